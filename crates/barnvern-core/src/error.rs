@@ -1,0 +1,263 @@
+//! Validation findings and the crate's error type.
+//!
+//! Every rejection in barnvern is a [`Issue`]: a path to the offending value
+//! (`referrals[2].received_at`), a stable machine code (`id.se.check_digit`), a [`Severity`] and a
+//! message a caseworker understands. The same record is what the row-level error report, the
+//! quarantine file and the Python `ValidationError.errors` hold.
+//!
+//! Messages never repeat an identity number: they may be written to shared files.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The value is wrong and is refused.
+    Error,
+    /// The value is allowed but should be checked by a person (SSB: "query"/"kontroll").
+    Query,
+    /// The value is allowed; something about it deserves attention.
+    Warning,
+}
+
+impl Severity {
+    /// The lower-case name used in JSON and Python (`"error"`, `"query"`, `"warning"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Query => "query",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One validation finding: where, which rule, how serious, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    /// Path to the value inside its record, e.g. `referrals[2].received_at`; empty for the whole
+    /// record.
+    pub path: String,
+    /// Stable machine code of the rule that failed, e.g. `id.se.check_digit`.
+    pub code: String,
+    /// How serious the finding is.
+    pub severity: Severity,
+    /// A message a caseworker understands. Never contains an identity number.
+    pub message: String,
+}
+
+impl Issue {
+    /// A finding of the given severity.
+    pub fn new(
+        severity: Severity,
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Issue {
+            path: path.into(),
+            code: code.into(),
+            severity,
+            message: message.into(),
+        }
+    }
+
+    /// An error: the value is refused.
+    pub fn error(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Error, path, code, message)
+    }
+
+    /// A query: allowed, but a person should check it.
+    pub fn query(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Query, path, code, message)
+    }
+
+    /// A warning: allowed, worth attention.
+    pub fn warning(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, path, code, message)
+    }
+
+    /// The same finding seen from a parent: `prefix` is put in front of the path
+    /// (`"received_at"` under `"referrals[2]"` becomes `"referrals[2].received_at"`).
+    #[must_use]
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.path = join_path(prefix, &self.path);
+        self
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{} [{}]: {}", self.severity, self.code, self.message)
+        } else {
+            write!(
+                f,
+                "{} at {} [{}]: {}",
+                self.severity, self.path, self.code, self.message
+            )
+        }
+    }
+}
+
+/// Joins two path segments: `join_path("referrals[2]", "received_at")` is
+/// `referrals[2].received_at`; an index segment (`[3]`) is appended without a dot.
+pub fn join_path(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if rest.starts_with('[') => format!("{prefix}{rest}"),
+        (false, false) => format!("{prefix}.{rest}"),
+    }
+}
+
+/// A list of findings about one record or file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Report {
+    /// The findings, in the order they were found.
+    pub issues: Vec<Issue>,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one finding.
+    pub fn push(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+
+    /// Adds every finding of `other`, with `prefix` put in front of their paths.
+    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Issue>) {
+        self.issues
+            .extend(other.into_iter().map(|i| i.under(prefix)));
+    }
+
+    /// True when any finding is an [`Severity::Error`].
+    pub fn has_errors(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Error)
+    }
+
+    /// True when there are no findings at all.
+    pub fn is_empty(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// `Ok(self)` when there is no error (queries and warnings are kept), else `Err`.
+    pub fn into_result(self) -> Result<Report, ValidationError> {
+        if self.has_errors() {
+            Err(ValidationError { report: self })
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl FromIterator<Issue> for Report {
+    fn from_iter<T: IntoIterator<Item = Issue>>(iter: T) -> Self {
+        Report {
+            issues: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// A value was refused: one or more findings, at least one of them an error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationError {
+    /// All findings, errors first as found.
+    pub report: Report,
+}
+
+impl ValidationError {
+    /// A validation error holding a single finding.
+    pub fn single(issue: Issue) -> Self {
+        ValidationError {
+            report: Report {
+                issues: vec![issue],
+            },
+        }
+    }
+
+    /// The findings.
+    pub fn issues(&self) -> &[Issue] {
+        &self.report.issues
+    }
+}
+
+impl From<Issue> for ValidationError {
+    fn from(issue: Issue) -> Self {
+        ValidationError::single(issue)
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Lead with the first error: that is why the value was refused.
+        let issues = &self.report.issues;
+        let first = issues
+            .iter()
+            .find(|i| i.severity == Severity::Error)
+            .or(issues.first());
+        match first {
+            None => f.write_str("validation failed"),
+            Some(first) if issues.len() == 1 => write!(f, "{first}"),
+            Some(first) => write!(f, "{first} (and {} more findings)", issues.len() - 1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_with_dots_and_indices() {
+        assert_eq!(join_path("referrals", "[2]"), "referrals[2]");
+        assert_eq!(
+            join_path("referrals[2]", "received_at"),
+            "referrals[2].received_at"
+        );
+        assert_eq!(join_path("", "x"), "x");
+        assert_eq!(join_path("x", ""), "x");
+        let issue = Issue::error("received_at", "date.order", "too early").under("referrals[2]");
+        assert_eq!(issue.path, "referrals[2].received_at");
+    }
+
+    #[test]
+    fn report_with_only_warnings_is_ok() {
+        let report: Report = [Issue::warning("a", "w", "m")].into_iter().collect();
+        assert!(report.clone().into_result().is_ok());
+        let report: Report = [Issue::warning("a", "w", "m"), Issue::error("b", "e", "m")]
+            .into_iter()
+            .collect();
+        let err = report.into_result().unwrap_err();
+        assert_eq!(err.to_string(), "error at b [e]: m (and 1 more findings)");
+    }
+}

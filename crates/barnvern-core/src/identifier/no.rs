@@ -1,0 +1,1 @@
+//! Norwegian fødselsnummer, D-numbers and H-numbers.

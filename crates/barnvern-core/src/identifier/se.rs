@@ -1,0 +1,1 @@
+//! Swedish personnummer and samordningsnummer.

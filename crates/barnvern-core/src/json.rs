@@ -1,0 +1,164 @@
+//! Reading JSON into validated types, with the path of every failure.
+//!
+//! serde reports a failed constructor only as text; validated types render their [`Issue`] with
+//! [`de_error`] in a fixed form, and [`from_str`] reads the code and message back out and adds the
+//! path from `serde_path_to_error`, so a JSON failure is an [`Issue`] like any other.
+
+use serde::de::DeserializeOwned;
+
+use crate::{Issue, ValidationError};
+
+const CODE_OPEN: &str = "\u{27e6}";
+const CODE_CLOSE: &str = "\u{27e7} ";
+
+/// Turns a validation finding into a serde error that [`from_str`] can decode again.
+pub fn de_error<E: serde::de::Error>(issue: Issue) -> E {
+    E::custom(format!(
+        "{CODE_OPEN}{}{CODE_CLOSE}{}",
+        issue.code, issue.message
+    ))
+}
+
+/// Parses JSON text into `T`, validating through `T`'s constructors.
+///
+/// Errors carry the JSON path of the failing value (`referrals[2].received_at`), a stable code
+/// (`json.syntax`, `json.unknown_field`, `json.invalid_type`, or the validated type's own rule
+/// code) and a message. The message never contains the input's text.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(into_issue)?;
+    de.end().map_err(|e| {
+        Issue::error(
+            "",
+            "json.trailing",
+            format!(
+                "unexpected characters after the JSON value ({})",
+                position(&e)
+            ),
+        )
+    })?;
+    Ok(value)
+}
+
+/// Parses JSON bytes (which must be UTF-8) into `T`; see [`from_str`].
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ValidationError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Issue::error(
+            "",
+            "json.utf8",
+            format!("the input is not valid UTF-8 (byte {})", e.valid_up_to()),
+        )
+    })?;
+    from_str(text)
+}
+
+fn position(e: &serde_json::Error) -> String {
+    format!("line {} column {}", e.line(), e.column())
+}
+
+fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationError {
+    let path = match err.path().to_string() {
+        p if p == "." => String::new(),
+        p => p,
+    };
+    let inner = err.into_inner();
+    let full = inner.to_string();
+    let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+    let at = position(&inner);
+
+    if let Some((code, message)) = decode(&message) {
+        return Issue::error(path, code, message).into();
+    }
+    let (code, message) = match inner.classify() {
+        serde_json::error::Category::Syntax => {
+            ("json.syntax", format!("malformed JSON at {at}: {message}"))
+        }
+        serde_json::error::Category::Eof => ("json.eof", format!("the JSON ends too early ({at})")),
+        serde_json::error::Category::Io => ("json.io", message),
+        serde_json::error::Category::Data if message.starts_with("unknown field") => {
+            ("json.unknown_field", message)
+        }
+        serde_json::error::Category::Data if message.starts_with("missing field") => {
+            ("json.missing_field", message)
+        }
+        serde_json::error::Category::Data if message.starts_with("unknown variant") => {
+            ("json.unknown_variant", message)
+        }
+        serde_json::error::Category::Data => ("json.invalid_value", message),
+    };
+    Issue::error(path, code, message).into()
+}
+
+fn decode(message: &str) -> Option<(String, String)> {
+    let start = message.find(CODE_OPEN)?;
+    let rest = &message[start + CODE_OPEN.len()..];
+    let end = rest.find(CODE_CLOSE)?;
+    Some((
+        rest[..end].to_owned(),
+        rest[end + CODE_CLOSE.len()..].to_owned(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::macros::check_identifier;
+
+    crate::validated_string! {
+        /// A test id.
+        pub struct TestId; validate = check_identifier;
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        id: TestId,
+    }
+
+    #[test]
+    fn constructor_failures_keep_code_and_path() {
+        let err = from_str::<Outer>(r#"{"items":[{"id":"a"},{"id":""}]}"#).unwrap_err();
+        let issue = &err.issues()[0];
+        assert_eq!(issue.path, "items[1].id");
+        assert_eq!(issue.code, "id.empty");
+        assert_eq!(issue.message, "an identifier cannot be empty");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_their_path() {
+        let err = from_str::<Outer>(r#"{"items":[{"id":"a","colour":1}]}"#).unwrap_err();
+        let issue = &err.issues()[0];
+        assert_eq!(issue.code, "json.unknown_field");
+        assert!(issue.message.contains("colour"), "{issue}");
+        assert_eq!(issue.path, "items[0].colour");
+    }
+
+    #[test]
+    fn syntax_errors_and_trailing_text() {
+        assert_eq!(
+            from_str::<Outer>("{").unwrap_err().issues()[0].code,
+            "json.eof"
+        );
+        assert_eq!(
+            from_str::<Outer>("{]").unwrap_err().issues()[0].code,
+            "json.syntax"
+        );
+        assert_eq!(
+            from_str::<Outer>(r#"{"items":[]} x"#).unwrap_err().issues()[0].code,
+            "json.trailing"
+        );
+        assert_eq!(
+            from_slice::<Outer>(b"\xff").unwrap_err().issues()[0].code,
+            "json.utf8"
+        );
+    }
+}
