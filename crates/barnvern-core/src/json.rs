@@ -13,10 +13,13 @@ const CODE_CLOSE: &str = "\u{27e7} ";
 
 /// Turns a validation finding into a serde error that [`from_str`] can decode again.
 pub fn de_error<E: serde::de::Error>(issue: Issue) -> E {
-    E::custom(format!(
-        "{CODE_OPEN}{}{CODE_CLOSE}{}",
-        issue.code, issue.message
-    ))
+    // A finding inside the value (a path of its own) keeps that path in its message.
+    let message = if issue.path.is_empty() {
+        issue.message
+    } else {
+        format!("at {}: {}", issue.path, issue.message)
+    };
+    E::custom(format!("{CODE_OPEN}{}{CODE_CLOSE}{message}", issue.code))
 }
 
 /// Parses JSON text into `T`, validating through `T`'s constructors.

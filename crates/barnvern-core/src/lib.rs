@@ -23,12 +23,12 @@ pub mod macros;
 pub mod municipality;
 pub mod provenance;
 
-pub use codelist::{CodeList, CodedValue};
+pub use codelist::{CodeEntry, CodeList, Coded, Labels, SourceCode};
 pub use error::{Issue, Report, Severity, ValidationError};
 pub use identifier::{PersonId, PersonIdKind, PersonIdentity, Sex, Unregistered};
 pub use jurisdiction::Jurisdiction;
 pub use legal_basis::{Law, LegalBasis};
-pub use municipality::Municipality;
+pub use municipality::{MunicipalityCode, MunicipalityVersion};
 pub use provenance::{Provenance, StaffRef};
 
 /// Re-exports for the crate's macros; not part of the public API.

@@ -1,0 +1,218 @@
+//! The case bundle: a whole case in one validated value, with its canonical JSON form.
+
+use std::ops::Deref;
+
+use barnvern_core::municipality::MunicipalityCode;
+use barnvern_core::{Jurisdiction, Report, ValidationError};
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::assessment::ProtectionAssessment;
+use crate::decision::Decision;
+use crate::error::Error;
+use crate::follow_up::{Closure, FollowUp};
+use crate::ids::CaseId;
+use crate::investigation::Investigation;
+use crate::person::{Child, HouseholdMember};
+use crate::referral::Referral;
+use crate::screening::Screening;
+use crate::workflow::CaseEvent;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: &str = "1.0";
+/// The schema versions this build reads.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0"];
+
+/// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
+///
+/// Field order is the order of the process: referral, protection assessment, screening,
+/// investigation, decision, follow-up, closure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseData {
+    /// The bundle's schema version (see [`SCHEMA_VERSION`]).
+    pub schema_version: String,
+    /// The case identifier.
+    pub case_id: CaseId,
+    /// The country whose law the case follows.
+    pub jurisdiction: Jurisdiction,
+    /// The municipality responsible (SE kommunkod, NO kommunenummer), valid on `opened_on`.
+    pub municipality: MunicipalityCode,
+    /// The date the case was opened.
+    pub opened_on: NaiveDate,
+    /// The child the case belongs to.
+    pub child: Child,
+    /// Carers and other household members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<HouseholdMember>,
+    /// Reports of concern (SE orosanmälningar, NO bekymringsmeldinger).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referrals: Vec<Referral>,
+    /// Protection assessments (SE skyddsbedömningar).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protection_assessments: Vec<ProtectionAssessment>,
+    /// Screenings (SE förhandsbedömningar, NO gjennomganger av meldinger).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screenings: Vec<Screening>,
+    /// Investigations (SE utredningar, NO undersøkelser).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub investigations: Vec<Investigation>,
+    /// Decisions (SE beslut, NO vedtak).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+    /// Follow-ups (SE uppföljningar, NO oppfølginger).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
+    /// Closures and reopenings, in date order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<Closure>,
+    /// The events applied through [`Case::apply`], in order: the audit trail. A bundle
+    /// imported from a system that keeps no events has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<CaseEvent>,
+}
+
+/// What a new case starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseHeader {
+    /// The case identifier.
+    pub case_id: CaseId,
+    /// The jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// The responsible municipality.
+    pub municipality: MunicipalityCode,
+    /// The date the case was opened.
+    pub opened_on: NaiveDate,
+    /// The child.
+    pub child: Child,
+}
+
+/// A validated case. Read its records through `Deref` to [`CaseData`]; change it only with
+/// [`Case::apply`], so every change is an event and the workflow's rules hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Case {
+    data: CaseData,
+}
+
+impl Deref for Case {
+    type Target = CaseData;
+    fn deref(&self) -> &CaseData {
+        &self.data
+    }
+}
+
+impl Case {
+    /// A new, empty, open case.
+    pub fn new(header: CaseHeader) -> Result<Case, ValidationError> {
+        Case::from_data(CaseData {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            case_id: header.case_id,
+            jurisdiction: header.jurisdiction,
+            municipality: header.municipality,
+            opened_on: header.opened_on,
+            child: header.child,
+            people: Vec::new(),
+            referrals: Vec::new(),
+            protection_assessments: Vec::new(),
+            screenings: Vec::new(),
+            investigations: Vec::new(),
+            decisions: Vec::new(),
+            follow_ups: Vec::new(),
+            closures: Vec::new(),
+            history: Vec::new(),
+        })
+    }
+
+    /// Validates `data` (every rule in [`crate::validate`]) and wraps it. Queries and warnings
+    /// do not refuse the case; read them with [`Case::validate`].
+    pub fn from_data(data: CaseData) -> Result<Case, ValidationError> {
+        crate::validate::validate(&data).into_result()?;
+        Ok(Case { data })
+    }
+
+    /// Reads a case bundle from JSON, validating it. Unknown fields are refused with their
+    /// path; an unsupported `schema_version` is [`Error::SchemaVersion`].
+    pub fn from_json(text: &str) -> Result<Case, Error> {
+        match barnvern_core::json::from_str::<CaseData>(text) {
+            Ok(data) => {
+                check_schema_version(Some(&data.schema_version))?;
+                Ok(Case::from_data(data)?)
+            }
+            Err(err) => {
+                // An old or future bundle fails to parse; say so rather than name a field.
+                #[derive(Deserialize)]
+                struct Probe {
+                    schema_version: Option<String>,
+                }
+                if let Ok(probe) = serde_json::from_str::<Probe>(text) {
+                    check_schema_version(probe.schema_version.as_deref())?;
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// The canonical JSON of the bundle (compact).
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string(&self.data).map_err(|e| Error::Serialize(e.to_string()))
+    }
+
+    /// The canonical JSON of the bundle, indented.
+    pub fn to_json_pretty(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(&self.data).map_err(|e| Error::Serialize(e.to_string()))
+    }
+
+    /// All findings about the case: it holds no errors (or it would not exist), but may hold
+    /// queries and warnings, such as an SE referral with violence exposure closed without
+    /// investigation.
+    pub fn validate(&self) -> Report {
+        crate::validate::validate(&self.data)
+    }
+
+    /// The plain data, for conversion to other forms.
+    pub fn into_data(self) -> CaseData {
+        self.data
+    }
+
+    /// Whether the case is closed (and not reopened).
+    pub fn is_closed(&self) -> bool {
+        self.data
+            .closures
+            .last()
+            .is_some_and(|c| c.reopened_on.is_none())
+    }
+
+    /// The JSON Schema of the case bundle, generated from the types.
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(CaseData)).unwrap_or_default()
+    }
+
+    pub(crate) fn data_mut(&mut self) -> &mut CaseData {
+        &mut self.data
+    }
+}
+
+impl<'de> Deserialize<'de> for Case {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let data = CaseData::deserialize(deserializer)?;
+        check_schema_version(Some(&data.schema_version)).map_err(serde::de::Error::custom)?;
+        Case::from_data(data).map_err(|e| {
+            let first = e.report.issues.into_iter().next().unwrap_or_else(|| {
+                barnvern_core::Issue::error("", "case.invalid", "the case is invalid")
+            });
+            barnvern_core::json::de_error(first)
+        })
+    }
+}
+
+fn check_schema_version(found: Option<&str>) -> Result<(), Error> {
+    match found {
+        Some(v) if SUPPORTED_SCHEMA_VERSIONS.contains(&v) => Ok(()),
+        _ => Err(Error::SchemaVersion {
+            found: found.map(str::to_owned),
+            supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
+        }),
+    }
+}

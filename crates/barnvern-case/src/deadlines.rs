@@ -1,0 +1,443 @@
+//! Statutory deadlines, computed from dates and a versioned rule table; never stored.
+//!
+//! The rules are data ([`DeadlineRules`], shipped as `data/deadline-rules.json`): each row names
+//! a jurisdiction, the main act it belongs to, what must be done, the period, how it may be
+//! extended and the citation. The row that applies is the one whose act was in force on the
+//! date the referral was received. A new law is a new row.
+
+use std::sync::LazyLock;
+
+use barnvern_core::{Issue, Jurisdiction, Law, Severity, dates};
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::case::CaseData;
+use crate::investigation::Investigation;
+
+/// What must be done by a deadline.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// SE skyddsbedömning, from the receipt of a referral.
+    ProtectionAssessment,
+    /// SE förhandsbedömning, NO gjennomgang av melding, from the receipt of a referral.
+    Screening,
+    /// SE utredning, NO undersøkelse, from the start of the investigation.
+    Investigation,
+}
+
+impl DeadlineKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::ProtectionAssessment => "protection_assessment",
+            DeadlineKind::Screening => "screening",
+            DeadlineKind::Investigation => "investigation",
+        }
+    }
+}
+
+/// A length of time in days or calendar months (31 January + 1 month = 28/29 February).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Period {
+    /// Calendar days.
+    Days(u32),
+    /// Calendar months.
+    Months(u32),
+}
+
+impl Period {
+    /// `start` plus this period; `None` only past the year 262143.
+    pub fn after(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Period::Days(d) => dates::add_days(start, u64::from(d)),
+            Period::Months(m) => dates::add_months(start, m),
+        }
+    }
+}
+
+/// How a deadline may be extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ExtensionRule {
+    /// It may not.
+    None,
+    /// It may be exceeded when the reasons are recorded (SE förhandsbedömning: synnerliga skäl).
+    RecordedReasons,
+    /// By a decision setting a new due date, with no upper limit in the law.
+    ByDecision,
+    /// By a decision setting a new due date no later than this period after the start.
+    ByDecisionUpTo(Period),
+}
+
+/// One statutory deadline rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    /// Stable identifier (`se.sol2001.screening`).
+    pub id: String,
+    /// The jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// The main act this rule belongs to; the rule applies when that act was in force on the
+    /// receipt date.
+    pub law: Law,
+    /// What must be done.
+    pub kind: DeadlineKind,
+    /// How long after the start.
+    pub period: Period,
+    /// How the deadline may be extended.
+    pub extension: ExtensionRule,
+    /// How serious a breach is.
+    pub severity: Severity,
+    /// The legal source, cited.
+    pub citation: String,
+}
+
+/// A versioned table of deadline rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRules {
+    /// The table's version.
+    pub version: String,
+    /// What the table is.
+    pub description: String,
+    /// The rules.
+    pub rules: Vec<DeadlineRule>,
+}
+
+static BUILTIN: LazyLock<DeadlineRules> = LazyLock::new(|| {
+    // The shipped table is checked by a unit test; an unreadable one would be a build defect,
+    // and an empty table (no deadlines) is the safe fallback rather than a panic.
+    serde_json::from_str(include_str!("../data/deadline-rules.json")).unwrap_or(DeadlineRules {
+        version: "invalid".into(),
+        description: String::new(),
+        rules: Vec::new(),
+    })
+});
+
+impl DeadlineRules {
+    /// The rule table shipped with barnvern.
+    pub fn builtin() -> &'static DeadlineRules {
+        &BUILTIN
+    }
+
+    /// Reads a rule table from JSON (for a law change not yet shipped).
+    pub fn from_json(text: &str) -> Result<DeadlineRules, barnvern_core::ValidationError> {
+        barnvern_core::json::from_str(text)
+    }
+
+    /// The rule of `kind` for a referral received on `received` in `jurisdiction`.
+    pub fn rule_for(
+        &self,
+        jurisdiction: Jurisdiction,
+        kind: DeadlineKind,
+        received: NaiveDate,
+    ) -> Option<&DeadlineRule> {
+        let law = Law::main_act_on(jurisdiction, received)?;
+        self.rules
+            .iter()
+            .find(|r| r.jurisdiction == jurisdiction && r.kind == kind && r.law == law)
+    }
+}
+
+/// Where a deadline stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// Not done yet, not yet due.
+    Pending,
+    /// Done by the due date.
+    Met,
+    /// Done after the statutory due date but within an extension.
+    MetAfterExtension,
+    /// Done, but late.
+    Breached,
+    /// Not done and past due.
+    Overdue,
+}
+
+impl DeadlineStatus {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineStatus::Pending => "pending",
+            DeadlineStatus::Met => "met",
+            DeadlineStatus::MetAfterExtension => "met_after_extension",
+            DeadlineStatus::Breached => "breached",
+            DeadlineStatus::Overdue => "overdue",
+        }
+    }
+}
+
+/// One statutory deadline of a case, as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Deadline {
+    /// What must be done.
+    pub kind: DeadlineKind,
+    /// The rule applied.
+    pub rule_id: String,
+    /// The legal source.
+    pub citation: String,
+    /// The record the deadline belongs to (`referrals[0]`, `investigations[1]`).
+    pub record: String,
+    /// That record's id.
+    pub record_id: String,
+    /// The date the period starts from (receipt or investigation start).
+    pub start: NaiveDate,
+    /// The statutory due date.
+    pub due: NaiveDate,
+    /// The due date after an extension, if any.
+    pub extended_due: Option<NaiveDate>,
+    /// The date it was done, if it was.
+    pub completed_on: Option<NaiveDate>,
+    /// Where it stands as of `as_of`.
+    pub status: DeadlineStatus,
+    /// The date the status is computed for.
+    pub as_of: NaiveDate,
+    /// How serious a breach is.
+    pub severity: Severity,
+}
+
+fn status(
+    due: NaiveDate,
+    extended_due: Option<NaiveDate>,
+    completed: Option<NaiveDate>,
+    as_of: NaiveDate,
+    late_but_excused: bool,
+) -> DeadlineStatus {
+    match completed {
+        Some(c) if c <= due => DeadlineStatus::Met,
+        Some(c) if extended_due.is_some_and(|e| c <= e) || late_but_excused => {
+            DeadlineStatus::MetAfterExtension
+        }
+        Some(_) => DeadlineStatus::Breached,
+        None if as_of <= extended_due.unwrap_or(due).max(due) => DeadlineStatus::Pending,
+        None => DeadlineStatus::Overdue,
+    }
+}
+
+/// The receipt date that decides the law of an investigation: its earliest referral (directly
+/// or through its screening); an investigation with neither starts its own clock.
+fn investigation_received(case: &CaseData, inv: &Investigation) -> NaiveDate {
+    let via_screening = inv
+        .screening_id
+        .as_ref()
+        .and_then(|sid| case.screenings.iter().find(|s| &s.id == sid))
+        .map(|s| &s.referral_id);
+    case.referrals
+        .iter()
+        .filter(|r| inv.referral_ids.contains(&r.id) || via_screening == Some(&r.id))
+        .map(|r| r.received_on())
+        .min()
+        .unwrap_or(inv.started_on)
+}
+
+/// An extension beyond what the rule allows (NO: 6 months from the start).
+pub(crate) fn check_extension_limit(case: &CaseData, inv: &Investigation) -> Option<Issue> {
+    let received = investigation_received(case, inv);
+    let rule = DeadlineRules::builtin().rule_for(
+        case.jurisdiction,
+        DeadlineKind::Investigation,
+        received,
+    )?;
+    let new_due = inv.extended_due()?;
+    match rule.extension {
+        ExtensionRule::ByDecisionUpTo(limit)
+            if limit.after(inv.started_on).is_some_and(|l| new_due > l) =>
+        {
+            Some(Issue::error(
+                format!("extensions[{}].new_due", inv.extensions.len() - 1),
+                "deadline.extension_too_long",
+                format!(
+                    "{} allows an extension to at most {limit:?} from the start",
+                    rule.citation
+                ),
+            ))
+        }
+        ExtensionRule::None | ExtensionRule::RecordedReasons => Some(Issue::error(
+            "extensions",
+            "deadline.extension_not_allowed",
+            format!("{} allows no extension by decision", rule.citation),
+        )),
+        _ => None,
+    }
+}
+
+/// Every statutory deadline of `case` as of `as_of`, under `rules`.
+pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Vec<Deadline> {
+    let mut out = Vec::new();
+    let make = |kind: DeadlineKind,
+                rule: &DeadlineRule,
+                record: String,
+                record_id: &str,
+                start: NaiveDate,
+                extended_due: Option<NaiveDate>,
+                completed_on: Option<NaiveDate>,
+                excused: bool|
+     -> Option<Deadline> {
+        let due = rule.period.after(start)?;
+        Some(Deadline {
+            kind,
+            rule_id: rule.id.clone(),
+            citation: rule.citation.clone(),
+            record,
+            record_id: record_id.to_owned(),
+            start,
+            due,
+            extended_due,
+            completed_on,
+            status: status(due, extended_due, completed_on, as_of, excused),
+            as_of,
+            severity: rule.severity,
+        })
+    };
+    for (i, referral) in case.referrals.iter().enumerate() {
+        let received = referral.received_on();
+        if let Some(rule) = rules.rule_for(
+            case.jurisdiction,
+            DeadlineKind::ProtectionAssessment,
+            received,
+        ) {
+            let done = case
+                .protection_assessments
+                .iter()
+                .filter(|a| a.referral_id == referral.id)
+                .map(|a| a.assessed_on())
+                .min();
+            out.extend(make(
+                rule.kind,
+                rule,
+                format!("referrals[{i}]"),
+                referral.id.as_str(),
+                received,
+                None,
+                done,
+                false,
+            ));
+        }
+        if let Some(rule) = rules.rule_for(case.jurisdiction, DeadlineKind::Screening, received) {
+            let screening = case
+                .screenings
+                .iter()
+                .find(|s| s.referral_id == referral.id);
+            let excused = rule.extension == ExtensionRule::RecordedReasons
+                && screening.is_some_and(|s| {
+                    s.extraordinary_reasons
+                        .as_deref()
+                        .is_some_and(|t| !t.trim().is_empty())
+                });
+            out.extend(make(
+                rule.kind,
+                rule,
+                format!("referrals[{i}]"),
+                referral.id.as_str(),
+                received,
+                None,
+                screening.map(|s| s.decided_on),
+                excused,
+            ));
+        }
+    }
+    for (i, inv) in case.investigations.iter().enumerate() {
+        let received = investigation_received(case, inv);
+        if let Some(rule) = rules.rule_for(case.jurisdiction, DeadlineKind::Investigation, received)
+        {
+            let extended = match rule.extension {
+                ExtensionRule::ByDecision | ExtensionRule::ByDecisionUpTo(_) => inv.extended_due(),
+                ExtensionRule::None | ExtensionRule::RecordedReasons => None,
+            };
+            out.extend(make(
+                rule.kind,
+                rule,
+                format!("investigations[{i}]"),
+                inv.id.as_str(),
+                inv.started_on,
+                extended,
+                inv.concluded_on,
+                false,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn builtin_table_parses_and_covers_every_main_act() {
+        let parsed: DeadlineRules =
+            serde_json::from_str(include_str!("../data/deadline-rules.json")).unwrap();
+        assert_eq!(&parsed, DeadlineRules::builtin());
+        for (j, date) in [
+            (Jurisdiction::Se, d(2025, 6, 30)),
+            (Jurisdiction::Se, d(2025, 7, 1)),
+            (Jurisdiction::No, d(2022, 12, 31)),
+            (Jurisdiction::No, d(2023, 1, 1)),
+        ] {
+            assert!(
+                DeadlineRules::builtin()
+                    .rule_for(j, DeadlineKind::Screening, date)
+                    .is_some()
+            );
+            assert!(
+                DeadlineRules::builtin()
+                    .rule_for(j, DeadlineKind::Investigation, date)
+                    .is_some()
+            );
+        }
+        assert!(
+            DeadlineRules::builtin()
+                .rule_for(
+                    Jurisdiction::No,
+                    DeadlineKind::ProtectionAssessment,
+                    d(2024, 1, 1)
+                )
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn status_covers_each_case() {
+        let due = d(2024, 3, 15);
+        let ext = Some(d(2024, 4, 15));
+        assert_eq!(
+            status(due, None, Some(due), due, false),
+            DeadlineStatus::Met
+        );
+        assert_eq!(
+            status(due, ext, Some(d(2024, 4, 15)), due, false),
+            DeadlineStatus::MetAfterExtension
+        );
+        assert_eq!(
+            status(due, ext, Some(d(2024, 4, 16)), due, false),
+            DeadlineStatus::Breached
+        );
+        assert_eq!(
+            status(due, None, Some(d(2024, 3, 16)), due, false),
+            DeadlineStatus::Breached
+        );
+        assert_eq!(
+            status(due, None, Some(d(2024, 3, 16)), due, true),
+            DeadlineStatus::MetAfterExtension
+        );
+        assert_eq!(status(due, None, None, due, false), DeadlineStatus::Pending);
+        assert_eq!(
+            status(due, None, None, d(2024, 3, 16), false),
+            DeadlineStatus::Overdue
+        );
+        assert_eq!(
+            status(due, ext, None, d(2024, 3, 16), false),
+            DeadlineStatus::Pending
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! Follow-up (SE uppföljning, NO oppfølging) and closure of a case.
+
+use barnvern_core::Provenance;
+use barnvern_core::codelist::Coded;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::FollowUpId;
+
+/// What a follow-up is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    /// SE: follow-up of a child after a closed investigation or ended placement (SoL 11 kap.
+    /// 4 a-4 c §§).
+    AfterClosure,
+    /// Review of measures in place.
+    MeasureReview,
+    /// NO: aftercare (ettervern) for young adults.
+    Aftercare,
+    /// Anything else.
+    Other,
+}
+
+/// A follow-up contact or review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// Identifier in the bundle.
+    pub id: FollowUpId,
+    /// The date.
+    pub on: NaiveDate,
+    /// What kind of follow-up.
+    pub kind: FollowUpKind,
+    /// Who recorded it, when and where.
+    pub provenance: Provenance,
+}
+
+/// Why a case was closed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureReason {
+    /// No further need of the service's help.
+    NoFurtherNeed,
+    /// The family moved to another municipality (case transferred).
+    MovedMunicipality,
+    /// The family moved abroad or to an unknown place.
+    MovedAway,
+    /// The child came of age and no aftercare continues.
+    CameOfAge,
+    /// The family declined help that is voluntary.
+    FamilyDeclined,
+    /// Anything else; requires free text.
+    Other,
+}
+
+/// The closing of a case (SE avslut, NO avslutning), and its reopening if it was reopened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    /// The date the case was closed.
+    pub closed_on: NaiveDate,
+    /// Why, with the source code as recorded.
+    pub reason: Coded<ClosureReason>,
+    /// The date the case was reopened, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened_on: Option<NaiveDate>,
+    /// Who recorded the closure, when and where.
+    pub provenance: Provenance,
+}

@@ -1,0 +1,142 @@
+//! Investigation (SE utredning, NO undersøkelse): plan, extensions, child participation,
+//! conclusion.
+
+use barnvern_core::Provenance;
+use barnvern_core::codelist::Coded;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{InvestigationId, ReferralId, ScreeningId};
+
+/// The investigation plan (SE utredningsplan, NO undersøkelsesplan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvestigationPlan {
+    /// When the plan was made.
+    pub made_on: NaiveDate,
+}
+
+/// An extension of the investigation deadline, by decision (SE förlängning, SoL 11:2; NO
+/// utvidet frist, bvl. § 2-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    /// The date of the extension decision.
+    pub decided_on: NaiveDate,
+    /// The reason (special circumstances). Free text; never exported.
+    pub reason: String,
+    /// The new due date.
+    pub new_due: NaiveDate,
+}
+
+/// How the child took part in the investigation (NO barnets medvirkning; SSB codes 1.1-2.2).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildParticipation {
+    /// By conversation (SSB 1.1).
+    Conversation,
+    /// Through a representative (SSB 1.2).
+    Representative,
+    /// By observation (SSB 1.3).
+    Observation,
+    /// Through other expressions (SSB 1.4).
+    OtherExpression,
+    /// The child was not given the opportunity (SSB 2.1).
+    NotGivenOpportunity,
+    /// The child did not want to take part (SSB 2.2).
+    Declined,
+}
+
+impl ChildParticipation {
+    /// SSB's `MedvirkningType` code.
+    pub fn ssb_code(self) -> &'static str {
+        match self {
+            ChildParticipation::Conversation => "1.1",
+            ChildParticipation::Representative => "1.2",
+            ChildParticipation::Observation => "1.3",
+            ChildParticipation::OtherExpression => "1.4",
+            ChildParticipation::NotGivenOpportunity => "2.1",
+            ChildParticipation::Declined => "2.2",
+        }
+    }
+}
+
+/// The conclusion of an investigation. SSB's `Undersokelse/Konklusjon` codes map onto it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum InvestigationConclusion {
+    /// Decision on measures by the service (SE beslut om insats; SSB 1).
+    Measures,
+    /// Application to the county board/court for compulsory measures (SE ansökan om vård
+    /// enligt LVU; NO begjæring til fylkesnemnda; SSB 2).
+    CountyBoardApplication,
+    /// Closed: conditions for measures not met (SSB 3).
+    ClosedNoGrounds,
+    /// Closed at the party's request although grounds existed (SSB 4).
+    ClosedAtPartyRequest,
+    /// Closed because the child moved (SSB 5, 7, 8, 9).
+    ClosedMoved,
+    /// Closed after referral to another agency (SSB 6).
+    ClosedReferredElsewhere,
+}
+
+impl InvestigationConclusion {
+    /// The conclusion of SSB's `Undersokelse/Konklusjon` code.
+    pub fn from_ssb_code(code: &str) -> Option<InvestigationConclusion> {
+        Some(match code {
+            "1" => InvestigationConclusion::Measures,
+            "2" => InvestigationConclusion::CountyBoardApplication,
+            "3" => InvestigationConclusion::ClosedNoGrounds,
+            "4" => InvestigationConclusion::ClosedAtPartyRequest,
+            "5" | "7" | "8" | "9" => InvestigationConclusion::ClosedMoved,
+            "6" => InvestigationConclusion::ClosedReferredElsewhere,
+            _ => return None,
+        })
+    }
+}
+
+/// An investigation of the child's situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Investigation {
+    /// Identifier in the bundle.
+    pub id: InvestigationId,
+    /// The screening that opened it, if any (an investigation may also start on an application
+    /// or on the service's own initiative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screening_id: Option<ScreeningId>,
+    /// The referrals it covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referral_ids: Vec<ReferralId>,
+    /// The start date, which starts the statutory deadline.
+    pub started_on: NaiveDate,
+    /// The investigation plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<InvestigationPlan>,
+    /// Extensions of the deadline, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
+    /// How the child took part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub child_participation: Vec<Coded<ChildParticipation>>,
+    /// The date it was concluded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concluded_on: Option<NaiveDate>,
+    /// The conclusion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<Coded<InvestigationConclusion>>,
+    /// Who recorded its start, when and where.
+    pub provenance: Provenance,
+}
+
+impl Investigation {
+    /// The due date after the last extension, if any.
+    pub fn extended_due(&self) -> Option<NaiveDate> {
+        self.extensions.last().map(|e| e.new_due)
+    }
+}

@@ -1,0 +1,606 @@
+//! Every rule a case bundle must satisfy, in one place. [`crate::Case::from_data`] refuses a
+//! bundle with errors, and [`crate::Case::apply`] refuses an event whose result breaks a rule,
+//! so the workflow and the JSON reader cannot disagree.
+
+use std::collections::HashSet;
+use std::hash::Hash;
+
+use barnvern_core::codelist::{self, Coded, SourceCode};
+use barnvern_core::{Issue, Jurisdiction, LegalBasis, Report, municipality};
+use chrono::NaiveDate;
+
+use crate::case::CaseData;
+use crate::deadlines;
+use crate::reporter::{self, ReporterCategory};
+
+/// All findings about a case bundle.
+pub fn validate(case: &CaseData) -> Report {
+    let mut r = Report::new();
+    header(case, &mut r);
+    people(case, &mut r);
+    referrals(case, &mut r);
+    assessments(case, &mut r);
+    screenings(case, &mut r);
+    investigations(case, &mut r);
+    decisions(case, &mut r);
+    closures(case, &mut r);
+    follow_ups(case, &mut r);
+    r
+}
+
+fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
+    list: &str,
+    ids: impl Iterator<Item = &'a K>,
+    r: &mut Report,
+) {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        if !seen.insert(id) {
+            r.push(Issue::error(
+                format!("{list}[{i}].id"),
+                "case.duplicate_id",
+                format!("{list} has two records with id \"{id}\""),
+            ));
+        }
+    }
+}
+
+fn header(case: &CaseData, r: &mut Report) {
+    if let Err(issue) = municipality::lookup(
+        case.jurisdiction,
+        case.municipality.as_str(),
+        Some(case.opened_on),
+    ) {
+        r.push(issue.under("municipality"));
+    }
+    if let barnvern_core::PersonIdentity::NationalId(pid) = &case.child.identity
+        && let Some(birth) = pid.birth_date()
+        && birth > case.opened_on
+    {
+        // Ordinary for an unborn child, who is Unregistered; a registered child is born.
+        r.push(Issue::warning(
+            "child.identity",
+            "case.child_born_after_opening",
+            "the identity number's date part is after the case was opened",
+        ));
+    }
+}
+
+fn people(case: &CaseData, r: &mut Report) {
+    let mut seen = HashSet::new();
+    for (i, p) in case.people.iter().enumerate() {
+        if !seen.insert(&p.person_ref) {
+            r.push(Issue::error(
+                format!("people[{i}].person_ref"),
+                "case.duplicate_id",
+                format!("two people have the reference {:?}", p.person_ref.as_str()),
+            ));
+        }
+    }
+}
+
+/// Checks a coded value's source code against its built-in code list, where there is one, and
+/// that the canonical code is the one the source code maps to.
+fn check_source<T: PartialEq + Copy>(
+    path: &str,
+    coded: &Coded<T>,
+    map: impl Fn(&str, &str) -> Option<Option<T>>,
+    on: NaiveDate,
+    r: &mut Report,
+) {
+    let Some(source) = &coded.source else { return };
+    check_code(&format!("{path}.source"), source, on, r);
+    if let Some(mapped) = map(&source.system(), &source.code())
+        && mapped != Some(coded.code)
+    {
+        r.push(Issue::error(
+            format!("{path}.code"),
+            "codelist.mapping_mismatch",
+            format!(
+                "the canonical code does not match what {} code {:?} maps to",
+                source.system(),
+                source.code()
+            ),
+        ));
+    }
+}
+
+/// A code of a built-in list must exist there; a code not in force on `on` is a warning (data
+/// recorded under an older list).
+fn check_code(path: &str, source: &SourceCode, on: NaiveDate, r: &mut Report) {
+    let known = if source.system() == reporter::SE_SYSTEM {
+        if reporter::SE_REPORTERS
+            .iter()
+            .any(|(c, _, _)| *c == source.code())
+        {
+            return;
+        }
+        false
+    } else if let Some(list) = codelist::builtin(&source.system()) {
+        match list.check(&source.code(), Some(on)) {
+            Ok(_) => return,
+            Err(issue) if issue.code == "codelist.not_in_force" => {
+                r.push(Issue::warning(
+                    format!("{path}.code"),
+                    issue.code,
+                    issue.message,
+                ));
+                return;
+            }
+            Err(_) => false,
+        }
+    } else {
+        // A system barnvern does not ship: kept as recorded, not checked.
+        return;
+    };
+    if !known {
+        r.push(Issue::error(
+            format!("{path}.code"),
+            "codelist.unknown_code",
+            format!("{:?} is not a code of {}", source.code(), source.system()),
+        ));
+    }
+}
+
+fn referrals(case: &CaseData, r: &mut Report) {
+    unique("referrals", case.referrals.iter().map(|x| &x.id), r);
+    for (i, referral) in case.referrals.iter().enumerate() {
+        let path = format!("referrals[{i}]");
+        let on = referral.received_on();
+        check_source(
+            &format!("{path}.reporter"),
+            &referral.reporter,
+            |system, code| match system {
+                reporter::SSB_SYSTEM => Some(ReporterCategory::from_ssb_code(code)),
+                reporter::SE_SYSTEM => Some(ReporterCategory::from_se_code(code)),
+                _ => None,
+            },
+            on,
+            r,
+        );
+        if referral.reporter.code.requires_text()
+            && referral
+                .reporter
+                .text
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+        {
+            r.push(Issue::error(
+                format!("{path}.reporter.text"),
+                "codelist.text_required",
+                "a reporter of category \"other public agency\" needs a text saying which agency",
+            ));
+        }
+        for (j, reason) in referral.reasons.iter().enumerate() {
+            check_code(&format!("{path}.reasons[{j}]"), reason, on, r);
+        }
+        for (j, v) in referral.violence.iter().enumerate() {
+            let vpath = format!("{path}.violence[{j}]");
+            r.extend_under(&vpath, v.validate());
+            if let Some(p) = &v.perpetrator
+                && !case.people.iter().any(|x| &x.person_ref == p)
+            {
+                r.push(Issue::error(
+                    format!("{vpath}.perpetrator"),
+                    "case.unknown_reference",
+                    format!("no person in people has the reference {:?}", p.as_str()),
+                ));
+            }
+        }
+        if referral.received_at > referral.provenance.recorded_at {
+            r.push(Issue::error(
+                format!("{path}.received_at"),
+                "date.after_recorded",
+                "a referral cannot be received after it was recorded",
+            ));
+        }
+    }
+}
+
+fn referral_date(case: &CaseData, id: &crate::ids::ReferralId) -> Option<NaiveDate> {
+    case.referrals
+        .iter()
+        .find(|x| &x.id == id)
+        .map(|x| x.received_on())
+}
+
+fn unknown_referral(path: String, id: &crate::ids::ReferralId) -> Issue {
+    Issue::error(
+        path,
+        "case.unknown_reference",
+        format!("no referral has the id {:?}", id.as_str()),
+    )
+}
+
+fn assessments(case: &CaseData, r: &mut Report) {
+    unique(
+        "protection_assessments",
+        case.protection_assessments.iter().map(|x| &x.id),
+        r,
+    );
+    for (i, a) in case.protection_assessments.iter().enumerate() {
+        let path = format!("protection_assessments[{i}]");
+        match case.referrals.iter().find(|x| x.id == a.referral_id) {
+            None => r.push(unknown_referral(
+                format!("{path}.referral_id"),
+                &a.referral_id,
+            )),
+            Some(referral) if a.assessed_at < referral.received_at => r.push(Issue::error(
+                format!("{path}.assessed_at"),
+                "date.order",
+                "a protection assessment cannot come before the referral was received",
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+fn screenings(case: &CaseData, r: &mut Report) {
+    unique("screenings", case.screenings.iter().map(|x| &x.id), r);
+    let mut screened = HashSet::new();
+    for (i, s) in case.screenings.iter().enumerate() {
+        let path = format!("screenings[{i}]");
+        if !screened.insert(&s.referral_id) {
+            r.push(Issue::error(
+                format!("{path}.referral_id"),
+                "workflow.already_screened",
+                format!(
+                    "referral {:?} has already been screened",
+                    s.referral_id.as_str()
+                ),
+            ));
+        }
+        match referral_date(case, &s.referral_id) {
+            None => r.push(unknown_referral(
+                format!("{path}.referral_id"),
+                &s.referral_id,
+            )),
+            Some(received) if s.decided_on < received => r.push(Issue::error(
+                format!("{path}.decided_on"),
+                "date.order",
+                "a screening cannot be decided before the referral was received",
+            )),
+            Some(_) => {}
+        }
+        check_source(
+            &format!("{path}.outcome"),
+            &s.outcome,
+            |system, code| {
+                (system == "no.ssb.barnevern.melding-konklusjon")
+                    .then(|| crate::screening::ScreeningOutcome::from_ssb_code(code))
+            },
+            s.decided_on,
+            r,
+        );
+        // SOSFS 2014:4 ch. 6: a referral with violence exposure should lead to an
+        // investigation without delay; a screening that closes it is queried.
+        if case.jurisdiction == Jurisdiction::Se
+            && s.outcome.code.closes_without_investigation()
+            && case
+                .referrals
+                .iter()
+                .any(|x| x.id == s.referral_id && !x.violence.is_empty())
+        {
+            r.push(Issue::query(
+                format!("{path}.outcome"),
+                "se.violence_not_investigated",
+                "the referral reports violence exposure but the screening opens no investigation \
+                 (SOSFS 2014:4 ch. 6: violence exposure should be investigated without delay)",
+            ));
+        }
+    }
+}
+
+fn investigations(case: &CaseData, r: &mut Report) {
+    unique(
+        "investigations",
+        case.investigations.iter().map(|x| &x.id),
+        r,
+    );
+    let mut opened_by = HashSet::new();
+    for (i, inv) in case.investigations.iter().enumerate() {
+        let path = format!("investigations[{i}]");
+        if let Some(sid) = &inv.screening_id {
+            if !opened_by.insert(sid) {
+                r.push(Issue::error(
+                    format!("{path}.screening_id"),
+                    "workflow.screening_already_used",
+                    format!(
+                        "screening {:?} already opened another investigation",
+                        sid.as_str()
+                    ),
+                ));
+            }
+            match case.screenings.iter().find(|s| &s.id == sid) {
+                None => r.push(Issue::error(
+                    format!("{path}.screening_id"),
+                    "case.unknown_reference",
+                    format!("no screening has the id {:?}", sid.as_str()),
+                )),
+                Some(s)
+                    if s.outcome.code != crate::screening::ScreeningOutcome::OpenInvestigation =>
+                {
+                    r.push(Issue::error(
+                        format!("{path}.screening_id"),
+                        "workflow.screening_did_not_open",
+                        format!(
+                            "screening {:?} decided not to open an investigation",
+                            sid.as_str()
+                        ),
+                    ))
+                }
+                Some(s) if inv.started_on < s.decided_on => r.push(Issue::error(
+                    format!("{path}.started_on"),
+                    "date.order",
+                    "an investigation cannot start before the screening that opened it",
+                )),
+                Some(_) => {}
+            }
+        }
+        for (j, rid) in inv.referral_ids.iter().enumerate() {
+            match referral_date(case, rid) {
+                None => r.push(unknown_referral(format!("{path}.referral_ids[{j}]"), rid)),
+                Some(received) if inv.started_on < received => r.push(Issue::error(
+                    format!("{path}.started_on"),
+                    "date.order",
+                    "an investigation cannot start before a referral it covers was received",
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(plan) = &inv.plan
+            && plan.made_on < inv.started_on
+        {
+            r.push(Issue::error(
+                format!("{path}.plan.made_on"),
+                "date.order",
+                "the investigation plan cannot be made before the investigation starts",
+            ));
+        }
+        let mut previous_due = None;
+        for (j, ext) in inv.extensions.iter().enumerate() {
+            let epath = format!("{path}.extensions[{j}]");
+            if ext.decided_on < inv.started_on
+                || inv.concluded_on.is_some_and(|c| ext.decided_on > c)
+            {
+                r.push(Issue::error(
+                    format!("{epath}.decided_on"),
+                    "date.order",
+                    "an extension is decided while the investigation is under way",
+                ));
+            }
+            if ext.reason.trim().is_empty() {
+                r.push(Issue::error(
+                    format!("{epath}.reason"),
+                    "workflow.extension_without_reason",
+                    "an extension needs the reason it was granted",
+                ));
+            }
+            if previous_due.is_some_and(|d| ext.new_due <= d) || ext.new_due <= inv.started_on {
+                r.push(Issue::error(
+                    format!("{epath}.new_due"),
+                    "date.order",
+                    "an extension moves the due date later",
+                ));
+            }
+            previous_due = Some(ext.new_due);
+        }
+        if let Some(issue) = deadlines::check_extension_limit(case, inv) {
+            r.push(issue.under(&path));
+        }
+        for (j, p) in inv.child_participation.iter().enumerate() {
+            let cpath = format!("{path}.child_participation[{j}]");
+            check_source(
+                &cpath,
+                p,
+                |system, code| {
+                    (system == "no.ssb.barnevern.barnets-medvirkning").then(|| {
+                        use crate::investigation::ChildParticipation as C;
+                        [
+                            C::Conversation,
+                            C::Representative,
+                            C::Observation,
+                            C::OtherExpression,
+                            C::NotGivenOpportunity,
+                            C::Declined,
+                        ]
+                        .into_iter()
+                        .find(|c| c.ssb_code() == code)
+                    })
+                },
+                inv.concluded_on.unwrap_or(inv.started_on),
+                r,
+            );
+        }
+        match (&inv.concluded_on, &inv.conclusion) {
+            (Some(c), Some(conclusion)) => {
+                if *c < inv.started_on {
+                    r.push(Issue::error(
+                        format!("{path}.concluded_on"),
+                        "workflow.conclusion_before_start",
+                        "an investigation cannot conclude before it starts",
+                    ));
+                }
+                check_source(
+                    &format!("{path}.conclusion"),
+                    conclusion,
+                    |system, code| {
+                        (system == "no.ssb.barnevern.undersokelse-konklusjon").then(|| {
+                            crate::investigation::InvestigationConclusion::from_ssb_code(code)
+                        })
+                    },
+                    *c,
+                    r,
+                );
+            }
+            (None, None) => {}
+            (Some(_), None) => r.push(Issue::error(
+                format!("{path}.conclusion"),
+                "json.missing_field",
+                "a concluded investigation needs its conclusion",
+            )),
+            (None, Some(_)) => r.push(Issue::error(
+                format!("{path}.concluded_on"),
+                "json.missing_field",
+                "an investigation with a conclusion needs the date it concluded",
+            )),
+        }
+    }
+}
+
+fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Report) {
+    r.extend_under(path, basis.validate());
+    if basis.law.jurisdiction() != jurisdiction {
+        r.push(Issue::error(
+            format!("{path}.law"),
+            "legal_basis.jurisdiction",
+            format!("{} is not a law of {jurisdiction}", basis.law),
+        ));
+    }
+}
+
+fn decisions(case: &CaseData, r: &mut Report) {
+    unique("decisions", case.decisions.iter().map(|x| &x.id), r);
+    for (i, d) in case.decisions.iter().enumerate() {
+        let path = format!("decisions[{i}]");
+        legal_basis(
+            &format!("{path}.legal_basis"),
+            &d.legal_basis,
+            case.jurisdiction,
+            r,
+        );
+        if let Some(iid) = &d.investigation_id {
+            match case.investigations.iter().find(|x| &x.id == iid) {
+                None => r.push(Issue::error(
+                    format!("{path}.investigation_id"),
+                    "case.unknown_reference",
+                    format!("no investigation has the id {:?}", iid.as_str()),
+                )),
+                Some(inv) if d.decided_on < inv.started_on => r.push(Issue::error(
+                    format!("{path}.decided_on"),
+                    "date.order",
+                    "a decision cannot follow an investigation that had not started",
+                )),
+                Some(_) => {}
+            }
+        }
+        let mut previous = d.decided_on;
+        for (j, s) in d.status_history.iter().enumerate() {
+            let spath = format!("{path}.status_history[{j}]");
+            if s.on < previous {
+                r.push(Issue::error(
+                    format!("{spath}.on"),
+                    "date.order",
+                    "status changes are in date order, on or after the decision",
+                ));
+            }
+            previous = s.on;
+            check_source(
+                &format!("{spath}.status"),
+                &s.status,
+                |system, code| {
+                    (system == "no.ssb.barnevern.vedtak-status")
+                        .then(|| crate::decision::DecisionStatus::from_ssb_code(code))
+                },
+                s.on,
+                r,
+            );
+        }
+    }
+}
+
+/// The date ranges in which the case was closed: (closed_on, reopened_on).
+fn closed_periods(case: &CaseData) -> impl Iterator<Item = (NaiveDate, Option<NaiveDate>)> + '_ {
+    case.closures.iter().map(|c| (c.closed_on, c.reopened_on))
+}
+
+/// Whether `date` falls after a closure and before the reopening.
+pub(crate) fn closed_on(case: &CaseData, date: NaiveDate) -> Option<NaiveDate> {
+    closed_periods(case)
+        .find(|(closed, reopened)| date > *closed && reopened.is_none_or(|r| date < r))
+        .map(|(closed, _)| closed)
+}
+
+fn closures(case: &CaseData, r: &mut Report) {
+    let mut previous: Option<NaiveDate> = Some(case.opened_on);
+    let last = case.closures.len().saturating_sub(1);
+    for (i, c) in case.closures.iter().enumerate() {
+        let path = format!("closures[{i}]");
+        if previous.is_some_and(|p| c.closed_on < p) {
+            r.push(Issue::error(
+                format!("{path}.closed_on"),
+                "date.order",
+                "a case closes after it was opened or last reopened",
+            ));
+        }
+        match c.reopened_on {
+            Some(reopened) if reopened < c.closed_on => r.push(Issue::error(
+                format!("{path}.reopened_on"),
+                "date.order",
+                "a case is reopened after it was closed",
+            )),
+            None if i != last => r.push(Issue::error(
+                format!("{path}.reopened_on"),
+                "workflow.case_closed",
+                "a case closed again must have been reopened in between",
+            )),
+            _ => {}
+        }
+        previous = c.reopened_on;
+        if c.reason.code == crate::follow_up::ClosureReason::Other
+            && c.reason.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
+            r.push(Issue::error(
+                format!("{path}.reason.text"),
+                "codelist.text_required",
+                "a closure for \"other\" reasons needs a text saying why",
+            ));
+        }
+    }
+    // A closed case takes no new investigation steps or decisions unless reopened.
+    let mut refuse = |path: String, date: NaiveDate, what: &str| {
+        if let Some(closed) = closed_on(case, date) {
+            r.push(Issue::error(
+                path,
+                "workflow.case_closed",
+                format!(
+                    "{what} on {date} while the case was closed (closed {closed}, not reopened)"
+                ),
+            ));
+        }
+    };
+    for (i, inv) in case.investigations.iter().enumerate() {
+        refuse(
+            format!("investigations[{i}].started_on"),
+            inv.started_on,
+            "an investigation starts",
+        );
+        for (j, e) in inv.extensions.iter().enumerate() {
+            refuse(
+                format!("investigations[{i}].extensions[{j}].decided_on"),
+                e.decided_on,
+                "an extension is decided",
+            );
+        }
+    }
+    for (i, d) in case.decisions.iter().enumerate() {
+        refuse(
+            format!("decisions[{i}].decided_on"),
+            d.decided_on,
+            "a decision is made",
+        );
+    }
+}
+
+fn follow_ups(case: &CaseData, r: &mut Report) {
+    unique("follow_ups", case.follow_ups.iter().map(|x| &x.id), r);
+    for (i, f) in case.follow_ups.iter().enumerate() {
+        if f.on < case.opened_on {
+            r.push(Issue::error(
+                format!("follow_ups[{i}].on"),
+                "date.order",
+                "a follow-up cannot come before the case was opened",
+            ));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Statutory deadlines of the shipped examples, worked out by hand, and the calendar rules
+//! behind them.
+
+mod common;
+
+use barnvern_case::{Case, DeadlineKind, DeadlineStatus};
+use common::*;
+use proptest::prelude::*;
+
+fn find<'a>(
+    all: &'a [barnvern_case::Deadline],
+    record: &str,
+    kind: DeadlineKind,
+) -> &'a barnvern_case::Deadline {
+    all.iter()
+        .find(|d| d.record_id == record && d.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} deadline for {record}"))
+}
+
+#[test]
+fn swedish_example() {
+    let case = Case::from_json(&example("se-case.json")).unwrap();
+    let all = case.deadlines(d(2025, 9, 20));
+    assert_eq!(all.len(), 5);
+
+    let pa = find(&all, "ref-1", DeadlineKind::ProtectionAssessment);
+    assert_eq!(
+        (pa.due, pa.completed_on, pa.status),
+        (d(2024, 11, 5), Some(d(2024, 11, 4)), DeadlineStatus::Met)
+    );
+    assert_eq!(pa.rule_id, "se.sol2001.protection_assessment");
+
+    let scr = find(&all, "ref-1", DeadlineKind::Screening);
+    assert_eq!(
+        (scr.due, scr.status),
+        (d(2024, 11, 18), DeadlineStatus::Met)
+    );
+
+    // Received after SoL 2025:400 took force: the new law's rows apply.
+    let pa2 = find(&all, "ref-2", DeadlineKind::ProtectionAssessment);
+    assert_eq!(pa2.rule_id, "se.sol2025.protection_assessment");
+    assert_eq!((pa2.due, pa2.status), (d(2025, 9, 11), DeadlineStatus::Met));
+    let scr2 = find(&all, "ref-2", DeadlineKind::Screening);
+    assert_eq!(
+        (scr2.due, scr2.completed_on, scr2.status),
+        (d(2025, 9, 24), None, DeadlineStatus::Pending)
+    );
+    let later = case.deadlines(d(2025, 9, 25));
+    assert_eq!(
+        find(&later, "ref-2", DeadlineKind::Screening).status,
+        DeadlineStatus::Overdue
+    );
+
+    // 4 months from 12 November 2024, extended to 12 April 2025, concluded 2 April.
+    let inv = find(&all, "inv-1", DeadlineKind::Investigation);
+    assert_eq!(
+        (inv.start, inv.due, inv.extended_due),
+        (d(2024, 11, 12), d(2025, 3, 12), Some(d(2025, 4, 12)))
+    );
+    assert_eq!(inv.status, DeadlineStatus::MetAfterExtension);
+}
+
+#[test]
+fn norwegian_example() {
+    let case = Case::from_json(&example("no-case.json")).unwrap();
+    let all = case.deadlines(d(2025, 9, 20));
+    assert_eq!(all.len(), 3, "Norway has no protection-assessment deadline");
+    let m1 = find(&all, "m-1", DeadlineKind::Screening);
+    assert_eq!(
+        (m1.due, m1.status, m1.rule_id.as_str()),
+        (
+            d(2024, 2, 12),
+            DeadlineStatus::Met,
+            "no.bvl2021.report_review"
+        )
+    );
+    let m2 = find(&all, "m-2", DeadlineKind::Screening);
+    assert_eq!(
+        (m2.due, m2.completed_on, m2.status),
+        (
+            d(2025, 1, 17),
+            Some(d(2025, 1, 20)),
+            DeadlineStatus::Breached
+        )
+    );
+    let u1 = find(&all, "u-1", DeadlineKind::Investigation);
+    assert_eq!(
+        (u1.due, u1.extended_due, u1.status),
+        (
+            d(2024, 5, 9),
+            Some(d(2024, 8, 9)),
+            DeadlineStatus::MetAfterExtension
+        )
+    );
+}
+
+#[test]
+fn a_swedish_screening_late_with_recorded_reasons_is_met_after_extension() {
+    let mut case = empty_case("SE");
+    apply_all(&mut case, vec![referral("r1", "2024-03-01T10:00:00+01:00")]);
+    let late = event(serde_json::json!({
+        "type": "screening_decided",
+        "screening": {"id": "s1", "referral_id": "r1", "decided_on": "2024-03-20",
+            "outcome": {"code": "open_investigation"}, "extraordinary_reasons": "Tolk saknades.",
+            "provenance": prov("2099-01-01T00:00:00Z")}
+    }));
+    apply_all(&mut case, vec![late]);
+    let all = case.deadlines(d(2024, 4, 1));
+    assert_eq!(
+        find(&all, "r1", DeadlineKind::Screening).status,
+        DeadlineStatus::MetAfterExtension
+    );
+    assert_eq!(
+        find(&all, "r1", DeadlineKind::ProtectionAssessment).status,
+        DeadlineStatus::Overdue
+    );
+}
+
+#[test]
+fn receipt_date_is_the_local_date_as_recorded() {
+    // 23:30 in Stockholm on 1 March is 22:30 UTC: the receipt date is 1 March.
+    let mut case = empty_case("SE");
+    apply_all(&mut case, vec![referral("r1", "2024-03-01T23:30:00+01:00")]);
+    let all = case.deadlines(d(2024, 3, 1));
+    assert_eq!(
+        find(&all, "r1", DeadlineKind::ProtectionAssessment).due,
+        d(2024, 3, 2)
+    );
+    assert_eq!(
+        find(&all, "r1", DeadlineKind::Screening).due,
+        d(2024, 3, 15)
+    );
+}
+
+fn investigation_due(jurisdiction: &str, start_on: &str) -> chrono::NaiveDate {
+    let mut case = empty_case(jurisdiction);
+    let received = format!("{start_on}T08:00:00+01:00");
+    apply_all(
+        &mut case,
+        vec![
+            referral("r1", &received),
+            screening("s1", "r1", start_on, "open_investigation"),
+            start("i1", "s1", start_on),
+        ],
+    );
+    find(
+        &case.deadlines(d(2030, 1, 1)),
+        "i1",
+        DeadlineKind::Investigation,
+    )
+    .due
+}
+
+#[test]
+fn months_are_calendar_months_over_month_ends_and_leap_years() {
+    assert_eq!(investigation_due("SE", "2023-10-31"), d(2024, 2, 29));
+    assert_eq!(investigation_due("SE", "2022-10-31"), d(2023, 2, 28));
+    assert_eq!(investigation_due("NO", "2024-11-30"), d(2025, 2, 28));
+    assert_eq!(investigation_due("NO", "2023-11-29"), d(2024, 2, 29));
+    assert_eq!(investigation_due("NO", "2024-01-31"), d(2024, 4, 30));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any start date the due date is the same day-of-month n months later, or that
+    /// month's last day when it is shorter; and a deadline met on its due day is met.
+    #[test]
+    fn calendar_month_deadlines(days in 0i64..3000, se in any::<bool>()) {
+        let start_date = d(2023, 1, 1) + chrono::Duration::days(days);
+        let (j, months) = if se { ("SE", 4) } else { ("NO", 3) };
+        let due = investigation_due(j, &start_date.to_string());
+        use chrono::Datelike;
+        let months_between = (due.year() - start_date.year()) * 12 + due.month() as i32 - start_date.month() as i32;
+        prop_assert_eq!(months_between, months);
+        let next = due + chrono::Duration::days(1);
+        prop_assert!(due.day() == start_date.day() || (due.day() < start_date.day() && next.day() == 1));
+    }
+}

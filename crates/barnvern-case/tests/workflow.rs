@@ -1,0 +1,244 @@
+//! Every refused workflow step is refused with an error naming the event, the state and the
+//! rule, and leaves the case unchanged.
+
+mod common;
+
+use barnvern_case::Case;
+use common::*;
+
+/// Applies `events`, then expects `last` to be refused with `code`; the case must not change.
+fn refused(
+    jurisdiction: &str,
+    events: Vec<barnvern_case::CaseEvent>,
+    last: barnvern_case::CaseEvent,
+    code: &str,
+) {
+    let mut case = empty_case(jurisdiction);
+    apply_all(&mut case, events);
+    let before: Case = case.clone();
+    let name = last.type_name();
+    let err = case.apply(last).expect_err("the event should be refused");
+    assert_eq!(err.code, code, "{err}");
+    assert_eq!(err.event, name);
+    assert!(!err.state.is_empty());
+    assert!(err.to_string().contains(name), "{err}");
+    assert_eq!(
+        case, before,
+        "a refused event must leave the case unchanged"
+    );
+}
+
+fn opened() -> Vec<barnvern_case::CaseEvent> {
+    vec![
+        referral("r1", "2024-03-01T10:00:00+01:00"),
+        screening("s1", "r1", "2024-03-05", "open_investigation"),
+        start("i1", "s1", "2024-03-05"),
+    ]
+}
+
+#[test]
+fn a_full_process_is_accepted_and_kept_as_history() {
+    let mut case = empty_case("SE");
+    let mut events = opened();
+    events.extend([
+        extend("i1", "2024-06-20", "2024-08-05"),
+        conclude("i1", "2024-08-01"),
+        decide("d1", "2024-08-02", Some("se_sol2001")),
+        close("2024-12-01"),
+        reopen("2025-01-10"),
+        decide("d2", "2025-01-11", Some("se_sol2001")),
+    ]);
+    apply_all(&mut case, events);
+    assert_eq!(case.history.len(), 9);
+    assert_eq!(case.decisions.len(), 2);
+    assert!(!case.is_closed());
+    // The bundle with its history reads back as the same case.
+    let again = Case::from_json(&case.to_json().unwrap()).unwrap();
+    assert_eq!(again, case);
+}
+
+#[test]
+fn an_investigation_cannot_conclude_before_it_starts() {
+    refused(
+        "SE",
+        vec![referral("r1", "2024-03-01T10:00:00+01:00")],
+        conclude("i1", "2024-04-01"),
+        "workflow.investigation_not_started",
+    );
+    refused(
+        "SE",
+        opened(),
+        conclude("i1", "2024-03-04"),
+        "workflow.conclusion_before_start",
+    );
+}
+
+#[test]
+fn a_concluded_investigation_takes_no_more_steps() {
+    let mut events = opened();
+    events.push(conclude("i1", "2024-04-01"));
+    refused(
+        "SE",
+        events.clone(),
+        conclude("i1", "2024-04-02"),
+        "workflow.investigation_concluded",
+    );
+    refused(
+        "SE",
+        events,
+        extend("i1", "2024-04-02", "2024-09-01"),
+        "workflow.investigation_concluded",
+    );
+}
+
+#[test]
+fn screening_needs_a_referral_once() {
+    refused(
+        "SE",
+        vec![],
+        screening("s1", "r9", "2024-03-05", "open_investigation"),
+        "case.unknown_reference",
+    );
+    let events = vec![
+        referral("r1", "2024-03-01T10:00:00+01:00"),
+        screening("s1", "r1", "2024-03-05", "no_investigation"),
+    ];
+    refused(
+        "SE",
+        events.clone(),
+        screening("s2", "r1", "2024-03-06", "open_investigation"),
+        "workflow.already_screened",
+    );
+    refused(
+        "SE",
+        events,
+        start("i1", "s1", "2024-03-06"),
+        "workflow.screening_did_not_open",
+    );
+    refused(
+        "SE",
+        vec![referral("r1", "2024-03-01T10:00:00+01:00")],
+        screening("s1", "r1", "2024-02-28", "open_investigation"),
+        "date.order",
+    );
+}
+
+#[test]
+fn a_decision_needs_a_legal_basis_of_its_own_country() {
+    refused(
+        "SE",
+        opened(),
+        decide("d1", "2024-04-01", None),
+        "workflow.decision_without_legal_basis",
+    );
+    refused(
+        "SE",
+        opened(),
+        decide("d1", "2024-04-01", Some("no_bvl2021")),
+        "legal_basis.jurisdiction",
+    );
+}
+
+#[test]
+fn a_closed_case_takes_no_new_measures_unless_reopened() {
+    let closed = vec![
+        referral("r1", "2024-03-01T10:00:00+01:00"),
+        screening("s1", "r1", "2024-03-05", "open_investigation"),
+        close("2024-03-06"),
+    ];
+    refused(
+        "SE",
+        closed.clone(),
+        decide("d1", "2024-04-01", Some("se_sol2001")),
+        "workflow.case_closed",
+    );
+    refused(
+        "SE",
+        closed.clone(),
+        start("i1", "s1", "2024-03-07"),
+        "workflow.case_closed",
+    );
+    refused(
+        "SE",
+        closed.clone(),
+        close("2024-03-08"),
+        "workflow.case_closed",
+    );
+    refused(
+        "SE",
+        vec![],
+        reopen("2024-03-08"),
+        "workflow.case_not_closed",
+    );
+    // Reopened, it takes them again.
+    let mut case = empty_case("SE");
+    apply_all(&mut case, closed);
+    apply_all(
+        &mut case,
+        vec![reopen("2024-03-10"), start("i1", "s1", "2024-03-10")],
+    );
+}
+
+#[test]
+fn ids_are_unique_and_references_resolve() {
+    refused(
+        "SE",
+        vec![referral("r1", "2024-03-01T10:00:00+01:00")],
+        referral("r1", "2024-03-02T10:00:00+01:00"),
+        "case.duplicate_id",
+    );
+    refused(
+        "SE",
+        opened(),
+        start("i2", "s1", "2024-03-06"),
+        "workflow.screening_already_used",
+    );
+    refused(
+        "SE",
+        opened(),
+        start("i1", "s1", "2024-03-06"),
+        "case.duplicate_id",
+    );
+    let change = event(serde_json::json!({
+        "type": "decision_status_changed", "decision_id": "nope",
+        "change": {"status": {"code": "approved"}, "on": "2024-04-01"},
+        "provenance": prov("2099-01-01T00:00:00Z")
+    }));
+    refused("SE", vec![], change, "workflow.unknown_decision");
+}
+
+#[test]
+fn norway_allows_extension_to_six_months_and_no_further() {
+    let events = vec![
+        referral("r1", "2024-03-01T10:00:00+01:00"),
+        screening("s1", "r1", "2024-03-05", "open_investigation"),
+        start("i1", "s1", "2024-03-05"),
+    ];
+    let mut case = empty_case("NO");
+    apply_all(&mut case, events.clone());
+    apply_all(&mut case, vec![extend("i1", "2024-05-01", "2024-09-05")]);
+    refused(
+        "NO",
+        events,
+        extend("i1", "2024-05-01", "2024-09-06"),
+        "deadline.extension_too_long",
+    );
+}
+
+#[test]
+fn a_reporter_code_must_match_its_source_code() {
+    let bad = event(serde_json::json!({
+        "type": "referral_received",
+        "referral": {"id": "r1", "received_at": "2024-03-01T10:00:00+01:00",
+            "reporter": {"code": "police", "source": {"system": "no.ssb.barnevern.melder", "code": "9"}},
+            "provenance": prov("2099-01-01T00:00:00Z")}
+    }));
+    refused("NO", vec![], bad, "codelist.mapping_mismatch");
+    let unknown = event(serde_json::json!({
+        "type": "referral_received",
+        "referral": {"id": "r1", "received_at": "2024-03-01T10:00:00+01:00",
+            "reporter": {"code": "police", "source": {"system": "no.ssb.barnevern.melder", "code": "99"}},
+            "provenance": prov("2099-01-01T00:00:00Z")}
+    }));
+    refused("NO", vec![], unknown, "codelist.unknown_code");
+}
