@@ -1,1 +1,115 @@
-fn main() {}
+//! The `barnvern` command.
+//!
+//! Exit codes: 0 success; 1 the input was read but is invalid (findings are printed with file,
+//! path and rule); 2 wrong usage; 3 a file could not be read or written.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use barnvern_case::{Case, Deadline, Error};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod table;
+
+/// barnvern: a validated data domain for child protection in Sweden and Norway.
+///
+/// Exit codes: 0 success; 1 invalid input (each finding printed with file, path and rule);
+/// 2 wrong usage; 3 a file could not be read.
+#[derive(Debug, Parser)]
+#[command(name = "barnvern", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print every statutory deadline of a case bundle (JSON), with its status as of a date.
+    Deadlines {
+        /// The case bundle, a JSON file (see examples/se-case.json).
+        case: PathBuf,
+        /// The date the status is computed for (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// An aligned text table, then any findings.
+    Table,
+    /// One JSON object: case id, as-of date, deadlines and findings.
+    Json,
+}
+
+/// Exit code for invalid input.
+const EXIT_INVALID: u8 = 1;
+/// Exit code for unreadable files.
+const EXIT_IO: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Deadlines {
+            case,
+            as_of,
+            format,
+        } => deadlines(&case, as_of, format),
+    }
+}
+
+/// Reads and validates a case bundle, printing why not to stderr.
+fn read_case(path: &Path) -> Result<Case, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("barnvern: cannot read {}: {e}", path.display());
+        ExitCode::from(EXIT_IO)
+    })?;
+    Case::from_json(&text).map_err(|err| {
+        match err {
+            Error::Validation(v) => {
+                for issue in &v.report.issues {
+                    eprintln!("{}: {issue}", path.display());
+                }
+            }
+            other => eprintln!("{}: {other}", path.display()),
+        }
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+fn deadlines(path: &Path, as_of: Option<NaiveDate>, format: Format) -> ExitCode {
+    let case = match read_case(path) {
+        Ok(case) => case,
+        Err(code) => return code,
+    };
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let all: Vec<Deadline> = case.deadlines(as_of);
+    let findings = case.validate();
+    match format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "case_id": case.case_id.as_str(),
+                "jurisdiction": case.jurisdiction,
+                "as_of": as_of,
+                "deadlines": all,
+                "findings": findings.issues,
+            });
+            println!("{out:#}");
+        }
+        Format::Table => {
+            println!(
+                "Case {} ({}, municipality {}), deadlines as of {as_of}:",
+                case.case_id, case.jurisdiction, case.municipality
+            );
+            println!("{}", table::deadlines(&all));
+            for issue in &findings.issues {
+                println!("{issue}");
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
