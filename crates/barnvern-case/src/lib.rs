@@ -29,7 +29,8 @@ pub mod deadlines;
 pub mod decision;
 pub mod error;
 pub mod follow_up;
-pub mod ids;
+/// Identifiers of the case and its records (defined in `barnvern-core`, shared by all crates).
+pub use barnvern_core::ids;
 pub mod investigation;
 pub mod person;
 pub mod referral;

@@ -16,6 +16,7 @@ pub mod codelist;
 pub mod dates;
 pub mod error;
 pub mod identifier;
+pub mod ids;
 pub mod json;
 pub mod jurisdiction;
 pub mod legal_basis;
