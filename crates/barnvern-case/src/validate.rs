@@ -90,7 +90,7 @@ fn check_source<T: PartialEq + Copy>(
 ) {
     let Some(source) = &coded.source else { return };
     check_code(&format!("{path}.source"), source, on, r);
-    if let Some(mapped) = map(&source.system(), &source.code())
+    if let Some(mapped) = map(source.system(), source.code())
         && mapped != Some(coded.code)
     {
         r.push(Issue::error(
@@ -116,8 +116,8 @@ fn check_code(path: &str, source: &SourceCode, on: NaiveDate, r: &mut Report) {
             return;
         }
         false
-    } else if let Some(list) = codelist::builtin(&source.system()) {
-        match list.check(&source.code(), Some(on)) {
+    } else if let Some(list) = codelist::builtin(source.system()) {
+        match list.check(source.code(), Some(on)) {
             Ok(_) => return,
             Err(issue) if issue.code == "codelist.not_in_force" => {
                 r.push(Issue::warning(

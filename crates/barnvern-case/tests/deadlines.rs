@@ -1,6 +1,8 @@
 //! Statutory deadlines of the shipped examples, worked out by hand, and the calendar rules
 //! behind them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod common;
 
 use barnvern_case::{Case, DeadlineKind, DeadlineStatus};

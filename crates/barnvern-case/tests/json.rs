@@ -1,6 +1,8 @@
 //! The canonical JSON: lossless round trips, unknown fields refused with their path, invalid
 //! values refused through the same constructors, and no panic on any input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod common;
 
 use barnvern_case::{Case, Error};

@@ -1,6 +1,8 @@
 //! Every refused workflow step is refused with an error naming the event, the state and the
 //! rule, and leaves the case unchanged.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod common;
 
 use barnvern_case::Case;

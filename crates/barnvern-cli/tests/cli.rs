@@ -1,5 +1,7 @@
 //! The `barnvern` command as a user runs it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use assert_cmd::Command;
 
 fn barnvern() -> Command {

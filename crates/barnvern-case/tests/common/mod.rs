@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: events built from JSON, as a service would send them.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use barnvern_case::{Case, CaseEvent};
 use chrono::NaiveDate;
