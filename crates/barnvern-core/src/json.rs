@@ -137,6 +137,14 @@ mod tests {
     }
 
     #[test]
+    fn validated_strings_round_trip() {
+        let id: TestId = serde_json::from_str("\"a-1\"").unwrap();
+        assert_eq!(id.as_str(), "a-1");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"a-1\"");
+        assert_eq!("".parse::<TestId>().unwrap_err().code, "id.empty");
+    }
+
+    #[test]
     fn unknown_fields_are_refused_with_their_path() {
         let err = from_str::<Outer>(r#"{"items":[{"id":"a","colour":1}]}"#).unwrap_err();
         let issue = &err.issues()[0];

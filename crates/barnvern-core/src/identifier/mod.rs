@@ -3,8 +3,6 @@
 //!
 //! Identity numbers are personal data: `Debug` never shows the digits, error messages never
 //! repeat them, and research row types cannot hold a [`PersonId`] at all.
-//!
-//! TODO(helper): implementation in se.rs and no.rs.
 
 use std::fmt;
 
@@ -77,16 +75,76 @@ pub struct PersonId {
 
 impl PersonId {
     /// Parses an identity number in any common written form.
+    ///
+    /// Surrounding white space is ignored; nothing else is. Accepted forms:
+    ///
+    /// - Sweden (personnummer, samordningsnummer): `YYYYMMDDNNNC`, `YYYYMMDD-NNNC`, and the
+    ///   ten-digit `YYMMDD-NNNC`, `YYMMDD+NNNC` (`+`: 100 or older) and `YYMMDDNNNC` (read like
+    ///   `-`). The ten-digit forms need `reference_date` to fix the century: the birth year is
+    ///   the latest year with those two digits such that the person is born on or before the
+    ///   reference date, and `+` moves it 100 years back.
+    /// - Norway (fødselsnummer, D-nummer, H-nummer, synthetic test numbers): `DDMMYYIIIKK` or
+    ///   `DDMMYY IIIKK`. `reference_date` is not used.
+    ///
+    /// Without `jurisdiction`, 10 and 12 digits are Swedish and 11 digits Norwegian. With one,
+    /// only that country's forms are accepted (`id.jurisdiction_mismatch` otherwise).
+    ///
+    /// Every rejection is an [`Issue`] whose code names the rule (`id.format`,
+    /// `id.se.check_digit`, `id.se.serial_zero`, `id.se.date`, `id.se.needs_reference_date`,
+    /// `id.se.plus_with_full_year`, `id.no.check_digit_1`, `id.no.check_digit_2`, `id.no.date`,
+    /// `id.jurisdiction_mismatch`) and whose message never repeats the digits.
+    ///
+    /// ```
+    /// use barnvern_core::{Jurisdiction, PersonId, PersonIdKind};
+    /// use chrono::NaiveDate;
+    ///
+    /// // Skatteverket test number, written in the ten-digit form on 1 June 2024.
+    /// let on = NaiveDate::from_ymd_opt(2024, 6, 1);
+    /// let pid = PersonId::parse("900101+9802", None, on).unwrap();
+    /// assert_eq!(pid.canonical(), "189001019802");
+    /// assert_eq!(pid.kind(), PersonIdKind::Personnummer);
+    ///
+    /// let err = PersonId::parse("900101-9802", None, None).unwrap_err();
+    /// assert_eq!(err.code, "id.se.needs_reference_date");
+    ///
+    /// // Skatteetaten's synthetic test number (month + 80).
+    /// let pid = PersonId::parse("03851598730", Some(Jurisdiction::No), None).unwrap();
+    /// assert!(pid.is_synthetic());
+    /// assert_eq!(pid.birth_year(), Some(2015));
+    /// ```
     pub fn parse(
         text: &str,
         jurisdiction: Option<Jurisdiction>,
         reference_date: Option<NaiveDate>,
     ) -> Result<PersonId, Issue> {
-        let _ = (text, jurisdiction, reference_date);
-        todo!()
+        let form = Form::of(text.trim()).ok_or_else(|| format_issue(jurisdiction))?;
+        match (form, jurisdiction) {
+            (Form::SeFull(_, _) | Form::SeShort(_, _), Some(Jurisdiction::No)) => {
+                Err(mismatch_issue(
+                    "10 or 12 digits is the form of a Swedish personnummer, but jurisdiction NO \
+                     was given (a Norwegian number has 11 digits: DDMMYYIIIKK)",
+                ))
+            }
+            (Form::No(_), Some(Jurisdiction::Se)) => Err(mismatch_issue(
+                "11 digits is the form of a Norwegian fødselsnummer, but jurisdiction SE was \
+                 given (a Swedish number has 12 digits, YYYYMMDDNNNC, or 10, YYMMDD-NNNC)",
+            )),
+            (Form::SeFull(_, true), _) => Err(Issue::error(
+                "",
+                "id.se.plus_with_full_year",
+                "the separator '+' (100 or older) belongs only to the ten-digit form YYMMDD+NNNC; \
+                 the twelve-digit form already states the century (write YYYYMMDDNNNC or \
+                 YYYYMMDD-NNNC)",
+            )),
+            (Form::SeFull(digits, false), _) => se::parse_full(&digits),
+            (Form::SeShort(digits, separator), _) => {
+                se::parse_short(&digits, separator, reference_date)
+            }
+            (Form::No(digits), _) => no::parse(&digits),
+        }
     }
 
-    /// The canonical digits.
+    /// The canonical digits: 12 for Sweden (`YYYYMMDDNNNC`), 11 for Norway (`DDMMYYIIIKK`).
     pub fn canonical(&self) -> &str {
         &self.canonical
     }
@@ -101,27 +159,47 @@ impl PersonId {
         self.kind
     }
 
-    /// Whether the number is a synthetic test number.
+    /// Whether the number is a synthetic test number: Norwegian Tenor numbers (month + 80).
+    /// Always false for Swedish numbers, whose test numbers (Skatteverket's testpersonnummer)
+    /// are not marked in the number itself.
     pub fn is_synthetic(&self) -> bool {
         self.synthetic
     }
 
-    /// The birth date, where every part is known.
+    /// The birth date, where every part is known: year (century included), month and day.
+    ///
+    /// This is the date written in the number, which is not always the real birth date (SE:
+    /// Skatteverket may use a nearby day when a day runs out of serial numbers; NO: likewise for
+    /// D-numbers and H-numbers). Never treat it as exact; take the birth date from the
+    /// population register (SE folkbokföringen, NO folkeregisteret) where it matters.
+    ///
+    /// `None` for a samordningsnummer with month 00, day 60 or a day the month lacks, and for a
+    /// Norwegian number that does not encode its century (K1 under the 2032 rule, D-numbers).
     pub fn birth_date(&self) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(self.birth_year?, self.birth_month?, self.birth_day?)
     }
 
-    /// The birth year, where known.
+    /// The birth year as written, where known. Always known for Swedish numbers (the canonical
+    /// form has four year digits); `None` for Norwegian numbers that do not encode the century.
     pub fn birth_year(&self) -> Option<i32> {
         self.birth_year
     }
 
-    /// The birth month, where known.
+    /// The birth month as written (1-12), where known: `None` for a samordningsnummer with
+    /// month 00.
     pub fn birth_month(&self) -> Option<u32> {
         self.birth_month
     }
 
-    /// Sex, where the number still encodes it.
+    /// The birth day as written (1-31, offsets removed), where known: `None` for a
+    /// samordningsnummer with day 60 (unknown) or with a day its month lacks (31 April).
+    pub fn birth_day(&self) -> Option<u32> {
+        self.birth_day
+    }
+
+    /// Legal sex (SE kön, NO kjønn), where the number still encodes it: the third serial digit
+    /// (SE) or the third individual digit (NO), odd for male. `None` for Norwegian numbers
+    /// issued under the 2032 rule and for D-numbers.
     pub fn sex(&self) -> Option<Sex> {
         self.sex
     }
@@ -144,6 +222,78 @@ impl fmt::Debug for PersonId {
             self.kind.as_str()
         )
     }
+}
+
+/// The written shape of an identity number, before any rule about its digits.
+enum Form {
+    /// `YYYYMMDDNNNC` or `YYYYMMDD-NNNC`; `true` when written with `+`.
+    SeFull([u8; 12], bool),
+    /// `YYMMDDNNNC`, `YYMMDD-NNNC` or `YYMMDD+NNNC`.
+    SeShort([u8; 10], se::Separator),
+    /// `DDMMYYIIIKK` or `DDMMYY IIIKK`.
+    No([u8; 11]),
+}
+
+impl Form {
+    /// The shape of `text` (already trimmed), or `None` for anything else.
+    fn of(text: &str) -> Option<Form> {
+        let bytes = text.as_bytes();
+        let separator_at = bytes.iter().position(|b| !b.is_ascii_digit());
+        let (digits, separator) = match separator_at {
+            None => (digits_of(bytes)?, None),
+            Some(at) => {
+                let separator = bytes[at];
+                let mut joined = bytes[..at].to_vec();
+                joined.extend_from_slice(&bytes[at + 1..]);
+                (digits_of(&joined)?, Some((at, separator)))
+            }
+        };
+        match (digits.len(), separator) {
+            (12, None) => Some(Form::SeFull(array(&digits)?, false)),
+            (12, Some((8, b'-'))) => Some(Form::SeFull(array(&digits)?, false)),
+            (12, Some((8, b'+'))) => Some(Form::SeFull(array(&digits)?, true)),
+            (10, None) => Some(Form::SeShort(array(&digits)?, se::Separator::None)),
+            (10, Some((6, b'-'))) => Some(Form::SeShort(array(&digits)?, se::Separator::Minus)),
+            (10, Some((6, b'+'))) => Some(Form::SeShort(array(&digits)?, se::Separator::Plus)),
+            (11, None) | (11, Some((6, b' '))) => Some(Form::No(array(&digits)?)),
+            _ => None,
+        }
+    }
+}
+
+/// The values of `bytes` when all are ASCII digits.
+fn digits_of(bytes: &[u8]) -> Option<Vec<u8>> {
+    bytes
+        .iter()
+        .map(|b| b.is_ascii_digit().then(|| b - b'0'))
+        .collect()
+}
+
+fn array<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
+    digits.try_into().ok()
+}
+
+fn format_issue(jurisdiction: Option<Jurisdiction>) -> Issue {
+    const SE: &str = "a Swedish personnummer or samordningsnummer (YYYYMMDDNNNC, YYYYMMDD-NNNC, \
+                      YYMMDD-NNNC, YYMMDD+NNNC or YYMMDDNNNC)";
+    const NO: &str = "a Norwegian fødselsnummer, D-number or H-number (DDMMYYIIIKK or \
+                      DDMMYY IIIKK)";
+    let expected = match jurisdiction {
+        Some(Jurisdiction::Se) => SE.to_owned(),
+        Some(Jurisdiction::No) => NO.to_owned(),
+        None => format!("{SE} or {NO}"),
+    };
+    Issue::error(
+        "",
+        "id.format",
+        format!(
+            "not an identity number: expected {expected}; digits only, apart from the separator"
+        ),
+    )
+}
+
+fn mismatch_issue(message: &str) -> Issue {
+    Issue::error("", "id.jurisdiction_mismatch", message)
 }
 
 impl Serialize for PersonId {
