@@ -1,1 +1,25 @@
-//! Python bindings.
+//! Python bindings of barnvern: the private extension module `barnvern._core`.
+//!
+//! The public package is `barnvern` (`bindings/python/python/barnvern`), which re-exports what
+//! is defined here and adds the exception tree (`barnvern.exceptions`, pure Python). Every rule
+//! lives in the domain crates; this crate only converts between Rust and Python.
+//!
+//! Binding code never calls `unwrap()` or `expect()`: a Rust panic reaches Python as a
+//! `PanicException`, which `except Exception` does not catch. Errors go through
+//! `errors::ToPyErr`.
+
+use pyo3::prelude::*;
+
+mod errors;
+mod identifier;
+// One module per domain area; each has a `register` function called below.
+// (The case bindings, `mod case;`, go here.)
+
+/// The extension module. Its contents are described by `barnvern/_core.pyi`.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<identifier::PyPersonId>()?;
+    // (`case::register(m)?;` goes here.)
+    Ok(())
+}

@@ -1,0 +1,32 @@
+"""Names for the string values barnvern uses, for type annotations (``bv.Jurisdiction``, ...)."""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+__all__ = ["Jurisdiction", "PersonIdKind", "Severity", "Sex"]
+
+# Each alias is written as a Union of one-value Literals, which means the same as
+# Literal["SE", "NO"] to a type checker. Written this way because stubtest (mypy 2.4) sees a
+# several-value Literal as a Union in the stub and then refuses the runtime object, whose origin
+# is Literal rather than Union.
+
+Jurisdiction = Union[Literal["SE"], Literal["NO"]]
+"""The country whose law applies, as an ISO 3166-1 alpha-2 code."""
+
+PersonIdKind = Union[
+    Literal["personnummer"],
+    Literal["samordningsnummer"],
+    Literal["fodselsnummer"],
+    Literal["d_number"],
+    Literal["h_number"],
+]
+"""The kind of an identity number: SE personnummer or samordningsnummer (day + 60); NO
+fødselsnummer, D-number (day + 40) or H-number (month + 40)."""
+
+Sex = Union[Literal["female"], Literal["male"]]
+"""Legal sex as encoded in an identity number."""
+
+Severity = Union[Literal["error"], Literal["query"], Literal["warning"]]
+"""How serious a validation finding is: ``"error"`` (refused), ``"query"`` (a person should check
+it), ``"warning"`` (allowed, worth attention)."""

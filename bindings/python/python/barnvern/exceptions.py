@@ -1,0 +1,74 @@
+"""The exceptions barnvern raises.
+
+Every error is a :class:`BarnvernError`. A refused value is a :class:`ValidationError`, which is
+also a :class:`ValueError` and carries the structured findings in ``.errors``::
+
+    try:
+        bv.PersonId.parse(text)
+    except bv.InvalidIdentifierError as err:
+        for finding in err.errors:
+            print(finding["code"], finding["message"])
+
+These classes are plain Python so that ``ValidationError`` can inherit from both
+``BarnvernError`` and ``ValueError``; the Rust extension module raises instances of them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, TypedDict
+
+from barnvern._types import Severity
+
+__all__ = [
+    "BarnvernError",
+    "ErrorDetail",
+    "InvalidIdentifierError",
+    "SchemaVersionError",
+    "Severity",
+    "ValidationError",
+    "WorkflowError",
+]
+
+class ErrorDetail(TypedDict):
+    """One validation finding, as in the row-level error report and the quarantine file."""
+
+    path: str
+    """Path to the value inside its record, e.g. ``referrals[2].received_at``; empty for the
+    whole record."""
+    code: str
+    """Stable machine code of the rule that failed, e.g. ``id.se.check_digit``."""
+    severity: Severity
+    """How serious the finding is."""
+    message: str
+    """A message a caseworker understands. Never contains an identity number."""
+
+
+class BarnvernError(Exception):
+    """Base class of every error barnvern raises."""
+
+
+class ValidationError(BarnvernError, ValueError):
+    """A value was refused.
+
+    ``errors`` lists every finding (at least one of severity ``"error"``), in the order found.
+    """
+
+    errors: list[ErrorDetail]
+
+    def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+class InvalidIdentifierError(ValidationError):
+    """An identity number was refused. The message names the rule that failed, never the
+    digits."""
+
+
+class WorkflowError(BarnvernError):
+    """An event is impossible in the current state of a case; the message names the event and
+    the state."""
+
+
+class SchemaVersionError(BarnvernError):
+    """A document has a schema version this version of barnvern cannot read."""

@@ -1,0 +1,131 @@
+//! Rust errors as Python exceptions.
+//!
+//! The exception classes are plain Python, defined in `barnvern/exceptions.py`: there
+//! `ValidationError` can inherit from both `BarnvernError` and `ValueError`, carry a typed
+//! `.errors` list and pickle like any Python exception. This module imports those classes once
+//! and builds instances of them, so there is one exception tree, not a Rust copy and a Python copy.
+//!
+//! Each Rust error kind is mapped in exactly one place: an `impl ToPyErr` below. Binding code
+//! writes `.map_err(|e| e.to_pyerr(py))?`.
+
+use barnvern_core::{Issue, ValidationError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyType};
+
+/// The Python module that defines the exception tree.
+const EXCEPTIONS_MODULE: &str = "barnvern.exceptions";
+
+/// The classes of `barnvern.exceptions` that Rust raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorClass {
+    /// `ValidationError(BarnvernError, ValueError)`: a value was refused; carries `.errors`.
+    Validation,
+    /// `InvalidIdentifierError(ValidationError)`: an identity number was refused.
+    InvalidIdentifier,
+    /// `WorkflowError(BarnvernError)`: an event is impossible in the current state of a case.
+    #[allow(dead_code, reason = "raised by the case bindings")]
+    Workflow,
+    /// `SchemaVersionError(BarnvernError)`: a document has a schema version this build cannot read.
+    #[allow(dead_code, reason = "raised by the case bindings")]
+    SchemaVersion,
+}
+
+impl ErrorClass {
+    /// The class name in `barnvern.exceptions`.
+    fn name(self) -> &'static str {
+        match self {
+            ErrorClass::Validation => "ValidationError",
+            ErrorClass::InvalidIdentifier => "InvalidIdentifierError",
+            ErrorClass::Workflow => "WorkflowError",
+            ErrorClass::SchemaVersion => "SchemaVersionError",
+        }
+    }
+
+    /// The Python class, imported on first use and cached for the life of the interpreter.
+    fn type_object<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
+        static VALIDATION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static INVALID_IDENTIFIER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static WORKFLOW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static SCHEMA_VERSION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        let cell = match self {
+            ErrorClass::Validation => &VALIDATION,
+            ErrorClass::InvalidIdentifier => &INVALID_IDENTIFIER,
+            ErrorClass::Workflow => &WORKFLOW,
+            ErrorClass::SchemaVersion => &SCHEMA_VERSION,
+        };
+        cell.import(py, EXCEPTIONS_MODULE, self.name())
+    }
+
+    /// Builds an exception of this class. `issues` become `.errors`; the classes that carry no
+    /// findings (`WorkflowError`, `SchemaVersionError`) are given the message only.
+    ///
+    /// Never panics: if the exception cannot be built (the Python package is broken), the error
+    /// that says why is returned instead.
+    pub(crate) fn new_err(self, py: Python<'_>, message: &str, issues: &[Issue]) -> PyErr {
+        let built = self.type_object(py).and_then(|class| match self {
+            ErrorClass::Validation | ErrorClass::InvalidIdentifier => {
+                class.call1((message, issues_to_list(py, issues)?))
+            }
+            ErrorClass::Workflow | ErrorClass::SchemaVersion => class.call1((message,)),
+        });
+        match built {
+            Ok(instance) => PyErr::from_value(instance),
+            Err(err) => err,
+        }
+    }
+}
+
+/// One finding as the dict Python sees in `ValidationError.errors`.
+fn issue_to_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("path", &issue.path)?;
+    dict.set_item("code", &issue.code)?;
+    dict.set_item("severity", issue.severity.as_str())?;
+    dict.set_item("message", &issue.message)?;
+    Ok(dict)
+}
+
+/// Findings as a list of dicts, in order.
+pub(crate) fn issues_to_list<'py>(
+    py: Python<'py>,
+    issues: &[Issue],
+) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for issue in issues {
+        list.append(issue_to_dict(py, issue)?)?;
+    }
+    Ok(list)
+}
+
+/// A Rust error that has one Python exception class.
+pub(crate) trait ToPyErr {
+    /// The Python exception for this error.
+    fn to_pyerr(self, py: Python<'_>) -> PyErr;
+}
+
+/// A single refused value: `ValidationError` with one finding.
+impl ToPyErr for Issue {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        ErrorClass::Validation.new_err(py, &self.to_string(), std::slice::from_ref(&self))
+    }
+}
+
+/// A refused record: `ValidationError` with every finding.
+impl ToPyErr for ValidationError {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        ErrorClass::Validation.new_err(py, &self.to_string(), self.issues())
+    }
+}
+
+/// A refused identity number (the finding returned by `PersonId::parse`):
+/// `InvalidIdentifierError`. Its message names the rule; like every core message it never
+/// repeats the digits.
+pub(crate) struct InvalidIdentifier(pub(crate) Issue);
+
+impl ToPyErr for InvalidIdentifier {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        let InvalidIdentifier(issue) = self;
+        ErrorClass::InvalidIdentifier.new_err(py, &issue.to_string(), std::slice::from_ref(&issue))
+    }
+}

@@ -1,0 +1,40 @@
+"""Shared fixtures: the public test numbers in crates/barnvern-core/testdata.
+
+The tests run with ``--import-mode=importlib`` (test files in different folders may share a name),
+so test modules do not import each other or this file: share data through fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# No example database (it would write .hypothesis/ into the working tree) and no per-example
+# deadline (a debug build on a busy 2-core CI machine is slow, not wrong).
+settings.register_profile("barnvern", database=None, deadline=None, print_blob=True)
+settings.load_profile("barnvern")
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TESTDATA = REPO_ROOT / "crates" / "barnvern-core" / "testdata"
+
+
+def _load_json_list(name: str) -> list[str]:
+    with (TESTDATA / name).open(encoding="utf-8") as f:
+        numbers = json.load(f)
+    assert isinstance(numbers, list)
+    return [str(n) for n in numbers]
+
+
+@pytest.fixture(scope="session")
+def se_personnummer() -> list[str]:
+    """Skatteverket's test personnummer, 12 digits."""
+    return _load_json_list("se-test-personnummer.json")
+
+
+@pytest.fixture(scope="session")
+def se_samordningsnummer() -> list[str]:
+    """Skatteverket's test samordningsnummer, 12 digits."""
+    return _load_json_list("se-test-samordningsnummer.json")

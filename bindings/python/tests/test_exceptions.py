@@ -1,0 +1,83 @@
+"""The exception tree: what `except` clauses in user code rely on."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import barnvern as bv
+import barnvern.exceptions as exc
+
+
+def test_every_error_is_a_barnvern_error() -> None:
+    for cls in (
+        bv.ValidationError,
+        bv.InvalidIdentifierError,
+        bv.WorkflowError,
+        bv.SchemaVersionError,
+    ):
+        assert issubclass(cls, bv.BarnvernError)
+    assert issubclass(bv.BarnvernError, Exception)
+
+
+def test_validation_errors_are_value_errors() -> None:
+    assert issubclass(bv.ValidationError, ValueError)
+    assert issubclass(bv.InvalidIdentifierError, bv.ValidationError)
+    assert issubclass(bv.InvalidIdentifierError, ValueError)
+
+
+def test_workflow_and_schema_errors_are_not_value_errors() -> None:
+    assert not issubclass(bv.WorkflowError, ValueError)
+    assert not issubclass(bv.SchemaVersionError, ValueError)
+    assert not issubclass(bv.WorkflowError, bv.ValidationError)
+
+
+def test_package_reexports_the_exceptions_module() -> None:
+    assert bv.BarnvernError is exc.BarnvernError
+    assert bv.ValidationError is exc.ValidationError
+    assert bv.InvalidIdentifierError is exc.InvalidIdentifierError
+    assert bv.WorkflowError is exc.WorkflowError
+    assert bv.SchemaVersionError is exc.SchemaVersionError
+    for name in exc.__all__:
+        assert name in bv.__all__
+
+
+def test_validation_error_carries_findings() -> None:
+    finding: bv.ErrorDetail = {
+        "path": "referrals[2].received_at",
+        "code": "date.order",
+        "severity": "error",
+        "message": "received before it was sent",
+    }
+    err = bv.ValidationError("refused", [finding])
+    assert str(err) == "refused"
+    assert err.errors == [finding]
+    assert bv.ValidationError("refused").errors == []
+
+
+def test_validation_error_pickles_with_its_findings() -> None:
+    finding: bv.ErrorDetail = {
+        "path": "",
+        "code": "id.se.check_digit",
+        "severity": "error",
+        "message": "wrong check digit",
+    }
+    err = bv.InvalidIdentifierError("refused", [finding])
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is bv.InvalidIdentifierError
+    assert str(copy) == "refused"
+    assert copy.errors == [finding]
+
+
+def test_an_error_raised_by_rust_is_the_python_class() -> None:
+    # Raised before any identity-number rule runs: a bad jurisdiction argument.
+    with pytest.raises(bv.ValidationError) as info:
+        bv.PersonId.parse("189001019802", jurisdiction="DK")  # type: ignore[arg-type]
+    assert type(info.value) is bv.ValidationError
+    assert isinstance(info.value, ValueError)
+    [finding] = info.value.errors
+    assert finding["code"] == "jurisdiction.unknown"
+    assert finding["severity"] == "error"
+    assert finding["path"] == ""
+    assert "jurisdiction.unknown" in str(info.value)
