@@ -24,10 +24,8 @@ pub(crate) enum ErrorClass {
     /// `InvalidIdentifierError(ValidationError)`: an identity number was refused.
     InvalidIdentifier,
     /// `WorkflowError(BarnvernError)`: an event is impossible in the current state of a case.
-    #[allow(dead_code, reason = "raised by the case bindings")]
     Workflow,
     /// `SchemaVersionError(BarnvernError)`: a document has a schema version this build cannot read.
-    #[allow(dead_code, reason = "raised by the case bindings")]
     SchemaVersion,
 }
 
@@ -68,6 +66,29 @@ impl ErrorClass {
                 class.call1((message, issues_to_list(py, issues)?))
             }
             ErrorClass::Workflow | ErrorClass::SchemaVersion => class.call1((message,)),
+        });
+        match built {
+            Ok(instance) => PyErr::from_value(instance),
+            Err(err) => err,
+        }
+    }
+}
+
+impl ErrorClass {
+    /// Builds an exception of this class with the message and sets each of `attributes` on it
+    /// (`WorkflowError.code`, `SchemaVersionError.found`, ...).
+    pub(crate) fn new_err_with(
+        self,
+        py: Python<'_>,
+        message: &str,
+        attributes: &[(&str, &str)],
+    ) -> PyErr {
+        let built = self.type_object(py).and_then(|class| {
+            let instance = class.call1((message,))?;
+            for (name, value) in attributes {
+                instance.setattr(*name, *value)?;
+            }
+            Ok(instance)
         });
         match built {
             Ok(instance) => PyErr::from_value(instance),

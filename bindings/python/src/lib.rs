@@ -10,16 +10,16 @@
 
 use pyo3::prelude::*;
 
+mod case;
 mod errors;
 mod identifier;
 // One module per domain area; each has a `register` function called below.
-// (The case bindings, `mod case;`, go here.)
 
 /// The extension module. Its contents are described by `barnvern/_core.pyi`.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<identifier::PyPersonId>()?;
-    // (`case::register(m)?;` goes here.)
+    case::register(m)?;
     Ok(())
 }

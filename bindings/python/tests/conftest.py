@@ -38,3 +38,18 @@ def se_personnummer() -> list[str]:
 def se_samordningsnummer() -> list[str]:
     """Skatteverket's test samordningsnummer, 12 digits."""
     return _load_json_list("se-test-samordningsnummer.json")
+
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def se_case_json() -> str:
+    """The shipped Swedish example case bundle."""
+    return (EXAMPLES / "se-case.json").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def no_case_json() -> str:
+    """The shipped Norwegian example case bundle."""
+    return (EXAMPLES / "no-case.json").read_text(encoding="utf-8")

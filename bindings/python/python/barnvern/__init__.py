@@ -23,15 +23,22 @@ from barnvern.exceptions import (
 )
 
 from barnvern._core import (
+    Case,
+    Deadline,
     PersonId,
     __version__,
 )
-from barnvern._types import Jurisdiction, PersonIdKind, Sex
+from barnvern._types import DeadlineKind, DeadlineStatus, Jurisdiction, PersonIdKind, Sex
 
 __all__ = [
     # identifiers
     "PersonId",
+    # cases
+    "Case",
+    "Deadline",
     # value names for annotations
+    "DeadlineKind",
+    "DeadlineStatus",
     "Jurisdiction",
     "PersonIdKind",
     "Sex",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-__all__ = ["Jurisdiction", "PersonIdKind", "Severity", "Sex"]
+__all__ = ["DeadlineKind", "DeadlineStatus", "Jurisdiction", "PersonIdKind", "Severity", "Sex"]
 
 # Each alias is written as a Union of one-value Literals, which means the same as
 # Literal["SE", "NO"] to a type checker. Written this way because stubtest (mypy 2.4) sees a
@@ -30,3 +30,16 @@ Sex = Union[Literal["female"], Literal["male"]]
 Severity = Union[Literal["error"], Literal["query"], Literal["warning"]]
 """How serious a validation finding is: ``"error"`` (refused), ``"query"`` (a person should check
 it), ``"warning"`` (allowed, worth attention)."""
+
+DeadlineKind = Union[Literal["protection_assessment"], Literal["screening"], Literal["investigation"]]
+"""What a statutory deadline requires: SE skyddsbedömning; SE förhandsbedömning or NO gjennomgang
+av melding; SE utredning or NO undersøkelse."""
+
+DeadlineStatus = Union[
+    Literal["pending"],
+    Literal["met"],
+    Literal["met_after_extension"],
+    Literal["breached"],
+    Literal["overdue"],
+]
+"""Where a statutory deadline stands as of a date."""

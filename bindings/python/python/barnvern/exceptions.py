@@ -67,8 +67,22 @@ class InvalidIdentifierError(ValidationError):
 
 class WorkflowError(BarnvernError):
     """An event is impossible in the current state of a case; the message names the event and
-    the state."""
+    the state. The case is left unchanged."""
+
+    event: str = ""
+    """The refused event's type, as in JSON, e.g. ``"investigation_concluded"``."""
+    state: str = ""
+    """The relevant state of the case, e.g. ``'no investigation "i1" has started'``."""
+    code: str = ""
+    """Stable code of the rule, e.g. ``"workflow.investigation_not_started"``."""
+    path: str = ""
+    """Path of the offending value, where there is one."""
 
 
 class SchemaVersionError(BarnvernError):
     """A document has a schema version this version of barnvern cannot read."""
+
+    found: str = ""
+    """The version found (empty when the document has none)."""
+    supported: str = ""
+    """The versions this build reads, comma-separated."""

@@ -1,0 +1,342 @@
+//! `barnvern.Case` and `barnvern.Deadline`: the case bundle, its workflow and its statutory
+//! deadlines. Every rule lives in `barnvern_case`; this module converts.
+
+use barnvern_case::{Case, CaseEvent, Deadline, Error};
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+
+/// Registers the classes of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCase>()?;
+    m.add_class::<PyDeadline>()?;
+    Ok(())
+}
+
+/// Every error of the case crate has one Python class.
+impl ToPyErr for Error {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        match self {
+            Error::Validation(v) => v.to_pyerr(py),
+            Error::Workflow(w) => ErrorClass::Workflow.new_err_with(
+                py,
+                &w.to_string(),
+                &[
+                    ("event", w.event),
+                    ("state", &w.state),
+                    ("code", &w.code),
+                    ("path", &w.path),
+                ],
+            ),
+            Error::SchemaVersion { found, supported } => {
+                let message = Error::SchemaVersion {
+                    found: found.clone(),
+                    supported: supported.clone(),
+                }
+                .to_string();
+                ErrorClass::SchemaVersion.new_err_with(
+                    py,
+                    &message,
+                    &[
+                        ("found", found.as_deref().unwrap_or("")),
+                        ("supported", &supported),
+                    ],
+                )
+            }
+            Error::Serialize(message) => {
+                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+            }
+        }
+    }
+}
+
+/// A text argument or a mapping, as JSON text (a mapping goes through `json.dumps`).
+fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_string_lossy().into_owned());
+    }
+    if value.cast::<PyDict>().is_ok() {
+        let dumped = py.import("json")?.call_method1("dumps", (value,))?;
+        return dumped.extract::<String>();
+    }
+    Err(barnvern_core::Issue::error(
+        "",
+        "json.argument",
+        format!(
+            "expected JSON text (str) or a dict, got {}",
+            value.get_type().name()?
+        ),
+    )
+    .to_pyerr(py))
+}
+
+/// A validated case bundle: a child's case from the report of concern to closure.
+#[pyclass(name = "Case", module = "barnvern", eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyCase {
+    inner: Case,
+}
+
+#[pymethods]
+impl PyCase {
+    /// Reads and validates a case bundle from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
+        let text = text.to_string_lossy().into_owned();
+        let inner = py
+            .detach(|| Case::from_json(&text))
+            .map_err(|e| e.to_pyerr(py))?;
+        Ok(PyCase { inner })
+    }
+
+    /// Reads and validates a case bundle from a dict (as `json.loads` gives it).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let text = json_text(py, data.as_any())?;
+        let inner = Case::from_json(&text).map_err(|e| e.to_pyerr(py))?;
+        Ok(PyCase { inner })
+    }
+
+    /// The canonical JSON of the bundle; indented with `indent=True`.
+    #[pyo3(signature = (*, indent = false))]
+    fn to_json(&self, py: Python<'_>, indent: bool) -> PyResult<String> {
+        let written = if indent {
+            self.inner.to_json_pretty()
+        } else {
+            self.inner.to_json()
+        };
+        written.map_err(|e| e.to_pyerr(py))
+    }
+
+    /// The bundle as a dict (`json.loads(case.to_json())`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.to_json(py, false)?;
+        py.import("json")?.call_method1("loads", (text,))
+    }
+
+    /// Applies an event (JSON text or a dict with a `"type"`), or raises `WorkflowError` and
+    /// leaves the case unchanged.
+    fn apply(&mut self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = json_text(py, event)?;
+        let event = CaseEvent::from_json(&text).map_err(|e| e.to_pyerr(py))?;
+        self.inner
+            .apply(event)
+            .map_err(|e| Error::Workflow(e).to_pyerr(py))
+    }
+
+    /// Every statutory deadline as of `as_of`.
+    fn deadlines(&self, as_of: NaiveDate) -> Vec<PyDeadline> {
+        self.inner
+            .deadlines(as_of)
+            .into_iter()
+            .map(|inner| PyDeadline { inner })
+            .collect()
+    }
+
+    /// Every finding about the case: queries and warnings (a case holds no errors).
+    fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        issues_to_list(py, &self.inner.validate().issues)
+    }
+
+    /// The JSON Schema of the case bundle, as JSON text.
+    #[staticmethod]
+    fn json_schema() -> String {
+        Case::json_schema().to_string()
+    }
+
+    /// The bundle's schema version.
+    #[getter]
+    fn schema_version(&self) -> &str {
+        &self.inner.schema_version
+    }
+
+    /// The case identifier.
+    #[getter]
+    fn case_id(&self) -> &str {
+        self.inner.case_id.as_str()
+    }
+
+    /// `"SE"` or `"NO"`.
+    #[getter]
+    fn jurisdiction(&self) -> &'static str {
+        self.inner.jurisdiction.code()
+    }
+
+    /// The municipality code (SE kommunkod, NO kommunenummer).
+    #[getter]
+    fn municipality(&self) -> &str {
+        self.inner.municipality.as_str()
+    }
+
+    /// The date the case was opened.
+    #[getter]
+    fn opened_on(&self) -> NaiveDate {
+        self.inner.opened_on
+    }
+
+    /// Whether the case is closed (and not reopened).
+    #[getter]
+    fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// The number of events applied through `apply` and kept as the audit trail.
+    #[getter]
+    fn history_length(&self) -> usize {
+        self.inner.history.len()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // The case id through Python's own repr, so quotes come out as Python writes them.
+        let case_id = PyString::new(py, self.inner.case_id.as_str()).repr()?;
+        Ok(format!(
+            "Case(case_id={case_id}, jurisdiction='{}', municipality='{}', referrals={}, investigations={}, decisions={}, closed={})",
+            self.inner.jurisdiction,
+            self.inner.municipality,
+            self.inner.referrals.len(),
+            self.inner.investigations.len(),
+            self.inner.decisions.len(),
+            if self.inner.is_closed() {
+                "True"
+            } else {
+                "False"
+            },
+        ))
+    }
+
+    /// Pickles as its canonical JSON, read again (and validated) on load.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let class = py.get_type::<PyCase>();
+        let from_json = class.getattr("from_json")?;
+        let args = PyTuple::new(py, [self.to_json(py, false)?])?;
+        Ok((from_json, args))
+    }
+
+    /// A copy (`copy.copy`): cases are values.
+    fn __copy__(&self) -> Self {
+        self.clone()
+    }
+
+    /// A copy (`copy.deepcopy`).
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.clone()
+    }
+}
+
+/// One statutory deadline of a case, as of a date.
+#[pyclass(name = "Deadline", module = "barnvern", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyDeadline {
+    inner: Deadline,
+}
+
+#[pymethods]
+impl PyDeadline {
+    /// What must be done: `"protection_assessment"`, `"screening"` or `"investigation"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+
+    /// The rule applied, e.g. `"se.sol2001.screening"`.
+    #[getter]
+    fn rule_id(&self) -> &str {
+        &self.inner.rule_id
+    }
+
+    /// The legal source.
+    #[getter]
+    fn citation(&self) -> &str {
+        &self.inner.citation
+    }
+
+    /// The record the deadline belongs to, e.g. `"referrals[0]"`.
+    #[getter]
+    fn record(&self) -> &str {
+        &self.inner.record
+    }
+
+    /// That record's id.
+    #[getter]
+    fn record_id(&self) -> &str {
+        &self.inner.record_id
+    }
+
+    /// The date the period starts from.
+    #[getter]
+    fn start(&self) -> NaiveDate {
+        self.inner.start
+    }
+
+    /// The statutory due date.
+    #[getter]
+    fn due(&self) -> NaiveDate {
+        self.inner.due
+    }
+
+    /// The due date after an extension, if any.
+    #[getter]
+    fn extended_due(&self) -> Option<NaiveDate> {
+        self.inner.extended_due
+    }
+
+    /// The date it was done, if it was.
+    #[getter]
+    fn completed_on(&self) -> Option<NaiveDate> {
+        self.inner.completed_on
+    }
+
+    /// `"pending"`, `"met"`, `"met_after_extension"`, `"breached"` or `"overdue"`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.inner.status.as_str()
+    }
+
+    /// The date the status is computed for.
+    #[getter]
+    fn as_of(&self) -> NaiveDate {
+        self.inner.as_of
+    }
+
+    /// `"error"`, `"query"` or `"warning"`: how serious a breach is.
+    #[getter]
+    fn severity(&self) -> &'static str {
+        self.inner.severity.as_str()
+    }
+
+    /// The deadline as a dict, for pandas/polars (`pd.DataFrame([d.to_dict() for d in ...])`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("kind", self.kind())?;
+        d.set_item("rule_id", self.rule_id())?;
+        d.set_item("citation", self.citation())?;
+        d.set_item("record", self.record())?;
+        d.set_item("record_id", self.record_id())?;
+        d.set_item("start", self.start())?;
+        d.set_item("due", self.due())?;
+        d.set_item("extended_due", self.extended_due())?;
+        d.set_item("completed_on", self.completed_on())?;
+        d.set_item("status", self.status())?;
+        d.set_item("as_of", self.as_of())?;
+        d.set_item("severity", self.severity())?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        let opt = |d: Option<NaiveDate>| d.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
+        format!(
+            "Deadline(kind='{}', record='{}', due='{}', extended_due={}, completed_on={}, status='{}')",
+            self.kind(),
+            self.record(),
+            self.inner.due,
+            opt(self.inner.extended_due),
+            opt(self.inner.completed_on),
+            self.status()
+        )
+    }
+}
