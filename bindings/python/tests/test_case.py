@@ -9,6 +9,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import barnvern as bv
 
@@ -161,3 +163,21 @@ def test_violence_query_is_a_finding() -> None:
 def test_json_schema_is_json() -> None:
     schema = json.loads(bv.Case.json_schema())
     assert "referrals" in schema["properties"]
+
+
+@given(st.text(max_size=300))
+def test_random_text_never_crashes_the_reader(text: str) -> None:
+    with pytest.raises((bv.ValidationError, bv.SchemaVersionError)):
+        bv.Case.from_json(text)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=4000), st.characters())
+def test_mangled_bundles_raise_with_a_code(se_case_json: str, at: int, ch: str) -> None:
+    text = se_case_json[: at % len(se_case_json)] + ch + se_case_json[at % len(se_case_json) + 1 :]
+    try:
+        bv.Case.from_json(text)
+    except bv.ValidationError as err:
+        assert err.errors and all(e["code"] for e in err.errors)
+    except bv.SchemaVersionError:
+        pass
