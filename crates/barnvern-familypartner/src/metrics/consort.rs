@@ -1,0 +1,315 @@
+//! The CONSORT flow, with its invariants checked. Each count is computed from the records on
+//! its own, and the sums that must hold are then checked: a violation is a finding, never a
+//! silently adjusted count.
+
+use barnvern_core::Issue;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::randomisation::Arm;
+use crate::screening::{Eligibility, IneligibilityReason};
+use crate::trial::TrialData;
+use crate::waves::WaveStatus;
+
+/// Why an assessed family was not randomised (CONSORT "excluded"). A family with several
+/// reasons counts once, under the first in this order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    /// Not eligible: no child under the age limit.
+    ChildTooOld,
+    /// Not eligible: no child-welfare services.
+    NoChildWelfareServices,
+    /// Not eligible: another recorded reason.
+    OtherIneligibility,
+    /// Eligible, but declined to take part.
+    DeclinedConsent,
+    /// Consented, but withdrew before randomisation.
+    WithdrewBeforeRandomisation,
+}
+
+impl ExclusionReason {
+    /// Every reason, in order.
+    pub const ALL: [ExclusionReason; 5] = [
+        ExclusionReason::ChildTooOld,
+        ExclusionReason::NoChildWelfareServices,
+        ExclusionReason::OtherIneligibility,
+        ExclusionReason::DeclinedConsent,
+        ExclusionReason::WithdrewBeforeRandomisation,
+    ];
+}
+
+/// Families excluded for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionCount {
+    /// The reason.
+    pub reason: ExclusionReason,
+    /// How many families.
+    pub families: u64,
+}
+
+/// Follow-up at one wave in one arm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaveFollowUp {
+    /// The wave (months from randomisation).
+    pub wave: u32,
+    /// Completed data.
+    pub completed: u64,
+    /// Partial data.
+    pub partial: u64,
+    /// Lost to follow-up: the window closed with no data.
+    pub lost: u64,
+    /// Withdrawn from the study before the window closed.
+    pub withdrawn: u64,
+    /// Window still open.
+    pub not_yet_due: u64,
+}
+
+/// The flow of one arm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArmFlow {
+    /// The arm.
+    pub arm: Arm,
+    /// Families allocated to it.
+    pub allocated: u64,
+    /// Received the allocated intervention: for Family Partner, enrolled; for ordinary
+    /// services, not enrolled with a Family Partner.
+    pub received: u64,
+    /// Did not receive it: Family Partner families never enrolled; ordinary-services
+    /// families enrolled all the same (contamination).
+    pub not_received: u64,
+    /// Discontinued: withdrew from the intervention or the study.
+    pub discontinued: u64,
+    /// Follow-up per wave.
+    pub follow_up: Vec<WaveFollowUp>,
+    /// Analysed: completed or partial data at the primary wave.
+    pub analysed: u64,
+}
+
+/// The CONSORT flow as of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsortFlow {
+    /// The date.
+    pub as_of: NaiveDate,
+    /// Families approached.
+    pub approached: u64,
+    /// Assessed for eligibility (screened).
+    pub assessed: u64,
+    /// Excluded: assessed and not randomised for a reason.
+    pub excluded: u64,
+    /// Excluded, by reason.
+    pub excluded_by_reason: Vec<ExclusionCount>,
+    /// Assessed, eligible, not excluded and not yet randomised (consent pending or
+    /// randomisation pending). Zero in a final diagram.
+    pub awaiting_randomisation: u64,
+    /// Randomised.
+    pub randomised: u64,
+    /// Per arm, intervention first.
+    pub arms: Vec<ArmFlow>,
+    /// Violated invariants and other problems; empty when the flow is consistent.
+    pub findings: Vec<Issue>,
+}
+
+/// The CONSORT flow as of `as_of`, with its invariants checked:
+/// excluded + randomised (+ awaiting randomisation) = assessed; the reasons sum to excluded;
+/// the arms sum to randomised; per arm allocated = received + not received; per arm and wave
+/// the statuses sum to allocated.
+pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
+    let view = data.as_of(as_of);
+    let data = &view;
+    let criteria = &data.programme.eligibility;
+    let families: Vec<_> = data.families.iter().collect();
+    let approached = families.len() as u64;
+    let assessed = families.iter().filter(|f| f.screening.is_some()).count() as u64;
+    let randomised = families.iter().filter(|f| f.allocation.is_some()).count() as u64;
+    let mut reasons = [0u64; 5];
+    let mut awaiting = 0;
+    let mut findings = Vec::new();
+    for (i, f) in families.iter().enumerate() {
+        let Some(eligibility) = f.eligibility(criteria) else {
+            continue;
+        };
+        if f.allocation.is_some() {
+            if !eligibility.is_eligible() || !f.consented() {
+                findings.push(Issue::error(
+                    format!("families[{i}].allocation"),
+                    "consort.randomised_not_eligible",
+                    format!(
+                        "family {} was randomised without eligibility and consent",
+                        f.family
+                    ),
+                ));
+            }
+            continue;
+        }
+        let reason = match eligibility {
+            Eligibility::NotEligible { reasons } => match reasons.first() {
+                Some(IneligibilityReason::ChildTooOld) => Some(ExclusionReason::ChildTooOld),
+                Some(IneligibilityReason::NoChildWelfareServices) => {
+                    Some(ExclusionReason::NoChildWelfareServices)
+                }
+                _ => Some(ExclusionReason::OtherIneligibility),
+            },
+            Eligibility::Eligible => match &f.consent {
+                Some(c) if !c.given => Some(ExclusionReason::DeclinedConsent),
+                _ if f.withdrawn_on().is_some() => {
+                    Some(ExclusionReason::WithdrewBeforeRandomisation)
+                }
+                _ => None,
+            },
+        };
+        match reason {
+            Some(r) => {
+                if let Some(slot) = ExclusionReason::ALL.iter().position(|x| *x == r) {
+                    reasons[slot] += 1;
+                }
+            }
+            None => awaiting += 1,
+        }
+    }
+    let excluded_by_reason: Vec<ExclusionCount> = ExclusionReason::ALL
+        .iter()
+        .zip(reasons)
+        .map(|(r, n)| ExclusionCount {
+            reason: *r,
+            families: n,
+        })
+        .collect();
+    let excluded = families
+        .iter()
+        .filter(|f| {
+            f.allocation.is_none()
+                && match f.eligibility(criteria) {
+                    None => false,
+                    Some(Eligibility::NotEligible { .. }) => true,
+                    Some(Eligibility::Eligible) => {
+                        f.consent.as_ref().is_some_and(|c| !c.given) || f.withdrawn_on().is_some()
+                    }
+                }
+        })
+        .count() as u64;
+
+    let mut arms = Vec::new();
+    for arm in Arm::ALL {
+        let in_arm: Vec<_> = families.iter().filter(|f| f.arm() == Some(arm)).collect();
+        let allocated = in_arm.len() as u64;
+        let enrolled = in_arm.iter().filter(|f| f.enrolment.is_some()).count() as u64;
+        let never_enrolled = in_arm.iter().filter(|f| f.enrolment.is_none()).count() as u64;
+        let (received, not_received) = match arm {
+            Arm::Intervention => (enrolled, never_enrolled),
+            Arm::Control => (never_enrolled, enrolled),
+        };
+        let discontinued = in_arm
+            .iter()
+            .filter(|f| f.withdrawn_on().is_some_and(|d| d <= as_of))
+            .count() as u64;
+        let mut follow_up = Vec::new();
+        let mut analysed = 0;
+        for wave in &data.design.waves {
+            let statuses: Vec<Option<WaveStatus>> =
+                in_arm.iter().map(|f| f.wave_status(wave, as_of)).collect();
+            let count = |s: WaveStatus| statuses.iter().filter(|x| **x == Some(s)).count() as u64;
+            let row = WaveFollowUp {
+                wave: wave.month,
+                completed: count(WaveStatus::Completed),
+                partial: count(WaveStatus::Partial),
+                lost: count(WaveStatus::Missed),
+                withdrawn: count(WaveStatus::Withdrawn),
+                not_yet_due: count(WaveStatus::NotYetDue),
+            };
+            if wave.month == data.design.primary_wave {
+                analysed = row.completed + row.partial;
+            }
+            let sum = row.completed + row.partial + row.lost + row.withdrawn + row.not_yet_due;
+            if sum != allocated {
+                findings.push(Issue::error(
+                    format!("arms.{}.follow_up.{}", arm.as_str(), wave.month),
+                    "consort.wave_sum",
+                    format!(
+                        "at month {} the statuses of arm {} sum to {sum}, not the {allocated} allocated",
+                        wave.month,
+                        arm.as_str()
+                    ),
+                ));
+            }
+            follow_up.push(row);
+        }
+        if received + not_received != allocated {
+            findings.push(Issue::error(
+                format!("arms.{}", arm.as_str()),
+                "consort.allocated_received",
+                format!(
+                    "arm {}: allocated {allocated} != received {received} + not received {not_received}",
+                    arm.as_str()
+                ),
+            ));
+        }
+        arms.push(ArmFlow {
+            arm,
+            allocated,
+            received,
+            not_received,
+            discontinued,
+            follow_up,
+            analysed,
+        });
+    }
+
+    if assessed > approached {
+        findings.push(Issue::error(
+            "assessed",
+            "consort.assessed_exceeds_approached",
+            format!("{assessed} assessed but only {approached} approached"),
+        ));
+    }
+    if reasons.iter().sum::<u64>() != excluded {
+        findings.push(Issue::error(
+            "excluded_by_reason",
+            "consort.reasons_sum",
+            format!("the exclusion reasons do not sum to the {excluded} excluded"),
+        ));
+    }
+    if excluded + randomised + awaiting != assessed {
+        findings.push(Issue::error(
+            "randomised",
+            "consort.excluded_plus_randomised",
+            format!(
+                "excluded {excluded} + randomised {randomised} + awaiting {awaiting} != assessed {assessed}: some randomised families were never screened"
+            ),
+        ));
+    } else if awaiting > 0 {
+        findings.push(Issue::warning(
+            "awaiting_randomisation",
+            "consort.awaiting_randomisation",
+            format!(
+                "{awaiting} assessed families are neither excluded nor randomised yet, so excluded + randomised != assessed until they are"
+            ),
+        ));
+    }
+    let arm_sum: u64 = arms.iter().map(|a| a.allocated).sum();
+    if arm_sum != randomised {
+        findings.push(Issue::error(
+            "arms",
+            "consort.arms_sum",
+            format!("the arms hold {arm_sum} families but {randomised} were randomised"),
+        ));
+    }
+    ConsortFlow {
+        as_of,
+        approached,
+        assessed,
+        excluded,
+        excluded_by_reason,
+        awaiting_randomisation: awaiting,
+        randomised,
+        arms,
+        findings,
+    }
+}

@@ -1,0 +1,19 @@
+//! Metrics of the programme and the trial. Each shows its numerator and denominator
+//! ([`Ratio`]), so a figure can always be traced back to counts.
+
+pub mod caseload;
+pub mod consort;
+pub mod dose;
+pub mod progression;
+pub mod ratio;
+pub mod retention;
+
+pub use caseload::{CaseloadPeriod, caseload};
+pub use consort::{ArmFlow, ConsortFlow, ExclusionCount, ExclusionReason, WaveFollowUp, consort};
+pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
+pub use progression::{
+    Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
+    ProgressionResult, Threshold, evaluate,
+};
+pub use ratio::Ratio;
+pub use retention::{Retention, retention};

@@ -1,0 +1,252 @@
+//! Every rule trial data must satisfy, in one place. [`crate::Trial::from_data`] refuses data
+//! with errors and [`crate::Trial::apply`] refuses an event whose result breaks a rule, so the
+//! workflow and the JSON reader cannot disagree. The rules themselves are in [`crate::rules`].
+
+use std::collections::HashSet;
+
+use barnvern_core::{Issue, Report};
+
+use crate::contact::ContactStatus;
+use crate::enrolment::{WithdrawalReason, WithdrawalScope};
+use crate::rules::{self, Refusal};
+use crate::trial::TrialData;
+
+fn issue(path: String, r: Refusal) -> Issue {
+    Issue::error(path, r.code, r.message)
+}
+
+/// All findings about trial data.
+pub fn validate(data: &TrialData) -> Report {
+    let mut r = Report::new();
+    let programme = &data.programme;
+    r.extend_under("programme", programme.validate().issues);
+    r.extend_under("design.randomisation", data.design.randomisation.validate());
+    let mut months = HashSet::new();
+    for (i, w) in data.design.waves.iter().enumerate() {
+        if !months.insert(w.month) {
+            r.push(Issue::error(
+                format!("design.waves[{i}].month"),
+                "fp.duplicate_wave",
+                "two waves at the same month",
+            ));
+        }
+    }
+    if !months.contains(&data.design.primary_wave) {
+        r.push(Issue::error(
+            "design.primary_wave",
+            "fp.unknown_wave",
+            "the primary wave is not one of the waves",
+        ));
+    }
+
+    let mut seen = HashSet::new();
+    let mut sequences: Vec<u32> = Vec::new();
+    for (i, f) in data.families.iter().enumerate() {
+        let path = format!("families[{i}]");
+        if !seen.insert(&f.family) {
+            r.push(Issue::error(
+                format!("{path}.family"),
+                "fp.duplicate_family",
+                format!("family {} appears twice", f.family),
+            ));
+        }
+        if let Some(s) = &f.screening
+            && s.on < f.approached_on
+        {
+            r.push(Issue::error(
+                format!("{path}.screening.on"),
+                "date.order",
+                "a family is screened after it is approached",
+            ));
+        }
+        if let Some(a) = &f.allocation {
+            sequences.push(a.sequence);
+            let mut before = f.clone();
+            before.allocation = None;
+            before.enrolment = None;
+            if let Err(e) = rules::check_randomise(&before, programme, a.on) {
+                r.push(issue(format!("{path}.allocation"), e));
+            }
+        }
+        if let Some(e) = &f.enrolment {
+            let mut before = f.clone();
+            before.enrolment = None;
+            // Withdrawals after the start do not undo an enrolment.
+            before.withdrawals.retain(|w| w.on < e.started_on);
+            // Only enrolments made before this one count against the cap: an earlier start, or
+            // the same start earlier in the list (the order the workflow accepted them).
+            let earlier = data.families.iter().enumerate().filter(|(k, o)| {
+                o.enrolment
+                    .as_ref()
+                    .is_some_and(|oe| (oe.started_on, *k) < (e.started_on, i))
+            });
+            if let Err(x) = rules::check_enrol(&before, e, earlier.map(|(_, o)| o), programme) {
+                r.push(issue(format!("{path}.enrolment"), x));
+            }
+            let d = programme.duration;
+            let within = |m: u32| barnvern_core::dates::add_months(e.started_on, m);
+            if within(d.min_months).is_some_and(|min| e.planned_end < min)
+                || within(d.max_months).is_some_and(|max| e.planned_end > max)
+            {
+                r.push(Issue::warning(
+                    format!("{path}.enrolment.planned_end"),
+                    "fp.duration_outside_programme",
+                    format!(
+                        "the planned duration is outside the programme's {}-{} months",
+                        d.min_months, d.max_months
+                    ),
+                ));
+            }
+        }
+        let mut contact_ids = HashSet::new();
+        for (j, c) in f.contacts.iter().enumerate() {
+            let cpath = format!("{path}.contacts[{j}]");
+            if !contact_ids.insert(&c.id) {
+                r.push(Issue::error(
+                    format!("{cpath}.id"),
+                    "fp.duplicate_id",
+                    format!("two contacts have the id {}", c.id),
+                ));
+            }
+            if let Err(x) = rules::check_activity(f, programme, c.on) {
+                r.push(issue(format!("{cpath}.on"), x));
+            }
+            for (k, comp) in c.components.iter().enumerate() {
+                if programme.component(comp).is_none() {
+                    r.push(Issue::error(
+                        format!("{cpath}.components[{k}]"),
+                        "fp.unknown_component",
+                        format!("component {comp:?} is not in the programme definition"),
+                    ));
+                }
+            }
+        }
+        for (j, s) in f.guidance_sessions.iter().enumerate() {
+            let spath = format!("{path}.guidance_sessions[{j}]");
+            match f.contacts.iter().find(|c| c.id == s.contact_id) {
+                None => r.push(Issue::error(
+                    format!("{spath}.contact_id"),
+                    "fp.unknown_contact",
+                    "no contact has this id",
+                )),
+                Some(c) if c.status != ContactStatus::Delivered => r.push(Issue::error(
+                    format!("{spath}.contact_id"),
+                    "fp.contact_not_delivered",
+                    "a guidance session is held in a delivered contact",
+                )),
+                Some(_) => {}
+            }
+            if !programme.guidance_modules.is_empty()
+                && !programme.guidance_modules.iter().any(|m| m.id == s.module)
+            {
+                r.push(Issue::error(
+                    format!("{spath}.module"),
+                    "fp.unknown_module",
+                    format!("module {:?} is not in the programme definition", s.module),
+                ));
+            }
+        }
+        for (j, a) in f.coordination.iter().enumerate() {
+            if let Err(x) = rules::check_activity(f, programme, a.on) {
+                r.push(issue(format!("{path}.coordination[{j}].on"), x));
+            }
+        }
+        for (j, goal) in f.goals.iter().enumerate() {
+            let gpath = format!("{path}.goals[{j}]");
+            if let Err(x) = rules::check_activity(f, programme, goal.set_on) {
+                r.push(issue(format!("{gpath}.set_on"), x));
+            }
+            let mut previous = goal.set_on;
+            for (k, review) in goal.reviews.iter().enumerate() {
+                if review.on < previous {
+                    r.push(Issue::error(
+                        format!("{gpath}.reviews[{k}].on"),
+                        "date.order",
+                        "reviews are in date order, after the goal was set",
+                    ));
+                }
+                previous = review.on;
+                if let Err(x) = rules::check_activity(f, programme, review.on) {
+                    r.push(issue(format!("{gpath}.reviews[{k}].on"), x));
+                }
+            }
+        }
+        withdrawals(&path, f, &mut r);
+        let mut waves = HashSet::new();
+        for (j, w) in f.waves.iter().enumerate() {
+            let wpath = format!("{path}.waves[{j}]");
+            if !waves.insert(w.wave) {
+                r.push(Issue::error(
+                    format!("{wpath}.wave"),
+                    "fp.wave_already_recorded",
+                    "the wave is recorded twice",
+                ));
+            }
+            if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, &data.design.waves) {
+                r.push(issue(wpath.clone(), x));
+                continue;
+            }
+            let window = data
+                .design
+                .waves
+                .iter()
+                .find(|d| d.month == w.wave)
+                .zip(f.allocation.as_ref())
+                .and_then(|(d, a)| d.window(a.on));
+            if let Some((open, close)) = window
+                && (w.on < open || w.on > close)
+            {
+                r.push(Issue::warning(
+                    format!("{wpath}.on"),
+                    "fp.wave_outside_window",
+                    format!("collected outside the window {open} to {close}"),
+                ));
+            }
+        }
+    }
+    sequences.sort_unstable();
+    if sequences
+        .iter()
+        .enumerate()
+        .any(|(i, s)| usize::try_from(*s).ok() != Some(i + 1))
+    {
+        r.push(Issue::error(
+            "families",
+            "fp.sequence_gap",
+            "allocation sequence numbers must be 1, 2, 3, ... without gaps or repeats",
+        ));
+    }
+    r
+}
+
+fn withdrawals(path: &str, f: &crate::family::FamilyRecord, r: &mut Report) {
+    if !f.withdrawals.is_empty() && !f.consented() {
+        r.push(Issue::error(
+            format!("{path}.withdrawals"),
+            "fp.no_consent",
+            "only a family that consented can withdraw",
+        ));
+    }
+    for (j, w) in f.withdrawals.iter().enumerate() {
+        let wpath = format!("{path}.withdrawals[{j}]");
+        if j > 0 {
+            let prev = &f.withdrawals[j - 1];
+            if prev.scope == WithdrawalScope::Study
+                || w.scope != WithdrawalScope::Study
+                || w.on < prev.on
+                || j > 1
+            {
+                r.push(Issue::error(wpath.clone(), "fp.already_withdrawn", "a withdrawal from the intervention may be followed only by a later one from the study"));
+            }
+        }
+        if w.reason.code == WithdrawalReason::Other
+            && w.reason.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
+            r.push(Issue::error(
+                format!("{wpath}.reason.text"),
+                "codelist.text_required",
+                "a withdrawal for \"other\" reasons needs a text saying why",
+            ));
+        }
+    }
+}
