@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use barnvern_familypartner::FamilyRecord;
+use barnvern_familypartner::ids::TrialId;
+use barnvern_intervention::{CoordinationMeeting, Intervention, Plan};
+
 use crate::assessment::ProtectionAssessment;
 use crate::decision::Decision;
 use crate::error::Error;
@@ -20,9 +24,10 @@ use crate::screening::Screening;
 use crate::workflow::CaseEvent;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.0";
-/// The schema versions this build reads.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0"];
+pub const SCHEMA_VERSION: &str = "1.1";
+/// The schema versions this build reads. 1.0 bundles (before interventions, plans, meetings and
+/// Family Partner records joined the bundle) are read as 1.1 bundles without those records.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
 
 /// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
 ///
@@ -61,16 +66,44 @@ pub struct CaseData {
     /// Decisions (SE beslut, NO vedtak).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<Decision>,
+    /// Interventions (measures; SE insatser, NO tiltak).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<Intervention>,
+    /// Plans (action, investigation and care plans, SIP, individual plans).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<Plan>,
+    /// Coordination meetings (SE samordningsmöten, NO samarbeidsmøter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<CoordinationMeeting>,
     /// Follow-ups (SE uppföljningar, NO oppfølginger).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUp>,
     /// Closures and reopenings, in date order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub closures: Vec<Closure>,
+    /// The family's Family Partner trial records, where it takes part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_partner: Option<FamilyPartnerParticipation>,
     /// The events applied through [`Case::apply`], in order: the audit trail. A bundle
     /// imported from a system that keeps no events has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<CaseEvent>,
+}
+
+/// The family's part in a Family Partner trial: which trial, and the family's records there
+/// (screening, consent, allocation, enrolment, contacts, goals, withdrawal, waves). The trial as
+/// a whole (programme definition, design, every family) is its own document
+/// (`barnvern_familypartner::Trial`); checks that need the other families, such as the caseload
+/// cap, run there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyPartnerParticipation {
+    /// The trial.
+    pub trial_id: TrialId,
+    /// The programme definition's id the family's records follow (e.g. the shipped default's).
+    pub programme_id: String,
+    /// The family's records.
+    pub family: FamilyRecord,
 }
 
 /// What a new case starts with.
@@ -119,8 +152,12 @@ impl Case {
             screenings: Vec::new(),
             investigations: Vec::new(),
             decisions: Vec::new(),
+            interventions: Vec::new(),
+            plans: Vec::new(),
+            meetings: Vec::new(),
             follow_ups: Vec::new(),
             closures: Vec::new(),
+            family_partner: None,
             history: Vec::new(),
         })
     }
@@ -136,8 +173,10 @@ impl Case {
     /// path; an unsupported `schema_version` is [`Error::SchemaVersion`].
     pub fn from_json(text: &str) -> Result<Case, Error> {
         match barnvern_core::json::from_str::<CaseData>(text) {
-            Ok(data) => {
+            Ok(mut data) => {
                 check_schema_version(Some(&data.schema_version))?;
+                // 1.0 is 1.1 without the newer records: the migration is the version number.
+                data.schema_version = SCHEMA_VERSION.to_owned();
                 Ok(Case::from_data(data)?)
             }
             Err(err) => {

@@ -27,6 +27,8 @@ pub enum DeadlineKind {
     Screening,
     /// SE utredning, NO undersøkelse, from the start of the investigation.
     Investigation,
+    /// NO: regular evaluation of a help measure (guideline Q-0982; a warning, not a statute).
+    MeasureEvaluation,
 }
 
 impl DeadlineKind {
@@ -36,6 +38,7 @@ impl DeadlineKind {
             DeadlineKind::ProtectionAssessment => "protection_assessment",
             DeadlineKind::Screening => "screening",
             DeadlineKind::Investigation => "investigation",
+            DeadlineKind::MeasureEvaluation => "measure_evaluation",
         }
     }
 }
@@ -186,6 +189,9 @@ pub struct Deadline {
     pub record: String,
     /// That record's id.
     pub record_id: String,
+    /// Which deadline of a recurring kind (the n-th evaluation of a measure), from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
     /// The date the period starts from (receipt or investigation start).
     pub start: NaiveDate,
     /// The statutory due date.
@@ -286,6 +292,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
             citation: rule.citation.clone(),
             record,
             record_id: record_id.to_owned(),
+            sequence: None,
             start,
             due,
             extended_due,
@@ -362,6 +369,35 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
             ));
         }
     }
+    out.extend(
+        barnvern_intervention::evaluation_deadlines(
+            case.jurisdiction,
+            &case.interventions,
+            barnvern_intervention::EvaluationRules::builtin(),
+            as_of,
+        )
+        .into_iter()
+        .map(|e| Deadline {
+            kind: DeadlineKind::MeasureEvaluation,
+            rule_id: e.rule_id,
+            citation: e.citation,
+            record: e.record,
+            record_id: e.record_id,
+            sequence: Some(e.sequence),
+            start: e.start,
+            due: e.due,
+            extended_due: None,
+            completed_on: e.completed_on,
+            status: match e.status {
+                barnvern_intervention::EvaluationStatus::Pending => DeadlineStatus::Pending,
+                barnvern_intervention::EvaluationStatus::Met => DeadlineStatus::Met,
+                barnvern_intervention::EvaluationStatus::Breached => DeadlineStatus::Breached,
+                barnvern_intervention::EvaluationStatus::Overdue => DeadlineStatus::Overdue,
+            },
+            as_of: e.as_of,
+            severity: e.severity,
+        }),
+    );
     out
 }
 

@@ -23,6 +23,8 @@ pub fn validate(case: &CaseData) -> Report {
     screenings(case, &mut r);
     investigations(case, &mut r);
     decisions(case, &mut r);
+    interventions(case, &mut r);
+    family_partner(case, &mut r);
     closures(case, &mut r);
     follow_ups(case, &mut r);
     r
@@ -506,6 +508,73 @@ fn decisions(case: &CaseData, r: &mut Report) {
                 r,
             );
         }
+    }
+}
+
+/// Interventions, plans and meetings: their own rules (in `barnvern-intervention`), then their
+/// references into the case.
+fn interventions(case: &CaseData, r: &mut Report) {
+    r.issues.extend(
+        barnvern_intervention::validate(
+            case.jurisdiction,
+            &case.interventions,
+            &case.plans,
+            &case.meetings,
+        )
+        .issues,
+    );
+    for (i, iv) in case.interventions.iter().enumerate() {
+        let path = format!("interventions[{i}]");
+        if let barnvern_intervention::InterventionBasis::Decision {
+            decision_id: Some(did),
+            ..
+        } = &iv.basis
+            && !case.decisions.iter().any(|d| &d.id == did)
+        {
+            r.push(Issue::error(
+                format!("{path}.basis.decision_id"),
+                "case.unknown_reference",
+                format!("no decision has the id {:?}", did.as_str()),
+            ));
+        }
+        for (j, c) in iv.consents.iter().enumerate() {
+            if !case.people.iter().any(|p| p.person_ref == c.person) {
+                r.push(Issue::error(
+                    format!("{path}.consents[{j}].person"),
+                    "case.unknown_reference",
+                    format!(
+                        "no person in people has the reference {:?}",
+                        c.person.as_str()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The family's Family Partner records, checked against the programme definition they follow
+/// when barnvern ships it; trial-wide rules (caseload cap, allocation sequence) are checked
+/// where the whole trial is loaded.
+fn family_partner(case: &CaseData, r: &mut Report) {
+    let Some(fp) = &case.family_partner else {
+        return;
+    };
+    match barnvern_familypartner::ProgrammeDefinition::builtin_default() {
+        Ok(programme) if programme.id == fp.programme_id => {
+            let waves = barnvern_familypartner::WaveDefinition::fampart();
+            r.extend_under(
+                "family_partner.family",
+                barnvern_familypartner::validate::validate_family(&fp.family, programme, &waves, &[], 0).issues,
+            );
+        }
+        _ => r.push(Issue::warning(
+            "family_partner.programme_id",
+            "fp.programme_not_shipped",
+            format!(
+                "programme {:?} is not shipped with barnvern: the family's records are checked when its trial is loaded",
+                fp.programme_id
+            ),
+        )),
     }
 }
 

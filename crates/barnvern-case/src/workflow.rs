@@ -8,6 +8,11 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use barnvern_intervention::{
+    CoordinationMeeting, EndReason, Evaluation, Intervention, InterventionId, Plan, PlanId,
+    ScheduledEvaluation,
+};
+
 use crate::assessment::ProtectionAssessment;
 use crate::case::Case;
 use crate::decision::{Decision, DecisionKind, StatusChange};
@@ -127,6 +132,50 @@ pub enum CaseEvent {
         /// Who recorded it.
         provenance: Provenance,
     },
+    /// An intervention (measure) is planned or started; a closed case takes none.
+    InterventionStarted {
+        /// The intervention (with its provenance).
+        intervention: Intervention,
+    },
+    /// An intervention is evaluated.
+    InterventionEvaluated {
+        /// The intervention.
+        intervention_id: InterventionId,
+        /// The evaluation.
+        evaluation: Evaluation,
+        /// Who recorded it.
+        provenance: Provenance,
+    },
+    /// An intervention ends.
+    InterventionEnded {
+        /// The intervention.
+        intervention_id: InterventionId,
+        /// The date.
+        ended_on: NaiveDate,
+        /// Why.
+        end_reason: Coded<EndReason>,
+        /// Who recorded it.
+        provenance: Provenance,
+    },
+    /// A plan is made.
+    PlanMade {
+        /// The plan (with its provenance).
+        plan: Plan,
+    },
+    /// A scheduled evaluation of a plan is done (or scheduled, when new).
+    PlanEvaluated {
+        /// The plan.
+        plan_id: PlanId,
+        /// The evaluation: its due date and when it was done.
+        evaluation: ScheduledEvaluation,
+        /// Who recorded it.
+        provenance: Provenance,
+    },
+    /// A coordination meeting is held.
+    MeetingHeld {
+        /// The meeting (with its provenance).
+        meeting: CoordinationMeeting,
+    },
     /// A follow-up is recorded.
     FollowUpRecorded {
         /// The follow-up.
@@ -165,6 +214,12 @@ impl CaseEvent {
             CaseEvent::InvestigationConcluded { .. } => "investigation_concluded",
             CaseEvent::DecisionMade { .. } => "decision_made",
             CaseEvent::DecisionStatusChanged { .. } => "decision_status_changed",
+            CaseEvent::InterventionStarted { .. } => "intervention_started",
+            CaseEvent::InterventionEvaluated { .. } => "intervention_evaluated",
+            CaseEvent::InterventionEnded { .. } => "intervention_ended",
+            CaseEvent::PlanMade { .. } => "plan_made",
+            CaseEvent::PlanEvaluated { .. } => "plan_evaluated",
+            CaseEvent::MeetingHeld { .. } => "meeting_held",
             CaseEvent::FollowUpRecorded { .. } => "follow_up_recorded",
             CaseEvent::CaseClosed { .. } => "case_closed",
             CaseEvent::CaseReopened { .. } => "case_reopened",
@@ -178,6 +233,29 @@ impl CaseEvent {
 }
 
 impl Case {
+    /// The index of intervention `id` if it exists and has not ended, else why not
+    /// (state, rule code, message).
+    fn running_intervention(
+        &self,
+        id: &InterventionId,
+    ) -> Result<usize, (String, &'static str, String)> {
+        let Some(i) = self.interventions.iter().position(|x| &x.id == id) else {
+            return Err((
+                format!("no intervention {:?}", id.as_str()),
+                "workflow.unknown_intervention",
+                "the intervention does not exist".into(),
+            ));
+        };
+        if let Some(ended) = self.interventions[i].ended_on {
+            return Err((
+                format!("intervention {:?} ended on {ended}", id.as_str()),
+                "workflow.intervention_ended",
+                "the intervention has already ended".into(),
+            ));
+        }
+        Ok(i)
+    }
+
     /// Applies `event`, or refuses it and leaves the case unchanged.
     ///
     /// Refused: any step the state does not allow (screening an unknown or already screened
@@ -358,6 +436,61 @@ impl Case {
                 };
                 d.status_history.push(change);
             }
+            CaseEvent::InterventionStarted { intervention } => {
+                if self.is_closed() {
+                    return Err(refuse(
+                        closed_state(),
+                        "workflow.case_closed",
+                        "the case is closed; reopen it first".into(),
+                    ));
+                }
+                data.interventions.push(intervention);
+            }
+            CaseEvent::InterventionEvaluated {
+                intervention_id,
+                evaluation,
+                ..
+            } => {
+                let i = self
+                    .running_intervention(&intervention_id)
+                    .map_err(|(state, code, message)| refuse(state, code, message))?;
+                data.interventions[i].evaluations.push(evaluation);
+            }
+            CaseEvent::InterventionEnded {
+                intervention_id,
+                ended_on,
+                end_reason,
+                ..
+            } => {
+                let i = self
+                    .running_intervention(&intervention_id)
+                    .map_err(|(state, code, message)| refuse(state, code, message))?;
+                data.interventions[i].ended_on = Some(ended_on);
+                data.interventions[i].end_reason = Some(end_reason);
+            }
+            CaseEvent::PlanMade { plan } => data.plans.push(plan),
+            CaseEvent::PlanEvaluated {
+                plan_id,
+                evaluation,
+                ..
+            } => {
+                let Some(plan) = data.plans.iter_mut().find(|p| p.id == plan_id) else {
+                    return Err(refuse(
+                        format!("no plan {:?}", plan_id.as_str()),
+                        "workflow.unknown_plan",
+                        "the plan does not exist".into(),
+                    ));
+                };
+                match plan
+                    .evaluations
+                    .iter_mut()
+                    .find(|e| e.due == evaluation.due)
+                {
+                    Some(scheduled) => *scheduled = evaluation,
+                    None => plan.evaluations.push(evaluation),
+                }
+            }
+            CaseEvent::MeetingHeld { meeting } => data.meetings.push(meeting),
             CaseEvent::FollowUpRecorded { follow_up } => data.follow_ups.push(follow_up),
             CaseEvent::CaseClosed {
                 closed_on,

@@ -66,7 +66,7 @@ fn swedish_example() {
 fn norwegian_example() {
     let case = Case::from_json(&example("no-case.json")).unwrap();
     let all = case.deadlines(d(2025, 9, 20));
-    assert_eq!(all.len(), 3, "Norway has no protection-assessment deadline");
+    assert_eq!(all.len(), 6, "Norway has no protection-assessment deadline");
     let m1 = find(&all, "m-1", DeadlineKind::Screening);
     assert_eq!(
         (m1.due, m1.status, m1.rule_id.as_str()),
@@ -84,6 +84,44 @@ fn norwegian_example() {
             Some(d(2025, 1, 20)),
             DeadlineStatus::Breached
         )
+    );
+    // Q-0982: the Family Partner measure from 1 August 2024, evaluated every 3 months from the
+    // last evaluation: due 1 Nov (done 28 Oct), 28 Jan (done 20 Jan), 20 Apr (done 15 Apr).
+    let evals: Vec<_> = all
+        .iter()
+        .filter(|d| d.kind == DeadlineKind::MeasureEvaluation)
+        .collect();
+    let got: Vec<_> = evals
+        .iter()
+        .map(|d| (d.sequence, d.due, d.completed_on, d.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some(1),
+                d(2024, 11, 1),
+                Some(d(2024, 10, 28)),
+                DeadlineStatus::Met
+            ),
+            (
+                Some(2),
+                d(2025, 1, 28),
+                Some(d(2025, 1, 20)),
+                DeadlineStatus::Met
+            ),
+            (
+                Some(3),
+                d(2025, 4, 20),
+                Some(d(2025, 4, 15)),
+                DeadlineStatus::Met
+            ),
+        ]
+    );
+    assert!(
+        evals
+            .iter()
+            .all(|d| d.severity == barnvern_core::Severity::Warning)
     );
     let u1 = find(&all, "u-1", DeadlineKind::Investigation);
     assert_eq!(

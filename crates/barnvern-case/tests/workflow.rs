@@ -244,3 +244,89 @@ fn a_reporter_code_must_match_its_source_code() {
     }));
     refused("NO", vec![], unknown, "codelist.unknown_code");
 }
+
+fn intervention(id: &str, started_on: &str) -> barnvern_case::CaseEvent {
+    event(serde_json::json!({
+        "type": "intervention_started",
+        "intervention": {
+            "id": id,
+            "type": {"code": "family_treatment"},
+            "basis": {"kind": "decision", "legal_basis": {"law": "se_sol2001", "chapter": "4", "section": "1"}},
+            "started_on": started_on,
+            "provenance": prov("2099-01-01T00:00:00Z")
+        }
+    }))
+}
+
+fn end_intervention(id: &str, on: &str) -> barnvern_case::CaseEvent {
+    event(serde_json::json!({
+        "type": "intervention_ended", "intervention_id": id, "ended_on": on,
+        "end_reason": {"code": "goal_reached"}, "provenance": prov("2099-01-01T00:00:00Z")
+    }))
+}
+
+#[test]
+fn interventions_follow_the_case_and_their_own_rules() {
+    let mut case = empty_case("SE");
+    apply_all(
+        &mut case,
+        vec![
+            intervention("iv1", "2024-03-01"),
+            end_intervention("iv1", "2024-09-01"),
+        ],
+    );
+    assert_eq!(case.interventions[0].ended_on, Some(d(2024, 9, 1)));
+    // An ended intervention takes no more steps; an unknown one none at all.
+    refused(
+        "SE",
+        vec![
+            intervention("iv1", "2024-03-01"),
+            end_intervention("iv1", "2024-09-01"),
+        ],
+        end_intervention("iv1", "2024-10-01"),
+        "workflow.intervention_ended",
+    );
+    refused(
+        "SE",
+        vec![],
+        end_intervention("nope", "2024-10-01"),
+        "workflow.unknown_intervention",
+    );
+    // A closed case takes no new measures unless reopened.
+    refused(
+        "SE",
+        vec![close("2024-02-01")],
+        intervention("iv1", "2024-03-01"),
+        "workflow.case_closed",
+    );
+    // Ending before starting breaks the intervention crate's date rule.
+    refused(
+        "SE",
+        vec![intervention("iv1", "2024-03-01")],
+        end_intervention("iv1", "2024-02-01"),
+        "date.order",
+    );
+}
+
+#[test]
+fn a_version_1_0_bundle_is_read_as_the_current_version() {
+    let case = empty_case("SE");
+    assert_eq!(case.schema_version, barnvern_case::SCHEMA_VERSION);
+    let written: serde_json::Value = serde_json::from_str(&case.to_json().unwrap()).unwrap();
+    assert_eq!(written["schema_version"], "1.1");
+}
+
+#[test]
+fn family_partner_records_in_a_bundle_are_checked_with_paths() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    assert!(Case::from_json(&v.to_string()).is_ok());
+    // A contact before the enrolment started is outside the enrolment.
+    v["family_partner"]["family"]["contacts"][0]["on"] = "2024-07-30".into();
+    let err = match Case::from_json(&v.to_string()) {
+        Err(barnvern_case::Error::Validation(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    let issue = &err.issues()[0];
+    assert_eq!(issue.path, "family_partner.family.contacts[0].on");
+    assert_eq!(issue.code, "fp.contact_outside_enrolment");
+}

@@ -8,8 +8,11 @@ use barnvern_core::{Issue, Report};
 
 use crate::contact::ContactStatus;
 use crate::enrolment::{WithdrawalReason, WithdrawalScope};
+use crate::family::FamilyRecord;
+use crate::programme::ProgrammeDefinition;
 use crate::rules::{self, Refusal};
 use crate::trial::TrialData;
+use crate::waves::WaveDefinition;
 
 fn issue(path: String, r: Refusal) -> Issue {
     Issue::error(path, r.code, r.message)
@@ -50,159 +53,13 @@ pub fn validate(data: &TrialData) -> Report {
                 format!("family {} appears twice", f.family),
             ));
         }
-        if let Some(s) = &f.screening
-            && s.on < f.approached_on
-        {
-            r.push(Issue::error(
-                format!("{path}.screening.on"),
-                "date.order",
-                "a family is screened after it is approached",
-            ));
-        }
         if let Some(a) = &f.allocation {
             sequences.push(a.sequence);
-            let mut before = f.clone();
-            before.allocation = None;
-            before.enrolment = None;
-            if let Err(e) = rules::check_randomise(&before, programme, a.on) {
-                r.push(issue(format!("{path}.allocation"), e));
-            }
         }
-        if let Some(e) = &f.enrolment {
-            let mut before = f.clone();
-            before.enrolment = None;
-            // Withdrawals after the start do not undo an enrolment.
-            before.withdrawals.retain(|w| w.on < e.started_on);
-            // Only enrolments made before this one count against the cap: an earlier start, or
-            // the same start earlier in the list (the order the workflow accepted them).
-            let earlier = data.families.iter().enumerate().filter(|(k, o)| {
-                o.enrolment
-                    .as_ref()
-                    .is_some_and(|oe| (oe.started_on, *k) < (e.started_on, i))
-            });
-            if let Err(x) = rules::check_enrol(&before, e, earlier.map(|(_, o)| o), programme) {
-                r.push(issue(format!("{path}.enrolment"), x));
-            }
-            let d = programme.duration;
-            let within = |m: u32| barnvern_core::dates::add_months(e.started_on, m);
-            if within(d.min_months).is_some_and(|min| e.planned_end < min)
-                || within(d.max_months).is_some_and(|max| e.planned_end > max)
-            {
-                r.push(Issue::warning(
-                    format!("{path}.enrolment.planned_end"),
-                    "fp.duration_outside_programme",
-                    format!(
-                        "the planned duration is outside the programme's {}-{} months",
-                        d.min_months, d.max_months
-                    ),
-                ));
-            }
-        }
-        let mut contact_ids = HashSet::new();
-        for (j, c) in f.contacts.iter().enumerate() {
-            let cpath = format!("{path}.contacts[{j}]");
-            if !contact_ids.insert(&c.id) {
-                r.push(Issue::error(
-                    format!("{cpath}.id"),
-                    "fp.duplicate_id",
-                    format!("two contacts have the id {}", c.id),
-                ));
-            }
-            if let Err(x) = rules::check_activity(f, programme, c.on) {
-                r.push(issue(format!("{cpath}.on"), x));
-            }
-            for (k, comp) in c.components.iter().enumerate() {
-                if programme.component(comp).is_none() {
-                    r.push(Issue::error(
-                        format!("{cpath}.components[{k}]"),
-                        "fp.unknown_component",
-                        format!("component {comp:?} is not in the programme definition"),
-                    ));
-                }
-            }
-        }
-        for (j, s) in f.guidance_sessions.iter().enumerate() {
-            let spath = format!("{path}.guidance_sessions[{j}]");
-            match f.contacts.iter().find(|c| c.id == s.contact_id) {
-                None => r.push(Issue::error(
-                    format!("{spath}.contact_id"),
-                    "fp.unknown_contact",
-                    "no contact has this id",
-                )),
-                Some(c) if c.status != ContactStatus::Delivered => r.push(Issue::error(
-                    format!("{spath}.contact_id"),
-                    "fp.contact_not_delivered",
-                    "a guidance session is held in a delivered contact",
-                )),
-                Some(_) => {}
-            }
-            if !programme.guidance_modules.is_empty()
-                && !programme.guidance_modules.iter().any(|m| m.id == s.module)
-            {
-                r.push(Issue::error(
-                    format!("{spath}.module"),
-                    "fp.unknown_module",
-                    format!("module {:?} is not in the programme definition", s.module),
-                ));
-            }
-        }
-        for (j, a) in f.coordination.iter().enumerate() {
-            if let Err(x) = rules::check_activity(f, programme, a.on) {
-                r.push(issue(format!("{path}.coordination[{j}].on"), x));
-            }
-        }
-        for (j, goal) in f.goals.iter().enumerate() {
-            let gpath = format!("{path}.goals[{j}]");
-            if let Err(x) = rules::check_activity(f, programme, goal.set_on) {
-                r.push(issue(format!("{gpath}.set_on"), x));
-            }
-            let mut previous = goal.set_on;
-            for (k, review) in goal.reviews.iter().enumerate() {
-                if review.on < previous {
-                    r.push(Issue::error(
-                        format!("{gpath}.reviews[{k}].on"),
-                        "date.order",
-                        "reviews are in date order, after the goal was set",
-                    ));
-                }
-                previous = review.on;
-                if let Err(x) = rules::check_activity(f, programme, review.on) {
-                    r.push(issue(format!("{gpath}.reviews[{k}].on"), x));
-                }
-            }
-        }
-        withdrawals(&path, f, &mut r);
-        let mut waves = HashSet::new();
-        for (j, w) in f.waves.iter().enumerate() {
-            let wpath = format!("{path}.waves[{j}]");
-            if !waves.insert(w.wave) {
-                r.push(Issue::error(
-                    format!("{wpath}.wave"),
-                    "fp.wave_already_recorded",
-                    "the wave is recorded twice",
-                ));
-            }
-            if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, &data.design.waves) {
-                r.push(issue(wpath.clone(), x));
-                continue;
-            }
-            let window = data
-                .design
-                .waves
-                .iter()
-                .find(|d| d.month == w.wave)
-                .zip(f.allocation.as_ref())
-                .and_then(|(d, a)| d.window(a.on));
-            if let Some((open, close)) = window
-                && (w.on < open || w.on > close)
-            {
-                r.push(Issue::warning(
-                    format!("{wpath}.on"),
-                    "fp.wave_outside_window",
-                    format!("collected outside the window {open} to {close}"),
-                ));
-            }
-        }
+        r.extend_under(
+            &path,
+            validate_family(f, programme, &data.design.waves, &data.families, i).issues,
+        );
     }
     sequences.sort_unstable();
     if sequences
@@ -219,16 +76,183 @@ pub fn validate(data: &TrialData) -> Report {
     r
 }
 
-fn withdrawals(path: &str, f: &crate::family::FamilyRecord, r: &mut Report) {
+/// Findings about one family, with paths relative to its record (`contacts[2].on`).
+///
+/// `peers` are the trial's families and `index` this family's place among them, for the
+/// caseload cap (only enrolments accepted before this one count); a family checked on its own,
+/// as inside a case bundle, passes `&[]` and the cap is checked when the trial is loaded.
+pub fn validate_family(
+    f: &FamilyRecord,
+    programme: &ProgrammeDefinition,
+    waves: &[WaveDefinition],
+    peers: &[FamilyRecord],
+    index: usize,
+) -> Report {
+    let mut r = Report::new();
+    let i = index;
+    if let Some(s) = &f.screening
+        && s.on < f.approached_on
+    {
+        r.push(Issue::error(
+            "screening.on".to_owned(),
+            "date.order",
+            "a family is screened after it is approached",
+        ));
+    }
+    if let Some(a) = &f.allocation {
+        let mut before = f.clone();
+        before.allocation = None;
+        before.enrolment = None;
+        if let Err(e) = rules::check_randomise(&before, programme, a.on) {
+            r.push(issue("allocation".to_owned(), e));
+        }
+    }
+    if let Some(e) = &f.enrolment {
+        let mut before = f.clone();
+        before.enrolment = None;
+        // Withdrawals after the start do not undo an enrolment.
+        before.withdrawals.retain(|w| w.on < e.started_on);
+        // Only enrolments made before this one count against the cap: an earlier start, or
+        // the same start earlier in the list (the order the workflow accepted them).
+        let earlier = peers.iter().enumerate().filter(|(k, o)| {
+            o.enrolment
+                .as_ref()
+                .is_some_and(|oe| (oe.started_on, *k) < (e.started_on, i))
+        });
+        if let Err(x) = rules::check_enrol(&before, e, earlier.map(|(_, o)| o), programme) {
+            r.push(issue("enrolment".to_owned(), x));
+        }
+        let d = programme.duration;
+        let within = |m: u32| barnvern_core::dates::add_months(e.started_on, m);
+        if within(d.min_months).is_some_and(|min| e.planned_end < min)
+            || within(d.max_months).is_some_and(|max| e.planned_end > max)
+        {
+            r.push(Issue::warning(
+                "enrolment.planned_end".to_owned(),
+                "fp.duration_outside_programme",
+                format!(
+                    "the planned duration is outside the programme's {}-{} months",
+                    d.min_months, d.max_months
+                ),
+            ));
+        }
+    }
+    let mut contact_ids = HashSet::new();
+    for (j, c) in f.contacts.iter().enumerate() {
+        let cpath = format!("contacts[{j}]");
+        if !contact_ids.insert(&c.id) {
+            r.push(Issue::error(
+                format!("{cpath}.id"),
+                "fp.duplicate_id",
+                format!("two contacts have the id {}", c.id),
+            ));
+        }
+        if let Err(x) = rules::check_activity(f, programme, c.on) {
+            r.push(issue(format!("{cpath}.on"), x));
+        }
+        for (k, comp) in c.components.iter().enumerate() {
+            if programme.component(comp).is_none() {
+                r.push(Issue::error(
+                    format!("{cpath}.components[{k}]"),
+                    "fp.unknown_component",
+                    format!("component {comp:?} is not in the programme definition"),
+                ));
+            }
+        }
+    }
+    for (j, s) in f.guidance_sessions.iter().enumerate() {
+        let spath = format!("guidance_sessions[{j}]");
+        match f.contacts.iter().find(|c| c.id == s.contact_id) {
+            None => r.push(Issue::error(
+                format!("{spath}.contact_id"),
+                "fp.unknown_contact",
+                "no contact has this id",
+            )),
+            Some(c) if c.status != ContactStatus::Delivered => r.push(Issue::error(
+                format!("{spath}.contact_id"),
+                "fp.contact_not_delivered",
+                "a guidance session is held in a delivered contact",
+            )),
+            Some(_) => {}
+        }
+        if !programme.guidance_modules.is_empty()
+            && !programme.guidance_modules.iter().any(|m| m.id == s.module)
+        {
+            r.push(Issue::error(
+                format!("{spath}.module"),
+                "fp.unknown_module",
+                format!("module {:?} is not in the programme definition", s.module),
+            ));
+        }
+    }
+    for (j, a) in f.coordination.iter().enumerate() {
+        if let Err(x) = rules::check_activity(f, programme, a.on) {
+            r.push(issue(format!("coordination[{j}].on"), x));
+        }
+    }
+    for (j, goal) in f.goals.iter().enumerate() {
+        let gpath = format!("goals[{j}]");
+        if let Err(x) = rules::check_activity(f, programme, goal.set_on) {
+            r.push(issue(format!("{gpath}.set_on"), x));
+        }
+        let mut previous = goal.set_on;
+        for (k, review) in goal.reviews.iter().enumerate() {
+            if review.on < previous {
+                r.push(Issue::error(
+                    format!("{gpath}.reviews[{k}].on"),
+                    "date.order",
+                    "reviews are in date order, after the goal was set",
+                ));
+            }
+            previous = review.on;
+            if let Err(x) = rules::check_activity(f, programme, review.on) {
+                r.push(issue(format!("{gpath}.reviews[{k}].on"), x));
+            }
+        }
+    }
+    withdrawals(f, &mut r);
+    let mut seen_waves = HashSet::new();
+    for (j, w) in f.waves.iter().enumerate() {
+        let wpath = format!("waves[{j}]");
+        if !seen_waves.insert(w.wave) {
+            r.push(Issue::error(
+                format!("{wpath}.wave"),
+                "fp.wave_already_recorded",
+                "the wave is recorded twice",
+            ));
+        }
+        if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, waves) {
+            r.push(issue(wpath.clone(), x));
+            continue;
+        }
+        let window = waves
+            .iter()
+            .find(|d| d.month == w.wave)
+            .zip(f.allocation.as_ref())
+            .and_then(|(d, a)| d.window(a.on));
+        if let Some((open, close)) = window
+            && (w.on < open || w.on > close)
+        {
+            r.push(Issue::warning(
+                format!("{wpath}.on"),
+                "fp.wave_outside_window",
+                format!("collected outside the window {open} to {close}"),
+            ));
+        }
+    }
+    r
+}
+
+fn withdrawals(f: &FamilyRecord, r: &mut Report) {
     if !f.withdrawals.is_empty() && !f.consented() {
         r.push(Issue::error(
-            format!("{path}.withdrawals"),
+            "withdrawals",
             "fp.no_consent",
             "only a family that consented can withdraw",
         ));
     }
     for (j, w) in f.withdrawals.iter().enumerate() {
-        let wpath = format!("{path}.withdrawals[{j}]");
+        let wpath = format!("withdrawals[{j}]");
         if j > 0 {
             let prev = &f.withdrawals[j - 1];
             if prev.scope == WithdrawalScope::Study

@@ -145,10 +145,17 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         .or(iv.planned_start)
         .unwrap_or_else(|| iv.provenance.recorded_at.date_naive());
     let t = iv.intervention_type.code;
+    // A concept SSB has no code of its own for (Family Partner, SafeCare, ...) is reported under
+    // a catch-all code with its name; that source code matches the more specific concept.
     check_source(
         "type",
         &iv.intervention_type,
-        InterventionType::from_source,
+        |system, code| {
+            InterventionType::from_source(system, code).map(|mapped| {
+                let reported_as = system == crate::kind::SSB_SYSTEM && t.ssb_report().0 == code;
+                if reported_as { Some(t) } else { mapped }
+            })
+        },
         on,
         &mut r,
     );
