@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::hash::Hash;
 
-use barnvern_core::codelist::{self, Coded, SourceCode};
+use barnvern_core::codelist::{check_coded, check_source_code};
 use barnvern_core::{Issue, Jurisdiction, LegalBasis, Report, municipality};
 use chrono::NaiveDate;
 
@@ -81,75 +81,12 @@ fn people(case: &CaseData, r: &mut Report) {
     }
 }
 
-/// Checks a coded value's source code against its built-in code list, where there is one, and
-/// that the canonical code is the one the source code maps to.
-fn check_source<T: PartialEq + Copy>(
-    path: &str,
-    coded: &Coded<T>,
-    map: impl Fn(&str, &str) -> Option<Option<T>>,
-    on: NaiveDate,
-    r: &mut Report,
-) {
-    let Some(source) = &coded.source else { return };
-    check_code(&format!("{path}.source"), source, on, r);
-    if let Some(mapped) = map(source.system(), source.code())
-        && mapped != Some(coded.code)
-    {
-        r.push(Issue::error(
-            format!("{path}.code"),
-            "codelist.mapping_mismatch",
-            format!(
-                "the canonical code does not match what {} code {:?} maps to",
-                source.system(),
-                source.code()
-            ),
-        ));
-    }
-}
-
-/// A code of a built-in list must exist there; a code not in force on `on` is a warning (data
-/// recorded under an older list).
-fn check_code(path: &str, source: &SourceCode, on: NaiveDate, r: &mut Report) {
-    let known = if source.system() == reporter::SE_SYSTEM {
-        if reporter::SE_REPORTERS
-            .iter()
-            .any(|(c, _, _)| *c == source.code())
-        {
-            return;
-        }
-        false
-    } else if let Some(list) = codelist::builtin(source.system()) {
-        match list.check(source.code(), Some(on)) {
-            Ok(_) => return,
-            Err(issue) if issue.code == "codelist.not_in_force" => {
-                r.push(Issue::warning(
-                    format!("{path}.code"),
-                    issue.code,
-                    issue.message,
-                ));
-                return;
-            }
-            Err(_) => false,
-        }
-    } else {
-        // A system barnvern does not ship: kept as recorded, not checked.
-        return;
-    };
-    if !known {
-        r.push(Issue::error(
-            format!("{path}.code"),
-            "codelist.unknown_code",
-            format!("{:?} is not a code of {}", source.code(), source.system()),
-        ));
-    }
-}
-
 fn referrals(case: &CaseData, r: &mut Report) {
     unique("referrals", case.referrals.iter().map(|x| &x.id), r);
     for (i, referral) in case.referrals.iter().enumerate() {
         let path = format!("referrals[{i}]");
         let on = referral.received_on();
-        check_source(
+        r.issues.extend(check_coded(
             &format!("{path}.reporter"),
             &referral.reporter,
             |system, code| match system {
@@ -158,8 +95,7 @@ fn referrals(case: &CaseData, r: &mut Report) {
                 _ => None,
             },
             on,
-            r,
-        );
+        ));
         if referral.reporter.code.requires_text()
             && referral
                 .reporter
@@ -174,7 +110,11 @@ fn referrals(case: &CaseData, r: &mut Report) {
             ));
         }
         for (j, reason) in referral.reasons.iter().enumerate() {
-            check_code(&format!("{path}.reasons[{j}]"), reason, on, r);
+            r.issues.extend(check_source_code(
+                &format!("{path}.reasons[{j}]"),
+                reason,
+                on,
+            ));
         }
         for (j, v) in referral.violence.iter().enumerate() {
             let vpath = format!("{path}.violence[{j}]");
@@ -264,7 +204,7 @@ fn screenings(case: &CaseData, r: &mut Report) {
             )),
             Some(_) => {}
         }
-        check_source(
+        r.issues.extend(check_coded(
             &format!("{path}.outcome"),
             &s.outcome,
             |system, code| {
@@ -272,8 +212,7 @@ fn screenings(case: &CaseData, r: &mut Report) {
                     .then(|| crate::screening::ScreeningOutcome::from_ssb_code(code))
             },
             s.decided_on,
-            r,
-        );
+        ));
         // SOSFS 2014:4 ch. 6: a referral with violence exposure should lead to an
         // investigation without delay; a screening that closes it is queried.
         if case.jurisdiction == Jurisdiction::Se
@@ -392,7 +331,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
         }
         for (j, p) in inv.child_participation.iter().enumerate() {
             let cpath = format!("{path}.child_participation[{j}]");
-            check_source(
+            r.issues.extend(check_coded(
                 &cpath,
                 p,
                 |system, code| {
@@ -411,8 +350,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
                     })
                 },
                 inv.concluded_on.unwrap_or(inv.started_on),
-                r,
-            );
+            ));
         }
         match (&inv.concluded_on, &inv.conclusion) {
             (Some(c), Some(conclusion)) => {
@@ -423,7 +361,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
                         "an investigation cannot conclude before it starts",
                     ));
                 }
-                check_source(
+                r.issues.extend(check_coded(
                     &format!("{path}.conclusion"),
                     conclusion,
                     |system, code| {
@@ -432,8 +370,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
                         })
                     },
                     *c,
-                    r,
-                );
+                ));
             }
             (None, None) => {}
             (Some(_), None) => r.push(Issue::error(
@@ -497,7 +434,7 @@ fn decisions(case: &CaseData, r: &mut Report) {
                 ));
             }
             previous = s.on;
-            check_source(
+            r.issues.extend(check_coded(
                 &format!("{spath}.status"),
                 &s.status,
                 |system, code| {
@@ -505,8 +442,7 @@ fn decisions(case: &CaseData, r: &mut Report) {
                         .then(|| crate::decision::DecisionStatus::from_ssb_code(code))
                 },
                 s.on,
-                r,
-            );
+            ));
         }
     }
 }

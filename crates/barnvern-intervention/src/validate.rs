@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use barnvern_core::codelist::{self, Coded, SourceCode};
+use barnvern_core::codelist::check_coded;
 use barnvern_core::{Issue, Jurisdiction, Law, Report};
 use chrono::NaiveDate;
 
@@ -93,50 +93,6 @@ fn text_missing(text: Option<&str>) -> bool {
     text.is_none_or(|t| t.trim().is_empty())
 }
 
-/// A source code of a built-in list must exist there (not in force on `on`: a warning); the
-/// canonical code must be what the source code maps to.
-fn check_source<T: PartialEq + Copy>(
-    path: &str,
-    coded: &Coded<T>,
-    map: impl Fn(&str, &str) -> Option<Option<T>>,
-    on: NaiveDate,
-    r: &mut Report,
-) {
-    let Some(source) = &coded.source else { return };
-    check_builtin(&format!("{path}.source.code"), source, on, r);
-    match map(source.system(), source.code()) {
-        Some(None) => r.push(Issue::error(
-            format!("{path}.source.code"),
-            "codelist.unknown_code",
-            format!("{:?} is not a code of {}", source.code(), source.system()),
-        )),
-        Some(Some(mapped)) if mapped != coded.code => r.push(Issue::error(
-            format!("{path}.code"),
-            "codelist.mapping_mismatch",
-            format!(
-                "the canonical code does not match what {} code {:?} maps to",
-                source.system(),
-                source.code()
-            ),
-        )),
-        _ => {}
-    }
-}
-
-fn check_builtin(path: &str, source: &SourceCode, on: NaiveDate, r: &mut Report) {
-    let Some(list) = codelist::builtin(source.system()) else {
-        return;
-    };
-    match list.check(source.code(), Some(on)) {
-        Ok(_) => {}
-        Err(issue) if issue.code == "codelist.not_in_force" => {
-            r.push(Issue::warning(path, issue.code, issue.message));
-        }
-        // Unknown codes are reported once, by the mapping check.
-        Err(_) => {}
-    }
-}
-
 /// Findings about one intervention episode (paths relative to it).
 pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> Vec<Issue> {
     let mut r = Report::new();
@@ -147,7 +103,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     let t = iv.intervention_type.code;
     // A concept SSB has no code of its own for (Family Partner, SafeCare, ...) is reported under
     // a catch-all code with its name; that source code matches the more specific concept.
-    check_source(
+    r.issues.extend(check_coded(
         "type",
         &iv.intervention_type,
         |system, code| {
@@ -157,8 +113,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             })
         },
         on,
-        &mut r,
-    );
+    ));
     if t.requires_text() && text_missing(iv.intervention_type.text.as_deref()) {
         r.push(Issue::error(
             "type.text",
@@ -287,15 +242,14 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             "an intervention with an end reason needs the date it ended",
         )),
         (Some(end), Some(reason)) => {
-            check_source(
+            r.issues.extend(check_coded(
                 "end_reason",
                 reason,
                 |system, code| {
                     (system == EndReason::SSB_SYSTEM).then(|| EndReason::from_ssb_code(code))
                 },
                 *end,
-                &mut r,
-            );
+            ));
             if reason.code == EndReason::Other && text_missing(reason.text.as_deref()) {
                 r.push(Issue::error(
                     "end_reason.text",
@@ -337,13 +291,12 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
 /// Findings about one plan (paths relative to it).
 pub fn validate_plan(p: &Plan) -> Vec<Issue> {
     let mut r = Report::new();
-    check_source(
+    r.issues.extend(check_coded(
         "type",
         &p.plan_type,
         |system, code| (system == plan::SSB_SYSTEM).then(|| PlanType::from_ssb_code(code)),
         p.made_on,
-        &mut r,
-    );
+    ));
     if p.ended_on.is_some_and(|e| e < p.made_on) {
         r.push(Issue::error(
             "ended_on",

@@ -37,6 +37,7 @@
 //! ```
 
 mod builtin;
+mod check;
 mod coded;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,7 @@ use serde::{Deserialize, Serialize};
 use crate::Issue;
 
 pub use builtin::{SAKSINNHOLD, SSB_BARNEVERN_VERSION, builtin, builtin_systems};
+pub use check::{check_coded, check_source_code};
 pub use coded::{Coded, SourceCode};
 
 /// Display text of a code, per language. A source rarely has all three.
