@@ -361,3 +361,35 @@ fn json_schema_is_generated() {
     assert_eq!(schema["type"], "object");
     assert!(schema["properties"]["families"].is_object(), "{schema}");
 }
+
+#[test]
+fn consort_tidy_rows_carry_the_same_counts() {
+    let flow = trial().consort(as_of());
+    let rows = flow.tidy();
+    let total = |stage: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r.stage == stage && r.reason.is_none())
+            .map(|r| r.count)
+            .sum()
+    };
+    assert_eq!(total("approached"), 12);
+    assert_eq!(total("assessed"), 11);
+    assert_eq!(total("excluded"), 3);
+    assert_eq!(total("randomised"), 8);
+    assert_eq!(total("allocated"), 8);
+    assert_eq!(total("received") + total("not_received"), 8);
+    // The reasons add up to the excluded total: child too old 1, no services 1, declined 1.
+    let by_reason: u64 = rows
+        .iter()
+        .filter(|r| r.stage == "excluded" && r.reason.is_some())
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(by_reason, 3);
+    // Lost to follow-up at the 6-month wave: I 1, C 1.
+    let lost6: Vec<u64> = rows
+        .iter()
+        .filter(|r| r.stage == "lost_to_follow_up" && r.wave == Some(6))
+        .map(|r| r.count)
+        .collect();
+    assert_eq!(lost6, [1, 1]);
+}

@@ -117,6 +117,73 @@ pub struct ConsortFlow {
     pub findings: Vec<Issue>,
 }
 
+/// One row of the CONSORT flow in tidy (long) form: a stage, and where it applies the arm, the
+/// wave and the exclusion reason, with the count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ConsortRow {
+    /// The stage: `approached`, `assessed`, `excluded`, `awaiting_randomisation`,
+    /// `randomised`, `allocated`, `received`, `not_received`, `discontinued`, the wave
+    /// statuses `completed`, `partial`, `lost_to_follow_up`, `withdrawn`, `not_yet_due`, and
+    /// `analysed`.
+    pub stage: &'static str,
+    /// The arm, for the stages after randomisation.
+    pub arm: Option<Arm>,
+    /// The wave (months from randomisation), for the follow-up stages.
+    pub wave: Option<u32>,
+    /// The reason, for exclusions by reason (the `excluded` total has none).
+    pub reason: Option<ExclusionReason>,
+    /// The number of families.
+    pub count: u64,
+}
+
+impl ConsortFlow {
+    /// The flow as tidy rows, one count per row, in diagram order.
+    pub fn tidy(&self) -> Vec<ConsortRow> {
+        let row = |stage, arm, wave, reason, count| ConsortRow {
+            stage,
+            arm,
+            wave,
+            reason,
+            count,
+        };
+        let mut out = vec![
+            row("approached", None, None, None, self.approached),
+            row("assessed", None, None, None, self.assessed),
+            row("excluded", None, None, None, self.excluded),
+        ];
+        out.extend(
+            self.excluded_by_reason
+                .iter()
+                .map(|e| row("excluded", None, None, Some(e.reason), e.families)),
+        );
+        out.push(row(
+            "awaiting_randomisation",
+            None,
+            None,
+            None,
+            self.awaiting_randomisation,
+        ));
+        out.push(row("randomised", None, None, None, self.randomised));
+        for a in &self.arms {
+            let arm = Some(a.arm);
+            out.push(row("allocated", arm, None, None, a.allocated));
+            out.push(row("received", arm, None, None, a.received));
+            out.push(row("not_received", arm, None, None, a.not_received));
+            out.push(row("discontinued", arm, None, None, a.discontinued));
+            for w in &a.follow_up {
+                let wave = Some(w.wave);
+                out.push(row("completed", arm, wave, None, w.completed));
+                out.push(row("partial", arm, wave, None, w.partial));
+                out.push(row("lost_to_follow_up", arm, wave, None, w.lost));
+                out.push(row("withdrawn", arm, wave, None, w.withdrawn));
+                out.push(row("not_yet_due", arm, wave, None, w.not_yet_due));
+            }
+            out.push(row("analysed", arm, None, None, a.analysed));
+        }
+        out
+    }
+}
+
 /// The CONSORT flow as of `as_of`, with its invariants checked:
 /// excluded + randomised (+ awaiting randomisation) = assessed; the reasons sum to excluded;
 /// the arms sum to randomised; per arm allocated = received + not received; per arm and wave

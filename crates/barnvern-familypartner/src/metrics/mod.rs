@@ -9,7 +9,9 @@ pub mod ratio;
 pub mod retention;
 
 pub use caseload::{CaseloadPeriod, caseload};
-pub use consort::{ArmFlow, ConsortFlow, ExclusionCount, ExclusionReason, WaveFollowUp, consort};
+pub use consort::{
+    ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, WaveFollowUp, consort,
+};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
 pub use progression::{
     Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
