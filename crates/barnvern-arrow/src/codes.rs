@@ -1,0 +1,290 @@
+//! Canonical code values of the research tables: each domain enum written as the snake_case
+//! text of its serde form, so a table holds exactly what the case bundle JSON holds.
+
+use std::sync::LazyLock;
+
+use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
+use barnvern_case::decision::{DecisionKind, DecisionStatus};
+use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
+use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
+use barnvern_case::person::{HouseholdRole, Involvement};
+use barnvern_case::reporter::ReporterCategory;
+use barnvern_case::screening::ScreeningOutcome;
+use barnvern_case::violence::{ExposureMode, Relation, ViolenceForm};
+use barnvern_core::provenance::StaffRole;
+use barnvern_core::{Jurisdiction, Law, Severity, Sex};
+
+use crate::research::IdentityKind;
+
+/// A closed set of canonical codes (a domain enum). The text of each value is its serde
+/// form, so it cannot drift from the JSON of a case bundle.
+pub trait CodeEnum: Copy + PartialEq + Sized + 'static {
+    /// The code system named in the data dictionary, e.g. `barnvern.reporter_category`.
+    const SYSTEM: &'static str;
+    /// Every value, in declaration order.
+    fn all() -> &'static [Self];
+    /// The text of every value, in the order of [`CodeEnum::all`].
+    fn codes() -> &'static [String];
+    /// The text of this value.
+    fn code(self) -> &'static str {
+        let i = Self::all().iter().position(|v| *v == self).unwrap_or(0);
+        Self::codes().get(i).map_or("", String::as_str)
+    }
+    /// The value written as `text`.
+    fn from_code(text: &str) -> Option<Self> {
+        let i = Self::codes().iter().position(|c| c == text)?;
+        Self::all().get(i).copied()
+    }
+}
+
+/// The serde text of a unit enum value (`"school"`), or empty if it is not a string.
+pub(crate) fn serde_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+macro_rules! code_enum {
+    ($ty:ident, $system:literal, [$($v:ident),* $(,)?]) => {
+        impl CodeEnum for $ty {
+            const SYSTEM: &'static str = $system;
+            fn all() -> &'static [Self] {
+                &[$($ty::$v),*]
+            }
+            fn codes() -> &'static [String] {
+                static CODES: LazyLock<Vec<String>> =
+                    LazyLock::new(|| <$ty as CodeEnum>::all().iter().map(serde_text).collect());
+                &CODES
+            }
+        }
+        // A variant added to the domain enum breaks this match, so the list above is complete.
+        const _: fn($ty) = |v| match v {
+            $($ty::$v => ()),*
+        };
+    };
+}
+
+code_enum!(Jurisdiction, "barnvern.jurisdiction", [Se, No]);
+code_enum!(Sex, "barnvern.sex", [Female, Male]);
+code_enum!(
+    IdentityKind,
+    "barnvern.identity_kind",
+    [
+        Personnummer,
+        Samordningsnummer,
+        Fodselsnummer,
+        DNumber,
+        HNumber,
+        Unregistered
+    ]
+);
+code_enum!(
+    HouseholdRole,
+    "barnvern.household_role",
+    [Guardian, Parent, PartnerOfParent, Sibling, Other]
+);
+code_enum!(Involvement, "barnvern.involvement", [Yes, No, Unknown]);
+code_enum!(
+    StaffRole,
+    "barnvern.staff_role",
+    [
+        Caseworker,
+        TeamLeader,
+        FamilyPartner,
+        Researcher,
+        Administrator,
+        System,
+        Other
+    ]
+);
+code_enum!(
+    ReporterCategory,
+    "barnvern.reporter_category",
+    [
+        Child,
+        Parent,
+        OtherFamily,
+        OtherPrivate,
+        ChildWelfare,
+        WelfareAgency,
+        ChildWelfareEmergency,
+        Police,
+        Kindergarten,
+        HealthClinic,
+        School,
+        EducationalPsychology,
+        ChildMentalHealth,
+        AdultMentalHealth,
+        DoctorHospital,
+        Dentist,
+        FamilyCounselling,
+        SubstanceServices,
+        CrisisCentre,
+        Immigration,
+        YouthClub,
+        VoluntaryOrganisation,
+        OtherPublic,
+        Anonymous
+    ]
+);
+code_enum!(
+    ViolenceForm,
+    "barnvern.violence_form",
+    [
+        Physical,
+        Psychological,
+        Sexual,
+        Neglect,
+        MaterialEconomic,
+        HonourRelated,
+        Other
+    ]
+);
+code_enum!(ExposureMode, "barnvern.exposure_mode", [Direct, Witnessed]);
+code_enum!(
+    Relation,
+    "barnvern.relation",
+    [
+        Mother,
+        Father,
+        Parent,
+        PartnerOfParent,
+        Sibling,
+        OtherFamily,
+        KnownNonFamily,
+        Stranger,
+        Unknown
+    ]
+);
+code_enum!(
+    ScreeningOutcome,
+    "barnvern.screening_outcome",
+    [
+        OpenInvestigation,
+        NoInvestigation,
+        ClosedActiveMeasures,
+        JoinedOngoingInvestigation,
+        Transferred
+    ]
+);
+code_enum!(
+    ChildParticipation,
+    "barnvern.child_participation",
+    [
+        Conversation,
+        Representative,
+        Observation,
+        OtherExpression,
+        NotGivenOpportunity,
+        Declined
+    ]
+);
+code_enum!(
+    InvestigationConclusion,
+    "barnvern.investigation_conclusion",
+    [
+        Measures,
+        CountyBoardApplication,
+        ClosedNoGrounds,
+        ClosedAtPartyRequest,
+        ClosedMoved,
+        ClosedReferredElsewhere
+    ]
+);
+code_enum!(
+    DecisionKind,
+    "barnvern.decision_kind",
+    [Measure, CareOrder, Emergency, Aftercare, Other]
+);
+code_enum!(
+    DecisionStatus,
+    "barnvern.decision_status",
+    [Approved, SentToBoard, Lapsed, RefusedOrEnded]
+);
+code_enum!(
+    Law,
+    "barnvern.law",
+    [
+        SeSol2001, SeSol2025, SeLvu1990, NoBvl1992, NoBvl2021, NoBl1981
+    ]
+);
+code_enum!(
+    FollowUpKind,
+    "barnvern.follow_up_kind",
+    [AfterClosure, MeasureReview, Aftercare, Other]
+);
+code_enum!(
+    ClosureReason,
+    "barnvern.closure_reason",
+    [
+        NoFurtherNeed,
+        MovedMunicipality,
+        MovedAway,
+        CameOfAge,
+        FamilyDeclined,
+        Other
+    ]
+);
+code_enum!(
+    DeadlineKind,
+    "barnvern.deadline_kind",
+    [
+        ProtectionAssessment,
+        Screening,
+        Investigation,
+        MeasureEvaluation
+    ]
+);
+code_enum!(
+    DeadlineStatus,
+    "barnvern.deadline_status",
+    [Pending, Met, MetAfterExtension, Breached, Overdue]
+);
+code_enum!(Severity, "barnvern.severity", [Error, Query, Warning]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check<T: CodeEnum + serde::de::DeserializeOwned + std::fmt::Debug>() {
+        let codes = T::codes();
+        assert_eq!(codes.len(), T::all().len(), "{}", T::SYSTEM);
+        for (v, c) in T::all().iter().zip(codes) {
+            assert!(!c.is_empty(), "{}", T::SYSTEM);
+            assert_eq!(codes.iter().filter(|o| *o == c).count(), 1);
+            assert_eq!(T::from_code(c), Some(*v));
+            assert_eq!(v.code(), c);
+            let back: T = serde_json::from_value(serde_json::Value::String(c.clone())).unwrap();
+            assert_eq!(back, *v);
+        }
+        assert_eq!(T::from_code("no such code"), None);
+    }
+
+    #[test]
+    fn every_code_is_its_serde_text_and_reads_back() {
+        check::<Jurisdiction>();
+        check::<Sex>();
+        check::<IdentityKind>();
+        check::<HouseholdRole>();
+        check::<Involvement>();
+        check::<StaffRole>();
+        check::<ReporterCategory>();
+        check::<ViolenceForm>();
+        check::<ExposureMode>();
+        check::<Relation>();
+        check::<ScreeningOutcome>();
+        check::<ChildParticipation>();
+        check::<InvestigationConclusion>();
+        check::<DecisionKind>();
+        check::<DecisionStatus>();
+        check::<Law>();
+        check::<FollowUpKind>();
+        check::<ClosureReason>();
+        check::<DeadlineKind>();
+        check::<DeadlineStatus>();
+        check::<Severity>();
+        assert_eq!(Jurisdiction::Se.code(), "SE");
+        assert_eq!(ReporterCategory::OtherPublic.code(), "other_public");
+    }
+}

@@ -1,0 +1,553 @@
+//! Column builders and readers driven by a [`TableSpec`]: every value is written and read by
+//! column name, and the name is checked against the spec, so code and spec cannot disagree on
+//! which column holds what.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Int32Builder, ListBuilder, StringBuilder,
+    StringDictionaryBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, ListArray,
+    RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow_schema::Field;
+use barnvern_core::Issue;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::codes::CodeEnum;
+use crate::error::{Error, Result};
+use crate::spec::{ColumnType, TableSpec};
+
+/// Days from 0001-01-01 (CE day 1) to 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// Days since 1970-01-01 of a date.
+pub(crate) fn date_to_days(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}
+
+/// The date `days` after 1970-01-01.
+pub(crate) fn days_to_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_DAYS_FROM_CE)?)
+}
+
+enum Builder {
+    Bool(BooleanBuilder),
+    Int32(Int32Builder),
+    Utf8(StringBuilder),
+    Dict(StringDictionaryBuilder<Int32Type>),
+    Date32(Date32Builder),
+    Ts(TimestampMicrosecondBuilder),
+    ListInt32(ListBuilder<Int32Builder>),
+}
+
+impl Builder {
+    fn new(ty: ColumnType) -> Builder {
+        match ty {
+            ColumnType::Bool => Builder::Bool(BooleanBuilder::new()),
+            ColumnType::Int32 => Builder::Int32(Int32Builder::new()),
+            ColumnType::Utf8 => Builder::Utf8(StringBuilder::new()),
+            ColumnType::Dict => Builder::Dict(StringDictionaryBuilder::new()),
+            ColumnType::Date32 => Builder::Date32(Date32Builder::new()),
+            ColumnType::TimestampUtc => {
+                Builder::Ts(TimestampMicrosecondBuilder::new().with_timezone("UTC"))
+            }
+            ColumnType::ListInt32 => {
+                Builder::ListInt32(ListBuilder::new(Int32Builder::new()).with_field(Arc::new(
+                    Field::new_list_field(arrow_schema::DataType::Int32, false),
+                )))
+            }
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Bool(b) => Arc::new(b.finish()),
+            Builder::Int32(b) => Arc::new(b.finish()),
+            Builder::Utf8(b) => Arc::new(b.finish()),
+            Builder::Dict(b) => Arc::new(b.finish()),
+            Builder::Date32(b) => Arc::new(b.finish()),
+            Builder::Ts(b) => Arc::new(b.finish()),
+            Builder::ListInt32(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Builds one table's columns row by row. Each call names its column; a name that is not the
+/// spec's next column, or a value of the wrong type, fails the row at [`TableWriter::end_row`].
+pub(crate) struct TableWriter {
+    spec: &'static TableSpec,
+    cols: Vec<Builder>,
+    pos: usize,
+    rows: usize,
+    error: Option<String>,
+}
+
+macro_rules! put {
+    ($self:ident, $name:ident, $variant:ident, |$b:ident| $body:expr) => {{
+        match $self.next($name) {
+            Some(Builder::$variant($b)) => $body,
+            Some(_) => $self.fail(format!(
+                "column {} is not of type {}",
+                $name,
+                stringify!($variant)
+            )),
+            None => {}
+        }
+    }};
+}
+
+impl TableWriter {
+    pub(crate) fn new(spec: &'static TableSpec) -> TableWriter {
+        TableWriter {
+            spec,
+            cols: spec.fields.iter().map(|f| Builder::new(f.ty)).collect(),
+            pos: 0,
+            rows: 0,
+            error: None,
+        }
+    }
+
+    pub(crate) fn spec(&self) -> &'static TableSpec {
+        self.spec
+    }
+
+    /// Rows written since the last [`TableWriter::finish`].
+    pub(crate) fn len(&self) -> usize {
+        self.rows
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(message);
+        }
+    }
+
+    fn next(&mut self, name: &str) -> Option<&mut Builder> {
+        let pos = self.pos;
+        self.pos += 1;
+        match self.spec.fields.get(pos) {
+            Some(f) if f.name == name => self.cols.get_mut(pos),
+            Some(f) => {
+                let expected = f.name.clone();
+                self.fail(format!("wrote column {name} where the spec has {expected}"));
+                None
+            }
+            None => {
+                self.fail(format!("wrote column {name} past the spec's last column"));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn bool(&mut self, name: &str, v: Option<bool>) -> &mut Self {
+        put!(self, name, Bool, |b| b.append_option(v));
+        self
+    }
+
+    pub(crate) fn i32(&mut self, name: &str, v: Option<i32>) -> &mut Self {
+        put!(self, name, Int32, |b| b.append_option(v));
+        self
+    }
+
+    /// A position or count, which must fit an `i32`.
+    pub(crate) fn u32(&mut self, name: &str, v: Option<u32>) -> &mut Self {
+        let converted = v.map(i32::try_from).transpose();
+        match converted {
+            Ok(v) => self.i32(name, v),
+            Err(_) => {
+                self.fail(format!(
+                    "column {name}: value does not fit a 32-bit signed integer"
+                ));
+                self.i32(name, None)
+            }
+        }
+    }
+
+    pub(crate) fn utf8(&mut self, name: &str, v: Option<&str>) -> &mut Self {
+        put!(self, name, Utf8, |b| b.append_option(v));
+        self
+    }
+
+    pub(crate) fn dict(&mut self, name: &str, v: Option<&str>) -> &mut Self {
+        put!(self, name, Dict, |b| match v {
+            Some(v) => {
+                b.append_value(v);
+            }
+            None => b.append_null(),
+        });
+        self
+    }
+
+    pub(crate) fn code<T: CodeEnum>(&mut self, name: &str, v: Option<T>) -> &mut Self {
+        self.dict(name, v.map(CodeEnum::code))
+    }
+
+    pub(crate) fn date(&mut self, name: &str, v: Option<NaiveDate>) -> &mut Self {
+        put!(self, name, Date32, |b| b.append_option(v.map(date_to_days)));
+        self
+    }
+
+    pub(crate) fn ts(&mut self, name: &str, v: Option<DateTime<Utc>>) -> &mut Self {
+        put!(self, name, Ts, |b| b
+            .append_option(v.map(|t| t.timestamp_micros())));
+        self
+    }
+
+    pub(crate) fn list_u32(&mut self, name: &str, v: &[u32]) -> &mut Self {
+        let mut overflow = false;
+        put!(self, name, ListInt32, |b| {
+            for x in v {
+                match i32::try_from(*x) {
+                    Ok(x) => b.values().append_value(x),
+                    Err(_) => overflow = true,
+                }
+            }
+            b.append(true);
+        });
+        if overflow {
+            self.fail(format!(
+                "column {name}: value does not fit a 32-bit signed integer"
+            ));
+        }
+        self
+    }
+
+    /// Ends a row: every column must have been written once, in order.
+    pub(crate) fn end_row(&mut self) -> Result<()> {
+        if self.pos != self.cols.len() && self.error.is_none() {
+            let missing = self
+                .spec
+                .fields
+                .get(self.pos)
+                .map_or("?", |f| f.name.as_str());
+            self.error = Some(format!("row ended before column {missing}"));
+        }
+        self.pos = 0;
+        self.rows += 1;
+        match self.error.take() {
+            None => Ok(()),
+            Some(message) => Err(Error::Schema {
+                table: self.spec.name.to_owned(),
+                message,
+            }),
+        }
+    }
+
+    /// The rows written so far as one batch with the spec's schema; the writer starts empty.
+    pub(crate) fn finish(&mut self) -> Result<RecordBatch> {
+        let columns: Vec<ArrayRef> = self.cols.iter_mut().map(Builder::finish).collect();
+        self.rows = 0;
+        self.pos = 0;
+        Ok(RecordBatch::try_new(self.spec.arrow_schema(), columns)?)
+    }
+}
+
+/// Where a finding about a row is: `referrals[12].reporter`.
+pub(crate) fn cell_path(table: &str, row: usize, column: &str) -> String {
+    format!("{table}[{row}].{column}")
+}
+
+/// Reads the columns of one batch of a table by name, with typed accessors.
+pub(crate) struct TableReader<'a> {
+    table: &'static str,
+    batch: &'a RecordBatch,
+}
+
+/// One typed column of a batch.
+pub(crate) struct Col<'a, A> {
+    table: &'static str,
+    name: &'static str,
+    array: &'a A,
+}
+
+impl<'a, A> Col<'a, A> {
+    fn null(&self, row: usize) -> Error {
+        Error::data(
+            cell_path(self.table, row, self.name),
+            "research.null",
+            "a required value is missing",
+        )
+    }
+
+    fn bad(&self, row: usize, code: &str, message: String) -> Error {
+        Error::data(cell_path(self.table, row, self.name), code, message)
+    }
+}
+
+impl<'a> TableReader<'a> {
+    pub(crate) fn new(spec: &'static TableSpec, batch: &'a RecordBatch) -> Result<Self> {
+        check_fields(spec, batch.schema().fields(), false)?;
+        Ok(TableReader {
+            table: spec.name,
+            batch,
+        })
+    }
+
+    pub(crate) fn rows(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    fn array<A: Array + 'static>(&self, name: &'static str) -> Result<Col<'a, A>> {
+        let array = self
+            .batch
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<A>())
+            .ok_or_else(|| Error::Schema {
+                table: self.table.to_owned(),
+                message: format!("column {name} is missing or of another type"),
+            })?;
+        Ok(Col {
+            table: self.table,
+            name,
+            array,
+        })
+    }
+
+    pub(crate) fn bool(&self, name: &'static str) -> Result<Col<'a, BooleanArray>> {
+        self.array(name)
+    }
+    pub(crate) fn i32(&self, name: &'static str) -> Result<Col<'a, Int32Array>> {
+        self.array(name)
+    }
+    pub(crate) fn utf8(&self, name: &'static str) -> Result<Col<'a, StringArray>> {
+        self.array(name)
+    }
+    pub(crate) fn date(&self, name: &'static str) -> Result<Col<'a, Date32Array>> {
+        self.array(name)
+    }
+    pub(crate) fn ts(&self, name: &'static str) -> Result<Col<'a, TimestampMicrosecondArray>> {
+        self.array(name)
+    }
+    pub(crate) fn list(&self, name: &'static str) -> Result<Col<'a, ListArray>> {
+        self.array(name)
+    }
+    pub(crate) fn dict(&self, name: &'static str) -> Result<DictCol<'a>> {
+        let col: Col<'a, DictionaryArray<Int32Type>> = self.array(name)?;
+        let values = col
+            .array
+            .values()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| Error::Schema {
+                table: self.table.to_owned(),
+                message: format!("column {name} is not a dictionary of strings"),
+            })?;
+        Ok(DictCol { col, values })
+    }
+}
+
+/// Checks that `fields` has every column of `spec` with the spec's type; with
+/// `partition_file`, the partition columns may be absent. Nullability and metadata are not
+/// compared: nulls are found row by row.
+pub(crate) fn check_fields(
+    spec: &TableSpec,
+    fields: &arrow_schema::Fields,
+    partition_file: bool,
+) -> Result<()> {
+    for f in &spec.fields {
+        if partition_file
+            && crate::spec::PARTITION_COLUMNS.contains(&f.name.as_str())
+            && fields.find(&f.name).is_none()
+        {
+            continue;
+        }
+        match fields.find(&f.name) {
+            Some((_, found)) if found.data_type() == &f.ty.arrow_type() => {}
+            Some((_, found)) => {
+                return Err(Error::Schema {
+                    table: spec.name.to_owned(),
+                    message: format!(
+                        "column {} is {} where the spec has {}",
+                        f.name,
+                        found.data_type(),
+                        f.ty.arrow_type()
+                    ),
+                });
+            }
+            None => {
+                return Err(Error::Schema {
+                    table: spec.name.to_owned(),
+                    message: format!("column {} is missing", f.name),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+macro_rules! primitive_col {
+    ($array:ty, $native:ty) => {
+        impl<'a> Col<'a, $array> {
+            pub(crate) fn get(&self, row: usize) -> Option<$native> {
+                self.array.is_valid(row).then(|| self.array.value(row))
+            }
+            pub(crate) fn req(&self, row: usize) -> Result<$native> {
+                self.get(row).ok_or_else(|| self.null(row))
+            }
+        }
+    };
+}
+primitive_col!(BooleanArray, bool);
+primitive_col!(Int32Array, i32);
+
+impl<'a> Col<'a, Int32Array> {
+    /// A position: a non-negative `i32`.
+    pub(crate) fn index(&self, row: usize) -> Result<Option<u32>> {
+        self.get(row)
+            .map(|v| {
+                u32::try_from(v).map_err(|_| {
+                    self.bad(
+                        row,
+                        "research.range",
+                        format!("{v} is not a position (0 or more)"),
+                    )
+                })
+            })
+            .transpose()
+    }
+    pub(crate) fn req_index(&self, row: usize) -> Result<u32> {
+        self.index(row)?.ok_or_else(|| self.null(row))
+    }
+}
+
+impl<'a> Col<'a, StringArray> {
+    pub(crate) fn get(&self, row: usize) -> Option<&'a str> {
+        self.array.is_valid(row).then(|| self.array.value(row))
+    }
+    pub(crate) fn req(&self, row: usize) -> Result<&'a str> {
+        self.get(row).ok_or_else(|| self.null(row))
+    }
+    /// A value parsed by `parse`, whose error becomes a finding at this cell.
+    pub(crate) fn parse<T>(
+        &self,
+        row: usize,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+    ) -> Result<Option<T>> {
+        self.get(row)
+            .map(|s| parse(s).map_err(|i| self.bad(row, &i.code, i.message)))
+            .transpose()
+    }
+    pub(crate) fn req_parse<T>(
+        &self,
+        row: usize,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+    ) -> Result<T> {
+        self.parse(row, parse)?.ok_or_else(|| self.null(row))
+    }
+}
+
+impl<'a> Col<'a, Date32Array> {
+    pub(crate) fn get(&self, row: usize) -> Result<Option<NaiveDate>> {
+        if self.array.is_null(row) {
+            return Ok(None);
+        }
+        let days = self.array.value(row);
+        days_to_date(days).map(Some).ok_or_else(|| {
+            self.bad(
+                row,
+                "research.range",
+                format!("{days} days is out of range"),
+            )
+        })
+    }
+    pub(crate) fn req(&self, row: usize) -> Result<NaiveDate> {
+        self.get(row)?.ok_or_else(|| self.null(row))
+    }
+}
+
+impl<'a> Col<'a, TimestampMicrosecondArray> {
+    pub(crate) fn get(&self, row: usize) -> Result<Option<DateTime<Utc>>> {
+        if self.array.is_null(row) {
+            return Ok(None);
+        }
+        let us = self.array.value(row);
+        DateTime::from_timestamp_micros(us)
+            .map(Some)
+            .ok_or_else(|| self.bad(row, "research.range", format!("{us} µs is out of range")))
+    }
+    pub(crate) fn req(&self, row: usize) -> Result<DateTime<Utc>> {
+        self.get(row)?.ok_or_else(|| self.null(row))
+    }
+}
+
+impl<'a> Col<'a, ListArray> {
+    /// A list of positions.
+    pub(crate) fn indices(&self, row: usize) -> Result<Vec<u32>> {
+        if self.array.is_null(row) {
+            return Err(self.null(row));
+        }
+        let values = self.array.value(row);
+        let ints = values
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .ok_or_else(|| self.bad(row, "research.type", "list of another type".to_owned()))?;
+        ints.iter()
+            .map(|v| {
+                v.and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
+                    self.bad(
+                        row,
+                        "research.range",
+                        "a list element is not a position".to_owned(),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A dictionary-encoded text column.
+pub(crate) struct DictCol<'a> {
+    col: Col<'a, DictionaryArray<Int32Type>>,
+    values: &'a StringArray,
+}
+
+impl<'a> DictCol<'a> {
+    pub(crate) fn get(&self, row: usize) -> Option<&'a str> {
+        let keys = self.col.array.keys();
+        if keys.is_null(row) {
+            return None;
+        }
+        let k = usize::try_from(keys.value(row)).ok()?;
+        (k < self.values.len() && self.values.is_valid(k)).then(|| self.values.value(k))
+    }
+    pub(crate) fn req(&self, row: usize) -> Result<&'a str> {
+        self.get(row).ok_or_else(|| self.col.null(row))
+    }
+    pub(crate) fn code<T: CodeEnum>(&self, row: usize) -> Result<Option<T>> {
+        self.get(row)
+            .map(|s| {
+                T::from_code(s).ok_or_else(|| {
+                    self.col.bad(
+                        row,
+                        "codelist.unknown_code",
+                        format!("{s:?} is not a code of {}", T::SYSTEM),
+                    )
+                })
+            })
+            .transpose()
+    }
+    pub(crate) fn req_code<T: CodeEnum>(&self, row: usize) -> Result<T> {
+        self.code(row)?.ok_or_else(|| self.col.null(row))
+    }
+    pub(crate) fn parse<T>(
+        &self,
+        row: usize,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+    ) -> Result<Option<T>> {
+        self.get(row)
+            .map(|s| parse(s).map_err(|i| self.col.bad(row, &i.code, i.message)))
+            .transpose()
+    }
+    pub(crate) fn req_parse<T>(
+        &self,
+        row: usize,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+    ) -> Result<T> {
+        self.parse(row, parse)?.ok_or_else(|| self.col.null(row))
+    }
+}

@@ -1,0 +1,83 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+use barnvern_core::Issue;
+
+/// Everything that can go wrong while converting, writing or reading research tables.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An Arrow array or batch could not be built or read.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// A Parquet file could not be written or read.
+    #[error("parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// A file or directory could not be written or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A file was written under a research schema version this build does not read.
+    #[error(
+        "{}: research schema version {} is not supported; this barnvern reads {supported}",
+        path.display(),
+        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), |v| format!("{v:?}"))
+    )]
+    SchemaVersion {
+        /// The file (or manifest) read.
+        path: PathBuf,
+        /// The version found (`None` when the file records none).
+        found: Option<String>,
+        /// The versions this build reads, comma-separated.
+        supported: String,
+    },
+    /// A batch or file does not have the columns its table spec describes, or names no table.
+    #[error("table {table}: {message}")]
+    Schema {
+        /// The table.
+        table: String,
+        /// What differs.
+        message: String,
+    },
+    /// Rows of research tables that do not fit together into research cases (a record whose
+    /// case is missing, a gap in a record's index, a value out of range). Each finding has the
+    /// table, row and column in its path.
+    #[error("{}", .0.first().map_or_else(|| "invalid research data".to_owned(), |i| format!("{i} ({} findings)", .0.len())))]
+    Data(Vec<Issue>),
+    /// The dataset directory exists and `overwrite` was not set.
+    #[error("{}: the dataset already exists; set overwrite to replace it", path.display())]
+    Exists {
+        /// The target directory.
+        path: PathBuf,
+    },
+    /// A manifest could not be read or written.
+    #[error("{}: manifest: {message}", path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A data error with one finding.
+    pub(crate) fn data(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Error::Data(vec![Issue::error(path, code, message)])
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

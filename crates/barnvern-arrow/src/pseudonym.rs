@@ -1,0 +1,108 @@
+//! Pseudonyms: the only person, case and staff keys a research table can hold.
+//!
+//! A [`Pseudonym`] is the lower-case hex of an HMAC-SHA256 (64 characters). Research row types
+//! hold `Pseudonym`s and never a [`barnvern_core::PersonId`]: there is no conversion from one
+//! to the other, so the privacy rule is a type. The real keyed implementation of
+//! [`Pseudonymiser`] lives in the extract pipeline; it must pseudonymise the canonical strings
+//! of [`canonical`], so every implementation agrees on what is keyed.
+
+use barnvern_core::ids::CaseId;
+use barnvern_core::{Issue, Jurisdiction, PersonIdentity, StaffRef};
+
+fn check_pseudonym(value: &str) -> Result<(), Issue> {
+    if value.len() == 64
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        Ok(())
+    } else {
+        Err(Issue::error(
+            "",
+            "pseudonym.format",
+            "a pseudonym is 64 lower-case hexadecimal characters (an HMAC-SHA256)",
+        ))
+    }
+}
+
+barnvern_core::validated_string! {
+    /// A pseudonymous key: 64 lower-case hex characters, the output of HMAC-SHA256 under the
+    /// project key. Stands in for a person, a case or a staff member in research tables.
+    pub struct Pseudonym; validate = check_pseudonym;
+}
+
+/// Turns identifying keys into pseudonyms under a project key.
+///
+/// Implementations key the strings of [`canonical`]. The production implementation
+/// (HMAC-SHA256 with a key of at least 32 bytes) is in the extract crate;
+/// [`crate::testing::TestPseudonymiser`] is an unkeyed stand-in for tests only.
+pub trait Pseudonymiser {
+    /// The pseudonym of a person (child, carer, household member).
+    fn person(&self, id: &PersonIdentity) -> Pseudonym;
+    /// The pseudonym of a case of `jurisdiction`.
+    fn case(&self, jurisdiction: Jurisdiction, case_id: &CaseId) -> Pseudonym;
+    /// The pseudonym of a staff member.
+    fn staff(&self, staff: &StaffRef) -> Pseudonym;
+    /// A fingerprint of the key (never the key itself), recorded in the dataset manifest.
+    fn key_fingerprint(&self) -> String;
+}
+
+/// The canonical strings that pseudonyms are computed over. One definition, so two
+/// implementations of [`Pseudonymiser`] key the same text.
+pub mod canonical {
+    use super::*;
+
+    /// `SE|personnummer|YYYYMMDDNNNC`, `NO|d_number|DDMMYYIIIKK`, or for a person without a
+    /// national number `local|LOCAL_ID` (the case system's local identifier).
+    pub fn person(id: &PersonIdentity) -> String {
+        match id {
+            PersonIdentity::NationalId(pid) => format!(
+                "{}|{}|{}",
+                pid.jurisdiction().code(),
+                pid.kind().as_str(),
+                pid.canonical()
+            ),
+            PersonIdentity::Unregistered(u) => format!("local|{}", u.local_id.as_str()),
+        }
+    }
+
+    /// `SE|case|CASE_ID`.
+    pub fn case(jurisdiction: Jurisdiction, case_id: &CaseId) -> String {
+        format!("{}|case|{}", jurisdiction.code(), case_id.as_str())
+    }
+
+    /// `staff|STAFF_REF`.
+    pub fn staff(staff: &StaffRef) -> String {
+        format!("staff|{}", staff.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_64_lower_hex_is_a_pseudonym() {
+        assert!(Pseudonym::new("a".repeat(64)).is_ok());
+        assert_eq!(
+            Pseudonym::new("A".repeat(64)).unwrap_err().code,
+            "pseudonym.format"
+        );
+        assert!(Pseudonym::new("a".repeat(63)).is_err());
+        assert!(Pseudonym::new("g".repeat(64)).is_err());
+        let json = serde_json::to_string(&Pseudonym::new("0".repeat(64)).unwrap()).unwrap();
+        assert!(serde_json::from_str::<Pseudonym>(&json).is_ok());
+        assert!(serde_json::from_str::<Pseudonym>("\"201801012392\"").is_err());
+    }
+
+    #[test]
+    fn canonical_strings() {
+        let pid = barnvern_core::PersonId::parse("201801012392", None, None).unwrap();
+        assert_eq!(
+            canonical::person(&PersonIdentity::NationalId(pid)),
+            "SE|personnummer|201801012392"
+        );
+        let case = CaseId::new("c-1").unwrap();
+        assert_eq!(canonical::case(Jurisdiction::No, &case), "NO|case|c-1");
+    }
+}

@@ -1,0 +1,149 @@
+//! Datasets: hive-partitioned layout, manifest, atomic appearance, bounded buffering, and a
+//! lossless read back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use barnvern_arrow::dataset::MANIFEST;
+use barnvern_arrow::{Dataset, DatasetOptions, DatasetWriter, Error, SCHEMA_VERSION, tables};
+use common::*;
+use proptest::prelude::*;
+
+fn sorted(mut cases: Vec<barnvern_arrow::ResearchCase>) -> Vec<barnvern_arrow::ResearchCase> {
+    cases.sort_by(|a, b| a.case_key.cmp(&b.case_key));
+    cases
+}
+
+#[test]
+fn examples_write_a_partitioned_dataset_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    let cases = example_cases();
+    w.write(&cases[..1]).unwrap();
+    w.write(&cases[1..]).unwrap();
+    w.manifest_mut().key_fingerprint = Some("fp".into());
+    w.manifest_mut().rejected = 3;
+    // Nothing at the target until finish.
+    assert!(!target.exists());
+    let manifest = w.finish().unwrap();
+
+    for rel in [
+        "referrals/jurisdiction=SE/year=2024/part-0.parquet",
+        "referrals/jurisdiction=SE/year=2025/part-0.parquet",
+        "referrals/jurisdiction=NO/year=2024/part-0.parquet",
+        "cases/jurisdiction=NO/year=2024/part-0.parquet",
+        "deadlines/jurisdiction=SE/year=2024/part-0.parquet",
+        MANIFEST,
+        "dictionary.md",
+        "dictionary.csv",
+        "dictionary.html",
+        "tables.json",
+    ] {
+        assert!(target.join(rel).exists(), "{rel}");
+    }
+    for t in tables() {
+        assert!(target.join(t.name).is_dir(), "{}", t.name);
+    }
+    assert_eq!(manifest.schema_version, SCHEMA_VERSION);
+    assert_eq!(manifest.cases, 2);
+    assert_eq!(manifest.tables["cases"].rows, 2);
+    assert_eq!(manifest.tables["referrals"].rows, 4);
+    assert!(manifest.code_lists.contains_key("no.ssb.barnevern.melder"));
+    assert!(manifest.code_lists.contains_key("barnvern.deadline_rules"));
+    assert!(!manifest.demo_key);
+    // No temporary directory is left beside the target.
+    let siblings: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(siblings.len(), 1);
+
+    let ds = Dataset::open(&target).unwrap();
+    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    assert_eq!(ds.manifest(), &manifest);
+    assert_eq!(ds.manifest().key_fingerprint.as_deref(), Some("fp"));
+    assert_eq!(ds.manifest().rejected, 3);
+    for (spec, batch) in ds.batches() {
+        assert_eq!(batch.schema(), spec.arrow_schema());
+    }
+    assert_same(&sorted(example_cases()), &sorted(ds.cases().unwrap()));
+}
+
+#[test]
+fn an_existing_target_is_refused_unless_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    w.write(&example_cases()).unwrap();
+    w.finish().unwrap();
+
+    let err = DatasetWriter::create(&target, DatasetOptions::default())
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::Exists { .. }), "{err}");
+    assert!(err.to_string().contains("overwrite"));
+
+    let options = DatasetOptions {
+        overwrite: true,
+        ..DatasetOptions::default()
+    };
+    let mut w = DatasetWriter::create(&target, options).unwrap();
+    w.write(&example_cases()[1..]).unwrap();
+    let manifest = w.finish().unwrap();
+    assert_eq!(manifest.cases, 1);
+    let ds = Dataset::open(&target).unwrap();
+    assert_eq!(ds.cases().unwrap().len(), 1);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn an_unfinished_writer_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    w.write(&example_cases()).unwrap();
+    drop(w);
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_manifest_of_an_unknown_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    w.write(&example_cases()).unwrap();
+    w.finish().unwrap();
+    let path = target.join(MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"schema_version\": \"1.0\"", "\"schema_version\": \"0.9\"");
+    std::fs::write(&path, text).unwrap();
+    let msg = Dataset::open(&target).unwrap_err().to_string();
+    assert!(
+        msg.contains("manifest.json") && msg.contains("\"0.9\"") && msg.contains("1.0"),
+        "{msg}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Tiny row groups and a tiny buffer force many row groups and early flushes; the dataset
+    /// still reads back exactly.
+    #[test]
+    fn generated_cases_survive_a_dataset_with_tiny_buffers(cases in research_cases()) {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("ds");
+        let options = DatasetOptions { row_group_rows: 2, max_buffered_rows: 5, ..DatasetOptions::default() };
+        let mut w = DatasetWriter::create(&target, options).unwrap();
+        for chunk in cases.chunks(2) {
+            w.write(chunk).unwrap();
+        }
+        let manifest = w.finish().unwrap();
+        prop_assert_eq!(manifest.cases, cases.len() as u64);
+        let ds = Dataset::open(&target).unwrap();
+        let back = sorted(ds.cases().unwrap());
+        let cases = sorted(cases);
+        prop_assert_eq!(&cases, &back);
+        prop_assert_eq!(format!("{cases:?}"), format!("{back:?}"));
+    }
+}
