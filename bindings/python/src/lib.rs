@@ -12,7 +12,9 @@ use pyo3::prelude::*;
 
 mod case;
 mod errors;
+mod familypartner;
 mod identifier;
+mod outcomes;
 // One module per domain area; each has a `register` function called below.
 
 /// The extension module. Its contents are described by `barnvern/_core.pyi`.
@@ -21,5 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<identifier::PyPersonId>()?;
     case::register(m)?;
+    familypartner::register(m)?;
+    outcomes::register(m)?;
     Ok(())
 }

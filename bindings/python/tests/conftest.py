@@ -53,3 +53,18 @@ def se_case_json() -> str:
 def no_case_json() -> str:
     """The shipped Norwegian example case bundle."""
     return (EXAMPLES / "no-case.json").read_text(encoding="utf-8")
+
+
+FP_DATA = REPO_ROOT / "crates" / "barnvern-familypartner" / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def trial_json() -> str:
+    """The hand-checked Family Partner trial (12 families, worked out on paper)."""
+    return (FP_DATA / "hand-checked-trial.json").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def progression_json() -> str:
+    """Progression criteria of the hand-checked trial, with values on each bound."""
+    return (FP_DATA / "progression-criteria.json").read_text(encoding="utf-8")

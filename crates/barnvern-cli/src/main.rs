@@ -10,6 +10,8 @@ use barnvern_case::{Case, Deadline, Error};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod dictionary;
+mod score;
 mod table;
 
 /// barnvern: a validated data domain for child protection in Sweden and Norway.
@@ -36,6 +38,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Score a file of questionnaire responses (CSV or Parquet, one row per respondent, one
+    /// integer column per item) with an instrument; write one row of scores per respondent.
+    Score {
+        #[command(flatten)]
+        args: score::ScoreArgs,
+    },
+    /// Print the data dictionary of the research tables (Markdown, CSV, HTML or JSON).
+    Dictionary {
+        #[command(flatten)]
+        args: dictionary::DictionaryArgs,
+    },
+    /// Print the JSON Schema of the case bundle, generated from the types.
+    Schema {
+        #[command(flatten)]
+        args: dictionary::SchemaArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +77,9 @@ fn main() -> ExitCode {
             as_of,
             format,
         } => deadlines(&case, as_of, format),
+        Command::Score { args } => score::run(&args),
+        Command::Dictionary { args } => dictionary::dictionary(&args),
+        Command::Schema { args } => dictionary::schema(&args),
     }
 }
 

@@ -86,7 +86,17 @@ fn deadlines_as_json() {
         .iter()
         .map(|d| d["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["met", "breached", "met_after_extension", "met", "met", "met"]);
+    assert_eq!(
+        statuses,
+        [
+            "met",
+            "breached",
+            "met_after_extension",
+            "met",
+            "met",
+            "met"
+        ]
+    );
     assert_eq!(v["as_of"], "2025-09-20");
 }
 

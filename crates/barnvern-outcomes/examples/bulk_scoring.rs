@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         best = Some(best.map_or(elapsed, |b: std::time::Duration| b.min(elapsed)));
     }
     let (scores, elapsed) = scores.zip(best).ok_or("no run")?;
-    let total = scores.column("ebdtot").ok_or("no total")?;
+    let total = scores.column("total").ok_or("no total")?;
     let scored = total.values.iter().flatten().count();
     println!(
         "{rows} rows, {} scores each, in {:.0} ms, best of 5 ({scored} with a total difficulties score)",

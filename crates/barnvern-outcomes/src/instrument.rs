@@ -57,6 +57,28 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
     Ok(())
 }
 
+/// The rule for a QS test code (SDTM QSTESTCD of a derived score): 1 to 8 upper-case ASCII
+/// letters, digits or `_`, starting with a letter, so SAS transport files and define.xml take it.
+/// Score ids are longer and readable (`hyperactivity`); the code keeps the QS layout short
+/// (`SDQHYPR`).
+pub fn check_qs_testcd(value: &str) -> Result<(), Issue> {
+    let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    let ok_chars = value
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if value.is_empty() || value.len() > 8 || !ok_start || !ok_chars {
+        return Err(Issue::error(
+            "",
+            "outcomes.definition.qs_testcd",
+            format!(
+                "{value:?} is not a QS test code: use 1 to 8 upper-case letters, digits or '_', \
+                 starting with a letter"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 barnvern_core::validated_string! {
     /// The id of an instrument definition, e.g. `sdq-p-4-17`.
     pub struct InstrumentId; validate = check_name;
@@ -68,7 +90,7 @@ barnvern_core::validated_string! {
 }
 
 barnvern_core::validated_string! {
-    /// The id of a score: a scale or a composite, e.g. `emotion` or `ebdtot`.
+    /// The id of a score: a scale or a composite, e.g. `emotional` or `total`.
     pub struct ScoreId; validate = check_name;
 }
 
@@ -205,10 +227,13 @@ pub struct Gate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
-    /// The score id, e.g. `emotion`.
+    /// The score id, e.g. `emotional`.
     pub id: ScoreId,
     /// A short English label, e.g. `emotional problems`.
     pub label: String,
+    /// The short code of the score in the CDISC SDTM QS layout (QSTESTCD), e.g. `SDQEMOT`:
+    /// 1 to 8 upper-case letters, digits or `_`, starting with a letter (see [`check_qs_testcd`]).
+    pub qs_testcd: String,
     /// The items, by name.
     pub items: Vec<ItemName>,
     /// How the raw score is computed.
@@ -240,10 +265,13 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Composite {
-    /// The score id, e.g. `ebdtot`.
+    /// The score id, e.g. `total`.
     pub id: ScoreId,
     /// A short English label, e.g. `total difficulties`.
     pub label: String,
+    /// The short code of the score in the CDISC SDTM QS layout (QSTESTCD), e.g. `SDQTOT`; the
+    /// rule is [`check_qs_testcd`].
+    pub qs_testcd: String,
     /// The scales summed, by id.
     pub scales: Vec<ScoreId>,
 }
@@ -422,6 +450,20 @@ impl InstrumentDef {
 
         let mut scores = BTreeSet::new();
         let mut scale_ids = BTreeSet::new();
+        let mut testcds = BTreeSet::new();
+        let mut check_testcd =
+            |path: String, id: &ScoreId, code: &str, push: &mut dyn FnMut(String, &str, String)| {
+                if let Err(issue) = check_qs_testcd(code) {
+                    push(path.clone(), "qs_testcd", issue.message);
+                }
+                if !testcds.insert(code.to_owned()) {
+                    push(
+                        path,
+                        "duplicate",
+                        format!("score {id} has QS test code {code}, which another score has"),
+                    );
+                }
+            };
         for (s, scale) in self.scales.iter().enumerate() {
             let path = format!("scales[{s}]");
             if !scores.insert(scale.id.as_str()) {
@@ -432,6 +474,12 @@ impl InstrumentDef {
                 );
             }
             scale_ids.insert(scale.id.as_str());
+            check_testcd(
+                format!("{path}.qs_testcd"),
+                &scale.id,
+                &scale.qs_testcd,
+                &mut push,
+            );
             if scale.items.is_empty() {
                 push(
                     format!("{path}.items"),
@@ -533,6 +581,12 @@ impl InstrumentDef {
                     format!("score {} is defined twice", composite.id),
                 );
             }
+            check_testcd(
+                format!("{path}.qs_testcd"),
+                &composite.id,
+                &composite.qs_testcd,
+                &mut push,
+            );
             if composite.scales.is_empty() {
                 push(
                     format!("{path}.scales"),
@@ -734,6 +788,55 @@ impl Instrument {
             .chain(self.def.composites.iter().map(|c| c.id.as_str()))
     }
 
+    /// The QS test code (QSTESTCD) of score `id`, e.g. `SDQEMOT` for `emotional`.
+    pub fn qs_testcd(&self, id: &str) -> Option<&str> {
+        self.def
+            .scales
+            .iter()
+            .find(|s| s.id.as_str() == id)
+            .map(|s| s.qs_testcd.as_str())
+            .or_else(|| {
+                self.def
+                    .composites
+                    .iter()
+                    .find(|c| c.id.as_str() == id)
+                    .map(|c| c.qs_testcd.as_str())
+            })
+    }
+
+    /// True when score `id` can only take whole numbers: a scale rounded half up to 0 decimals,
+    /// or a plain sum without a conversion table (weights are whole numbers), with a whole gate
+    /// score if it has a gate; a composite of such scales. Every SDQ score is whole; AIM/IAM/FIM
+    /// means and the SWEMWBS metric score are not. Bindings use it to give whole scores as
+    /// integers.
+    pub fn whole_number_score(&self, id: &str) -> bool {
+        let scale_whole = |scale: &Scale| {
+            let method = match scale.rounding {
+                Rounding::HalfUp { decimals } => decimals == 0,
+                Rounding::None => scale.method == ScaleMethod::Sum,
+            };
+            method
+                && scale.conversion.is_none()
+                && scale.gate.as_ref().is_none_or(|g| g.score.fract() == 0.0)
+        };
+        if let Some(scale) = self.def.scales.iter().find(|s| s.id.as_str() == id) {
+            return scale_whole(scale);
+        }
+        self.def
+            .composites
+            .iter()
+            .find(|c| c.id.as_str() == id)
+            .is_some_and(|c| {
+                c.scales.iter().all(|part| {
+                    self.def
+                        .scales
+                        .iter()
+                        .find(|s| s.id == *part)
+                        .is_some_and(scale_whole)
+                })
+            })
+    }
+
     /// The label of score `id`.
     pub fn score_label(&self, id: &str) -> Option<&str> {
         self.def
@@ -776,7 +879,7 @@ mod tests {
                 {"name": "a", "position": 1, "responses": "r"},
                 {"name": "b", "position": 2, "responses": "r"}
             ],
-            "scales": [{"id": "s", "label": "S", "items": ["a", "b"], "method": "sum",
+            "scales": [{"id": "s", "label": "S", "qs_testcd": "TINYS", "items": ["a", "b"], "method": "sum",
                         "min_answered": 2, "rounding": {"mode": "none"}}]
         })
     }
@@ -799,7 +902,8 @@ mod tests {
         v["items"][1]["position"] = 1.into();
         v["reverse_keyed"] = serde_json::json!(["zz"]);
         v["scales"][0]["items"] = serde_json::json!(["a", "q"]);
-        v["composites"] = serde_json::json!([{"id": "c", "label": "C", "scales": ["nope"]}]);
+        v["composites"] =
+            serde_json::json!([{"id": "c", "label": "C", "qs_testcd": "C", "scales": ["nope"]}]);
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
         let c = codes(&err);
         assert!(c.contains(&"outcomes.definition.position"), "{c:?}");
@@ -835,6 +939,28 @@ mod tests {
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
         assert_eq!(err.issues()[0].path, "items[0].name");
         assert_eq!(err.issues()[0].code, "outcomes.invalid_name");
+    }
+
+    #[test]
+    fn qs_test_codes_are_short_and_unique() {
+        let mut v = tiny();
+        v["scales"][0]["qs_testcd"] = "TOOLONGCODE".into();
+        let err = Instrument::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(codes(&err), ["outcomes.definition.qs_testcd"]);
+        assert_eq!(err.issues()[0].path, "scales[0].qs_testcd");
+        let mut v = tiny();
+        v["composites"] =
+            serde_json::json!([{"id": "c", "label": "C", "qs_testcd": "TINYS", "scales": ["s"]}]);
+        let err = Instrument::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(codes(&err), ["outcomes.definition.duplicate"]);
+        assert_eq!(err.issues()[0].path, "composites[0].qs_testcd");
+    }
+
+    #[test]
+    fn whole_number_scores() {
+        let inst = Instrument::from_json(&tiny().to_string()).unwrap();
+        assert!(inst.whole_number_score("s"));
+        assert!(!inst.whole_number_score("nope"));
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! - [`scoring`]: one respondent ([`score`]) or columns of many ([`score_columns`]); scores name
 //!   the algorithm and the definition version.
 //! - [`bands`]: band tables keyed by informant, age range and country, verified or not.
-//! - [`qs`]: the long layout of the CDISC SDTM QS domain.
+//! - [`qs`]: the long layout of the CDISC SDTM QS domain; derived rows carry each score's short
+//!   `qs_testcd` (`SDQEMOT` for `emotional`).
 //! - [`costs`]: rate cards, activities and unit costs with named denominators.
 //!
 //! Scoring a parent SDQ:
@@ -27,10 +28,10 @@
 //! let scores = score(sdq, &responses, &options)?;
 //!
 //! // 4 points over 4 answered emotional items: 4 / 4 x 5 = 5.
-//! assert_eq!(scores.value("emotion"), Some(5.0));
-//! assert_eq!(scores.band("emotion"), Some("high"));
+//! assert_eq!(scores.value("emotional"), Some(5.0));
+//! assert_eq!(scores.band("emotional"), Some("high"));
 //! // The other scales have no answers, so the total is missing.
-//! assert_eq!(scores.value("ebdtot"), None);
+//! assert_eq!(scores.value("total"), None);
 //! // "No difficulties": impact is 0.
 //! assert_eq!(scores.value("impact"), Some(0.0));
 //! assert_eq!(scores.version, sdq.version());
@@ -59,11 +60,11 @@ pub use costs::{
 };
 pub use instrument::{
     AgeRange, Composite, Conversion, Gate, Informant, Instrument, InstrumentDef, InstrumentId,
-    Item, ItemName, ResponseOption, Rounding, Scale, ScaleMethod, ScoreId,
+    Item, ItemName, ResponseOption, Rounding, Scale, ScaleMethod, ScoreId, check_qs_testcd,
 };
 pub use qs::{QsRow, qs_rows};
 pub use response::{ItemResponse, Responses};
 pub use scoring::{
     BandColumn, ENGINE_VERSION, ImpactMissingPolicy, Score, ScoreColumn, ScoreColumns,
-    ScoreOptions, Scores, Summary, score, score_columns, summarise,
+    ScoreOptions, Scores, Summary, score, score_columns, score_columns_from, summarise,
 };

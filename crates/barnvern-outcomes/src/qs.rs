@@ -4,7 +4,7 @@
 //! | field       | SDTM      | item row                               | derived score row        |
 //! |-------------|-----------|----------------------------------------|--------------------------|
 //! | `qscat`     | QSCAT     | instrument id                          | instrument id            |
-//! | `qstestcd`  | QSTESTCD  | item variable name                     | score id                 |
+//! | `qstestcd`  | QSTESTCD  | item variable name                     | the score's `qs_testcd`  |
 //! | `qstest`    | QSTEST    | item variable name (no wording)        | score label              |
 //! | `qsorres`   | QSORRES   | recorded value as text                 | none                     |
 //! | `qsstresn`  | QSSTRESN  | the option's weight (before reversing) | the score                |
@@ -12,6 +12,9 @@
 //! | `qsreasnd`  | QSREASND  | the reason given                       | none                     |
 //! | `qsdrvfl`   | QSDRVFL   | false                                  | true                     |
 //! | `qseval`    | QSEVAL    | informant                              | informant                |
+//!
+//! Score ids are readable (`hyperactivity`); SDTM keeps QSTESTCD to 8 characters, so a derived
+//! row carries the short code each scale and composite defines (`SDQHYPR`).
 //!
 //! Derived rows also name the algorithm and the definition version, so a score can always be
 //! traced to the rules that made it.
@@ -35,7 +38,7 @@ pub struct QsRow {
     pub qsseq: u32,
     /// The instrument id (QSCAT).
     pub qscat: String,
-    /// The item variable name or score id (QSTESTCD).
+    /// The item variable name, or the score's short code such as `SDQEMOT` (QSTESTCD).
     pub qstestcd: String,
     /// The test name: the item variable name (no wording is shipped) or the score label (QSTEST).
     pub qstest: String,
@@ -107,7 +110,10 @@ pub fn qs_rows(
             usubjid: usubjid.to_owned(),
             qsseq: next(),
             qscat: scores.instrument.clone(),
-            qstestcd: score.id.clone(),
+            qstestcd: instrument
+                .qs_testcd(&score.id)
+                .unwrap_or(&score.id)
+                .to_owned(),
             qstest: score.label.clone(),
             qsorres: None,
             qsstresn: score.value,
@@ -145,5 +151,7 @@ mod tests {
         assert_eq!(rows[4].qsstat.as_deref(), Some(NOT_DONE));
         assert_eq!(rows[4].algorithm.as_deref(), Some(aim.algorithm()));
         assert_eq!(rows[4].qsseq, 5);
+        assert_eq!(rows[4].qstestcd, "AIMMEAN");
+        assert_eq!(rows[4].qstest, "Acceptability of Intervention Measure");
     }
 }

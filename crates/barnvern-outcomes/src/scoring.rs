@@ -65,7 +65,7 @@ pub struct ScoreOptions {
 /// One derived score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Score {
-    /// The score id, e.g. `emotion`.
+    /// The score id, e.g. `emotional`.
     pub id: String,
     /// Its label, e.g. `emotional problems`.
     pub label: String,
@@ -73,6 +73,10 @@ pub struct Score {
     pub value: Option<f64>,
     /// The band the value falls in, when a band table applies.
     pub band: Option<BandResult>,
+    /// True when the instrument has band tables for this score and informant (the band can
+    /// still be missing: no score, or no table for the age).
+    #[serde(default)]
+    pub banded: bool,
 }
 
 /// The scores of one respondent: derived records naming the instrument, its definition version
@@ -460,6 +464,7 @@ pub fn score(
                 label: instrument.score_label(id).unwrap_or_default().to_owned(),
                 value,
                 band,
+                banded: !candidates.tables.is_empty(),
             }
         })
         .collect();
@@ -488,7 +493,7 @@ pub struct BandColumn {
 /// One score over many respondents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScoreColumn {
-    /// The score id, e.g. `ebdtot`.
+    /// The score id, e.g. `total`.
     pub id: String,
     /// Per row, the value.
     pub values: Vec<Option<f64>>,
@@ -520,8 +525,10 @@ impl ScoreColumns {
     }
 }
 
-/// Rows per block in [`score_columns`].
-const BLOCK_ROWS: usize = 256;
+/// Rows per block in [`score_columns`]: the row-major block buffer (16 bytes per item and row,
+/// 30 KB for the 31 items of the SDQ with impact) then stays in the L1 cache while it is filled
+/// column by column and read row by row; 256 rows measured 45% slower on a million SDQs.
+const BLOCK_ROWS: usize = 64;
 
 /// At most this many findings about bad values are listed before a bulk call gives up listing.
 pub const MAX_LISTED_ISSUES: usize = 100;
@@ -550,6 +557,20 @@ pub fn score_columns(
     columns: &[(&str, &[Option<i64>])],
     ages: Option<&[Option<u32>]>,
     options: &ScoreOptions,
+) -> Result<ScoreColumns, ValidationError> {
+    score_columns_from(instrument, columns, ages, options, 0)
+}
+
+/// [`score_columns`] for a block of a larger table whose first row is row `first_row` of the
+/// whole: the same scores, and findings name the row in the whole table
+/// (`columns.<item>[<first_row + row>]`). Callers that stream a long table in blocks (Arrow
+/// record batches, CSV chunks) use it so an error still points at the right row.
+pub fn score_columns_from(
+    instrument: &Instrument,
+    columns: &[(&str, &[Option<i64>])],
+    ages: Option<&[Option<u32>]>,
+    options: &ScoreOptions,
+    first_row: usize,
 ) -> Result<ScoreColumns, ValidationError> {
     let plan = &instrument.plan;
     let informant = informant(instrument, options)?;
@@ -636,7 +657,7 @@ pub fn score_columns(
                     bad += 1;
                     if bad <= MAX_LISTED_ISSUES {
                         let name = &instrument.items()[i].name;
-                        let path = format!("columns.{name}[{}]", start + r);
+                        let path = format!("columns.{name}[{}]", first_row + start + r);
                         report.push(out_of_range(instrument, i, v, &path));
                     }
                 }

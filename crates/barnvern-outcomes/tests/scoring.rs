@@ -6,7 +6,7 @@
 
 use barnvern_outcomes::{
     ImpactMissingPolicy, Informant, Instrument, Responses, ScoreOptions, Scores, builtin,
-    builtin_json, score, score_columns,
+    builtin_json, qs_rows, score, score_columns, score_columns_from,
 };
 use proptest::prelude::*;
 
@@ -42,7 +42,7 @@ fn four_points_over_three_answered_items_is_seven() {
         "sdq-p-4-17",
         &[("somatic", 2), ("worries", 2), ("unhappy", 0)],
     );
-    assert_eq!(s.value("emotion"), Some(7.0));
+    assert_eq!(s.value("emotional"), Some(7.0));
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn four_items_summing_to_two_round_half_up_to_three() {
             ("clingy", 0),
         ],
     );
-    assert_eq!(s.value("emotion"), Some(3.0));
+    assert_eq!(s.value("emotional"), Some(3.0));
 }
 
 #[test]
@@ -65,14 +65,14 @@ fn all_items_zero_give_total_ten_through_the_reverse_keys() {
     let all: Vec<(&str, i64)> = SDQ_ITEMS.iter().map(|n| (*n, 0)).collect();
     let s = run("sdq-p-4-17", &all);
     // obeys (conduct), reflect + attends (hyperactivity), friend + popular (peer) score 2 - 0.
-    assert_eq!(s.value("emotion"), Some(0.0));
+    assert_eq!(s.value("emotional"), Some(0.0));
     assert_eq!(s.value("conduct"), Some(2.0));
-    assert_eq!(s.value("hyper"), Some(4.0));
+    assert_eq!(s.value("hyperactivity"), Some(4.0));
     assert_eq!(s.value("peer"), Some(4.0));
-    assert_eq!(s.value("prosoc"), Some(0.0));
-    assert_eq!(s.value("ebdtot"), Some(10.0));
-    assert_eq!(s.value("extern"), Some(6.0));
-    assert_eq!(s.value("intern"), Some(4.0));
+    assert_eq!(s.value("prosocial"), Some(0.0));
+    assert_eq!(s.value("total"), Some(10.0));
+    assert_eq!(s.value("externalising"), Some(6.0));
+    assert_eq!(s.value("internalising"), Some(4.0));
 }
 
 #[test]
@@ -80,15 +80,15 @@ fn a_scale_with_three_missing_items_is_missing_and_so_is_the_total() {
     let mut all: Vec<(&str, i64)> = SDQ_ITEMS.iter().map(|n| (*n, 1)).collect();
     all.retain(|(n, _)| !["unhappy", "clingy", "afraid"].contains(n));
     let s = run("sdq-p-4-17", &all);
-    assert_eq!(s.value("emotion"), None);
-    assert_eq!(s.value("ebdtot"), None);
-    assert_eq!(s.value("intern"), None);
-    assert_eq!(s.value("extern"), Some(10.0));
+    assert_eq!(s.value("emotional"), None);
+    assert_eq!(s.value("total"), None);
+    assert_eq!(s.value("internalising"), None);
+    assert_eq!(s.value("externalising"), Some(10.0));
     assert_eq!(s.value("conduct"), Some(5.0));
     // Two missing is still scored: 3 answered of 5.
     let mut two: Vec<(&str, i64)> = SDQ_ITEMS.iter().map(|n| (*n, 1)).collect();
     two.retain(|(n, _)| !["clingy", "afraid"].contains(n));
-    assert_eq!(run("sdq-p-4-17", &two).value("emotion"), Some(5.0));
+    assert_eq!(run("sdq-p-4-17", &two).value("emotional"), Some(5.0));
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn not_done_counts_as_missing() {
     r.answer("somatic", 2).answer("worries", 2);
     r.not_done("unhappy", Some("refused".into()));
     let s = score(sdq("sdq-p-4-17"), &r, &opts(10)).unwrap();
-    assert_eq!(s.value("emotion"), None);
+    assert_eq!(s.value("emotional"), None);
 }
 
 const PARENT_IMPACT: [(&str, i64); 5] = [
@@ -161,7 +161,7 @@ fn a_missing_impact_item_follows_the_named_policy() {
     let s = score(sdq("sdq-p-4-17"), &responses, &lenient).unwrap();
     assert_eq!(s.value("impact"), Some(3.0));
     // The policy touches only the impact scale.
-    assert_eq!(s.value("emotion"), None);
+    assert_eq!(s.value("emotional"), None);
 }
 
 // --- Bands: each boundary, the value on it and one either side ---------------------------------
@@ -182,36 +182,39 @@ fn expected(informant: Informant) -> Vec<(&'static str, u32, Table)> {
     };
     match informant {
         Informant::Parent => vec![
-            ("ebdtot", 40, t([(0, 13), (14, 16), (17, 19), (20, 40)], D)),
-            ("emotion", 10, t([(0, 3), (4, 4), (5, 6), (7, 10)], D)),
+            ("total", 40, t([(0, 13), (14, 16), (17, 19), (20, 40)], D)),
+            ("emotional", 10, t([(0, 3), (4, 4), (5, 6), (7, 10)], D)),
             ("conduct", 10, t([(0, 2), (3, 3), (4, 5), (6, 10)], D)),
-            ("hyper", 10, t([(0, 5), (6, 7), (8, 8), (9, 10)], D)),
+            ("hyperactivity", 10, t([(0, 5), (6, 7), (8, 8), (9, 10)], D)),
             ("peer", 10, t([(0, 2), (3, 3), (4, 4), (5, 10)], D)),
-            ("prosoc", 10, t([(8, 10), (7, 7), (6, 6), (0, 5)], P)),
+            ("prosocial", 10, t([(8, 10), (7, 7), (6, 6), (0, 5)], P)),
         ],
         _ => vec![
-            ("ebdtot", 40, t([(0, 11), (12, 15), (16, 18), (19, 40)], D)),
-            ("emotion", 10, t([(0, 3), (4, 4), (5, 5), (6, 10)], D)),
+            ("total", 40, t([(0, 11), (12, 15), (16, 18), (19, 40)], D)),
+            ("emotional", 10, t([(0, 3), (4, 4), (5, 5), (6, 10)], D)),
             ("conduct", 10, t([(0, 2), (3, 3), (4, 4), (5, 10)], D)),
-            ("hyper", 10, t([(0, 5), (6, 7), (8, 8), (9, 10)], D)),
+            ("hyperactivity", 10, t([(0, 5), (6, 7), (8, 8), (9, 10)], D)),
             ("peer", 10, t([(0, 2), (3, 4), (5, 5), (6, 10)], D)),
-            ("prosoc", 10, t([(6, 10), (5, 5), (4, 4), (0, 3)], P)),
+            ("prosocial", 10, t([(6, 10), (5, 5), (4, 4), (0, 3)], P)),
         ],
     }
 }
 
 const SCALE_ITEMS: [(&str, [&str; 5]); 5] = [
     (
-        "emotion",
+        "emotional",
         ["somatic", "worries", "unhappy", "clingy", "afraid"],
     ),
     ("conduct", ["tantrum", "obeys", "fights", "lies", "steals"]),
     (
-        "hyper",
+        "hyperactivity",
         ["restles", "fidgety", "distrac", "reflect", "attends"],
     ),
     ("peer", ["loner", "friend", "bullied", "popular", "oldbest"]),
-    ("prosoc", ["consid", "shares", "caring", "kind", "helpout"]),
+    (
+        "prosocial",
+        ["consid", "shares", "caring", "kind", "helpout"],
+    ),
 ];
 
 /// Responses giving scale `scale` the score `value` (0-10) with every item answered.
@@ -234,9 +237,9 @@ fn answers_for(scale: &str, value: u32, out: &mut Vec<(&'static str, i64)>) {
 /// Responses giving the score `id` the value `value`.
 fn responses_for(id: &str, value: u32) -> Vec<(&'static str, i64)> {
     let mut out = Vec::new();
-    if id == "ebdtot" {
+    if id == "total" {
         let mut left = value;
-        for scale in ["emotion", "conduct", "hyper", "peer"] {
+        for scale in ["emotional", "conduct", "hyperactivity", "peer"] {
             let v = left.min(10);
             left -= v;
             answers_for(scale, v, &mut out);
@@ -279,9 +282,9 @@ fn teacher_band_boundaries() {
 
 #[test]
 fn self_report_and_impact_bands_are_marked_unverified() {
-    let responses: Responses = responses_for("emotion", 5).into_iter().collect();
+    let responses: Responses = responses_for("emotional", 5).into_iter().collect();
     let s = score(sdq("sdq-s-11-17"), &responses, &opts(14)).unwrap();
-    let band = s.get("emotion").unwrap().band.as_ref().unwrap();
+    let band = s.get("emotional").unwrap().band.as_ref().unwrap();
     assert!(!band.verified);
     let s = run("sdq-p-4-17", &[("ebddiff", 0)]);
     let band = s.get("impact").unwrap().band.as_ref().unwrap();
@@ -291,16 +294,16 @@ fn self_report_and_impact_bands_are_marked_unverified() {
 
 #[test]
 fn bands_follow_age_and_warn_outside_it() {
-    let responses: Responses = responses_for("emotion", 5).into_iter().collect();
+    let responses: Responses = responses_for("emotional", 5).into_iter().collect();
     let s = score(sdq("sdq-p-4-17"), &responses, &opts(19)).unwrap();
-    assert_eq!(s.value("emotion"), Some(5.0));
-    assert_eq!(s.band("emotion"), None);
+    assert_eq!(s.value("emotional"), Some(5.0));
+    assert_eq!(s.band("emotional"), None);
     let codes: Vec<&str> = s.warnings.iter().map(|w| w.code.as_str()).collect();
     assert!(codes.contains(&"outcomes.age_outside_range"), "{codes:?}");
     assert!(codes.contains(&"outcomes.no_band_table"), "{codes:?}");
     // No age given: the table for the informant is used.
     let s = score(sdq("sdq-p-4-17"), &responses, &ScoreOptions::default()).unwrap();
-    assert_eq!(s.band("emotion"), Some("high"));
+    assert_eq!(s.band("emotional"), Some("high"));
 }
 
 #[test]
@@ -471,11 +474,11 @@ fn a_proprietary_scale_with_the_users_own_key() {
         "items": items.iter().enumerate().map(|(i, n)| serde_json::json!({"name": n, "position": i + 1, "responses": "five"})).collect::<Vec<_>>(),
         "reverse_keyed": ["psi01", "psi13"],
         "scales": [
-            {"id": "pd", "label": "parental distress", "items": &items[0..12], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}},
-            {"id": "pcdi", "label": "interaction", "items": &items[12..24], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}},
-            {"id": "dc", "label": "difficult child", "items": &items[24..36], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}}
+            {"id": "pd", "label": "parental distress", "qs_testcd": "PSIPD", "items": &items[0..12], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}},
+            {"id": "pcdi", "label": "interaction", "qs_testcd": "PSIPCDI", "items": &items[12..24], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}},
+            {"id": "dc", "label": "difficult child", "qs_testcd": "PSIDC", "items": &items[24..36], "method": "sum", "min_answered": 12, "rounding": {"mode": "none"}}
         ],
-        "composites": [{"id": "total", "label": "total stress", "scales": ["pd", "pcdi", "dc"]}],
+        "composites": [{"id": "total", "label": "total stress", "qs_testcd": "PSITOT", "scales": ["pd", "pcdi", "dc"]}],
         "band_tables": [{"score": "total", "age": {"min": 0, "max": 12}, "verified": false, "source": "site key",
                           "bands": [{"min": 36, "max": 89, "label": "normal"}, {"min": 90, "max": 180, "label": "clinical"}]}]
     });
@@ -532,6 +535,60 @@ fn bulk_errors_name_the_item_and_the_row() {
     assert_eq!(err.issues()[0].code, "outcomes.column_length");
     let err = score_columns(inst, &[("obeyz", &short[..])], None, &opts(9)).unwrap_err();
     assert_eq!(err.issues()[0].code, "outcomes.unknown_item");
+}
+
+#[test]
+fn a_block_of_a_longer_table_names_the_row_in_the_whole_table() {
+    let obeys = [Some(1), Some(7)];
+    let err = score_columns_from(
+        sdq("sdq-p-4-17"),
+        &[("obeys", &obeys[..])],
+        None,
+        &opts(9),
+        1000,
+    )
+    .unwrap_err();
+    assert_eq!(err.issues()[0].path, "columns.obeys[1001]");
+}
+
+#[test]
+fn sdq_score_ids_are_the_contract_names_and_qs_codes_stay_short() {
+    for id in ["sdq-p-4-17", "sdq-t-4-17", "sdq-s-11-17"] {
+        let inst = sdq(id);
+        let ids: Vec<&str> = inst.score_ids().collect();
+        assert_eq!(
+            ids,
+            [
+                "emotional",
+                "conduct",
+                "hyperactivity",
+                "peer",
+                "prosocial",
+                "impact",
+                "total",
+                "externalising",
+                "internalising"
+            ]
+        );
+        assert!(ids.iter().all(|s| inst.whole_number_score(s)), "{id}");
+        let scores = run(id, &[("somatic", 2)]);
+        let rows = qs_rows(inst, "P1", &Responses::new(), &scores);
+        let codes: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.qsdrvfl)
+            .map(|r| r.qstestcd.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "SDQEMOT", "SDQCOND", "SDQHYPR", "SDQPEER", "SDQPROS", "SDQIMPCT", "SDQTOT",
+                "SDQEXT", "SDQINT"
+            ]
+        );
+    }
+    assert!(!builtin("aim").unwrap().whole_number_score("aim"));
+    assert!(!builtin("swemwbs").unwrap().whole_number_score("swemwbs"));
+    assert!(builtin("swemwbs").unwrap().whole_number_score("swemraw"));
 }
 
 #[test]

@@ -22,13 +22,34 @@ from barnvern.exceptions import (
     WorkflowError,
 )
 
+from collections.abc import Mapping
+
 from barnvern._core import (
     Case,
     Deadline,
+    Instrument,
+    instruments,
     PersonId,
+    Randomiser,
+    score,
+    score_table,
+    Scores,
+    Trial,
     __version__,
 )
-from barnvern._types import DeadlineKind, DeadlineStatus, Jurisdiction, PersonIdKind, Sex
+from barnvern._types import (
+    ArrowStreamExportable,
+    ArrowTable,
+    DeadlineKind,
+    DeadlineStatus,
+    Informant,
+    Jurisdiction,
+    PersonIdKind,
+    Sex,
+)
+
+# Scores is written in Rust; registering it makes isinstance(s, Mapping) true, as its stub says.
+Mapping.register(Scores)
 
 __all__ = [
     # identifiers
@@ -36,9 +57,21 @@ __all__ = [
     # cases
     "Case",
     "Deadline",
+    # the Family Partner trial
+    "Randomiser",
+    "Trial",
+    # outcome measures
+    "Instrument",
+    "Scores",
+    "instruments",
+    "score",
+    "score_table",
     # value names for annotations
+    "ArrowStreamExportable",
+    "ArrowTable",
     "DeadlineKind",
     "DeadlineStatus",
+    "Informant",
     "Jurisdiction",
     "PersonIdKind",
     "Sex",

@@ -1,12 +1,37 @@
 """The Rust extension module of barnvern. Import from ``barnvern``, not from here."""
 
 import datetime
-from typing import Any, Callable, final
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from typing import Any, Callable, ClassVar, TypeVar, final, overload
 
-from barnvern._types import DeadlineKind, DeadlineStatus, Jurisdiction, PersonIdKind, Severity, Sex
+from barnvern._types import (
+    ArrowStreamExportable,
+    ArrowTable,
+    DeadlineKind,
+    DeadlineStatus,
+    Informant,
+    Jurisdiction,
+    PersonIdKind,
+    Severity,
+    Sex,
+)
 from barnvern.exceptions import ErrorDetail
 
-__all__ = ["Case", "Deadline", "PersonId", "__version__"]
+__all__ = [
+    "Case",
+    "Deadline",
+    "Instrument",
+    "PersonId",
+    "Randomiser",
+    "Scores",
+    "Trial",
+    "__version__",
+    "instruments",
+    "score",
+    "score_table",
+]
+
+_T = TypeVar("_T")
 
 __version__: str
 """The version of barnvern (the same as the Rust crates)."""
@@ -254,4 +279,313 @@ class Deadline:
         """The deadline as a dict, e.g. for ``pandas.DataFrame``."""
 
     def __eq__(self, other: object, /) -> bool: ...
+    def __repr__(self) -> str: ...
+
+@final
+class Instrument:
+    """An outcome instrument as data: items (variable names, never wording), response options
+    with their weights, reverse keys, scales, composites and band tables keyed by informant, age
+    and country, with a version that every score names.
+
+    Built-in definitions (``barnvern.instruments()``) and a user's own (for example a
+    proprietary scale scored with the user's licensed key) go through the same checks.
+    """
+
+    @staticmethod
+    def builtin(id: str) -> Instrument:
+        """A built-in instrument: ``"sdq-p-4-17"``, ``"sdq-t-4-17"``, ``"sdq-s-11-17"``,
+        ``"swemwbs"``, ``"wemwbs"``, ``"aim"``, ``"iam"`` or ``"fim"``.
+
+        Raises:
+            ValidationError: No built-in instrument has this id (code
+                ``outcomes.unknown_instrument``).
+        """
+
+    @staticmethod
+    def from_json(text: str) -> Instrument:
+        """Reads and checks a definition (the JSON Schema is :meth:`json_schema`; a built-in's
+        ``to_json()`` is a good start for your own).
+
+        Raises:
+            ValidationError: The definition breaks a rule; ``.errors`` lists every finding with
+                its path (``scales[1].items[3]``) and code (``json.*``,
+                ``outcomes.definition.*``).
+        """
+
+    def to_json(self) -> str:
+        """The definition as indented JSON; ``Instrument.from_json(i.to_json()) == i``."""
+
+    @staticmethod
+    def json_schema() -> str:
+        """The JSON Schema of a definition file, as JSON text."""
+
+    @property
+    def id(self) -> str:
+        """The instrument id, e.g. ``"sdq-p-4-17"``."""
+
+    @property
+    def version(self) -> str:
+        """The version of the definition, e.g. ``"2026.1"``."""
+
+    @property
+    def algorithm(self) -> str:
+        """The scoring algorithm's name, e.g. ``"sdq-prorated-half-up"``."""
+
+    @property
+    def name(self) -> str:
+        """The instrument's English name."""
+
+    @property
+    def informant(self) -> Informant | None:
+        """The informant fixed by the form (``"parent"`` for the SDQ parent form), if any."""
+
+    @property
+    def items(self) -> list[str]:
+        """The item variable names in form order."""
+
+    @property
+    def scores(self) -> list[str]:
+        """The score ids, scales first then composites. SDQ: ``emotional``, ``conduct``,
+        ``hyperactivity``, ``peer``, ``prosocial``, ``impact``, ``total``, ``externalising``,
+        ``internalising``."""
+
+    def __eq__(self, other: object, /) -> bool: ...
+    def __repr__(self) -> str:
+        """``Instrument(id='aim', version='...', items=4, scores=['aim'])``."""
+    def __reduce__(self) -> tuple[Callable[[str], Instrument], tuple[str]]: ...
+
+@final
+class Scores(Mapping[str, "int | float | None"]):
+    """The scores of one respondent: a read-only mapping from score id to value, in the
+    instrument's order (scales, then composites).
+
+    A value is an ``int`` when the score can only be a whole number (every SDQ score: scales
+    are rounded half up, totals are sums; WEMWBS and the SWEMWBS raw sum), a ``float`` otherwise
+    (AIM/IAM/FIM means, the SWEMWBS metric score), and ``None`` when it is missing (too few
+    items answered, or a composite with a missing part).
+    """
+
+    def __getitem__(self, key: str, /) -> int | float | None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    @overload
+    def get(self, key: str, /) -> int | float | None: ...
+    @overload
+    def get(self, key: str, default: int | float | None | _T, /) -> int | float | None | _T: ...
+    def keys(self) -> KeysView[str]:
+        """The score ids."""
+    def values(self) -> ValuesView[int | float | None]:
+        """The values."""
+    def items(self) -> ItemsView[str, int | float | None]:
+        """The (score id, value) pairs."""
+    def __eq__(self, other: object, /) -> bool:
+        """Equal to any mapping with the same ids and values."""
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+    @property
+    def bands(self) -> dict[str, str | None]:
+        """The band of each score that has band tables for the informant, e.g.
+        ``{"total": "slightly raised", ...}``; ``None`` when the score is missing or no table
+        fits the age. Scores without band tables (impact aside, SWEMWBS, AIM, ...) are absent."""
+
+    @property
+    def instrument(self) -> str:
+        """The instrument id."""
+
+    @property
+    def algorithm(self) -> str:
+        """The scoring algorithm's name."""
+
+    @property
+    def version(self) -> str:
+        """The version of the instrument definition that was applied."""
+
+    @property
+    def engine_version(self) -> str:
+        """The version of the scoring engine (the barnvern version)."""
+
+    @property
+    def informant(self) -> Informant | None:
+        """The informant the bands were chosen for."""
+
+    @property
+    def warnings(self) -> list[ErrorDetail]:
+        """Findings that did not stop scoring: no band table for the age
+        (``outcomes.no_band_table``), an age outside the form's range
+        (``outcomes.age_outside_range``)."""
+
+    def to_dict(self) -> dict[str, int | float | str | None]:
+        """One flat row with the columns :func:`score_table` gives, in its order: each score's
+        value, followed by ``<score>_band`` when the score has band tables."""
+
+    def __repr__(self) -> str:
+        """``Scores(instrument='sdq-p-4-17', version='2026.1', values={'emotional': 7, ...})``."""
+
+def instruments() -> list[str]:
+    """The ids of the built-in instruments."""
+
+def score(
+    instrument: str | Instrument,
+    responses: Mapping[str, int | None],
+    *,
+    informant: Informant | None = None,
+    age: int | None = None,
+) -> Scores:
+    """Scores one respondent.
+
+    Args:
+        instrument: A built-in id (``"sdq-p-4-17"``) or an :class:`Instrument`.
+        responses: Item name to the recorded response code (an ``int``), or ``None`` for an item
+            not done. Items left out count as not done. Nothing is coerced: a ``bool``,
+            ``float`` or ``str`` is refused.
+        informant: Who answered; defaults to the form's. Chooses the band tables.
+        age: The child's age in whole years, to choose the band table.
+
+    Raises:
+        ValidationError: ``.errors`` names each bad item at ``responses.<item>``: an unknown
+            item (``outcomes.unknown_item``), a value that is not a response option
+            (``outcomes.out_of_range``), a value that is not an ``int`` or ``None``
+            (``outcomes.wrong_type``); or an informant the form does not allow
+            (``outcomes.informant_mismatch``).
+
+    >>> import barnvern as bv
+    >>> s = bv.score("sdq-p-4-17", {"somatic": 2, "worries": 2, "unhappy": 0})
+    >>> s["emotional"]
+    7
+    """
+
+def score_table(
+    instrument: str | Instrument,
+    data: ArrowStreamExportable,
+    *,
+    informant: Informant | None = None,
+    age_column: str | None = None,
+    id_columns: Sequence[str] = (),
+) -> ArrowTable:
+    """Scores a table of respondents, one row each, with the same rules as :func:`score`.
+
+    ``data`` is any Arrow tabular data (a pyarrow ``Table``, a polars ``DataFrame``, ...) with one
+    integer column per item (any width; nulls are items not done; an item without a column is
+    not done in every row), the columns named in ``id_columns`` and, optionally, ``age_column``
+    (integer years). Any other column is an error, so a misspelt item name cannot be skipped
+    silently.
+
+    The result has the id columns, then for each score a ``float64`` column named after it and,
+    for each score with band tables, a dictionary-encoded ``<score>_band`` column. The schema
+    metadata names the instrument, its version and the algorithm. The GIL is released while
+    scoring.
+
+    Raises:
+        ValidationError: A column that is not an item and not named (``outcomes.unknown_column``),
+            a float or text item column (``outcomes.column_type``), a value that is not a
+            response option (``outcomes.out_of_range``, path ``columns.<item>[<row>]`` with the
+            0-based row), or ``data`` that is not Arrow data (``outcomes.not_arrow``).
+    """
+
+@final
+class Trial:
+    """A Family Partner trial (FAMPART): the programme definition, the design (randomisation,
+    waves, primary wave) and every family's records, validated as a whole (eligibility and
+    consent before randomisation, contacts only inside an enrolment, none after withdrawal, the
+    caseload cap of the programme).
+
+    Metrics take an ``as_of`` date and count only what had happened by then. Each ratio is a
+    dict with ``numerator``, ``denominator``, ``value`` (``None`` when the denominator is 0)
+    and labels naming both. Dates are ``datetime.date``.
+    """
+
+    @staticmethod
+    def from_json(text: str | dict[str, Any]) -> Trial:
+        """Reads and validates a trial from JSON text or a dict.
+
+        Raises:
+            ValidationError: The trial is invalid; ``.errors`` lists every finding with its path.
+            SchemaVersionError: Its ``schema_version`` is not one this build reads.
+        """
+
+    def to_json(self) -> str:
+        """The canonical JSON of the trial, indented."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The trial as a dict."""
+
+    def apply(self, event: str | dict[str, Any]) -> None:
+        """Applies an event ``{"family": ..., "change": {"type": ...}, "provenance": ...}``.
+
+        Raises:
+            ValidationError: The event is malformed.
+            WorkflowError: The trial's state does not allow it (``.code`` names the rule, e.g.
+                ``fp.no_consent``); the trial is unchanged.
+        """
+
+    def randomise(
+        self, family: str, on: datetime.date, randomiser: Randomiser, provenance: dict[str, Any] | str
+    ) -> dict[str, Any]:
+        """Randomises ``family`` on ``on``: the rules are checked first, so a refused step
+        draws no allocation. Returns the allocation (arm, sequence, block, date).
+
+        Raises:
+            WorkflowError: The family may not be randomised (not screened, not eligible, no
+                consent, already randomised, withdrawn).
+        """
+
+    def validate(self) -> list[ErrorDetail]:
+        """Every finding about the trial: queries and warnings (a trial holds no errors)."""
+
+    def consort(self, as_of: datetime.date) -> dict[str, Any]:
+        """The CONSORT flow as a mapping: ``approached``, ``assessed``, ``excluded``,
+        ``excluded_by_reason``, ``awaiting_randomisation``, ``randomised``, ``arms`` (per arm
+        ``allocated``, ``received``, ``not_received``, ``discontinued``, ``follow_up`` per wave,
+        ``analysed``) and ``findings``: every violated invariant (excluded + randomised =
+        assessed; allocated = received + not received; ...), never a silently adjusted count."""
+
+    def consort_table(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        """The CONSORT flow as a tidy table: one row per count with ``stage``, ``arm``,
+        ``wave``, ``reason`` and ``count`` (``pandas.DataFrame(rows)`` reads it)."""
+
+    def retention(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        """Retention per wave per arm: completed / randomised, with partial and not-yet-due."""
+
+    def dose(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        """Dose per phase: delivered / expected contacts, overall and per family."""
+
+    def adherence(self, as_of: datetime.date) -> dict[str, Any]:
+        """Adherence: delivered / planned contacts that were due."""
+
+    def caseload(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        """Caseload per Family Partner over time, each period with ``breach`` when over the cap."""
+
+    def progression(self, criteria: str | dict[str, Any], as_of: datetime.date) -> list[dict[str, Any]]:
+        """Progression criteria (metric, green and amber thresholds, direction, inclusive or
+        exclusive bounds) evaluated to ``green``, ``amber``, ``red`` or ``not_available``."""
+
+    @property
+    def trial_id(self) -> str:
+        """The trial's id."""
+
+    @property
+    def families(self) -> int:
+        """The number of families approached."""
+
+    def __eq__(self, other: object, /) -> bool: ...
+    def __repr__(self) -> str: ...
+
+@final
+class Randomiser:
+    """A seeded, reproducible randomiser: rolling 1:1 (simple) or permuted blocks. The same seed
+    gives the same sequence; the next allocation cannot be read before it is made."""
+
+    def __new__(cls, seed: int, *, block_sizes: list[int] | None = None, assigned: int = 0) -> Randomiser:
+        """A randomiser from ``seed``; ``block_sizes`` (each even) for permuted blocks;
+        ``assigned`` to resume after that many allocations."""
+
+    @property
+    def assigned(self) -> int:
+        """How many allocations have been made."""
+
+    def assign(self) -> dict[str, Any]:
+        """Makes the next allocation: ``{"arm": "intervention" | "control", "sequence": n,
+        "block": b}``."""
+
     def __repr__(self) -> str: ...

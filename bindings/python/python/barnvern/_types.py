@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Any, Literal, Protocol, Union
 
-__all__ = ["DeadlineKind", "DeadlineStatus", "Jurisdiction", "PersonIdKind", "Severity", "Sex"]
+__all__ = [
+    "ArrowStreamExportable",
+    "ArrowTable",
+    "DeadlineKind",
+    "DeadlineStatus",
+    "Informant",
+    "Jurisdiction",
+    "PersonIdKind",
+    "Severity",
+    "Sex",
+]
 
 # Each alias is written as a Union of one-value Literals, which means the same as
 # Literal["SE", "NO"] to a type checker. Written this way because stubtest (mypy 2.4) sees a
@@ -43,3 +53,36 @@ DeadlineStatus = Union[
     Literal["overdue"],
 ]
 """Where a statutory deadline stands as of a date."""
+
+Informant = Union[Literal["parent"], Literal["teacher"], Literal["self"], Literal["staff"]]
+"""Who answered a questionnaire: a parent or carer, a teacher, the child or young person
+(``"self"``), or a practitioner (``"staff"``; AIM, IAM and FIM)."""
+
+
+class ArrowStreamExportable(Protocol):
+    """Tabular data that exports an Arrow C stream (the Arrow PyCapsule interface): a pyarrow
+    ``Table`` or ``RecordBatchReader``, a polars ``DataFrame``, a DuckDB relation, ..."""
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+
+class ArrowTable(Protocol):
+    """The Arrow table barnvern returns. Read it with ``pyarrow.table(t)``,
+    ``polars.DataFrame(t)`` or any other library that takes the Arrow PyCapsule interface; no
+    data is copied."""
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+    def __arrow_c_schema__(self) -> Any: ...
+    def __len__(self) -> int: ...
+    @property
+    def num_rows(self) -> int:
+        """The number of rows."""
+        ...
+    @property
+    def num_columns(self) -> int:
+        """The number of columns."""
+        ...
+    @property
+    def column_names(self) -> list[str]:
+        """The column names, in order."""
+        ...

@@ -1,0 +1,307 @@
+//! `barnvern.Trial` and `barnvern.Randomiser`: the Family Partner trial, its workflow and its
+//! metrics. Every rule and every count lives in `barnvern_familypartner`; this module converts.
+
+use barnvern_core::Provenance;
+use barnvern_familypartner::metrics::ProgressionCriteria;
+use barnvern_familypartner::{
+    Error, FamilyRef, RandomisationDesign, Randomiser, Trial, TrialEvent,
+};
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+
+/// Registers the classes of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTrial>()?;
+    m.add_class::<PyRandomiser>()?;
+    Ok(())
+}
+
+/// Every error of the Family Partner crate has one Python class.
+impl ToPyErr for Error {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        match self {
+            Error::Validation(v) => v.to_pyerr(py),
+            Error::Workflow(w) => ErrorClass::Workflow.new_err_with(
+                py,
+                &w.to_string(),
+                &[
+                    ("event", w.event),
+                    ("state", &w.state),
+                    ("code", &w.code),
+                    ("path", &w.path),
+                ],
+            ),
+            Error::SchemaVersion { found, supported } => {
+                let message = Error::SchemaVersion {
+                    found: found.clone(),
+                    supported: supported.clone(),
+                }
+                .to_string();
+                ErrorClass::SchemaVersion.new_err_with(
+                    py,
+                    &message,
+                    &[
+                        ("found", found.as_deref().unwrap_or("")),
+                        ("supported", &supported),
+                    ],
+                )
+            }
+            Error::Serialize(message) => {
+                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+            }
+        }
+    }
+}
+
+/// Keys whose values are calendar dates in the metrics' JSON form: they become
+/// `datetime.date` in Python.
+const DATE_KEYS: &[&str] = &["as_of", "from", "until", "on", "started_on", "ended_on"];
+
+/// A JSON value as Python objects: objects become dicts, arrays lists, and the values of
+/// [`DATE_KEYS`] dates.
+fn to_python<'py>(
+    py: Python<'py>,
+    value: &serde_json::Value,
+    key: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(f)) => f.into_pyobject(py)?.into_any(),
+            (None, None) => py.None().into_bound(py),
+        },
+        Value::String(s) => match key
+            .filter(|k| DATE_KEYS.contains(k))
+            .and_then(|_| s.parse::<NaiveDate>().ok())
+        {
+            Some(date) => date.into_pyobject(py)?.into_any(),
+            None => s.into_pyobject(py)?.into_any(),
+        },
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item, key)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_python(py, v, Some(k))?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// A serialisable metric as Python dicts and lists.
+fn metric<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_value(value).map_err(|e| {
+        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+    })?;
+    to_python(py, &json, None)
+}
+
+/// A text argument or a mapping, as JSON text (a mapping goes through `json.dumps`).
+fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_string_lossy().into_owned());
+    }
+    if value.cast::<PyDict>().is_ok() {
+        return py
+            .import("json")?
+            .call_method1("dumps", (value,))?
+            .extract::<String>();
+    }
+    Err(barnvern_core::Issue::error(
+        "",
+        "json.argument",
+        format!(
+            "expected JSON text (str) or a dict, got {}",
+            value.get_type().name()?
+        ),
+    )
+    .to_pyerr(py))
+}
+
+/// A Family Partner trial: the programme definition, the design and every family's records.
+#[pyclass(name = "Trial", module = "barnvern", eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyTrial {
+    inner: Trial,
+}
+
+#[pymethods]
+impl PyTrial {
+    /// Reads and validates a trial from JSON text (or a dict).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = json_text(py, text)?;
+        let inner = py
+            .detach(|| Trial::from_json(&text))
+            .map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTrial { inner })
+    }
+
+    /// The canonical JSON of the trial, indented.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json_pretty().map_err(|e| e.to_pyerr(py))
+    }
+
+    /// The trial as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.to_json(py)?;
+        py.import("json")?.call_method1("loads", (text,))
+    }
+
+    /// Applies an event (`{"family": ..., "change": {"type": ...}, "provenance": ...}`), or
+    /// raises `WorkflowError` and leaves the trial unchanged.
+    fn apply(&mut self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = json_text(py, event)?;
+        let event = TrialEvent::from_json(&text).map_err(|e| e.to_pyerr(py))?;
+        self.inner
+            .apply(event)
+            .map_err(|e| Error::Workflow(e).to_pyerr(py))
+    }
+
+    /// Randomises a family with `randomiser`; the allocation is revealed only now.
+    fn randomise<'py>(
+        &mut self,
+        py: Python<'py>,
+        family: &str,
+        on: NaiveDate,
+        randomiser: &mut PyRandomiser,
+        provenance: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let family = FamilyRef::new(family).map_err(|e| e.to_pyerr(py))?;
+        let provenance: Provenance = barnvern_core::json::from_str(&json_text(py, provenance)?)
+            .map_err(|e| e.to_pyerr(py))?;
+        let allocation = self
+            .inner
+            .randomise(&family, on, &mut randomiser.inner, provenance)
+            .map_err(|e| Error::Workflow(e).to_pyerr(py))?;
+        metric(py, &allocation)
+    }
+
+    /// Every finding about the trial (queries and warnings; a trial holds no errors).
+    fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        issues_to_list(py, &self.inner.validate().issues)
+    }
+
+    /// The CONSORT flow as of `as_of`, as a mapping: approached, assessed, excluded (with
+    /// `excluded_by_reason`), randomised, per arm allocated, received, not received,
+    /// discontinued, follow-up per wave, analysed; and `findings`, any violated invariant.
+    fn consort<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.consort(as_of))
+    }
+
+    /// The CONSORT flow as a tidy table: one row per count (stage, arm, wave, reason, count).
+    fn consort_table<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.consort(as_of).tidy())
+    }
+
+    /// Retention per wave per arm (completed / randomised), with partial and not-yet-due counts.
+    fn retention<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.retention(as_of))
+    }
+
+    /// Dose per phase (delivered / expected contacts), with each family's dose.
+    fn dose<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.dose(as_of))
+    }
+
+    /// Adherence: delivered / planned contacts that were due.
+    fn adherence<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(
+            py,
+            &barnvern_familypartner::metrics::adherence(&self.inner, as_of),
+        )
+    }
+
+    /// Caseload per partner over time, with breaches of the cap.
+    fn caseload<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.caseload(as_of))
+    }
+
+    /// Progression criteria (JSON text or a dict) evaluated to green, amber or red.
+    fn progression<'py>(
+        &self,
+        py: Python<'py>,
+        criteria: &Bound<'py, PyAny>,
+        as_of: NaiveDate,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let criteria = ProgressionCriteria::from_json(&json_text(py, criteria)?)
+            .map_err(|e| e.to_pyerr(py))?;
+        metric(py, &self.inner.progression(&criteria, as_of))
+    }
+
+    /// The trial's id.
+    #[getter]
+    fn trial_id(&self) -> &str {
+        self.inner.trial_id.as_str()
+    }
+
+    /// The number of families approached.
+    #[getter]
+    fn families(&self) -> usize {
+        self.inner.families.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Trial(trial_id='{}', families={})",
+            self.inner.trial_id,
+            self.inner.families.len()
+        )
+    }
+}
+
+/// A seeded, reproducible randomiser (rolling 1:1, or permuted blocks). The next allocation
+/// cannot be read before it is made.
+#[pyclass(name = "Randomiser", module = "barnvern")]
+pub struct PyRandomiser {
+    inner: Randomiser,
+}
+
+#[pymethods]
+impl PyRandomiser {
+    /// A randomiser from `seed`; `block_sizes` for permuted blocks (each even), `assigned` to
+    /// resume after that many allocations.
+    #[new]
+    #[pyo3(signature = (seed, *, block_sizes = None, assigned = 0))]
+    fn new(
+        py: Python<'_>,
+        seed: u64,
+        block_sizes: Option<Vec<u32>>,
+        assigned: u32,
+    ) -> PyResult<Self> {
+        let design = match block_sizes {
+            Some(sizes) => RandomisationDesign::blocks(&sizes),
+            None => RandomisationDesign::simple(),
+        };
+        let inner = Randomiser::resume(seed, &design, assigned).map_err(|e| e.to_pyerr(py))?;
+        Ok(PyRandomiser { inner })
+    }
+
+    /// How many allocations have been made.
+    #[getter]
+    fn assigned(&self) -> u32 {
+        self.inner.assigned()
+    }
+
+    /// Makes the next allocation: `{"arm": ..., "sequence": ..., "block": ...}`.
+    fn assign<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let assignment = self.inner.assign();
+        metric(py, &assignment)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Randomiser(assigned={})", self.inner.assigned())
+    }
+}
