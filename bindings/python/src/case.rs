@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -20,56 +20,22 @@ impl ToPyErr for Error {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         match self {
             Error::Validation(v) => v.to_pyerr(py),
-            Error::Workflow(w) => ErrorClass::Workflow.new_err_with(
-                py,
-                &w.to_string(),
-                &[
-                    ("event", w.event),
-                    ("state", &w.state),
-                    ("code", &w.code),
-                    ("path", &w.path),
-                ],
-            ),
+            Error::Workflow(w) => {
+                workflow_error(py, &w.to_string(), w.event, &w.state, &w.code, &w.path)
+            }
             Error::SchemaVersion { found, supported } => {
                 let message = Error::SchemaVersion {
                     found: found.clone(),
                     supported: supported.clone(),
                 }
                 .to_string();
-                ErrorClass::SchemaVersion.new_err_with(
-                    py,
-                    &message,
-                    &[
-                        ("found", found.as_deref().unwrap_or("")),
-                        ("supported", &supported),
-                    ],
-                )
+                schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
                 barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
             }
         }
     }
-}
-
-/// A text argument or a mapping, as JSON text (a mapping goes through `json.dumps`).
-fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_string_lossy().into_owned());
-    }
-    if value.cast::<PyDict>().is_ok() {
-        let dumped = py.import("json")?.call_method1("dumps", (value,))?;
-        return dumped.extract::<String>();
-    }
-    Err(barnvern_core::Issue::error(
-        "",
-        "json.argument",
-        format!(
-            "expected JSON text (str) or a dict, got {}",
-            value.get_type().name()?
-        ),
-    )
-    .to_pyerr(py))
 }
 
 /// A validated case bundle: a child's case from the report of concern to closure.

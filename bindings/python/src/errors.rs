@@ -150,3 +150,62 @@ impl ToPyErr for InvalidIdentifier {
         ErrorClass::InvalidIdentifier.new_err(py, &issue.to_string(), std::slice::from_ref(&issue))
     }
 }
+
+/// `WorkflowError` with its fields (`event`, `state`, `code`, `path`): an event the state of a
+/// case or a trial does not allow.
+pub(crate) fn workflow_error(
+    py: Python<'_>,
+    message: &str,
+    event: &str,
+    state: &str,
+    code: &str,
+    path: &str,
+) -> PyErr {
+    ErrorClass::Workflow.new_err_with(
+        py,
+        message,
+        &[
+            ("event", event),
+            ("state", state),
+            ("code", code),
+            ("path", path),
+        ],
+    )
+}
+
+/// `SchemaVersionError` with `found` (empty when the document has none) and `supported`.
+pub(crate) fn schema_version_error(
+    py: Python<'_>,
+    message: &str,
+    found: Option<&str>,
+    supported: &str,
+) -> PyErr {
+    ErrorClass::SchemaVersion.new_err_with(
+        py,
+        message,
+        &[("found", found.unwrap_or("")), ("supported", supported)],
+    )
+}
+
+/// A JSON argument given as text (`str`) or as a dict (through `json.dumps`); anything else is a
+/// `ValidationError` naming the type.
+pub(crate) fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<pyo3::types::PyString>() {
+        return Ok(text.to_string_lossy().into_owned());
+    }
+    if value.cast::<PyDict>().is_ok() {
+        return py
+            .import("json")?
+            .call_method1("dumps", (value,))?
+            .extract::<String>();
+    }
+    Err(Issue::error(
+        "",
+        "json.argument",
+        format!(
+            "expected JSON text (str) or a dict, got {}",
+            value.get_type().name()?
+        ),
+    )
+    .to_pyerr(py))
+}

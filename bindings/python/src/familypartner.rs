@@ -8,9 +8,9 @@ use barnvern_familypartner::{
 };
 use chrono::NaiveDate;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -24,30 +24,16 @@ impl ToPyErr for Error {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         match self {
             Error::Validation(v) => v.to_pyerr(py),
-            Error::Workflow(w) => ErrorClass::Workflow.new_err_with(
-                py,
-                &w.to_string(),
-                &[
-                    ("event", w.event),
-                    ("state", &w.state),
-                    ("code", &w.code),
-                    ("path", &w.path),
-                ],
-            ),
+            Error::Workflow(w) => {
+                workflow_error(py, &w.to_string(), w.event, &w.state, &w.code, &w.path)
+            }
             Error::SchemaVersion { found, supported } => {
                 let message = Error::SchemaVersion {
                     found: found.clone(),
                     supported: supported.clone(),
                 }
                 .to_string();
-                ErrorClass::SchemaVersion.new_err_with(
-                    py,
-                    &message,
-                    &[
-                        ("found", found.as_deref().unwrap_or("")),
-                        ("supported", &supported),
-                    ],
-                )
+                schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
                 barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
@@ -106,28 +92,6 @@ fn metric<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Boun
         barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
     })?;
     to_python(py, &json, None)
-}
-
-/// A text argument or a mapping, as JSON text (a mapping goes through `json.dumps`).
-fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_string_lossy().into_owned());
-    }
-    if value.cast::<PyDict>().is_ok() {
-        return py
-            .import("json")?
-            .call_method1("dumps", (value,))?
-            .extract::<String>();
-    }
-    Err(barnvern_core::Issue::error(
-        "",
-        "json.argument",
-        format!(
-            "expected JSON text (str) or a dict, got {}",
-            value.get_type().name()?
-        ),
-    )
-    .to_pyerr(py))
 }
 
 /// A Family Partner trial: the programme definition, the design and every family's records.

@@ -7,16 +7,11 @@
 //! `ValidationError` naming the item (`outcomes.wrong_type`), and in the bulk form a column that
 //! is not an integer column is refused by name.
 
+use barnvern_arrow::ints::{int_column, is_integer};
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
-};
-use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Float64Array, Int32Array, RecordBatch,
-    StringArray,
-};
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::{Issue, Report, ValidationError};
 use barnvern_outcomes::{
@@ -613,41 +608,6 @@ fn plan_columns(
     Ok(roles)
 }
 
-fn is_integer(data_type: &DataType) -> bool {
-    data_type.is_integer() || *data_type == DataType::Null
-}
-
-fn ints<T: ArrowPrimitiveType>(array: &dyn Array) -> Vec<Option<i64>>
-where
-    T::Native: Into<i64>,
-{
-    array
-        .as_primitive::<T>()
-        .iter()
-        .map(|v| v.map(Into::into))
-        .collect()
-}
-
-/// An integer column as `i64` values; `None` for nulls. An unsigned 64-bit value above `i64::MAX`
-/// becomes `i64::MAX`, which no instrument has as a response option.
-fn int_column(array: &dyn Array) -> Vec<Option<i64>> {
-    match array.data_type() {
-        DataType::Int8 => ints::<Int8Type>(array),
-        DataType::Int16 => ints::<Int16Type>(array),
-        DataType::Int32 => ints::<Int32Type>(array),
-        DataType::Int64 => ints::<Int64Type>(array),
-        DataType::UInt8 => ints::<UInt8Type>(array),
-        DataType::UInt16 => ints::<UInt16Type>(array),
-        DataType::UInt32 => ints::<UInt32Type>(array),
-        DataType::UInt64 => array
-            .as_primitive::<UInt64Type>()
-            .iter()
-            .map(|v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
-            .collect(),
-        _ => vec![None; array.len()],
-    }
-}
-
 /// Scores one block of rows (`first_row` is its first row in the whole table) into the output
 /// arrays: id columns, then per score a Float64 column and, when banded, a dictionary column.
 fn score_block(
@@ -668,9 +628,12 @@ fn score_block(
         let column = block.column(*index);
         match role {
             Role::Id => {}
-            Role::Item => items.push((name.clone(), int_column(column.as_ref()))),
+            Role::Item => items.push((
+                name.clone(),
+                int_column(column.as_ref()).unwrap_or_default(),
+            )),
             Role::Age => {
-                let values = int_column(column.as_ref());
+                let values = int_column(column.as_ref()).unwrap_or_default();
                 let mut converted = Vec::with_capacity(values.len());
                 for (row, value) in values.into_iter().enumerate() {
                     match value.map(u32::try_from).transpose() {

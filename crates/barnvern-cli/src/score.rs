@@ -8,6 +8,7 @@
 //! score and a `<score>_band` column per banded score. An output file appears only when every
 //! row was scored (it is written beside and renamed at the end).
 
+use barnvern_arrow::ints::{int_column, is_integer};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -15,13 +16,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
-};
+use arrow_array::types::{Float32Type, Float64Type, Int32Type};
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Float64Array, Int32Array, RecordBatch,
-    RecordBatchReader, StringArray,
+    Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, RecordBatchReader,
+    StringArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::ValidationError;
@@ -500,10 +498,17 @@ fn read_parquet(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
         let mut ages = None;
         for ((name, role), column) in header.iter().zip(&roles).zip(batch.columns()) {
             match role {
-                Some(Role::Item) => items.push((name.clone(), int_column(column.as_ref()))),
+                Some(Role::Item) => items.push((
+                    name.clone(),
+                    int_column(column.as_ref()).unwrap_or_default(),
+                )),
                 Some(Role::Age) => {
                     let mut converted = Vec::with_capacity(rows);
-                    for (r, value) in int_column(column.as_ref()).into_iter().enumerate() {
+                    for (r, value) in int_column(column.as_ref())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .enumerate()
+                    {
                         match value.map(u32::try_from).transpose() {
                             Ok(age) => converted.push(age),
                             Err(_) => {
@@ -542,41 +547,6 @@ fn read_parquet(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
         first_row += rows;
     }
     Ok(())
-}
-
-fn is_integer(data_type: &DataType) -> bool {
-    data_type.is_integer() || *data_type == DataType::Null
-}
-
-fn ints<T: ArrowPrimitiveType>(array: &dyn Array) -> Vec<Option<i64>>
-where
-    T::Native: Into<i64>,
-{
-    array
-        .as_primitive::<T>()
-        .iter()
-        .map(|v| v.map(Into::into))
-        .collect()
-}
-
-/// An integer column as `i64`; an unsigned value above `i64::MAX` becomes `i64::MAX`, which no
-/// instrument has as a response option, so it is reported as out of range.
-fn int_column(array: &dyn Array) -> Vec<Option<i64>> {
-    match array.data_type() {
-        DataType::Int8 => ints::<Int8Type>(array),
-        DataType::Int16 => ints::<Int16Type>(array),
-        DataType::Int32 => ints::<Int32Type>(array),
-        DataType::Int64 => ints::<Int64Type>(array),
-        DataType::UInt8 => ints::<UInt8Type>(array),
-        DataType::UInt16 => ints::<UInt16Type>(array),
-        DataType::UInt32 => ints::<UInt32Type>(array),
-        DataType::UInt64 => array
-            .as_primitive::<UInt64Type>()
-            .iter()
-            .map(|v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
-            .collect(),
-        _ => vec![None; array.len()],
-    }
 }
 
 // --- output -------------------------------------------------------------------------------------
@@ -803,6 +773,7 @@ fn cell_text(array: &dyn Array, row: usize) -> Result<String, Failure> {
                 .unwrap_or_default()
         }
         t if t.is_integer() => int_column(&array.slice(row, 1))
+            .unwrap_or_default()
             .first()
             .copied()
             .flatten()
