@@ -273,7 +273,9 @@ pub(crate) fn check_extension_limit(case: &CaseData, inv: &Investigation) -> Opt
     }
 }
 
-/// Every statutory deadline of `case` as of `as_of`, under `rules`.
+/// Every statutory deadline of `case` as of `as_of`, under `rules`, followed by the evaluation
+/// dates of its Norwegian help measures (guideline Q-0982), which follow the evaluation rule
+/// table of `barnvern-intervention`.
 pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Vec<Deadline> {
     let mut out = Vec::new();
     let make = |kind: DeadlineKind,
