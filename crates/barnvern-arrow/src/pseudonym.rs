@@ -31,6 +31,20 @@ barnvern_core::validated_string! {
     pub struct Pseudonym; validate = check_pseudonym;
 }
 
+impl Pseudonym {
+    /// The pseudonym of a 32-byte digest (an HMAC-SHA256 output), as lower-case hex. Cannot
+    /// fail: every digest has a pseudonym.
+    pub fn from_digest(digest: [u8; 32]) -> Pseudonym {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(64);
+        for byte in digest {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        Pseudonym(text)
+    }
+}
+
 /// Turns identifying keys into pseudonyms under a project key.
 ///
 /// Implementations key the strings of [`canonical`]. The production implementation

@@ -1,0 +1,171 @@
+//! The project key: at least 32 bytes, from a key file or the environment variable
+//! [`KEY_ENV`], never printed, logged or written; a fingerprint stands for it in manifests.
+
+use std::fmt;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// The environment variable a key may come from.
+pub const KEY_ENV: &str = "BARNVERN_KEY";
+/// The shortest key accepted, in bytes: HMAC-SHA256 wants a key as long as its output.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// Why a key could not be had. Messages name the source and the rule, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The key is shorter than [`MIN_KEY_BYTES`].
+    #[error(
+        "the project key from {source_name} has {length} bytes; a key needs at least 32 bytes (for example 64 hex characters from `openssl rand -hex 32`)"
+    )]
+    TooShort {
+        /// Where the key came from (a file path or the variable name).
+        source_name: String,
+        /// Its length in bytes.
+        length: usize,
+    },
+    /// The key file could not be read.
+    #[error("cannot read the project key file {path}: {reason}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Neither a key file nor the environment variable was given.
+    #[error(
+        "no project key: give --key-file FILE or set {KEY_ENV} (research extracts are always pseudonymised; `barnvern demo` alone uses a one-off key)"
+    )]
+    Missing,
+}
+
+/// A project key. `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProjectKey {
+    bytes: Vec<u8>,
+    demo: bool,
+}
+
+impl fmt::Debug for ProjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProjectKey({}, redacted)", self.fingerprint())
+    }
+}
+
+impl ProjectKey {
+    /// A key from bytes; `source_name` says where they came from, for the error message.
+    pub fn from_bytes(bytes: Vec<u8>, source_name: &str) -> Result<ProjectKey, KeyError> {
+        if bytes.len() < MIN_KEY_BYTES {
+            return Err(KeyError::TooShort {
+                source_name: source_name.to_owned(),
+                length: bytes.len(),
+            });
+        }
+        Ok(ProjectKey { bytes, demo: false })
+    }
+
+    /// A key from a file: its bytes, without one trailing line end (`\n` or `\r\n`).
+    pub fn from_file(path: &Path) -> Result<ProjectKey, KeyError> {
+        let mut bytes = std::fs::read(path).map_err(|e| KeyError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if bytes.ends_with(b"\r\n") {
+            bytes.truncate(bytes.len() - 2);
+        } else if bytes.ends_with(b"\n") {
+            bytes.truncate(bytes.len() - 1);
+        }
+        ProjectKey::from_bytes(bytes, &path.display().to_string())
+    }
+
+    /// A key from the value of [`KEY_ENV`] (its bytes as text).
+    pub fn from_env_value(value: &str) -> Result<ProjectKey, KeyError> {
+        ProjectKey::from_bytes(value.as_bytes().to_vec(), KEY_ENV)
+    }
+
+    /// The key from `key_file` if given, else from [`KEY_ENV`]; [`KeyError::Missing`] if
+    /// neither.
+    pub fn from_file_or_env(key_file: Option<&Path>) -> Result<ProjectKey, KeyError> {
+        match key_file {
+            Some(path) => ProjectKey::from_file(path),
+            None => match std::env::var(KEY_ENV) {
+                Ok(value) => ProjectKey::from_env_value(&value),
+                Err(_) => Err(KeyError::Missing),
+            },
+        }
+    }
+
+    /// A random one-off key for `barnvern demo`: its pseudonyms cannot be linked to any other
+    /// extract, and the manifest says so ([`ProjectKey::is_demo`]).
+    pub fn random_demo() -> ProjectKey {
+        let bytes: [u8; 32] = rand::random();
+        ProjectKey {
+            bytes: bytes.to_vec(),
+            demo: true,
+        }
+    }
+
+    /// Whether this is a one-off demo key.
+    pub fn is_demo(&self) -> bool {
+        self.demo
+    }
+
+    /// `sha256:` and the first 16 hex characters of SHA-256 over a fixed label and the key:
+    /// enough to tell two keys apart, nothing to recover the key from.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(b"barnvern key fingerprint v1\0");
+        hasher.update(&self.bytes);
+        let digest = hasher.finalize();
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_refused_without_repeating_them() {
+        let err = ProjectKey::from_env_value("secret-but-short").unwrap_err();
+        assert!(matches!(err, KeyError::TooShort { length: 16, .. }));
+        assert!(!err.to_string().contains("secret-but-short"));
+        assert!(err.to_string().contains(KEY_ENV));
+    }
+
+    #[test]
+    fn key_files_lose_one_line_end_and_keep_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        let key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        std::fs::write(&path, format!("{key}\n")).unwrap();
+        let from_file = ProjectKey::from_file(&path).unwrap();
+        assert_eq!(from_file, ProjectKey::from_env_value(key).unwrap());
+        std::fs::write(&path, "short\n").unwrap();
+        assert!(matches!(
+            ProjectKey::from_file(&path),
+            Err(KeyError::TooShort { length: 5, .. })
+        ));
+        assert!(matches!(
+            ProjectKey::from_file(&dir.path().join("none")),
+            Err(KeyError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_debug_hides_the_key() {
+        let a = ProjectKey::from_env_value(&"a".repeat(32)).unwrap();
+        let b = ProjectKey::from_env_value(&"b".repeat(32)).unwrap();
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint().len(), "sha256:".len() + 16);
+        assert!(!format!("{a:?}").contains("aaaa"));
+        let demo = ProjectKey::random_demo();
+        assert!(demo.is_demo() && !a.is_demo());
+        assert_ne!(demo.fingerprint(), ProjectKey::random_demo().fingerprint());
+    }
+}
