@@ -64,6 +64,21 @@ fn invalid_values_are_refused_through_their_constructors() {
         "messages never repeat identity numbers"
     );
 
+    // Given as a number, the identity number is a type error whose message does not echo it.
+    let text = edited("se-case.json", |v| {
+        v["child"]["identity"]["national_id"] = 201801012392u64.into()
+    });
+    let issue = error_of(&text);
+    assert_eq!(
+        (issue.path.as_str(), issue.code.as_str()),
+        ("child.identity.national_id", "json.invalid_value")
+    );
+    assert!(!issue.message.contains("201801012392"), "{issue}");
+    let text = edited("se-case.json", |v| {
+        v["referrals"][0]["reporter"]["code"] = "201801012392".into()
+    });
+    assert!(!error_of(&text).message.contains("201801012392"));
+
     let text = edited("se-case.json", |v| v["municipality"] = "018".into());
     assert_eq!(error_of(&text).code, "municipality.format");
     let text = edited("se-case.json", |v| v["municipality"] = "4601".into());

@@ -67,7 +67,7 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
     let inner = err.into_inner();
     let full = inner.to_string();
     let suffix = format!(" at line {} column {}", inner.line(), inner.column());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+    let message = redact(full.strip_suffix(&suffix).unwrap_or(&full));
     let at = position(&inner);
 
     if let Some((code, message)) = decode(&message) {
@@ -91,6 +91,44 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
         serde_json::error::Category::Data => ("json.invalid_value", message),
     };
     Issue::error(path, code, message).into()
+}
+
+/// serde quotes the offending input in backticks (``invalid type: integer `201801012392`,
+/// expected a string``). Input may be an identity number, and messages may be written to shared
+/// files, so the quoted value of an invalid type or value is dropped, and any other quoted text
+/// with a run of six or more digits is replaced: field and variant names are kept.
+fn redact(message: &str) -> String {
+    if let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+    {
+        let kind = &message[..message.len() - rest.len()];
+        let (what, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+        let what = what.split(" `").next().unwrap_or(what);
+        return if expected.is_empty() {
+            format!("{kind}{what}")
+        } else {
+            format!("{kind}{what}, expected{expected}")
+        };
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        // Odd-numbered parts (i even here) are inside backticks.
+        let digits_run = part
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|run| run.len() >= 6);
+        if i % 2 == 0 && digits_run {
+            out.push_str("(redacted)");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 fn decode(message: &str) -> Option<(String, String)> {
@@ -151,6 +189,22 @@ mod tests {
         assert_eq!(issue.code, "json.unknown_field");
         assert!(issue.message.contains("colour"), "{issue}");
         assert_eq!(issue.path, "items[0].colour");
+    }
+
+    #[test]
+    fn input_values_never_reach_a_message() {
+        let err = from_str::<Outer>(r#"{"items":[{"id":201801012392}]}"#).unwrap_err();
+        let issue = &err.issues()[0];
+        assert_eq!(issue.message, "invalid type: integer, expected a string");
+        assert!(!issue.message.contains("201801012392"));
+        assert_eq!(
+            redact("unknown field `colour`, expected `id`"),
+            "unknown field `colour`, expected `id`"
+        );
+        assert_eq!(
+            redact("unknown variant `19800102-2386`, expected `a`"),
+            "unknown variant `(redacted)`, expected `a`"
+        );
     }
 
     #[test]
