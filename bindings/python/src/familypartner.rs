@@ -22,17 +22,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Every error of the Family Partner crate has one Python class.
 impl ToPyErr for Error {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        let message = self.to_string();
         match self {
             Error::Validation(v) => v.to_pyerr(py),
-            Error::Workflow(w) => {
-                workflow_error(py, &w.to_string(), w.event, &w.state, &w.code, &w.path)
-            }
+            Error::Workflow(w) => workflow_error(py, &message, w.event, &w.state, &w.code, &w.path),
             Error::SchemaVersion { found, supported } => {
-                let message = Error::SchemaVersion {
-                    found: found.clone(),
-                    supported: supported.clone(),
-                }
-                .to_string();
                 schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {

@@ -279,6 +279,18 @@ impl Case {
                 .map(|c| format!("case closed on {}", c.closed_on))
                 .unwrap_or_default()
         };
+        // A closed case takes no new investigation steps, decisions or measures until reopened.
+        let require_open = || -> Result<(), WorkflowError> {
+            if self.is_closed() {
+                Err(refuse(
+                    closed_state(),
+                    "workflow.case_closed",
+                    "the case is closed; reopen it first".into(),
+                ))
+            } else {
+                Ok(())
+            }
+        };
         let open_investigation = |id: &InvestigationId| -> Result<usize, WorkflowError> {
             let Some(i) = self.investigations.iter().position(|x| &x.id == id) else {
                 return Err(refuse(
@@ -294,13 +306,7 @@ impl Case {
                     "the investigation has already concluded".into(),
                 ));
             }
-            if self.is_closed() {
-                return Err(refuse(
-                    closed_state(),
-                    "workflow.case_closed",
-                    "the case is closed; reopen it first".into(),
-                ));
-            }
+            require_open()?;
             Ok(i)
         };
         let data = next.data_mut();
@@ -331,13 +337,7 @@ impl Case {
                 started_on,
                 provenance,
             } => {
-                if self.is_closed() {
-                    return Err(refuse(
-                        closed_state(),
-                        "workflow.case_closed",
-                        "the case is closed; reopen it first".into(),
-                    ));
-                }
+                require_open()?;
                 data.investigations.push(Investigation {
                     id: investigation_id,
                     screening_id,
@@ -405,13 +405,7 @@ impl Case {
                         )
                     });
                 };
-                if self.is_closed() {
-                    return Err(refuse(
-                        closed_state(),
-                        "workflow.case_closed",
-                        "the case is closed; reopen it first".into(),
-                    ));
-                }
+                require_open()?;
                 data.decisions.push(Decision {
                     id: decision_id,
                     decided_on,
@@ -437,13 +431,7 @@ impl Case {
                 d.status_history.push(change);
             }
             CaseEvent::InterventionStarted { intervention } => {
-                if self.is_closed() {
-                    return Err(refuse(
-                        closed_state(),
-                        "workflow.case_closed",
-                        "the case is closed; reopen it first".into(),
-                    ));
-                }
+                require_open()?;
                 data.interventions.push(intervention);
             }
             CaseEvent::InterventionEvaluated {
