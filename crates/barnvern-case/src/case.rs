@@ -88,6 +88,12 @@ pub struct CaseData {
     /// imported from a system that keeps no events has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<CaseEvent>,
+    /// What a source format records that the canonical model has no place for, keyed by the
+    /// format (`"ssb"`: SSB's child-welfare XML, see `barnvern-ssb`), so that writing the case
+    /// back to that format loses nothing. Opaque to every rule here; never exported to
+    /// research extracts.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub source_extensions: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The family's part in a Family Partner trial: which trial, and the family's records there
@@ -159,6 +165,7 @@ impl Case {
             closures: Vec::new(),
             family_partner: None,
             history: Vec::new(),
+            source_extensions: std::collections::BTreeMap::new(),
         })
     }
 
