@@ -1,0 +1,1 @@
+//! Norway's national child-welfare reporting format: SSB's barnevern XML.
