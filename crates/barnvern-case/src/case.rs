@@ -24,10 +24,11 @@ use crate::screening::Screening;
 use crate::workflow::CaseEvent;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 /// The schema versions this build reads. 1.0 bundles (before interventions, plans, meetings and
-/// Family Partner records joined the bundle) are read as 1.1 bundles without those records.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
+/// Family Partner records joined the bundle) and 1.1 bundles (before wave questionnaires and
+/// contact travel) are read as 1.2 bundles without those records.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 
 /// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
 ///
@@ -182,7 +183,7 @@ impl Case {
         match barnvern_core::json::from_str::<CaseData>(text) {
             Ok(mut data) => {
                 check_schema_version(Some(&data.schema_version))?;
-                // 1.0 is 1.1 without the newer records: the migration is the version number.
+                // 1.0 and 1.1 are 1.2 without the newer records: the migration is the version number.
                 data.schema_version = SCHEMA_VERSION.to_owned();
                 Ok(Case::from_data(data)?)
             }

@@ -313,7 +313,7 @@ fn a_version_1_0_bundle_is_read_as_the_current_version() {
     let case = empty_case("SE");
     assert_eq!(case.schema_version, barnvern_case::SCHEMA_VERSION);
     let written: serde_json::Value = serde_json::from_str(&case.to_json().unwrap()).unwrap();
-    assert_eq!(written["schema_version"], "1.1");
+    assert_eq!(written["schema_version"], "1.2");
 }
 
 #[test]
@@ -329,4 +329,40 @@ fn family_partner_records_in_a_bundle_are_checked_with_paths() {
     let issue = &err.issues()[0];
     assert_eq!(issue.path, "family_partner.family.contacts[0].on");
     assert_eq!(issue.code, "fp.contact_outside_enrolment");
+}
+
+#[test]
+fn wave_questionnaires_in_a_bundle_are_checked_against_their_instrument() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    let case = Case::from_json(&v.to_string()).unwrap();
+    assert!(case.validate().is_empty(), "{:?}", case.validate());
+    // 7 is not an SDQ response code (0, 1, 2).
+    v["family_partner"]["family"]["waves"][1]["questionnaires"][0]["responses"]["consid"] =
+        7.into();
+    v["family_partner"]["family"]["waves"][1]["questionnaires"][1]["instrument"] = "cbcl".into();
+    let err = match Case::from_json(&v.to_string()) {
+        Err(barnvern_case::Error::Validation(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    let found: Vec<(&str, &str)> = err
+        .issues()
+        .iter()
+        .map(|i| (i.path.as_str(), i.code.as_str()))
+        .collect();
+    assert!(found.contains(&(
+        "family_partner.family.waves[1].questionnaires[0].responses.consid",
+        "outcomes.out_of_range"
+    )));
+    assert!(found.contains(&(
+        "family_partner.family.waves[1].questionnaires[1].instrument",
+        "fp.unknown_instrument"
+    )));
+}
+
+#[test]
+fn a_version_1_1_bundle_is_read_as_the_current_version() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("se-case.json")).unwrap();
+    v["schema_version"] = "1.1".into();
+    let case = Case::from_json(&v.to_string()).unwrap();
+    assert_eq!(case.schema_version, "1.2");
 }

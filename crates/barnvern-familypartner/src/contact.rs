@@ -61,6 +61,12 @@ pub struct Contact {
     pub minutes: Option<u16>,
     /// What became of it.
     pub status: ContactStatus,
+    /// Minutes the Family Partner spent travelling for it (both ways), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_minutes: Option<u32>,
+    /// Kilometres driven for it (both ways), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<u32>,
     /// The programme components covered (ids of the programme definition).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<String>,

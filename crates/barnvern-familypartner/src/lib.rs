@@ -60,6 +60,7 @@ pub mod family;
 pub mod ids;
 pub mod metrics;
 pub mod programme;
+pub mod questionnaire;
 pub mod randomisation;
 pub mod rules;
 pub mod screening;
@@ -82,8 +83,9 @@ pub use ids::{ContactId, FamilyRef, GoalId, TrialId};
 pub use metrics::Ratio;
 pub use programme::{
     Component, DefinitionStatus, Duration, EligibilityCriteria, GuidanceModule, Per, Phase,
-    ProgrammeDefinition, Rate,
+    ProgrammeCosts, ProgrammeDefinition, Rate,
 };
+pub use questionnaire::Questionnaire;
 pub use randomisation::{Allocation, Arm, Assignment, RandomisationDesign, Randomiser};
 pub use screening::{Eligibility, IneligibilityReason, Screening, TrialConsent};
 pub use trial::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, Trial, TrialData, TrialDesign};

@@ -11,6 +11,7 @@
 use std::sync::LazyLock;
 
 use barnvern_core::{Issue, Report, ValidationError, dates};
+use barnvern_outcomes::{CostModel, RateCard};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -164,6 +165,84 @@ pub struct ProgrammeDefinition {
     /// Parent-guidance modules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guidance_modules: Vec<GuidanceModule>,
+    /// What Family Partner time and travel cost, to derive costs from contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<ProgrammeCosts>,
+}
+
+/// What Family Partner time and travel cost: the role's rate card
+/// ([`barnvern_outcomes::RateCard`], capacity cost rate per minute) and the mileage rate (SE
+/// milersättning, NO kilometergodtgjørelse). Costs of a family follow from its contacts
+/// ([`crate::metrics::family_costs`]).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeCosts {
+    /// Default (an assumption), local or manual.
+    pub status: DefinitionStatus,
+    /// Where the figures come from.
+    pub source: String,
+    /// The Family Partner's rate card; its currency and price year are those of every cost.
+    pub rate_card: RateCard,
+    /// Mileage paid per kilometre, in the rate card's currency and price year.
+    pub mileage_per_km: f64,
+}
+
+// Money is f64; equality is bitwise so that it is an equivalence (NaN is refused when a
+// definition is checked anyway) and the programme keeps `Eq`.
+impl PartialEq for ProgrammeCosts {
+    fn eq(&self, other: &Self) -> bool {
+        let money = |c: &ProgrammeCosts| {
+            [
+                c.rate_card.hourly_wage,
+                c.rate_card.on_cost_pct,
+                c.rate_card.overhead_pct,
+                c.rate_card.practical_capacity_pct,
+                c.mileage_per_km,
+            ]
+            .map(f64::to_bits)
+        };
+        self.status == other.status
+            && self.source == other.source
+            && self.rate_card.role == other.rate_card.role
+            && self.rate_card.currency == other.rate_card.currency
+            && self.rate_card.price_year == other.rate_card.price_year
+            && money(self) == money(other)
+    }
+}
+
+impl Eq for ProgrammeCosts {}
+
+impl ProgrammeCosts {
+    /// The cost model of one family's activities under this rate card (no activities yet).
+    pub fn model(&self) -> CostModel {
+        CostModel {
+            currency: self.rate_card.currency.clone(),
+            price_year: self.rate_card.price_year,
+            rate_cards: vec![self.rate_card.clone()],
+            activities: Vec::new(),
+            non_staff: Vec::new(),
+            setup: Vec::new(),
+        }
+    }
+
+    fn check(&self) -> Report {
+        let mut r = Report::new();
+        for mut issue in self.model().check().issues {
+            // The model holds the one card as rate_cards[0]; say where it is written here.
+            if let Some(rest) = issue.path.strip_prefix("rate_cards[0]") {
+                issue.path = format!("rate_card{rest}");
+            }
+            r.push(issue);
+        }
+        if !(self.mileage_per_km.is_finite() && self.mileage_per_km >= 0.0) {
+            r.push(Issue::error(
+                "mileage_per_km",
+                "outcomes.costs.negative",
+                "the mileage rate must be a number of at least 0",
+            ));
+        }
+        r
+    }
 }
 
 static DEFAULT: LazyLock<Result<ProgrammeDefinition, ValidationError>> = LazyLock::new(|| {
@@ -232,6 +311,9 @@ impl ProgrammeDefinition {
                 ));
             }
         }
+        if let Some(costs) = &self.costs {
+            r.extend_under("costs", costs.check().issues);
+        }
         if previous_end < self.duration.max_months {
             r.push(Issue::error(
                 "phases",
@@ -268,6 +350,10 @@ mod tests {
         assert_eq!(def.caseload_cap, 5);
         assert_eq!((def.duration.min_months, def.duration.max_months), (6, 18));
         assert_eq!(def.eligibility.child_age_below_years, 12);
+        let costs = def.costs.as_ref().unwrap();
+        assert_eq!(costs.status, DefinitionStatus::Default);
+        assert_eq!(costs.rate_card.currency.as_str(), "NOK");
+        assert!(costs.rate_card.cost_per_minute() > 0.0);
     }
 
     #[test]

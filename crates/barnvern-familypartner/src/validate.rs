@@ -12,7 +12,7 @@ use crate::family::FamilyRecord;
 use crate::programme::ProgrammeDefinition;
 use crate::rules::{self, Refusal};
 use crate::trial::TrialData;
-use crate::waves::WaveDefinition;
+use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord};
 
 fn issue(path: String, r: Refusal) -> Issue {
     Issue::error(path, r.code, r.message)
@@ -221,6 +221,7 @@ pub fn validate_family(
                 "the wave is recorded twice",
             ));
         }
+        questionnaires(w, &wpath, &mut r);
         if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, waves) {
             r.push(issue(wpath.clone(), x));
             continue;
@@ -241,6 +242,34 @@ pub fn validate_family(
         }
     }
     r
+}
+
+/// A wave's questionnaires: each checked against its instrument and the wave's date
+/// ([`crate::Questionnaire::check`]), at most one per instrument and informant, none at a
+/// missed wave.
+fn questionnaires(w: &WaveRecord, wpath: &str, r: &mut Report) {
+    if w.outcome == WaveOutcome::Missed && !w.questionnaires.is_empty() {
+        r.push(Issue::error(
+            format!("{wpath}.questionnaires"),
+            "fp.questionnaire_at_missed_wave",
+            "a wave recorded as missed has no questionnaires",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (k, q) in w.questionnaires.iter().enumerate() {
+        let qpath = format!("{wpath}.questionnaires[{k}]");
+        if !seen.insert((q.instrument.as_str(), q.informant)) {
+            r.push(Issue::error(
+                format!("{qpath}.instrument"),
+                "fp.duplicate_questionnaire",
+                format!(
+                    "{} answered by the {} is recorded twice at this wave",
+                    q.instrument, q.informant
+                ),
+            ));
+        }
+        r.extend_under(&qpath, q.check(w.on).issues);
+    }
 }
 
 fn withdrawals(f: &FamilyRecord, r: &mut Report) {

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::questionnaire::Questionnaire;
+
 /// A wave of the trial, in months from randomisation, with its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +72,9 @@ pub struct WaveRecord {
     pub on: NaiveDate,
     /// What it achieved.
     pub outcome: WaveOutcome,
+    /// The questionnaires answered at the wave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questionnaires: Vec<Questionnaire>,
     /// Who recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,

@@ -3,6 +3,7 @@
 
 pub mod caseload;
 pub mod consort;
+pub mod costs;
 pub mod dose;
 pub mod progression;
 pub mod ratio;
@@ -12,6 +13,7 @@ pub use caseload::{CaseloadPeriod, caseload};
 pub use consort::{
     ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, WaveFollowUp, consort,
 };
+pub use costs::{FamilyCosts, family_costs};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
 pub use progression::{
     Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
