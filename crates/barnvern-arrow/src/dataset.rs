@@ -310,6 +310,13 @@ impl DatasetWriter {
         Ok(())
     }
 
+    /// The directory the dataset is written in until [`DatasetWriter::finish`] moves it to its
+    /// target. A file put here (the extract pipeline's quarantine file) is published with the
+    /// dataset, atomically, or removed with it when the writer is dropped unfinished.
+    pub fn staging_dir(&self) -> &Path {
+        &self.temp
+    }
+
     /// The manifest being built, for the fields the extract pipeline fills (input digests,
     /// read and rejected counts, key fingerprint, demo key).
     pub fn manifest_mut(&mut self) -> &mut Manifest {

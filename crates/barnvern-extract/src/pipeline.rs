@@ -1,0 +1,339 @@
+//! The extract: case bundles in, a pseudonymised research dataset out.
+//!
+//! Each line is parsed and validated (`barnvern-case`), turned into its research form
+//! (pseudonymised under the project key, coarsened, free text dropped, deadlines derived as of a
+//! date) and written to the dataset of `barnvern-arrow`. A line that fails is written to the
+//! quarantine file with its line number and every error, and the run goes on. At the end the
+//! run checks that every line read was either accepted or rejected, records the counts and the
+//! input files' digests in the manifest, and only then publishes the dataset (and the
+//! quarantine file) atomically.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, ResearchCase};
+use barnvern_core::Issue;
+use chrono::NaiveDate;
+
+use crate::check::{case_key, check_line, codes};
+use crate::engine::{self, Progress};
+use crate::error::{Error, Result};
+use crate::input::{InputLine, InputOptions};
+use crate::key::ProjectKey;
+use crate::pseudonymise::HmacPseudonymiser;
+use crate::quarantine::{QUARANTINE_FILE, QuarantineRecord, QuarantineWriter};
+use barnvern_arrow::Pseudonymiser as _;
+
+/// Accepted cases handed to the dataset writer at a time.
+const WRITE_BATCH: usize = 512;
+
+/// What to extract and where.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// The input files: JSON Lines of case bundles (a `*.json` file is one bundle).
+    pub inputs: Vec<PathBuf>,
+    /// The dataset directory to create.
+    pub out: PathBuf,
+    /// Where rejected lines go; default `OUT/quarantine.jsonl`, published with the dataset.
+    pub quarantine: Option<PathBuf>,
+    /// Replace an existing dataset at `out`.
+    pub overwrite: bool,
+    /// The date deadline statuses are computed for.
+    pub as_of: NaiveDate,
+    /// Limits of the input reader.
+    pub input: InputOptions,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+}
+
+impl ExtractOptions {
+    /// Options with the defaults: quarantine inside the dataset, no overwrite, all cores.
+    pub fn new(inputs: Vec<PathBuf>, out: impl Into<PathBuf>, as_of: NaiveDate) -> Self {
+        ExtractOptions {
+            inputs,
+            out: out.into(),
+            quarantine: None,
+            overwrite: false,
+            as_of,
+            input: InputOptions::default(),
+            threads: 0,
+        }
+    }
+}
+
+/// What an extract did.
+#[derive(Debug, Clone)]
+pub struct ExtractSummary {
+    /// The dataset directory.
+    pub dataset: PathBuf,
+    /// The quarantine file.
+    pub quarantine: PathBuf,
+    /// Lines read from all inputs.
+    pub read: u64,
+    /// Lines accepted (cases in the dataset).
+    pub accepted: u64,
+    /// Lines rejected (records in the quarantine file about lines).
+    pub rejected: u64,
+    /// Input files with no lines at all (each also has a quarantine record with no line).
+    pub empty_files: Vec<String>,
+    /// Rejected lines by the code of their first error.
+    pub rejected_by_code: BTreeMap<String, u64>,
+    /// The dataset's manifest.
+    pub manifest: Manifest,
+}
+
+impl ExtractSummary {
+    /// True when nothing was rejected and no input was empty.
+    pub fn is_clean(&self) -> bool {
+        self.rejected == 0 && self.empty_files.is_empty()
+    }
+}
+
+/// The verdict on one line, computed by a worker.
+enum Verdict {
+    Accepted {
+        line: LineRef,
+        key: u128,
+        research: Box<ResearchCase>,
+    },
+    Rejected {
+        line: LineRef,
+        errors: Vec<Issue>,
+    },
+}
+
+/// Where a line came from, without its content.
+#[derive(Debug, Clone, Copy)]
+struct LineRef {
+    file: usize,
+    line: u64,
+}
+
+/// Runs an extract under `key`. `progress` is called from the reading thread as input is read.
+pub fn extract(
+    options: &ExtractOptions,
+    key: ProjectKey,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ExtractSummary> {
+    if options.inputs.is_empty() {
+        return Err(Error::NoInputs);
+    }
+    check_quarantine_path(options)?;
+    remove_stale_staging(&options.out);
+
+    let demo = key.is_demo();
+    let ps = HmacPseudonymiser::new(key);
+    let fingerprint = ps.key_fingerprint();
+    let mut writer = DatasetWriter::create(
+        &options.out,
+        DatasetOptions {
+            overwrite: options.overwrite,
+            ..DatasetOptions::default()
+        },
+    )?;
+    // The quarantine file is staged too: inside the dataset by default, else beside its target.
+    let (quarantine_stage, quarantine_target) = match &options.quarantine {
+        None => (
+            writer.staging_dir().join(QUARANTINE_FILE),
+            options.out.join(QUARANTINE_FILE),
+        ),
+        Some(path) => (staged_name(path), path.clone()),
+    };
+    let mut quarantine = QuarantineWriter::create(&quarantine_stage)?;
+    let names: Vec<String> = options
+        .inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+
+    let as_of = options.as_of;
+    let max_line = options.input.max_line_bytes;
+    let work = |l: InputLine| -> Verdict {
+        let at = LineRef {
+            file: l.file,
+            line: l.line,
+        };
+        match check_line(&l.content, max_line) {
+            Ok(case) => Verdict::Accepted {
+                line: at,
+                key: case_key(&case),
+                research: Box::new(ResearchCase::from_case(&case, &ps, as_of)),
+            },
+            Err(errors) => Verdict::Rejected { line: at, errors },
+        }
+    };
+
+    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
+    let mut batch: Vec<ResearchCase> = Vec::with_capacity(WRITE_BATCH);
+    let mut accepted = 0u64;
+    let mut rejected = 0u64;
+    let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
+    let mut reject = |q: &mut QuarantineWriter, at: LineRef, errors: Vec<Issue>| {
+        rejected += 1;
+        let code = errors
+            .first()
+            .map(|i| i.code.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        *by_code.entry(code).or_default() += 1;
+        q.write(&QuarantineRecord {
+            file: names[at.file].clone(),
+            line: Some(at.line),
+            errors,
+        })
+    };
+
+    let result = engine::run(
+        &options.inputs,
+        options.input,
+        options.threads,
+        progress,
+        &work,
+        |verdict| match verdict {
+            Verdict::Rejected { line, errors } => reject(&mut quarantine, line, errors),
+            Verdict::Accepted {
+                line,
+                key,
+                research,
+            } => {
+                if let Some(&(file, first)) = seen.get(&key) {
+                    let issue = Issue::error(
+                        "case_id",
+                        codes::DUPLICATE_CASE,
+                        format!(
+                            "the case id was already read on line {first} of {}; a case appears once in an extract",
+                            names[file]
+                        ),
+                    );
+                    return reject(&mut quarantine, line, vec![issue]);
+                }
+                seen.insert(key, (line.file, line.line));
+                accepted += 1;
+                batch.push(*research);
+                if batch.len() >= WRITE_BATCH {
+                    writer.write(&batch)?;
+                    batch.clear();
+                }
+                Ok(())
+            }
+        },
+    );
+    let digests = match result {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = std::fs::remove_file(&quarantine_stage);
+            return Err(e);
+        }
+    };
+    writer.write(&batch)?;
+
+    let mut empty_files = Vec::new();
+    for d in &digests {
+        if d.lines == Some(0) {
+            empty_files.push(d.path.clone());
+            quarantine.write(&QuarantineRecord {
+                file: d.path.clone(),
+                line: None,
+                errors: vec![Issue::error(
+                    "",
+                    codes::EMPTY_FILE,
+                    "the file is empty: it holds no case bundles",
+                )],
+            })?;
+        }
+    }
+    quarantine.finish()?;
+
+    let read: u64 = digests.iter().filter_map(|d| d.lines).sum();
+    let written = writer.manifest_mut().cases;
+    if read != accepted + rejected || written != accepted {
+        let _ = std::fs::remove_file(&quarantine_stage);
+        return Err(Error::Count {
+            read,
+            accepted: written,
+            rejected,
+        });
+    }
+    {
+        let m = writer.manifest_mut();
+        m.input_digests = digests;
+        m.read = Some(read);
+        m.rejected = rejected;
+        m.key_fingerprint = Some(fingerprint);
+        m.demo_key = demo;
+    }
+    let manifest = writer.finish()?;
+    if options.quarantine.is_some() {
+        std::fs::rename(&quarantine_stage, &quarantine_target)
+            .map_err(|e| Error::io(&quarantine_target, e))?;
+    }
+    Ok(ExtractSummary {
+        dataset: options.out.clone(),
+        quarantine: quarantine_target,
+        read,
+        accepted,
+        rejected,
+        empty_files,
+        rejected_by_code: by_code,
+        manifest,
+    })
+}
+
+/// A quarantine file given by the user must not be inside the dataset (it would be replaced)
+/// nor be an input.
+fn check_quarantine_path(options: &ExtractOptions) -> Result<()> {
+    let Some(q) = &options.quarantine else {
+        return Ok(());
+    };
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let qa = abs(q);
+    if qa.starts_with(abs(&options.out)) {
+        return Err(Error::BadPath {
+            path: q.clone(),
+            reason: "the quarantine file cannot be inside the dataset directory; leave out --quarantine to keep it there".to_owned(),
+        });
+    }
+    if options.inputs.iter().any(|i| abs(i) == qa) {
+        return Err(Error::BadPath {
+            path: q.clone(),
+            reason: "the quarantine file would overwrite an input".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn staged_name(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Removes staging directories left by extracts that were killed (their process no longer
+/// runs), so a rerun starts clean. Only where `/proc` tells which processes run.
+fn remove_stale_staging(out: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Some(name) = out.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(&parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}

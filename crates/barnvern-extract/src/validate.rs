@@ -1,0 +1,155 @@
+//! Validating case bundle files without extracting them: every line's findings, in input order,
+//! with the same reader, checks and codes as the extract (so `validate` passing means `extract`
+//! accepts), plus any extra rule set (for example SSB's controls).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use barnvern_arrow::dataset::InputDigest;
+use barnvern_case::Case;
+use barnvern_core::{Issue, Severity};
+
+use crate::check::{case_key, check_line, codes};
+use crate::engine::{self, Progress};
+use crate::error::{Error, Result};
+use crate::input::{InputLine, InputOptions};
+
+/// An extra rule set applied to every case that parses, e.g. SSB's controls.
+pub type RuleSet = dyn Fn(&Case) -> Vec<Issue> + Sync;
+
+/// The findings on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFindings {
+    /// The input file, as named.
+    pub file: String,
+    /// The line number from 1; `None` for a finding about the whole file.
+    pub line: Option<u64>,
+    /// False when the line is rejected (an extract would quarantine it).
+    pub accepted: bool,
+    /// Every finding: errors for a rejected line; warnings and queries (and errors of extra
+    /// rule sets) for an accepted one.
+    pub issues: Vec<Issue>,
+}
+
+/// What a validation run found.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateSummary {
+    /// Lines read.
+    pub read: u64,
+    /// Lines an extract would accept.
+    pub accepted: u64,
+    /// Lines an extract would reject.
+    pub rejected: u64,
+    /// Findings by code, over all lines.
+    pub by_code: BTreeMap<String, u64>,
+    /// Findings of severity error from extra rule sets on accepted lines.
+    pub rule_errors: u64,
+    /// Input files with no lines.
+    pub empty_files: Vec<String>,
+    /// Each input's digest and line count.
+    pub digests: Vec<InputDigest>,
+}
+
+impl ValidateSummary {
+    /// True when every line is accepted, no file is empty and no extra rule found an error.
+    pub fn is_clean(&self) -> bool {
+        self.rejected == 0 && self.empty_files.is_empty() && self.rule_errors == 0
+    }
+}
+
+/// Validates `inputs`, calling `report` for every line that has findings, in input order.
+pub fn validate(
+    inputs: &[PathBuf],
+    input: InputOptions,
+    threads: usize,
+    rules: Option<&RuleSet>,
+    progress: &(dyn Fn(Progress) + Sync),
+    mut report: impl FnMut(&LineFindings) -> Result<()>,
+) -> Result<ValidateSummary> {
+    if inputs.is_empty() {
+        return Err(Error::NoInputs);
+    }
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let max_line = input.max_line_bytes;
+    let work = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Issue>) {
+        match check_line(&l.content, max_line) {
+            Ok(case) => {
+                let mut issues = case.validate().issues;
+                if let Some(rules) = rules {
+                    issues.extend(rules(&case));
+                }
+                (l.file, l.line, Some(case_key(&case)), true, issues)
+            }
+            Err(errors) => (l.file, l.line, None, false, errors),
+        }
+    };
+    let mut summary = ValidateSummary::default();
+    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
+    let digests = engine::run(
+        inputs,
+        input,
+        threads,
+        progress,
+        &work,
+        |(file, line, key, mut accepted, mut issues)| {
+            if let Some(key) = key {
+                if let Some(&(f, first)) = seen.get(&key) {
+                    accepted = false;
+                    issues = vec![Issue::error(
+                        "case_id",
+                        codes::DUPLICATE_CASE,
+                        format!(
+                            "the case id was already read on line {first} of {}; a case appears once in an extract",
+                            names[f]
+                        ),
+                    )];
+                } else {
+                    seen.insert(key, (file, line));
+                }
+            }
+            if accepted {
+                summary.accepted += 1;
+                summary.rule_errors += issues
+                    .iter()
+                    .filter(|i| i.severity == Severity::Error)
+                    .count() as u64;
+            } else {
+                summary.rejected += 1;
+            }
+            for i in &issues {
+                *summary.by_code.entry(i.code.clone()).or_default() += 1;
+            }
+            if issues.is_empty() {
+                return Ok(());
+            }
+            report(&LineFindings {
+                file: names[file].clone(),
+                line: Some(line),
+                accepted,
+                issues,
+            })
+        },
+    )?;
+    for d in &digests {
+        if d.lines == Some(0) {
+            summary.empty_files.push(d.path.clone());
+            *summary
+                .by_code
+                .entry(codes::EMPTY_FILE.to_owned())
+                .or_default() += 1;
+            report(&LineFindings {
+                file: d.path.clone(),
+                line: None,
+                accepted: false,
+                issues: vec![Issue::error(
+                    "",
+                    codes::EMPTY_FILE,
+                    "the file is empty: it holds no case bundles",
+                )],
+            })?;
+        }
+    }
+    summary.read = digests.iter().filter_map(|d| d.lines).sum();
+    summary.digests = digests;
+    Ok(summary)
+}
