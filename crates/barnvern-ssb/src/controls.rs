@@ -1,0 +1,1 @@
+//! SSB's validation controls (placeholder).
