@@ -1,0 +1,155 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Behaviour through the public API: every generated bundle validates, the deadline statuses
+//! all occur, output is reproducible, faults are counted and each faulty line is refused.
+
+use std::collections::{BTreeMap, HashSet};
+
+use barnvern_case::{Case, DeadlineStatus};
+use barnvern_core::Severity;
+use barnvern_synth::{Cohort, FaultKind, SynthOptions, write_jsonl};
+
+fn opts(children: u64, seed: u64) -> SynthOptions {
+    SynthOptions {
+        children,
+        seed,
+        ..SynthOptions::default()
+    }
+}
+
+#[test]
+fn every_bundle_validates_across_seeds_and_every_deadline_status_occurs() {
+    let mut statuses = HashSet::new();
+    let mut findings: BTreeMap<String, u64> = BTreeMap::new();
+    let mut randomised = 0;
+    for seed in 0..6 {
+        let o = opts(800, seed);
+        for data in Cohort::new(&o).unwrap() {
+            let data = data.unwrap();
+            let id = data.case_id.clone();
+            if data
+                .family_partner
+                .as_ref()
+                .is_some_and(|f| f.family.allocation.is_some())
+            {
+                randomised += 1;
+            }
+            let case = Case::from_data(data)
+                .unwrap_or_else(|e| panic!("seed {seed} case {id}: {:#?}", e.report.issues));
+            for d in case.deadlines(o.as_of) {
+                statuses.insert((d.kind.as_str(), d.status));
+            }
+            for i in case.validate().issues {
+                assert_ne!(i.severity, Severity::Error);
+                *findings.entry(i.code.clone()).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("queries and warnings: {findings:?}");
+    eprintln!("randomised families: {randomised}");
+    for s in [
+        DeadlineStatus::Met,
+        DeadlineStatus::Breached,
+        DeadlineStatus::Overdue,
+        DeadlineStatus::MetAfterExtension,
+        DeadlineStatus::Pending,
+    ] {
+        assert!(
+            statuses.iter().any(|(_, st)| *st == s),
+            "no deadline with status {s:?}: {statuses:?}"
+        );
+    }
+    assert!(
+        randomised > 10,
+        "the trial randomised {randomised} families"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_lines_parse_back() {
+    let o = opts(300, 42);
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    let sa = write_jsonl(&o, &mut a, &|_| {}).unwrap();
+    let sb = write_jsonl(&o, &mut b, &|_| {}).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(sa, sb);
+    assert_eq!(sa.lines, 300);
+    assert_eq!(sa.bytes, a.len() as u64);
+    let text = String::from_utf8(a).unwrap();
+    for line in text.lines() {
+        Case::from_json(line).unwrap();
+    }
+    let mut c = Vec::new();
+    write_jsonl(&opts(300, 43), &mut c, &|_| {}).unwrap();
+    assert_ne!(text.as_bytes(), &c[..]);
+}
+
+#[test]
+fn faulty_lines_are_counted_by_kind_and_each_is_refused() {
+    let o = SynthOptions {
+        faults: 0.3,
+        ..opts(1500, 5)
+    };
+    let mut out = Vec::new();
+    let s = write_jsonl(&o, &mut out, &|_| {}).unwrap();
+    assert_eq!(s.lines, 1500);
+    assert_eq!(s.valid + s.faulty_total(), s.lines);
+    for k in FaultKind::ALL {
+        assert!(s.faulty.get(&k).copied().unwrap_or(0) > 0, "no {k} lines");
+    }
+    let mut seen = HashSet::new();
+    let mut refused: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut accepted = 0;
+    for line in out.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let Ok(text) = std::str::from_utf8(line) else {
+            *refused.entry("utf8").or_default() += 1;
+            continue;
+        };
+        match Case::from_json(text) {
+            Ok(case) => {
+                if seen.insert(case.case_id.clone()) {
+                    accepted += 1;
+                } else {
+                    *refused.entry("duplicate").or_default() += 1;
+                }
+            }
+            Err(_) => *refused.entry("invalid").or_default() += 1,
+        }
+    }
+    assert_eq!(accepted, s.valid, "{refused:?}");
+    assert_eq!(refused.values().sum::<u64>(), s.faulty_total());
+    assert_eq!(
+        refused.get("utf8").copied().unwrap_or(0),
+        s.faulty[&FaultKind::InvalidUtf8]
+    );
+    assert_eq!(
+        refused.get("duplicate").copied().unwrap_or(0),
+        s.faulty[&FaultKind::DuplicateCaseId]
+    );
+}
+
+#[test]
+fn options_out_of_range_are_refused() {
+    assert!(
+        write_jsonl(
+            &SynthOptions {
+                faults: 1.5,
+                ..opts(1, 1)
+            },
+            Vec::new(),
+            &|_| {}
+        )
+        .is_err()
+    );
+    assert!(
+        write_jsonl(
+            &SynthOptions {
+                se_share: -0.1,
+                ..opts(1, 1)
+            },
+            Vec::new(),
+            &|_| {}
+        )
+        .is_err()
+    );
+}
