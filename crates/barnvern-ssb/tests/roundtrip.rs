@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use barnvern_ssb::{Element, read_str, write_case};
 
@@ -31,29 +30,10 @@ const VALID: &[&str] = &[
     "test01_file09_total.xml",
 ];
 
-/// Runs xmllint against Barnevern_v4.xsd. xmllint is part of the test environment
-/// (scripts/test installs libxml2-utils): its absence is a failure, not a skip.
-pub fn xmllint(file: &Path) {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/Barnevern_v4.xsd");
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "xmllint is needed to validate written SSB files against Barnevern_v4.xsd but \
-                 could not be run ({e}); install Debian's libxml2-utils (scripts/test does)"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{} does not validate against Barnevern_v4.xsd:\n{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+mod support {
+    include!("support/xmllint.rs");
 }
+use support::xmllint;
 
 /// The element/attribute content of a document: every element as its path of names, its
 /// attributes (sorted) and text, counted; order aside. The samples' dialect (identity on Sak,

@@ -1,0 +1,221 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Bad input gives findings with their location, never a panic; change extracts apply to
+//! the extract they name; any bundle can be written as valid v4 and checked.
+
+use std::path::Path;
+
+use barnvern_case::Case;
+use barnvern_core::Severity;
+use barnvern_ssb::{Extracts, SsbReader, check, read_str, write_case};
+
+mod roundtrip_support {
+    include!("support/xmllint.rs");
+}
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn first_err(xml: &str) -> barnvern_core::Issue {
+    read_str(xml, "bad.xml")
+        .into_iter()
+        .find_map(Result::err)
+        .expect("an error finding")
+}
+
+#[test]
+fn malformed_xml_is_a_finding_with_file_and_line() {
+    let xml = "<?xml version=\"1.0\"?>\n<Barnevern Id=\"x\" DatoUttrekk=\"2024-01-01T00:00:00Z\">\n<Fagsystem Leverandor=\"a\" Navn=\"b\" Versjon=\"1\">\n</Barnevern>";
+    let e = first_err(xml);
+    assert_eq!(e.code, "ssb.xml_malformed");
+    assert_eq!(e.severity, Severity::Error);
+    assert!(e.path.starts_with("bad.xml:"), "{}", e.path);
+    let truncated = "<Barnevern Id=\"x\" DatoUttrekk=\"2024-01-01T00:00:00Z\"><Sak Id=\"s\"";
+    assert_eq!(first_err(truncated).code, "ssb.xml_malformed");
+    assert_eq!(first_err("").code, "ssb.xml_malformed");
+    assert_eq!(first_err("<Other/>").code, "ssb.not_barnevern");
+}
+
+#[test]
+fn billion_laughs_and_external_entities_are_refused_not_expanded() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<Barnevern Id="x" DatoUttrekk="2024-01-01T00:00:00Z"><Fagsystem Navn="&lol2;" Leverandor="abc" Versjon="1"/></Barnevern>"#;
+    let e = first_err(laughs);
+    assert_eq!(e.code, "ssb.dtd_refused");
+    let external = r#"<?xml version="1.0"?>
+<!DOCTYPE b [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Barnevern Id="x" DatoUttrekk="2024-01-01T00:00:00Z"><Fagsystem Navn="&xxe;" Leverandor="abc" Versjon="1"/></Barnevern>"#;
+    assert_eq!(first_err(external).code, "ssb.dtd_refused");
+    // An entity without a DTD is refused too.
+    let bare = r#"<Barnevern Id="x" DatoUttrekk="2024-01-01T00:00:00Z"><Sak Id="s"><Lov>&xxe;</Lov></Sak></Barnevern>"#;
+    assert_eq!(first_err(bare).code, "ssb.entity_refused");
+}
+
+#[test]
+fn unknown_elements_wrong_codes_and_bad_numbers_are_located_findings() {
+    let xml = sample("test01_file09_total.xml")
+        .replace("<Melder Kode=\"1\"/>", "<Melder Kode=\"99\"/><Tull/>")
+        .replace(
+            "Fodselsnummer=\"02011088123\"",
+            "Fodselsnummer=\"02011088124\"",
+        );
+    let rc = read_str(&xml, "f.xml").into_iter().next().unwrap().unwrap();
+    let find = |code: &str| {
+        rc.findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code} in {:#?}", rc.findings))
+    };
+    let unknown = find("ssb.unknown_element");
+    assert!(unknown.path.starts_with("f.xml:"), "{}", unknown.path);
+    assert!(unknown.path.contains("/Tull"), "{}", unknown.path);
+    let code = find("ssb.unknown_code");
+    assert!(code.path.contains("Melding[@Id='bb6b82ea"), "{}", code.path);
+    let id = find("id.no.check_digit_2");
+    assert!(id.path.contains("Personalia"), "{}", id.path);
+    for f in &rc.findings {
+        assert!(!f.message.contains("0201108812"), "{}", f.message);
+        assert!(!f.path.contains("0201108812"), "{}", f.path);
+    }
+}
+
+#[test]
+fn the_samples_ssb_rejects_are_findings() {
+    // invalid.xml: no Avgiver.
+    let rc = read_str(&sample("invalid.xml"), "invalid.xml")
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(rc.data.is_none());
+    assert!(
+        rc.findings
+            .iter()
+            .any(|f| f.code == "ssb.missing" && f.path.contains("Avgiver"))
+    );
+    // sluttdato_etter_startdato.xml: a report concluded before it started.
+    let rc = read_str(&sample("sluttdato_etter_startdato.xml"), "s.xml")
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let found = barnvern_ssb::check_sak(&rc.sak, &rc.extract, "s.xml", None);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "Melding Kontroll 2a" && f.severity == Severity::Error)
+    );
+    assert!(rc.into_case().is_err(), "barnvern refuses it too");
+}
+
+#[test]
+fn change_extracts_apply_to_the_extract_they_name() {
+    let mut series = Extracts::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut last = None;
+    for name in [
+        "test01_file01_changes.xml",
+        "test01_file02_changes.xml",
+        "test01_file03_changes.xml",
+    ] {
+        let out = series.read_path(&dir.join(name)).unwrap();
+        let rc = out.into_iter().next().unwrap().unwrap();
+        assert!(
+            !rc.findings
+                .iter()
+                .any(|f| f.code == "ssb.unknown_forrige_id"),
+            "{name}: {:#?}",
+            rc.findings
+        );
+        last = Some(rc);
+    }
+    // The third file holds only the concluded investigation; the merged case still has the
+    // report from the first two.
+    let case = last.unwrap().into_case().unwrap();
+    assert_eq!(case.referrals.len(), 1);
+    assert_eq!(case.investigations.len(), 1);
+    assert!(case.investigations[0].concluded_on.is_some());
+    assert_eq!(case.screenings.len(), 1);
+
+    // A change extract whose ForrigeId was never read: a finding, read as complete.
+    let mut fresh = Extracts::new();
+    let rc = fresh
+        .read(SsbReader::new(
+            sample("test01_file03_changes.xml").as_bytes(),
+            "c.xml",
+        ))
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let f = rc
+        .findings
+        .iter()
+        .find(|f| f.code == "ssb.unknown_forrige_id")
+        .unwrap();
+    assert!(f.path.contains("ForrigeId"));
+}
+
+#[test]
+fn tombstones_remove_records() {
+    let mut series = Extracts::new();
+    series.read(SsbReader::new(
+        sample("test01_file09_total.xml").as_bytes(),
+        "a.xml",
+    ));
+    let change = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Barnevern Id="2c0bc35f-5d5c-4b8e-9c55-54a7a1f1f6b1" DatoUttrekk="2022-02-01T00:00:00+01:00" ForrigeId="1b1907ef-2080-42c8-b704-3b33bf0b0982">
+<Fagsystem Versjon="1.0" Navn="x" Leverandor="SSB"/>
+<Avgiver Kommunenummer="3401" Kommunenavn="Kongsvinger kommune" Organisasjonsnummer="944117784"/>
+<Sak StartDato="2021-01-01" Id="7317a453-2d65-465a-9589-519311d66579" Journalnummer="test1">
+<Slettet Id="0b6ceeba-677d-45da-bf4d-cb14e3631c28" Type="Plan" SluttDato="2022-01-31"/>
+</Sak></Barnevern>"#;
+    let rc = series
+        .read(SsbReader::new(change.as_bytes(), "b.xml"))
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    let data = rc.data.unwrap();
+    assert!(data.plans.is_empty(), "the plan is deleted");
+    assert_eq!(data.interventions.len(), 1);
+    assert!(rc.sak.all("Slettet").count() == 1, "the tombstone is kept");
+}
+
+#[test]
+fn any_bundle_is_written_as_valid_v4_and_checked() {
+    let json = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/no-case.json"),
+    )
+    .unwrap();
+    let case = Case::from_json(&json).unwrap();
+    let written = write_case(&case).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-case.xml");
+    std::fs::write(&path, &written.xml).unwrap();
+    roundtrip_support::xmllint(&path);
+    // Read back: the same records, now with SSB ids.
+    let back = read_str(&written.xml, "no-case.xml")
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap()
+        .into_case()
+        .unwrap_or_else(|f| panic!("{f:#?}"));
+    assert_eq!(back.referrals.len(), case.referrals.len());
+    assert_eq!(back.investigations.len(), case.investigations.len());
+    assert_eq!(back.decisions.len(), case.decisions.len());
+    assert_eq!(back.interventions.len(), case.interventions.len());
+    assert_eq!(back.child.identity, case.child.identity);
+    // SSB's controls on a bundle that never was SSB XML.
+    let found = check(&case, None);
+    for f in &found {
+        assert!(!f.message.contains("03851598730"));
+    }
+}
