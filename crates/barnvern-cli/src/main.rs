@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod dictionary;
+mod extract;
 mod score;
 mod table;
 
@@ -54,6 +55,20 @@ enum Command {
         #[command(flatten)]
         args: dictionary::SchemaArgs,
     },
+    /// Check case bundle files (JSON Lines) line by line with the checks of `extract`; print
+    /// every finding. Exit 1 when any line would be rejected.
+    Validate {
+        #[command(flatten)]
+        args: extract::ValidateArgs,
+    },
+    /// Turn case bundle files (JSON Lines) into a pseudonymised research dataset
+    /// (hive-partitioned Parquet, manifest, data dictionary); rejected lines go to a quarantine
+    /// file. Needs a project key (--key-file or BARNVERN_KEY). Exit 1 when any line was
+    /// rejected, unless --allow-rejects.
+    Extract {
+        #[command(flatten)]
+        args: extract::ExtractArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +81,8 @@ enum Format {
 
 /// Exit code for invalid input.
 const EXIT_INVALID: u8 = 1;
+/// Exit code for wrong usage (also: no project key, a dataset that exists).
+const EXIT_USAGE: u8 = 2;
 /// Exit code for unreadable files.
 const EXIT_IO: u8 = 3;
 
@@ -80,6 +97,8 @@ fn main() -> ExitCode {
         Command::Score { args } => score::run(&args),
         Command::Dictionary { args } => dictionary::dictionary(&args),
         Command::Schema { args } => dictionary::schema(&args),
+        Command::Validate { args } => extract::run_validate(&args),
+        Command::Extract { args } => extract::run_extract(&args),
     }
 }
 

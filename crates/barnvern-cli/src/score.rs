@@ -32,12 +32,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-/// Exit code for invalid input.
-const EXIT_INVALID: u8 = 1;
-/// Exit code for wrong usage (unknown instrument, unknown file type).
-const EXIT_USAGE: u8 = 2;
-/// Exit code for files that cannot be read or written.
-const EXIT_IO: u8 = 3;
+use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
 
 /// Rows scored per block: bounds memory whatever the size of the file.
 const BLOCK_ROWS: usize = 65_536;

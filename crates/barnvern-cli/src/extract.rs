@@ -1,0 +1,264 @@
+//! `barnvern validate` and `barnvern extract`: case bundles (JSON Lines) checked, and turned into
+//! a pseudonymised research dataset.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use barnvern_extract::{
+    Error as ExtractError, ExtractOptions, ExtractSummary, InputOptions, KeyError, LineFindings,
+    ProjectKey, RuleSet, extract, validate,
+};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
+
+/// Arguments of `barnvern validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Case bundle files: JSON Lines (one bundle per line), or `*.json` files of one bundle.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output: one line per finding, or one JSON object per finding.
+    #[arg(long, value_enum, default_value_t = FindingFormat::Text)]
+    pub format: FindingFormat,
+    /// The longest line accepted, in bytes.
+    #[arg(long, default_value_t = InputOptions::default().max_line_bytes, value_name = "BYTES")]
+    pub max_line_bytes: usize,
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingFormat {
+    /// `FILE:LINE: severity at PATH [code]: message`.
+    Text,
+    /// One JSON object per finding: file, line, path, code, severity, message.
+    Json,
+}
+
+/// Arguments of `barnvern extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Case bundle files: JSON Lines (one bundle per line), or `*.json` files of one bundle.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The dataset directory to create.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The project key file (32 bytes or more); default: the BARNVERN_KEY environment variable.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Where rejected lines go (JSON Lines); default: quarantine.jsonl inside the dataset.
+    #[arg(long, value_name = "FILE")]
+    pub quarantine: Option<PathBuf>,
+    /// Replace an existing dataset at --out.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Exit 0 even when lines were rejected (they are still quarantined and counted).
+    #[arg(long)]
+    pub allow_rejects: bool,
+    /// The date deadline statuses are computed for (YYYY-MM-DD); default: today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Worker threads; default: one per core.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+    /// The longest line accepted, in bytes.
+    #[arg(long, default_value_t = InputOptions::default().max_line_bytes, value_name = "BYTES")]
+    pub max_line_bytes: usize,
+}
+
+/// A progress bar over the inputs' bytes, drawn on stderr only when it is a terminal.
+pub fn bytes_bar(total: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Prints one line's findings.
+fn print_findings(
+    out: &mut dyn Write,
+    f: &LineFindings,
+    format: FindingFormat,
+) -> std::io::Result<()> {
+    for issue in &f.issues {
+        match format {
+            FindingFormat::Text => {
+                let at = match f.line {
+                    Some(l) => format!("{}:{l}", f.file),
+                    None => f.file.clone(),
+                };
+                writeln!(out, "{at}: {issue}")?;
+            }
+            FindingFormat::Json => {
+                let obj = serde_json::json!({
+                    "file": f.file,
+                    "line": f.line,
+                    "path": issue.path,
+                    "code": issue.code,
+                    "severity": issue.severity,
+                    "message": issue.message,
+                });
+                writeln!(out, "{obj}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The exit code and message for a run that stopped.
+fn stopped(e: &ExtractError) -> ExitCode {
+    eprintln!("barnvern: {e}");
+    match e {
+        ExtractError::Io { .. } => ExitCode::from(EXIT_IO),
+        ExtractError::Dataset(barnvern_arrow::Error::Io { .. }) => ExitCode::from(EXIT_IO),
+        ExtractError::Dataset(barnvern_arrow::Error::Exists { .. }) => {
+            eprintln!("barnvern: give --overwrite to replace it");
+            ExitCode::from(EXIT_USAGE)
+        }
+        ExtractError::Key(_) | ExtractError::NoInputs | ExtractError::BadPath { .. } => {
+            ExitCode::from(EXIT_USAGE)
+        }
+        _ => ExitCode::from(EXIT_INVALID),
+    }
+}
+
+/// `barnvern validate`.
+pub fn run_validate(args: &ValidateArgs) -> ExitCode {
+    let rules: Option<&RuleSet> = None;
+    let bar = bytes_bar(
+        barnvern_extract::input::total_bytes(&args.files),
+        "validating",
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = validate(
+        &args.files,
+        InputOptions {
+            max_line_bytes: args.max_line_bytes,
+        },
+        0,
+        rules,
+        &|p| bar.set_position(p.bytes),
+        |f| {
+            print_findings(&mut out, f, args.format)
+                .map_err(|e| ExtractError::io(std::path::Path::new("<stdout>"), e))
+        },
+    );
+    bar.finish_and_clear();
+    match result {
+        Err(e) => stopped(&e),
+        Ok(summary) => {
+            eprintln!(
+                "barnvern: read {} lines: {} valid, {} rejected{}",
+                summary.read,
+                summary.accepted,
+                summary.rejected,
+                if summary.empty_files.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} empty file(s)", summary.empty_files.len())
+                }
+            );
+            if summary.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_INVALID)
+            }
+        }
+    }
+}
+
+/// The project key from --key-file or the environment.
+pub fn project_key(key_file: Option<&std::path::Path>) -> Result<ProjectKey, ExitCode> {
+    ProjectKey::from_file_or_env(key_file).map_err(|e| {
+        eprintln!("barnvern: {e}");
+        match e {
+            KeyError::Unreadable { .. } => ExitCode::from(EXIT_IO),
+            _ => ExitCode::from(EXIT_USAGE),
+        }
+    })
+}
+
+/// Runs an extract with a progress bar, printing nothing else.
+pub fn run_extract_with(
+    options: &ExtractOptions,
+    key: ProjectKey,
+) -> Result<ExtractSummary, ExitCode> {
+    let bar = bytes_bar(
+        barnvern_extract::input::total_bytes(&options.inputs),
+        "extracting",
+    );
+    let result = extract(options, key, &|p| bar.set_position(p.bytes));
+    bar.finish_and_clear();
+    result.map_err(|e| stopped(&e))
+}
+
+/// Prints the summary of an extract.
+pub fn print_extract_summary(s: &ExtractSummary) {
+    println!(
+        "extract: read {} lines, accepted {}, rejected {} -> {}",
+        s.read,
+        s.accepted,
+        s.rejected,
+        s.dataset.display()
+    );
+    for (code, n) in &s.rejected_by_code {
+        println!("  rejected {n:>8}  {code}");
+    }
+    for f in &s.empty_files {
+        println!("  empty file: {f}");
+    }
+    let tables: u64 = s.manifest.tables.values().map(|t| t.rows).sum();
+    println!(
+        "  {} tables, {tables} rows; quarantine: {}; key {}{}",
+        s.manifest.tables.len(),
+        s.quarantine.display(),
+        s.manifest.key_fingerprint.as_deref().unwrap_or("?"),
+        if s.manifest.demo_key {
+            " (one-off demo key)"
+        } else {
+            ""
+        }
+    );
+}
+
+/// `barnvern extract`.
+pub fn run_extract(args: &ExtractArgs) -> ExitCode {
+    let key = match project_key(args.key_file.as_deref()) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    let mut options = ExtractOptions::new(
+        args.files.clone(),
+        args.out.clone(),
+        args.as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    );
+    options.quarantine = args.quarantine.clone();
+    options.overwrite = args.overwrite;
+    options.threads = args.threads;
+    options.input.max_line_bytes = args.max_line_bytes;
+    let summary = match run_extract_with(&options, key) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    print_extract_summary(&summary);
+    if summary.is_clean() || args.allow_rejects {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "barnvern: {} line(s) rejected (see {}); exit 1 (give --allow-rejects to exit 0)",
+            summary.rejected,
+            summary.quarantine.display()
+        );
+        ExitCode::from(EXIT_INVALID)
+    }
+}
