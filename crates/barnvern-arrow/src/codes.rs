@@ -14,7 +14,18 @@ use barnvern_case::violence::{ExposureMode, Relation, ViolenceForm};
 use barnvern_core::provenance::StaffRole;
 use barnvern_core::{Jurisdiction, Law, Severity, Sex};
 
-use crate::research::IdentityKind;
+use barnvern_familypartner::{
+    Arm, ContactMode, ContactStatus, CoordinationKind, DefinitionStatus, EnrolmentEnd,
+    GoalProgress, IneligibilityReason, WaveOutcome, WithdrawalReason, WithdrawnBy,
+};
+use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
+use barnvern_intervention::kind::InterventionType;
+use barnvern_intervention::meeting::{Agency, MeetingType};
+use barnvern_intervention::plan::PlanType;
+use barnvern_outcomes::Informant;
+
+use crate::family::ItemStatus;
+use crate::research::{BasisKind, IdentityKind};
 
 /// A closed set of canonical codes (a domain enum). The text of each value is its serde
 /// form, so it cannot drift from the JSON of a case bundle.
@@ -243,6 +254,162 @@ code_enum!(
 );
 code_enum!(Severity, "barnvern.severity", [Error, Query, Warning]);
 
+// InterventionType has over 60 values: its list comes from the domain crate's own
+// `InterventionType::all()`, which that crate tests to be complete.
+impl CodeEnum for InterventionType {
+    const SYSTEM: &'static str = "barnvern.intervention_type";
+    fn all() -> &'static [Self] {
+        static ALL: LazyLock<Vec<InterventionType>> =
+            LazyLock::new(|| InterventionType::all().collect());
+        &ALL
+    }
+    fn codes() -> &'static [String] {
+        static CODES: LazyLock<Vec<String>> = LazyLock::new(|| {
+            <InterventionType as CodeEnum>::all()
+                .iter()
+                .map(serde_text)
+                .collect()
+        });
+        &CODES
+    }
+}
+code_enum!(
+    BasisKind,
+    "barnvern.intervention_basis",
+    [Decision, WithoutNeedsAssessment]
+);
+code_enum!(
+    EndReason,
+    "barnvern.intervention_end_reason",
+    [
+        GoalReached,
+        NoEffect,
+        FamilyDeclined,
+        Moved,
+        Replaced,
+        ReturnedHome,
+        CameOfAge,
+        Adoption,
+        PlannedEnd,
+        Other
+    ]
+);
+code_enum!(
+    EvaluationConclusion,
+    "barnvern.evaluation_conclusion",
+    [Continue, Adjust, EndGoalReached, EndNoEffect, Replace]
+);
+code_enum!(
+    PlanType,
+    "barnvern.plan_type",
+    [
+        ActionPlan,
+        InvestigationPlan,
+        CarePlan,
+        ContactPlan,
+        Sip,
+        IndividualPlan
+    ]
+);
+code_enum!(
+    MeetingType,
+    "barnvern.meeting_type",
+    [
+        Sip,
+        ResponsibilityGroup,
+        CooperationMeeting,
+        NetworkMeeting,
+        Other
+    ]
+);
+code_enum!(
+    Agency,
+    "barnvern.agency",
+    [
+        School,
+        Kindergarten,
+        ChildHealthClinic,
+        ChildPsychiatry,
+        AdultPsychiatry,
+        PrimaryCare,
+        Police,
+        WelfareAgency,
+        CrisisCentre,
+        FamilyCounselling,
+        Other
+    ]
+);
+code_enum!(Arm, "barnvern.fp.arm", [Intervention, Control]);
+code_enum!(
+    EnrolmentEnd,
+    "barnvern.fp.enrolment_end",
+    [Completed, EndedEarly, Withdrawn]
+);
+code_enum!(
+    WithdrawnBy,
+    "barnvern.fp.withdrawn_by",
+    [Family, Service, Researcher]
+);
+code_enum!(
+    WithdrawalReason,
+    "barnvern.fp.withdrawal_reason",
+    [
+        NoLongerWishes,
+        Moved,
+        ChildPlaced,
+        OtherServiceNeeded,
+        ConsentWithdrawn,
+        Other
+    ]
+);
+code_enum!(
+    IneligibilityReason,
+    "barnvern.fp.ineligibility_reason",
+    [ChildTooOld, NoChildWelfareServices, Other]
+);
+code_enum!(
+    ContactMode,
+    "barnvern.fp.contact_mode",
+    [Home, Office, Phone, Video, Other]
+);
+code_enum!(
+    ContactStatus,
+    "barnvern.fp.contact_status",
+    [
+        Planned,
+        Delivered,
+        CancelledByFamily,
+        CancelledByPartner,
+        NoShow
+    ]
+);
+code_enum!(
+    CoordinationKind,
+    "barnvern.fp.coordination_kind",
+    [Meeting, Call, Referral, Accompanying, Other]
+);
+code_enum!(
+    GoalProgress,
+    "barnvern.fp.goal_progress",
+    [NotStarted, SomeProgress, Achieved, Abandoned]
+);
+code_enum!(
+    WaveOutcome,
+    "barnvern.fp.wave_outcome",
+    [Completed, Partial, Missed]
+);
+code_enum!(
+    Informant,
+    "barnvern.informant",
+    [Parent, Teacher, SelfReport, Staff]
+);
+code_enum!(
+    DefinitionStatus,
+    "barnvern.fp.definition_status",
+    [Default, Local, Manual]
+);
+code_enum!(ItemStatus, "barnvern.item_status", [Answered, NotDone]);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +451,27 @@ mod tests {
         check::<DeadlineKind>();
         check::<DeadlineStatus>();
         check::<Severity>();
+        check::<InterventionType>();
+        check::<BasisKind>();
+        check::<EndReason>();
+        check::<EvaluationConclusion>();
+        check::<PlanType>();
+        check::<MeetingType>();
+        check::<Agency>();
+        check::<Arm>();
+        check::<EnrolmentEnd>();
+        check::<WithdrawnBy>();
+        check::<WithdrawalReason>();
+        check::<IneligibilityReason>();
+        check::<ContactMode>();
+        check::<ContactStatus>();
+        check::<CoordinationKind>();
+        check::<GoalProgress>();
+        check::<WaveOutcome>();
+        check::<Informant>();
+        check::<ItemStatus>();
+        check::<DefinitionStatus>();
+        assert!(InterventionType::FamilyPartner.code() == "family_partner");
         assert_eq!(Jurisdiction::Se.code(), "SE");
         assert_eq!(ReporterCategory::OtherPublic.code(), "other_public");
     }

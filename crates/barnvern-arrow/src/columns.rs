@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Int32Builder, ListBuilder, StringBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
     StringDictionaryBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, ListArray,
-    RecordBatch, StringArray, TimestampMicrosecondArray,
+    Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array,
+    ListArray, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::Field;
 use barnvern_core::Issue;
@@ -38,6 +38,7 @@ pub(crate) fn days_to_date(days: i32) -> Option<NaiveDate> {
 enum Builder {
     Bool(BooleanBuilder),
     Int32(Int32Builder),
+    Float64(Float64Builder),
     Utf8(StringBuilder),
     Dict(StringDictionaryBuilder<Int32Type>),
     Date32(Date32Builder),
@@ -50,6 +51,7 @@ impl Builder {
         match ty {
             ColumnType::Bool => Builder::Bool(BooleanBuilder::new()),
             ColumnType::Int32 => Builder::Int32(Int32Builder::new()),
+            ColumnType::Float64 => Builder::Float64(Float64Builder::new()),
             ColumnType::Utf8 => Builder::Utf8(StringBuilder::new()),
             ColumnType::Dict => Builder::Dict(StringDictionaryBuilder::new()),
             ColumnType::Date32 => Builder::Date32(Date32Builder::new()),
@@ -68,6 +70,7 @@ impl Builder {
         match self {
             Builder::Bool(b) => Arc::new(b.finish()),
             Builder::Int32(b) => Arc::new(b.finish()),
+            Builder::Float64(b) => Arc::new(b.finish()),
             Builder::Utf8(b) => Arc::new(b.finish()),
             Builder::Dict(b) => Arc::new(b.finish()),
             Builder::Date32(b) => Arc::new(b.finish()),
@@ -151,6 +154,11 @@ impl TableWriter {
 
     pub(crate) fn i32(&mut self, name: &str, v: Option<i32>) -> &mut Self {
         put!(self, name, Int32, |b| b.append_option(v));
+        self
+    }
+
+    pub(crate) fn f64(&mut self, name: &str, v: Option<f64>) -> &mut Self {
+        put!(self, name, Float64, |b| b.append_option(v));
         self
     }
 
@@ -317,6 +325,9 @@ impl<'a> TableReader<'a> {
     pub(crate) fn utf8(&self, name: &'static str) -> Result<Col<'a, StringArray>> {
         self.array(name)
     }
+    pub(crate) fn f64(&self, name: &'static str) -> Result<Col<'a, Float64Array>> {
+        self.array(name)
+    }
     pub(crate) fn date(&self, name: &'static str) -> Result<Col<'a, Date32Array>> {
         self.array(name)
     }
@@ -394,6 +405,14 @@ macro_rules! primitive_col {
 }
 primitive_col!(BooleanArray, bool);
 primitive_col!(Int32Array, i32);
+primitive_col!(Float64Array, f64);
+
+impl<'a> Col<'a, Int32Array> {
+    /// A non-negative count or quantity.
+    pub(crate) fn count(&self, row: usize) -> Result<Option<u32>> {
+        self.index(row)
+    }
+}
 
 impl<'a> Col<'a, Int32Array> {
     /// A position: a non-negative `i32`.

@@ -132,6 +132,10 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
             closures: Vec::new(),
             deadlines_as_of: c.deadlines_as_of,
             deadlines: Vec::new(),
+            interventions: Vec::new(),
+            plans: Vec::new(),
+            meetings: Vec::new(),
+            family_partner: None,
         });
     }
 
@@ -159,6 +163,53 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(follow_ups, pick_follow_ups);
     read_into!(closures, pick_closures);
     read_into!(deadlines, pick_deadlines);
+    read_into!(interventions, pick_interventions);
+    read_into!(intervention_evaluations, pick_intervention_evaluations);
+    read_into!(plans, pick_plans);
+    read_into!(plan_evaluations, pick_plan_evaluations);
+    read_into!(meetings, pick_meetings);
+    read_into!(meeting_agencies, pick_meeting_agencies);
+
+    let mut families = Vec::new();
+    for r in readers(tables::fp_enrolments::NAME)? {
+        tables::fp_enrolments::read(&r, &ctx, &mut families)?;
+    }
+    for (case, row, family) in families {
+        let slot = cases.get_mut(case).map(|c| &mut c.family_partner);
+        match slot {
+            Some(slot @ None) => *slot = Some(family),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::fp_enrolments::NAME, row, "case_key"),
+                    "research.duplicate_family",
+                    "the case has two family records",
+                ));
+            }
+        }
+    }
+    read_into!(fp_contacts, pick_fp_contacts);
+    read_into!(fp_guidance_sessions, pick_fp_guidance);
+    read_into!(fp_coordination, pick_fp_coordination);
+    read_into!(waves, pick_waves);
+    read_into!(questionnaires, pick_questionnaires);
+    read_into!(item_responses, pick_items);
+    read_into!(scores, pick_scores);
+    let mut costs = Vec::new();
+    for r in readers(tables::costs::NAME)? {
+        tables::costs::read(&r, &ctx, &mut costs)?;
+    }
+    for (case, row, x) in costs {
+        match cases.get_mut(case).and_then(|c| c.family_partner.as_mut()) {
+            Some(f) if f.costs.is_none() => f.costs = Some(x),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::costs::NAME, row, "case_key"),
+                    "research.unknown_parent",
+                    "the costs row has no family in fp_enrolments, or the family has two",
+                ));
+            }
+        }
+    }
     Ok(cases)
 }
 
@@ -212,3 +263,49 @@ nested!(pick_status, decisions, status_history, ResearchStatusChange);
 top!(pick_follow_ups, follow_ups, ResearchFollowUp);
 top!(pick_closures, closures, ResearchClosure);
 top!(pick_deadlines, deadlines, ResearchDeadline);
+top!(pick_interventions, interventions, ResearchIntervention);
+nested!(
+    pick_intervention_evaluations,
+    interventions,
+    evaluations,
+    ResearchEvaluation
+);
+top!(pick_plans, plans, ResearchPlan);
+nested!(
+    pick_plan_evaluations,
+    plans,
+    evaluations,
+    ResearchPlanEvaluation
+);
+top!(pick_meetings, meetings, ResearchMeeting);
+nested!(
+    pick_meeting_agencies,
+    meetings,
+    agencies,
+    ResearchCoded<barnvern_intervention::meeting::Agency>
+);
+
+/// Where the records of a Family Partner table go: into the case's family.
+macro_rules! family {
+    ($name:ident, $field:ident, $t:ty) => {
+        fn $name(c: &mut ResearchCase, _: u32) -> Option<&mut Vec<$t>> {
+            c.family_partner.as_mut().map(|f| &mut f.$field)
+        }
+    };
+}
+
+use crate::family::*;
+family!(pick_fp_contacts, contacts, ResearchContact);
+family!(pick_fp_guidance, guidance_sessions, ResearchGuidanceSession);
+family!(pick_fp_coordination, coordination, ResearchCoordination);
+family!(pick_waves, waves, ResearchWave);
+family!(pick_questionnaires, questionnaires, ResearchQuestionnaire);
+family!(pick_scores, scores, ResearchScore);
+
+fn pick_items(c: &mut ResearchCase, p: u32) -> Option<&mut Vec<ResearchItem>> {
+    c.family_partner
+        .as_mut()?
+        .questionnaires
+        .get_mut(usize::try_from(p).ok()?)
+        .map(|q| &mut q.responses)
+}

@@ -42,6 +42,7 @@ pub mod convert;
 pub mod dataset;
 pub mod dictionary;
 pub mod error;
+pub mod family;
 pub mod ints;
 pub mod parquet;
 pub mod pseudonym;

@@ -33,6 +33,13 @@ use barnvern_core::{
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use barnvern_intervention::InterventionBasis;
+use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
+use barnvern_intervention::kind::InterventionType;
+use barnvern_intervention::meeting::{Agency, MeetingType};
+use barnvern_intervention::plan::PlanType;
+
+use crate::family::ResearchFamily;
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
 
 /// How the child is identified in the source, without the number: the kind of national
@@ -82,7 +89,7 @@ pub struct ResearchCoded<T> {
 }
 
 impl<T: Copy> ResearchCoded<T> {
-    fn of(coded: &Coded<T>) -> Self {
+    pub(crate) fn of(coded: &Coded<T>) -> Self {
         ResearchCoded {
             code: coded.code,
             source: coded.source.clone(),
@@ -91,7 +98,7 @@ impl<T: Copy> ResearchCoded<T> {
     }
 }
 
-fn has_text(text: Option<&str>) -> bool {
+pub(crate) fn has_text(text: Option<&str>) -> bool {
     text.is_some_and(|t| !t.trim().is_empty())
 }
 
@@ -109,7 +116,7 @@ pub struct ResearchProvenance {
 }
 
 impl ResearchProvenance {
-    fn of(p: &Provenance, ps: &dyn Pseudonymiser) -> Self {
+    pub(crate) fn of(p: &Provenance, ps: &dyn Pseudonymiser) -> Self {
         ResearchProvenance {
             recorded_at: p.recorded_at.trunc_subsecs(6),
             recorded_by_role: p.recorded_by.role,
@@ -339,8 +346,109 @@ pub struct ResearchDeadline {
     pub severity: Severity,
 }
 
-/// A case in research form: pseudonymised, coarsened, without free text.
+/// What an intervention rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BasisKind {
+    /// A decision with its legal basis (SE beslut om insats, NO vedtak om tiltak).
+    Decision,
+    /// SE, SoL (2025:400): a service given without a needs assessment.
+    WithoutNeedsAssessment,
+}
+
+/// The basis of an intervention: a decision (by position, with its legal basis) or none.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchBasis {
+    /// Decision or without needs assessment.
+    pub kind: BasisKind,
+    /// Position of the decision in [`ResearchCase::decisions`], when it is in the bundle.
+    pub decision_index: Option<u32>,
+    /// The legal basis of the decision (none without a decision).
+    pub legal_basis: Option<LegalBasis>,
+}
+
+/// An evaluation of an intervention (SE uppföljning av insats, NO evaluering av tiltak).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchEvaluation {
+    /// The date.
+    pub on: NaiveDate,
+    /// The conclusion.
+    pub conclusion: ResearchCoded<EvaluationConclusion>,
+}
+
+/// An intervention episode (SE insats, NO tiltak). Consents are not exported (they name
+/// people and add nothing a study of services needs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchIntervention {
+    /// The type.
+    pub intervention_type: ResearchCoded<InterventionType>,
+    /// What it rests on.
+    pub basis: ResearchBasis,
+    /// Position of its plan in [`ResearchCase::plans`].
+    pub plan_index: Option<u32>,
+    /// Planned start.
+    pub planned_start: Option<NaiveDate>,
+    /// Planned end.
+    pub planned_end: Option<NaiveDate>,
+    /// Actual start.
+    pub started_on: Option<NaiveDate>,
+    /// Actual end.
+    pub ended_on: Option<NaiveDate>,
+    /// Why it ended.
+    pub end_reason: Option<ResearchCoded<EndReason>>,
+    /// Evaluations, in order.
+    pub evaluations: Vec<ResearchEvaluation>,
+    /// Who recorded it.
+    pub provenance: ResearchProvenance,
+}
+
+/// A scheduled evaluation of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchPlanEvaluation {
+    /// When it is due.
+    pub due: NaiveDate,
+    /// When it was done.
+    pub done_on: Option<NaiveDate>,
+}
+
+/// A plan (NO tiltaksplan, omsorgsplan; SE genomförandeplan, vårdplan, SIP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchPlan {
+    /// The type.
+    pub plan_type: ResearchCoded<PlanType>,
+    /// When it was made.
+    pub made_on: NaiveDate,
+    /// Positions of the interventions it covers in [`ResearchCase::interventions`].
+    pub intervention_indices: Vec<u32>,
+    /// Scheduled evaluations.
+    pub evaluations: Vec<ResearchPlanEvaluation>,
+    /// When it ended.
+    pub ended_on: Option<NaiveDate>,
+    /// Who recorded it.
+    pub provenance: ResearchProvenance,
+}
+
+/// A coordination meeting (SE samordningsmöte, NO samarbeidsmøte).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchMeeting {
+    /// The date.
+    pub held_on: NaiveDate,
+    /// The type.
+    pub meeting_type: ResearchCoded<MeetingType>,
+    /// The agencies present.
+    pub agencies: Vec<ResearchCoded<Agency>>,
+    /// Whether the child took part.
+    pub child_took_part: bool,
+    /// Whether carers took part.
+    pub carers_took_part: bool,
+    /// Position of the plan it concerns in [`ResearchCase::plans`].
+    pub plan_index: Option<u32>,
+    /// Who recorded it.
+    pub provenance: ResearchProvenance,
+}
+
+/// A case in research form: pseudonymised, coarsened, without free text.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResearchCase {
     /// The case's pseudonym.
     pub case_key: Pseudonym,
@@ -372,9 +480,17 @@ pub struct ResearchCase {
     pub deadlines_as_of: NaiveDate,
     /// Statutory deadlines as of [`ResearchCase::deadlines_as_of`].
     pub deadlines: Vec<ResearchDeadline>,
+    /// Interventions (SE insatser, NO tiltak).
+    pub interventions: Vec<ResearchIntervention>,
+    /// Plans.
+    pub plans: Vec<ResearchPlan>,
+    /// Coordination meetings.
+    pub meetings: Vec<ResearchMeeting>,
+    /// The family's Family Partner trial records, when the case has them.
+    pub family_partner: Option<ResearchFamily>,
 }
 
-fn index(i: usize) -> Option<u32> {
+pub(crate) fn index(i: usize) -> Option<u32> {
     u32::try_from(i).ok()
 }
 
@@ -487,6 +603,103 @@ impl ResearchCase {
             })
             .collect();
 
+        let decision_index = |id: &str| {
+            case.decisions
+                .iter()
+                .position(|d| d.id.as_str() == id)
+                .and_then(index)
+        };
+        let plan_index = |id: &str| {
+            case.plans
+                .iter()
+                .position(|p| p.id.as_str() == id)
+                .and_then(index)
+        };
+        let intervention_index = |id: &str| {
+            case.interventions
+                .iter()
+                .position(|i| i.id.as_str() == id)
+                .and_then(index)
+        };
+        let interventions = case
+            .interventions
+            .iter()
+            .map(|iv| ResearchIntervention {
+                intervention_type: ResearchCoded::of(&iv.intervention_type),
+                basis: match &iv.basis {
+                    InterventionBasis::Decision {
+                        decision_id,
+                        legal_basis,
+                    } => ResearchBasis {
+                        kind: BasisKind::Decision,
+                        decision_index: decision_id
+                            .as_ref()
+                            .and_then(|d| decision_index(d.as_str())),
+                        legal_basis: Some(legal_basis.clone()),
+                    },
+                    InterventionBasis::WithoutNeedsAssessment => ResearchBasis {
+                        kind: BasisKind::WithoutNeedsAssessment,
+                        decision_index: None,
+                        legal_basis: None,
+                    },
+                },
+                plan_index: iv.plan_id.as_ref().and_then(|p| plan_index(p.as_str())),
+                planned_start: iv.planned_start,
+                planned_end: iv.planned_end,
+                started_on: iv.started_on,
+                ended_on: iv.ended_on,
+                end_reason: iv.end_reason.as_ref().map(ResearchCoded::of),
+                evaluations: iv
+                    .evaluations
+                    .iter()
+                    .map(|e| ResearchEvaluation {
+                        on: e.on,
+                        conclusion: ResearchCoded::of(&e.conclusion),
+                    })
+                    .collect(),
+                provenance: prov(&iv.provenance),
+            })
+            .collect();
+        let plans = case
+            .plans
+            .iter()
+            .map(|p| ResearchPlan {
+                plan_type: ResearchCoded::of(&p.plan_type),
+                made_on: p.made_on,
+                intervention_indices: p
+                    .intervention_ids
+                    .iter()
+                    .filter_map(|i| intervention_index(i.as_str()))
+                    .collect(),
+                evaluations: p
+                    .evaluations
+                    .iter()
+                    .map(|e| ResearchPlanEvaluation {
+                        due: e.due,
+                        done_on: e.done_on,
+                    })
+                    .collect(),
+                ended_on: p.ended_on,
+                provenance: prov(&p.provenance),
+            })
+            .collect();
+        let meetings = case
+            .meetings
+            .iter()
+            .map(|m| ResearchMeeting {
+                held_on: m.held_on,
+                meeting_type: ResearchCoded::of(&m.meeting_type),
+                agencies: m.agencies.iter().map(ResearchCoded::of).collect(),
+                child_took_part: m.child_took_part,
+                carers_took_part: m.carers_took_part,
+                plan_index: m.plan_id.as_ref().and_then(|p| plan_index(p.as_str())),
+                provenance: prov(&m.provenance),
+            })
+            .collect();
+        let family_partner = case.family_partner.as_ref().map(|fp| {
+            ResearchFamily::from_participation(fp, case.jurisdiction, (birth_year, birth_month), ps)
+        });
+
         ResearchCase {
             case_key: ps.case(case.jurisdiction, &case.case_id),
             jurisdiction: case.jurisdiction,
@@ -598,6 +811,10 @@ impl ResearchCase {
                 .collect(),
             deadlines_as_of: as_of,
             deadlines,
+            interventions,
+            plans,
+            meetings,
+            family_partner,
         }
     }
 }

@@ -15,9 +15,11 @@ use serde_json::{Value, json};
 use crate::codes::CodeEnum;
 
 /// The research schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.0";
-/// The research schema versions this build reads.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0"];
+pub const SCHEMA_VERSION: &str = "1.1";
+/// The research schema versions this build reads. 1.0 files (before the intervention, plan,
+/// meeting and Family Partner tables) have the same columns in every table they share with
+/// 1.1, so they are read as they are.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
 
@@ -41,6 +43,8 @@ pub enum ColumnType {
     Bool,
     /// 32-bit signed integer.
     Int32,
+    /// 64-bit float: derived scores and amounts of money.
+    Float64,
     /// UTF-8 text.
     Utf8,
     /// UTF-8 text, dictionary-encoded with 32-bit signed keys: codes and keys that repeat.
@@ -59,6 +63,7 @@ impl ColumnType {
         match self {
             ColumnType::Bool => DataType::Boolean,
             ColumnType::Int32 => DataType::Int32,
+            ColumnType::Float64 => DataType::Float64,
             ColumnType::Utf8 => DataType::Utf8,
             ColumnType::Dict => {
                 DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
@@ -79,6 +84,7 @@ impl ColumnType {
         match self {
             ColumnType::Bool => "bool",
             ColumnType::Int32 => "int32",
+            ColumnType::Float64 => "double",
             ColumnType::Utf8 => "string",
             ColumnType::Dict => "dictionary<int32, string>",
             ColumnType::Date32 => "date32",
@@ -491,6 +497,21 @@ mod tests {
                 "follow_ups",
                 "closures",
                 "deadlines",
+                "interventions",
+                "intervention_evaluations",
+                "plans",
+                "plan_evaluations",
+                "meetings",
+                "meeting_agencies",
+                "fp_enrolments",
+                "fp_contacts",
+                "fp_guidance_sessions",
+                "fp_coordination",
+                "waves",
+                "questionnaires",
+                "item_responses",
+                "scores",
+                "costs",
             ]
         );
         for t in tables() {

@@ -4,6 +4,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use barnvern_core::ids::CaseId;
 use barnvern_core::{Jurisdiction, PersonIdentity, StaffRef};
+use barnvern_familypartner::{FamilyRef, TrialId};
 
 use crate::pseudonym::{Pseudonym, Pseudonymiser, canonical};
 
@@ -44,6 +45,9 @@ impl Pseudonymiser for TestPseudonymiser {
     }
     fn staff(&self, staff: &StaffRef) -> Pseudonym {
         self.hash(&canonical::staff(staff))
+    }
+    fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym {
+        self.hash(&canonical::family(trial, family))
     }
     fn key_fingerprint(&self) -> String {
         format!("test-only-not-a-key:{}", self.seed)

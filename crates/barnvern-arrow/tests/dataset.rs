@@ -113,13 +113,14 @@ fn a_manifest_of_an_unknown_version_is_refused() {
     w.write(&example_cases()).unwrap();
     w.finish().unwrap();
     let path = target.join(MANIFEST);
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("\"schema_version\": \"1.0\"", "\"schema_version\": \"0.9\"");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        &format!("\"schema_version\": \"{}\"", barnvern_arrow::SCHEMA_VERSION),
+        "\"schema_version\": \"0.9\"",
+    );
     std::fs::write(&path, text).unwrap();
     let msg = Dataset::open(&target).unwrap_err().to_string();
     assert!(
-        msg.contains("manifest.json") && msg.contains("\"0.9\"") && msg.contains("1.0"),
+        msg.contains("manifest.json") && msg.contains("\"0.9\"") && msg.contains("1.0, 1.1"),
         "{msg}"
     );
 }

@@ -37,6 +37,15 @@ fn examples_round_trip_and_batches_have_the_spec_schema() {
     assert_eq!(rows("referral_reasons"), 3);
     assert_eq!(rows("investigation_extensions"), 2);
     assert!(rows("deadlines") >= 6);
+    assert_eq!(rows("fp_enrolments"), 1);
+    assert_eq!(rows("fp_contacts"), 5);
+    assert_eq!(rows("waves"), 3);
+    assert_eq!(rows("questionnaires"), 6);
+    // SDQ 30 + 30 + 5 items, AIM/IAM/FIM 4 each.
+    assert_eq!(rows("item_responses"), 77);
+    assert_eq!(rows("costs"), 1);
+    assert!(rows("scores") > 6);
+    assert!(rows("interventions") > 0);
     let back = from_batches(&batches).unwrap();
     assert_same(&cases, &back);
 }
@@ -60,6 +69,48 @@ fn research_form_is_coarsened_and_pseudonymised() {
     // The unregistered sibling is pseudonymised from the local id.
     assert!(se.people[2].key.is_some());
     assert_eq!(se.deadlines_as_of, d(2025, 10, 1));
+    assert!(se.family_partner.is_none());
+}
+
+#[test]
+fn family_partner_records_are_pseudonymised_scored_and_costed() {
+    let cases = example_cases();
+    let fam = cases[1].family_partner.as_ref().unwrap();
+    let ps = barnvern_arrow::testing::TestPseudonymiser::new(7);
+    let staff = |s: &str| {
+        barnvern_arrow::Pseudonymiser::staff(&ps, &barnvern_core::StaffRef::new(s).unwrap())
+    };
+    assert_eq!(fam.enrolment.as_ref().unwrap().partner, staff("fp-07"));
+    assert_eq!(fam.contacts[0].travel_minutes, Some(40));
+    // The SDQ at wave 3 has fidgety not done with a reason: kept as "reason given" only.
+    let sdq3 = &fam.questionnaires[1];
+    let fidgety = sdq3.responses.iter().find(|i| i.item == "fidgety").unwrap();
+    assert_eq!(fidgety.status, barnvern_arrow::family::ItemStatus::NotDone);
+    assert!(fidgety.reason_given);
+    assert_eq!(sdq3.responses[0].item, "consid");
+    assert_eq!(sdq3.responses[0].position, Some(1));
+    // Scores name the algorithm and version; AIM is the mean of its four items.
+    let aim = fam
+        .scores
+        .iter()
+        .find(|s| fam.questionnaires[s.questionnaire_index as usize].instrument == "aim")
+        .unwrap();
+    assert_eq!(aim.value, Some(4.25));
+    assert!(!aim.version.is_empty() && !aim.algorithm.is_empty());
+    // Costs: 245 delivered minutes and 120 travel minutes at the default NOK rate card.
+    let costs = fam.costs.as_ref().unwrap();
+    assert_eq!((costs.contacts_delivered, costs.minutes), (4, 305));
+    assert_eq!((costs.travel_minutes, costs.distance_km), (120, 54));
+    assert_eq!(costs.currency, "NOK");
+    assert!(costs.total > costs.staff_cost);
+    // The research form runs the trial metrics.
+    let record = fam.to_family_record().unwrap();
+    assert_eq!(record.contacts.len(), 5);
+    assert_eq!(record.waves[1].questionnaires.len(), 4);
+    assert_eq!(
+        record.enrolment.unwrap().partner.as_str(),
+        staff("fp-07").as_str()
+    );
 }
 
 fn strings_of(batch: &RecordBatch) -> Vec<String> {

@@ -10,6 +10,7 @@ use barnvern_core::provenance::SourceSystem;
 use crate::codes::CodeEnum;
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
+use crate::family::ResearchFamily;
 use crate::pseudonym::Pseudonym;
 use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance};
 use crate::spec::TableSpec;
@@ -18,18 +19,33 @@ pub(crate) mod cases;
 pub(crate) mod child_participation;
 pub(crate) mod children;
 pub(crate) mod closures;
+pub(crate) mod costs;
 pub(crate) mod deadlines;
 pub(crate) mod decision_status;
 pub(crate) mod decisions;
 pub(crate) mod follow_ups;
+pub(crate) mod fp_contacts;
+pub(crate) mod fp_coordination;
+pub(crate) mod fp_enrolments;
+pub(crate) mod fp_guidance_sessions;
+pub(crate) mod intervention_evaluations;
+pub(crate) mod interventions;
 pub(crate) mod investigation_extensions;
 pub(crate) mod investigations;
+pub(crate) mod item_responses;
+pub(crate) mod meeting_agencies;
+pub(crate) mod meetings;
 pub(crate) mod people;
+pub(crate) mod plan_evaluations;
+pub(crate) mod plans;
 pub(crate) mod protection_assessments;
+pub(crate) mod questionnaires;
 pub(crate) mod referral_reasons;
 pub(crate) mod referrals;
+pub(crate) mod scores;
 pub(crate) mod screenings;
 pub(crate) mod violence_exposures;
+pub(crate) mod waves;
 
 /// Every table spec, in dataset order.
 pub(crate) fn specs() -> Vec<TableSpec> {
@@ -50,6 +66,21 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         follow_ups::spec(),
         closures::spec(),
         deadlines::spec(),
+        interventions::spec(),
+        intervention_evaluations::spec(),
+        plans::spec(),
+        plan_evaluations::spec(),
+        meetings::spec(),
+        meeting_agencies::spec(),
+        fp_enrolments::spec(),
+        fp_contacts::spec(),
+        fp_guidance_sessions::spec(),
+        fp_coordination::spec(),
+        waves::spec(),
+        questionnaires::spec(),
+        item_responses::spec(),
+        scores::spec(),
+        costs::spec(),
     ]
 }
 
@@ -89,7 +120,22 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     decision_status::write(case, sink)?;
     follow_ups::write(case, sink)?;
     closures::write(case, sink)?;
-    deadlines::write(case, sink)
+    deadlines::write(case, sink)?;
+    interventions::write(case, sink)?;
+    intervention_evaluations::write(case, sink)?;
+    plans::write(case, sink)?;
+    plan_evaluations::write(case, sink)?;
+    meetings::write(case, sink)?;
+    meeting_agencies::write(case, sink)?;
+    fp_enrolments::write(case, sink)?;
+    fp_contacts::write(case, sink)?;
+    fp_guidance_sessions::write(case, sink)?;
+    fp_coordination::write(case, sink)?;
+    waves::write(case, sink)?;
+    questionnaires::write(case, sink)?;
+    item_responses::write(case, sink)?;
+    scores::write(case, sink)?;
+    costs::write(case, sink)
 }
 
 /// Finds a case's position by its key while reading.
@@ -184,6 +230,27 @@ impl<'a> CaseCol<'a> {
 pub(crate) fn put_case(w: &mut TableWriter, case: &ResearchCase) {
     w.utf8("case_key", Some(case.case_key.as_str()))
         .code("jurisdiction", Some(case.jurisdiction));
+}
+
+/// Writes `case_key`, `jurisdiction` and `family_key`, the first columns of every Family
+/// Partner table.
+pub(crate) fn put_family(w: &mut TableWriter, case: &ResearchCase, family: &ResearchFamily) {
+    put_case(w, case);
+    w.utf8("family_key", Some(family.family_key.as_str()));
+}
+
+/// A count read back into a 16-bit field (minutes of a contact).
+pub(crate) fn small(table: &str, row: usize, column: &str, v: Option<u32>) -> Result<Option<u16>> {
+    v.map(|v| {
+        u16::try_from(v).map_err(|_| {
+            Error::data(
+                cell_path(table, row, column),
+                "research.range",
+                format!("{v} does not fit the field (at most 65535)"),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// Writes a source code into two columns (system, code).

@@ -3,6 +3,7 @@
 #![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use barnvern_arrow::codes::CodeEnum;
+use barnvern_arrow::family::*;
 use barnvern_arrow::research::*;
 use barnvern_arrow::testing::TestPseudonymiser;
 use barnvern_arrow::{Pseudonym, ResearchCase};
@@ -368,6 +369,358 @@ fn deadline() -> impl Strategy<Value = ResearchDeadline> {
         )
 }
 
+fn intervention() -> impl Strategy<Value = ResearchIntervention> {
+    (
+        coded(),
+        (
+            pick::<BasisKind>(),
+            proptest::option::of(index()),
+            proptest::option::of(legal_basis()),
+        ),
+        proptest::option::of(index()),
+        (
+            proptest::option::of(date()),
+            proptest::option::of(date()),
+            proptest::option::of(date()),
+            proptest::option::of(date()),
+        ),
+        proptest::option::of(coded()),
+        vec((date(), coded()), 0..3),
+        provenance(),
+    )
+        .prop_map(
+            |(
+                intervention_type,
+                (kind, decision_index, legal_basis),
+                plan_index,
+                (planned_start, planned_end, started_on, ended_on),
+                end_reason,
+                evaluations,
+                provenance,
+            )| ResearchIntervention {
+                intervention_type,
+                basis: ResearchBasis {
+                    kind,
+                    decision_index,
+                    legal_basis,
+                },
+                plan_index,
+                planned_start,
+                planned_end,
+                started_on,
+                ended_on,
+                end_reason,
+                evaluations: evaluations
+                    .into_iter()
+                    .map(|(on, conclusion)| ResearchEvaluation { on, conclusion })
+                    .collect(),
+                provenance,
+            },
+        )
+}
+
+fn plan() -> impl Strategy<Value = ResearchPlan> {
+    (
+        coded(),
+        date(),
+        vec(index(), 0..3),
+        vec((date(), proptest::option::of(date())), 0..3),
+        proptest::option::of(date()),
+        provenance(),
+    )
+        .prop_map(
+            |(plan_type, made_on, intervention_indices, evaluations, ended_on, provenance)| {
+                ResearchPlan {
+                    plan_type,
+                    made_on,
+                    intervention_indices,
+                    evaluations: evaluations
+                        .into_iter()
+                        .map(|(due, done_on)| ResearchPlanEvaluation { due, done_on })
+                        .collect(),
+                    ended_on,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn meeting() -> impl Strategy<Value = ResearchMeeting> {
+    (
+        date(),
+        coded(),
+        vec(coded(), 0..3),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(index()),
+        provenance(),
+    )
+        .prop_map(
+            |(held_on, meeting_type, agencies, child, carers, plan_index, provenance)| {
+                ResearchMeeting {
+                    held_on,
+                    meeting_type,
+                    agencies,
+                    child_took_part: child,
+                    carers_took_part: carers,
+                    plan_index,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn money() -> impl Strategy<Value = f64> {
+    (0i64..100_000_000).prop_map(|cents| cents as f64 / 100.0)
+}
+
+fn count() -> impl Strategy<Value = u32> {
+    0u32..100_000
+}
+
+fn fp_screening() -> impl Strategy<Value = ResearchFpScreening> {
+    (
+        date(),
+        any::<u8>(),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(pick()),
+    )
+        .prop_map(
+            |(on, age, services, other, eligible, reason)| ResearchFpScreening {
+                on,
+                child_age_years: age,
+                receives_child_welfare_services: services,
+                other_exclusion_recorded: other,
+                eligible,
+                ineligibility_reason: reason,
+            },
+        )
+}
+
+fn withdrawal(
+    scope: barnvern_familypartner::WithdrawalScope,
+) -> impl Strategy<Value = ResearchWithdrawal> {
+    (date(), pick(), coded()).prop_map(move |(on, by, reason)| ResearchWithdrawal {
+        on,
+        by,
+        scope,
+        reason,
+    })
+}
+
+fn questionnaire() -> impl Strategy<Value = ResearchQuestionnaire> {
+    let item = (
+        "[a-z][a-z0-9_]{0,8}",
+        proptest::option::of(1u32..40),
+        pick::<ItemStatus>(),
+        proptest::option::of(any::<i32>()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(item, position, status, value, reason_given)| ResearchItem {
+                item,
+                position,
+                status,
+                value,
+                reason_given,
+            },
+        );
+    (
+        index(),
+        "[a-z][a-z0-9-]{0,12}",
+        pick(),
+        date(),
+        vec(item, 0..4),
+    )
+        .prop_map(
+            |(wave_index, instrument, informant, completed_on, responses)| ResearchQuestionnaire {
+                wave_index,
+                instrument,
+                informant,
+                completed_on,
+                responses,
+            },
+        )
+}
+
+fn score() -> impl Strategy<Value = ResearchScore> {
+    (
+        index(),
+        "[a-z_]{1,12}",
+        proptest::option::of(prop_oneof![
+            money(),
+            (-1000i32..1000).prop_map(|v| f64::from(v) / 7.0)
+        ]),
+        proptest::option::of("[a-z_]{1,12}"),
+        proptest::option::of(any::<bool>()),
+        ("[a-z-]{1,12}", "[0-9.]{1,8}", "[0-9.]{1,8}"),
+    )
+        .prop_map(
+            |(questionnaire_index, score_id, value, band, band_verified, (a, v, e))| {
+                ResearchScore {
+                    questionnaire_index,
+                    score_id,
+                    value,
+                    band,
+                    band_verified,
+                    algorithm: a,
+                    version: v,
+                    engine_version: e,
+                }
+            },
+        )
+}
+
+fn costs() -> impl Strategy<Value = ResearchCosts> {
+    (
+        (count(), count(), count(), count()),
+        (money(), money(), money(), proptest::option::of(money())),
+        ("[A-Z]{3}", 1990i32..2100, pick()),
+    )
+        .prop_map(
+            |(
+                (delivered, minutes, travel, km),
+                (staff, travel_cost, total, per),
+                (cur, year, status),
+            )| {
+                ResearchCosts {
+                    contacts_delivered: delivered,
+                    minutes,
+                    travel_minutes: travel,
+                    distance_km: km,
+                    staff_cost: staff,
+                    travel_cost,
+                    total,
+                    cost_per_delivered_contact: per,
+                    currency: cur,
+                    price_year: year,
+                    rate_card_status: status,
+                }
+            },
+        )
+}
+
+/// A Family Partner family with every part present, absent or empty.
+pub fn family() -> impl Strategy<Value = ResearchFamily> {
+    use barnvern_familypartner::WithdrawalScope;
+    let head = (
+        pseudonym(),
+        "[A-Za-z0-9-]{1,12}",
+        "[a-z]{1,8}",
+        date(),
+        proptest::option::of(fp_screening()),
+        proptest::option::of((date(), any::<bool>())),
+        proptest::option::of((pick(), 1u32..10_000, proptest::option::of(index()), date())),
+        proptest::option::of((
+            pseudonym(),
+            date(),
+            date(),
+            proptest::option::of(date()),
+            proptest::option::of(pick()),
+            any::<bool>(),
+        )),
+    );
+    let contact = (
+        date(),
+        pick(),
+        pick(),
+        proptest::option::of(any::<u16>()),
+        proptest::option::of(count()),
+        proptest::option::of(count()),
+    )
+        .prop_map(
+            |(on, mode, status, minutes, travel_minutes, distance_km)| ResearchContact {
+                on,
+                mode,
+                status,
+                minutes,
+                travel_minutes,
+                distance_km,
+            },
+        );
+    let parts = (
+        vec(contact, 0..4),
+        vec((proptest::option::of(index()), "[a-z_]{1,10}"), 0..3),
+        vec((date(), pick(), proptest::option::of(any::<u16>())), 0..3),
+        proptest::option::of(withdrawal(WithdrawalScope::Intervention)),
+        proptest::option::of(withdrawal(WithdrawalScope::Study)),
+        vec((0u32..40, date(), pick()), 0..4),
+        vec(questionnaire(), 0..3),
+        (vec(score(), 0..4), proptest::option::of(costs())),
+    );
+    (head, parts).prop_map(
+        |(
+            (
+                family_key,
+                trial_id,
+                programme_id,
+                approached_on,
+                screening,
+                consent,
+                allocation,
+                enrolment,
+            ),
+            (
+                contacts,
+                sessions,
+                coordination,
+                w_int,
+                w_study,
+                waves,
+                questionnaires,
+                (scores, costs),
+            ),
+        )| ResearchFamily {
+            family_key,
+            trial_id,
+            programme_id,
+            approached_on,
+            screening,
+            consent: consent.map(|(on, given)| ResearchConsent { on, given }),
+            allocation: allocation.map(|(arm, sequence, block, on)| ResearchAllocation {
+                arm,
+                sequence,
+                block,
+                on,
+            }),
+            enrolment: enrolment.map(
+                |(partner, started_on, planned_end, ended_on, end, over_caseload_cap)| {
+                    ResearchEnrolment {
+                        partner,
+                        started_on,
+                        planned_end,
+                        ended_on,
+                        end,
+                        over_caseload_cap,
+                    }
+                },
+            ),
+            contacts,
+            guidance_sessions: sessions
+                .into_iter()
+                .map(|(contact_index, module)| ResearchGuidanceSession {
+                    contact_index,
+                    module,
+                })
+                .collect(),
+            coordination: coordination
+                .into_iter()
+                .map(|(on, kind, minutes)| ResearchCoordination { on, kind, minutes })
+                .collect(),
+            withdrawals: w_int.into_iter().chain(w_study).collect(),
+            waves: waves
+                .into_iter()
+                .map(|(wave, on, outcome)| ResearchWave { wave, on, outcome })
+                .collect(),
+            questionnaires,
+            scores,
+            costs,
+        },
+    )
+}
+
 /// Research cases with every field exercised (present, absent, empty, long); case keys are
 /// made unique.
 pub fn research_cases() -> impl Strategy<Value = Vec<ResearchCase>> {
@@ -402,7 +755,13 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         ),
         vec(deadline(), 0..3),
     );
-    (head, records).prop_map(
+    let services = (
+        vec(intervention(), 0..3),
+        vec(plan(), 0..2),
+        vec(meeting(), 0..2),
+        proptest::option::of(family()),
+    );
+    (head, records, services).prop_map(
         |(
             (case_key, jurisdiction, municipality, opened_on, child, people, as_of),
             (
@@ -415,6 +774,7 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
                 closures,
                 deadlines,
             ),
+            (interventions, plans, meetings, family_partner),
         )| ResearchCase {
             case_key,
             jurisdiction,
@@ -448,6 +808,10 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
                 .collect(),
             deadlines_as_of: as_of,
             deadlines,
+            interventions,
+            plans,
+            meetings,
+            family_partner,
         },
     )
 }
