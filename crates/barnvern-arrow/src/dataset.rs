@@ -20,13 +20,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    Array, ArrayRef, Date32Array, DictionaryArray, Int32Array, RecordBatch, StringArray,
+};
 use barnvern_core::codelist::{builtin, builtin_systems};
 use barnvern_core::{Issue, Jurisdiction};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::columns::TableWriter;
+use crate::columns::{TableWriter, date_to_days, days_to_date};
 use crate::convert::TableBatch;
 use crate::error::{Error, Result};
 use crate::parquet::{
@@ -182,6 +185,48 @@ struct Partitions {
 }
 
 impl Partitions {
+    /// The partition of `key`, created empty (no file yet) when new.
+    fn entry(&mut self, key: PartitionKey) -> Result<&mut Partition> {
+        Ok(match self.open.entry(key) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let (table, jurisdiction, year) = key;
+                v.insert(Partition {
+                    rows: TableWriter::new(tables::spec_of(table)?),
+                    file: None,
+                    relative: format!(
+                        "{table}/jurisdiction={}/year={year}/part-0.parquet",
+                        jurisdiction.code()
+                    ),
+                })
+            }
+        })
+    }
+
+    /// The open file of a partition, created on first use.
+    fn file<'p>(
+        dir: &Path,
+        options: &DatasetOptions,
+        p: &'p mut Partition,
+    ) -> Result<&'p mut TableFileWriter> {
+        let file = match p.file.take() {
+            Some(file) => file,
+            None => {
+                let path = dir.join(&p.relative);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                TableFileWriter::with_row_groups(
+                    &path,
+                    p.rows.spec(),
+                    FileLayout::Partition,
+                    options.row_group_rows,
+                )?
+            }
+        };
+        Ok(p.file.insert(file))
+    }
+
     /// Writes a partition's buffered rows as one row group.
     fn flush(&mut self, key: &PartitionKey) -> Result<()> {
         let Some(p) = self.open.get_mut(key) else {
@@ -192,24 +237,20 @@ impl Partitions {
             return Ok(());
         }
         let batch = p.rows.finish()?;
-        if p.file.is_none() {
-            let path = self.dir.join(&p.relative);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            p.file = Some(TableFileWriter::with_row_groups(
-                &path,
-                p.rows.spec(),
-                FileLayout::Partition,
-                self.options.row_group_rows,
-            )?);
-        }
-        if let Some(file) = p.file.as_mut() {
-            file.write(&batch)?;
-            file.flush()?;
-        }
+        let file = Self::file(&self.dir, &self.options, p)?;
+        file.write(&batch)?;
+        file.flush()?;
         self.buffered = self.buffered.saturating_sub(n);
         Ok(())
+    }
+
+    /// Writes rows that all belong to partition `key` straight to its file, after the rows
+    /// buffered for it; the file cuts row groups at the dataset's row group size.
+    fn write_rows(&mut self, key: PartitionKey, batch: &RecordBatch) -> Result<()> {
+        self.flush(&key)?;
+        let (dir, options) = (self.dir.clone(), self.options.clone());
+        let p = self.entry(key)?;
+        Self::file(&dir, &options, p)?.write(batch)
     }
 }
 
@@ -240,18 +281,7 @@ impl Sink for Partitions {
         }
         // Every call is for one row.
         self.buffered += 1;
-        let p = match self.open.entry(key) {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(Partition {
-                rows: TableWriter::new(tables::spec_of(table)?),
-                file: None,
-                relative: format!(
-                    "{table}/jurisdiction={}/year={year}/part-0.parquet",
-                    jurisdiction.code()
-                ),
-            }),
-        };
-        Ok(&mut p.rows)
+        Ok(&mut self.entry(key)?.rows)
     }
 }
 
@@ -306,6 +336,92 @@ impl DatasetWriter {
         for case in cases {
             tables::write_case(case, &mut self.parts)?;
             self.manifest.cases += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes a batch of table `table` with the table's schema ([`TableSpec::arrow_schema`],
+    /// as [`crate::to_batches`] makes it): each run of rows of one partition (jurisdiction
+    /// and year of the table's year column) goes straight to that partition's file, whose
+    /// row groups are cut at [`DatasetOptions::row_group_rows`]. Rows are not validated here
+    /// (a reader validates every row); a row without jurisdiction or date is refused.
+    pub fn write_batch(&mut self, table: &str, batch: &RecordBatch) -> Result<()> {
+        let spec = tables::spec_of(table)?;
+        crate::columns::check_fields(spec, batch.schema().fields(), false)?;
+        let missing = |column: &str| Error::Schema {
+            table: spec.name.to_owned(),
+            message: format!("column {column} is missing or of another type"),
+        };
+        let jurisdiction = batch
+            .column_by_name("jurisdiction")
+            .and_then(|c| c.as_any().downcast_ref::<DictionaryArray<Int32Type>>())
+            .ok_or_else(|| missing("jurisdiction"))?;
+        let names = jurisdiction
+            .values()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| missing("jurisdiction"))?;
+        let days = batch
+            .column_by_name(spec.year_column)
+            .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
+            .ok_or_else(|| missing(spec.year_column))?;
+        let keys = jurisdiction.keys();
+        let null = |row: usize, column: &str| {
+            Error::data(
+                crate::columns::cell_path(spec.name, row, column),
+                "research.null",
+                "a required value is missing",
+            )
+        };
+        let n = batch.num_rows();
+        let mut start = 0;
+        while start < n {
+            if keys.is_null(start) {
+                return Err(null(start, "jurisdiction"));
+            }
+            if days.is_null(start) {
+                return Err(null(start, spec.year_column));
+            }
+            let key = keys.value(start);
+            let name = usize::try_from(key)
+                .ok()
+                .filter(|k| *k < names.len())
+                .map(|k| names.value(k))
+                .unwrap_or_default();
+            let j = <Jurisdiction as crate::codes::CodeEnum>::from_code(name).ok_or_else(|| {
+                Error::data(
+                    crate::columns::cell_path(spec.name, start, "jurisdiction"),
+                    "codelist.unknown_code",
+                    format!("{name:?} is not a jurisdiction"),
+                )
+            })?;
+            let date = days_to_date(days.value(start)).ok_or_else(|| {
+                Error::data(
+                    crate::columns::cell_path(spec.name, start, spec.year_column),
+                    "research.range",
+                    "the date is out of range",
+                )
+            })?;
+            // The run goes on while the jurisdiction key is the same and the date falls in
+            // the same calendar year: [first, next) in days.
+            let year = date.year();
+            let first = NaiveDate::from_yo_opt(year, 1).map_or(i32::MIN, date_to_days);
+            let next = NaiveDate::from_yo_opt(year + 1, 1).map_or(i32::MAX, date_to_days);
+            let mut end = start + 1;
+            while end < n
+                && keys.is_valid(end)
+                && keys.value(end) == key
+                && days.is_valid(end)
+                && (first..next).contains(&days.value(end))
+            {
+                end += 1;
+            }
+            self.parts
+                .write_rows((spec.name, j, year), &batch.slice(start, end - start))?;
+            start = end;
+        }
+        if spec.name == tables::cases::NAME {
+            self.manifest.cases += n as u64;
         }
         Ok(())
     }

@@ -106,6 +106,45 @@ fn an_unfinished_writer_leaves_nothing() {
 }
 
 #[test]
+fn batches_written_by_table_read_back_as_the_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let cases = example_cases();
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    for (spec, batch) in barnvern_arrow::to_batches(&cases).unwrap() {
+        // Row by row as well as whole: runs of one partition go to its file either way.
+        let (head, tail) = (
+            batch.slice(0, batch.num_rows() / 2),
+            batch.slice(
+                batch.num_rows() / 2,
+                batch.num_rows() - batch.num_rows() / 2,
+            ),
+        );
+        w.write_batch(spec.name, &head).unwrap();
+        w.write_batch(spec.name, &tail).unwrap();
+    }
+    let manifest = w.finish().unwrap();
+    assert_eq!(manifest.cases, 2);
+    assert_eq!(manifest.tables["item_responses"].rows, 77);
+    assert!(
+        target
+            .join("item_responses/jurisdiction=NO/year=2025/part-0.parquet")
+            .exists()
+    );
+    let ds = Dataset::open(&target).unwrap();
+    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    assert_same(&sorted(cases), &sorted(ds.cases().unwrap()));
+    let err = DatasetWriter::create(dir.path().join("other"), DatasetOptions::default())
+        .unwrap()
+        .write_batch(
+            "no_such_table",
+            &barnvern_arrow::to_batches(&[]).unwrap()[0].1,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("no such table"), "{err}");
+}
+
+#[test]
 fn a_manifest_of_an_unknown_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("extract");
