@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod dictionary;
 mod extract;
 mod score;
+mod synth;
 mod table;
 
 /// barnvern: a validated data domain for child protection in Sweden and Norway.
@@ -54,6 +55,12 @@ enum Command {
     Schema {
         #[command(flatten)]
         args: dictionary::SchemaArgs,
+    },
+    /// Write a seeded synthetic cohort of case bundles (JSON Lines, one child per line), with
+    /// optional faulty lines (--faults) for testing pipelines.
+    Synth {
+        #[command(flatten)]
+        args: synth::SynthArgs,
     },
     /// Check case bundle files (JSON Lines) line by line with the checks of `extract`; print
     /// every finding. Exit 1 when any line would be rejected.
@@ -97,6 +104,7 @@ fn main() -> ExitCode {
         Command::Score { args } => score::run(&args),
         Command::Dictionary { args } => dictionary::dictionary(&args),
         Command::Schema { args } => dictionary::schema(&args),
+        Command::Synth { args } => synth::run(&args),
         Command::Validate { args } => extract::run_validate(&args),
         Command::Extract { args } => extract::run_extract(&args),
     }
