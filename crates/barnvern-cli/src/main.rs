@@ -11,9 +11,8 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod dictionary;
-mod extract;
 mod score;
-mod synth;
+mod ssb;
 mod table;
 
 /// barnvern: a validated data domain for child protection in Sweden and Norway.
@@ -56,25 +55,17 @@ enum Command {
         #[command(flatten)]
         args: dictionary::SchemaArgs,
     },
-    /// Write a seeded synthetic cohort of case bundles (JSON Lines, one child per line), with
-    /// optional faulty lines (--faults) for testing pipelines.
-    Synth {
-        #[command(flatten)]
-        args: synth::SynthArgs,
+    /// Import case bundles from another format: `barnvern import ssb-xml FILE... --out
+    /// BUNDLES.jsonl` reads SSB's child-welfare XML (Norway's national reporting format).
+    Import {
+        #[command(subcommand)]
+        format: ssb::ImportFormat,
     },
-    /// Check case bundle files (JSON Lines) line by line with the checks of `extract`; print
-    /// every finding. Exit 1 when any line would be rejected.
-    Validate {
-        #[command(flatten)]
-        args: extract::ValidateArgs,
-    },
-    /// Turn case bundle files (JSON Lines) into a pseudonymised research dataset
-    /// (hive-partitioned Parquet, manifest, data dictionary); rejected lines go to a quarantine
-    /// file. Needs a project key (--key-file or BARNVERN_KEY). Exit 1 when any line was
-    /// rejected, unless --allow-rejects.
-    Extract {
-        #[command(flatten)]
-        args: extract::ExtractArgs,
+    /// Export case bundles to another format: `barnvern export ssb-xml BUNDLES.jsonl --out DIR`
+    /// writes SSB's child-welfare XML v4.
+    Export {
+        #[command(subcommand)]
+        format: ssb::ExportFormat,
     },
 }
 
@@ -88,8 +79,6 @@ enum Format {
 
 /// Exit code for invalid input.
 const EXIT_INVALID: u8 = 1;
-/// Exit code for wrong usage (also: no project key, a dataset that exists).
-const EXIT_USAGE: u8 = 2;
 /// Exit code for unreadable files.
 const EXIT_IO: u8 = 3;
 
@@ -104,9 +93,8 @@ fn main() -> ExitCode {
         Command::Score { args } => score::run(&args),
         Command::Dictionary { args } => dictionary::dictionary(&args),
         Command::Schema { args } => dictionary::schema(&args),
-        Command::Synth { args } => synth::run(&args),
-        Command::Validate { args } => extract::run_validate(&args),
-        Command::Extract { args } => extract::run_extract(&args),
+        Command::Import { format } => ssb::run_import(&format),
+        Command::Export { format } => ssb::run_export(&format),
     }
 }
 
