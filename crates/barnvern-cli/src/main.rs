@@ -11,8 +11,10 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod dictionary;
+mod extract;
 mod score;
 mod ssb;
+mod synth;
 mod table;
 
 /// barnvern: a validated data domain for child protection in Sweden and Norway.
@@ -67,6 +69,26 @@ enum Command {
         #[command(subcommand)]
         format: ssb::ExportFormat,
     },
+    /// Write a seeded synthetic cohort of case bundles (JSON Lines, one child per line), with
+    /// optional faulty lines (--faults) for testing pipelines.
+    Synth {
+        #[command(flatten)]
+        args: synth::SynthArgs,
+    },
+    /// Check case bundle files (JSON Lines) line by line with the checks of `extract`; print
+    /// every finding. Exit 1 when any line would be rejected.
+    Validate {
+        #[command(flatten)]
+        args: extract::ValidateArgs,
+    },
+    /// Turn case bundle files (JSON Lines) into a pseudonymised research dataset
+    /// (hive-partitioned Parquet, manifest, data dictionary); rejected lines go to a quarantine
+    /// file. Needs a project key (--key-file or BARNVERN_KEY). Exit 1 when any line was
+    /// rejected, unless --allow-rejects.
+    Extract {
+        #[command(flatten)]
+        args: extract::ExtractArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +101,8 @@ enum Format {
 
 /// Exit code for invalid input.
 const EXIT_INVALID: u8 = 1;
+/// Exit code for wrong usage (also: no project key, a dataset that exists).
+const EXIT_USAGE: u8 = 2;
 /// Exit code for unreadable files.
 const EXIT_IO: u8 = 3;
 
@@ -95,6 +119,9 @@ fn main() -> ExitCode {
         Command::Schema { args } => dictionary::schema(&args),
         Command::Import { format } => ssb::run_import(&format),
         Command::Export { format } => ssb::run_export(&format),
+        Command::Synth { args } => synth::run(&args),
+        Command::Validate { args } => extract::run_validate(&args),
+        Command::Extract { args } => extract::run_extract(&args),
     }
 }
 
