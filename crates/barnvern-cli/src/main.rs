@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod dictionary;
 mod extract;
+mod report;
 mod score;
 mod ssb;
 mod synth;
@@ -56,6 +57,13 @@ enum Command {
     Schema {
         #[command(flatten)]
         args: dictionary::SchemaArgs,
+    },
+    /// Write the aggregate report of a research dataset (deadline compliance; the Family
+    /// Partner trial's CONSORT flow, dose, retention, progression criteria, SDQ change and
+    /// costs) as report.md, report.html and report.json, small counts suppressed.
+    Report {
+        #[command(flatten)]
+        args: report::ReportArgs,
     },
     /// Import case bundles from another format: `barnvern import ssb-xml FILE... --out
     /// BUNDLES.jsonl` reads SSB's child-welfare XML (Norway's national reporting format).
@@ -117,6 +125,7 @@ fn main() -> ExitCode {
         Command::Score { args } => score::run(&args),
         Command::Dictionary { args } => dictionary::dictionary(&args),
         Command::Schema { args } => dictionary::schema(&args),
+        Command::Report { args } => report::run(&args),
         Command::Import { format } => ssb::run_import(&format),
         Command::Export { format } => ssb::run_export(&format),
         Command::Synth { args } => synth::run(&args),

@@ -37,11 +37,11 @@
 
 use std::path::Path;
 
-use barnvern_familypartner::metrics::ProgressionCriteria;
 use chrono::NaiveDate;
 
 pub mod deadlines;
 pub mod error;
+mod families;
 mod html;
 mod markdown;
 pub mod model;
@@ -49,6 +49,7 @@ mod scan;
 pub mod suppress;
 pub mod trial;
 
+pub use barnvern_familypartner::metrics::ProgressionCriteria;
 pub use error::Error;
 pub use html::to_html;
 pub use markdown::to_markdown;
@@ -67,8 +68,14 @@ pub struct ReportOptions {
     /// computed for, else the day the dataset was written.
     pub as_of: Option<NaiveDate>,
     /// Progression criteria; default: the set shipped with this crate
-    /// (`data/progression-criteria.json`).
+    /// (`data/progression-criteria.json`, [`default_criteria`]).
     pub criteria: Option<ProgressionCriteria>,
+    /// Where `criteria` come from, stated in the report (a file name); default: the shipped
+    /// set's path.
+    pub criteria_source: Option<String>,
+    /// The wave (months) of the trial's primary outcome: a family is "analysed" in the CONSORT
+    /// flow when it has data there (default 12, the wave of the SDQ change reported).
+    pub primary_wave: u32,
     /// The title; default `barnvern report`.
     pub title: Option<String>,
 }
@@ -79,9 +86,23 @@ impl Default for ReportOptions {
             min_cell: DEFAULT_THRESHOLD,
             as_of: None,
             criteria: None,
+            criteria_source: None,
+            primary_wave: 12,
             title: None,
         }
     }
+}
+
+/// The shipped progression criteria: `data/progression-criteria.json` of this crate.
+pub const DEFAULT_CRITERIA_JSON: &str = include_str!("../data/progression-criteria.json");
+
+/// Where the shipped criteria are, as stated in reports.
+pub const DEFAULT_CRITERIA_SOURCE: &str = "crates/barnvern-report/data/progression-criteria.json";
+
+/// The shipped progression criteria, checked.
+pub fn default_criteria() -> Result<ProgressionCriteria, Error> {
+    ProgressionCriteria::from_json(DEFAULT_CRITERIA_JSON)
+        .map_err(|e| Error::Criteria(e.to_string()))
 }
 
 /// The suppression rule in words.
@@ -114,7 +135,38 @@ pub fn build(dataset: &Path, options: &ReportOptions) -> Result<Report, Error> {
     let id = cases.anonymous(manifest.cases);
     let cases = cases.solve().count(id);
 
-    let sections = vec![deadlines::section(&compliance, threshold)];
+    let criteria = trial::Criteria {
+        set: match &options.criteria {
+            Some(c) => c.clone(),
+            None => default_criteria()?,
+        },
+        source: options
+            .criteria_source
+            .clone()
+            .unwrap_or_else(|| match options.criteria {
+                Some(_) => "given by the caller".to_owned(),
+                None => DEFAULT_CRITERIA_SOURCE.to_owned(),
+            }),
+    };
+    let mut sections = vec![deadlines::section(&compliance, threshold)];
+    let report_date = as_of.unwrap_or_else(|| manifest.created_at.date_naive());
+    let trials = families::read(dataset, &manifest, report_date, options.primary_wave)?;
+    if trials.is_empty() {
+        sections.push(Section {
+            id: "trial".to_owned(),
+            title: "Family Partner trial".to_owned(),
+            paragraphs: vec![
+                "The dataset holds no Family Partner trial families, so there is no CONSORT \
+                 flow, dose, retention, progression, SDQ or cost section."
+                    .to_owned(),
+            ],
+            tables: Vec::new(),
+            charts: Vec::new(),
+        });
+    }
+    for t in &trials {
+        sections.extend(trial::sections(t, report_date, &criteria, threshold));
+    }
     Ok(Report {
         title: options
             .title

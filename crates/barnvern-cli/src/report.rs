@@ -1,0 +1,128 @@
+//! `barnvern report DIR`: the aggregate report of a research dataset, with small counts
+//! suppressed, as Markdown, a self-contained HTML page and JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use barnvern_report::{
+    Error, ProgressionCriteria, ReportOptions, build, to_html, to_json, to_markdown,
+};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+
+/// Arguments of `barnvern report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The dataset directory (written by `barnvern extract`).
+    dataset: PathBuf,
+    /// Where to write report.md, report.html and report.json (created if missing); default:
+    /// DIR/report.
+    #[arg(long, value_name = "OUTDIR")]
+    out: Option<PathBuf>,
+    /// Smallest count shown: counts from 1 to N-1 are shown as "<N", with secondary
+    /// suppression so totals do not give them back; 1 shows every count.
+    #[arg(long, value_name = "N", default_value_t = barnvern_report::DEFAULT_THRESHOLD)]
+    min_cell: u64,
+    /// The formats to write, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_values_t = [ReportFormat::Md, ReportFormat::Html, ReportFormat::Json]
+    )]
+    format: Vec<ReportFormat>,
+    /// The date trial figures are computed for (YYYY-MM-DD); default: the date the
+    /// dataset's deadlines were computed for.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+    /// Progression criteria (JSON, the format of barnvern-familypartner); default: the set
+    /// shipped with barnvern-report.
+    #[arg(long, value_name = "FILE")]
+    criteria: Option<PathBuf>,
+}
+
+/// The report's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// report.md.
+    Md,
+    /// report.html: one page, charts as inline SVG, no script.
+    Html,
+    /// report.json: every count in its suppressed form.
+    Json,
+}
+
+fn exit_for(err: &Error) -> ExitCode {
+    match err {
+        Error::Io { .. } => ExitCode::from(crate::EXIT_IO),
+        _ => ExitCode::from(crate::EXIT_INVALID),
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!("barnvern: cannot write {}: {e}", path.display());
+        ExitCode::from(crate::EXIT_IO)
+    })
+}
+
+/// Builds the report of `args.dataset` and writes it in each format asked for.
+pub fn run(args: &ReportArgs) -> ExitCode {
+    match report(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn report(args: &ReportArgs) -> Result<(), ExitCode> {
+    let mut options = ReportOptions {
+        min_cell: args.min_cell,
+        as_of: args.as_of,
+        ..ReportOptions::default()
+    };
+    if let Some(path) = &args.criteria {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("barnvern: cannot read {}: {e}", path.display());
+            ExitCode::from(crate::EXIT_IO)
+        })?;
+        let set = ProgressionCriteria::from_json(&text).map_err(|e| {
+            for issue in &e.report.issues {
+                eprintln!("{}: {issue}", path.display());
+            }
+            ExitCode::from(crate::EXIT_INVALID)
+        })?;
+        options.criteria = Some(set);
+        options.criteria_source = Some(path.display().to_string());
+    }
+    let report = build(&args.dataset, &options).map_err(|e| {
+        eprintln!("barnvern: {e}");
+        exit_for(&e)
+    })?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.dataset.join("report"));
+    std::fs::create_dir_all(&out).map_err(|e| {
+        eprintln!("barnvern: cannot create {}: {e}", out.display());
+        ExitCode::from(crate::EXIT_IO)
+    })?;
+    let mut formats = args.format.clone();
+    formats.dedup();
+    for format in formats {
+        let (name, text) = match format {
+            ReportFormat::Md => ("report.md", to_markdown(&report)),
+            ReportFormat::Html => ("report.html", to_html(&report)),
+            ReportFormat::Json => (
+                "report.json",
+                to_json(&report).map_err(|e| {
+                    eprintln!("barnvern: {e}");
+                    ExitCode::from(crate::EXIT_INVALID)
+                })?,
+            ),
+        };
+        let path = out.join(name);
+        write(&path, &text)?;
+        println!("{name}: {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `barnvern report DIR` as a user runs it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use barnvern_arrow::testing::TestPseudonymiser;
+use barnvern_arrow::{DatasetOptions, DatasetWriter, ResearchCase};
+use barnvern_case::Case;
+use chrono::NaiveDate;
+
+fn barnvern() -> Command {
+    Command::cargo_bin("barnvern").unwrap()
+}
+
+/// A fresh scratch directory under the system's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "barnvern-report-cli-{name}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A dataset of the two example cases.
+fn dataset(root: &Path) -> PathBuf {
+    let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+    let ps = TestPseudonymiser::new(7);
+    let cases: Vec<ResearchCase> = ["se-case.json", "no-case.json"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+            let case = Case::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+            ResearchCase::from_case(&case, &ps, as_of)
+        })
+        .collect();
+    let target = root.join("extract");
+    let mut writer = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    writer.write(&cases).unwrap();
+    writer.finish().unwrap();
+    target
+}
+
+#[test]
+fn writes_three_files_into_dir_report_and_says_where() {
+    let root = scratch("default");
+    let data = dataset(&root);
+    let out = barnvern().arg("report").arg(&data).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for name in ["report.md", "report.html", "report.json"] {
+        let path = data.join("report").join(name);
+        assert!(path.exists(), "{name}");
+        assert!(stdout.contains(&path.display().to_string()), "{stdout}");
+    }
+    let md = std::fs::read_to_string(data.join("report/report.md")).unwrap();
+    assert!(md.contains("Deadline compliance"));
+    // Two cases: every count from 1 to 4 is withheld.
+    assert!(md.contains("<5"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("report/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["suppression"]["threshold"], 5);
+    assert_eq!(json["dataset"]["cases"]["suppressed"], true);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn out_min_cell_and_format() {
+    let root = scratch("options");
+    let data = dataset(&root);
+    let out_dir = root.join("elsewhere");
+    let out = barnvern()
+        .arg("report")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--min-cell", "1", "--format", "json,md"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("report.json").exists());
+    assert!(out_dir.join("report.md").exists());
+    assert!(!out_dir.join("report.html").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    // --min-cell 1: nothing withheld.
+    assert_eq!(json["dataset"]["cases"], 2);
+    assert!(!std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("<5"));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn exit_codes() {
+    let root = scratch("errors");
+    // No dataset there: the manifest cannot be read.
+    let out = barnvern()
+        .arg("report")
+        .arg(root.join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("manifest.json"));
+    // A manifest of another schema version: invalid input.
+    let bad = root.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("manifest.json"), r#"{"schema_version": "0.1"}"#).unwrap();
+    let out = barnvern().arg("report").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema version"));
+    // An unknown format: wrong usage.
+    let out = barnvern()
+        .arg("report")
+        .arg(&bad)
+        .args(["--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&root).unwrap();
+}
