@@ -190,6 +190,8 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(fp_contacts, pick_fp_contacts);
     read_into!(fp_guidance_sessions, pick_fp_guidance);
     read_into!(fp_coordination, pick_fp_coordination);
+    read_into!(fp_goals, pick_fp_goals);
+    read_into!(fp_goal_reviews, pick_fp_goal_reviews);
     read_into!(waves, pick_waves);
     read_into!(questionnaires, pick_questionnaires);
     read_into!(item_responses, pick_items);
@@ -298,7 +300,16 @@ use crate::family::*;
 family!(pick_fp_contacts, contacts, ResearchContact);
 family!(pick_fp_guidance, guidance_sessions, ResearchGuidanceSession);
 family!(pick_fp_coordination, coordination, ResearchCoordination);
+family!(pick_fp_goals, goals, ResearchGoal);
 family!(pick_waves, waves, ResearchWave);
+
+fn pick_fp_goal_reviews(c: &mut ResearchCase, p: u32) -> Option<&mut Vec<ResearchGoalReview>> {
+    c.family_partner
+        .as_mut()?
+        .goals
+        .get_mut(usize::try_from(p).ok()?)
+        .map(|g| &mut g.reviews)
+}
 family!(pick_questionnaires, questionnaires, ResearchQuestionnaire);
 family!(pick_scores, scores, ResearchScore);
 

@@ -1,7 +1,8 @@
 //! The research form of a family's Family Partner trial records: pseudonymised, without free
 //! text or record identifiers, with the derived scores and costs.
 //!
-//! [`ResearchFamily`] is what the `fp_*`, `waves`, `questionnaires`, `item_responses`,
+//! [`ResearchFamily`] is what the `fp_*` (enrolments, contacts, guidance sessions,
+//! coordination, goals and goal reviews), `waves`, `questionnaires`, `item_responses`,
 //! `scores` and `costs` tables hold. The trial metrics of `barnvern-familypartner` (CONSORT,
 //! retention, dose, adherence, caseload) run on it through
 //! [`ResearchFamily::to_family_record`] or, for every family of a dataset at once,
@@ -40,10 +41,10 @@ use barnvern_core::{Jurisdiction, StaffRef, ValidationError};
 use barnvern_familypartner::metrics::family_costs;
 use barnvern_familypartner::{
     Allocation, Arm, Contact, ContactId, ContactMode, ContactStatus, CoordinationActivity,
-    CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyRecord, FamilyRef,
-    GuidanceSession, IneligibilityReason, ProgrammeDefinition, Questionnaire, Screening,
-    TrialConsent, TrialData, TrialDesign, TrialId, WaveOutcome, WaveRecord, Withdrawal,
-    WithdrawalReason, WithdrawalScope, WithdrawnBy,
+    CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyGoal, FamilyRecord,
+    FamilyRef, GoalId, GoalProgress, GoalReview, GuidanceSession, IneligibilityReason,
+    ProgrammeDefinition, Questionnaire, Screening, TrialConsent, TrialData, TrialDesign, TrialId,
+    WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope, WithdrawnBy,
 };
 use barnvern_outcomes::{
     CountryCode, Informant, InstrumentId, ItemResponse, Responses, ScoreOptions,
@@ -156,6 +157,26 @@ pub struct ResearchCoordination {
     pub kind: CoordinationKind,
     /// Minutes spent.
     pub minutes: Option<u16>,
+}
+
+/// A review of a family goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResearchGoalReview {
+    /// The date.
+    pub on: NaiveDate,
+    /// The progress.
+    pub progress: GoalProgress,
+}
+
+/// A goal the family set with its Family Partner, without its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchGoal {
+    /// The date it was set.
+    pub set_on: NaiveDate,
+    /// Whether the goal's text was recorded (the text is dropped).
+    pub has_text: bool,
+    /// Reviews, in date order.
+    pub reviews: Vec<ResearchGoalReview>,
 }
 
 /// A withdrawal.
@@ -286,6 +307,8 @@ pub struct ResearchFamily {
     pub guidance_sessions: Vec<ResearchGuidanceSession>,
     /// Coordination activities.
     pub coordination: Vec<ResearchCoordination>,
+    /// Family goals with their reviews.
+    pub goals: Vec<ResearchGoal>,
     /// Withdrawals: at most one from the intervention, then at most one from the study.
     pub withdrawals: Vec<ResearchWithdrawal>,
     /// Wave data collections.
@@ -442,6 +465,22 @@ impl ResearchFamily {
                     minutes: a.minutes,
                 })
                 .collect(),
+            goals: f
+                .goals
+                .iter()
+                .map(|g| ResearchGoal {
+                    set_on: g.set_on,
+                    has_text: crate::research::has_text(g.text.as_deref()),
+                    reviews: g
+                        .reviews
+                        .iter()
+                        .map(|r| ResearchGoalReview {
+                            on: r.on,
+                            progress: r.progress,
+                        })
+                        .collect(),
+                })
+                .collect(),
             withdrawals: f
                 .withdrawals
                 .iter()
@@ -556,6 +595,21 @@ impl ResearchFamily {
                 minutes: a.minutes,
             })
             .collect();
+        for (i, g) in self.goals.iter().enumerate() {
+            record.goals.push(FamilyGoal {
+                id: GoalId::new(format!("g{i}")).map_err(fail)?,
+                set_on: g.set_on,
+                text: text(g.has_text),
+                reviews: g
+                    .reviews
+                    .iter()
+                    .map(|r| GoalReview {
+                        on: r.on,
+                        progress: r.progress,
+                    })
+                    .collect(),
+            });
+        }
         record.withdrawals = self
             .withdrawals
             .iter()

@@ -35,6 +35,43 @@
 //!
 //! The privacy rule is a type: research row types hold [`Pseudonym`]s, never a
 //! [`barnvern_core::PersonId`], and free text has no field to go into.
+//!
+//! **Tables.** The case process (`children` ... `deadlines`), services (`interventions`,
+//! `intervention_evaluations`, `plans`, `plan_evaluations`, `meetings`, `meeting_agencies`)
+//! and the Family Partner trial (`fp_enrolments`, `fp_contacts`, `fp_guidance_sessions`,
+//! `fp_coordination`, `waves`, `questionnaires`, `item_responses`, and the derived `scores` and
+//! `costs`). [`tables`] lists them with their specs; the data dictionary describes every column.
+//!
+//! **Trial metrics from a dataset.** A case's Family Partner records are its
+//! [`ResearchCase::family_partner`] ([`family::ResearchFamily`]). The metrics of
+//! `barnvern-familypartner` (CONSORT flow, retention, dose, adherence, caseload, progression)
+//! take a `TrialData`; [`family::trial_data`] builds one from research cases (each family's
+//! [`family::ResearchFamily::to_family_record`], with pseudonyms as the family and partner
+//! references):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use barnvern_arrow::Dataset;
+//! use barnvern_arrow::family::trial_data;
+//! use barnvern_familypartner::{ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition};
+//!
+//! let dataset = Dataset::open("extract")?;
+//! let cases = dataset.cases()?;
+//! let design = TrialDesign {
+//!     randomisation: RandomisationDesign::blocks(&[2, 4]),
+//!     waves: WaveDefinition::fampart(),
+//!     primary_wave: 6,
+//! };
+//! let programme = ProgrammeDefinition::builtin_default()?.clone();
+//! let trial = trial_data("fampart-bergen", &cases, programme, design)?;
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap_or_default();
+//! let flow = trial.consort(as_of);
+//! let retention = trial.retention(as_of);
+//! let dose = trial.dose(as_of);
+//! # let _ = (flow, retention, dose);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod codes;
 mod columns;

@@ -11,7 +11,11 @@
 //! - record identifiers of the source system are dropped: records are numbered by their
 //!   position in the case (`referral_index` 0, 1, ...) and refer to each other by position;
 //! - timestamps are kept to the microsecond, with the recorded UTC offset;
-//! - the statutory deadlines are computed by `barnvern-case` as of a given date.
+//! - the statutory deadlines are computed by `barnvern-case` as of a given date;
+//! - interventions, plans and meetings refer to each other and to decisions by position;
+//!   intervention consents are not exported;
+//! - the Family Partner records become a [`ResearchFamily`] (see [`crate::family`]): family
+//!   and Family Partner pseudonymised, free text dropped, scores and costs derived.
 
 use std::collections::HashMap;
 

@@ -507,6 +507,8 @@ mod tests {
                 "fp_contacts",
                 "fp_guidance_sessions",
                 "fp_coordination",
+                "fp_goals",
+                "fp_goal_reviews",
                 "waves",
                 "questionnaires",
                 "item_responses",

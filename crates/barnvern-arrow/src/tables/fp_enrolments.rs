@@ -274,6 +274,7 @@ pub(crate) fn read(
                 contacts: Vec::new(),
                 guidance_sessions: Vec::new(),
                 coordination: Vec::new(),
+                goals: Vec::new(),
                 withdrawals: taken,
                 waves: Vec::new(),
                 questionnaires: Vec::new(),

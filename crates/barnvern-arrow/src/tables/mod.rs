@@ -27,6 +27,8 @@ pub(crate) mod follow_ups;
 pub(crate) mod fp_contacts;
 pub(crate) mod fp_coordination;
 pub(crate) mod fp_enrolments;
+pub(crate) mod fp_goal_reviews;
+pub(crate) mod fp_goals;
 pub(crate) mod fp_guidance_sessions;
 pub(crate) mod intervention_evaluations;
 pub(crate) mod interventions;
@@ -76,6 +78,8 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         fp_contacts::spec(),
         fp_guidance_sessions::spec(),
         fp_coordination::spec(),
+        fp_goals::spec(),
+        fp_goal_reviews::spec(),
         waves::spec(),
         questionnaires::spec(),
         item_responses::spec(),
@@ -131,6 +135,8 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     fp_contacts::write(case, sink)?;
     fp_guidance_sessions::write(case, sink)?;
     fp_coordination::write(case, sink)?;
+    fp_goals::write(case, sink)?;
+    fp_goal_reviews::write(case, sink)?;
     waves::write(case, sink)?;
     questionnaires::write(case, sink)?;
     item_responses::write(case, sink)?;

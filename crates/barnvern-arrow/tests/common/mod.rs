@@ -643,7 +643,10 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
     let parts = (
         vec(contact, 0..4),
         vec((proptest::option::of(index()), "[a-z_]{1,10}"), 0..3),
-        vec((date(), pick(), proptest::option::of(any::<u16>())), 0..3),
+        (
+            vec((date(), pick(), proptest::option::of(any::<u16>())), 0..3),
+            vec((date(), any::<bool>(), vec((date(), pick()), 0..3)), 0..3),
+        ),
         proptest::option::of(withdrawal(WithdrawalScope::Intervention)),
         proptest::option::of(withdrawal(WithdrawalScope::Study)),
         vec((0u32..40, date(), pick()), 0..4),
@@ -665,7 +668,7 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
             (
                 contacts,
                 sessions,
-                coordination,
+                (coordination, goals),
                 w_int,
                 w_study,
                 waves,
@@ -708,6 +711,17 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
             coordination: coordination
                 .into_iter()
                 .map(|(on, kind, minutes)| ResearchCoordination { on, kind, minutes })
+                .collect(),
+            goals: goals
+                .into_iter()
+                .map(|(set_on, has_text, reviews)| ResearchGoal {
+                    set_on,
+                    has_text,
+                    reviews: reviews
+                        .into_iter()
+                        .map(|(on, progress)| ResearchGoalReview { on, progress })
+                        .collect(),
+                })
                 .collect(),
             withdrawals: w_int.into_iter().chain(w_study).collect(),
             waves: waves
