@@ -10,6 +10,7 @@ use barnvern_case::{Case, Deadline, Error};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod demo;
 mod dictionary;
 mod extract;
 mod report;
@@ -58,13 +59,6 @@ enum Command {
         #[command(flatten)]
         args: dictionary::SchemaArgs,
     },
-    /// Write the aggregate report of a research dataset (deadline compliance; the Family
-    /// Partner trial's CONSORT flow, dose, retention, progression criteria, SDQ change and
-    /// costs) as report.md, report.html and report.json, small counts suppressed.
-    Report {
-        #[command(flatten)]
-        args: report::ReportArgs,
-    },
     /// Import case bundles from another format: `barnvern import ssb-xml FILE... --out
     /// BUNDLES.jsonl` reads SSB's child-welfare XML (Norway's national reporting format).
     Import {
@@ -77,11 +71,25 @@ enum Command {
         #[command(subcommand)]
         format: ssb::ExportFormat,
     },
+    /// Write the aggregate report of a research dataset (deadline compliance; the Family
+    /// Partner trial's CONSORT flow, dose, retention, progression criteria, SDQ change and
+    /// costs) as report.md, report.html and report.json, small counts suppressed.
+    Report {
+        #[command(flatten)]
+        args: report::ReportArgs,
+    },
     /// Write a seeded synthetic cohort of case bundles (JSON Lines, one child per line), with
     /// optional faulty lines (--faults) for testing pipelines.
     Synth {
         #[command(flatten)]
         args: synth::SynthArgs,
+    },
+    /// The main job on the built-in synthetic cohort, with no setup: synthesise a seeded cohort
+    /// (a few lines made faulty on purpose), extract it under a one-off random key, check that
+    /// exactly the faulty lines were quarantined, and write the report.
+    Demo {
+        #[command(flatten)]
+        args: demo::DemoArgs,
     },
     /// Check case bundle files (JSON Lines) line by line with the checks of `extract`; print
     /// every finding. Exit 1 when any line would be rejected.
@@ -125,10 +133,11 @@ fn main() -> ExitCode {
         Command::Score { args } => score::run(&args),
         Command::Dictionary { args } => dictionary::dictionary(&args),
         Command::Schema { args } => dictionary::schema(&args),
-        Command::Report { args } => report::run(&args),
         Command::Import { format } => ssb::run_import(&format),
         Command::Export { format } => ssb::run_export(&format),
+        Command::Report { args } => report::run(&args),
         Command::Synth { args } => synth::run(&args),
+        Command::Demo { args } => demo::run(&args),
         Command::Validate { args } => extract::run_validate(&args),
         Command::Extract { args } => extract::run_extract(&args),
     }
