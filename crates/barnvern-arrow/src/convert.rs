@@ -188,8 +188,10 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
         }
     }
     read_into!(fp_contacts, pick_fp_contacts);
+    read_into!(fp_contact_components, pick_fp_components);
     read_into!(fp_guidance_sessions, pick_fp_guidance);
     read_into!(fp_coordination, pick_fp_coordination);
+    read_into!(fp_coordination_agencies, pick_fp_coordination_agencies);
     read_into!(fp_goals, pick_fp_goals);
     read_into!(fp_goal_reviews, pick_fp_goal_reviews);
     read_into!(waves, pick_waves);
@@ -302,6 +304,25 @@ family!(pick_fp_guidance, guidance_sessions, ResearchGuidanceSession);
 family!(pick_fp_coordination, coordination, ResearchCoordination);
 family!(pick_fp_goals, goals, ResearchGoal);
 family!(pick_waves, waves, ResearchWave);
+
+fn pick_fp_components(c: &mut ResearchCase, p: u32) -> Option<&mut Vec<String>> {
+    c.family_partner
+        .as_mut()?
+        .contacts
+        .get_mut(usize::try_from(p).ok()?)
+        .map(|x| &mut x.components)
+}
+
+fn pick_fp_coordination_agencies(
+    c: &mut ResearchCase,
+    p: u32,
+) -> Option<&mut Vec<ResearchCoded<barnvern_intervention::meeting::Agency>>> {
+    c.family_partner
+        .as_mut()?
+        .coordination
+        .get_mut(usize::try_from(p).ok()?)
+        .map(|x| &mut x.agencies)
+}
 
 fn pick_fp_goal_reviews(c: &mut ResearchCase, p: u32) -> Option<&mut Vec<ResearchGoalReview>> {
     c.family_partner

@@ -1,8 +1,8 @@
 //! The research form of a family's Family Partner trial records: pseudonymised, without free
 //! text or record identifiers, with the derived scores and costs.
 //!
-//! [`ResearchFamily`] is what the `fp_*` (enrolments, contacts, guidance sessions,
-//! coordination, goals and goal reviews), `waves`, `questionnaires`, `item_responses`,
+//! [`ResearchFamily`] is what the `fp_*` (enrolments, contacts and their components,
+//! guidance sessions, coordination and its agencies, goals and goal reviews), `waves`, `questionnaires`, `item_responses`,
 //! `scores` and `costs` tables hold. The trial metrics of `barnvern-familypartner` (CONSORT,
 //! retention, dose, adherence, caseload) run on it through
 //! [`ResearchFamily::to_family_record`] or, for every family of a dataset at once,
@@ -46,6 +46,7 @@ use barnvern_familypartner::{
     ProgrammeDefinition, Questionnaire, Screening, TrialConsent, TrialData, TrialDesign, TrialId,
     WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope, WithdrawnBy,
 };
+use barnvern_intervention::meeting::Agency;
 use barnvern_outcomes::{
     CountryCode, Informant, InstrumentId, ItemResponse, Responses, ScoreOptions,
 };
@@ -137,6 +138,8 @@ pub struct ResearchContact {
     pub travel_minutes: Option<u32>,
     /// Kilometres driven.
     pub distance_km: Option<u32>,
+    /// The programme components covered (ids of the programme definition).
+    pub components: Vec<String>,
 }
 
 /// A parent-guidance session.
@@ -148,7 +151,7 @@ pub struct ResearchGuidanceSession {
     pub module: String,
 }
 
-/// A coordination activity (the agencies are not exported in this version).
+/// A coordination activity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResearchCoordination {
     /// The date.
@@ -157,6 +160,8 @@ pub struct ResearchCoordination {
     pub kind: CoordinationKind,
     /// Minutes spent.
     pub minutes: Option<u16>,
+    /// The agencies involved.
+    pub agencies: Vec<ResearchCoded<Agency>>,
 }
 
 /// A review of a family goal.
@@ -446,6 +451,7 @@ impl ResearchFamily {
                     minutes: c.minutes,
                     travel_minutes: c.travel_minutes,
                     distance_km: c.distance_km,
+                    components: c.components.clone(),
                 })
                 .collect(),
             guidance_sessions: f
@@ -463,6 +469,7 @@ impl ResearchFamily {
                     on: a.on,
                     kind: a.kind,
                     minutes: a.minutes,
+                    agencies: a.agencies.iter().map(ResearchCoded::of).collect(),
                 })
                 .collect(),
             goals: f
@@ -572,7 +579,7 @@ impl ResearchFamily {
                 status: c.status,
                 travel_minutes: c.travel_minutes,
                 distance_km: c.distance_km,
-                components: Vec::new(),
+                components: c.components.clone(),
                 provenance: None,
             });
         }
@@ -591,7 +598,15 @@ impl ResearchFamily {
             .map(|a| CoordinationActivity {
                 on: a.on,
                 kind: a.kind,
-                agencies: Vec::new(),
+                agencies: a
+                    .agencies
+                    .iter()
+                    .map(|x| Coded {
+                        code: x.code,
+                        source: x.source.clone(),
+                        text: text(x.has_text || x.code == Agency::Other),
+                    })
+                    .collect(),
                 minutes: a.minutes,
             })
             .collect();

@@ -39,6 +39,10 @@ fn examples_round_trip_and_batches_have_the_spec_schema() {
     assert!(rows("deadlines") >= 6);
     assert_eq!(rows("fp_enrolments"), 1);
     assert_eq!(rows("fp_contacts"), 5);
+    assert_eq!(rows("fp_contact_components"), 5);
+    assert_eq!(rows("fp_goals"), 1);
+    assert_eq!(rows("fp_goal_reviews"), 1);
+    assert_eq!(rows("fp_guidance_sessions"), 1);
     assert_eq!(rows("waves"), 3);
     assert_eq!(rows("questionnaires"), 6);
     // SDQ 30 + 30 + 5 items, AIM/IAM/FIM 4 each.
@@ -82,6 +86,8 @@ fn family_partner_records_are_pseudonymised_scored_and_costed() {
     };
     assert_eq!(fam.enrolment.as_ref().unwrap().partner, staff("fp-07"));
     assert_eq!(fam.contacts[0].travel_minutes, Some(40));
+    assert_eq!(fam.contacts[1].components, ["relationship", "goal_setting"]);
+    assert_eq!(fam.guidance_sessions[0].contact_index, Some(3));
     // The SDQ at wave 3 has fidgety not done with a reason: kept as "reason given" only.
     let sdq3 = &fam.questionnaires[1];
     let fidgety = sdq3.responses.iter().find(|i| i.item == "fidgety").unwrap();

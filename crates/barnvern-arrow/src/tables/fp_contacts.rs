@@ -28,7 +28,7 @@ pub(crate) fn spec() -> TableSpec {
     TableSpec::new(
         NAME,
         "one row per contact",
-        "Contacts of the Family Partner with the family, with their length and travel. Dose (delivered / expected contacts) and costs are computed from this table.",
+        "Contacts of the Family Partner with the family, with their length and travel (components covered are in fp_contact_components). Dose (delivered / expected contacts) and costs are computed from this table.",
         "contact_on",
         vec!["case_key", "contact_index"],
         fields,
@@ -76,6 +76,7 @@ pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchContact>
                 minutes: small(NAME, row, "minutes", minutes.count(row)?)?,
                 travel_minutes: travel.count(row)?,
                 distance_km: km.count(row)?,
+                components: Vec::new(),
             },
         );
     }

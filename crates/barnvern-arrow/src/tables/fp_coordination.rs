@@ -39,7 +39,7 @@ pub(crate) fn spec() -> TableSpec {
     TableSpec::new(
         NAME,
         "one row per coordination activity",
-        "Coordination work of the Family Partner with other services. The agencies involved are not exported in this version.",
+        "Coordination work of the Family Partner with other services. The agencies involved are in fp_coordination_agencies.",
         "coordination_on",
         vec!["case_key", "coordination_index"],
         fields,
@@ -82,6 +82,7 @@ pub(crate) fn read(
                 on: on.req(row)?,
                 kind: kind.req_code(row)?,
                 minutes: small(NAME, row, "minutes", minutes.count(row)?)?,
+                agencies: Vec::new(),
             },
         );
     }

@@ -24,8 +24,10 @@ pub(crate) mod deadlines;
 pub(crate) mod decision_status;
 pub(crate) mod decisions;
 pub(crate) mod follow_ups;
+pub(crate) mod fp_contact_components;
 pub(crate) mod fp_contacts;
 pub(crate) mod fp_coordination;
+pub(crate) mod fp_coordination_agencies;
 pub(crate) mod fp_enrolments;
 pub(crate) mod fp_goal_reviews;
 pub(crate) mod fp_goals;
@@ -76,8 +78,10 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         meeting_agencies::spec(),
         fp_enrolments::spec(),
         fp_contacts::spec(),
+        fp_contact_components::spec(),
         fp_guidance_sessions::spec(),
         fp_coordination::spec(),
+        fp_coordination_agencies::spec(),
         fp_goals::spec(),
         fp_goal_reviews::spec(),
         waves::spec(),
@@ -133,8 +137,10 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     meeting_agencies::write(case, sink)?;
     fp_enrolments::write(case, sink)?;
     fp_contacts::write(case, sink)?;
+    fp_contact_components::write(case, sink)?;
     fp_guidance_sessions::write(case, sink)?;
     fp_coordination::write(case, sink)?;
+    fp_coordination_agencies::write(case, sink)?;
     fp_goals::write(case, sink)?;
     fp_goal_reviews::write(case, sink)?;
     waves::write(case, sink)?;

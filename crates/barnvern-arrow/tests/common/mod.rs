@@ -629,22 +629,34 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
         proptest::option::of(any::<u16>()),
         proptest::option::of(count()),
         proptest::option::of(count()),
+        vec("[a-z_]{1,12}", 0..3),
     )
         .prop_map(
-            |(on, mode, status, minutes, travel_minutes, distance_km)| ResearchContact {
-                on,
-                mode,
-                status,
-                minutes,
-                travel_minutes,
-                distance_km,
+            |(on, mode, status, minutes, travel_minutes, distance_km, components)| {
+                ResearchContact {
+                    on,
+                    mode,
+                    status,
+                    minutes,
+                    travel_minutes,
+                    distance_km,
+                    components,
+                }
             },
         );
     let parts = (
         vec(contact, 0..4),
         vec((proptest::option::of(index()), "[a-z_]{1,10}"), 0..3),
         (
-            vec((date(), pick(), proptest::option::of(any::<u16>())), 0..3),
+            vec(
+                (
+                    date(),
+                    pick(),
+                    proptest::option::of(any::<u16>()),
+                    vec(coded(), 0..3),
+                ),
+                0..3,
+            ),
             vec((date(), any::<bool>(), vec((date(), pick()), 0..3)), 0..3),
         ),
         proptest::option::of(withdrawal(WithdrawalScope::Intervention)),
@@ -710,7 +722,12 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
                 .collect(),
             coordination: coordination
                 .into_iter()
-                .map(|(on, kind, minutes)| ResearchCoordination { on, kind, minutes })
+                .map(|(on, kind, minutes, agencies)| ResearchCoordination {
+                    on,
+                    kind,
+                    minutes,
+                    agencies,
+                })
                 .collect(),
             goals: goals
                 .into_iter()
