@@ -1,23 +1,206 @@
 //! The Family Partner trial families of a dataset, rebuilt for the trial metrics.
+//!
+//! Only the trial's cases are materialised (a trial has hundreds or thousands of families,
+//! never millions): `fp_enrolments` gives the case keys of the trial families, then every
+//! table is read with a row filter on `case_key`, so the Parquet reader passes only those
+//! cases' rows on; they become research cases ([`barnvern_arrow::from_batches`]) and, per
+//! trial, [`TrialData`] ([`barnvern_arrow::family::trial_data`]).
 
+use std::collections::{BTreeSet, HashSet};
+use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
-use barnvern_arrow::Manifest;
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray,
+};
+use arrow_schema::ArrowError;
+use barnvern_arrow::family::{ResearchFamily, trial_data};
+use barnvern_arrow::{Manifest, ResearchCase, TableBatch, TableSpec};
+use barnvern_core::Jurisdiction;
+use barnvern_familypartner::{
+    ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition,
+};
 use chrono::NaiveDate;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter};
 
 use crate::error::Error;
-use crate::trial::TrialInput;
+use crate::scan::{self, Text};
+use crate::trial::{FamilyCost, FamilyOutcomes, TrialInput, completed};
 
-/// Every trial of the dataset with its families (none while the dataset has no Family Partner
-/// tables).
+/// The table with one row per trial family.
+const FAMILIES: &str = "fp_enrolments";
+
+/// Every trial of the dataset with its families (none when the dataset has no Family Partner
+/// tables or no families).
 pub(crate) fn read(
-    _dir: &Path,
+    dir: &Path,
     manifest: &Manifest,
-    _as_of: NaiveDate,
-    _primary_wave: u32,
+    as_of: NaiveDate,
+    primary_wave: u32,
 ) -> Result<Vec<TrialInput>, Error> {
-    if !manifest.tables.contains_key("fp_enrolments") {
+    if !manifest.tables.contains_key(FAMILIES) {
         return Ok(Vec::new());
     }
-    Ok(Vec::new())
+    let mut keys: HashSet<String> = HashSet::new();
+    scan::for_each_batch(dir, manifest, FAMILIES, &["case_key"], |_, batch| {
+        let k = Text::of(batch, FAMILIES, "case_key")?;
+        for row in 0..batch.num_rows() {
+            if let Some(key) = k.get(row) {
+                keys.insert(key.to_owned());
+            }
+        }
+        Ok(())
+    })?;
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = Arc::new(keys);
+    let mut batches: Vec<TableBatch> = Vec::new();
+    for (name, entry) in &manifest.tables {
+        let Some(spec) = barnvern_arrow::table(name) else {
+            continue;
+        };
+        for file in &entry.files {
+            let path = dir.join(&file.path);
+            for b in read_filtered(&path, &keys)? {
+                batches.push((spec, with_partition(spec, &b, file.jurisdiction)?));
+            }
+        }
+    }
+    let cases = barnvern_arrow::from_batches(&batches)?;
+    drop(batches);
+    trials(&cases, as_of, primary_wave)
+}
+
+/// The rows of one file whose `case_key` is in `keys`.
+fn read_filtered(path: &Path, keys: &Arc<HashSet<String>>) -> Result<Vec<RecordBatch>, Error> {
+    let handle = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(handle).map_err(|e| Error::parquet(path, e))?;
+    let mask = ProjectionMask::columns(builder.parquet_schema(), ["case_key"]);
+    let wanted = Arc::clone(keys);
+    let predicate = ArrowPredicateFn::new(mask, move |batch: RecordBatch| {
+        let column = batch
+            .column_by_name("case_key")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| ArrowError::SchemaError("case_key is not a text column".into()))?;
+        Ok(BooleanArray::from_iter(
+            column
+                .iter()
+                .map(|k| Some(k.is_some_and(|k| wanted.contains(k)))),
+        ))
+    });
+    let reader = builder
+        .with_row_filter(RowFilter::new(vec![Box::new(predicate)]))
+        .with_batch_size(65_536)
+        .build()
+        .map_err(|e| Error::parquet(path, e))?;
+    let mut out = Vec::new();
+    for b in reader {
+        let b = b.map_err(|e| Error::parquet(path, e.into()))?;
+        if b.num_rows() > 0 {
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+/// A file's batch with the spec's full schema: the partition column `jurisdiction` restored
+/// from the directory name.
+fn with_partition(
+    spec: &'static TableSpec,
+    batch: &RecordBatch,
+    jurisdiction: Jurisdiction,
+) -> Result<RecordBatch, Error> {
+    let n = batch.num_rows();
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(spec.fields.len());
+    for f in &spec.fields {
+        if f.name == "jurisdiction" {
+            let keys = Int32Array::from(vec![0; n]);
+            let values = Arc::new(StringArray::from(vec![jurisdiction.code()]));
+            let dict = DictionaryArray::<Int32Type>::try_new(keys, values)
+                .map_err(|e| Error::Data(e.to_string()))?;
+            columns.push(Arc::new(dict));
+        } else {
+            columns.push(
+                batch
+                    .column_by_name(&f.name)
+                    .cloned()
+                    .ok_or_else(|| Error::column(spec.name, &f.name, "is missing"))?,
+            );
+        }
+    }
+    RecordBatch::try_new(spec.arrow_schema(), columns).map_err(|e| Error::Data(e.to_string()))
+}
+
+/// The parent-report SDQ total difficulties of a family at wave `month`.
+fn sdq_total(f: &ResearchFamily, month: u32) -> Option<f64> {
+    f.scores
+        .iter()
+        .filter(|s| s.score_id == "total")
+        .find_map(|s| {
+            let q = f
+                .questionnaires
+                .get(usize::try_from(s.questionnaire_index).ok()?)?;
+            let w = f.waves.get(usize::try_from(q.wave_index).ok()?)?;
+            (q.instrument.starts_with("sdq-p") && w.wave == month).then_some(s.value?)
+        })
+}
+
+/// One [`TrialInput`] per trial of the research cases.
+pub(crate) fn trials(
+    cases: &[ResearchCase],
+    as_of: NaiveDate,
+    primary_wave: u32,
+) -> Result<Vec<TrialInput>, Error> {
+    let ids: BTreeSet<&str> = cases
+        .iter()
+        .filter_map(|c| c.family_partner.as_ref())
+        .map(|f| f.trial_id.as_str())
+        .collect();
+    let programme = ProgrammeDefinition::builtin_default()
+        .map_err(|e| Error::Data(e.to_string()))?
+        .clone();
+    let mut out = Vec::new();
+    for id in ids {
+        let design = TrialDesign {
+            randomisation: RandomisationDesign::blocks(&[2, 4]),
+            waves: WaveDefinition::fampart(),
+            primary_wave,
+        };
+        let data = trial_data(id, cases, programme.clone(), design)
+            .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;
+        let mut seen = HashSet::new();
+        let mut outcomes = Vec::new();
+        for f in cases.iter().filter_map(|c| c.family_partner.as_ref()) {
+            if f.trial_id != id || !seen.insert(f.family_key.clone()) {
+                continue;
+            }
+            let record = f
+                .to_family_record()
+                .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;
+            let view_completed = completed(&record, as_of);
+            outcomes.push(FamilyOutcomes {
+                arm: f
+                    .allocation
+                    .as_ref()
+                    .filter(|a| a.on <= as_of)
+                    .map(|a| a.arm),
+                sdq_baseline: sdq_total(f, 0),
+                sdq_12m: sdq_total(f, 12),
+                cost: f.costs.as_ref().map(|c| FamilyCost {
+                    total: c.total,
+                    contacts_delivered: u64::from(c.contacts_delivered),
+                    currency: c.currency.clone(),
+                    price_year: c.price_year,
+                }),
+                completed: view_completed,
+            });
+        }
+        out.push(TrialInput { data, outcomes });
+    }
+    Ok(out)
 }

@@ -283,9 +283,9 @@ fn criterion_cells(
     }
 }
 
-/// Costs of one currency and price year: the total and the cells of families, completers and
+/// Costs of one arm, currency and price year: the total and the cells of families, completers and
 /// delivered contacts.
-type CostCells = ((String, i32), f64, CellId, CellId, CellId);
+type CostCells = ((Option<Arm>, String, i32), f64, CellId, CellId, CellId);
 
 fn light(l: Light) -> LightCell {
     match l {
@@ -365,12 +365,14 @@ pub fn sections(
     let sdq_ns: Vec<CellId> = sdq_cells.iter().map(|c| c.1).collect();
     let sdq_total = s.total("sdq/all/n", &sdq_ns);
 
-    // Costs by currency and price year.
-    let mut by_currency: BTreeMap<(String, i32), (f64, u64, u64, u64)> = BTreeMap::new();
+    // Costs by arm, currency and price year.
+    // (arm, currency, price year) -> (total, families, completers, delivered contacts).
+    type CostKey = (Option<Arm>, String, i32);
+    let mut by_currency: BTreeMap<CostKey, (f64, u64, u64, u64)> = BTreeMap::new();
     for o in &input.outcomes {
         let Some(c) = &o.cost else { continue };
         let e = by_currency
-            .entry((c.currency.clone(), c.price_year))
+            .entry((o.arm, c.currency.clone(), c.price_year))
             .or_default();
         e.0 += c.total;
         e.1 += 1;
@@ -379,10 +381,13 @@ pub fn sections(
     }
     let cost_cells: Vec<CostCells> = by_currency
         .iter()
-        .map(|((cur, year), (total, fams, completers, contacts))| {
-            let k = format!("costs/{cur}/{year}");
+        .map(|((arm, cur, year), (total, fams, completers, contacts))| {
+            let k = format!(
+                "costs/{}/{cur}/{year}",
+                arm.map_or("not_randomised", Arm::as_str)
+            );
             (
-                (cur.clone(), *year),
+                (*arm, cur.clone(), *year),
                 *total,
                 s.cell(format!("{k}/families"), *fams),
                 s.cell(format!("{k}/completers"), *completers),
@@ -781,8 +786,9 @@ pub fn sections(
         id: format!("costs_{trial}"),
         title: "Cost per family and per completer".to_owned(),
         columns: vec![
+            Column::new("arm", "arm"),
             Column::new("currency", "currency, price year"),
-            Column::new("families", "families with costs"),
+            Column::new("families", "families with a cost record"),
             Column::new("total", "total cost"),
             Column::new(
                 "per_family",
@@ -796,7 +802,7 @@ pub fn sections(
         rows: Vec::new(),
         notes: Vec::new(),
     };
-    for ((cur, year), total, fams, completers, contacts) in &cost_cells {
+    for ((arm, cur, year), total, fams, completers, contacts) in &cost_cells {
         let per = |n: CellId| {
             let v = s.value(n);
             Cell::Money(
@@ -810,6 +816,7 @@ pub fn sections(
             )
         };
         cost.rows.push(vec![
+            Cell::text(arm.map_or("not randomised", arm_label)),
             Cell::text(format!("{cur} {year}")),
             count_cell(&p, *fams),
             Cell::Money(
@@ -828,9 +835,10 @@ pub fn sections(
         title: format!("Costs ({trial})"),
         paragraphs: vec![
             "Staff time of delivered contacts plus travel time and mileage, at the programme's \
-             rate card (barnvern-familypartner metrics::family_costs), summed per currency and \
-             price year. Denominators: families with costs = families with a cost record (enrolled \
-             Family Partner families); completers = those whose enrolment ended as completed \
+             rate card (barnvern-familypartner metrics::family_costs), summed per arm, currency \
+             and price year (ordinary-services families have no Family Partner contacts, so their \
+             programme cost is 0). Denominators: families with a cost record = the arm's \
+             families whose costs the dataset holds; completers = those whose enrolment ended as completed \
              by the report date; delivered contacts = contacts with status delivered. A total \
              or unit cost is withheld where its count of families is."
                 .to_owned(),

@@ -1,0 +1,157 @@
+//! The trial sections over barnvern-familypartner's hand-checked trial (twelve families worked
+//! out on paper, tests/data of that crate), as of 31 March 2025: the figures the report lays
+//! out are the ones worked out there, and with the default threshold the small ones are
+//! withheld.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use barnvern_familypartner::Trial;
+use barnvern_familypartner::metrics::ProgressionCriteria;
+use barnvern_report::model::Chart;
+use barnvern_report::trial::{Criteria, TrialInput, sections};
+use barnvern_report::{Section, Table};
+use chrono::NaiveDate;
+
+const TRIAL: &str = include_str!("../../barnvern-familypartner/tests/data/hand-checked-trial.json");
+const CRITERIA: &str =
+    include_str!("../../barnvern-familypartner/tests/data/progression-criteria.json");
+
+fn run(threshold: u64) -> Vec<Section> {
+    let trial = Trial::from_json(TRIAL).unwrap();
+    let input = TrialInput {
+        data: trial.into_data(),
+        outcomes: Vec::new(),
+    };
+    let criteria = Criteria {
+        set: ProgressionCriteria::from_json(CRITERIA).unwrap(),
+        source: "barnvern-familypartner tests/data/progression-criteria.json".to_owned(),
+    };
+    let as_of = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+    sections(&input, as_of, &criteria, threshold)
+}
+
+fn table<'a>(s: &'a [Section], prefix: &str) -> &'a Table {
+    s.iter()
+        .flat_map(|s| &s.tables)
+        .find(|t| t.id.starts_with(prefix))
+        .unwrap()
+}
+
+fn find(t: &Table, labels: &[&str], column: &str) -> String {
+    let c = t.columns.iter().position(|c| c.id == column).unwrap();
+    t.rows
+        .iter()
+        .find(|r| labels.iter().enumerate().all(|(i, l)| r[i].display() == *l))
+        .unwrap_or_else(|| panic!("no row {labels:?}"))[c]
+        .display()
+}
+
+#[test]
+fn consort_as_worked_out_on_paper() {
+    let s = run(1);
+    let c = table(&s, "consort_");
+    let n = |stage: &str, arm: &str| find(c, &[stage, arm, ""], "families");
+    assert_eq!(n("approached", ""), "12");
+    assert_eq!(n("assessed for eligibility", ""), "11");
+    assert_eq!(n("excluded", ""), "3");
+    assert_eq!(n("excluded: not eligible: child too old", ""), "1");
+    assert_eq!(n("excluded: declined to take part", ""), "1");
+    assert_eq!(n("randomised", ""), "8");
+    assert_eq!(n("allocated", "Family Partner"), "4");
+    assert_eq!(n("received allocated intervention", "Family Partner"), "3");
+    assert_eq!(
+        n("did not receive allocated intervention", "Family Partner"),
+        "1"
+    );
+    assert_eq!(n("discontinued", "Family Partner"), "2");
+    assert_eq!(n("discontinued", "ordinary services"), "1");
+    // The diagram holds the same numbers.
+    let diagram = s
+        .iter()
+        .flat_map(|s| &s.charts)
+        .find_map(|c| match c {
+            Chart::Consort(d) => Some(d),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        diagram
+            .assessed
+            .lines
+            .contains(&"Assessed for eligibility (n = 11)".to_owned())
+    );
+    assert_eq!(diagram.randomised.lines, ["Randomised (n = 8)"]);
+    assert_eq!(
+        diagram.arms[0][0].lines[0],
+        "Allocated to Family Partner (n = 4)"
+    );
+}
+
+#[test]
+fn progression_lights_as_worked_out_on_paper() {
+    let s = run(1);
+    let p = table(&s, "progression_");
+    let row = |id: &str| (find(p, &[id], "value"), find(p, &[id], "light"));
+    assert_eq!(
+        row("recruitment"),
+        ("100.0% (8 / 8)".to_owned(), "green".to_owned())
+    );
+    assert_eq!(row("recruitment_strict").1, "amber");
+    assert_eq!(
+        row("retention_12m_intervention"),
+        ("75.0% (3 / 4)".to_owned(), "green".to_owned())
+    );
+    assert_eq!(
+        row("retention_12m_control_strict"),
+        ("50.0% (2 / 4)".to_owned(), "red".to_owned())
+    );
+    assert_eq!(
+        row("retention_6m"),
+        ("50.0% (4 / 8)".to_owned(), "amber".to_owned())
+    );
+    assert_eq!(
+        row("dose_active"),
+        ("75.0% (18 / 24)".to_owned(), "amber".to_owned())
+    );
+    assert_eq!(
+        row("dose_all"),
+        ("82.1% (32 / 39)".to_owned(), "green".to_owned())
+    );
+    assert_eq!(
+        row("eligibility_rate"),
+        ("81.8% (9 / 11)".to_owned(), "green".to_owned())
+    );
+    assert_eq!(
+        row("consent_rate"),
+        ("88.9% (8 / 9)".to_owned(), "amber".to_owned())
+    );
+    assert_eq!(
+        row("adherence"),
+        ("86.5% (32 / 37)".to_owned(), "green".to_owned())
+    );
+    let text = s
+        .iter()
+        .find(|s| s.id.starts_with("progression"))
+        .unwrap()
+        .paragraphs
+        .join(" ");
+    assert!(text.contains("test-1") && text.contains("progression-criteria.json"));
+}
+
+#[test]
+fn twelve_families_at_threshold_five_leave_little_to_see() {
+    let s = run(5);
+    let c = table(&s, "consort_");
+    let n = |stage: &str, arm: &str| find(c, &[stage, arm, ""], "families");
+    // 12 approached = 11 assessed + 1 not assessed: the 1 is withheld, so 11 goes too.
+    assert_eq!(n("approached", ""), "12");
+    assert_eq!(n("assessed for eligibility", ""), "x");
+    assert_eq!(n("excluded", ""), "<5");
+    assert_eq!(n("allocated", "Family Partner"), "<5");
+    let p = table(&s, "progression_");
+    assert_eq!(find(p, &["retention_12m_intervention"], "light"), "x");
+    assert_eq!(
+        find(p, &["retention_12m_intervention"], "value"),
+        "x (<5 / <5)"
+    );
+}
