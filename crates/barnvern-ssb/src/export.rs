@@ -673,15 +673,31 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         sak.children.push(v);
     }
 
+    // Ettervern (aftercare offers).
+    for f in &case.follow_ups {
+        if f.kind != barnvern_case::follow_up::FollowUpKind::Aftercare {
+            out.left_out(
+                format!("follow_ups[{}]", f.id),
+                "ssb.write.not_ssb_record",
+                "only aftercare (ettervern) follow-ups are SSB records; left out".to_owned(),
+            );
+            continue;
+        }
+        let id = out.id("Ettervern", f.id.as_str());
+        let mut e = base(stored, "Ettervern", &id);
+        e.set("TilbudSendtDato", f.on.to_string());
+        sak.children.push(e);
+    }
+
     // Records the bundle has no place for, and those kept unmapped, come back as stored.
     if let Some(s) = stored {
         for c in &s.children {
             let verbatim = matches!(
                 c.name.as_str(),
-                "Ettervern" | "OversendelseFylkesnemnd" | "Flytting" | "Relasjon" | "Slettet"
+                "OversendelseFylkesnemnd" | "Flytting" | "Relasjon" | "Slettet"
             ) || (matches!(
                 c.name.as_str(),
-                "Melding" | "Undersokelse" | "Plan" | "Tiltak" | "Vedtak"
+                "Melding" | "Undersokelse" | "Plan" | "Tiltak" | "Vedtak" | "Ettervern"
             ) && c.id().is_some_and(|id| unmapped.iter().any(|u| u == id))
                 && !sak
                     .children

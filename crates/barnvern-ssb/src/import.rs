@@ -5,8 +5,10 @@
 
 use barnvern_case::CaseData;
 use barnvern_case::decision::{Decision, DecisionKind, DecisionStatus, StatusChange};
-use barnvern_case::follow_up::{Closure, ClosureReason};
-use barnvern_case::ids::{CaseId, DecisionId, InvestigationId, ReferralId, ScreeningId};
+use barnvern_case::follow_up::{Closure, ClosureReason, FollowUp, FollowUpKind};
+use barnvern_case::ids::{
+    CaseId, DecisionId, FollowUpId, InvestigationId, ReferralId, ScreeningId,
+};
 use barnvern_case::investigation::{ChildParticipation, Investigation, InvestigationConclusion};
 use barnvern_case::person::Child;
 use barnvern_case::referral::Referral;
@@ -397,6 +399,23 @@ pub fn map_sak(
     }
     for p in live("Plan") {
         plan(&mut ctx, &mut data, p, &relations);
+    }
+    for e in live("Ettervern") {
+        // Aftercare (ettervern): the offer is a follow-up of the young adult.
+        let id = e.id().and_then(|i| FollowUpId::new(i).ok());
+        match (id, date_attr(&mut ctx, e, e, "TilbudSendtDato")) {
+            (Some(id), Some(on)) => data.follow_ups.push(FollowUp {
+                id,
+                on,
+                kind: FollowUpKind::Aftercare,
+                provenance: ctx.provenance.clone(),
+            }),
+            _ => ctx.unmapped(
+                e,
+                "ssb.missing",
+                "it has no Id or TilbudSendtDato".to_owned(),
+            ),
+        }
     }
     if let Some(end) = sak_el.attr("SluttDato").and_then(parse_date) {
         data.closures.push(Closure {

@@ -118,3 +118,42 @@ fn every_valid_sample_round_trips_through_v4() {
         assert_eq!(a, b, "{name}: the written XML differs from the sample");
     }
 }
+
+#[test]
+fn every_element_of_v4_maps_or_is_kept() {
+    let name = "full_v4.xml";
+    let xml = std::fs::read_to_string(data(name)).unwrap();
+    xmllint(&data(name));
+    let rc = read_str(&xml, name).into_iter().next().unwrap().unwrap();
+    let case = rc.into_case().unwrap_or_else(|f| panic!("{f:#?}"));
+    // The canonical records.
+    assert_eq!(case.referrals.len(), 1);
+    assert_eq!(case.referrals[0].reasons.len(), 2);
+    assert_eq!(case.screenings.len(), 1);
+    assert_eq!(case.investigations[0].child_participation.len(), 1);
+    assert_eq!(case.investigations[0].referral_ids.len(), 1);
+    assert_eq!(case.plans.len(), 1);
+    assert_eq!(case.interventions.len(), 1);
+    assert_eq!(case.decisions[0].status_history.len(), 2);
+    assert_eq!(
+        case.decisions[0]
+            .investigation_id
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "6a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    );
+    assert_eq!(case.follow_ups.len(), 1, "Ettervern is aftercare");
+    let written = write_case(&case).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, &written.xml).unwrap();
+    xmllint(&path);
+    let again = read_str(&written.xml, name)
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(*case, *again.into_case().unwrap());
+    assert_eq!(canonical(&xml), canonical(&written.xml));
+}
