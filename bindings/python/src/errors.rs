@@ -27,6 +27,12 @@ pub(crate) enum ErrorClass {
     Workflow,
     /// `SchemaVersionError(BarnvernError)`: a document has a schema version this build cannot read.
     SchemaVersion,
+    /// `DatasetError(BarnvernError)`: a research dataset cannot be read or written.
+    Dataset,
+    /// `ProjectKeyError(BarnvernError, ValueError)`: no usable project key.
+    ProjectKey,
+    /// `ExtractError(BarnvernError)`: an extract or validation run stopped as a whole.
+    Extract,
 }
 
 impl ErrorClass {
@@ -37,6 +43,9 @@ impl ErrorClass {
             ErrorClass::InvalidIdentifier => "InvalidIdentifierError",
             ErrorClass::Workflow => "WorkflowError",
             ErrorClass::SchemaVersion => "SchemaVersionError",
+            ErrorClass::Dataset => "DatasetError",
+            ErrorClass::ProjectKey => "ProjectKeyError",
+            ErrorClass::Extract => "ExtractError",
         }
     }
 
@@ -46,11 +55,17 @@ impl ErrorClass {
         static INVALID_IDENTIFIER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         static WORKFLOW: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         static SCHEMA_VERSION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static DATASET: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static PROJECT_KEY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static EXTRACT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         let cell = match self {
             ErrorClass::Validation => &VALIDATION,
             ErrorClass::InvalidIdentifier => &INVALID_IDENTIFIER,
             ErrorClass::Workflow => &WORKFLOW,
             ErrorClass::SchemaVersion => &SCHEMA_VERSION,
+            ErrorClass::Dataset => &DATASET,
+            ErrorClass::ProjectKey => &PROJECT_KEY,
+            ErrorClass::Extract => &EXTRACT,
         };
         cell.import(py, EXCEPTIONS_MODULE, self.name())
     }
@@ -65,7 +80,11 @@ impl ErrorClass {
             ErrorClass::Validation | ErrorClass::InvalidIdentifier => {
                 class.call1((message, issues_to_list(py, issues)?))
             }
-            ErrorClass::Workflow | ErrorClass::SchemaVersion => class.call1((message,)),
+            ErrorClass::Workflow
+            | ErrorClass::SchemaVersion
+            | ErrorClass::Dataset
+            | ErrorClass::ProjectKey
+            | ErrorClass::Extract => class.call1((message,)),
         });
         match built {
             Ok(instance) => PyErr::from_value(instance),

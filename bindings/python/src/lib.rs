@@ -11,10 +11,14 @@
 use pyo3::prelude::*;
 
 mod case;
+mod dataset;
 mod errors;
+mod extract;
 mod familypartner;
 mod identifier;
 mod outcomes;
+mod report;
+mod synth;
 // One module per domain area; each has a `register` function called below.
 
 /// The extension module. Its contents are described by `barnvern/_core.pyi`.
@@ -23,7 +27,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<identifier::PyPersonId>()?;
     case::register(m)?;
+    dataset::register(m)?;
+    extract::register(m)?;
     familypartner::register(m)?;
     outcomes::register(m)?;
+    report::register(m)?;
+    synth::register(m)?;
     Ok(())
 }

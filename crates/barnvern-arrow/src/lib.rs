@@ -87,6 +87,7 @@ pub mod research;
 pub mod spec;
 mod tables;
 pub mod testing;
+pub mod validate_table;
 
 pub use convert::{TableBatch, from_batches, to_batches};
 pub use dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};

@@ -14,8 +14,11 @@ from __future__ import annotations
 # The exceptions first: the extension module raises these classes.
 from barnvern.exceptions import (
     BarnvernError,
+    DatasetError,
     ErrorDetail,
+    ExtractError,
     InvalidIdentifierError,
+    ProjectKeyError,
     SchemaVersionError,
     Severity,
     ValidationError,
@@ -26,14 +29,21 @@ from collections.abc import Mapping
 
 from barnvern._core import (
     Case,
+    Dataset,
     Deadline,
+    extract,
+    ExtractSummary,
     Instrument,
     instruments,
     PersonId,
     Randomiser,
+    read_dataset,
     score,
     score_table,
     Scores,
+    TableReport,
+    validate_bundles,
+    validate_table,
     Trial,
     __version__,
 )
@@ -66,6 +76,14 @@ __all__ = [
     "instruments",
     "score",
     "score_table",
+    # research datasets and the extract pipeline
+    "Dataset",
+    "ExtractSummary",
+    "TableReport",
+    "extract",
+    "read_dataset",
+    "validate_bundles",
+    "validate_table",
     # value names for annotations
     "ArrowStreamExportable",
     "ArrowTable",
@@ -77,8 +95,11 @@ __all__ = [
     "Sex",
     # exceptions
     "BarnvernError",
+    "DatasetError",
     "ErrorDetail",
+    "ExtractError",
     "InvalidIdentifierError",
+    "ProjectKeyError",
     "SchemaVersionError",
     "Severity",
     "ValidationError",

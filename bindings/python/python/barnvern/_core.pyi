@@ -1,6 +1,7 @@
 """The Rust extension module of barnvern. Import from ``barnvern``, not from here."""
 
 import datetime
+import os
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Callable, ClassVar, TypeVar, final, overload
 
@@ -589,3 +590,209 @@ class Randomiser:
         "block": b}``."""
 
     def __repr__(self) -> str: ...
+
+# --- research datasets and tables (barnvern-arrow, barnvern-extract) ---------------------------
+
+@final
+class Dataset:
+    """A research dataset read by :func:`read_dataset`: its manifest, every table as Arrow data
+    (the partition column ``jurisdiction`` restored from the directory names) and the findings
+    of validating the rows."""
+
+    @property
+    def path(self) -> str:
+        """The dataset directory."""
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """``manifest.json`` as a dict: ``schema_version``, ``producer``, ``created_at``,
+        ``code_lists``, ``cases``, ``tables`` (rows and files per table), ``input_digests``,
+        ``read``, ``rejected``, ``key_fingerprint`` (never the key), ``demo_key``."""
+
+    @property
+    def schema_version(self) -> str:
+        """The research schema version of the dataset, e.g. ``"1.1"``."""
+
+    @property
+    def cases(self) -> int:
+        """The number of research cases in the dataset."""
+
+    @property
+    def tables(self) -> list[str]:
+        """The table names, in dataset order (``children``, ``cases``, ``referrals``, ...)."""
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows per table, in dataset order."""
+
+    def table(self, name: str) -> ArrowTable:
+        """One table, every partition, as Arrow data (the Arrow PyCapsule interface):
+        ``pyarrow.table(t)``, ``polars.DataFrame(t)`` and ``duckdb`` read it without copying.
+        Codes are dictionary-encoded, dates ``date32``, instants ``timestamp[us, tz=UTC]``.
+
+        Raises:
+            ValidationError: ``name`` is not a table of the dataset
+                (``research.unknown_table``).
+        """
+
+    @property
+    def issues(self) -> list[ErrorDetail]:
+        """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
+        dataset barnvern wrote from valid cases."""
+
+    def __repr__(self) -> str: ...
+
+def read_dataset(path: str | os.PathLike[str]) -> Dataset:
+    """Reads the research dataset in directory ``path``: ``manifest.json``, then every
+    Parquet file it lists, each checked for its schema version, columns and rows. The GIL is
+    released while reading.
+
+    Raises:
+        DatasetError: The directory, its manifest or a file is missing or unreadable, or a
+            file's rows disagree with the manifest (``.path`` names it).
+        SchemaVersionError: The dataset was written under a research schema version this
+            build does not read (``.found``, ``.supported``).
+    """
+
+@final
+class TableReport:
+    """What :func:`validate_table` found. ``len(report)`` is the number of findings."""
+
+    @property
+    def table(self) -> str:
+        """The table validated."""
+
+    @property
+    def rows(self) -> int:
+        """The rows given."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding has severity ``"error"`` (an unknown extra column is only a
+        warning)."""
+
+    @property
+    def errors(self) -> ArrowTable:
+        """Every finding as an Arrow table sorted by row: ``row`` (int64 from 0 over the whole
+        input; null for a finding about a whole column), ``path`` (``table[row].column`` or
+        ``table.column``), ``code``, ``severity`` and ``message``."""
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """Every finding as a dict with ``row``, ``path``, ``code``, ``severity`` and
+        ``message``."""
+
+    def __len__(self) -> int: ...
+    def __repr__(self) -> str: ...
+
+def validate_table(
+    name: str, data: ArrowStreamExportable, *, max_per_column: int | None = None
+) -> TableReport:
+    """Validates Arrow data (a pyarrow ``Table`` or ``RecordBatch``, a polars ``DataFrame``,
+    anything with ``__arrow_c_stream__`` or ``__arrow_c_array__``) as rows of the research
+    table ``name``, with the GIL released.
+
+    Checks: every column of the table is present (``research.missing_column``) with a type
+    that holds its values (``research.column_type``); required columns hold no nulls
+    (``research.null``); coded columns hold codes of their code list
+    (``codelist.unknown_code``); positions are not negative and the ranges the spec states
+    hold (``research.range``); a hive ``year`` column matches the row's date
+    (``dataset.partition_year``). Another producer's types are accepted where no value is
+    lost: any integer width (each value must fit in 32 bits), any string type or dictionary
+    of strings, ``float32``, ``date64`` of whole days, timestamps of any unit *with* a time
+    zone (nanoseconds must be whole microseconds). Text is never parsed into numbers or dates
+    and a timestamp without a time zone is refused. Columns the table does not have are
+    warnings (``research.unknown_column``).
+
+    ``max_per_column``: list at most this many findings per column and count the rest in one
+    ``research.more_findings`` finding (default: list all).
+
+    Raises:
+        ValidationError: ``name`` is not a research table (``research.unknown_table``), or
+            ``data`` is not Arrow data (``research.not_arrow``).
+    """
+
+@final
+class ExtractSummary:
+    """What :func:`extract` did."""
+
+    @property
+    def dataset(self) -> str:
+        """The dataset directory."""
+
+    @property
+    def quarantine(self) -> str:
+        """The quarantine file: JSON Lines of ``{"file", "line", "errors"}``, one per rejected
+        line (and one per empty input file)."""
+
+    @property
+    def read(self) -> int:
+        """Lines read from all inputs (= accepted + rejected)."""
+
+    @property
+    def accepted(self) -> int:
+        """Lines accepted: the cases in the dataset."""
+
+    @property
+    def rejected(self) -> int:
+        """Lines rejected to the quarantine file."""
+
+    @property
+    def rejected_by_code(self) -> dict[str, int]:
+        """Rejected lines by the code of their first error."""
+
+    @property
+    def empty_files(self) -> list[str]:
+        """Input files with no lines at all."""
+
+    @property
+    def is_clean(self) -> bool:
+        """True when nothing was rejected and no input was empty."""
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The dataset's manifest (see :attr:`Dataset.manifest`)."""
+
+    def __repr__(self) -> str: ...
+
+def extract(
+    inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    key: bytes | bytearray | str | None = None,
+    key_file: str | os.PathLike[str] | None = None,
+    as_of: datetime.date | None = None,
+    quarantine: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    threads: int = 0,
+) -> ExtractSummary:
+    """Extracts case bundles (JSON Lines; a ``.json`` file is one bundle) into a pseudonymised
+    research dataset at ``out``: every line validated, person, case and staff keys replaced by
+    HMAC-SHA256 pseudonyms under the project key, birth dates coarsened to year and month, free
+    text dropped, deadlines derived as of ``as_of`` (default: today). Rejected lines go to the
+    quarantine file (default ``out/quarantine.jsonl``) with line number and errors; read =
+    accepted + rejected is checked. The dataset appears atomically. Runs on ``threads`` worker
+    threads (0: one per core) with the GIL released.
+
+    The project key (at least 32 bytes) is ``key`` (bytes; a ``str`` is taken as its UTF-8
+    bytes, as ``BARNVERN_KEY`` is), else the file ``key_file``, else the environment variable
+    ``BARNVERN_KEY``. The manifest holds its fingerprint, never the key.
+
+    Raises:
+        ProjectKeyError: No key, an unreadable key file, or a key shorter than 32 bytes.
+        DatasetError: ``out`` exists and ``overwrite`` is false, or a file cannot be read or
+            written (``.path`` names it).
+        ExtractError: No inputs, or a quarantine path inside ``out`` or over an input.
+    """
+
+def validate_bundles(
+    inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, threads: int = 0
+) -> dict[str, Any]:
+    """Validates case bundle files with the extract's reader and checks, writing nothing.
+    Returns ``read``, ``accepted``, ``rejected``, ``by_code`` (findings per code),
+    ``empty_files``, ``is_clean`` and ``lines``: one dict per line with findings (``file``,
+    ``line`` from 1 or None for the whole file, ``accepted``, ``errors``).
+
+    Raises:
+        ExtractError: No inputs were given.
+        DatasetError: An input cannot be read.
+    """

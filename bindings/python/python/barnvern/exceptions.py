@@ -21,8 +21,11 @@ from barnvern._types import Severity
 
 __all__ = [
     "BarnvernError",
+    "DatasetError",
     "ErrorDetail",
+    "ExtractError",
     "InvalidIdentifierError",
+    "ProjectKeyError",
     "SchemaVersionError",
     "Severity",
     "ValidationError",
@@ -86,3 +89,24 @@ class SchemaVersionError(BarnvernError):
     """The version found (empty when the document has none)."""
     supported: str = ""
     """The versions this build reads, comma-separated."""
+
+
+class DatasetError(BarnvernError):
+    """A research dataset cannot be read or written: the directory or a file is missing or
+    unreadable, the manifest and the files disagree, or the target exists and ``overwrite`` was
+    not given. (A dataset of an unknown schema version is a :class:`SchemaVersionError`.)"""
+
+    path: str = ""
+    """The file or directory concerned, where there is one."""
+
+
+class ProjectKeyError(BarnvernError, ValueError):
+    """No usable project key: none given (no ``key``, ``key_file`` or ``BARNVERN_KEY``), the key
+    file cannot be read, or the key is shorter than 32 bytes. The message never repeats the
+    key."""
+
+
+class ExtractError(BarnvernError):
+    """An extract or validation run stopped as a whole (no input files, a quarantine path inside
+    the output or over an input, a failed internal count). Bad input lines never raise: they are
+    quarantined and counted."""

@@ -1,0 +1,279 @@
+//! `barnvern.read_dataset`, `barnvern.Dataset`, `barnvern.validate_table` and
+//! `barnvern.TableReport`: research datasets and tables as Arrow data.
+//!
+//! Tables leave Rust as pyo3-arrow tables, which export the Arrow PyCapsule stream interface:
+//! `pyarrow.table(t)` and `polars.DataFrame(t)` take the buffers without copying them. Tables
+//! come in the same way (`__arrow_c_stream__` or `__arrow_c_array__`). Every check lives in
+//! `barnvern_arrow::validate_table`; reading and checking run with the GIL released.
+
+use std::path::PathBuf;
+
+use barnvern_arrow::validate_table::{TableReport, ValidateOptions, validate_table};
+use barnvern_arrow::{Dataset, Error as ArrowError, tables};
+use barnvern_core::Issue;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::PyTable;
+use pyo3_arrow::input::AnyRecordBatch;
+
+use crate::errors::{ErrorClass, ToPyErr, issues_to_list, schema_version_error};
+
+/// Registers the classes and functions of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyDataset>()?;
+    m.add_class::<PyTableReport>()?;
+    m.add_function(wrap_pyfunction!(read_dataset, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_table_py, m)?)?;
+    Ok(())
+}
+
+/// Errors of reading or writing research tables: an unknown schema version is a
+/// `SchemaVersionError`, rows that do not fit together a `ValidationError` with every finding,
+/// anything else about files and directories a `DatasetError` with `.path` where there is one.
+impl ToPyErr for ArrowError {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        let message = self.to_string();
+        match self {
+            ArrowError::SchemaVersion {
+                found, supported, ..
+            } => schema_version_error(py, &message, found.as_deref(), &supported),
+            ArrowError::Data(issues) => ErrorClass::Validation.new_err(py, &message, &issues),
+            ArrowError::Io { path, .. }
+            | ArrowError::Exists { path }
+            | ArrowError::Manifest { path, .. } => ErrorClass::Dataset.new_err_with(
+                py,
+                &message,
+                &[("path", &path.display().to_string())],
+            ),
+            _ => ErrorClass::Dataset.new_err(py, &message, &[]),
+        }
+    }
+}
+
+/// The manifest (or any serde value) as Python objects, through `json.loads`.
+pub(crate) fn to_python<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        ErrorClass::Dataset.new_err(py, &format!("cannot convert to Python: {e}"), &[])
+    })?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// A research dataset read from its directory: the manifest, every table (with the partition
+/// column `jurisdiction` restored) and the findings of validating the rows.
+#[pyclass(frozen, name = "Dataset", module = "barnvern")]
+pub struct PyDataset {
+    inner: Dataset,
+}
+
+#[pymethods]
+impl PyDataset {
+    /// The dataset directory.
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path().display().to_string()
+    }
+
+    /// `manifest.json` as a dict.
+    #[getter]
+    fn manifest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, self.inner.manifest())
+    }
+
+    /// The research schema version of the dataset.
+    #[getter]
+    fn schema_version(&self) -> &str {
+        &self.inner.manifest().schema_version
+    }
+
+    /// The number of research cases written.
+    #[getter]
+    fn cases(&self) -> u64 {
+        self.inner.manifest().cases
+    }
+
+    /// The names of the tables, in dataset order.
+    #[getter]
+    fn tables(&self) -> Vec<&'static str> {
+        self.names().collect()
+    }
+
+    /// Rows per table, in dataset order.
+    #[getter]
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for name in self.names() {
+            dict.set_item(name, self.rows_of(name))?;
+        }
+        Ok(dict)
+    }
+
+    /// One table as Arrow data (every row of every partition, `jurisdiction` included).
+    fn table(&self, py: Python<'_>, name: &str) -> PyResult<PyTable> {
+        let spec = self
+            .names()
+            .find(|n| *n == name)
+            .and_then(barnvern_arrow::table)
+            .ok_or_else(|| unknown_table(name, self.names()).to_pyerr(py))?;
+        let batches = self.inner.table(name).into_iter().cloned().collect();
+        PyTable::try_new(batches, spec.arrow_schema())
+    }
+
+    /// Row-level findings of reading (empty for a dataset barnvern wrote from valid cases).
+    #[getter]
+    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        issues_to_list(py, self.inner.issues())
+    }
+
+    fn __repr__(&self) -> String {
+        let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
+        format!(
+            "Dataset(path={:?}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            self.inner.path().display().to_string(),
+            self.inner.manifest().schema_version,
+            self.inner.manifest().cases,
+            self.names().count(),
+            self.inner.issues().len()
+        )
+    }
+}
+
+impl PyDataset {
+    /// The dataset directory.
+    pub(crate) fn path_buf(&self) -> &std::path::Path {
+        self.inner.path()
+    }
+
+    /// The manifest's tables in the spec's order (the manifest keeps them sorted by name).
+    fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        tables()
+            .iter()
+            .map(|t| t.name)
+            .filter(|n| self.inner.manifest().tables.contains_key(*n))
+    }
+
+    fn rows_of(&self, name: &str) -> u64 {
+        self.inner.manifest().tables.get(name).map_or(0, |t| t.rows)
+    }
+}
+
+fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Issue {
+    Issue::error(
+        "name",
+        "research.unknown_table",
+        format!(
+            "{name:?} is not a research table; the tables are {}",
+            known.collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+/// Reads a research dataset: the manifest, then every file it lists (schema version, columns
+/// and rows checked).
+#[pyfunction]
+fn read_dataset(py: Python<'_>, path: PathBuf) -> PyResult<PyDataset> {
+    py.detach(|| Dataset::open(&path))
+        .map(|inner| PyDataset { inner })
+        .map_err(|e| e.to_pyerr(py))
+}
+
+/// The findings of validating a research table.
+#[pyclass(frozen, name = "TableReport", module = "barnvern")]
+pub struct PyTableReport {
+    report: TableReport,
+    errors: arrow_array::RecordBatch,
+}
+
+#[pymethods]
+impl PyTableReport {
+    /// The table validated.
+    #[getter]
+    fn table(&self) -> &'static str {
+        self.report.table
+    }
+
+    /// The rows given.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.report.rows
+    }
+
+    /// True when no finding has severity error.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.report.is_ok()
+    }
+
+    /// Every finding as an Arrow table: `row` (int64, null for a whole column), `path`,
+    /// `code`, `severity`, `message`.
+    #[getter]
+    fn errors(&self) -> PyResult<PyTable> {
+        PyTable::try_new(vec![self.errors.clone()], self.errors.schema())
+    }
+
+    /// Every finding as a list of dicts (`row`, `path`, `code`, `severity`, `message`).
+    fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for f in &self.report.findings {
+            let dict = PyDict::new(py);
+            dict.set_item("row", f.row)?;
+            dict.set_item("path", &f.issue.path)?;
+            dict.set_item("code", &f.issue.code)?;
+            dict.set_item("severity", f.issue.severity.as_str())?;
+            dict.set_item("message", &f.issue.message)?;
+            list.append(dict)?;
+        }
+        Ok(list)
+    }
+
+    fn __len__(&self) -> usize {
+        self.report.findings.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TableReport(table='{}', rows={}, ok={}, errors={}, findings={})",
+            self.report.table,
+            self.report.rows,
+            if self.report.is_ok() { "True" } else { "False" },
+            self.report.error_count(),
+            self.report.findings.len()
+        )
+    }
+}
+
+/// Validates Arrow data as rows of the research table `name`.
+#[pyfunction]
+#[pyo3(name = "validate_table", signature = (name, data, *, max_per_column = None))]
+fn validate_table_py(
+    py: Python<'_>,
+    name: &str,
+    data: &Bound<'_, PyAny>,
+    max_per_column: Option<usize>,
+) -> PyResult<PyTableReport> {
+    let spec = barnvern_arrow::table(name)
+        .ok_or_else(|| unknown_table(name, tables().iter().map(|t| t.name)).to_pyerr(py))?;
+    if !data.hasattr("__arrow_c_stream__")? && !data.hasattr("__arrow_c_array__")? {
+        return Err(Issue::error(
+            "data",
+            "research.not_arrow",
+            format!(
+                "data must be Arrow tabular data (with __arrow_c_stream__: a pyarrow Table or \
+                 RecordBatch, a polars DataFrame, ...), got {}",
+                data.get_type().name()?
+            ),
+        )
+        .to_pyerr(py));
+    }
+    let (batches, schema) = data.extract::<AnyRecordBatch>()?.into_table()?.into_inner();
+    let options = ValidateOptions { max_per_column };
+    let (report, errors) = py
+        .detach(|| {
+            let report = validate_table(spec, &schema, &batches, &options);
+            report.to_batch().map(|errors| (report, errors))
+        })
+        .map_err(|e| e.to_pyerr(py))?;
+    Ok(PyTableReport { report, errors })
+}

@@ -1,0 +1,237 @@
+//! `barnvern.extract`, `barnvern.ExtractSummary` and `barnvern.validate_bundles`: the extract
+//! pipeline of `barnvern_extract`, run with the GIL released.
+//!
+//! The project key comes from `key` (bytes, or text taken as its UTF-8 bytes, as
+//! `BARNVERN_KEY` is), from `key_file`, or from the environment variable `BARNVERN_KEY`; the
+//! library refuses a short key with its own message, which never repeats the key.
+
+use std::path::PathBuf;
+
+use barnvern_extract::{
+    Error as ExtractError, ExtractOptions, ExtractSummary, InputOptions, KEY_ENV, KeyError,
+    ProjectKey, extract as run_extract, validate,
+};
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
+
+use crate::dataset::to_python;
+use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+
+/// Registers the classes and functions of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyExtractSummary>()?;
+    m.add_function(wrap_pyfunction!(extract, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_bundles, m)?)?;
+    Ok(())
+}
+
+impl ToPyErr for KeyError {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        ErrorClass::ProjectKey.new_err(py, &self.to_string(), &[])
+    }
+}
+
+/// A run that stopped: key problems are `ProjectKeyError`, dataset problems go through the
+/// dataset mapping (`DatasetError`, `SchemaVersionError`), file problems are `DatasetError` with
+/// `.path`, the rest `ExtractError`.
+impl ToPyErr for ExtractError {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        match self {
+            ExtractError::Key(e) => e.to_pyerr(py),
+            ExtractError::Dataset(e) => e.to_pyerr(py),
+            ExtractError::Io { ref path, .. } => ErrorClass::Dataset.new_err_with(
+                py,
+                &self.to_string(),
+                &[("path", &path.display().to_string())],
+            ),
+            other => ErrorClass::Extract.new_err(py, &other.to_string(), &[]),
+        }
+    }
+}
+
+/// One path (`str` or `os.PathLike`) or a sequence of them.
+fn paths(value: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
+    if value.is_instance_of::<PyString>() || value.hasattr("__fspath__")? {
+        return Ok(vec![value.extract::<PathBuf>()?]);
+    }
+    value.extract::<Vec<PathBuf>>()
+}
+
+/// The project key from `key`, `key_file` or `BARNVERN_KEY`.
+fn project_key(
+    py: Python<'_>,
+    key: Option<&Bound<'_, PyAny>>,
+    key_file: Option<PathBuf>,
+) -> PyResult<ProjectKey> {
+    let from_arg = |bytes: Vec<u8>| ProjectKey::from_bytes(bytes, "the key argument");
+    let result = match (key, key_file) {
+        (Some(_), Some(_)) => {
+            return Err(ErrorClass::ProjectKey.new_err(
+                py,
+                "give the project key as key= or as key_file=, not both",
+                &[],
+            ));
+        }
+        (Some(k), None) => {
+            if let Ok(b) = k.cast::<PyBytes>() {
+                from_arg(b.as_bytes().to_vec())
+            } else if let Ok(b) = k.cast::<PyByteArray>() {
+                from_arg(b.to_vec())
+            } else if let Ok(s) = k.cast::<PyString>() {
+                from_arg(s.extract::<String>()?.into_bytes())
+            } else {
+                return Err(ErrorClass::ProjectKey.new_err(
+                    py,
+                    &format!(
+                        "the project key must be bytes (or str, taken as its UTF-8 bytes like {KEY_ENV}); a key file is given as key_file=; got {}",
+                        k.get_type().name()?
+                    ),
+                    &[],
+                ));
+            }
+        }
+        (None, file) => ProjectKey::from_file_or_env(file.as_deref()),
+    };
+    result.map_err(|e| e.to_pyerr(py))
+}
+
+/// What an extract did.
+#[pyclass(frozen, name = "ExtractSummary", module = "barnvern")]
+pub struct PyExtractSummary {
+    inner: ExtractSummary,
+}
+
+#[pymethods]
+impl PyExtractSummary {
+    /// The dataset directory.
+    #[getter]
+    fn dataset(&self) -> String {
+        self.inner.dataset.display().to_string()
+    }
+
+    /// The quarantine file (JSON Lines: file, line, errors).
+    #[getter]
+    fn quarantine(&self) -> String {
+        self.inner.quarantine.display().to_string()
+    }
+
+    /// Lines read from all inputs.
+    #[getter]
+    fn read(&self) -> u64 {
+        self.inner.read
+    }
+
+    /// Lines accepted (cases in the dataset).
+    #[getter]
+    fn accepted(&self) -> u64 {
+        self.inner.accepted
+    }
+
+    /// Lines rejected to the quarantine file.
+    #[getter]
+    fn rejected(&self) -> u64 {
+        self.inner.rejected
+    }
+
+    /// Rejected lines by the code of their first error.
+    #[getter]
+    fn rejected_by_code(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner.rejected_by_code.clone()
+    }
+
+    /// Input files with no lines at all.
+    #[getter]
+    fn empty_files(&self) -> Vec<String> {
+        self.inner.empty_files.clone()
+    }
+
+    /// True when nothing was rejected and no input was empty.
+    #[getter]
+    fn is_clean(&self) -> bool {
+        self.inner.is_clean()
+    }
+
+    /// The dataset's manifest as a dict.
+    #[getter]
+    fn manifest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.manifest)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ExtractSummary(dataset={:?}, read={}, accepted={}, rejected={}, rejected_by_code={:?})",
+            self.inner.dataset.display().to_string(),
+            self.inner.read,
+            self.inner.accepted,
+            self.inner.rejected,
+            self.inner.rejected_by_code
+        )
+    }
+}
+
+/// Runs the extract pipeline: case bundles (JSON Lines) in, a pseudonymised research dataset out.
+#[pyfunction]
+#[pyo3(signature = (inputs, out, *, key = None, key_file = None, as_of = None, quarantine = None, overwrite = false, threads = 0))]
+#[allow(clippy::too_many_arguments)]
+fn extract(
+    py: Python<'_>,
+    inputs: &Bound<'_, PyAny>,
+    out: PathBuf,
+    key: Option<&Bound<'_, PyAny>>,
+    key_file: Option<PathBuf>,
+    as_of: Option<NaiveDate>,
+    quarantine: Option<PathBuf>,
+    overwrite: bool,
+    threads: usize,
+) -> PyResult<PyExtractSummary> {
+    let inputs = paths(inputs)?;
+    let key = project_key(py, key, key_file)?;
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let mut options = ExtractOptions::new(inputs, out, as_of);
+    options.quarantine = quarantine;
+    options.overwrite = overwrite;
+    options.threads = threads;
+    py.detach(|| run_extract(&options, key, &|_| {}))
+        .map(|inner| PyExtractSummary { inner })
+        .map_err(|e| e.to_pyerr(py))
+}
+
+/// Validates case bundle files without extracting them.
+#[pyfunction]
+#[pyo3(signature = (inputs, *, threads = 0))]
+fn validate_bundles<'py>(
+    py: Python<'py>,
+    inputs: &Bound<'py, PyAny>,
+    threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let inputs = paths(inputs)?;
+    let (summary, lines) = py
+        .detach(|| {
+            let mut lines = Vec::new();
+            validate(&inputs, InputOptions::default(), threads, None, &|_| {}, |l| {
+                lines.push(l.clone());
+                Ok(())
+            })
+            .map(|s| (s, lines))
+        })
+        .map_err(|e| e.to_pyerr(py))?;
+    let findings = PyList::empty(py);
+    for l in &lines {
+        let d = PyDict::new(py);
+        d.set_item("file", &l.file)?;
+        d.set_item("line", l.line)?;
+        d.set_item("accepted", l.accepted)?;
+        d.set_item("errors", issues_to_list(py, &l.issues)?)?;
+        findings.append(d)?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("read", summary.read)?;
+    out.set_item("accepted", summary.accepted)?;
+    out.set_item("rejected", summary.rejected)?;
+    out.set_item("by_code", summary.by_code.clone())?;
+    out.set_item("empty_files", summary.empty_files.clone())?;
+    out.set_item("is_clean", summary.is_clean())?;
+    out.set_item("lines", findings)?;
+    Ok(out)
+}

@@ -1,0 +1,80 @@
+//! `barnvern.synth`: a seeded synthetic cohort of case bundles (`barnvern_synth`), written as
+//! JSON Lines with the GIL released.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use barnvern_core::Issue;
+use barnvern_synth::{Error as SynthError, SynthOptions, SynthSummary, write_jsonl};
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+
+use crate::dataset::to_python;
+use crate::errors::{ErrorClass, ToPyErr};
+
+/// Registers the functions of this module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(synth, m)?)?;
+    Ok(())
+}
+
+/// Options out of range are a `ValidationError` (`synth.options`); a file that cannot be
+/// written a `DatasetError`; a defect of the generator an `ExtractError`.
+impl ToPyErr for SynthError {
+    fn to_pyerr(self, py: Python<'_>) -> PyErr {
+        let message = self.to_string();
+        match self {
+            SynthError::Options(why) => Issue::error("", "synth.options", why).to_pyerr(py),
+            SynthError::Io(_) => ErrorClass::Dataset.new_err(py, &message, &[]),
+            SynthError::Data(_) => ErrorClass::Extract.new_err(py, &message, &[]),
+        }
+    }
+}
+
+/// Writes to a file beside `path`, then renames it into place: a failed run leaves nothing.
+fn write_file(opts: &SynthOptions, path: &Path) -> Result<SynthSummary, SynthError> {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".partial");
+    let partial = path.with_file_name(name);
+    let file = std::fs::File::create(&partial)?;
+    let result = write_jsonl(opts, &file, &|_| {}).and_then(|s| {
+        let mut f = &file;
+        f.flush()?;
+        std::fs::rename(&partial, path)?;
+        Ok(s)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+/// Writes a synthetic cohort of case bundles to `out` (JSON Lines).
+#[pyfunction]
+#[pyo3(signature = (out, *, children = 10_000, seed = 1, faults = 0.0, as_of = None, se_share = 0.5))]
+fn synth<'py>(
+    py: Python<'py>,
+    out: PathBuf,
+    children: u64,
+    seed: u64,
+    faults: f64,
+    as_of: Option<NaiveDate>,
+    se_share: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let defaults = SynthOptions::default();
+    let opts = SynthOptions {
+        children,
+        seed,
+        faults,
+        as_of: as_of.unwrap_or(defaults.as_of),
+        se_share,
+        ..defaults
+    };
+    let summary = py
+        .detach(|| write_file(&opts, &out))
+        .map_err(|e| e.to_pyerr(py))?;
+    to_python(py, &summary)
+}
