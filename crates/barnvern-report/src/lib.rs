@@ -115,7 +115,9 @@ fn rule(threshold: u64) -> String {
     format!(
         "Small-cell suppression: counts from 1 to {} are shown as \"<{threshold}\"; 0 is shown. \
          So that no total gives a withheld count back, where a row, column or total would \
-         leave exactly one count withheld, the next smallest is withheld too, shown as \"x\". \
+         leave exactly one count withheld, or would pin withheld counts to one value (two \
+         \"<{threshold}\" adding up to 2 are both 1), the next smallest count is withheld \
+         too, shown as \"x\". \
          Percentages and means computed from a withheld count are withheld (\"x\").",
         threshold - 1
     )

@@ -20,8 +20,14 @@
 //! **Derived figures.** A percentage, a ratio or a mean is withheld when a count it is
 //! computed from is withheld ([`Suppressed::fraction`], [`Suppressed::mean`]).
 //!
+//! **Bounds.** A reader knows that `<5` is 1 to 4 and `x` at least 0, so two withheld small
+//! counts whose known sum is 2 are both 1. A sum set whose published members and these
+//! bounds pin a withheld member to one value is treated like a set with one withheld member.
+//! (A threshold of 2 shows 1 as `<2`, which says 1 by itself: use 3 or more.)
+//!
 //! **Guarantee and its limit.** After [`Suppressor::solve`], no published total gives back a
-//! withheld cell by subtracting published cells from it (tested with random tables). Attacks
+//! withheld cell by subtracting published cells from it, nor pins it with the bounds above
+//! (tested with random tables). Attacks
 //! that combine several equations at once (linear programming over the whole table) are not
 //! ruled out in general; small-cell suppression of aggregate tables does not claim that.
 
@@ -207,8 +213,25 @@ pub struct Suppressor {
     threshold: u64,
     values: Vec<u64>,
     keys: HashMap<String, CellId>,
-    sets: Vec<Vec<CellId>>,
+    sets: Vec<SumSet>,
 }
+
+/// A total and its parts, published together.
+#[derive(Debug, Clone)]
+struct SumSet {
+    total: CellId,
+    parts: Vec<CellId>,
+}
+
+impl SumSet {
+    /// Every member with its sign in `total - parts = 0`.
+    fn members(&self) -> impl Iterator<Item = (CellId, i128)> + '_ {
+        std::iter::once((self.total, 1)).chain(self.parts.iter().map(|p| (*p, -1)))
+    }
+}
+
+/// What a reader knows of a cell: `(lowest, highest)` value, `None` for no upper bound.
+type Bounds = (i128, Option<i128>);
 
 impl Suppressor {
     /// An empty problem withholding counts 1 to `threshold - 1` (a threshold of 0 or 1
@@ -259,13 +282,11 @@ impl Suppressor {
 
     /// Declares that `total` = the sum of `parts`, published together.
     pub fn sum(&mut self, total: CellId, parts: &[CellId]) {
-        let mut set = Vec::with_capacity(parts.len() + 1);
-        set.push(total);
-        set.extend_from_slice(parts);
-        set.sort();
-        set.dedup();
-        if set.len() >= 2 {
-            self.sets.push(set);
+        let mut parts: Vec<CellId> = parts.iter().copied().filter(|p| *p != total).collect();
+        parts.sort();
+        parts.dedup();
+        if !parts.is_empty() {
+            self.sets.push(SumSet { total, parts });
         }
     }
 
@@ -280,16 +301,71 @@ impl Suppressor {
     /// Whether each sum set holds: a check for tests and callers.
     pub fn consistent(&self) -> bool {
         self.sets.iter().all(|set| {
-            // The total is the largest member of a consistent set of non-negative counts.
-            let values: Vec<u64> = set.iter().map(|c| self.value(*c)).collect();
-            let max = values.iter().copied().max().unwrap_or(0);
-            let sum: u64 = values.iter().sum();
-            sum == 2 * max
+            set.parts.iter().map(|c| self.value(*c)).sum::<u64>() == self.value(set.total)
         })
     }
 
-    /// Withholds the small counts, then the secondary ones until no sum set has exactly one
-    /// withheld member.
+    /// What a reader knows of cell `c`: its value when shown, 1 to threshold - 1 when
+    /// withheld as small, at least 0 when withheld as secondary.
+    fn bounds(&self, reason: &[Option<Reason>], c: CellId) -> Bounds {
+        let v = i128::from(self.values[c.0]);
+        match reason[c.0] {
+            None => (v, Some(v)),
+            Some(Reason::Small) => (1, Some(i128::from(self.threshold) - 1)),
+            Some(Reason::Secondary) => (0, None),
+        }
+    }
+
+    /// Whether the published members of `set` and what a reader knows of its withheld members
+    /// pin a withheld member to one value (one withheld member is always pinned; two withheld
+    /// small counts whose known sum is 2 are both 1).
+    fn pins(&self, set: &SumSet, reason: &[Option<Reason>]) -> bool {
+        // Each member's term sign * x: its lowest and highest value (None: unbounded).
+        let terms: Vec<(CellId, i128, Option<i128>, Option<i128>)> = set
+            .members()
+            .map(|(c, sign)| {
+                let (lo, hi) = self.bounds(reason, c);
+                if sign > 0 {
+                    (c, sign, Some(lo), hi)
+                } else {
+                    (c, sign, hi.map(|h| -h), Some(-lo))
+                }
+            })
+            .collect();
+        let sum = |pick: fn(&(CellId, i128, Option<i128>, Option<i128>)) -> Option<i128>,
+                   skip: CellId| {
+            terms
+                .iter()
+                .filter(|t| t.0 != skip)
+                .try_fold(0i128, |acc, t| pick(t).map(|v| acc + v))
+        };
+        terms.iter().any(|&(c, sign, _, _)| {
+            if reason[c.0].is_none() {
+                return false;
+            }
+            // sign * x = -(sum of the other terms).
+            let (rest_lo, rest_hi) = (sum(|t| t.2, c), sum(|t| t.3, c));
+            let (mut lo, mut hi) = if sign > 0 {
+                (rest_hi.map(|h| -h), rest_lo.map(|l| -l))
+            } else {
+                (rest_lo, rest_hi)
+            };
+            let (own_lo, own_hi) = self.bounds(reason, c);
+            if own_hi == Some(own_lo) {
+                // "<2" says 1 by itself: the threshold's doing, not the table's.
+                return false;
+            }
+            lo = Some(lo.map_or(own_lo, |l| l.max(own_lo)));
+            hi = match (hi, own_hi) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            matches!((lo, hi), (Some(l), Some(h)) if l >= h)
+        })
+    }
+
+    /// Withholds the small counts, then secondary ones until no sum set pins a withheld
+    /// member (see the module documentation).
     pub fn solve(&self) -> Suppressed {
         let n = self.values.len();
         let mut reason: Vec<Option<Reason>> = self
@@ -300,18 +376,28 @@ impl Suppressor {
         loop {
             let mut changed = false;
             for set in &self.sets {
-                let withheld = set.iter().filter(|c| reason[c.0].is_some()).count();
-                if withheld != 1 {
+                let withheld = set.members().filter(|(c, _)| reason[c.0].is_some()).count();
+                if withheld == 0 || (withheld > 1 && !self.pins(set, &reason)) {
                     continue;
                 }
-                // The smallest other member, non-zero ones first, then by position.
+                // The smallest published member, non-zero ones first, then by position.
                 let pick = set
-                    .iter()
+                    .members()
+                    .map(|(c, _)| c)
                     .filter(|c| reason[c.0].is_none())
                     .min_by_key(|c| (self.values[c.0] == 0, self.values[c.0], c.0));
                 if let Some(c) = pick {
                     reason[c.0] = Some(Reason::Secondary);
                     changed = true;
+                } else {
+                    // Everything is withheld and the "<5" bounds still pin a member (a tiny
+                    // table of ones): show those small counts as "x", which bounds nothing.
+                    for (c, _) in set.members() {
+                        if reason[c.0] == Some(Reason::Small) {
+                            reason[c.0] = Some(Reason::Secondary);
+                            changed = true;
+                        }
+                    }
                 }
             }
             if !changed {
@@ -596,9 +682,87 @@ mod tests {
     /// withheld cell back by subtraction.
     fn assert_no_single_withheld(s: &Suppressor, p: &Suppressed) {
         for set in &s.sets {
-            let withheld = set.iter().filter(|c| p.count(**c).is_suppressed()).count();
+            let withheld = set
+                .members()
+                .filter(|(c, _)| p.count(*c).is_suppressed())
+                .count();
             assert_ne!(withheld, 1, "set {set:?} gives back its one withheld cell");
+            assert_eq!(pinned_by(set.total, &set.parts, p, s.threshold), None);
         }
+    }
+
+    /// Written apart from the solver: the withheld member of `total = parts` that a reader
+    /// can work out exactly from the published members, knowing that `<t` is 1 to t - 1 and
+    /// `x` at least 0.
+    fn pinned_by(total: CellId, parts: &[CellId], p: &Suppressed, t: u64) -> Option<CellId> {
+        let known = |c: CellId| -> (u64, Option<u64>) {
+            match p.count(c) {
+                Count::Shown(v) => (v, Some(v)),
+                Count::Suppressed {
+                    reason: Reason::Small,
+                    ..
+                } => (1, Some(t - 1)),
+                Count::Suppressed { .. } => (0, None),
+            }
+        };
+        // A member whose own display pins it ("<2" is 1) is the threshold's doing.
+        let withheld = |c: &CellId| p.count(*c).is_suppressed() && known(*c).1 != Some(known(*c).0);
+        if withheld(&total) {
+            let lo: u64 = parts.iter().map(|c| known(*c).0).sum();
+            let hi: Option<u64> = parts.iter().map(|c| known(*c).1).sum();
+            let (own_lo, own_hi) = known(total);
+            let lo = lo.max(own_lo);
+            let hi = match (hi, own_hi) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if hi.is_some_and(|h| h <= lo) {
+                return Some(total);
+            }
+        }
+        let (t_lo, t_hi) = known(total);
+        for m in parts.iter().filter(|c| withheld(c)) {
+            let others = parts.iter().filter(|c| *c != m);
+            let others_lo: u64 = others.clone().map(|c| known(*c).0).sum();
+            let others_hi: Option<u64> = others.map(|c| known(*c).1).sum();
+            // m = total - others.
+            let lo = others_hi.map_or(0, |h| t_lo.saturating_sub(h));
+            let hi = t_hi.map(|h| h.saturating_sub(others_lo));
+            let (own_lo, own_hi) = known(*m);
+            let lo = lo.max(own_lo);
+            let hi = match (hi, own_hi) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if hi.is_some_and(|h| h <= lo) {
+                return Some(*m);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn small_counts_whose_sum_pins_them_take_another_with_them() {
+        // 1 | 1 | 20 -> 22: both 1s are withheld, but 22 - 20 = 2 = 1 + 1 pins them.
+        let mut s = Suppressor::new(5);
+        let row: Vec<CellId> = [1, 1, 20].iter().map(|v| s.anonymous(*v)).collect();
+        let total = s.total("t", &row);
+        let p = s.solve();
+        assert!(p.count(row[2]).is_suppressed());
+        assert_eq!(p.count(total), Count::Shown(22));
+        assert_no_single_withheld(&s, &p);
+        // 4 | 4 | 20 -> 28: 8 = 4 + 4 pins them at the top.
+        let mut s = Suppressor::new(5);
+        let row: Vec<CellId> = [4, 4, 20].iter().map(|v| s.anonymous(*v)).collect();
+        s.total("t", &row);
+        let p = s.solve();
+        assert!(p.count(row[2]).is_suppressed());
+        // 1 | 3 | 20 -> 24: 4 = a + b with a, b in 1..4 leaves 1..3 each: not pinned.
+        let mut s = Suppressor::new(5);
+        let row: Vec<CellId> = [1, 3, 20].iter().map(|v| s.anonymous(*v)).collect();
+        s.total("t", &row);
+        let p = s.solve();
+        assert_eq!(p.count(row[2]), Count::Shown(20));
     }
 
     fn small_biased() -> impl Strategy<Value = u64> {
@@ -608,7 +772,8 @@ mod tests {
     proptest! {
         #[test]
         fn no_withheld_cell_comes_back_from_a_total(
-            threshold in 0u64..8,
+            // Not 2: "<2" is 1 by itself, whatever the table does.
+            threshold in prop_oneof![0u64..2, 3u64..9],
             table in (1usize..7, 1usize..7).prop_flat_map(|(r, c)| {
                 proptest::collection::vec(proptest::collection::vec(small_biased(), c), r)
             }),
@@ -651,6 +816,7 @@ mod tests {
                     !(total_unknown && unknown_parts == 0),
                     "published parts give back a withheld total"
                 );
+                prop_assert_eq!(pinned_by(*total, parts, &p, threshold.max(1)), None);
             }
         }
     }
