@@ -233,6 +233,10 @@ impl SumSet {
 /// What a reader knows of a cell: `(lowest, highest)` value, `None` for no upper bound.
 type Bounds = (i128, Option<i128>);
 
+/// A member of a sum set as a term of `total - parts = 0`: the cell, its sign, and the
+/// term's lowest and highest value (`None`: unbounded).
+type Term = (CellId, i128, Option<i128>, Option<i128>);
+
 impl Suppressor {
     /// An empty problem withholding counts 1 to `threshold - 1` (a threshold of 0 or 1
     /// withholds nothing).
@@ -321,7 +325,7 @@ impl Suppressor {
     /// small counts whose known sum is 2 are both 1).
     fn pins(&self, set: &SumSet, reason: &[Option<Reason>]) -> bool {
         // Each member's term sign * x: its lowest and highest value (None: unbounded).
-        let terms: Vec<(CellId, i128, Option<i128>, Option<i128>)> = set
+        let terms: Vec<Term> = set
             .members()
             .map(|(c, sign)| {
                 let (lo, hi) = self.bounds(reason, c);
@@ -332,8 +336,7 @@ impl Suppressor {
                 }
             })
             .collect();
-        let sum = |pick: fn(&(CellId, i128, Option<i128>, Option<i128>)) -> Option<i128>,
-                   skip: CellId| {
+        let sum = |pick: fn(&Term) -> Option<i128>, skip: CellId| {
             terms
                 .iter()
                 .filter(|t| t.0 != skip)
