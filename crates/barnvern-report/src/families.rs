@@ -59,7 +59,7 @@ pub(crate) fn read(
     }
     let keys = Arc::new(keys);
     let mut batches: Vec<TableBatch> = Vec::new();
-    for (name, entry) in &manifest.tables {
+    for (name, entry) in manifest.tables.iter().filter(|(n, _)| needed(n)) {
         let Some(spec) = barnvern_arrow::table(name) else {
             continue;
         };
@@ -73,6 +73,17 @@ pub(crate) fn read(
     let cases = barnvern_arrow::from_batches(&batches)?;
     drop(batches);
     trials(&cases, as_of, primary_wave)
+}
+
+/// Whether the trial metrics need table `name`: the cases and children (every research case
+/// has them), the Family Partner tables, waves, questionnaires (the scores refer to them),
+/// scores and costs. Referrals, deadlines and the rest stay on disk; item responses too (the
+/// scores are derived from them already).
+fn needed(name: &str) -> bool {
+    matches!(
+        name,
+        "cases" | "children" | "waves" | "questionnaires" | "scores" | "costs"
+    ) || name.starts_with("fp_")
 }
 
 /// The rows of one file whose `case_key` is in `keys`.

@@ -25,7 +25,7 @@ pub(crate) fn esc(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;\
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1200px;\
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}\
@@ -311,10 +311,11 @@ fn arrow(out: &mut String, x1: f64, y1: f64, x2: f64, y2: f64) {
 }
 
 fn consort(out: &mut String, d: &ConsortDiagram) {
-    let width = 820.0;
-    let (main_x, main_w) = (150.0, 300.0);
-    let (side_x, side_w) = (500.0, 310.0);
-    let col_w = 390.0;
+    // Wide enough for a follow-up line of five counts at 12px (about 6.5px a character).
+    let width = 1000.0;
+    let (main_x, main_w) = (250.0, 300.0);
+    let (side_x, side_w) = (600.0, 390.0);
+    let col_w = 495.0;
     let gap = 34.0;
     // Heights first, to size the picture.
     let top_h = box_height(&d.assessed).max(0.0);

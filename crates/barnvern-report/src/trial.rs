@@ -465,7 +465,7 @@ pub fn sections(
             row("withdrawn", name, wave.clone(), w[3]);
             row("not yet due", name, wave, w[4]);
             follow.push(format!(
-                "{m} months: completed {}, partial {}, lost {}, withdrawn {}, not yet due {}",
+                "{m} months: completed {}, partial {}, lost {}, withdrawn {}, not due {}",
                 c(w[0]),
                 c(w[1]),
                 c(w[2]),
