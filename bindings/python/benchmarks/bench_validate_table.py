@@ -114,7 +114,7 @@ def pydantic_model(spec: dict[str, Any]) -> type[BaseModel]:
         constraint: dict[str, Any] = {}
         if "codes" in field:
             codes = field["codes"] if name != "jurisdiction" else ["SE", "NO"]
-            annotation: Any = Union[tuple(Literal[c] for c in codes)]  # type: ignore[valid-type]
+            annotation: Any = Union[tuple(Literal[c] for c in codes)]
         elif ty.startswith("dictionary") or ty == "string":
             annotation = str
         elif ty == "int32":
@@ -137,7 +137,7 @@ def pydantic_model(spec: dict[str, Any]) -> type[BaseModel]:
             fields[name] = (Optional[annotation], Field(default=None, **constraint))
         else:
             fields[name] = (annotation, Field(**constraint))
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         "Referral", __config__=ConfigDict(strict=True), **fields
     )
     return model

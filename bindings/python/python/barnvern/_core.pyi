@@ -20,16 +20,25 @@ from barnvern.exceptions import ErrorDetail
 
 __all__ = [
     "Case",
+    "Dataset",
     "Deadline",
+    "ExtractSummary",
     "Instrument",
     "PersonId",
     "Randomiser",
     "Scores",
+    "TableReport",
     "Trial",
     "__version__",
+    "extract",
     "instruments",
+    "read_dataset",
+    "report",
     "score",
     "score_table",
+    "synth",
+    "validate_bundles",
+    "validate_table",
 ]
 
 _T = TypeVar("_T")
@@ -795,4 +804,51 @@ def validate_bundles(
     Raises:
         ExtractError: No inputs were given.
         DatasetError: An input cannot be read.
+    """
+
+def synth(
+    out: str | os.PathLike[str],
+    *,
+    children: int = 10_000,
+    seed: int = 1,
+    faults: float = 0.0,
+    as_of: datetime.date | None = None,
+    se_share: float = 0.5,
+) -> dict[str, Any]:
+    """Writes a seeded synthetic cohort of ``children`` case bundles (JSON Lines, one per
+    child, Swedish and Norwegian, with a Family Partner trial) to ``out``; the same seed and
+    options give the same bytes. Swedish identity numbers come only from Skatteverket's test
+    list and Norwegian ones are synthetic, so none can belong to a real person. ``faults``
+    (0 to 1) makes that fraction of lines faulty, of many kinds. ``as_of``: the extraction
+    date (default fixed, 2026-06-30). The file appears only when complete; the GIL is released.
+
+    Returns the summary: ``lines``, ``valid``, ``faulty`` (lines per fault kind), ``bytes``,
+    ``se_cases``, ``no_cases``, ``trial_families``, ``randomised``.
+
+    Raises:
+        ValidationError: An option is out of range (``synth.options``).
+        DatasetError: ``out`` cannot be written.
+    """
+
+def report(
+    dataset: Dataset | str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    min_cell: int = 5,
+    as_of: datetime.date | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """The aggregate report of a research dataset: deadline compliance by jurisdiction,
+    municipality, year and kind and, where the dataset holds the Family Partner trial, its
+    CONSORT flow, dose, retention, progression criteria, SDQ change and costs. Counts from 1
+    to ``min_cell - 1`` are withheld (shown as ``"<5"`` by default) with secondary suppression,
+    so no total gives one back.
+
+    Returns ``markdown`` and ``html`` (one self-contained page, inline SVG) as text, ``json``
+    as a dict, and ``paths``: with ``out``, the ``report.md``, ``report.html`` and
+    ``report.json`` written there (the directory is created). The GIL is released.
+
+    Raises:
+        DatasetError: The dataset cannot be read.
+        SchemaVersionError: The dataset's schema version is not one this build reads.
     """
