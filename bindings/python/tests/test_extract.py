@@ -122,3 +122,32 @@ def test_validate_bundles_reports_every_line_without_writing(inputs: Path, tmp_p
     assert [line["line"] for line in rejected] == [5, 6, 7]
     assert all(line["errors"][0]["severity"] == "error" for line in rejected)
     assert list(tmp_path.iterdir()) == [inputs]
+
+
+def test_synth_extract_and_report_end_to_end(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort.jsonl"
+    made = bv.synth(cohort, children=60, seed=7, faults=0.1)
+    assert made["lines"] == 60 and made["valid"] + sum(made["faulty"].values()) == 60
+    assert cohort.read_bytes().count(b"\n") == 60  # some faults are not UTF-8
+    again = tmp_path / "again.jsonl"
+    bv.synth(again, children=60, seed=7, faults=0.1)
+    assert again.read_bytes() == cohort.read_bytes()
+
+    summary = bv.extract(cohort, tmp_path / "out", key=KEY, as_of=AS_OF)
+    assert summary.read == 60 and summary.rejected > 0
+    assert summary.accepted + summary.rejected == 60
+
+    dataset = bv.read_dataset(summary.dataset)
+    result = bv.report(dataset, tmp_path / "report", min_cell=5)
+    assert "Deadline compliance" in result["markdown"]
+    assert result["html"].startswith("<!DOCTYPE html>")
+    assert result["json"]["suppression"]["threshold"] == 5
+    assert sorted(Path(p).name for p in result["paths"]) == ["report.html", "report.json", "report.md"]
+    assert bv.report(summary.dataset)["paths"] == []
+
+    with pytest.raises(bv.ValidationError) as bad:
+        bv.synth(tmp_path / "x.jsonl", children=1, faults=2.0)
+    assert bad.value.errors[0]["code"] == "synth.options"
+    assert not (tmp_path / "x.jsonl").exists()
+    with pytest.raises(bv.DatasetError):
+        bv.report(tmp_path / "nowhere")
