@@ -72,15 +72,11 @@ def _bundles(copies: int) -> Iterator[str]:
 def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("interop")
     inputs = root / "cases.jsonl"
-    synth: Callable[..., Any] | None = getattr(bv, "synth", None)
-    if synth is not None:
-        # A synthetic cohort: many municipalities, years, codes and every table filled.
-        synth(root / "cohort.jsonl", children=400, seed=20261126)
-        extra = list(_bundles(2))
-        text = (root / "cohort.jsonl").read_text(encoding="utf-8")
-        inputs.write_text(text + "\n".join(extra) + "\n", encoding="utf-8")
-    else:
-        inputs.write_text("\n".join(_bundles(5)) + "\n", encoding="utf-8")
+    # A synthetic cohort (many municipalities, years and codes, the Family Partner tables
+    # filled) and the shipped examples.
+    bv.synth(root / "cohort.jsonl", children=400, seed=20261126)
+    text = (root / "cohort.jsonl").read_text(encoding="utf-8")
+    inputs.write_text(text + "\n".join(_bundles(2)) + "\n", encoding="utf-8")
     summary = bv.extract(inputs, root / "extract", key=KEY, as_of=AS_OF)
     assert summary.is_clean, summary.rejected_by_code
     return root / "extract"

@@ -185,3 +185,10 @@ def test_bad_arguments_are_refused(dataset: bv.Dataset) -> None:
     with pytest.raises(bv.ValidationError) as err:
         bv.validate_table("cases", [{"case_key": "x"}])  # type: ignore[arg-type]
     assert err.value.errors[0]["code"] == "research.not_arrow"
+
+
+def test_tables_leave_rust_without_a_copy(dataset: bv.Dataset) -> None:
+    """Two exports of a table share the buffers barnvern read: pyarrow gets pointers."""
+    first = pa.table(dataset.table("cases")).column("case_key").chunk(0)
+    second = pa.table(dataset.table("cases")).column("case_key").chunk(0)
+    assert first.buffers()[2].address == second.buffers()[2].address
