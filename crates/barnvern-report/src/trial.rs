@@ -370,7 +370,10 @@ pub fn sections(
     type CostKey = (Option<Arm>, String, i32);
     let mut by_currency: BTreeMap<CostKey, (f64, u64, u64, u64)> = BTreeMap::new();
     for o in &input.outcomes {
-        let Some(c) = &o.cost else { continue };
+        // Randomised families only: the cost of a trial arm.
+        let (Some(c), Some(_)) = (&o.cost, o.arm) else {
+            continue;
+        };
         let e = by_currency
             .entry((o.arm, c.currency.clone(), c.price_year))
             .or_default();
@@ -792,7 +795,7 @@ pub fn sections(
             Column::new("total", "total cost"),
             Column::new(
                 "per_family",
-                "cost per family (total / families with costs)",
+                "cost per family (total / families with a cost record)",
             ),
             Column::new("completers", "completers"),
             Column::new("per_completer", "cost per completer (total / completers)"),
@@ -838,9 +841,10 @@ pub fn sections(
              rate card (barnvern-familypartner metrics::family_costs), summed per arm, currency \
              and price year (ordinary-services families have no Family Partner contacts, so their \
              programme cost is 0). Denominators: families with a cost record = the arm's \
-             families whose costs the dataset holds; completers = those whose enrolment ended as completed \
-             by the report date; delivered contacts = contacts with status delivered. A total \
-             or unit cost is withheld where its count of families is."
+             randomised families whose costs the dataset holds; completers = those whose \
+             enrolment ended as completed by the report date; delivered contacts = contacts \
+             with status delivered. A total or unit cost is withheld where its count of \
+             families is."
                 .to_owned(),
         ],
         tables: vec![cost],
