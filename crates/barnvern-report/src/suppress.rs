@@ -18,7 +18,7 @@
 //! same count is withheld everywhere or nowhere.
 //!
 //! **Derived figures.** A percentage, a ratio or a mean is withheld when a count it is
-//! computed from is withheld ([`Suppressed::fraction`], [`Suppressed::mean`]).
+//! computed from is withheld ([`Suppressed::fraction`], [`Suppressed::figure`]).
 //!
 //! **Bounds.** A reader knows that `<5` is 1 to 4 and `x` at least 0, so two withheld small
 //! counts whose known sum is 2 are both 1. A sum set whose published members and these
