@@ -408,7 +408,6 @@ pub fn sections(
     for (r, id) in &f.reasons {
         excluded_lines.push(format!("{} (n = {})", reason_label(*r), c(*id)));
     }
-    excluded_lines.push(format!("Awaiting randomisation (n = {})", c(f.awaiting)));
     let mut arm_boxes = Vec::new();
     let mut flow_table = Table {
         id: format!("consort_{trial}"),
@@ -510,6 +509,7 @@ pub fn sections(
                 "Enrolment".to_owned(),
                 format!("Approached (n = {})", c(f.approached)),
                 format!("Assessed for eligibility (n = {})", c(f.assessed)),
+                format!("Awaiting randomisation (n = {})", c(f.awaiting)),
             ],
         },
         excluded: ConsortBox {
