@@ -49,7 +49,11 @@ fn writes_three_files_into_dir_report_and_says_where() {
     let root = scratch("default");
     let data = dataset(&root);
     let out = barnvern().arg("report").arg(&data).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     for name in ["report.md", "report.html", "report.json"] {
         let path = data.join("report").join(name);
@@ -81,7 +85,11 @@ fn out_min_cell_and_format() {
         .args(["--min-cell", "1", "--format", "json,md"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out_dir.join("report.json").exists());
     assert!(out_dir.join("report.md").exists());
     assert!(!out_dir.join("report.html").exists());
@@ -90,7 +98,11 @@ fn out_min_cell_and_format() {
             .unwrap();
     // --min-cell 1: nothing withheld.
     assert_eq!(json["dataset"]["cases"], 2);
-    assert!(!std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("<5"));
+    assert!(
+        !std::fs::read_to_string(out_dir.join("report.md"))
+            .unwrap()
+            .contains("<5")
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 
