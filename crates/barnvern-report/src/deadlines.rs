@@ -503,4 +503,92 @@ mod tests {
             .count();
         assert!(withheld >= 2, "{text:?}");
     }
+
+    /// The eight counts of a published row: five statuses, total, on time, due.
+    fn published(row: &[Cell], first: usize) -> Vec<Count> {
+        let mut out: Vec<Count> = row[first..first + 6]
+            .iter()
+            .map(|c| match c {
+                Cell::Count(c) => *c,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        match &row[first + 6] {
+            Cell::Fraction(f) => {
+                out.push(f.numerator);
+                out.push(f.denominator);
+            }
+            other => panic!("{other:?}"),
+        }
+        out
+    }
+
+    /// A relation `total = parts` of published counts gives nothing back: not exactly one
+    /// withheld member.
+    fn check(total: Count, parts: &[Count], what: &str) {
+        let withheld =
+            parts.iter().filter(|c| c.is_suppressed()).count() + usize::from(total.is_suppressed());
+        assert_ne!(withheld, 1, "{what}: {total} = {parts:?}");
+        if withheld == 0 {
+            let sum: u64 = parts.iter().filter_map(|c| c.value()).sum();
+            assert_eq!(Some(sum), total.value(), "{what}");
+        }
+    }
+
+    proptest::proptest! {
+        /// For random counts, read back from the published tables: within each row (total,
+        /// on time, due) and down each column (municipalities and year-kind rows to their
+        /// jurisdiction, jurisdictions to all) no relation has exactly one withheld member.
+        #[test]
+        fn no_published_relation_gives_a_count_back(
+            rows in proptest::collection::vec(
+                (0usize..2, 0usize..4, 0i32..2, 0usize..2, proptest::array::uniform5(
+                    proptest::prop_oneof![3 => 0u64..6, 1 => 0u64..60])),
+                1..14,
+            )
+        ) {
+            let munis = [["0180", "1480", "1280", "0380"], ["0301", "4601", "5001", "1103"]];
+            let mut c = Compliance::default();
+            for (j, m, y, k, counts) in rows {
+                let jur = Jurisdiction::ALL[j];
+                let key = (jur, munis[j][m].to_owned(), 2023 + y, ["screening", "investigation"][k].to_owned());
+                let slot = c.counts.entry(key).or_default();
+                for (a, b) in slot.iter_mut().zip(counts) {
+                    *a += b;
+                }
+            }
+            let sec = section(&c, 5);
+            let j = &sec.tables[0];
+            let jrows: Vec<(String, Vec<Count>)> = j
+                .rows
+                .iter()
+                .map(|r| (r[0].display(), published(r, 1)))
+                .collect();
+            let by_m: Vec<(String, Vec<Count>)> =
+                sec.tables[1].rows.iter().map(|r| (r[0].display(), published(r, 2))).collect();
+            let by_yk: Vec<(String, Vec<Count>)> =
+                sec.tables[2].rows.iter().map(|r| (r[0].display(), published(r, 3))).collect();
+            for (name, r) in jrows.iter().chain(&by_m).chain(&by_yk) {
+                check(r[5], &r[0..5], &format!("{name} total"));
+                check(r[6], &r[0..2], &format!("{name} on time"));
+                check(r[7], &[r[6], r[2], r[3]], &format!("{name} due"));
+                check(r[5], &[r[7], r[4]], &format!("{name} total = due + pending"));
+                for v in r.iter().filter_map(|c| c.value()) {
+                    proptest::prop_assert!(v == 0 || v >= 5);
+                }
+            }
+            let all = &jrows.last().unwrap().1;
+            for m in 0..8 {
+                let parts: Vec<Count> = jrows[..jrows.len() - 1].iter().map(|r| r.1[m]).collect();
+                check(all[m], &parts, "all");
+                for (name, r) in &jrows[..jrows.len() - 1] {
+                    for table in [&by_m, &by_yk] {
+                        let parts: Vec<Count> =
+                            table.iter().filter(|(n, _)| n == name).map(|x| x.1[m]).collect();
+                        check(r[m], &parts, name);
+                    }
+                }
+            }
+        }
+    }
 }
