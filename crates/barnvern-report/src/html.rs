@@ -194,7 +194,8 @@ fn stacked(out: &mut String, chart: &StackedBars, n: usize) {
 fn grouped(out: &mut String, chart: &GroupedBars) {
     let (left, top, plot_h, bar_w, gap) = (44.0, 24.0, 180.0, 34.0, 26.0);
     let series = chart.series.len().max(1) as f64;
-    let group_w = bar_w * series + gap;
+    // Wide enough for a label of a dozen characters under each group.
+    let group_w = (bar_w * series + gap).max(110.0);
     let width = left + group_w * chart.groups.len() as f64 + 20.0;
     let height = top + plot_h + 60.0;
     let _ = write!(

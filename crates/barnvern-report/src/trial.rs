@@ -605,8 +605,23 @@ pub fn sections(
              (barnvern-familypartner metrics::dose_per_phase, metrics::adherence).",
             data.programme.id, data.programme.version
         )],
+        charts: vec![Chart::Grouped(GroupedBars {
+            title: "Dose per phase (delivered / expected contacts)".to_owned(),
+            series: vec!["dose".to_owned()],
+            groups: dose_table
+                .rows
+                .iter()
+                .filter_map(|r| match (r.first(), r.get(2)) {
+                    (Some(label), Some(Cell::Fraction(f))) => {
+                        let label = label.display();
+                        let short = label.split(" (").next().unwrap_or(&label).to_owned();
+                        Some((short, vec![f.clone()]))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        })],
         tables: vec![dose_table],
-        charts: Vec::new(),
     });
 
     // --- Retention.
