@@ -36,7 +36,14 @@ impl ToPyErr for Error {
 #[pyclass(name = "Case", module = "barnvern", eq)]
 #[derive(Clone, PartialEq)]
 pub struct PyCase {
-    inner: Case,
+    pub(crate) inner: Case,
+}
+
+impl PyCase {
+    /// Wraps a validated case (for the other modules of the binding).
+    pub(crate) fn from_case(inner: Case) -> Self {
+        PyCase { inner }
+    }
 }
 
 #[pymethods]

@@ -17,6 +17,7 @@ mod extract;
 mod familypartner;
 mod identifier;
 mod outcomes;
+mod ssb;
 mod report;
 mod synth;
 // One module per domain area; each has a `register` function called below.
@@ -31,6 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     extract::register(m)?;
     familypartner::register(m)?;
     outcomes::register(m)?;
+    ssb::register(m)?;
     report::register(m)?;
     synth::register(m)?;
     Ok(())

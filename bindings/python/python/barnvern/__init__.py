@@ -42,6 +42,9 @@ from barnvern._core import (
     score,
     score_table,
     Scores,
+    read_ssb_xml,
+    ssb_controls,
+    write_ssb_xml,
     synth,
     TableReport,
     validate_bundles,
@@ -78,6 +81,10 @@ __all__ = [
     "instruments",
     "score",
     "score_table",
+    # Norway's national reporting format (SSB child-welfare XML)
+    "read_ssb_xml",
+    "ssb_controls",
+    "write_ssb_xml",
     # research datasets and the extract pipeline
     "Dataset",
     "ExtractSummary",

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import pathlib
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Callable, ClassVar, TypeVar, final, overload
 
@@ -33,12 +34,15 @@ __all__ = [
     "extract",
     "instruments",
     "read_dataset",
+    "read_ssb_xml",
     "report",
     "score",
     "score_table",
+    "ssb_controls",
     "synth",
     "validate_bundles",
     "validate_table",
+    "write_ssb_xml",
 ]
 
 _T = TypeVar("_T")
@@ -852,3 +856,30 @@ def report(
         DatasetError: The dataset cannot be read.
         SchemaVersionError: The dataset's schema version is not one this build reads.
     """
+
+def read_ssb_xml(path: str | os.PathLike[str]) -> list[Case]:
+    """Reads an SSB child-welfare XML file (Norway's national reporting format, schema v1, v3
+    or v4) into validated cases, one per ``Sak``. SSB's codes are kept as source codes next to
+    the canonical values; what the bundle has no field for is kept with it, so
+    :func:`write_ssb_xml` gives it back.
+
+    Raises:
+        ValidationError: The file is not well-formed, has a DTD or entity (refused, never
+            expanded), or any finding is an error (an unknown element or code, an identity
+            number failing its check digits, a ``Sak`` that is not a valid case). ``.errors``
+            holds every error; each ``path`` names file, line and element.
+        OSError: The file cannot be read.
+    """
+
+def write_ssb_xml(
+    cases: Case | Sequence[Case], path: str | os.PathLike[str]
+) -> list[pathlib.Path]:
+    """Writes cases as SSB XML v4 (valid against Barnevern_v4.xsd, which has one ``Sak`` per
+    file): one case to ``path`` when it ends in ``.xml``, otherwise one ``<Sak Id>.xml`` per
+    case in the directory ``path`` (created if missing). Returns the paths written."""
+
+def ssb_controls(case: Case, *, as_of: datetime.date | None = None) -> list[ErrorDetail]:
+    """SSB's validation controls (Kravspesifikasjon) on any case: each finding's ``code`` is
+    SSB's control id (``"Melding Kontroll 3"``), ``severity`` SSB's (ERROR as ``"error"``,
+    WARNING and INFO as ``"warning"``; data migrated from KOSTRA gets warnings), ``message``
+    SSB's (Norwegian). ``as_of``: the day deadlines and ages are judged on."""
