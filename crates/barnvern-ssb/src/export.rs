@@ -708,6 +708,21 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
             }
         }
     }
+    // v1's Oppfolging (one empty element per visit) has no v4 form: v4 needs its Hyppighet.
+    for t in sak.children.iter_mut().filter(|c| c.name == "Tiltak") {
+        let before = t.children.len();
+        t.children
+            .retain(|c| c.name != "Oppfolging" || c.child("Hyppighet").is_some());
+        if t.children.len() != before {
+            out.left_out(
+                t.locator(),
+                "ssb.write.v1_oppfolging",
+                "Oppfolging in the v1 form (no Hyppighet) has no v4 form; left out of the file \
+                 (kept in the bundle)"
+                    .to_owned(),
+            );
+        }
+    }
     relations(case, &mut sak, &mut out);
     sak.children
         .retain(|c| crate::read::KNOWN_ELEMENTS.contains(&c.name.as_str()));

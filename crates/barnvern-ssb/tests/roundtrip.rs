@@ -157,3 +157,43 @@ fn every_element_of_v4_maps_or_is_kept() {
     assert_eq!(*case, *again.into_case().unwrap());
     assert_eq!(canonical(&xml), canonical(&written.xml));
 }
+
+#[test]
+fn schema_v1_and_v3_files_are_read_and_written_as_v4() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, xsd) in [
+        ("full_v1.xml", "Barnevern_v1.xsd"),
+        ("full_v3.xml", "Barnevern_v3.xsd"),
+    ] {
+        let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(xsd);
+        let lint = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(data(name))
+            .output()
+            .expect("xmllint");
+        assert!(lint.status.success(), "{name} is a valid {}", xsd.display());
+        let xml = std::fs::read_to_string(data(name)).unwrap();
+        let case = read_str(&xml, name)
+            .into_iter()
+            .next()
+            .unwrap()
+            .unwrap()
+            .into_case()
+            .unwrap_or_else(|f| panic!("{name}: {f:#?}"));
+        assert_eq!(case.interventions.len(), 1);
+        let written = write_case(&case).unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &written.xml).unwrap();
+        xmllint(&path);
+        if name == "full_v1.xml" {
+            assert!(
+                written
+                    .findings
+                    .iter()
+                    .any(|f| f.code == "ssb.write.v1_oppfolging")
+            );
+        }
+    }
+}
