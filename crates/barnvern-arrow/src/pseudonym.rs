@@ -60,29 +60,8 @@ pub trait Pseudonymiser {
     fn staff(&self, staff: &StaffRef) -> Pseudonym;
     /// A fingerprint of the key (never the key itself), recorded in the dataset manifest.
     fn key_fingerprint(&self) -> String;
-    /// The pseudonym of a family of the Family Partner trial. Implementations should key
-    /// [`canonical::family`]; this default keys the same text through
-    /// [`Pseudonymiser::staff`] (as `staff|family|TRIAL|FAMILY` when that is at most 96
-    /// characters), so it is keyed but shares the staff namespace.
-    fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym {
-        let text = canonical::family(trial, family);
-        // A staff reference holds at most 128 characters: a longer text is keyed in chunks,
-        // each chained to the pseudonym of the ones before.
-        let chars: Vec<char> = text.chars().collect();
-        let mut key: Option<Pseudonym> = None;
-        for chunk in chars.chunks(96) {
-            let part: String = chunk.iter().collect();
-            let chained = match &key {
-                None if chars.len() <= 96 => part,
-                None => format!("{part}|"),
-                Some(k) => format!("{}|{part}|", &k.as_str()[..16]),
-            };
-            if let Ok(staff) = StaffRef::new(chained) {
-                key = Some(self.staff(&staff));
-            }
-        }
-        key.unwrap_or_else(|| Pseudonym::from_digest([0; 32]))
-    }
+    /// The pseudonym of a family of the Family Partner trial (keys [`canonical::family`]).
+    fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym;
 }
 
 /// The canonical strings that pseudonyms are computed over. One definition, so two

@@ -1,26 +1,39 @@
 //! HMAC-SHA256 pseudonyms under the project key, over the canonical strings of
 //! `barnvern_arrow::pseudonym::canonical` (`SE|personnummer|YYYYMMDDNNNC`, `SE|case|ID`,
-//! `staff|REF`).
+//! `staff|REF`, `family|TRIAL|FAMILY`).
 
 use barnvern_arrow::pseudonym::canonical;
 use barnvern_arrow::{Pseudonym, Pseudonymiser};
 use barnvern_core::ids::CaseId;
 use barnvern_core::{Jurisdiction, PersonIdentity, StaffRef};
+use barnvern_familypartner::{FamilyRef, TrialId};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::key::ProjectKey;
 
 /// The production pseudonymiser: HMAC-SHA256 under a project key.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HmacPseudonymiser {
     key: ProjectKey,
+    /// HMAC state with the key already absorbed: each pseudonym clones it instead of hashing
+    /// the key's inner and outer blocks again (half the SHA-256 work of a short text).
+    keyed: Option<Hmac<Sha256>>,
+}
+
+impl std::fmt::Debug for HmacPseudonymiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HmacPseudonymiser({:?})", self.key)
+    }
 }
 
 impl HmacPseudonymiser {
     /// A pseudonymiser under `key`.
     pub fn new(key: ProjectKey) -> HmacPseudonymiser {
-        HmacPseudonymiser { key }
+        // HMAC takes keys of any length, and ProjectKey guarantees at least 32 bytes, so this
+        // cannot fail; `keyed` falls back to keying each call all the same, free of panics.
+        let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()).ok();
+        HmacPseudonymiser { key, keyed }
     }
 
     /// Whether the key is a one-off demo key.
@@ -29,14 +42,16 @@ impl HmacPseudonymiser {
     }
 
     fn keyed(&self, text: &str) -> Pseudonym {
-        // HMAC takes keys of any length, and ProjectKey guarantees at least 32 bytes, so
-        // `new_from_slice` cannot fail; the fallback keeps this free of panics all the same.
-        let digest: [u8; 32] = match <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.bytes()) {
-            Ok(mut mac) => {
+        let mac = match &self.keyed {
+            Some(mac) => Some(mac.clone()),
+            None => <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.bytes()).ok(),
+        };
+        let digest: [u8; 32] = match mac {
+            Some(mut mac) => {
                 mac.update(text.as_bytes());
                 mac.finalize().into_bytes().into()
             }
-            Err(_) => [0; 32],
+            None => [0; 32],
         };
         Pseudonym::from_digest(digest)
     }
@@ -53,6 +68,10 @@ impl Pseudonymiser for HmacPseudonymiser {
 
     fn staff(&self, staff: &StaffRef) -> Pseudonym {
         self.keyed(&canonical::staff(staff))
+    }
+
+    fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym {
+        self.keyed(&canonical::family(trial, family))
     }
 
     fn key_fingerprint(&self) -> String {
