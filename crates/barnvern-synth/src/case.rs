@@ -841,15 +841,24 @@ fn referral(
     };
     let mut coded = Coded::new(outcome);
     if j == Jurisdiction::No {
+        // Codes 3 and 4 exist from 2020; before, those outcomes have no SSB code.
         let code = match outcome {
-            ScreeningOutcome::OpenInvestigation => "2",
-            ScreeningOutcome::NoInvestigation if decided >= ssb_2026() => "10",
-            ScreeningOutcome::NoInvestigation => "1",
-            ScreeningOutcome::ClosedActiveMeasures => "3",
-            ScreeningOutcome::JoinedOngoingInvestigation => "4",
-            ScreeningOutcome::Transferred => "7",
+            ScreeningOutcome::OpenInvestigation => Some("2"),
+            ScreeningOutcome::NoInvestigation if decided >= ssb_2026() => Some("10"),
+            ScreeningOutcome::NoInvestigation => Some("1"),
+            ScreeningOutcome::ClosedActiveMeasures
+            | ScreeningOutcome::JoinedOngoingInvestigation
+                if decided < ymd(2020, 1, 1) =>
+            {
+                None
+            }
+            ScreeningOutcome::ClosedActiveMeasures => Some("3"),
+            ScreeningOutcome::JoinedOngoingInvestigation => Some("4"),
+            ScreeningOutcome::Transferred => Some("7"),
         };
-        coded = err(coded.with_source(SSB_MELDING_KONKLUSJON, code))?;
+        if let Some(code) = code {
+            coded = err(coded.with_source(SSB_MELDING_KONKLUSJON, code))?;
+        }
     }
     let scr_id = err(ScreeningId::new(format!("scr-{n}")))?;
     let prov = b.prov(decided, StaffRole::Caseworker)?;
@@ -1068,7 +1077,8 @@ fn investigation(
             ])
         };
         let mut coded = Coded::new(p);
-        if j == Jurisdiction::No {
+        // SSB's child-participation list is in force from 2026.
+        if j == Jurisdiction::No && concluded >= ssb_2026() {
             coded = err(coded.with_source(SSB_MEDVIRKNING, p.ssb_code()))?;
         }
         participation.push(coded);
@@ -1346,7 +1356,7 @@ fn intervention(
 /// The Family Partner measure of a family in the trial's intervention arm, running with its
 /// enrolment.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn add_intervention_pub(
+pub(crate) fn family_partner_measure(
     b: &mut CaseBuilder<'_>,
     data: &mut CaseData,
     carer: Option<&PersonRef>,

@@ -157,7 +157,7 @@ pub struct SynthSummary {
     pub faulty: std::collections::BTreeMap<FaultKind, u64>,
     /// Bytes written.
     pub bytes: u64,
-    /// Swedish and Norwegian cases among the valid lines.
+    /// Swedish cases among the valid lines.
     pub se_cases: u64,
     /// Norwegian cases among the valid lines.
     pub no_cases: u64,

@@ -13,6 +13,8 @@ use crate::rng::Draw;
 /// Skatteverket's test personnummer with a calendar birth date, sorted by that date.
 struct SwedishPool {
     people: Vec<(NaiveDate, PersonId)>,
+    /// The birth dates alone, for searching (small enough to stay in cache).
+    dates: Vec<NaiveDate>,
 }
 
 static SE_POOL: LazyLock<Result<SwedishPool, String>> = LazyLock::new(|| {
@@ -29,7 +31,8 @@ static SE_POOL: LazyLock<Result<SwedishPool, String>> = LazyLock::new(|| {
         }
     }
     people.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(SwedishPool { people })
+    let dates = people.iter().map(|p| p.0).collect();
+    Ok(SwedishPool { people, dates })
 });
 
 fn se_pool() -> Result<&'static SwedishPool, Error> {
@@ -54,9 +57,10 @@ pub(crate) fn se_person(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<(NaiveDate, PersonId), Error> {
-    let people = &se_pool()?.people;
-    let lo = people.partition_point(|(d, _)| *d < from);
-    let hi = people.partition_point(|(d, _)| *d <= to);
+    let pool = se_pool()?;
+    let people = &pool.people;
+    let lo = pool.dates.partition_point(|d| *d < from);
+    let hi = pool.dates.partition_point(|d| *d <= to);
     let range = if hi > lo {
         lo..hi
     } else if lo >= people.len() {

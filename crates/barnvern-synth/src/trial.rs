@@ -27,7 +27,7 @@ use barnvern_familypartner::{
 use barnvern_intervention::{Agency, InterventionType};
 use chrono::NaiveDate;
 
-use crate::case::{CaseBuilder, TrialCandidate, add_intervention_pub};
+use crate::case::{CaseBuilder, TrialCandidate, family_partner_measure};
 use crate::people::age_on;
 use crate::places::is_trial_site;
 use crate::questionnaires;
@@ -48,7 +48,7 @@ pub(crate) struct TrialState {
 impl TrialState {
     pub(crate) fn new(opts: &SynthOptions) -> Result<TrialState, Error> {
         let design = RandomisationDesign::blocks(&[4, 6]);
-        let randomiser = Randomiser::new(opts.seed ^ 0x6661_6d70_6172_74, &design)
+        let randomiser = Randomiser::new(opts.seed ^ 0x0066_616d_7061_7274, &design)
             .map_err(|e| Error::Data(format!("the randomisation design is refused: {e}")))?;
         let programme = ProgrammeDefinition::builtin_default()
             .map_err(|e| Error::Data(format!("the default programme is refused: {e}")))?;
@@ -434,7 +434,7 @@ fn enrol(
         let t = err(Coded::new(InterventionType::FamilyPartner)
             .with_source(barnvern_intervention::kind::SSB_SYSTEM, "3.7"))?
         .with_text("Family Partner");
-        add_intervention_pub(
+        family_partner_measure(
             b,
             data,
             c.carer.as_ref(),

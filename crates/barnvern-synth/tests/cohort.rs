@@ -45,6 +45,11 @@ fn every_bundle_validates_across_seeds_and_every_deadline_status_occurs() {
         }
     }
     eprintln!("queries and warnings: {findings:?}");
+    // Codes are chosen from the lists in force on the day they are recorded.
+    assert!(
+        !findings.contains_key("codelist.not_in_force"),
+        "{findings:?}"
+    );
     eprintln!("randomised families: {randomised}");
     for s in [
         DeadlineStatus::Met,
