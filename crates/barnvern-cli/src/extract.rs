@@ -21,12 +21,25 @@ pub struct ValidateArgs {
     /// Case bundle files: JSON Lines (one bundle per line), or `*.json` files of one bundle.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// The rule set: barnvern's own rules, or SSB's validation controls (Kravspesifikasjon),
+    /// which also read SSB XML files.
+    #[arg(long, value_enum, default_value_t = Rules::Barnvern)]
+    pub rules: Rules,
     /// Output: one line per finding, or one JSON object per finding.
     #[arg(long, value_enum, default_value_t = FindingFormat::Text)]
     pub format: FindingFormat,
     /// The longest line accepted, in bytes.
     #[arg(long, default_value_t = InputOptions::default().max_line_bytes, value_name = "BYTES")]
     pub max_line_bytes: usize,
+}
+
+/// Which rules `validate` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Rules {
+    /// barnvern's rules for case bundles (JSON Lines or `*.json`).
+    Barnvern,
+    /// SSB's validation controls, on SSB XML files or case bundles.
+    Ssb,
 }
 
 /// How findings are printed.
@@ -132,6 +145,21 @@ fn stopped(e: &ExtractError) -> ExitCode {
 
 /// `barnvern validate`.
 pub fn run_validate(args: &ValidateArgs) -> ExitCode {
+    if args.rules == Rules::Ssb {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        return match crate::ssb::validate_ssb(
+            &args.files,
+            args.format == FindingFormat::Json,
+            &mut out,
+        ) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("barnvern: {e}");
+                ExitCode::from(EXIT_IO)
+            }
+        };
+    }
     let rules: Option<&RuleSet> = None;
     let bar = bytes_bar(
         barnvern_extract::input::total_bytes(&args.files),

@@ -202,7 +202,6 @@ fn is_xml(path: &Path) -> io::Result<bool> {
 /// per line with `code`, `severity`, `path` and `message`. XML files are read in the order
 /// given, so change extracts apply to the extracts they name. Returns the exit code: 1 when any
 /// finding is an error, else 0. An unreadable file is an `Err` (exit 3).
-#[allow(dead_code)] // called by `barnvern validate --rules ssb`
 pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::Result<u8> {
     let mut series = Extracts::new();
     let mut any_error = false;

@@ -449,3 +449,29 @@ fn killing_the_extract_leaves_no_dataset_and_a_rerun_succeeds() {
         "the killed run's staging directory was not cleaned up"
     );
 }
+
+#[test]
+fn validate_with_ssb_rules_prints_ssb_findings_as_json_and_fails_on_an_error() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../barnvern-ssb/tests/data/sluttdato_etter_startdato.xml");
+    let a = barnvern()
+        .args(["validate", "--rules", "ssb", "--format", "json"])
+        .arg(&sample)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    let findings: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!findings.is_empty());
+    for f in &findings {
+        for key in ["code", "severity", "path", "message"] {
+            assert!(f[key].is_string(), "{key} missing in {f}");
+        }
+    }
+    assert!(
+        findings.iter().any(|f| f["severity"] == "error"),
+        "{stdout}"
+    );
+}
