@@ -23,13 +23,14 @@ use std::sync::Arc;
 use arrow_array::types::Int32Type;
 use arrow_array::{
     Array, ArrayRef, Date32Array, DictionaryArray, Int32Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use barnvern_core::codelist::{builtin, builtin_systems};
 use barnvern_core::{Issue, Jurisdiction};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::columns::{TableWriter, date_to_days, days_to_date};
+use crate::columns::{TableWriter, days_to_date};
 use crate::convert::TableBatch;
 use crate::error::{Error, Result};
 use crate::parquet::{
@@ -374,48 +375,69 @@ impl DatasetWriter {
             )
         };
         let n = batch.num_rows();
-        let mut start = 0;
-        while start < n {
-            if keys.is_null(start) {
-                return Err(null(start, "jurisdiction"));
+        // The partition of every row: (jurisdiction key, year).
+        let mut parts: Vec<(i32, i32)> = Vec::with_capacity(n);
+        let mut jurisdictions: HashMap<i32, Jurisdiction> = HashMap::new();
+        for row in 0..n {
+            if keys.is_null(row) {
+                return Err(null(row, "jurisdiction"));
             }
-            if days.is_null(start) {
-                return Err(null(start, spec.year_column));
+            if days.is_null(row) {
+                return Err(null(row, spec.year_column));
             }
-            let key = keys.value(start);
-            let name = usize::try_from(key)
-                .ok()
-                .filter(|k| *k < names.len())
-                .map(|k| names.value(k))
-                .unwrap_or_default();
-            let j = <Jurisdiction as crate::codes::CodeEnum>::from_code(name).ok_or_else(|| {
+            let key = keys.value(row);
+            if let Entry::Vacant(v) = jurisdictions.entry(key) {
+                let name = usize::try_from(key)
+                    .ok()
+                    .filter(|k| *k < names.len())
+                    .map(|k| names.value(k))
+                    .unwrap_or_default();
+                let j =
+                    <Jurisdiction as crate::codes::CodeEnum>::from_code(name).ok_or_else(|| {
+                        Error::data(
+                            crate::columns::cell_path(spec.name, row, "jurisdiction"),
+                            "codelist.unknown_code",
+                            format!("{name:?} is not a jurisdiction"),
+                        )
+                    })?;
+                v.insert(j);
+            }
+            let date = days_to_date(days.value(row)).ok_or_else(|| {
                 Error::data(
-                    crate::columns::cell_path(spec.name, start, "jurisdiction"),
-                    "codelist.unknown_code",
-                    format!("{name:?} is not a jurisdiction"),
-                )
-            })?;
-            let date = days_to_date(days.value(start)).ok_or_else(|| {
-                Error::data(
-                    crate::columns::cell_path(spec.name, start, spec.year_column),
+                    crate::columns::cell_path(spec.name, row, spec.year_column),
                     "research.range",
                     "the date is out of range",
                 )
             })?;
-            // The run goes on while the jurisdiction key is the same and the date falls in
-            // the same calendar year: [first, next) in days.
-            let year = date.year();
-            let first = NaiveDate::from_yo_opt(year, 1).map_or(i32::MIN, date_to_days);
-            let next = NaiveDate::from_yo_opt(year + 1, 1).map_or(i32::MAX, date_to_days);
-            let mut end = start + 1;
-            while end < n
-                && keys.is_valid(end)
-                && keys.value(end) == key
-                && days.is_valid(end)
-                && (first..next).contains(&days.value(end))
-            {
-                end += 1;
-            }
+            parts.push((key, date.year()));
+        }
+        // Rows of one partition are written together: a batch of many cases spans many years,
+        // and many tiny writes cost far more than one reordering.
+        let sorted_batch;
+        let batch = if parts.windows(2).all(|w| w[0] <= w[1]) {
+            batch
+        } else {
+            let mut order: Vec<u32> = (0..u32::try_from(n).unwrap_or(u32::MAX)).collect();
+            order.sort_by_key(|&i| parts[i as usize]);
+            parts = order.iter().map(|&i| parts[i as usize]).collect();
+            sorted_batch = arrow_select::take::take_record_batch(batch, &UInt32Array::from(order))
+                .map_err(|e| Error::Schema {
+                    table: spec.name.to_owned(),
+                    message: e.to_string(),
+                })?;
+            &sorted_batch
+        };
+        let mut start = 0;
+        while start < n {
+            let (key, year) = parts[start];
+            let end = parts[start..]
+                .iter()
+                .position(|p| *p != (key, year))
+                .map_or(n, |len| start + len);
+            let j = jurisdictions
+                .get(&key)
+                .copied()
+                .ok_or_else(|| missing("jurisdiction"))?;
             self.parts
                 .write_rows((spec.name, j, year), &batch.slice(start, end - start))?;
             start = end;

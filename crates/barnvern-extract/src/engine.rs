@@ -38,9 +38,9 @@ pub fn worker_count(requested: usize) -> usize {
 
 type Chunk = (u64, Vec<InputLine>);
 
-/// Reads `inputs`, applies `work` to every line on `threads` workers and hands the results to
-/// `consume` in input order. Returns each input's digest and line count. Stops at the first
-/// error of reading or of `consume`.
+/// Reads `inputs`, applies `work` to every chunk of lines (in input order within the chunk) on
+/// `threads` workers and hands the chunks' results to `consume` in input order. Returns each
+/// input's digest and line count. Stops at the first error of reading or of `consume`.
 pub fn run<T, W, C>(
     inputs: &[PathBuf],
     options: InputOptions,
@@ -51,14 +51,14 @@ pub fn run<T, W, C>(
 ) -> Result<Vec<InputDigest>>
 where
     T: Send,
-    W: Fn(InputLine) -> T + Sync,
+    W: Fn(Vec<InputLine>) -> T + Sync,
     C: FnMut(T) -> Result<()>,
 {
     let threads = worker_count(threads);
     let (line_tx, line_rx) = sync_channel::<Chunk>(threads * 2);
     // Shared by the workers only: when the last one stops, the reader's sends fail and it stops.
     let line_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(line_rx));
-    let (out_tx, out_rx) = sync_channel::<(u64, Vec<T>)>(threads * 2);
+    let (out_tx, out_rx) = sync_channel::<(u64, T)>(threads * 2);
 
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_all(inputs, options, progress, &line_tx));
@@ -73,8 +73,7 @@ where
                         Err(_) => break,
                     };
                     let Ok((n, lines)) = next else { break };
-                    let results: Vec<T> = lines.into_iter().map(work).collect();
-                    if tx.send((n, results)).is_err() {
+                    if tx.send((n, work(lines))).is_err() {
                         break;
                     }
                 }
@@ -84,17 +83,15 @@ where
         drop(out_tx);
 
         let mut next = 0u64;
-        let mut pending: BTreeMap<u64, Vec<T>> = BTreeMap::new();
+        let mut pending: BTreeMap<u64, T> = BTreeMap::new();
         let mut failed: Option<Error> = None;
-        'receive: for (n, items) in out_rx.iter() {
-            pending.insert(n, items);
-            while let Some(items) = pending.remove(&next) {
+        'receive: for (n, result) in out_rx.iter() {
+            pending.insert(n, result);
+            while let Some(result) = pending.remove(&next) {
                 next += 1;
-                for item in items {
-                    if let Err(e) = consume(item) {
-                        failed = Some(e);
-                        break 'receive;
-                    }
+                if let Err(e) = consume(result) {
+                    failed = Some(e);
+                    break 'receive;
                 }
             }
         }
@@ -190,12 +187,19 @@ mod tests {
                 InputOptions::default(),
                 threads,
                 &|_| {},
-                &|l: InputLine| match l.content {
-                    LineContent::Bytes(b) => (l.file, l.line, String::from_utf8(b).unwrap()),
-                    LineContent::TooLong { .. } => unreachable!(),
+                &|lines: Vec<InputLine>| {
+                    lines
+                        .into_iter()
+                        .map(|l| match l.content {
+                            LineContent::Bytes(b) => {
+                                (l.file, l.line, String::from_utf8(b).unwrap())
+                            }
+                            LineContent::TooLong { .. } => unreachable!(),
+                        })
+                        .collect::<Vec<_>>()
                 },
                 |t| {
-                    got.push(t);
+                    got.extend(t);
                     Ok(())
                 },
             )
@@ -220,7 +224,7 @@ mod tests {
             InputOptions::default(),
             2,
             &|_| {},
-            &|l: InputLine| l.line,
+            &|lines: Vec<InputLine>| lines.len(),
             |_| {
                 seen += 1;
                 if seen == 10 {
@@ -241,7 +245,7 @@ mod tests {
             InputOptions::default(),
             2,
             &|_| {},
-            &|l: InputLine| l.line,
+            &|lines: Vec<InputLine>| lines.len(),
             |_| Ok(()),
         )
         .unwrap_err();

@@ -11,7 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, ResearchCase};
+use barnvern_arrow::{
+    DatasetOptions, DatasetWriter, Manifest, ResearchCase, TableBatch, to_batches,
+};
 use barnvern_core::Issue;
 use chrono::NaiveDate;
 
@@ -23,9 +25,6 @@ use crate::key::ProjectKey;
 use crate::pseudonymise::HmacPseudonymiser;
 use crate::quarantine::{QUARANTINE_FILE, QuarantineRecord, QuarantineWriter};
 use barnvern_arrow::Pseudonymiser as _;
-
-/// Accepted cases handed to the dataset writer at a time.
-const WRITE_BATCH: usize = 512;
 
 /// What to extract and where.
 #[derive(Debug, Clone)]
@@ -89,17 +88,21 @@ impl ExtractSummary {
     }
 }
 
-/// The verdict on one line, computed by a worker.
+/// What a worker made of one chunk of lines: each line's verdict in order, the research
+/// cases of the accepted lines, and those cases already as one Arrow batch per table (built on
+/// the worker, so the writing thread only encodes Parquet).
+struct Chunk {
+    verdicts: Vec<(LineRef, Verdict)>,
+    cases: Vec<ResearchCase>,
+    batches: Option<Vec<TableBatch>>,
+}
+
+/// The verdict on one line.
 enum Verdict {
-    Accepted {
-        line: LineRef,
-        key: u128,
-        research: Box<ResearchCase>,
-    },
-    Rejected {
-        line: LineRef,
-        errors: Vec<Issue>,
-    },
+    /// Accepted: the case's duplicate key and its position in [`Chunk::cases`].
+    Accepted { key: u128, index: usize },
+    /// Rejected, with why.
+    Rejected(Vec<Issue>),
 }
 
 /// Where a line came from, without its content.
@@ -148,23 +151,40 @@ pub fn extract(
 
     let as_of = options.as_of;
     let max_line = options.input.max_line_bytes;
-    let work = |l: InputLine| -> Verdict {
-        let at = LineRef {
-            file: l.file,
-            line: l.line,
-        };
-        match check_line(&l.content, max_line) {
-            Ok(case) => Verdict::Accepted {
-                line: at,
-                key: case_key(&case),
-                research: Box::new(ResearchCase::from_case(&case, &ps, as_of)),
-            },
-            Err(errors) => Verdict::Rejected { line: at, errors },
+    let work = |lines: Vec<InputLine>| -> Chunk {
+        let mut verdicts = Vec::with_capacity(lines.len());
+        let mut cases = Vec::with_capacity(lines.len());
+        for l in lines {
+            let at = LineRef {
+                file: l.file,
+                line: l.line,
+            };
+            match check_line(&l.content, max_line) {
+                Ok(case) => {
+                    let key = case_key(&case);
+                    verdicts.push((
+                        at,
+                        Verdict::Accepted {
+                            key,
+                            index: cases.len(),
+                        },
+                    ));
+                    cases.push(ResearchCase::from_case(&case, &ps, as_of));
+                }
+                Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
+            }
+        }
+        // Should building the batches fail, the writing thread builds them again and reports
+        // the error with its context.
+        let batches = to_batches(&cases).ok();
+        Chunk {
+            verdicts,
+            cases,
+            batches,
         }
     };
 
     let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
-    let mut batch: Vec<ResearchCase> = Vec::with_capacity(WRITE_BATCH);
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
@@ -188,33 +208,50 @@ pub fn extract(
         options.threads,
         progress,
         &work,
-        |verdict| match verdict {
-            Verdict::Rejected { line, errors } => reject(&mut quarantine, line, errors),
-            Verdict::Accepted {
-                line,
-                key,
-                research,
-            } => {
-                if let Some(&(file, first)) = seen.get(&key) {
-                    let issue = Issue::error(
-                        "case_id",
-                        codes::DUPLICATE_CASE,
-                        format!(
-                            "the case id was already read on line {first} of {}; a case appears once in an extract",
-                            names[file]
-                        ),
-                    );
-                    return reject(&mut quarantine, line, vec![issue]);
+        |chunk: Chunk| {
+            let mut duplicates: Vec<usize> = Vec::new();
+            for (at, verdict) in chunk.verdicts {
+                match verdict {
+                    Verdict::Rejected(errors) => reject(&mut quarantine, at, errors)?,
+                    Verdict::Accepted { key, index } => {
+                        if let Some(&(file, first)) = seen.get(&key) {
+                            let issue = Issue::error(
+                                "case_id",
+                                codes::DUPLICATE_CASE,
+                                format!(
+                                    "the case id was already read on line {first} of {}; a case appears once in an extract",
+                                    names[file]
+                                ),
+                            );
+                            duplicates.push(index);
+                            reject(&mut quarantine, at, vec![issue])?;
+                        } else {
+                            seen.insert(key, (at.file, at.line));
+                            accepted += 1;
+                        }
+                    }
                 }
-                seen.insert(key, (line.file, line.line));
-                accepted += 1;
-                batch.push(*research);
-                if batch.len() >= WRITE_BATCH {
-                    writer.write(&batch)?;
-                    batch.clear();
-                }
-                Ok(())
             }
+            match chunk.batches {
+                Some(batches) if duplicates.is_empty() => {
+                    for (spec, batch) in &batches {
+                        if batch.num_rows() > 0 {
+                            writer.write_batch(spec.name, batch)?;
+                        }
+                    }
+                }
+                _ => {
+                    let kept: Vec<ResearchCase> = chunk
+                        .cases
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(i, _)| !duplicates.contains(i))
+                        .map(|(_, c)| c)
+                        .collect();
+                    writer.write(&kept)?;
+                }
+            }
+            Ok(())
         },
     );
     let digests = match result {
@@ -224,7 +261,6 @@ pub fn extract(
             return Err(e);
         }
     };
-    writer.write(&batch)?;
 
     let mut empty_files = Vec::new();
     for d in &digests {

@@ -71,7 +71,7 @@ pub fn validate(
     }
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let max_line = input.max_line_bytes;
-    let work = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Issue>) {
+    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Issue>) {
         match check_line(&l.content, max_line) {
             Ok(case) => {
                 let mut issues = case.validate().issues;
@@ -83,53 +83,58 @@ pub fn validate(
             Err(errors) => (l.file, l.line, None, false, errors),
         }
     };
+    let work = |lines: Vec<InputLine>| lines.into_iter().map(check).collect::<Vec<_>>();
     let mut summary = ValidateSummary::default();
     let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
-    let digests = engine::run(
-        inputs,
-        input,
-        threads,
-        progress,
-        &work,
-        |(file, line, key, mut accepted, mut issues)| {
-            if let Some(key) = key {
-                if let Some(&(f, first)) = seen.get(&key) {
-                    accepted = false;
-                    issues = vec![Issue::error(
-                        "case_id",
-                        codes::DUPLICATE_CASE,
-                        format!(
-                            "the case id was already read on line {first} of {}; a case appears once in an extract",
-                            names[f]
-                        ),
-                    )];
-                } else {
-                    seen.insert(key, (file, line));
-                }
-            }
-            if accepted {
-                summary.accepted += 1;
-                summary.rule_errors += issues
-                    .iter()
-                    .filter(|i| i.severity == Severity::Error)
-                    .count() as u64;
+    let mut on_line = |file: usize,
+                       line: u64,
+                       key: Option<u128>,
+                       mut accepted: bool,
+                       mut issues: Vec<Issue>|
+     -> Result<()> {
+        if let Some(key) = key {
+            if let Some(&(f, first)) = seen.get(&key) {
+                accepted = false;
+                issues = vec![Issue::error(
+                    "case_id",
+                    codes::DUPLICATE_CASE,
+                    format!(
+                        "the case id was already read on line {first} of {}; a case appears once in an extract",
+                        names[f]
+                    ),
+                )];
             } else {
-                summary.rejected += 1;
+                seen.insert(key, (file, line));
             }
-            for i in &issues {
-                *summary.by_code.entry(i.code.clone()).or_default() += 1;
-            }
-            if issues.is_empty() {
-                return Ok(());
-            }
-            report(&LineFindings {
-                file: names[file].clone(),
-                line: Some(line),
-                accepted,
-                issues,
-            })
-        },
-    )?;
+        }
+        if accepted {
+            summary.accepted += 1;
+            summary.rule_errors += issues
+                .iter()
+                .filter(|i| i.severity == Severity::Error)
+                .count() as u64;
+        } else {
+            summary.rejected += 1;
+        }
+        for i in &issues {
+            *summary.by_code.entry(i.code.clone()).or_default() += 1;
+        }
+        if issues.is_empty() {
+            return Ok(());
+        }
+        report(&LineFindings {
+            file: names[file].clone(),
+            line: Some(line),
+            accepted,
+            issues,
+        })
+    };
+    let digests = engine::run(inputs, input, threads, progress, &work, |chunk| {
+        for (file, line, key, accepted, issues) in chunk {
+            on_line(file, line, key, accepted, issues)?;
+        }
+        Ok(())
+    })?;
     for d in &digests {
         if d.lines == Some(0) {
             summary.empty_files.push(d.path.clone());

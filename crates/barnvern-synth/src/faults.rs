@@ -9,7 +9,7 @@
 //! | `bad_check_digit` | the child's identity number with its last (check) digit changed | `id.se.check_digit` / `id.no.check_digit_2` at `child.identity` |
 //! | `date_order` | a screening decided ten days before its referral was received (or, with no screening, a referral recorded the day before it was received) | `date.order` / `date.after_recorded` |
 //! | `unknown_code` | the first referral's reporter source code replaced by one not in its code list | `codelist.unknown_code` |
-//! | `duplicate_case_id` | a valid bundle that reuses the case id of an earlier valid line | duplicate case id (a check across lines) |
+//! | `duplicate_case_id` | a valid bundle that reuses the case id of an earlier valid line of the same jurisdiction | duplicate case id (a check across lines) |
 //! | `missing_field` | the required `opened_on` removed | missing field `opened_on` |
 //! | `unknown_schema_version` | `schema_version` `"9.9"` | unsupported schema version |
 //!
@@ -41,7 +41,7 @@ pub enum FaultKind {
     DateOrder,
     /// A code that is not in its code list.
     UnknownCode,
-    /// The case id of an earlier line again.
+    /// The case id of an earlier valid line of the same jurisdiction again.
     DuplicateCaseId,
     /// A required field is missing (`opened_on`).
     MissingField,

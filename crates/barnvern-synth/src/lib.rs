@@ -227,6 +227,13 @@ impl Iterator for Cohort {
     }
 }
 
+fn jurisdiction_slot(j: barnvern_core::Jurisdiction) -> usize {
+    match j {
+        barnvern_core::Jurisdiction::Se => 0,
+        barnvern_core::Jurisdiction::No => 1,
+    }
+}
+
 /// Writes the cohort to `out` as JSON Lines, one bundle per line, streaming (one bundle in
 /// memory at a time), calling `progress` with the number of lines written every 1,024 lines
 /// and at the end. The same seed and options give the same bytes.
@@ -239,7 +246,9 @@ pub fn write_jsonl(
     let cohort = Cohort::new(opts)?;
     let mut summary = SynthSummary::default();
     let mut line = Vec::with_capacity(16 * 1024);
-    let mut earlier_id: Option<String> = None;
+    // The last valid case id of each jurisdiction: a duplicate repeats one of the same
+    // jurisdiction (the same id in the other country is another case).
+    let mut earlier_ids: [Option<String>; 2] = [None, None];
     for (index, case) in (0u64..).zip(cohort) {
         let case = case?;
         line.clear();
@@ -253,7 +262,8 @@ pub fn write_jsonl(
         let mut draw = rng::Draw::new(opts.seed, 3, index);
         if opts.faults > 0.0 && draw.chance(opts.faults) {
             let kind = *draw.pick(&FaultKind::ALL);
-            let kind = faults::corrupt(kind, &case, &mut line, &mut draw, earlier_id.as_deref())?;
+            let earlier = earlier_ids[jurisdiction_slot(case.jurisdiction)].as_deref();
+            let kind = faults::corrupt(kind, &case, &mut line, &mut draw, earlier)?;
             *summary.faulty.entry(kind).or_default() += 1;
         } else {
             summary.valid += 1;
@@ -261,7 +271,8 @@ pub fn write_jsonl(
                 barnvern_core::Jurisdiction::Se => summary.se_cases += 1,
                 barnvern_core::Jurisdiction::No => summary.no_cases += 1,
             }
-            earlier_id = Some(case.case_id.as_str().to_owned());
+            earlier_ids[jurisdiction_slot(case.jurisdiction)] =
+                Some(case.case_id.as_str().to_owned());
         }
         line.push(b'\n');
         out.write_all(&line)?;

@@ -1,0 +1,66 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The extract writes exactly the research form of every accepted case: read back, the dataset
+//! equals `ResearchCase::from_case` of each input bundle under the same key, whatever the
+//! number of threads.
+
+use barnvern_arrow::{Dataset, ResearchCase};
+use barnvern_case::Case;
+use barnvern_extract::{ExtractOptions, HmacPseudonymiser, ProjectKey, extract};
+use barnvern_synth::SynthOptions;
+use chrono::NaiveDate;
+
+const KEY: &[u8] = b"a key for the pipeline test, long enough";
+
+fn key() -> ProjectKey {
+    ProjectKey::from_bytes(KEY.to_vec(), "test").unwrap()
+}
+
+#[test]
+fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cohort.jsonl");
+    let opts = SynthOptions {
+        children: 600,
+        seed: 7,
+        faults: 0.05,
+        ..SynthOptions::default()
+    };
+    let summary =
+        barnvern_synth::write_jsonl(&opts, std::fs::File::create(&input).unwrap(), &|_| {})
+            .unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+
+    // What the dataset should hold, computed directly: every line that parses, first of its
+    // case id within its jurisdiction.
+    let ps = HmacPseudonymiser::new(key());
+    let mut seen = std::collections::HashSet::new();
+    let mut expected: Vec<ResearchCase> = Vec::new();
+    for line in std::fs::read(&input).unwrap().split(|b| *b == b'\n') {
+        let Ok(text) = std::str::from_utf8(line) else {
+            continue;
+        };
+        if let Ok(case) = Case::from_json(text)
+            && seen.insert((case.jurisdiction, case.case_id.clone()))
+        {
+            expected.push(ResearchCase::from_case(&case, &ps, as_of));
+        }
+    }
+    assert_eq!(expected.len() as u64, summary.valid);
+    let sort = |v: &mut Vec<ResearchCase>| v.sort_by(|a, b| a.case_key.cmp(&b.case_key));
+    sort(&mut expected);
+
+    for threads in [1, 2, 3] {
+        let out = dir.path().join(format!("extract-{threads}"));
+        let mut options = ExtractOptions::new(vec![input.clone()], out.clone(), as_of);
+        options.threads = threads;
+        let s = extract(&options, key(), &|_| {}).unwrap();
+        assert_eq!(s.accepted, summary.valid);
+        assert_eq!(s.rejected, summary.faulty_total());
+        let dataset = Dataset::open(&out).unwrap();
+        assert!(dataset.issues().is_empty(), "{:?}", dataset.issues());
+        let mut got = dataset.cases().unwrap();
+        sort(&mut got);
+        assert_eq!(got.len(), expected.len());
+        assert!(got == expected, "threads {threads}: the dataset differs");
+    }
+}
