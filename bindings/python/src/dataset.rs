@@ -130,8 +130,8 @@ impl PyDataset {
     fn __repr__(&self) -> String {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
         format!(
-            "Dataset(path={:?}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
-            self.inner.path().display().to_string(),
+            "Dataset(path='{}', schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            self.inner.path().display(),
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
             self.names().count(),

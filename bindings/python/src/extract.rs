@@ -160,8 +160,8 @@ impl PyExtractSummary {
 
     fn __repr__(&self) -> String {
         format!(
-            "ExtractSummary(dataset={:?}, read={}, accepted={}, rejected={}, rejected_by_code={:?})",
-            self.inner.dataset.display().to_string(),
+            "ExtractSummary(dataset='{}', read={}, accepted={}, rejected={}, rejected_by_code={:?})",
+            self.inner.dataset.display(),
             self.inner.read,
             self.inner.accepted,
             self.inner.rejected,
@@ -209,10 +209,17 @@ fn validate_bundles<'py>(
     let (summary, lines) = py
         .detach(|| {
             let mut lines = Vec::new();
-            validate(&inputs, InputOptions::default(), threads, None, &|_| {}, |l| {
-                lines.push(l.clone());
-                Ok(())
-            })
+            validate(
+                &inputs,
+                InputOptions::default(),
+                threads,
+                None,
+                &|_| {},
+                |l| {
+                    lines.push(l.clone());
+                    Ok(())
+                },
+            )
             .map(|s| (s, lines))
         })
         .map_err(|e| e.to_pyerr(py))?;

@@ -57,8 +57,7 @@ use std::sync::{Arc, LazyLock};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date64Type, Float16Type, Float32Type, Float64Type, Int32Type,
-    TimestampNanosecondType,
+    Date64Type, Float16Type, Float32Type, Float64Type, Int32Type, TimestampNanosecondType,
 };
 use arrow_array::{
     Array, ArrayRef, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray,
@@ -325,9 +324,7 @@ pub fn validate_table(
         if spec.field(found.name()).is_some() {
             continue;
         }
-        if found.name() == YEAR_PARTITION
-            && int_column(&arrow_array::new_empty_array(found.data_type())).is_some()
-        {
+        if found.name() == YEAR_PARTITION && found.data_type().is_integer() {
             year_partition = true;
             continue;
         }
@@ -682,13 +679,30 @@ impl Validator<'_> {
         let Some(codes) = &field.codes else {
             return;
         };
-        let Some(values) = Symbols::of(array.as_ref()) else {
-            return;
-        };
         let context_column = match codes {
             Codes::SystemInColumn(column) => Some(column.as_str()),
             Codes::Municipality => Some("jurisdiction"),
             _ => None,
+        };
+        // Fast path: a dictionary whose every value is a good code needs no pass over the rows.
+        if context_column.is_none()
+            && let Some(dict) = array.as_any_dictionary_opt()
+            && let Some(values) = Strs::of(dict.values().as_ref())
+        {
+            let cache = self.code_cache.entry(slot).or_default();
+            let all_good = (0..values.len()).filter_map(|i| values.get(i)).all(|code| {
+                let key = (None, code.to_owned());
+                cache
+                    .entry(key)
+                    .or_insert_with(|| code_problem(codes, None, code))
+                    .is_none()
+            });
+            if all_good {
+                return;
+            }
+        }
+        let Some(values) = Symbols::of(array.as_ref()) else {
+            return;
         };
         let context = context_column
             .and_then(|c| batch.column_by_name(c))
@@ -969,7 +983,8 @@ mod tests {
     use arrow_array::{
         ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int32Array, Int64Array, ListArray,
         RecordBatch, StringArray, StringViewArray, TimestampMicrosecondArray,
-        TimestampNanosecondArray, types::Int32Type, types::TimestampMicrosecondType, types::UInt32Type,
+        TimestampNanosecondArray, types::Int32Type, types::TimestampMicrosecondType,
+        types::UInt32Type,
     };
     use arrow_schema::{DataType, Field, Schema, TimeUnit};
     use barnvern_case::Case;
@@ -1228,7 +1243,12 @@ mod tests {
         let mut columns = batch.columns().to_vec();
         columns.push(Arc::new(Int32Array::from(vec![1999; n])));
         let b = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
-        let report = validate_table(spec, &b.schema(), &[b.clone()], &ValidateOptions::default());
+        let report = validate_table(
+            spec,
+            &b.schema(),
+            std::slice::from_ref(&b),
+            &ValidateOptions::default(),
+        );
         assert!(
             codes(&report)
                 .iter()
@@ -1264,7 +1284,8 @@ mod tests {
         let options = ValidateOptions {
             max_per_column: Some(1),
         };
-        let report = validate_named("referrals", &b.schema(), &[b.clone()], &options).unwrap();
+        let report =
+            validate_named("referrals", &b.schema(), std::slice::from_ref(&b), &options).unwrap();
         assert_eq!(report.findings.len(), 2);
         assert_eq!(report.findings[0].issue.code, "research.more_findings");
         assert!(validate_named("nope", &b.schema(), &[], &options).is_err());
