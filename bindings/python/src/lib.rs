@@ -17,8 +17,8 @@ mod extract;
 mod familypartner;
 mod identifier;
 mod outcomes;
-mod ssb;
 mod report;
+mod ssb;
 mod synth;
 // One module per domain area; each has a `register` function called below.
 
@@ -32,8 +32,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     extract::register(m)?;
     familypartner::register(m)?;
     outcomes::register(m)?;
-    ssb::register(m)?;
     report::register(m)?;
+    ssb::register(m)?;
     synth::register(m)?;
     Ok(())
 }

@@ -42,13 +42,13 @@ from barnvern._core import (
     score,
     score_table,
     Scores,
-    read_ssb_xml,
-    ssb_controls,
-    write_ssb_xml,
     synth,
     TableReport,
     validate_bundles,
     validate_table,
+    read_ssb_xml,
+    ssb_controls,
+    write_ssb_xml,
     Trial,
     __version__,
 )
@@ -81,10 +81,6 @@ __all__ = [
     "instruments",
     "score",
     "score_table",
-    # Norway's national reporting format (SSB child-welfare XML)
-    "read_ssb_xml",
-    "ssb_controls",
-    "write_ssb_xml",
     # research datasets and the extract pipeline
     "Dataset",
     "ExtractSummary",
@@ -95,6 +91,10 @@ __all__ = [
     "synth",
     "validate_bundles",
     "validate_table",
+    # Norway's national reporting format (SSB child-welfare XML)
+    "read_ssb_xml",
+    "ssb_controls",
+    "write_ssb_xml",
     # value names for annotations
     "ArrowStreamExportable",
     "ArrowTable",

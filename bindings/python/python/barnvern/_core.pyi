@@ -604,6 +604,7 @@ class Randomiser:
 
     def __repr__(self) -> str: ...
 
+
 # --- research datasets and tables (barnvern-arrow, barnvern-extract) ---------------------------
 
 @final
