@@ -183,6 +183,9 @@ struct Partitions {
     options: DatasetOptions,
     open: HashMap<PartitionKey, Partition>,
     buffered: usize,
+    /// Rows written to files since their row groups were last counted (an upper bound of the
+    /// rows held in open row groups).
+    in_progress: usize,
 }
 
 impl Partitions {
@@ -251,7 +254,37 @@ impl Partitions {
         self.flush(&key)?;
         let (dir, options) = (self.dir.clone(), self.options.clone());
         let p = self.entry(key)?;
-        Self::file(&dir, &options, p)?.write(batch)
+        Self::file(&dir, &options, p)?.write(batch)?;
+        self.in_progress += batch.num_rows();
+        self.bound_open_row_groups()
+    }
+
+    /// Keeps the rows held in open row groups of all files under
+    /// [`DatasetOptions::max_buffered_rows`]: past it, the largest open row groups are closed
+    /// early, so memory stays bounded whatever the number of partitions and rows.
+    fn bound_open_row_groups(&mut self) -> Result<()> {
+        let limit = self.options.max_buffered_rows.max(1);
+        if self.in_progress < limit {
+            return Ok(());
+        }
+        let open_rows = |p: &Partition| p.file.as_ref().map_or(0, |f| f.in_progress_rows());
+        self.in_progress = self.open.values().map(open_rows).sum();
+        while self.in_progress >= limit {
+            let Some(largest) = self
+                .open
+                .values_mut()
+                .filter(|p| open_rows(p) > 0)
+                .max_by_key(|p| open_rows(p))
+            else {
+                break;
+            };
+            let rows = open_rows(largest);
+            if let Some(file) = largest.file.as_mut() {
+                file.flush()?;
+            }
+            self.in_progress = self.in_progress.saturating_sub(rows);
+        }
+        Ok(())
     }
 }
 
@@ -326,6 +359,7 @@ impl DatasetWriter {
                 options,
                 open: HashMap::new(),
                 buffered: 0,
+                in_progress: 0,
             },
             manifest: Manifest::new(),
             finished: false,

@@ -136,6 +136,11 @@ impl TableFileWriter {
         Ok(self.writer.flush()?)
     }
 
+    /// Rows written to the current row group, not yet flushed.
+    pub fn in_progress_rows(&self) -> usize {
+        self.writer.in_progress_rows()
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows

@@ -128,25 +128,12 @@ pub struct CaseHeader {
     pub child: Child,
 }
 
-/// A validated case. Read its records through `Deref` to [`CaseData`]; change it only with
-/// [`Case::apply`], so every change is an event and the workflow's rules hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Case {
-    data: CaseData,
-}
-
-impl Deref for Case {
-    type Target = CaseData;
-    fn deref(&self) -> &CaseData {
-        &self.data
-    }
-}
-
-impl Case {
-    /// A new, empty, open case.
-    pub fn new(header: CaseHeader) -> Result<Case, ValidationError> {
-        Case::from_data(CaseData {
+impl CaseData {
+    /// The data of a new case with nothing recorded yet (not validated: see [`Case::new`]).
+    /// Readers of other formats build on it with struct update syntax
+    /// (`CaseData { referrals, ..CaseData::new(header) }`).
+    pub fn new(header: CaseHeader) -> CaseData {
+        CaseData {
             schema_version: SCHEMA_VERSION.to_owned(),
             case_id: header.case_id,
             jurisdiction: header.jurisdiction,
@@ -167,7 +154,29 @@ impl Case {
             family_partner: None,
             history: Vec::new(),
             source_extensions: std::collections::BTreeMap::new(),
-        })
+        }
+    }
+}
+
+/// A validated case. Read its records through `Deref` to [`CaseData`]; change it only with
+/// [`Case::apply`], so every change is an event and the workflow's rules hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Case {
+    data: CaseData,
+}
+
+impl Deref for Case {
+    type Target = CaseData;
+    fn deref(&self) -> &CaseData {
+        &self.data
+    }
+}
+
+impl Case {
+    /// A new, empty, open case.
+    pub fn new(header: CaseHeader) -> Result<Case, ValidationError> {
+        Case::from_data(CaseData::new(header))
     }
 
     /// Validates `data` (every rule in [`crate::validate`]) and wraps it. Queries and warnings

@@ -11,8 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use arrow_array::RecordBatch;
 use barnvern_arrow::{
-    DatasetOptions, DatasetWriter, Manifest, ResearchCase, TableBatch, to_batches,
+    DatasetOptions, DatasetWriter, Manifest, ResearchCase, TableBatch, TableSpec, to_batches,
 };
 use barnvern_core::Issue;
 use chrono::NaiveDate;
@@ -105,6 +106,65 @@ enum Verdict {
     Rejected(Vec<Issue>),
 }
 
+/// Rows a table collects before they are written: a chunk's batch holds a few rows of each
+/// partition, and each write to a Parquet writer has a fixed cost, so rows are gathered first.
+const WRITE_ROWS: usize = 16_384;
+
+/// Batches of each table waiting to be written.
+#[derive(Default)]
+struct Pending {
+    tables: HashMap<&'static str, (&'static TableSpec, Vec<RecordBatch>, usize)>,
+}
+
+impl Pending {
+    fn push(
+        &mut self,
+        writer: &mut DatasetWriter,
+        spec: &'static TableSpec,
+        batch: RecordBatch,
+    ) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let entry = self
+            .tables
+            .entry(spec.name)
+            .or_insert_with(|| (spec, Vec::new(), 0));
+        entry.2 += batch.num_rows();
+        entry.1.push(batch);
+        if entry.2 >= WRITE_ROWS {
+            let (spec, batches, _) = std::mem::replace(entry, (spec, Vec::new(), 0));
+            write_gathered(writer, spec, &batches)?;
+        }
+        Ok(())
+    }
+
+    fn flush_all(&mut self, writer: &mut DatasetWriter) -> Result<()> {
+        for (_, (spec, batches, _)) in self.tables.drain() {
+            write_gathered(writer, spec, &batches)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_gathered(
+    writer: &mut DatasetWriter,
+    spec: &'static TableSpec,
+    batches: &[RecordBatch],
+) -> Result<()> {
+    let Some(first) = batches.first() else {
+        return Ok(());
+    };
+    let batch = arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| {
+        barnvern_arrow::Error::Schema {
+            table: spec.name.to_owned(),
+            message: e.to_string(),
+        }
+    })?;
+    writer.write_batch(spec.name, &batch)?;
+    Ok(())
+}
+
 /// Where a line came from, without its content.
 #[derive(Debug, Clone, Copy)]
 struct LineRef {
@@ -185,6 +245,7 @@ pub fn extract(
     };
 
     let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
+    let mut pending = Pending::default();
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
@@ -234,10 +295,8 @@ pub fn extract(
             }
             match chunk.batches {
                 Some(batches) if duplicates.is_empty() => {
-                    for (spec, batch) in &batches {
-                        if batch.num_rows() > 0 {
-                            writer.write_batch(spec.name, batch)?;
-                        }
+                    for (spec, batch) in batches {
+                        pending.push(&mut writer, spec, batch)?;
                     }
                 }
                 _ => {
@@ -261,6 +320,7 @@ pub fn extract(
             return Err(e);
         }
     };
+    pending.flush_all(&mut writer)?;
 
     let mut empty_files = Vec::new();
     for d in &digests {

@@ -3,7 +3,6 @@
 //! `source_extensions["ssb"]` so writing it back loses nothing. What cannot be mapped is said
 //! in a finding.
 
-use barnvern_case::CaseData;
 use barnvern_case::decision::{Decision, DecisionKind, DecisionStatus, StatusChange};
 use barnvern_case::follow_up::{Closure, ClosureReason, FollowUp, FollowUpKind};
 use barnvern_case::ids::{
@@ -14,6 +13,7 @@ use barnvern_case::person::Child;
 use barnvern_case::referral::Referral;
 use barnvern_case::reporter::{self, ReporterCategory};
 use barnvern_case::screening::{Screening, ScreeningOutcome};
+use barnvern_case::{CaseData, CaseHeader};
 use barnvern_core::codelist::{Coded, SourceCode};
 use barnvern_core::identifier::{LocalId, Unregistered};
 use barnvern_core::municipality::MunicipalityCode;
@@ -346,28 +346,13 @@ pub fn map_sak(
             .collect()
     };
 
-    let mut data = CaseData {
-        schema_version: barnvern_case::SCHEMA_VERSION.to_owned(),
+    let mut data = CaseData::new(CaseHeader {
         case_id,
         jurisdiction: Jurisdiction::No,
         municipality,
         opened_on,
         child,
-        people: Vec::new(),
-        referrals: Vec::new(),
-        protection_assessments: Vec::new(),
-        screenings: Vec::new(),
-        investigations: Vec::new(),
-        decisions: Vec::new(),
-        interventions: Vec::new(),
-        plans: Vec::new(),
-        meetings: Vec::new(),
-        follow_ups: Vec::new(),
-        closures: Vec::new(),
-        family_partner: None,
-        history: Vec::new(),
-        source_extensions: Default::default(),
-    };
+    });
 
     // Deleted records (a Slettet tombstone, or ErSlettet="true") stay SSB data only.
     let deleted = |e: &Element| {

@@ -21,7 +21,7 @@ use barnvern_case::referral::Referral;
 use barnvern_case::reporter::{self, ReporterCategory};
 use barnvern_case::screening::{Screening, ScreeningOutcome};
 use barnvern_case::violence::{ExposureMode, Relation, ViolenceExposure, ViolenceForm};
-use barnvern_case::{CaseData, SCHEMA_VERSION};
+use barnvern_case::{CaseData, CaseHeader};
 use barnvern_core::codelist::{Coded, SourceCode};
 use barnvern_core::identifier::LocalId;
 use barnvern_core::provenance::{Recorder, SourceSystem, StaffRole};
@@ -229,26 +229,14 @@ pub(crate) fn build_case(
         opened.year()
     )))?;
     let mut data = CaseData {
-        schema_version: SCHEMA_VERSION.to_owned(),
-        case_id,
-        jurisdiction,
-        municipality: err(MunicipalityCode::new(code))?,
-        opened_on: opened,
-        child,
         people,
-        referrals: Vec::new(),
-        protection_assessments: Vec::new(),
-        screenings: Vec::new(),
-        investigations: Vec::new(),
-        decisions: Vec::new(),
-        interventions: Vec::new(),
-        plans: Vec::new(),
-        meetings: Vec::new(),
-        follow_ups: Vec::new(),
-        closures: Vec::new(),
-        family_partner: None,
-        history: Vec::new(),
-        source_extensions: std::collections::BTreeMap::new(),
+        ..CaseData::new(CaseHeader {
+            case_id,
+            jurisdiction,
+            municipality: err(MunicipalityCode::new(code))?,
+            opened_on: opened,
+            child,
+        })
     };
 
     process(&mut b, &mut data, &household, born)?;
