@@ -102,9 +102,31 @@ impl PyCase {
             .collect()
     }
 
-    /// Every finding about the case: queries and warnings (a case holds no errors).
-    fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
-        issues_to_list(py, &self.inner.validate().issues)
+    /// Every finding about the case under a rule set: ``"barnvern"`` (default) gives
+    /// barnvern's queries and warnings (a valid case holds no errors); ``"ssb"`` adds SSB's
+    /// validation controls (code = SSB's control id, which may be errors), judged as of
+    /// `as_of` (default: the latest record).
+    #[pyo3(signature = (*, rules = "barnvern", as_of = None))]
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        rules: &str,
+        as_of: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        let mut issues = self.inner.validate().issues;
+        match rules {
+            "barnvern" => {}
+            "ssb" => {
+                let inner = self.inner.clone();
+                issues.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
+            }
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown rule set {other:?}: use \"barnvern\" or \"ssb\""
+                )));
+            }
+        }
+        issues_to_list(py, &issues)
     }
 
     /// The JSON Schema of the case bundle, as JSON text.

@@ -59,6 +59,14 @@ def test_controls_use_ssb_ids_and_the_common_finding_shape() -> None:
         assert "02011088123" not in f["message"]
     assert any(f["code"] == "Tiltak Kontroll 21" for f in found)
 
+    # The same controls through the common validation call, after barnvern's own findings.
+    combined = case.validate(rules="ssb", as_of=dt.date(2022, 1, 31))
+    own = case.validate()
+    assert combined[: len(own)] == own
+    assert combined[len(own) :] == found
+    with pytest.raises(ValueError, match="unknown rule set"):
+        case.validate(rules="nope")  # type: ignore[arg-type]
+
 
 def test_bad_files_raise_validation_error_with_locations(tmp_path: Path) -> None:
     with pytest.raises(bv.ValidationError) as info:

@@ -9,7 +9,7 @@
 //!                "somatic": {"status": "not_done", "reason": "refused"}}}
 //! ```
 //!
-//! The instrument is an id of [`barnvern_outcomes::builtin`]; checking
+//! The instrument is an id of [`barnvern_outcomes::builtin()`]; checking
 //! ([`Questionnaire::check`]) refuses an unknown instrument, items that are not the
 //! instrument's and answers that are not one of the item's response codes.
 

@@ -4,7 +4,7 @@ import datetime
 import os
 import pathlib
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from typing import Any, Callable, ClassVar, TypeVar, final, overload
+from typing import Any, Callable, ClassVar, Literal, TypeVar, final, overload
 
 from barnvern._types import (
     ArrowStreamExportable,
@@ -192,8 +192,16 @@ class Case:
     def deadlines(self, as_of: datetime.date) -> list[Deadline]:
         """Every statutory deadline of the case, with its status as of ``as_of``."""
 
-    def validate(self) -> list[ErrorDetail]:
-        """Every finding about the case: queries and warnings (a case holds no errors)."""
+    def validate(
+        self,
+        *,
+        rules: Literal["barnvern", "ssb"] = "barnvern",
+        as_of: datetime.date | None = None,
+    ) -> list[ErrorDetail]:
+        """Every finding about the case under a rule set: ``"barnvern"`` (default) gives
+        barnvern's queries and warnings (a valid case holds no errors); ``"ssb"`` adds SSB's
+        validation controls (code = SSB's control id, which may be errors), judged as of
+        `as_of` (default: the latest record)."""
 
     @staticmethod
     def json_schema() -> str:
