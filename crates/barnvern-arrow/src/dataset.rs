@@ -53,8 +53,8 @@ pub struct DatasetOptions {
     /// Rows per row group (default [`ROW_GROUP_ROWS`]).
     pub row_group_rows: usize,
     /// Rows held over all partitions (buffered, and in open row groups) before the largest is
-    /// written out early (default 262,144: an extract of 100,000 children then peaks near
-    /// 0.5 GB, and the peak does not grow with the number of children).
+    /// written out early (default 1,048,576). Lower values close smaller row groups, and the
+    /// file metadata of many small row groups is itself held until the files close.
     pub max_buffered_rows: usize,
 }
 
@@ -63,7 +63,7 @@ impl Default for DatasetOptions {
         DatasetOptions {
             overwrite: false,
             row_group_rows: ROW_GROUP_ROWS,
-            max_buffered_rows: 1 << 18,
+            max_buffered_rows: 1 << 20,
         }
     }
 }
