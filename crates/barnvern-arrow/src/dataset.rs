@@ -693,8 +693,9 @@ impl Dataset {
     }
 }
 
-/// A file's batch with the spec's full schema: the partition column `jurisdiction` restored.
-fn with_partition(
+/// A partition file's batch with the spec's full schema: the partition column `jurisdiction`
+/// restored from the directory name (for readers that select files themselves).
+pub fn with_partition(
     spec: &'static TableSpec,
     batch: &RecordBatch,
     jurisdiction: Jurisdiction,

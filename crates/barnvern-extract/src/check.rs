@@ -95,6 +95,27 @@ pub fn case_key(case: &Case) -> u128 {
     u128::from_le_bytes(b)
 }
 
+/// The finding on a line whose case (jurisdiction and id) was already read on line `first` of
+/// `file`.
+pub fn duplicate_case(first: u64, file: &str) -> Issue {
+    Issue::error(
+        "case_id",
+        codes::DUPLICATE_CASE,
+        format!(
+            "the case id was already read on line {first} of {file}; a case appears once in an extract"
+        ),
+    )
+}
+
+/// The finding on an input file with no lines.
+pub fn empty_file() -> Issue {
+    Issue::error(
+        "",
+        codes::EMPTY_FILE,
+        "the file is empty: it holds no case bundles",
+    )
+}
+
 /// `1`, `1.2` or `1.2.3`, each part at most three digits: short enough that it cannot be an
 /// identity number.
 fn looks_like_version(v: &str) -> bool {

@@ -18,7 +18,7 @@ use barnvern_arrow::{
 use barnvern_core::Issue;
 use chrono::NaiveDate;
 
-use crate::check::{case_key, check_line, codes};
+use crate::check::{case_key, check_line, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
 use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
@@ -276,14 +276,7 @@ pub fn extract(
                     Verdict::Rejected(errors) => reject(&mut quarantine, at, errors)?,
                     Verdict::Accepted { key, index } => {
                         if let Some(&(file, first)) = seen.get(&key) {
-                            let issue = Issue::error(
-                                "case_id",
-                                codes::DUPLICATE_CASE,
-                                format!(
-                                    "the case id was already read on line {first} of {}; a case appears once in an extract",
-                                    names[file]
-                                ),
-                            );
+                            let issue = duplicate_case(first, &names[file]);
                             duplicates.push(index);
                             reject(&mut quarantine, at, vec![issue])?;
                         } else {
@@ -329,11 +322,7 @@ pub fn extract(
             quarantine.write(&QuarantineRecord {
                 file: d.path.clone(),
                 line: None,
-                errors: vec![Issue::error(
-                    "",
-                    codes::EMPTY_FILE,
-                    "the file is empty: it holds no case bundles",
-                )],
+                errors: vec![empty_file()],
             })?;
         }
     }

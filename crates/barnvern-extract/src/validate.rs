@@ -9,7 +9,7 @@ use barnvern_arrow::dataset::InputDigest;
 use barnvern_case::Case;
 use barnvern_core::{Issue, Severity};
 
-use crate::check::{case_key, check_line, codes};
+use crate::check::{case_key, check_line, codes, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
 use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
@@ -95,14 +95,7 @@ pub fn validate(
         if let Some(key) = key {
             if let Some(&(f, first)) = seen.get(&key) {
                 accepted = false;
-                issues = vec![Issue::error(
-                    "case_id",
-                    codes::DUPLICATE_CASE,
-                    format!(
-                        "the case id was already read on line {first} of {}; a case appears once in an extract",
-                        names[f]
-                    ),
-                )];
+                issues = vec![duplicate_case(first, &names[f])];
             } else {
                 seen.insert(key, (file, line));
             }
@@ -146,11 +139,7 @@ pub fn validate(
                 file: d.path.clone(),
                 line: None,
                 accepted: false,
-                issues: vec![Issue::error(
-                    "",
-                    codes::EMPTY_FILE,
-                    "the file is empty: it holds no case bundles",
-                )],
+                issues: vec![empty_file()],
             })?;
         }
     }

@@ -11,14 +11,11 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
-use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, Int32Array, RecordBatch, StringArray,
-};
+use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow_schema::ArrowError;
+use barnvern_arrow::dataset::with_partition;
 use barnvern_arrow::family::{ResearchFamily, trial_data};
-use barnvern_arrow::{Manifest, ResearchCase, TableBatch, TableSpec};
-use barnvern_core::Jurisdiction;
+use barnvern_arrow::{Manifest, ResearchCase, TableBatch};
 use barnvern_familypartner::{
     ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition,
 };
@@ -117,34 +114,6 @@ fn read_filtered(path: &Path, keys: &Arc<HashSet<String>>) -> Result<Vec<RecordB
         }
     }
     Ok(out)
-}
-
-/// A file's batch with the spec's full schema: the partition column `jurisdiction` restored
-/// from the directory name.
-fn with_partition(
-    spec: &'static TableSpec,
-    batch: &RecordBatch,
-    jurisdiction: Jurisdiction,
-) -> Result<RecordBatch, Error> {
-    let n = batch.num_rows();
-    let mut columns: Vec<ArrayRef> = Vec::with_capacity(spec.fields.len());
-    for f in &spec.fields {
-        if f.name == "jurisdiction" {
-            let keys = Int32Array::from(vec![0; n]);
-            let values = Arc::new(StringArray::from(vec![jurisdiction.code()]));
-            let dict = DictionaryArray::<Int32Type>::try_new(keys, values)
-                .map_err(|e| Error::Data(e.to_string()))?;
-            columns.push(Arc::new(dict));
-        } else {
-            columns.push(
-                batch
-                    .column_by_name(&f.name)
-                    .cloned()
-                    .ok_or_else(|| Error::column(spec.name, &f.name, "is missing"))?,
-            );
-        }
-    }
-    RecordBatch::try_new(spec.arrow_schema(), columns).map_err(|e| Error::Data(e.to_string()))
 }
 
 /// The parent-report SDQ total difficulties of a family at wave `month`.
