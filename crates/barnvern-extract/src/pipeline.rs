@@ -109,6 +109,9 @@ enum Verdict {
 /// Rows a table collects before they are written: a chunk's batch holds a few rows of each
 /// partition, and each write to a Parquet writer has a fixed cost, so rows are gathered first.
 const WRITE_ROWS: usize = 16_384;
+/// Batches a table gathers before they are merged into one while it waits for
+/// [`WRITE_ROWS`] rows.
+const COMPACT_BATCHES: usize = 64;
 
 /// Batches of each table waiting to be written.
 #[derive(Default)]
@@ -135,6 +138,13 @@ impl Pending {
         if entry.2 >= WRITE_ROWS {
             let (spec, batches, _) = std::mem::replace(entry, (spec, Vec::new(), 0));
             write_gathered(writer, spec, &batches)?;
+        } else if entry.1.len() >= COMPACT_BATCHES {
+            // A rare table gets a row or two per chunk: thousands of tiny batches, each with
+            // its own buffers and array headers, until 16k rows are gathered. Merged into one,
+            // they take what their rows take.
+            let merged = concat(spec, &entry.1)?;
+            entry.1.clear();
+            entry.1.extend(merged);
         }
         Ok(())
     }
@@ -152,8 +162,16 @@ fn write_gathered(
     spec: &'static TableSpec,
     batches: &[RecordBatch],
 ) -> Result<()> {
+    match concat(spec, batches)? {
+        Some(batch) => Ok(writer.write_batch(spec.name, &batch)?),
+        None => Ok(()),
+    }
+}
+
+/// The batches of one table as one batch (`None` when there are none).
+fn concat(spec: &'static TableSpec, batches: &[RecordBatch]) -> Result<Option<RecordBatch>> {
     let Some(first) = batches.first() else {
-        return Ok(());
+        return Ok(None);
     };
     let batch = arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| {
         barnvern_arrow::Error::Schema {
@@ -161,8 +179,7 @@ fn write_gathered(
             message: e.to_string(),
         }
     })?;
-    writer.write_batch(spec.name, &batch)?;
-    Ok(())
+    Ok(Some(batch))
 }
 
 /// Where a line came from, without its content.
