@@ -61,6 +61,19 @@ pub(crate) fn to_python<'py, T: serde::Serialize>(
     py.import("json")?.call_method1("loads", (text,))
 }
 
+/// An Arrow table as a DataFrame through `barnvern._frames` (`"to_polars"` or `"to_pandas"`),
+/// which imports polars, or pandas and pyarrow, only now; `caller` names the method in the
+/// `ImportError` when one is missing.
+fn to_frame<'py>(
+    py: Python<'py>,
+    function: &str,
+    table: PyTable,
+    caller: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("barnvern._frames")?
+        .call_method1(function, (table, caller))
+}
+
 /// A research dataset read from its directory: the manifest, every table (with the partition
 /// column `jurisdiction` restored) and the findings of validating the rows.
 #[pyclass(frozen, name = "Dataset", module = "barnvern")]
@@ -125,6 +138,22 @@ impl PyDataset {
     #[getter]
     fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         issues_to_list(py, self.inner.issues())
+    }
+
+    /// One table as a polars DataFrame: `polars.DataFrame(ds.table(name))`. polars is
+    /// imported only now; without it this raises `ImportError` (`pip install polars`).
+    fn to_polars<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.table(py, name)?;
+        to_frame(py, "to_polars", table, "Dataset.to_polars")
+    }
+
+    /// One table as a pandas DataFrame, through pyarrow: codes are categoricals, dates
+    /// `datetime64[ms]`, instants `datetime64[us, UTC]`, integers and booleans pandas'
+    /// nullable dtypes (`Int64`, `boolean`). pandas and pyarrow are imported only now; without
+    /// them this raises `ImportError` (`pip install pandas pyarrow`).
+    fn to_pandas<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.table(py, name)?;
+        to_frame(py, "to_pandas", table, "Dataset.to_pandas")
     }
 
     fn __repr__(&self) -> String {
@@ -226,6 +255,19 @@ impl PyTableReport {
             list.append(dict)?;
         }
         Ok(list)
+    }
+
+    /// The findings (`errors`) as a polars DataFrame. polars is imported only now; without it
+    /// this raises `ImportError` (`pip install polars`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_frame(py, "to_polars", self.errors()?, "TableReport.to_polars")
+    }
+
+    /// The findings (`errors`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
+    /// pyarrow are imported only now; without them this raises `ImportError`
+    /// (`pip install pandas pyarrow`).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_frame(py, "to_pandas", self.errors()?, "TableReport.to_pandas")
     }
 
     fn __len__(&self) -> usize {

@@ -6,6 +6,9 @@ import pathlib
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Callable, ClassVar, Literal, TypeVar, final, overload
 
+import pandas  # type: ignore[import-untyped]
+import polars
+
 from barnvern._types import (
     ArrowStreamExportable,
     ArrowTable,
@@ -498,6 +501,9 @@ def score_table(
     metadata names the instrument, its version and the algorithm. The GIL is released while
     scoring.
 
+    The result is Arrow data for any Arrow library: ``polars.DataFrame(result)``,
+    ``pyarrow.table(result)`` or ``pyarrow.table(result).to_pandas()``, without a copy.
+
     Raises:
         ValidationError: A column that is not an item and not named (``outcomes.unknown_column``),
             a float or text item column (``outcomes.column_type``), a value that is not a
@@ -514,7 +520,11 @@ class Trial:
 
     Metrics take an ``as_of`` date and count only what had happened by then. Each ratio is a
     dict with ``numerator``, ``denominator``, ``value`` (``None`` when the denominator is 0)
-    and labels naming both. Dates are ``datetime.date``.
+    and labels naming both. Dates are ``datetime.date``. The metrics that are tables
+    (``consort_table``, ``retention``, ``dose``, ``caseload``) are lists of dicts, one per row:
+    ``pandas.DataFrame(rows)`` or ``polars.DataFrame(rows)`` reads them, and
+    ``pandas.json_normalize(rows)`` flattens the ratios into columns such as
+    ``retention.value``.
     """
 
     @staticmethod
@@ -564,19 +574,36 @@ class Trial:
 
     def consort_table(self, as_of: datetime.date) -> list[dict[str, Any]]:
         """The CONSORT flow as a tidy table: one row per count with ``stage``, ``arm``,
-        ``wave``, ``reason`` and ``count`` (``pandas.DataFrame(rows)`` reads it)."""
+        ``wave``, ``reason`` and ``count``.
+
+        ``pandas.DataFrame(trial.consort_table(as_of))`` reads it as a DataFrame.
+        """
 
     def retention(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Retention per wave per arm: completed / randomised, with partial and not-yet-due."""
+        """Retention per wave per arm: completed / randomised, with partial and not-yet-due.
+
+        ``pandas.DataFrame(trial.retention(as_of))`` reads it as a DataFrame (one row per wave
+        and arm, the ratio as a dict); ``pandas.json_normalize(trial.retention(as_of))``
+        flattens the ratio into ``retention.numerator``, ``retention.denominator`` and
+        ``retention.value``.
+        """
 
     def dose(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Dose per phase: delivered / expected contacts, overall and per family."""
+        """Dose per phase: delivered / expected contacts, overall and per family.
+
+        ``pandas.DataFrame(trial.dose(as_of))`` reads it as a DataFrame, one row per phase;
+        ``pandas.json_normalize`` flattens the ratios.
+        """
 
     def adherence(self, as_of: datetime.date) -> dict[str, Any]:
         """Adherence: delivered / planned contacts that were due."""
 
     def caseload(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Caseload per Family Partner over time, each period with ``breach`` when over the cap."""
+        """Caseload per Family Partner over time, each period with ``breach`` when over the cap.
+
+        ``pandas.DataFrame(trial.caseload(as_of))`` reads it as a DataFrame, one row per
+        period (``from`` and ``until`` as ``datetime.date``).
+        """
 
     def progression(self, criteria: str | dict[str, Any], as_of: datetime.date) -> list[dict[str, Any]]:
         """Progression criteria (metric, green and amber thresholds, direction, inclusive or
@@ -657,6 +684,40 @@ class Dataset:
                 (``research.unknown_table``).
         """
 
+    def to_polars(self, name: str) -> polars.DataFrame:
+        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name))``, without a
+        copy. Codes are ``pl.Categorical``, dates ``pl.Date``, instants
+        ``pl.Datetime("us", "UTC")``.
+
+        polars is imported only when this is called; it is not a dependency of barnvern.
+
+        Raises:
+            ValidationError: ``name`` is not a table of the dataset
+                (``research.unknown_table``).
+            ImportError: polars is not installed (``pip install polars``).
+        """
+
+    def to_pandas(self, name: str) -> pandas.DataFrame:
+        """One table as a pandas DataFrame, through pyarrow. The dtypes keep what the Arrow
+        types say, whether or not a column holds a null:
+
+        - codes (dictionary columns) are ``category``;
+        - dates are ``datetime64[ms]`` (midnight), so ``.dt`` and comparisons with
+          ``pandas.Timestamp`` work; ``.dt.date`` gives ``datetime.date`` objects;
+        - instants are ``datetime64[us, UTC]``;
+        - integers are pandas' nullable integer dtypes (``Int32``, ``Int64``, ...) and
+          booleans ``boolean``, with ``pandas.NA`` for a null;
+        - text is pandas' default string dtype.
+
+        pandas and pyarrow are imported only when this is called; neither is a dependency of
+        barnvern.
+
+        Raises:
+            ValidationError: ``name`` is not a table of the dataset
+                (``research.unknown_table``).
+            ImportError: pandas or pyarrow is not installed (``pip install pandas pyarrow``).
+        """
+
     @property
     def issues(self) -> list[ErrorDetail]:
         """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
@@ -702,6 +763,23 @@ class TableReport:
     def to_list(self) -> list[dict[str, Any]]:
         """Every finding as a dict with ``row``, ``path``, ``code``, ``severity`` and
         ``message``."""
+
+    def to_polars(self) -> polars.DataFrame:
+        """The findings (:attr:`errors`) as a polars DataFrame: ``row`` (``Int64``, null for a
+        whole column), ``path``, ``code``, ``severity``, ``message``.
+
+        Raises:
+            ImportError: polars is not installed (``pip install polars``).
+        """
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The findings (:attr:`errors`) as a pandas DataFrame: ``row`` as the nullable
+        ``Int64`` (``pandas.NA`` for a whole column), then ``path``, ``code``, ``severity``,
+        ``message`` as strings.
+
+        Raises:
+            ImportError: pandas or pyarrow is not installed (``pip install pandas pyarrow``).
+        """
 
     def __len__(self) -> int: ...
     def __repr__(self) -> str: ...
