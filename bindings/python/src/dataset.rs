@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use barnvern_arrow::validate_table::{TableReport, ValidateOptions, validate_table};
+use barnvern_arrow::validate_table::{RowFinding, TableReport, ValidateOptions, validate_table};
 use barnvern_arrow::{Dataset, Error as ArrowError, tables};
 use barnvern_core::Issue;
 use pyo3::prelude::*;
@@ -17,6 +17,7 @@ use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{ErrorClass, ToPyErr, issues_to_list, schema_version_error};
+use crate::pickle::{from_json_state, reduce_json, state_issue};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -167,6 +168,15 @@ impl PyDataset {
             self.inner.issues().len()
         )
     }
+
+    /// Pickles as its directory (made absolute) and is read again on load, so a pickle is small
+    /// and never holds the data; unpickling raises `DatasetError` when the directory is gone.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (PathBuf,))> {
+        let path = self.inner.path();
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let read = py.import("barnvern._core")?.getattr("read_dataset")?;
+        Ok((read, (absolute,)))
+    }
 }
 
 impl PyDataset {
@@ -283,6 +293,45 @@ impl PyTableReport {
             self.report.error_count(),
             self.report.findings.len()
         )
+    }
+
+    /// Pickles as the table name, the row count and the findings; the errors table is built
+    /// again on load.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let findings: Vec<(Option<u64>, &Issue)> = self
+            .report
+            .findings
+            .iter()
+            .map(|f| (f.row, &f.issue))
+            .collect();
+        reduce_json(
+            &py.get_type::<Self>(),
+            &(self.report.table, self.report.rows, findings),
+        )
+    }
+
+    /// Rebuilds a pickled report (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
+        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Issue)>) =
+            from_json_state(py, state)?;
+        let table = barnvern_arrow::table(&name).ok_or_else(|| {
+            state_issue(format!(
+                "not a barnvern pickle: {name:?} is not a research table"
+            ))
+            .to_pyerr(py)
+        })?;
+        let report = TableReport {
+            table: table.name,
+            rows,
+            findings: findings
+                .into_iter()
+                .map(|(row, issue)| RowFinding { row, issue })
+                .collect(),
+        };
+        let errors = report.to_batch().map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTableReport { report, errors })
     }
 }
 

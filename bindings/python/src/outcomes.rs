@@ -24,6 +24,7 @@ use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{ToPyErr, issues_to_list};
+use crate::pickle::{from_json_state, state_issue};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -485,7 +486,46 @@ impl PyScores {
             self.values_dict(py)?.repr()?
         ))
     }
+
+    /// Pickles as its JSON and, beside it, the values as Python floats and which of them are
+    /// whole numbers. The values travel outside the JSON so that they come back bit for bit
+    /// (serde_json's default float parsing may differ in the last place).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, ScoresState)> {
+        let text = serde_json::to_string(&self.inner)
+            .map_err(|e| state_issue(format!("cannot pickle: {e}")).to_pyerr(py))?;
+        let values = self.inner.scores.iter().map(|s| s.value).collect();
+        let from_pickle = py.get_type::<Self>().getattr("_from_pickle")?;
+        Ok((from_pickle, (text, values, self.whole.clone())))
+    }
+
+    /// Rebuilds pickled scores (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(
+        py: Python<'_>,
+        state: &str,
+        values: Vec<Option<f64>>,
+        whole: Vec<bool>,
+    ) -> PyResult<Self> {
+        let mut inner: Scores = from_json_state(py, state)?;
+        let n = inner.scores.len();
+        if values.len() != n || whole.len() != n {
+            return Err(state_issue(format!(
+                "not a barnvern pickle: {n} scores with {} values and {} whole-number flags",
+                values.len(),
+                whole.len()
+            ))
+            .to_pyerr(py));
+        }
+        for (score, value) in inner.scores.iter_mut().zip(values) {
+            score.value = value;
+        }
+        Ok(PyScores { inner, whole })
+    }
 }
+
+/// The pickled state of `Scores`: its JSON, the values, and which values are whole numbers.
+type ScoresState = (String, Vec<Option<f64>>, Vec<bool>);
 
 /// `collections.abc.<view>(mapping)`: the standard views over any mapping.
 fn abc_view<'py>(slf: &Bound<'py, PyScores>, view: &str) -> PyResult<Bound<'py, PyAny>> {

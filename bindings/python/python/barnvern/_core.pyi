@@ -248,7 +248,12 @@ class Case:
 class Deadline:
     """One statutory deadline of a case as of a date: due date, extension, completion and
     status. The rule comes from a versioned table chosen by jurisdiction and the law in force on
-    the date the referral was received."""
+    the date the referral was received.
+
+    Deadlines are values: equal deadlines compare equal, and a deadline pickles (as its JSON)
+    and copies. ``pandas.DataFrame([d.to_dict() for d in case.deadlines(as_of)])`` makes a
+    table of them.
+    """
 
     @property
     def kind(self) -> DeadlineKind:
@@ -304,7 +309,10 @@ class Deadline:
         """The deadline as a dict, e.g. for ``pandas.DataFrame``."""
 
     def __eq__(self, other: object, /) -> bool: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Deadline(kind='screening', record='referrals[0]', due='2024-11-18',
+        extended_due=None, completed_on='2024-11-12', status='met')``."""
+    def __reduce__(self) -> tuple[Callable[[str], Deadline], tuple[str]]: ...
 
 @final
 class Instrument:
@@ -388,6 +396,9 @@ class Scores(Mapping[str, "int | float | None"]):
     are rounded half up, totals are sums; WEMWBS and the SWEMWBS raw sum), a ``float`` otherwise
     (AIM/IAM/FIM means, the SWEMWBS metric score), and ``None`` when it is missing (too few
     items answered, or a composite with a missing part).
+
+    ``dict(scores)`` gives the plain values; ``scores.to_dict()`` one flat row with the bands.
+    Scores pickle and copy with every value, band and warning.
     """
 
     def __getitem__(self, key: str, /) -> int | float | None: ...
@@ -446,6 +457,12 @@ class Scores(Mapping[str, "int | float | None"]):
 
     def __repr__(self) -> str:
         """``Scores(instrument='sdq-p-4-17', version='2026.1', values={'emotional': 7, ...})``."""
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[[str, list[float | None], list[bool]], Scores],
+        tuple[str, list[float | None], list[bool]],
+    ]: ...
 
 def instruments() -> list[str]:
     """The ids of the built-in instruments."""
@@ -525,6 +542,8 @@ class Trial:
     ``pandas.DataFrame(rows)`` or ``polars.DataFrame(rows)`` reads them, and
     ``pandas.json_normalize(rows)`` flattens the ratios into columns such as
     ``retention.value``.
+
+    A trial pickles as its canonical JSON (validated again on load) and copies.
     """
 
     @staticmethod
@@ -618,12 +637,23 @@ class Trial:
         """The number of families approached."""
 
     def __eq__(self, other: object, /) -> bool: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Trial(trial_id='fampart-test', families=12)``."""
+    def __reduce__(self) -> tuple[Callable[[str], Trial], tuple[str]]: ...
+    def __copy__(self) -> Trial: ...
+    def __deepcopy__(self, memo: Any, /) -> Trial: ...
 
 @final
 class Randomiser:
     """A seeded, reproducible randomiser: rolling 1:1 (simple) or permuted blocks. The same seed
-    gives the same sequence; the next allocation cannot be read before it is made."""
+    gives the same sequence; the next allocation cannot be read before it is made.
+
+    Two randomisers are equal when they will make the same allocations from here on (the same
+    seed, block sizes and ``assigned``). A randomiser pickles and copies as
+    ``Randomiser(seed, block_sizes=..., assigned=...)`` and continues the same sequence. Its
+    repr never shows the seed, but a pickle holds it: whoever knows the seed can read every
+    allocation in advance, so keep pickles from the people who enrol families.
+    """
 
     def __new__(cls, seed: int, *, block_sizes: list[int] | None = None, assigned: int = 0) -> Randomiser:
         """A randomiser from ``seed``; ``block_sizes`` (each even) for permuted blocks;
@@ -637,7 +667,14 @@ class Randomiser:
         """Makes the next allocation: ``{"arm": "intervention" | "control", "sequence": n,
         "block": b}``."""
 
-    def __repr__(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __repr__(self) -> str:
+        """``Randomiser(block_sizes=[4, 6], assigned=3)``: the design and the position, never
+        the seed."""
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[..., Randomiser], tuple[type[Randomiser], tuple[int], dict[str, Any]]]: ...
 
 
 # --- research datasets and tables (barnvern-arrow, barnvern-extract) ---------------------------
@@ -646,7 +683,15 @@ class Randomiser:
 class Dataset:
     """A research dataset read by :func:`read_dataset`: its manifest, every table as Arrow data
     (the partition column ``jurisdiction`` restored from the directory names) and the findings
-    of validating the rows."""
+    of validating the rows.
+
+    ``ds.table(name)`` is Arrow data for any Arrow library; ``ds.to_polars(name)`` and
+    ``ds.to_pandas(name)`` give DataFrames directly.
+
+    A dataset pickles as its directory (made absolute) and is read again when unpickled, so a
+    pickle is small and holds no data; unpickling raises :class:`DatasetError` if the directory
+    is gone, and gives what the directory holds then.
+    """
 
     @property
     def path(self) -> str:
@@ -723,7 +768,10 @@ class Dataset:
         """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
         dataset barnvern wrote from valid cases."""
 
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Dataset(path='/data/extract', schema_version='1.1', cases=200, tables=35,
+        rows=4974, issues=0)``."""
+    def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:
     """Reads the research dataset in directory ``path``: ``manifest.json``, then every
@@ -739,7 +787,9 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
 
 @final
 class TableReport:
-    """What :func:`validate_table` found. ``len(report)`` is the number of findings."""
+    """What :func:`validate_table` found. ``len(report)`` is the number of findings;
+    ``report.to_polars()`` and ``report.to_pandas()`` give them as a DataFrame. A report pickles
+    (its findings, with the errors table built again on load)."""
 
     @property
     def table(self) -> str:
@@ -782,7 +832,9 @@ class TableReport:
         """
 
     def __len__(self) -> int: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``TableReport(table='referrals', rows=120, ok=False, errors=2, findings=3)``."""
+    def __reduce__(self) -> tuple[Callable[[str], TableReport], tuple[str]]: ...
 
 def validate_table(
     name: str, data: ArrowStreamExportable, *, max_per_column: int | None = None
@@ -813,7 +865,8 @@ def validate_table(
 
 @final
 class ExtractSummary:
-    """What :func:`extract` did."""
+    """What :func:`extract` did. A summary pickles (its counts, paths and manifest; the dataset
+    stays where it is)."""
 
     @property
     def dataset(self) -> str:
@@ -852,7 +905,10 @@ class ExtractSummary:
     def manifest(self) -> dict[str, Any]:
         """The dataset's manifest (see :attr:`Dataset.manifest`)."""
 
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``ExtractSummary(dataset='/data/extract', read=200, accepted=198, rejected=2,
+        rejected_by_code={'json.syntax': 2})``."""
+    def __reduce__(self) -> tuple[Callable[[str], ExtractSummary], tuple[str]]: ...
 
 def extract(
     inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
