@@ -178,6 +178,8 @@ impl PyCase {
         self.inner.history.len()
     }
 
+    /// `Case(case_id='SE-0180-2024-000123', jurisdiction='SE', ...)`: counts of records,
+    /// never an identity number.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The case id through Python's own repr, so quotes come out as Python writes them.
         let case_id = PyString::new(py, self.inner.case_id.as_str()).repr()?;
@@ -317,6 +319,7 @@ impl PyDeadline {
         Ok(d)
     }
 
+    /// `Deadline(kind='screening', record='referrals[0]', due='2024-11-18', ...)`.
     fn __repr__(&self) -> String {
         let opt = |d: Option<NaiveDate>| d.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
         format!(

@@ -12,7 +12,7 @@ use barnvern_arrow::validate_table::{RowFinding, TableReport, ValidateOptions, v
 use barnvern_arrow::{Dataset, Error as ArrowError, tables};
 use barnvern_core::Issue;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
@@ -73,6 +73,13 @@ fn to_frame<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     py.import("barnvern._frames")?
         .call_method1(function, (table, caller))
+}
+
+/// A path as Python writes it in a repr (`'/data/x'`, with quotes escaped).
+pub(crate) fn path_repr(py: Python<'_>, path: &std::path::Path) -> PyResult<String> {
+    Ok(PyString::new(py, &path.display().to_string())
+        .repr()?
+        .to_string())
 }
 
 /// A research dataset read from its directory: the manifest, every table (with the partition
@@ -157,16 +164,17 @@ impl PyDataset {
         to_frame(py, "to_pandas", table, "Dataset.to_pandas")
     }
 
-    fn __repr__(&self) -> String {
+    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, issues=0)`.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
-        format!(
-            "Dataset(path='{}', schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
-            self.inner.path().display(),
+        Ok(format!(
+            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            path_repr(py, self.inner.path())?,
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
             self.names().count(),
             self.inner.issues().len()
-        )
+        ))
     }
 
     /// Pickles as its directory (made absolute) and is read again on load, so a pickle is small
@@ -280,10 +288,12 @@ impl PyTableReport {
         to_frame(py, "to_pandas", self.errors()?, "TableReport.to_pandas")
     }
 
+    /// The number of findings.
     fn __len__(&self) -> usize {
         self.report.findings.len()
     }
 
+    /// `TableReport(table='referrals', rows=120, ok=False, errors=2, findings=3)`.
     fn __repr__(&self) -> String {
         format!(
             "TableReport(table='{}', rows={}, ok={}, errors={}, findings={})",

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
-use crate::dataset::to_python;
+use crate::dataset::{path_repr, to_python};
 use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
 use crate::pickle::{from_json_state, reduce_json};
 
@@ -159,15 +159,16 @@ impl PyExtractSummary {
         to_python(py, &self.inner.manifest)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "ExtractSummary(dataset='{}', read={}, accepted={}, rejected={}, rejected_by_code={:?})",
-            self.inner.dataset.display(),
+    /// `ExtractSummary(dataset='...', read=200, accepted=198, rejected=2, rejected_by_code={...})`.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let by_code = self.rejected_by_code().into_pyobject(py)?.repr()?;
+        Ok(format!(
+            "ExtractSummary(dataset={}, read={}, accepted={}, rejected={}, rejected_by_code={by_code})",
+            path_repr(py, &self.inner.dataset)?,
             self.inner.read,
             self.inner.accepted,
             self.inner.rejected,
-            self.inner.rejected_by_code
-        )
+        ))
     }
 
     /// Pickles as its JSON: the counts, the paths and the manifest (the dataset itself stays

@@ -211,6 +211,7 @@ impl PyTrial {
         self.inner.families.len()
     }
 
+    /// `Trial(trial_id='fampart-test', families=12)`.
     fn __repr__(&self) -> String {
         format!(
             "Trial(trial_id='{}', families={})",
@@ -295,8 +296,16 @@ impl PyRandomiser {
         metric(py, &assignment)
     }
 
+    /// `Randomiser(block_sizes=[4, 6], assigned=3)`: the design and the position, never the seed.
     fn __repr__(&self) -> String {
-        format!("Randomiser(assigned={})", self.inner.assigned())
+        let blocks = match &self.block_sizes {
+            Some(sizes) => format!("{sizes:?}"),
+            None => "None".to_owned(),
+        };
+        format!(
+            "Randomiser(block_sizes={blocks}, assigned={})",
+            self.inner.assigned()
+        )
     }
 
     /// Pickles as `Randomiser(seed, block_sizes=..., assigned=...)`: unpickled, it continues the

@@ -127,6 +127,7 @@ impl PyInstrument {
         self.inner.score_ids().map(str::to_owned).collect()
     }
 
+    /// `Instrument(id='aim', version='...', items=4, scores=['aim'])`.
     fn __repr__(&self) -> String {
         let scores: Vec<String> = self.inner.score_ids().map(|id| format!("'{id}'")).collect();
         format!(
@@ -348,6 +349,7 @@ impl PyScores {
 
 #[pymethods]
 impl PyScores {
+    /// The value of score `key` (`int`, `float` or `None`); `KeyError` for an unknown id.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         match self.position(key) {
             Some(i) => value_to_py(py, self.inner.scores[i].value, self.whole[i]),
@@ -355,15 +357,18 @@ impl PyScores {
         }
     }
 
+    /// The number of scores.
     fn __len__(&self) -> usize {
         self.inner.scores.len()
     }
 
+    /// The score ids, in the instrument's order.
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         let ids: Vec<&str> = self.inner.scores.iter().map(|s| s.id.as_str()).collect();
         PyList::new(py, ids)?.try_iter()
     }
 
+    /// Whether `key` is a score id.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         key.cast::<PyString>()
             .is_ok_and(|k| self.position(&k.to_string_lossy()).is_some())
@@ -478,6 +483,7 @@ impl PyScores {
         Ok(dict)
     }
 
+    /// `Scores(instrument='sdq-p-4-17', version='2026.1', values={'emotional': 7, ...})`.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Scores(instrument='{}', version='{}', values={})",
