@@ -529,7 +529,7 @@ def score_table(
     scoring.
 
     The result is Arrow data for any Arrow library: ``polars.DataFrame(result)``,
-    ``pyarrow.table(result)`` or ``pyarrow.table(result).to_pandas()``, without a copy.
+    ``pyarrow.table(result)`` (no copy) or ``pyarrow.table(result).to_pandas()``.
 
     Raises:
         ValidationError: A column that is not an item and not named (``outcomes.unknown_column``),
@@ -740,9 +740,9 @@ class Dataset:
         """
 
     def to_polars(self, name: str) -> polars.DataFrame:
-        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name))``, without a
-        copy. Codes are ``pl.Categorical``, dates ``pl.Date``, instants
-        ``pl.Datetime("us", "UTC")``.
+        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name))``, read through
+        the Arrow PyCapsule interface. Codes are ``pl.Categorical``, dates ``pl.Date``,
+        instants ``pl.Datetime("us", "UTC")``.
 
         polars is imported only when this is called; it is not a dependency of barnvern.
 

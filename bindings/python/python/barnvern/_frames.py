@@ -28,8 +28,8 @@ def _require(module: str, caller: str, install: str) -> ModuleType:
 
 
 def to_polars(data: ArrowTable, caller: str) -> Any:
-    """``polars.DataFrame(data)``: polars reads the Arrow C stream without copying. Codes
-    (dictionary columns) become ``pl.Categorical``, dates ``pl.Date``."""
+    """``polars.DataFrame(data)``, read through the Arrow C stream. Codes (dictionary
+    columns) become ``pl.Categorical``, dates ``pl.Date``."""
     polars = _require("polars", caller, "polars")
     return polars.DataFrame(data)
 
