@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
+use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -177,6 +178,8 @@ impl PyCase {
         self.inner.history.len()
     }
 
+    /// `Case(case_id='SE-0180-2024-000123', jurisdiction='SE', ...)`: counts of records,
+    /// never an identity number.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The case id through Python's own repr, so quotes come out as Python writes them.
         let case_id = PyString::new(py, self.inner.case_id.as_str()).repr()?;
@@ -316,6 +319,7 @@ impl PyDeadline {
         Ok(d)
     }
 
+    /// `Deadline(kind='screening', record='referrals[0]', due='2024-11-18', ...)`.
     fn __repr__(&self) -> String {
         let opt = |d: Option<NaiveDate>| d.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
         format!(
@@ -327,5 +331,17 @@ impl PyDeadline {
             opt(self.inner.completed_on),
             self.status()
         )
+    }
+
+    /// Pickles as its JSON (a deadline is computed, so its state is the whole value).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        reduce_json(&py.get_type::<Self>(), &self.inner)
+    }
+
+    /// Rebuilds a pickled deadline (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
+        from_json_state(py, state).map(|inner| PyDeadline { inner })
     }
 }

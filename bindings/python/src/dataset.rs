@@ -8,15 +8,16 @@
 
 use std::path::PathBuf;
 
-use barnvern_arrow::validate_table::{TableReport, ValidateOptions, validate_table};
+use barnvern_arrow::validate_table::{RowFinding, TableReport, ValidateOptions, validate_table};
 use barnvern_arrow::{Dataset, Error as ArrowError, tables};
 use barnvern_core::Issue;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{ErrorClass, ToPyErr, issues_to_list, schema_version_error};
+use crate::pickle::{from_json_state, reduce_json, state_issue};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -59,6 +60,26 @@ pub(crate) fn to_python<'py, T: serde::Serialize>(
         ErrorClass::Dataset.new_err(py, &format!("cannot convert to Python: {e}"), &[])
     })?;
     py.import("json")?.call_method1("loads", (text,))
+}
+
+/// An Arrow table as a DataFrame through `barnvern._frames` (`"to_polars"` or `"to_pandas"`),
+/// which imports polars, or pandas and pyarrow, only now; `caller` names the method in the
+/// `ImportError` when one is missing.
+fn to_frame<'py>(
+    py: Python<'py>,
+    function: &str,
+    table: PyTable,
+    caller: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("barnvern._frames")?
+        .call_method1(function, (table, caller))
+}
+
+/// A path as Python writes it in a repr (`'/data/x'`, with quotes escaped).
+pub(crate) fn path_repr(py: Python<'_>, path: &std::path::Path) -> PyResult<String> {
+    Ok(PyString::new(py, &path.display().to_string())
+        .repr()?
+        .to_string())
 }
 
 /// A research dataset read from its directory: the manifest, every table (with the partition
@@ -127,16 +148,42 @@ impl PyDataset {
         issues_to_list(py, self.inner.issues())
     }
 
-    fn __repr__(&self) -> String {
+    /// One table as a polars DataFrame: `polars.DataFrame(ds.table(name))`. polars is
+    /// imported only now; without it this raises `ImportError` (`pip install polars`).
+    fn to_polars<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.table(py, name)?;
+        to_frame(py, "to_polars", table, "Dataset.to_polars")
+    }
+
+    /// One table as a pandas DataFrame, through pyarrow: codes are categoricals, dates
+    /// `datetime64[ms]`, instants `datetime64[us, UTC]`, integers and booleans pandas'
+    /// nullable dtypes (`Int64`, `boolean`). pandas and pyarrow are imported only now; without
+    /// them this raises `ImportError` (`pip install pandas pyarrow`).
+    fn to_pandas<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.table(py, name)?;
+        to_frame(py, "to_pandas", table, "Dataset.to_pandas")
+    }
+
+    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, issues=0)`.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
-        format!(
-            "Dataset(path='{}', schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
-            self.inner.path().display(),
+        Ok(format!(
+            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            path_repr(py, self.inner.path())?,
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
             self.names().count(),
             self.inner.issues().len()
-        )
+        ))
+    }
+
+    /// Pickles as its directory (made absolute) and is read again on load, so a pickle is small
+    /// and never holds the data; unpickling raises `DatasetError` when the directory is gone.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (PathBuf,))> {
+        let path = self.inner.path();
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let read = py.import("barnvern._core")?.getattr("read_dataset")?;
+        Ok((read, (absolute,)))
     }
 }
 
@@ -228,10 +275,25 @@ impl PyTableReport {
         Ok(list)
     }
 
+    /// The findings (`errors`) as a polars DataFrame. polars is imported only now; without it
+    /// this raises `ImportError` (`pip install polars`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_frame(py, "to_polars", self.errors()?, "TableReport.to_polars")
+    }
+
+    /// The findings (`errors`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
+    /// pyarrow are imported only now; without them this raises `ImportError`
+    /// (`pip install pandas pyarrow`).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_frame(py, "to_pandas", self.errors()?, "TableReport.to_pandas")
+    }
+
+    /// The number of findings.
     fn __len__(&self) -> usize {
         self.report.findings.len()
     }
 
+    /// `TableReport(table='referrals', rows=120, ok=False, errors=2, findings=3)`.
     fn __repr__(&self) -> String {
         format!(
             "TableReport(table='{}', rows={}, ok={}, errors={}, findings={})",
@@ -241,6 +303,45 @@ impl PyTableReport {
             self.report.error_count(),
             self.report.findings.len()
         )
+    }
+
+    /// Pickles as the table name, the row count and the findings; the errors table is built
+    /// again on load.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let findings: Vec<(Option<u64>, &Issue)> = self
+            .report
+            .findings
+            .iter()
+            .map(|f| (f.row, &f.issue))
+            .collect();
+        reduce_json(
+            &py.get_type::<Self>(),
+            &(self.report.table, self.report.rows, findings),
+        )
+    }
+
+    /// Rebuilds a pickled report (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
+        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Issue)>) =
+            from_json_state(py, state)?;
+        let table = barnvern_arrow::table(&name).ok_or_else(|| {
+            state_issue(format!(
+                "not a barnvern pickle: {name:?} is not a research table"
+            ))
+            .to_pyerr(py)
+        })?;
+        let report = TableReport {
+            table: table.name,
+            rows,
+            findings: findings
+                .into_iter()
+                .map(|(row, issue)| RowFinding { row, issue })
+                .collect(),
+        };
+        let errors = report.to_batch().map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTableReport { report, errors })
     }
 }
 

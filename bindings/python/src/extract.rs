@@ -15,8 +15,9 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
-use crate::dataset::to_python;
+use crate::dataset::{path_repr, to_python};
 use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -158,15 +159,61 @@ impl PyExtractSummary {
         to_python(py, &self.inner.manifest)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "ExtractSummary(dataset='{}', read={}, accepted={}, rejected={}, rejected_by_code={:?})",
-            self.inner.dataset.display(),
+    /// `ExtractSummary(dataset='...', read=200, accepted=198, rejected=2, rejected_by_code={...})`.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let by_code = self.rejected_by_code().into_pyobject(py)?.repr()?;
+        Ok(format!(
+            "ExtractSummary(dataset={}, read={}, accepted={}, rejected={}, rejected_by_code={by_code})",
+            path_repr(py, &self.inner.dataset)?,
             self.inner.read,
             self.inner.accepted,
             self.inner.rejected,
-            self.inner.rejected_by_code
-        )
+        ))
+    }
+
+    /// Pickles as its JSON: the counts, the paths and the manifest (the dataset itself stays
+    /// where it is).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let s = &self.inner;
+        let state = (
+            &s.dataset,
+            &s.quarantine,
+            s.read,
+            s.accepted,
+            s.rejected,
+            &s.empty_files,
+            &s.rejected_by_code,
+            &s.manifest,
+        );
+        reduce_json(&py.get_type::<Self>(), &state)
+    }
+
+    /// Rebuilds a pickled summary (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
+        let (
+            dataset,
+            quarantine,
+            read,
+            accepted,
+            rejected,
+            empty_files,
+            rejected_by_code,
+            manifest,
+        ) = from_json_state(py, state)?;
+        Ok(PyExtractSummary {
+            inner: ExtractSummary {
+                dataset,
+                quarantine,
+                read,
+                accepted,
+                rejected,
+                empty_files,
+                rejected_by_code,
+                manifest,
+            },
+        })
     }
 }
 

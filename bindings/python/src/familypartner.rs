@@ -8,7 +8,7 @@ use barnvern_familypartner::{
 };
 use chrono::NaiveDate;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
 
@@ -211,6 +211,7 @@ impl PyTrial {
         self.inner.families.len()
     }
 
+    /// `Trial(trial_id='fampart-test', families=12)`.
     fn __repr__(&self) -> String {
         format!(
             "Trial(trial_id='{}', families={})",
@@ -218,13 +219,45 @@ impl PyTrial {
             self.inner.families.len()
         )
     }
+
+    /// Pickles as its canonical JSON, read again (and validated) on load.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = py.get_type::<PyTrial>().getattr("from_json")?;
+        Ok((from_json, (self.to_json(py)?,)))
+    }
+
+    /// A copy (`copy.copy`): trials are values.
+    fn __copy__(&self) -> Self {
+        self.clone()
+    }
+
+    /// A copy (`copy.deepcopy`).
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.clone()
+    }
 }
 
 /// A seeded, reproducible randomiser (rolling 1:1, or permuted blocks). The next allocation
 /// cannot be read before it is made.
-#[pyclass(name = "Randomiser", module = "barnvern")]
+///
+/// The binding keeps the seed and the design beside the generator so that a randomiser pickles
+/// as `Randomiser(seed, block_sizes=..., assigned=...)` and continues the same sequence. The seed
+/// is never shown: whoever knows it can read every allocation in advance.
+#[pyclass(name = "Randomiser", module = "barnvern", eq)]
 pub struct PyRandomiser {
     inner: Randomiser,
+    seed: u64,
+    block_sizes: Option<Vec<u32>>,
+}
+
+/// Two randomisers are equal when they will make the same allocations from here on: the same
+/// seed, design and position.
+impl PartialEq for PyRandomiser {
+    fn eq(&self, other: &Self) -> bool {
+        self.seed == other.seed
+            && self.block_sizes == other.block_sizes
+            && self.inner.assigned() == other.inner.assigned()
+    }
 }
 
 #[pymethods]
@@ -239,12 +272,16 @@ impl PyRandomiser {
         block_sizes: Option<Vec<u32>>,
         assigned: u32,
     ) -> PyResult<Self> {
-        let design = match block_sizes {
-            Some(sizes) => RandomisationDesign::blocks(&sizes),
+        let design = match &block_sizes {
+            Some(sizes) => RandomisationDesign::blocks(sizes),
             None => RandomisationDesign::simple(),
         };
         let inner = Randomiser::resume(seed, &design, assigned).map_err(|e| e.to_pyerr(py))?;
-        Ok(PyRandomiser { inner })
+        Ok(PyRandomiser {
+            inner,
+            seed,
+            block_sizes,
+        })
     }
 
     /// How many allocations have been made.
@@ -259,7 +296,39 @@ impl PyRandomiser {
         metric(py, &assignment)
     }
 
+    /// `Randomiser(block_sizes=[4, 6], assigned=3)`: the design and the position, never the seed.
     fn __repr__(&self) -> String {
-        format!("Randomiser(assigned={})", self.inner.assigned())
+        let blocks = match &self.block_sizes {
+            Some(sizes) => format!("{sizes:?}"),
+            None => "None".to_owned(),
+        };
+        format!(
+            "Randomiser(block_sizes={blocks}, assigned={})",
+            self.inner.assigned()
+        )
+    }
+
+    /// Pickles as `Randomiser(seed, block_sizes=..., assigned=...)`: unpickled, it continues the
+    /// same sequence. The pickle holds the seed, so keep it from whoever enrols families.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.borrow();
+        // copyreg.__newobj_ex__(cls, args, kwargs) calls cls.__new__(cls, *args, **kwargs): the
+        // keyword-only arguments of the constructor, under every pickle protocol.
+        let new_obj = py.import("copyreg")?.getattr("__newobj_ex__")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("block_sizes", this.block_sizes.clone())?;
+        kwargs.set_item("assigned", this.inner.assigned())?;
+        let args = PyTuple::new(
+            py,
+            [
+                slf.get_type().into_any(),
+                PyTuple::new(py, [this.seed])?.into_any(),
+                kwargs.into_any(),
+            ],
+        )?;
+        Ok((new_obj, args))
     }
 }

@@ -17,6 +17,7 @@ mod extract;
 mod familypartner;
 mod identifier;
 mod outcomes;
+mod pickle;
 mod report;
 mod ssb;
 mod synth;

@@ -24,6 +24,7 @@ use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::{ToPyErr, issues_to_list};
+use crate::pickle::{from_json_state, state_issue};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -126,6 +127,7 @@ impl PyInstrument {
         self.inner.score_ids().map(str::to_owned).collect()
     }
 
+    /// `Instrument(id='aim', version='...', items=4, scores=['aim'])`.
     fn __repr__(&self) -> String {
         let scores: Vec<String> = self.inner.score_ids().map(|id| format!("'{id}'")).collect();
         format!(
@@ -347,6 +349,7 @@ impl PyScores {
 
 #[pymethods]
 impl PyScores {
+    /// The value of score `key` (`int`, `float` or `None`); `KeyError` for an unknown id.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         match self.position(key) {
             Some(i) => value_to_py(py, self.inner.scores[i].value, self.whole[i]),
@@ -354,15 +357,18 @@ impl PyScores {
         }
     }
 
+    /// The number of scores.
     fn __len__(&self) -> usize {
         self.inner.scores.len()
     }
 
+    /// The score ids, in the instrument's order.
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         let ids: Vec<&str> = self.inner.scores.iter().map(|s| s.id.as_str()).collect();
         PyList::new(py, ids)?.try_iter()
     }
 
+    /// Whether `key` is a score id.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         key.cast::<PyString>()
             .is_ok_and(|k| self.position(&k.to_string_lossy()).is_some())
@@ -477,6 +483,7 @@ impl PyScores {
         Ok(dict)
     }
 
+    /// `Scores(instrument='sdq-p-4-17', version='2026.1', values={'emotional': 7, ...})`.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Scores(instrument='{}', version='{}', values={})",
@@ -485,7 +492,46 @@ impl PyScores {
             self.values_dict(py)?.repr()?
         ))
     }
+
+    /// Pickles as its JSON and, beside it, the values as Python floats and which of them are
+    /// whole numbers. The values travel outside the JSON so that they come back bit for bit
+    /// (serde_json's default float parsing may differ in the last place).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, ScoresState)> {
+        let text = serde_json::to_string(&self.inner)
+            .map_err(|e| state_issue(format!("cannot pickle: {e}")).to_pyerr(py))?;
+        let values = self.inner.scores.iter().map(|s| s.value).collect();
+        let from_pickle = py.get_type::<Self>().getattr("_from_pickle")?;
+        Ok((from_pickle, (text, values, self.whole.clone())))
+    }
+
+    /// Rebuilds pickled scores (the state `__reduce__` wrote).
+    #[staticmethod]
+    #[pyo3(name = "_from_pickle")]
+    fn from_pickle(
+        py: Python<'_>,
+        state: &str,
+        values: Vec<Option<f64>>,
+        whole: Vec<bool>,
+    ) -> PyResult<Self> {
+        let mut inner: Scores = from_json_state(py, state)?;
+        let n = inner.scores.len();
+        if values.len() != n || whole.len() != n {
+            return Err(state_issue(format!(
+                "not a barnvern pickle: {n} scores with {} values and {} whole-number flags",
+                values.len(),
+                whole.len()
+            ))
+            .to_pyerr(py));
+        }
+        for (score, value) in inner.scores.iter_mut().zip(values) {
+            score.value = value;
+        }
+        Ok(PyScores { inner, whole })
+    }
 }
+
+/// The pickled state of `Scores`: its JSON, the values, and which values are whole numbers.
+type ScoresState = (String, Vec<Option<f64>>, Vec<bool>);
 
 /// `collections.abc.<view>(mapping)`: the standard views over any mapping.
 fn abc_view<'py>(slf: &Bound<'py, PyScores>, view: &str) -> PyResult<Bound<'py, PyAny>> {

@@ -1,4 +1,5 @@
-"""Shared fixtures: the public test numbers in crates/barnvern-core/testdata.
+"""Shared fixtures: the public test numbers in crates/barnvern-core/testdata, the example
+bundles, the hand-checked trial and a small synthetic research dataset.
 
 The tests run with ``--import-mode=importlib`` (test files in different folders may share a name),
 so test modules do not import each other or this file: share data through fixtures.
@@ -6,11 +7,14 @@ so test modules do not import each other or this file: share data through fixtur
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+import barnvern as bv
 
 # No example database (it would write .hypothesis/ into the working tree) and no per-example
 # deadline (a debug build on a busy 2-core CI machine is slow, not wrong).
@@ -68,3 +72,22 @@ def trial_json() -> str:
 def progression_json() -> str:
     """Progression criteria of the hand-checked trial, with values on each bound."""
     return (FP_DATA / "progression-criteria.json").read_text(encoding="utf-8")
+
+
+SMALL_KEY = b"x" * 32
+SMALL_AS_OF = datetime.date(2026, 6, 30)
+
+
+@pytest.fixture(scope="session")
+def small_dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A research dataset of 200 synthetic children (seed 3), extracted as of 2026-06-30."""
+    root = tmp_path_factory.mktemp("small")
+    bv.synth(root / "c.jsonl", children=200, seed=3)
+    bv.extract(root / "c.jsonl", root / "dataset", key=SMALL_KEY, as_of=SMALL_AS_OF)
+    return root / "dataset"
+
+
+@pytest.fixture(scope="session")
+def small_dataset(small_dataset_dir: Path) -> bv.Dataset:
+    """The small synthetic research dataset, read."""
+    return bv.read_dataset(small_dataset_dir)

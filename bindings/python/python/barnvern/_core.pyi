@@ -6,6 +6,9 @@ import pathlib
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Callable, ClassVar, Literal, TypeVar, final, overload
 
+import pandas  # type: ignore[import-untyped]
+import polars
+
 from barnvern._types import (
     ArrowStreamExportable,
     ArrowTable,
@@ -236,7 +239,10 @@ class Case:
         """The number of events applied through ``apply``: the audit trail's length."""
 
     def __eq__(self, other: object, /) -> bool: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Case(case_id='SE-0180-2024-000123', jurisdiction='SE', municipality='0180',
+        referrals=1, investigations=1, decisions=2, closed=False)``: counts of records, never an
+        identity number."""
     def __reduce__(self) -> tuple[Callable[[str], Case], tuple[str]]: ...
     def __copy__(self) -> Case: ...
     def __deepcopy__(self, memo: Any, /) -> Case: ...
@@ -245,7 +251,12 @@ class Case:
 class Deadline:
     """One statutory deadline of a case as of a date: due date, extension, completion and
     status. The rule comes from a versioned table chosen by jurisdiction and the law in force on
-    the date the referral was received."""
+    the date the referral was received.
+
+    Deadlines are values: equal deadlines compare equal, and a deadline pickles (as its JSON)
+    and copies. ``pandas.DataFrame([d.to_dict() for d in case.deadlines(as_of)])`` makes a
+    table of them.
+    """
 
     @property
     def kind(self) -> DeadlineKind:
@@ -301,7 +312,10 @@ class Deadline:
         """The deadline as a dict, e.g. for ``pandas.DataFrame``."""
 
     def __eq__(self, other: object, /) -> bool: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Deadline(kind='screening', record='referrals[0]', due='2024-11-18',
+        extended_due=None, completed_on='2024-11-12', status='met')``."""
+    def __reduce__(self) -> tuple[Callable[[str], Deadline], tuple[str]]: ...
 
 @final
 class Instrument:
@@ -385,14 +399,24 @@ class Scores(Mapping[str, "int | float | None"]):
     are rounded half up, totals are sums; WEMWBS and the SWEMWBS raw sum), a ``float`` otherwise
     (AIM/IAM/FIM means, the SWEMWBS metric score), and ``None`` when it is missing (too few
     items answered, or a composite with a missing part).
+
+    ``dict(scores)`` gives the plain values; ``scores.to_dict()`` one flat row with the bands.
+    Scores pickle and copy with every value, band and warning.
     """
 
-    def __getitem__(self, key: str, /) -> int | float | None: ...
-    def __len__(self) -> int: ...
+    def __getitem__(self, key: str, /) -> int | float | None:
+        """The value of score ``key``.
+
+        Raises:
+            KeyError: ``key`` is not a score id of the instrument.
+        """
+    def __len__(self) -> int:
+        """The number of scores (scales and composites)."""
     def __iter__(self) -> Iterator[str]: ...
     def __contains__(self, key: object, /) -> bool: ...
     @overload
-    def get(self, key: str, /) -> int | float | None: ...
+    def get(self, key: str, /) -> int | float | None:
+        """The value of score ``key``, or ``default`` (``None``) when there is no such score."""
     @overload
     def get(self, key: str, default: int | float | None | _T, /) -> int | float | None | _T: ...
     def keys(self) -> KeysView[str]:
@@ -443,6 +467,12 @@ class Scores(Mapping[str, "int | float | None"]):
 
     def __repr__(self) -> str:
         """``Scores(instrument='sdq-p-4-17', version='2026.1', values={'emotional': 7, ...})``."""
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[[str, list[float | None], list[bool]], Scores],
+        tuple[str, list[float | None], list[bool]],
+    ]: ...
 
 def instruments() -> list[str]:
     """The ids of the built-in instruments."""
@@ -498,6 +528,9 @@ def score_table(
     metadata names the instrument, its version and the algorithm. The GIL is released while
     scoring.
 
+    The result is Arrow data for any Arrow library: ``polars.DataFrame(result)``,
+    ``pyarrow.table(result)`` (no copy) or ``pyarrow.table(result).to_pandas()``.
+
     Raises:
         ValidationError: A column that is not an item and not named (``outcomes.unknown_column``),
             a float or text item column (``outcomes.column_type``), a value that is not a
@@ -514,7 +547,13 @@ class Trial:
 
     Metrics take an ``as_of`` date and count only what had happened by then. Each ratio is a
     dict with ``numerator``, ``denominator``, ``value`` (``None`` when the denominator is 0)
-    and labels naming both. Dates are ``datetime.date``.
+    and labels naming both. Dates are ``datetime.date``. The metrics that are tables
+    (``consort_table``, ``retention``, ``dose``, ``caseload``) are lists of dicts, one per row:
+    ``pandas.DataFrame(rows)`` or ``polars.DataFrame(rows)`` reads them, and
+    ``pandas.json_normalize(rows)`` flattens the ratios into columns such as
+    ``retention.value``.
+
+    A trial pickles as its canonical JSON (validated again on load) and copies.
     """
 
     @staticmethod
@@ -564,19 +603,36 @@ class Trial:
 
     def consort_table(self, as_of: datetime.date) -> list[dict[str, Any]]:
         """The CONSORT flow as a tidy table: one row per count with ``stage``, ``arm``,
-        ``wave``, ``reason`` and ``count`` (``pandas.DataFrame(rows)`` reads it)."""
+        ``wave``, ``reason`` and ``count``.
+
+        ``pandas.DataFrame(trial.consort_table(as_of))`` reads it as a DataFrame.
+        """
 
     def retention(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Retention per wave per arm: completed / randomised, with partial and not-yet-due."""
+        """Retention per wave per arm: completed / randomised, with partial and not-yet-due.
+
+        ``pandas.DataFrame(trial.retention(as_of))`` reads it as a DataFrame (one row per wave
+        and arm, the ratio as a dict); ``pandas.json_normalize(trial.retention(as_of))``
+        flattens the ratio into ``retention.numerator``, ``retention.denominator`` and
+        ``retention.value``.
+        """
 
     def dose(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Dose per phase: delivered / expected contacts, overall and per family."""
+        """Dose per phase: delivered / expected contacts, overall and per family.
+
+        ``pandas.DataFrame(trial.dose(as_of))`` reads it as a DataFrame, one row per phase;
+        ``pandas.json_normalize`` flattens the ratios.
+        """
 
     def adherence(self, as_of: datetime.date) -> dict[str, Any]:
         """Adherence: delivered / planned contacts that were due."""
 
     def caseload(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Caseload per Family Partner over time, each period with ``breach`` when over the cap."""
+        """Caseload per Family Partner over time, each period with ``breach`` when over the cap.
+
+        ``pandas.DataFrame(trial.caseload(as_of))`` reads it as a DataFrame, one row per
+        period (``from`` and ``until`` as ``datetime.date``).
+        """
 
     def progression(self, criteria: str | dict[str, Any], as_of: datetime.date) -> list[dict[str, Any]]:
         """Progression criteria (metric, green and amber thresholds, direction, inclusive or
@@ -591,12 +647,23 @@ class Trial:
         """The number of families approached."""
 
     def __eq__(self, other: object, /) -> bool: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Trial(trial_id='fampart-test', families=12)``."""
+    def __reduce__(self) -> tuple[Callable[[str], Trial], tuple[str]]: ...
+    def __copy__(self) -> Trial: ...
+    def __deepcopy__(self, memo: Any, /) -> Trial: ...
 
 @final
 class Randomiser:
     """A seeded, reproducible randomiser: rolling 1:1 (simple) or permuted blocks. The same seed
-    gives the same sequence; the next allocation cannot be read before it is made."""
+    gives the same sequence; the next allocation cannot be read before it is made.
+
+    Two randomisers are equal when they will make the same allocations from here on (the same
+    seed, block sizes and ``assigned``). A randomiser pickles and copies as
+    ``Randomiser(seed, block_sizes=..., assigned=...)`` and continues the same sequence. Its
+    repr never shows the seed, but a pickle holds it: whoever knows the seed can read every
+    allocation in advance, so keep pickles from the people who enrol families.
+    """
 
     def __new__(cls, seed: int, *, block_sizes: list[int] | None = None, assigned: int = 0) -> Randomiser:
         """A randomiser from ``seed``; ``block_sizes`` (each even) for permuted blocks;
@@ -610,7 +677,14 @@ class Randomiser:
         """Makes the next allocation: ``{"arm": "intervention" | "control", "sequence": n,
         "block": b}``."""
 
-    def __repr__(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __repr__(self) -> str:
+        """``Randomiser(block_sizes=[4, 6], assigned=3)``: the design and the position, never
+        the seed."""
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[..., Randomiser], tuple[type[Randomiser], tuple[int], dict[str, Any]]]: ...
 
 
 # --- research datasets and tables (barnvern-arrow, barnvern-extract) ---------------------------
@@ -619,7 +693,15 @@ class Randomiser:
 class Dataset:
     """A research dataset read by :func:`read_dataset`: its manifest, every table as Arrow data
     (the partition column ``jurisdiction`` restored from the directory names) and the findings
-    of validating the rows."""
+    of validating the rows.
+
+    ``ds.table(name)`` is Arrow data for any Arrow library; ``ds.to_polars(name)`` and
+    ``ds.to_pandas(name)`` give DataFrames directly.
+
+    A dataset pickles as its directory (made absolute) and is read again when unpickled, so a
+    pickle is small and holds no data; unpickling raises :class:`DatasetError` if the directory
+    is gone, and gives what the directory holds then.
+    """
 
     @property
     def path(self) -> str:
@@ -657,12 +739,49 @@ class Dataset:
                 (``research.unknown_table``).
         """
 
+    def to_polars(self, name: str) -> polars.DataFrame:
+        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name))``, read through
+        the Arrow PyCapsule interface. Codes are ``pl.Categorical``, dates ``pl.Date``,
+        instants ``pl.Datetime("us", "UTC")``.
+
+        polars is imported only when this is called; it is not a dependency of barnvern.
+
+        Raises:
+            ValidationError: ``name`` is not a table of the dataset
+                (``research.unknown_table``).
+            ImportError: polars is not installed (``pip install polars``).
+        """
+
+    def to_pandas(self, name: str) -> pandas.DataFrame:
+        """One table as a pandas DataFrame, through pyarrow. The dtypes keep what the Arrow
+        types say, whether or not a column holds a null:
+
+        - codes (dictionary columns) are ``category``;
+        - dates are ``datetime64[ms]`` (midnight), so ``.dt`` and comparisons with
+          ``pandas.Timestamp`` work; ``.dt.date`` gives ``datetime.date`` objects;
+        - instants are ``datetime64[us, UTC]``;
+        - integers are pandas' nullable integer dtypes (``Int32``, ``Int64``, ...) and
+          booleans ``boolean``, with ``pandas.NA`` for a null;
+        - text is pandas' default string dtype.
+
+        pandas and pyarrow are imported only when this is called; neither is a dependency of
+        barnvern.
+
+        Raises:
+            ValidationError: ``name`` is not a table of the dataset
+                (``research.unknown_table``).
+            ImportError: pandas or pyarrow is not installed (``pip install pandas pyarrow``).
+        """
+
     @property
     def issues(self) -> list[ErrorDetail]:
         """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
         dataset barnvern wrote from valid cases."""
 
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``Dataset(path='/data/extract', schema_version='1.1', cases=200, tables=35,
+        rows=4974, issues=0)``."""
+    def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:
     """Reads the research dataset in directory ``path``: ``manifest.json``, then every
@@ -678,7 +797,9 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
 
 @final
 class TableReport:
-    """What :func:`validate_table` found. ``len(report)`` is the number of findings."""
+    """What :func:`validate_table` found. ``len(report)`` is the number of findings;
+    ``report.to_polars()`` and ``report.to_pandas()`` give them as a DataFrame. A report pickles
+    (its findings, with the errors table built again on load)."""
 
     @property
     def table(self) -> str:
@@ -703,8 +824,27 @@ class TableReport:
         """Every finding as a dict with ``row``, ``path``, ``code``, ``severity`` and
         ``message``."""
 
+    def to_polars(self) -> polars.DataFrame:
+        """The findings (:attr:`errors`) as a polars DataFrame: ``row`` (``Int64``, null for a
+        whole column), ``path``, ``code``, ``severity``, ``message``.
+
+        Raises:
+            ImportError: polars is not installed (``pip install polars``).
+        """
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The findings (:attr:`errors`) as a pandas DataFrame: ``row`` as the nullable
+        ``Int64`` (``pandas.NA`` for a whole column), then ``path``, ``code``, ``severity``,
+        ``message`` as strings.
+
+        Raises:
+            ImportError: pandas or pyarrow is not installed (``pip install pandas pyarrow``).
+        """
+
     def __len__(self) -> int: ...
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``TableReport(table='referrals', rows=120, ok=False, errors=2, findings=3)``."""
+    def __reduce__(self) -> tuple[Callable[[str], TableReport], tuple[str]]: ...
 
 def validate_table(
     name: str, data: ArrowStreamExportable, *, max_per_column: int | None = None
@@ -735,7 +875,8 @@ def validate_table(
 
 @final
 class ExtractSummary:
-    """What :func:`extract` did."""
+    """What :func:`extract` did. A summary pickles (its counts, paths and manifest; the dataset
+    stays where it is)."""
 
     @property
     def dataset(self) -> str:
@@ -774,7 +915,10 @@ class ExtractSummary:
     def manifest(self) -> dict[str, Any]:
         """The dataset's manifest (see :attr:`Dataset.manifest`)."""
 
-    def __repr__(self) -> str: ...
+    def __repr__(self) -> str:
+        """``ExtractSummary(dataset='/data/extract', read=200, accepted=198, rejected=2,
+        rejected_by_code={'json.syntax': 2})``."""
+    def __reduce__(self) -> tuple[Callable[[str], ExtractSummary], tuple[str]]: ...
 
 def extract(
     inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],

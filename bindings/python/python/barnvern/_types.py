@@ -63,7 +63,9 @@ class ArrowStreamExportable(Protocol):
     """Tabular data that exports an Arrow C stream (the Arrow PyCapsule interface): a pyarrow
     ``Table`` or ``RecordBatchReader``, a polars ``DataFrame``, a DuckDB relation, ..."""
 
-    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """A PyCapsule holding an Arrow C stream of the data."""
+        ...
 
 
 class ArrowTable(Protocol):
@@ -71,9 +73,15 @@ class ArrowTable(Protocol):
     ``polars.DataFrame(t)`` or any other library that takes the Arrow PyCapsule interface; no
     data is copied."""
 
-    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
-    def __arrow_c_schema__(self) -> Any: ...
-    def __len__(self) -> int: ...
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """A PyCapsule holding an Arrow C stream of the table."""
+        ...
+    def __arrow_c_schema__(self) -> Any:
+        """A PyCapsule holding the table's Arrow C schema."""
+        ...
+    def __len__(self) -> int:
+        """The number of rows."""
+        ...
     @property
     def num_rows(self) -> int:
         """The number of rows."""
