@@ -122,9 +122,12 @@ impl PyCase {
                 issues.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
             }
             other => {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "unknown rule set {other:?}: use \"barnvern\" or \"ssb\""
-                )));
+                return Err(barnvern_core::Issue::error(
+                    "rules",
+                    "case.unknown_rules",
+                    format!("unknown rule set {other:?}: use \"barnvern\" or \"ssb\""),
+                )
+                .to_pyerr(py));
             }
         }
         issues_to_list(py, &issues)
@@ -229,7 +232,8 @@ pub struct PyDeadline {
 
 #[pymethods]
 impl PyDeadline {
-    /// What must be done: `"protection_assessment"`, `"screening"` or `"investigation"`.
+    /// What must be done: `"protection_assessment"`, `"screening"`, `"investigation"` or
+    /// `"measure_evaluation"` (NO: a help measure evaluated).
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.kind.as_str()

@@ -64,8 +64,9 @@ def test_controls_use_ssb_ids_and_the_common_finding_shape() -> None:
     own = case.validate()
     assert combined[: len(own)] == own
     assert combined[len(own) :] == found
-    with pytest.raises(ValueError, match="unknown rule set"):
+    with pytest.raises(bv.ValidationError, match="unknown rule set") as unknown:
         case.validate(rules="nope")  # type: ignore[arg-type]
+    assert unknown.value.errors[0]["code"] == "case.unknown_rules"
 
 
 def test_bad_files_raise_validation_error_with_locations(tmp_path: Path) -> None:

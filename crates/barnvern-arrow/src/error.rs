@@ -49,7 +49,7 @@ pub enum Error {
     #[error("{}", .0.first().map_or_else(|| "invalid research data".to_owned(), |i| format!("{i} ({} findings)", .0.len())))]
     Data(Vec<Issue>),
     /// The dataset directory exists and `overwrite` was not set.
-    #[error("{}: the dataset already exists; set overwrite to replace it", path.display())]
+    #[error("{}: the dataset already exists (it is replaced only with overwrite)", path.display())]
     Exists {
         /// The target directory.
         path: PathBuf,

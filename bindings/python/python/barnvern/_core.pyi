@@ -204,7 +204,11 @@ class Case:
         """Every finding about the case under a rule set: ``"barnvern"`` (default) gives
         barnvern's queries and warnings (a valid case holds no errors); ``"ssb"`` adds SSB's
         validation controls (code = SSB's control id, which may be errors), judged as of
-        `as_of` (default: the latest record)."""
+        `as_of` (default: the latest record).
+
+        Raises:
+            ValidationError: ``rules`` is not a rule set (``case.unknown_rules``).
+        """
 
     @staticmethod
     def json_schema() -> str:
@@ -260,8 +264,8 @@ class Deadline:
 
     @property
     def kind(self) -> DeadlineKind:
-        """What must be done: ``"protection_assessment"``, ``"screening"`` or
-        ``"investigation"``."""
+        """What must be done: ``"protection_assessment"``, ``"screening"``,
+        ``"investigation"`` or ``"measure_evaluation"`` (NO: a help measure evaluated)."""
 
     @property
     def rule_id(self) -> str:
@@ -584,7 +588,9 @@ class Trial:
         self, family: str, on: datetime.date, randomiser: Randomiser, provenance: dict[str, Any] | str
     ) -> dict[str, Any]:
         """Randomises ``family`` on ``on``: the rules are checked first, so a refused step
-        draws no allocation. Returns the allocation (arm, sequence, block, date).
+        draws no allocation. Returns the allocation: ``arm`` (``"intervention"`` or
+        ``"control"``), ``sequence``, ``block`` (``None`` for rolling 1:1), ``on`` (the date)
+        and ``provenance``.
 
         Raises:
             WorkflowError: The family may not be randomised (not screened, not eligible, no
@@ -602,8 +608,9 @@ class Trial:
         assessed; allocated = received + not received; ...), never a silently adjusted count."""
 
     def consort_table(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """The CONSORT flow as a tidy table: one row per count with ``stage``, ``arm``,
-        ``wave``, ``reason`` and ``count``.
+        """The CONSORT flow as a tidy table: one row per count, each a dict with the keys
+        ``arm``, ``count``, ``reason``, ``stage`` and ``wave`` (in that order; select columns by
+        name).
 
         ``pandas.DataFrame(trial.consort_table(as_of))`` reads it as a DataFrame.
         """

@@ -41,9 +41,15 @@ Severity = Union[Literal["error"], Literal["query"], Literal["warning"]]
 """How serious a validation finding is: ``"error"`` (refused), ``"query"`` (a person should check
 it), ``"warning"`` (allowed, worth attention)."""
 
-DeadlineKind = Union[Literal["protection_assessment"], Literal["screening"], Literal["investigation"]]
+DeadlineKind = Union[
+    Literal["protection_assessment"],
+    Literal["screening"],
+    Literal["investigation"],
+    Literal["measure_evaluation"],
+]
 """What a statutory deadline requires: SE skyddsbedömning; SE förhandsbedömning or NO gjennomgang
-av melding; SE utredning or NO undersøkelse."""
+av melding; SE utredning or NO undersøkelse; NO evaluering av hjelpetiltak (a help measure
+evaluated, as a rule every 3 months, guideline Q-0982)."""
 
 DeadlineStatus = Union[
     Literal["pending"],
