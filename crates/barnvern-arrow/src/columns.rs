@@ -59,13 +59,13 @@ impl Builder {
             ColumnType::Utf8 => Builder::Utf8(StringBuilder::with_capacity(0, 0)),
             ColumnType::Dict => Builder::Dict(StringDictionaryBuilder::with_capacity(0, 0, 0)),
             ColumnType::Date32 => Builder::Date32(Date32Builder::with_capacity(0)),
-            ColumnType::TimestampUtc => Builder::Ts(
-                TimestampMicrosecondBuilder::with_capacity(0).with_timezone("UTC"),
-            ),
+            ColumnType::TimestampUtc => {
+                Builder::Ts(TimestampMicrosecondBuilder::with_capacity(0).with_timezone("UTC"))
+            }
             ColumnType::ListInt32 => Builder::ListInt32(
-                ListBuilder::with_capacity(Int32Builder::with_capacity(0), 0).with_field(
-                    Arc::new(Field::new_list_field(arrow_schema::DataType::Int32, false)),
-                ),
+                ListBuilder::with_capacity(Int32Builder::with_capacity(0), 0).with_field(Arc::new(
+                    Field::new_list_field(arrow_schema::DataType::Int32, false),
+                )),
             ),
         }
     }
