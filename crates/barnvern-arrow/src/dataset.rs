@@ -2,10 +2,13 @@
 //! (`TABLE/jurisdiction=SE/year=2024/part-0.parquet`), with a `manifest.json` and the data
 //! dictionary, written by a streaming [`DatasetWriter`] and read by [`Dataset::open`].
 //!
-//! The writer keeps memory bounded: rows are buffered per partition and written as a row
-//! group when a partition reaches [`DatasetOptions::row_group_rows`] rows, or, when all
-//! partitions together hold [`DatasetOptions::max_buffered_rows`], the largest partition is
-//! written out early. Each partition has one open file; nothing holds the whole dataset.
+//! The writer keeps memory bounded whatever the input: rows wait per partition as compact
+//! Arrow batches and are written, on a writer thread, a whole row group at a time when a
+//! partition reaches [`DatasetOptions::row_group_rows`] rows; when all partitions together
+//! hold [`DatasetOptions::max_buffered_bytes`], the largest is written out early. A partition
+//! is one file (`part-0.parquet`) unless [`DatasetOptions::max_open_files`] or
+//! [`DatasetOptions::max_row_groups_per_file`] make it start another (`part-1.parquet`, ...);
+//! the manifest lists every file. Nothing holds the whole dataset.
 //!
 //! The dataset appears atomically: it is written into a hidden sibling directory
 //! (`.NAME.tmp-PID-NANOS`) and renamed onto the target at [`DatasetWriter::finish`]. An
@@ -30,32 +33,40 @@ use barnvern_core::{Issue, Jurisdiction};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::columns::{TableWriter, days_to_date};
+use crate::columns::days_to_date;
 use crate::convert::TableBatch;
 use crate::error::{Error, Result};
-use crate::parquet::{
-    FileLayout, ROW_GROUP_ROWS, TableFileWriter, check_partition_year, read_table_in,
-};
+use crate::parquet::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
+use crate::partitions::Partitions;
 use crate::research::ResearchCase;
 use crate::spec::{PRODUCER, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, tables};
-use crate::tables::{self, Sink};
+use crate::tables::{self};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 /// The value of [`Manifest::format`].
 pub const FORMAT: &str = "barnvern-research-dataset";
 
-/// How a dataset is written.
+/// How a dataset is written. The three limits bound the writer's memory whatever the size of
+/// the input (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetOptions {
     /// Replace an existing dataset at the target.
     pub overwrite: bool,
     /// Rows per row group (default [`ROW_GROUP_ROWS`]).
     pub row_group_rows: usize,
-    /// Rows held over all partitions (buffered, and in open row groups) before the largest is
-    /// written out early (default 1,048,576). Lower values close smaller row groups, and the
-    /// file metadata of many small row groups is itself held until the files close.
-    pub max_buffered_rows: usize,
+    /// Bytes of Arrow data held over all partitions before the largest partition's rows are
+    /// written early, as a smaller row group (default 256 MiB).
+    pub max_buffered_bytes: usize,
+    /// Partition files open at once (default 512, under the usual limit of 1,024 open files
+    /// a process). Past it the least recently written file is finished, and its partition's
+    /// next rows go to its next file (`part-1.parquet`, ...). An open file between row groups
+    /// holds little: its handle, a write buffer and the metadata of its row groups. A synthetic
+    /// extract of 1,000,000 children has 399 partitions.
+    pub max_open_files: usize,
+    /// Row groups in one file before the partition's next file is started (default 256): a
+    /// file holds its row groups' metadata until its footer is written.
+    pub max_row_groups_per_file: usize,
 }
 
 impl Default for DatasetOptions {
@@ -63,7 +74,9 @@ impl Default for DatasetOptions {
         DatasetOptions {
             overwrite: false,
             row_group_rows: ROW_GROUP_ROWS,
-            max_buffered_rows: 1 << 20,
+            max_buffered_bytes: 256 << 20,
+            max_open_files: 512,
+            max_row_groups_per_file: 256,
         }
     }
 }
@@ -170,162 +183,14 @@ impl Manifest {
     }
 }
 
-type PartitionKey = (&'static str, Jurisdiction, i32);
-
-struct Partition {
-    rows: TableWriter,
-    file: Option<TableFileWriter>,
-    relative: String,
-}
-
-/// The partitions of a dataset being written.
-struct Partitions {
-    dir: PathBuf,
-    options: DatasetOptions,
-    open: HashMap<PartitionKey, Partition>,
-    buffered: usize,
-    /// Rows written to files since their row groups were last counted (an upper bound of the
-    /// rows held in open row groups).
-    in_progress: usize,
-}
-
-impl Partitions {
-    /// The partition of `key`, created empty (no file yet) when new.
-    fn entry(&mut self, key: PartitionKey) -> Result<&mut Partition> {
-        Ok(match self.open.entry(key) {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => {
-                let (table, jurisdiction, year) = key;
-                v.insert(Partition {
-                    rows: TableWriter::new(tables::spec_of(table)?),
-                    file: None,
-                    relative: format!(
-                        "{table}/jurisdiction={}/year={year}/part-0.parquet",
-                        jurisdiction.code()
-                    ),
-                })
-            }
-        })
-    }
-
-    /// The open file of a partition, created on first use.
-    fn file<'p>(
-        dir: &Path,
-        options: &DatasetOptions,
-        p: &'p mut Partition,
-    ) -> Result<&'p mut TableFileWriter> {
-        let file = match p.file.take() {
-            Some(file) => file,
-            None => {
-                let path = dir.join(&p.relative);
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                TableFileWriter::with_row_groups(
-                    &path,
-                    p.rows.spec(),
-                    FileLayout::Partition,
-                    options.row_group_rows,
-                )?
-            }
-        };
-        Ok(p.file.insert(file))
-    }
-
-    /// Writes a partition's buffered rows as one row group.
-    fn flush(&mut self, key: &PartitionKey) -> Result<()> {
-        let Some(p) = self.open.get_mut(key) else {
-            return Ok(());
-        };
-        let n = p.rows.len();
-        if n == 0 {
-            return Ok(());
-        }
-        let batch = p.rows.finish()?;
-        let file = Self::file(&self.dir, &self.options, p)?;
-        file.write(&batch)?;
-        file.flush()?;
-        self.buffered = self.buffered.saturating_sub(n);
-        Ok(())
-    }
-
-    /// Writes rows that all belong to partition `key` straight to its file, after the rows
-    /// buffered for it; the file cuts row groups at the dataset's row group size.
-    fn write_rows(&mut self, key: PartitionKey, batch: &RecordBatch) -> Result<()> {
-        self.flush(&key)?;
-        let (dir, options) = (self.dir.clone(), self.options.clone());
-        let p = self.entry(key)?;
-        Self::file(&dir, &options, p)?.write(batch)?;
-        self.in_progress += batch.num_rows();
-        self.bound_open_row_groups()
-    }
-
-    /// Keeps the rows held in open row groups of all files under
-    /// [`DatasetOptions::max_buffered_rows`]: past it, the largest open row groups are closed
-    /// early, so memory stays bounded whatever the number of partitions and rows.
-    fn bound_open_row_groups(&mut self) -> Result<()> {
-        let limit = self.options.max_buffered_rows.max(1);
-        if self.in_progress < limit {
-            return Ok(());
-        }
-        let open_rows = |p: &Partition| p.file.as_ref().map_or(0, |f| f.in_progress_rows());
-        self.in_progress = self.open.values().map(open_rows).sum();
-        while self.in_progress >= limit {
-            let Some(largest) = self
-                .open
-                .values_mut()
-                .filter(|p| open_rows(p) > 0)
-                .max_by_key(|p| open_rows(p))
-            else {
-                break;
-            };
-            let rows = open_rows(largest);
-            if let Some(file) = largest.file.as_mut() {
-                file.flush()?;
-            }
-            self.in_progress = self.in_progress.saturating_sub(rows);
-        }
-        Ok(())
-    }
-}
-
-impl Sink for Partitions {
-    fn writer(
-        &mut self,
-        table: &'static str,
-        jurisdiction: Jurisdiction,
-        year: i32,
-    ) -> Result<&mut TableWriter> {
-        let key = (table, jurisdiction, year);
-        if self.buffered >= self.options.max_buffered_rows.max(1) {
-            let largest = self
-                .open
-                .iter()
-                .max_by_key(|(_, p)| p.rows.len())
-                .map(|(k, _)| *k);
-            if let Some(largest) = largest {
-                self.flush(&largest)?;
-            }
-        }
-        if self
-            .open
-            .get(&key)
-            .is_some_and(|p| p.rows.len() >= self.options.row_group_rows.max(1))
-        {
-            self.flush(&key)?;
-        }
-        // Every call is for one row.
-        self.buffered += 1;
-        Ok(&mut self.entry(key)?.rows)
-    }
-}
-
 /// Writes a dataset from batches of research cases, streaming, in bounded memory; see the
 /// module documentation.
 pub struct DatasetWriter {
     target: PathBuf,
     temp: PathBuf,
-    parts: Partitions,
+    /// `None` once finished.
+    parts: Option<Partitions>,
+    overwrite: bool,
     manifest: Manifest,
     finished: bool,
 }
@@ -355,13 +220,8 @@ impl DatasetWriter {
         Ok(DatasetWriter {
             target,
             temp: temp.clone(),
-            parts: Partitions {
-                dir: temp,
-                options,
-                open: HashMap::new(),
-                buffered: 0,
-                in_progress: 0,
-            },
+            parts: Some(Partitions::new(temp, options.clone())?),
+            overwrite: options.overwrite,
             manifest: Manifest::new(),
             finished: false,
         })
@@ -370,7 +230,7 @@ impl DatasetWriter {
     /// Writes a batch of research cases.
     pub fn write(&mut self, cases: &[ResearchCase]) -> Result<()> {
         for case in cases {
-            tables::write_case(case, &mut self.parts)?;
+            tables::write_case(case, self.parts()?)?;
             self.manifest.cases += 1;
         }
         Ok(())
@@ -446,41 +306,46 @@ impl DatasetWriter {
             })?;
             parts.push((key, date.year()));
         }
-        // Rows of one partition are written together: a batch of many cases spans many years,
-        // and many tiny writes cost far more than one reordering.
-        let sorted_batch;
-        let batch = if parts.windows(2).all(|w| w[0] <= w[1]) {
-            batch
-        } else {
-            let mut order: Vec<u32> = (0..u32::try_from(n).unwrap_or(u32::MAX)).collect();
-            order.sort_by_key(|&i| parts[i as usize]);
-            parts = order.iter().map(|&i| parts[i as usize]).collect();
-            sorted_batch = arrow_select::take::take_record_batch(batch, &UInt32Array::from(order))
-                .map_err(|e| Error::Schema {
-                    table: spec.name.to_owned(),
-                    message: e.to_string(),
-                })?;
-            &sorted_batch
-        };
-        let mut start = 0;
-        while start < n {
-            let (key, year) = parts[start];
-            let end = parts[start..]
-                .iter()
-                .position(|p| *p != (key, year))
-                .map_or(n, |len| start + len);
+        // Each partition gets a compact batch of its own rows (taken, not sliced, so that a
+        // buffered partition holds only its rows' memory).
+        let mut groups: BTreeMap<(i32, i32), Vec<u32>> = BTreeMap::new();
+        for (row, part) in parts.iter().enumerate() {
+            let row = u32::try_from(row).map_err(|_| Error::Schema {
+                table: spec.name.to_owned(),
+                message: "a batch of more than 2^32 rows".to_owned(),
+            })?;
+            groups.entry(*part).or_default().push(row);
+        }
+        let whole = groups.len() == 1;
+        for ((key, year), rows) in groups {
             let j = jurisdictions
                 .get(&key)
                 .copied()
                 .ok_or_else(|| missing("jurisdiction"))?;
-            self.parts
-                .write_rows((spec.name, j, year), &batch.slice(start, end - start))?;
-            start = end;
+            let part = if whole {
+                batch.clone()
+            } else {
+                arrow_select::take::take_record_batch(batch, &UInt32Array::from(rows)).map_err(
+                    |e| Error::Schema {
+                        table: spec.name.to_owned(),
+                        message: e.to_string(),
+                    },
+                )?
+            };
+            self.parts()?.push((spec.name, j, year), part)?;
         }
         if spec.name == tables::cases::NAME {
             self.manifest.cases += n as u64;
         }
         Ok(())
+    }
+
+    fn parts(&mut self) -> Result<&mut Partitions> {
+        let temp = &self.temp;
+        self.parts.as_mut().ok_or_else(|| Error::Manifest {
+            path: temp.clone(),
+            message: "the dataset is already finished".to_owned(),
+        })
     }
 
     /// The directory the dataset is written in until [`DatasetWriter::finish`] moves it to its
@@ -500,25 +365,10 @@ impl DatasetWriter {
     /// dictionary (`dictionary.md`, `dictionary.csv`, `dictionary.html`, `tables.json`), and
     /// moves the dataset to its target. Returns the manifest.
     pub fn finish(mut self) -> Result<Manifest> {
-        let keys: Vec<PartitionKey> = self.parts.open.keys().copied().collect();
-        for key in &keys {
-            self.parts.flush(key)?;
-        }
-        let mut files: Vec<(PartitionKey, FileEntry)> = Vec::new();
-        for (key, p) in self.parts.open.drain() {
-            if let Some(file) = p.file {
-                let rows = file.finish()?;
-                files.push((
-                    key,
-                    FileEntry {
-                        path: p.relative,
-                        jurisdiction: key.1,
-                        year: key.2,
-                        rows,
-                    },
-                ));
-            }
-        }
+        let mut files = match self.parts.take() {
+            Some(parts) => parts.finish()?,
+            None => Vec::new(),
+        };
         files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
         for ((table, _, _), entry) in files {
             let t = self.manifest.tables.entry(table.to_owned()).or_default();
@@ -553,7 +403,7 @@ impl DatasetWriter {
 
     fn publish(&self) -> Result<()> {
         if self.target.exists() {
-            if !self.parts.options.overwrite {
+            if !self.overwrite {
                 return Err(Error::Exists {
                     path: self.target.clone(),
                 });
@@ -574,6 +424,10 @@ impl DatasetWriter {
 impl Drop for DatasetWriter {
     fn drop(&mut self) {
         if !self.finished {
+            // The writer thread stops first, so that nothing is written after the removal.
+            if let Some(parts) = self.parts.as_mut() {
+                parts.abandon();
+            }
             // Best effort: an unfinished dataset leaves nothing behind.
             let _ = fs::remove_dir_all(&self.temp);
         }

@@ -82,6 +82,7 @@ pub mod error;
 pub mod family;
 pub mod ints;
 pub mod parquet;
+mod partitions;
 pub mod pseudonym;
 pub mod research;
 pub mod spec;

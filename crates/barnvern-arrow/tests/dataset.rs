@@ -164,16 +164,72 @@ fn a_manifest_of_an_unknown_version_is_refused() {
     );
 }
 
+/// The writer's memory limits cut a partition into several files (`part-0`, `part-1`, ...):
+/// the manifest lists each with its rows, and the dataset reads back as the cases, through
+/// `write` (row by row) and through `write_batch`.
+#[test]
+fn memory_limits_split_partitions_into_files_that_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = example_cases();
+    let options = DatasetOptions {
+        row_group_rows: 3,
+        max_buffered_bytes: 1,
+        max_open_files: 1,
+        max_row_groups_per_file: 2,
+        ..DatasetOptions::default()
+    };
+    for by_batch in [false, true] {
+        let target = dir.path().join(format!("extract-{by_batch}"));
+        let mut w = DatasetWriter::create(&target, options.clone()).unwrap();
+        if by_batch {
+            for (spec, batch) in barnvern_arrow::to_batches(&cases).unwrap() {
+                for row in 0..batch.num_rows() {
+                    w.write_batch(spec.name, &batch.slice(row, 1)).unwrap();
+                }
+            }
+        } else {
+            for case in &cases {
+                w.write(std::slice::from_ref(case)).unwrap();
+            }
+        }
+        let manifest = w.finish().unwrap();
+        let items = &manifest.tables["item_responses"];
+        assert_eq!(items.rows, 77);
+        assert!(
+            items.files.len() > 2
+                && items
+                    .files
+                    .iter()
+                    .any(|f| f.path.ends_with("part-1.parquet")),
+            "{:?}",
+            items.files
+        );
+        assert_eq!(items.files.iter().map(|f| f.rows).sum::<u64>(), 77);
+        for f in &items.files {
+            assert!(target.join(&f.path).exists(), "{}", f.path);
+        }
+        let ds = Dataset::open(&target).unwrap();
+        assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+        assert_same(&sorted(cases.clone()), &sorted(ds.cases().unwrap()));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
-    /// Tiny row groups and a tiny buffer force many row groups and early flushes; the dataset
-    /// still reads back exactly.
+    /// Tiny row groups, a tiny buffer, two open files and three row groups a file force early
+    /// writes and many files per partition; the dataset still reads back exactly.
     #[test]
     fn generated_cases_survive_a_dataset_with_tiny_buffers(cases in research_cases()) {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("ds");
-        let options = DatasetOptions { row_group_rows: 2, max_buffered_rows: 5, ..DatasetOptions::default() };
+        let options = DatasetOptions {
+            row_group_rows: 2,
+            max_buffered_bytes: 1,
+            max_open_files: 2,
+            max_row_groups_per_file: 3,
+            ..DatasetOptions::default()
+        };
         let mut w = DatasetWriter::create(&target, options).unwrap();
         for chunk in cases.chunks(2) {
             w.write(chunk).unwrap();

@@ -28,6 +28,12 @@ pub fn de_error<E: serde::de::Error>(issue: Issue) -> E {
 /// (`json.syntax`, `json.unknown_field`, `json.invalid_type`, or the validated type's own rule
 /// code) and a message. The message never contains the input's text.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
+    // Most input is valid, and tracking the path of every value costs an allocated key per
+    // field: parse plainly first, and parse again with the path tracked only when that fails,
+    // for the error's path. Both parses accept exactly the same input.
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(into_issue)?;
     de.end().map_err(|e| {
