@@ -14,8 +14,10 @@
 //! (`.NAME.tmp-PID-NANOS`) and renamed onto the target at [`DatasetWriter::finish`]. An
 //! interrupted run leaves no half dataset at the target (a dropped writer removes its
 //! temporary directory). An existing target is refused unless
-//! [`DatasetOptions::overwrite`] is set; then the old dataset is renamed aside, the new one
-//! renamed in, and the old one removed (the closest the filesystem offers to one atomic swap).
+//! [`DatasetOptions::overwrite`] is set; then the new dataset and the old one are swapped in one
+//! step (Linux `renameat2` with `RENAME_EXCHANGE`) and the old one removed, so the target
+//! always holds a whole dataset. Where no such exchange exists, the old dataset is renamed
+//! aside (`<staging>-old`) before the new one is renamed in.
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -408,6 +410,14 @@ impl DatasetWriter {
                     path: self.target.clone(),
                 });
             }
+            if exchange(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))? {
+                // The staging directory now holds the old dataset. Should this removal not
+                // happen (a kill), the next extract removes it as a dead run's leftover.
+                let _ = fs::remove_dir_all(&self.temp);
+                return Ok(());
+            }
+            // No atomic exchange here: the old dataset is moved aside first. A kill between
+            // the two renames leaves it at `<staging>-old`, which the next extract puts back.
             let mut old = self.temp.clone().into_os_string();
             old.push("-old");
             let old = PathBuf::from(old);
@@ -419,6 +429,25 @@ impl DatasetWriter {
         }
         Ok(())
     }
+}
+
+/// Swaps two directories in one step (Linux `renameat2` with `RENAME_EXCHANGE`). `Ok(false)`
+/// when the system or filesystem has no such exchange.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Swaps two directories in one step: not available on this system.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 impl Drop for DatasetWriter {

@@ -397,6 +397,41 @@ fn an_existing_dataset_is_replaced_only_when_asked() {
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
+/// An overwrite killed after it moved the old dataset aside (where no atomic exchange exists)
+/// leaves it at `<staging>-old`: the next extract puts it back instead of removing it.
+#[test]
+fn a_dataset_moved_aside_by_a_killed_overwrite_is_put_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(3).join("\n")).unwrap();
+    let out = dir.path().join("extract");
+    let extract = || {
+        let mut c = barnvern();
+        c.env("BARNVERN_KEY", KEY)
+            .args(["extract", "--out"])
+            .arg(&out)
+            .arg(&input);
+        c.assert()
+    };
+    extract().success();
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    // A process id that does not run.
+    let dead = (1..4_000_000u32)
+        .rev()
+        .find(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
+        .unwrap();
+    let aside = dir.path().join(format!(".extract.tmp-{dead}-1-old"));
+    fs::rename(&out, &aside).unwrap();
+
+    // The old dataset is back, so without --overwrite the run refuses to replace it.
+    extract().code(2);
+    assert_eq!(
+        fs::read_to_string(out.join("manifest.json")).unwrap(),
+        manifest
+    );
+    assert!(!aside.exists());
+}
+
 #[test]
 fn killing_the_extract_leaves_no_dataset_and_a_rerun_succeeds() {
     let dir = tempfile::tempdir().unwrap();

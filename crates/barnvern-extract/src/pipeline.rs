@@ -410,7 +410,8 @@ fn staged_name(path: &Path) -> PathBuf {
 }
 
 /// Removes staging directories left by extracts that were killed (their process no longer
-/// runs), so a rerun starts clean. Only where `/proc` tells which processes run.
+/// runs), so a rerun starts clean, and puts back a dataset an overwrite had moved aside when
+/// it was killed. Only where `/proc` tells which processes run.
 fn remove_stale_staging(out: &Path) {
     if !Path::new("/proc/self").exists() {
         return;
@@ -434,8 +435,14 @@ fn remove_stale_staging(out: &Path) {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
         }
+        // `<staging>-old` is a dataset an overwrite moved aside and was killed before it put
+        // the new one in: with no dataset at the target, it is put back, not removed.
+        if rest.ends_with("-old") && !out.exists() && std::fs::rename(entry.path(), out).is_ok() {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(entry.path());
     }
 }
