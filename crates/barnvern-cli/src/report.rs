@@ -16,7 +16,8 @@ pub struct ReportArgs {
     /// The dataset directory (written by `barnvern extract`).
     dataset: PathBuf,
     /// Where to write report.md, report.html and report.json (created if missing); default:
-    /// DIR/report.
+    /// DIR-report beside the dataset, never inside it (a dataset is its manifest's files,
+    /// and may be read-only or shared).
     #[arg(long, value_name = "OUTDIR")]
     out: Option<PathBuf>,
     /// Smallest count shown: counts from 1 to N-1 are shown as "<N", with secondary
@@ -98,10 +99,7 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
         eprintln!("barnvern: {e}");
         exit_for(&e)
     })?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.dataset.join("report"));
+    let out = args.out.clone().unwrap_or_else(|| beside(&args.dataset));
     std::fs::create_dir_all(&out).map_err(|e| {
         eprintln!("barnvern: cannot create {}: {e}", out.display());
         ExitCode::from(crate::EXIT_IO)
@@ -125,4 +123,18 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
         println!("{name}: {}", path.display());
     }
     Ok(())
+}
+
+/// The default report directory of a dataset: `NAME-report` beside it.
+fn beside(dataset: &std::path::Path) -> PathBuf {
+    // `.` or `..` name no directory: the real path does.
+    let dataset = match dataset.file_name() {
+        Some(_) => dataset.to_path_buf(),
+        None => std::fs::canonicalize(dataset).unwrap_or_else(|_| dataset.to_path_buf()),
+    };
+    let name = dataset
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".to_owned());
+    dataset.with_file_name(format!("{name}-report"))
 }

@@ -56,17 +56,20 @@ fn writes_three_files_into_dir_report_and_says_where() {
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
     for name in ["report.md", "report.html", "report.json"] {
-        let path = data.join("report").join(name);
+        let path = root.join("extract-report").join(name);
         assert!(path.exists(), "{name}");
         assert!(stdout.contains(&path.display().to_string()), "{stdout}");
     }
-    let md = std::fs::read_to_string(data.join("report/report.md")).unwrap();
+    // Beside the dataset, never inside it.
+    assert!(!data.join("report").exists());
+    let md = std::fs::read_to_string(root.join("extract-report/report.md")).unwrap();
     assert!(md.contains("Deadline compliance"));
     // Two cases: every count from 1 to 4 is withheld.
     assert!(md.contains("<5"));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data.join("report/report.json")).unwrap())
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("extract-report/report.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(json["suppression"]["threshold"], 5);
     assert_eq!(json["dataset"]["cases"]["suppressed"], true);
     std::fs::remove_dir_all(&root).unwrap();
