@@ -23,7 +23,7 @@ pub(crate) fn spec() -> TableSpec {
         opt("instrument", T::Dict, S::Code, "The instrument id (as in questionnaires.instrument)."),
         f("score_id", T::Dict, S::Code, "The score id (e.g. emotional, conduct, hyperactivity, peer, prosocial, total, externalising, internalising, impact, score)."),
         opt("value", T::Float64, S::Measure, "The score; null when too few items were answered."),
-        opt("band", T::Dict, S::Code, "The band the score falls in as the instrument's band table labels it, with spaces (SDQ: close to average, slightly raised, high, very high; prosocial: close to average, slightly lowered, low, very low), when a band table applies."),
+        opt("band", T::Dict, S::Code, "The band the score falls in as the instrument's band table labels it, with spaces (SDQ: close to average, slightly raised, high, very high; prosocial: close to average, slightly lowered, low, very low), when a band table applies. Bands keyed by age use the child's age in whole years on the completion date, from birth year and month (children.birth_year, birth_month): a birthday in the month of completion counts as not yet reached."),
         opt("band_verified", T::Bool, S::Flag, "Whether the band table's cut-offs were checked against their published source."),
         f("algorithm", T::Dict, S::Code, "The scoring algorithm applied (e.g. sdq-prorated)."),
         f("version", T::Dict, S::Code, "The version of the instrument definition applied."),
