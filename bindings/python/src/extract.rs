@@ -174,45 +174,15 @@ impl PyExtractSummary {
     /// Pickles as its JSON: the counts, the paths and the manifest (the dataset itself stays
     /// where it is).
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let s = &self.inner;
-        let state = (
-            &s.dataset,
-            &s.quarantine,
-            s.read,
-            s.accepted,
-            s.rejected,
-            &s.empty_files,
-            &s.rejected_by_code,
-            &s.manifest,
-        );
-        reduce_json(&py.get_type::<Self>(), &state)
+        reduce_json(&py.get_type::<Self>(), &self.inner)
     }
 
     /// Rebuilds a pickled summary (the state `__reduce__` wrote).
     #[staticmethod]
     #[pyo3(name = "_from_pickle")]
     fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
-        let (
-            dataset,
-            quarantine,
-            read,
-            accepted,
-            rejected,
-            empty_files,
-            rejected_by_code,
-            manifest,
-        ) = from_json_state(py, state)?;
         Ok(PyExtractSummary {
-            inner: ExtractSummary {
-                dataset,
-                quarantine,
-                read,
-                accepted,
-                rejected,
-                empty_files,
-                rejected_by_code,
-                manifest,
-            },
+            inner: from_json_state(py, state)?,
         })
     }
 }

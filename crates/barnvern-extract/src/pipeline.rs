@@ -62,7 +62,7 @@ impl ExtractOptions {
 }
 
 /// What an extract did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExtractSummary {
     /// The dataset directory.
     pub dataset: PathBuf,
