@@ -7,7 +7,7 @@
 //! partition reaches [`DatasetOptions::row_group_rows`] rows; when all partitions together
 //! hold [`DatasetOptions::max_buffered_bytes`], the largest is written out early. A partition
 //! is one file (`part-0.parquet`) unless [`DatasetOptions::max_open_files`] or
-//! [`DatasetOptions::max_row_groups_per_file`] make it start another (`part-1.parquet`, ...);
+//! [`DatasetOptions::max_open_row_groups`] make it start another (`part-1.parquet`, ...);
 //! the manifest lists every file. Nothing holds the whole dataset.
 //!
 //! The dataset appears atomically: it is written into a hidden sibling directory
@@ -66,9 +66,11 @@ pub struct DatasetOptions {
     /// holds little: its handle, a write buffer and the metadata of its row groups. A synthetic
     /// extract of 1,000,000 children has 399 partitions.
     pub max_open_files: usize,
-    /// Row groups in one file before the partition's next file is started (default 256): a
-    /// file holds its row groups' metadata until its footer is written.
-    pub max_row_groups_per_file: usize,
+    /// Row groups written to the files open at once, over all of them (default 1,024). A
+    /// file holds the metadata and page indexes of its row groups until its footer is
+    /// written, some 14 KB a row group here; past this limit the open file with the most row
+    /// groups is finished, and its partition's next rows go to its next file.
+    pub max_open_row_groups: usize,
 }
 
 impl Default for DatasetOptions {
@@ -78,7 +80,7 @@ impl Default for DatasetOptions {
             row_group_rows: ROW_GROUP_ROWS,
             max_buffered_bytes: 256 << 20,
             max_open_files: 512,
-            max_row_groups_per_file: 256,
+            max_open_row_groups: 1024,
         }
     }
 }
@@ -339,6 +341,18 @@ impl DatasetWriter {
         if spec.name == tables::cases::NAME {
             self.manifest.cases += n as u64;
         }
+        Ok(())
+    }
+
+    /// Writes rows already built and partitioned (see [`PartitionedRows`]), typically on
+    /// another thread: the writer only buffers their batches.
+    pub fn write_rows(&mut self, rows: crate::PartitionedRows) -> Result<()> {
+        let cases = rows.cases() as u64;
+        let parts = self.parts()?;
+        for (key, batch) in rows.into_parts() {
+            parts.push(key, batch)?;
+        }
+        self.manifest.cases += cases;
         Ok(())
     }
 

@@ -9,8 +9,9 @@
 //! - the files open at once ([`DatasetOptions::max_open_files`]): past it the least recently
 //!   written file is finished and its partition's next rows start its next file
 //!   (`part-1.parquet`, ...);
-//! - the row groups of one file ([`DatasetOptions::max_row_groups_per_file`]), whose metadata
-//!   the file holds until its footer is written.
+//! - the row groups of the open files ([`DatasetOptions::max_open_row_groups`]), whose
+//!   metadata each file holds until its footer is written: past it the open file with the
+//!   most row groups is finished.
 //!
 //! A row group is encoded and closed in one go, so its column encoders and compression
 //! contexts live only while it is written. An earlier design kept every partition's row group
@@ -40,6 +41,12 @@ pub(crate) type PartitionKey = (&'static str, Jurisdiction, i32);
 /// many rows.
 const ROW_CHUNK: usize = 4096;
 
+/// Batches a buffer takes in before the newest of them are merged into one. The extract hands
+/// over one small batch per partition per chunk of cases (a few rows of a rare table), each
+/// with its own array headers and dictionaries; merged, they take what their rows take, and
+/// the writer thread gets fewer, larger batches.
+const COMPACT_BATCHES: usize = 32;
+
 /// Row groups queued for the writer thread.
 const QUEUED_ROW_GROUPS: usize = 4;
 
@@ -48,7 +55,10 @@ struct Buffer {
     spec: &'static TableSpec,
     /// Rows added one by one, not yet moved into `batches`.
     rows: TableWriter,
-    batches: Vec<RecordBatch>,
+    /// Batches in arrival order, each with the Arrow bytes it was counted at.
+    batches: Vec<(RecordBatch, usize)>,
+    /// `batches[..merged]` are results of merging; the rest came in as they are.
+    merged: usize,
     batch_rows: usize,
     bytes: usize,
 }
@@ -59,6 +69,7 @@ impl Buffer {
             spec,
             rows: TableWriter::new(spec),
             batches: Vec::new(),
+            merged: 0,
             batch_rows: 0,
             bytes: 0,
         }
@@ -66,6 +77,61 @@ impl Buffer {
 
     fn rows(&self) -> usize {
         self.batch_rows + self.rows.len()
+    }
+
+    /// Adds a batch; returns the bytes the buffer grew by (negative: shrank, after merging).
+    fn add(&mut self, batch: RecordBatch) -> Result<isize> {
+        let before = self.bytes;
+        let bytes = batch.get_array_memory_size();
+        self.batch_rows += batch.num_rows();
+        self.bytes += bytes;
+        self.batches.push((batch, bytes));
+        if self.batches.len() - self.merged >= COMPACT_BATCHES {
+            // Merging the merged ones too, when they are many, keeps the count of batches
+            // bounded for a partition that fills slowly.
+            let from = if self.merged >= COMPACT_BATCHES {
+                0
+            } else {
+                self.merged
+            };
+            let tail: Vec<(RecordBatch, usize)> = self.batches.drain(from..).collect();
+            let merged = concat(
+                self.spec,
+                &tail.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>(),
+            )?;
+            let merged_bytes = merged.get_array_memory_size();
+            self.bytes = self.bytes - tail.iter().map(|(_, n)| n).sum::<usize>() + merged_bytes;
+            self.batches.push((merged, merged_bytes));
+            self.merged = self.batches.len();
+        }
+        Ok(self.bytes as isize - before as isize)
+    }
+
+    /// Removes the first `n` rows (or all there are) as batches to write. A batch cut in two
+    /// leaves a copy of its rest, so the rows written are not held through it.
+    fn take_rows(&mut self, n: usize) -> Result<Vec<RecordBatch>> {
+        let mut out = Vec::new();
+        let mut taken = 0;
+        while taken < n && !self.batches.is_empty() {
+            let (batch, bytes) = self.batches.remove(0);
+            self.merged = self.merged.saturating_sub(1);
+            let need = n - taken;
+            if batch.num_rows() <= need {
+                taken += batch.num_rows();
+                self.bytes = self.bytes.saturating_sub(bytes);
+                out.push(batch);
+                continue;
+            }
+            let rest = concat(self.spec, &[batch.slice(need, batch.num_rows() - need)])?;
+            let rest_bytes = rest.get_array_memory_size();
+            self.bytes = self.bytes.saturating_sub(bytes) + rest_bytes;
+            out.push(batch.slice(0, need));
+            self.batches.insert(0, (rest, rest_bytes));
+            self.merged += 1;
+            taken = n;
+        }
+        self.batch_rows -= taken;
+        Ok(out)
     }
 }
 
@@ -103,43 +169,37 @@ impl Partitions {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let bytes = batch.get_array_memory_size();
-        let b = self.buffer(key)?;
-        b.batch_rows += batch.num_rows();
-        b.bytes += bytes;
-        b.batches.push(batch);
-        self.bytes += bytes;
+        let grew = self.buffer(key)?.add(batch)?;
+        self.bytes = self.bytes.saturating_add_signed(grew);
         self.write_full_row_groups(key)?;
         self.bound_memory()
     }
 
-    /// Writes the partition's full row groups and keeps the rest, compacted.
+    /// Writes the partition's full row groups and keeps the rest.
     fn write_full_row_groups(&mut self, key: PartitionKey) -> Result<()> {
         let group = self.options.row_group_rows.max(1);
+        while self
+            .buffers
+            .get(&key)
+            .is_some_and(|b| b.batch_rows >= group)
+        {
+            self.send_rows(key, group)?;
+        }
+        Ok(())
+    }
+
+    /// Sends the partition's first `n` rows to the writer thread as one row group.
+    fn send_rows(&mut self, key: PartitionKey, n: usize) -> Result<()> {
         let Some(b) = self.buffers.get_mut(&key) else {
             return Ok(());
         };
-        if b.batch_rows < group {
+        let before = b.bytes;
+        let batches = b.take_rows(n)?;
+        self.bytes = self.bytes.saturating_sub(before) + b.bytes;
+        if batches.is_empty() {
             return Ok(());
         }
-        let all = concat(b.spec, &std::mem::take(&mut b.batches))?;
-        self.bytes = self.bytes.saturating_sub(b.bytes);
-        let full = all.num_rows() / group * group;
-        let rest = all.num_rows() - full;
-        // The rest is copied so that it no longer holds the written rows' buffers.
-        let rest = concat(b.spec, &[all.slice(full, rest)])?;
-        b.batch_rows = rest.num_rows();
-        b.bytes = rest.get_array_memory_size();
-        self.bytes += b.bytes;
-        if rest.num_rows() > 0 {
-            b.batches.push(rest);
-        }
-        let mut start = 0;
-        while start < full {
-            self.files.send(key, all.slice(start, group))?;
-            start += group;
-        }
-        Ok(())
+        self.files.send(key, batches)
     }
 
     /// While the buffers hold more than [`DatasetOptions::max_buffered_bytes`], writes the
@@ -164,24 +224,11 @@ impl Partitions {
     /// than one).
     fn write_all(&mut self, key: PartitionKey) -> Result<()> {
         self.move_rows(key)?;
-        let Some(b) = self.buffers.get_mut(&key) else {
-            return Ok(());
-        };
-        let batches = std::mem::take(&mut b.batches);
-        self.bytes = self.bytes.saturating_sub(b.bytes);
-        b.bytes = 0;
-        b.batch_rows = 0;
-        let spec = b.spec;
-        if batches.is_empty() {
-            return Ok(());
-        }
-        let all = concat(spec, &batches)?;
         let group = self.options.row_group_rows.max(1);
-        let mut start = 0;
-        while start < all.num_rows() {
-            let len = group.min(all.num_rows() - start);
-            self.files.send(key, all.slice(start, len))?;
-            start += len;
+        while let Some(rows) = self.buffers.get(&key).map(|b| b.batch_rows)
+            && rows > 0
+        {
+            self.send_rows(key, rows.min(group))?;
         }
         Ok(())
     }
@@ -195,11 +242,8 @@ impl Partitions {
             return Ok(());
         }
         let batch = b.rows.finish()?;
-        let bytes = batch.get_array_memory_size();
-        b.batch_rows += batch.num_rows();
-        b.bytes += bytes;
-        b.batches.push(batch);
-        self.bytes += bytes;
+        let grew = b.add(batch)?;
+        self.bytes = self.bytes.saturating_add_signed(grew);
         Ok(())
     }
 
@@ -248,7 +292,8 @@ fn concat(spec: &TableSpec, batches: &[RecordBatch]) -> Result<RecordBatch> {
     })
 }
 
-type Job = (PartitionKey, RecordBatch);
+/// One row group: a partition and its rows, in one or more batches.
+type Job = (PartitionKey, Vec<RecordBatch>);
 type Written = Vec<(PartitionKey, FileEntry)>;
 
 /// The writer thread: row groups in, Parquet files out.
@@ -266,6 +311,7 @@ impl FileSink {
             options,
             open: HashMap::new(),
             parts: HashMap::new(),
+            open_row_groups: 0,
             clock: 0,
             written: Vec::new(),
         };
@@ -281,9 +327,9 @@ impl FileSink {
     }
 
     /// Queues a row group; the error of a writer thread that stopped comes back here.
-    fn send(&mut self, key: PartitionKey, batch: RecordBatch) -> Result<()> {
+    fn send(&mut self, key: PartitionKey, batches: Vec<RecordBatch>) -> Result<()> {
         let sent = match &self.tx {
-            Some(tx) => tx.send((key, batch)).is_ok(),
+            Some(tx) => tx.send((key, batches)).is_ok(),
             None => false,
         };
         if sent {
@@ -342,14 +388,16 @@ struct Files {
     open: HashMap<PartitionKey, OpenFile>,
     /// The next file number of each partition.
     parts: HashMap<PartitionKey, usize>,
+    /// Row groups written to the open files.
+    open_row_groups: usize,
     clock: u64,
     written: Written,
 }
 
 impl Files {
     fn run(mut self, rx: Receiver<Job>) -> Result<Written> {
-        for (key, batch) in rx {
-            self.write(key, &batch)?;
+        for (key, batches) in rx {
+            self.write(key, &batches)?;
         }
         let mut keys: Vec<PartitionKey> = self.open.keys().copied().collect();
         keys.sort();
@@ -360,7 +408,7 @@ impl Files {
     }
 
     /// Writes one row group to the partition's open file, opening one first if needed.
-    fn write(&mut self, key: PartitionKey, batch: &RecordBatch) -> Result<()> {
+    fn write(&mut self, key: PartitionKey, batches: &[RecordBatch]) -> Result<()> {
         self.clock += 1;
         if !self.open.contains_key(&key) {
             if self.open.len() >= self.options.max_open_files.max(1) {
@@ -400,24 +448,33 @@ impl Files {
                 },
             );
         }
-        let full = match self.open.get_mut(&key) {
-            Some(file) => {
+        if let Some(file) = self.open.get_mut(&key) {
+            for batch in batches {
                 file.writer.write(batch)?;
-                file.writer.flush()?;
-                file.row_groups += 1;
-                file.last_used = self.clock;
-                file.row_groups >= self.options.max_row_groups_per_file.max(1)
             }
-            None => false,
-        };
-        if full {
-            self.close(key)?;
+            file.writer.flush()?;
+            file.row_groups += 1;
+            file.last_used = self.clock;
+            self.open_row_groups += 1;
+        }
+        while self.open_row_groups > self.options.max_open_row_groups.max(1) {
+            // The file with the most row groups (the first in partition order of those).
+            let fullest = self
+                .open
+                .iter()
+                .max_by_key(|(k, f)| (f.row_groups, std::cmp::Reverse(**k)))
+                .map(|(k, _)| *k);
+            match fullest {
+                Some(k) => self.close(k)?,
+                None => break,
+            }
         }
         Ok(())
     }
 
     fn close(&mut self, key: PartitionKey) -> Result<()> {
         if let Some(file) = self.open.remove(&key) {
+            self.open_row_groups = self.open_row_groups.saturating_sub(file.row_groups);
             let rows = file.writer.finish()?;
             self.written.push((
                 key,

@@ -5,7 +5,10 @@
 mod common;
 
 use barnvern_arrow::dataset::MANIFEST;
-use barnvern_arrow::{Dataset, DatasetOptions, DatasetWriter, Error, SCHEMA_VERSION, tables};
+use barnvern_arrow::{
+    Dataset, DatasetOptions, DatasetWriter, Error, PartitionedRows, Pseudonym, ResearchCase,
+    SCHEMA_VERSION, tables,
+};
 use common::*;
 use proptest::prelude::*;
 
@@ -166,7 +169,7 @@ fn a_manifest_of_an_unknown_version_is_refused() {
 
 /// The writer's memory limits cut a partition into several files (`part-0`, `part-1`, ...):
 /// the manifest lists each with its rows, and the dataset reads back as the cases, through
-/// `write` (row by row) and through `write_batch`.
+/// `write` (row by row), through `write_batch` and through `write_rows`.
 #[test]
 fn memory_limits_split_partitions_into_files_that_read_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,21 +178,30 @@ fn memory_limits_split_partitions_into_files_that_read_back() {
         row_group_rows: 3,
         max_buffered_bytes: 1,
         max_open_files: 1,
-        max_row_groups_per_file: 2,
+        max_open_row_groups: 2,
         ..DatasetOptions::default()
     };
-    for by_batch in [false, true] {
-        let target = dir.path().join(format!("extract-{by_batch}"));
+    for how in ["write", "write_batch", "write_rows"] {
+        let target = dir.path().join(format!("extract-{how}"));
         let mut w = DatasetWriter::create(&target, options.clone()).unwrap();
-        if by_batch {
-            for (spec, batch) in barnvern_arrow::to_batches(&cases).unwrap() {
-                for row in 0..batch.num_rows() {
-                    w.write_batch(spec.name, &batch.slice(row, 1)).unwrap();
+        match how {
+            "write_batch" => {
+                for (spec, batch) in barnvern_arrow::to_batches(&cases).unwrap() {
+                    for row in 0..batch.num_rows() {
+                        w.write_batch(spec.name, &batch.slice(row, 1)).unwrap();
+                    }
                 }
             }
-        } else {
-            for case in &cases {
-                w.write(std::slice::from_ref(case)).unwrap();
+            "write_rows" => {
+                for case in &cases {
+                    let rows = PartitionedRows::from_cases(std::slice::from_ref(case)).unwrap();
+                    w.write_rows(rows).unwrap();
+                }
+            }
+            _ => {
+                for case in &cases {
+                    w.write(std::slice::from_ref(case)).unwrap();
+                }
             }
         }
         let manifest = w.finish().unwrap();
@@ -214,10 +226,110 @@ fn memory_limits_split_partitions_into_files_that_read_back() {
     }
 }
 
+/// `n` copies of the example cases, each with a case key of its own.
+fn many_cases(n: u8) -> Vec<ResearchCase> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        for (j, case) in example_cases().into_iter().enumerate() {
+            let mut case = case;
+            let mut digest = [0u8; 32];
+            digest[0] = i;
+            digest[1] = j as u8;
+            case.case_key = Pseudonym::from_digest(digest);
+            out.push(case);
+        }
+    }
+    out
+}
+
+/// Rows handed over a few at a time (one small batch per partition per call, as the extract
+/// does) are merged in the buffers and still make whole row groups of exactly
+/// `row_group_rows` rows, in the order given; and the dataset reads back as the cases.
+#[test]
+fn small_partitioned_batches_make_whole_row_groups_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let cases = many_cases(120);
+    let options = DatasetOptions {
+        row_group_rows: 50,
+        ..DatasetOptions::default()
+    };
+    let mut w = DatasetWriter::create(&target, options).unwrap();
+    for pair in cases.chunks(2) {
+        w.write_rows(PartitionedRows::from_cases(pair).unwrap())
+            .unwrap();
+    }
+    let manifest = w.finish().unwrap();
+    assert_eq!(manifest.cases, cases.len() as u64);
+
+    let items = &manifest.tables["item_responses"];
+    assert!(items.rows > 200, "{}", items.rows);
+    let mut checked = 0;
+    for f in &items.files {
+        let file = std::fs::File::open(target.join(&f.path)).unwrap();
+        let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+        use parquet::file::reader::FileReader;
+        let groups: Vec<i64> = reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        let (last, whole) = groups.split_last().unwrap();
+        assert!(whole.iter().all(|n| *n == 50), "{}: {groups:?}", f.path);
+        assert!(*last <= 50, "{}: {groups:?}", f.path);
+        checked += whole.len();
+    }
+    assert!(checked > 2, "no file had several row groups");
+
+    let ds = Dataset::open(&target).unwrap();
+    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    // In the order written: the cases table of each partition lists the cases as given.
+    let back = ds.cases().unwrap();
+    let order = |v: &[ResearchCase]| -> Vec<String> {
+        v.iter()
+            .filter(|c| {
+                c.jurisdiction == cases[0].jurisdiction && c.opened_on == cases[0].opened_on
+            })
+            .map(|c| c.case_key.as_str().to_owned())
+            .collect()
+    };
+    assert_eq!(order(&back), order(&cases));
+    assert_same(&sorted(cases.clone()), &sorted(back));
+}
+
+/// A case left out of partitioned rows (a duplicate found later) leaves no row in any table,
+/// and the other cases keep all of theirs.
+#[test]
+fn rows_without_a_case_hold_none_of_its_rows() {
+    let cases = many_cases(3);
+    let drop = 2;
+    let rows = PartitionedRows::from_cases(&cases).unwrap();
+    let all = rows.rows();
+    let fewer = rows.without_cases(&[drop, drop, 999]).unwrap();
+    assert_eq!(fewer.cases(), cases.len() - 1);
+    let kept: Vec<ResearchCase> = cases
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != drop)
+        .map(|(_, c)| c.clone())
+        .collect();
+    let alone = PartitionedRows::from_cases(&cases[drop..=drop]).unwrap();
+    assert_eq!(fewer.rows(), all - alone.rows());
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    w.write_rows(fewer).unwrap();
+    w.finish().unwrap();
+    let back = Dataset::open(&target).unwrap().cases().unwrap();
+    assert_same(&sorted(kept), &sorted(back));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
-    /// Tiny row groups, a tiny buffer, two open files and three row groups a file force early
+    /// Tiny row groups, a tiny buffer, two open files and three open row groups force early
     /// writes and many files per partition; the dataset still reads back exactly.
     #[test]
     fn generated_cases_survive_a_dataset_with_tiny_buffers(cases in research_cases()) {
@@ -227,7 +339,7 @@ proptest! {
             row_group_rows: 2,
             max_buffered_bytes: 1,
             max_open_files: 2,
-            max_row_groups_per_file: 3,
+            max_open_row_groups: 3,
             ..DatasetOptions::default()
         };
         let mut w = DatasetWriter::create(&target, options).unwrap();

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use barnvern_arrow::DatasetOptions;
 use barnvern_extract::{
     Error as ExtractError, ExtractOptions, ExtractSummary, InputOptions, KeyError, LineFindings,
     ProjectKey, RuleSet, extract, validate,
@@ -81,6 +82,11 @@ pub struct ExtractArgs {
     /// The longest line accepted, in bytes.
     #[arg(long, default_value_t = InputOptions::default().max_line_bytes, value_name = "BYTES")]
     pub max_line_bytes: usize,
+    /// Memory for rows waiting to be written, in MiB (Arrow bytes over all partitions); when
+    /// full, the largest partition is written early as a smaller row group.
+    #[arg(long, default_value_t = (DatasetOptions::default().max_buffered_bytes >> 20) as u64,
+          value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub buffer_mib: u64,
 }
 
 /// A progress bar over the inputs' bytes, drawn on stderr only when it is a terminal.
@@ -274,6 +280,7 @@ pub fn run_extract(args: &ExtractArgs) -> ExitCode {
     options.overwrite = args.overwrite;
     options.threads = args.threads;
     options.input.max_line_bytes = args.max_line_bytes;
+    options.buffer_bytes = usize::try_from(args.buffer_mib << 20).unwrap_or(usize::MAX);
     let summary = match run_extract_with(&options, key) {
         Ok(s) => s,
         Err(code) => return code,

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions, LineReader};
 
 /// Lines per chunk handed to a worker.
-const CHUNK_LINES: usize = 256;
+const CHUNK_LINES: usize = 1024;
 
 /// How far the reader has got, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,10 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use barnvern_arrow::{
-    DatasetOptions, DatasetWriter, Manifest, ResearchCase, TableBatch, TableSpec, to_batches,
-};
+use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows, ResearchCase};
 use barnvern_core::Issue;
 use chrono::NaiveDate;
 
@@ -44,6 +41,10 @@ pub struct ExtractOptions {
     pub input: InputOptions,
     /// Worker threads; 0 = one per core.
     pub threads: usize,
+    /// Arrow bytes the dataset writer may hold in rows waiting to be written
+    /// ([`DatasetOptions::max_buffered_bytes`]): more gives larger row groups, less a smaller
+    /// peak memory.
+    pub buffer_bytes: usize,
 }
 
 impl ExtractOptions {
@@ -57,6 +58,7 @@ impl ExtractOptions {
             as_of,
             input: InputOptions::default(),
             threads: 0,
+            buffer_bytes: DatasetOptions::default().max_buffered_bytes,
         }
     }
 }
@@ -89,97 +91,20 @@ impl ExtractSummary {
     }
 }
 
-/// What a worker made of one chunk of lines: each line's verdict in order, the research
-/// cases of the accepted lines, and those cases already as one Arrow batch per table (built on
-/// the worker, so the writing thread only encodes Parquet).
+/// What a worker made of one chunk of lines: each line's verdict in order, and the rows of
+/// the accepted lines already as one Arrow batch per partition (built on the worker, so the
+/// writing thread only buffers them and encodes Parquet).
 struct Chunk {
     verdicts: Vec<(LineRef, Verdict)>,
-    cases: Vec<ResearchCase>,
-    batches: Option<Vec<TableBatch>>,
+    rows: barnvern_arrow::Result<PartitionedRows>,
 }
 
 /// The verdict on one line.
 enum Verdict {
-    /// Accepted: the case's duplicate key and its position in [`Chunk::cases`].
+    /// Accepted: the case's duplicate key and its position among the chunk's accepted cases.
     Accepted { key: u128, index: usize },
     /// Rejected, with why.
     Rejected(Vec<Issue>),
-}
-
-/// Rows a table collects before they are written: a chunk's batch holds a few rows of each
-/// partition, and each write to a Parquet writer has a fixed cost, so rows are gathered first.
-const WRITE_ROWS: usize = 16_384;
-/// Batches a table gathers before they are merged into one while it waits for
-/// [`WRITE_ROWS`] rows.
-const COMPACT_BATCHES: usize = 64;
-
-/// Batches of each table waiting to be written.
-#[derive(Default)]
-struct Pending {
-    tables: HashMap<&'static str, (&'static TableSpec, Vec<RecordBatch>, usize)>,
-}
-
-impl Pending {
-    fn push(
-        &mut self,
-        writer: &mut DatasetWriter,
-        spec: &'static TableSpec,
-        batch: RecordBatch,
-    ) -> Result<()> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        let entry = self
-            .tables
-            .entry(spec.name)
-            .or_insert_with(|| (spec, Vec::new(), 0));
-        entry.2 += batch.num_rows();
-        entry.1.push(batch);
-        if entry.2 >= WRITE_ROWS {
-            let (spec, batches, _) = std::mem::replace(entry, (spec, Vec::new(), 0));
-            write_gathered(writer, spec, &batches)?;
-        } else if entry.1.len() >= COMPACT_BATCHES {
-            // A rare table gets a row or two per chunk: thousands of tiny batches, each with
-            // its own buffers and array headers, until 16k rows are gathered. Merged into one,
-            // they take what their rows take.
-            let merged = concat(spec, &entry.1)?;
-            entry.1.clear();
-            entry.1.extend(merged);
-        }
-        Ok(())
-    }
-
-    fn flush_all(&mut self, writer: &mut DatasetWriter) -> Result<()> {
-        for (_, (spec, batches, _)) in self.tables.drain() {
-            write_gathered(writer, spec, &batches)?;
-        }
-        Ok(())
-    }
-}
-
-fn write_gathered(
-    writer: &mut DatasetWriter,
-    spec: &'static TableSpec,
-    batches: &[RecordBatch],
-) -> Result<()> {
-    match concat(spec, batches)? {
-        Some(batch) => Ok(writer.write_batch(spec.name, &batch)?),
-        None => Ok(()),
-    }
-}
-
-/// The batches of one table as one batch (`None` when there are none).
-fn concat(spec: &'static TableSpec, batches: &[RecordBatch]) -> Result<Option<RecordBatch>> {
-    let Some(first) = batches.first() else {
-        return Ok(None);
-    };
-    let batch = arrow_select::concat::concat_batches(&first.schema(), batches).map_err(|e| {
-        barnvern_arrow::Error::Schema {
-            table: spec.name.to_owned(),
-            message: e.to_string(),
-        }
-    })?;
-    Ok(Some(batch))
 }
 
 /// Where a line came from, without its content.
@@ -208,6 +133,7 @@ pub fn extract(
         &options.out,
         DatasetOptions {
             overwrite: options.overwrite,
+            max_buffered_bytes: options.buffer_bytes,
             ..DatasetOptions::default()
         },
     )?;
@@ -251,18 +177,12 @@ pub fn extract(
                 Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
             }
         }
-        // Should building the batches fail, the writing thread builds them again and reports
-        // the error with its context.
-        let batches = to_batches(&cases).ok();
-        Chunk {
-            verdicts,
-            cases,
-            batches,
-        }
+        // The cases are dropped here, on the worker, once their rows are built.
+        let rows = PartitionedRows::from_cases(&cases);
+        Chunk { verdicts, rows }
     };
 
     let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
-    let mut pending = Pending::default();
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
@@ -303,23 +223,7 @@ pub fn extract(
                     }
                 }
             }
-            match chunk.batches {
-                Some(batches) if duplicates.is_empty() => {
-                    for (spec, batch) in batches {
-                        pending.push(&mut writer, spec, batch)?;
-                    }
-                }
-                _ => {
-                    let kept: Vec<ResearchCase> = chunk
-                        .cases
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(i, _)| !duplicates.contains(i))
-                        .map(|(_, c)| c)
-                        .collect();
-                    writer.write(&kept)?;
-                }
-            }
+            writer.write_rows(chunk.rows?.without_cases(&duplicates)?)?;
             Ok(())
         },
     );
@@ -330,7 +234,6 @@ pub fn extract(
             return Err(e);
         }
     };
-    pending.flush_all(&mut writer)?;
 
     let mut empty_files = Vec::new();
     for d in &digests {
