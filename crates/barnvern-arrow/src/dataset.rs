@@ -71,6 +71,10 @@ pub struct DatasetOptions {
     /// written, some 14 KB a row group here; past this limit the open file with the most row
     /// groups is finished, and its partition's next rows go to its next file.
     pub max_open_row_groups: usize,
+    /// Threads that encode and write Parquet (default 0: one per core, at most 4). Each
+    /// partition's files are written by one of them; the two limits above are shared out
+    /// between them.
+    pub writer_threads: usize,
 }
 
 impl Default for DatasetOptions {
@@ -81,6 +85,7 @@ impl Default for DatasetOptions {
             max_buffered_bytes: 256 << 20,
             max_open_files: 512,
             max_open_row_groups: 1024,
+            writer_threads: 0,
         }
     }
 }

@@ -296,75 +296,129 @@ fn concat(spec: &TableSpec, batches: &[RecordBatch]) -> Result<RecordBatch> {
 type Job = (PartitionKey, Vec<RecordBatch>);
 type Written = Vec<(PartitionKey, FileEntry)>;
 
-/// The writer thread: row groups in, Parquet files out.
+/// The writer threads: row groups in, Parquet files out. Each partition belongs to one thread
+/// (by a fixed hash of its key), which owns its files, so a file's row groups are written in
+/// the order they were sent and the dataset does not depend on thread timing. Several threads
+/// matter at the end of a run, when every buffer is written out at once.
 struct FileSink {
     dir: PathBuf,
+    shards: Vec<Shard>,
+}
+
+/// One writer thread and the queue of row groups it takes.
+struct Shard {
     tx: Option<SyncSender<Job>>,
     thread: Option<JoinHandle<Result<Written>>>,
 }
 
 impl FileSink {
     fn start(dir: PathBuf, options: DatasetOptions) -> Result<FileSink> {
-        let (tx, rx) = sync_channel::<Job>(QUEUED_ROW_GROUPS);
-        let files = Files {
-            dir: dir.clone(),
-            options,
-            open: HashMap::new(),
-            parts: HashMap::new(),
-            open_row_groups: 0,
-            clock: 0,
-            written: Vec::new(),
+        let n = match options.writer_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            n => n,
         };
-        let thread = std::thread::Builder::new()
-            .name("barnvern-parquet".to_owned())
-            .spawn(move || files.run(rx))
-            .map_err(|e| Error::io(&dir, e))?;
-        Ok(FileSink {
-            dir,
-            tx: Some(tx),
-            thread: Some(thread),
-        })
+        // The limits are shared out: together the threads hold no more than one would.
+        let per_thread = DatasetOptions {
+            max_open_files: (options.max_open_files / n).max(1),
+            max_open_row_groups: (options.max_open_row_groups / n).max(1),
+            ..options
+        };
+        let mut sink = FileSink {
+            dir: dir.clone(),
+            shards: Vec::with_capacity(n),
+        };
+        for i in 0..n {
+            let (tx, rx) = sync_channel::<Job>(QUEUED_ROW_GROUPS);
+            let files = Files {
+                dir: dir.clone(),
+                options: per_thread.clone(),
+                open: HashMap::new(),
+                parts: HashMap::new(),
+                open_row_groups: 0,
+                clock: 0,
+                written: Vec::new(),
+            };
+            let thread = std::thread::Builder::new()
+                .name(format!("barnvern-parquet-{i}"))
+                .spawn(move || files.run(rx))
+                .map_err(|e| Error::io(&dir, e))?;
+            sink.shards.push(Shard {
+                tx: Some(tx),
+                thread: Some(thread),
+            });
+        }
+        Ok(sink)
+    }
+
+    /// The thread that writes partition `key`: a hash of the key that does not change from run
+    /// to run (FNV-1a).
+    fn shard_of(&self, key: PartitionKey) -> usize {
+        let (table, jurisdiction, year) = key;
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in table
+            .bytes()
+            .chain(jurisdiction.code().bytes())
+            .chain(year.to_le_bytes())
+        {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        usize::try_from(h % self.shards.len().max(1) as u64).unwrap_or(0)
     }
 
     /// Queues a row group; the error of a writer thread that stopped comes back here.
     fn send(&mut self, key: PartitionKey, batches: Vec<RecordBatch>) -> Result<()> {
-        let sent = match &self.tx {
+        let i = self.shard_of(key);
+        let sent = match self.shards.get(i).and_then(|s| s.tx.as_ref()) {
             Some(tx) => tx.send((key, batches)).is_ok(),
             None => false,
         };
         if sent {
             return Ok(());
         }
-        match self.join() {
-            Err(e) => Err(e),
-            Ok(_) => Err(self.stopped()),
-        }
+        // The thread stopped: its error, or the others' if it has none.
+        self.finish().and_then(|_| Err(self.stopped()))
     }
 
+    /// Closes the queues, waits for every thread, and returns the files they wrote (the first
+    /// error if one failed).
     fn finish(&mut self) -> Result<Written> {
-        self.tx = None;
-        self.join()
+        for shard in &mut self.shards {
+            shard.tx = None;
+        }
+        let mut written = Vec::new();
+        let mut first_error = None;
+        for shard in &mut self.shards {
+            let result = match shard.thread.take() {
+                Some(thread) => thread.join().unwrap_or_else(|_| Err(stopped(&self.dir))),
+                None => Err(stopped(&self.dir)),
+            };
+            match result {
+                Ok(files) => written.extend(files),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(written),
+        }
     }
 
     fn stop(&mut self) {
-        self.tx = None;
-        let _ = self.join();
-    }
-
-    fn join(&mut self) -> Result<Written> {
-        self.tx = None;
-        match self.thread.take() {
-            Some(thread) => thread.join().unwrap_or_else(|_| Err(self.stopped())),
-            None => Err(self.stopped()),
-        }
+        let _ = self.finish();
     }
 
     fn stopped(&self) -> Error {
-        Error::io(
-            &self.dir,
-            std::io::Error::other("the Parquet writer thread stopped"),
-        )
+        stopped(&self.dir)
     }
+}
+
+fn stopped(dir: &std::path::Path) -> Error {
+    Error::io(
+        dir,
+        std::io::Error::other("the Parquet writer thread stopped"),
+    )
 }
 
 impl Drop for FileSink {

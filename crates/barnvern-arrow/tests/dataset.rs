@@ -179,6 +179,7 @@ fn memory_limits_split_partitions_into_files_that_read_back() {
         max_buffered_bytes: 1,
         max_open_files: 1,
         max_open_row_groups: 2,
+        writer_threads: 1,
         ..DatasetOptions::default()
     };
     for how in ["write", "write_batch", "write_rows"] {
@@ -329,8 +330,9 @@ fn rows_without_a_case_hold_none_of_its_rows() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
-    /// Tiny row groups, a tiny buffer, two open files and three open row groups force early
-    /// writes and many files per partition; the dataset still reads back exactly.
+    /// Tiny row groups, a tiny buffer, two open files and three open row groups (shared out
+    /// over three writer threads) force early writes and many files per partition; the
+    /// dataset still reads back exactly.
     #[test]
     fn generated_cases_survive_a_dataset_with_tiny_buffers(cases in research_cases()) {
         let dir = tempfile::tempdir().unwrap();
@@ -340,6 +342,7 @@ proptest! {
             max_buffered_bytes: 1,
             max_open_files: 2,
             max_open_row_groups: 3,
+            writer_threads: 3,
             ..DatasetOptions::default()
         };
         let mut w = DatasetWriter::create(&target, options).unwrap();
