@@ -3,7 +3,7 @@
 //! dictionary, written by a streaming [`DatasetWriter`] and read by [`Dataset::open`].
 //!
 //! The writer keeps memory bounded whatever the input: rows wait per partition as compact
-//! Arrow batches and are written, on a writer thread, a whole row group at a time when a
+//! Arrow batches and are written, on writer threads, a whole row group at a time when a
 //! partition reaches [`DatasetOptions::row_group_rows`] rows; when all partitions together
 //! hold [`DatasetOptions::max_buffered_bytes`], the largest is written out early. A partition
 //! is one file (`part-0.parquet`) unless [`DatasetOptions::max_open_files`] or
@@ -472,7 +472,7 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
 impl Drop for DatasetWriter {
     fn drop(&mut self) {
         if !self.finished {
-            // The writer thread stops first, so that nothing is written after the removal.
+            // The writer threads stop first, so that nothing is written after the removal.
             if let Some(parts) = self.parts.as_mut() {
                 parts.abandon();
             }

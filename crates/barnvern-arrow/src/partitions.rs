@@ -1,5 +1,5 @@
 //! The partitions of a dataset being written: rows wait in memory as compact Arrow batches, one
-//! buffer per partition, and go to Parquet a whole row group at a time, on a writer thread of
+//! buffer per partition, and go to Parquet a whole row group at a time, on writer threads of
 //! their own.
 //!
 //! Memory is bounded whatever the size of the input, by three limits of
@@ -44,10 +44,10 @@ const ROW_CHUNK: usize = 4096;
 /// Batches a buffer takes in before the newest of them are merged into one. The extract hands
 /// over one small batch per partition per chunk of cases (a few rows of a rare table), each
 /// with its own array headers and dictionaries; merged, they take what their rows take, and
-/// the writer thread gets fewer, larger batches.
+/// the writer threads get fewer, larger batches.
 const COMPACT_BATCHES: usize = 32;
 
-/// Row groups queued for the writer thread.
+/// Row groups queued for each writer thread.
 const QUEUED_ROW_GROUPS: usize = 4;
 
 /// Rows of one partition waiting to be written.
@@ -135,7 +135,7 @@ impl Buffer {
     }
 }
 
-/// The buffers of all partitions, and the writer thread their row groups go to.
+/// The buffers of all partitions, and the writer threads their row groups go to.
 pub(crate) struct Partitions {
     options: DatasetOptions,
     buffers: HashMap<PartitionKey, Buffer>,
@@ -188,7 +188,7 @@ impl Partitions {
         Ok(())
     }
 
-    /// Sends the partition's first `n` rows to the writer thread as one row group.
+    /// Sends the partition's first `n` rows to its writer thread as one row group.
     fn send_rows(&mut self, key: PartitionKey, n: usize) -> Result<()> {
         let Some(b) = self.buffers.get_mut(&key) else {
             return Ok(());
@@ -257,7 +257,7 @@ impl Partitions {
         self.files.finish()
     }
 
-    /// Stops the writer thread without finishing the files (the dataset is abandoned).
+    /// Stops the writer threads without finishing the files (the dataset is abandoned).
     pub(crate) fn abandon(&mut self) {
         self.files.stop();
     }

@@ -93,7 +93,8 @@ impl ExtractSummary {
 
 /// What a worker made of one chunk of lines: each line's verdict in order, and the rows of
 /// the accepted lines already as one Arrow batch per partition (built on the worker, so the
-/// writing thread only buffers them and encodes Parquet).
+/// thread that owns the dataset writer only buffers them, and its writer threads encode
+/// Parquet).
 struct Chunk {
     verdicts: Vec<(LineRef, Verdict)>,
     rows: barnvern_arrow::Result<PartitionedRows>,
