@@ -59,7 +59,11 @@ struct Part {
 
 /// One writer per partition met, and the case each row belongs to.
 struct Builder {
-    writers: HashMap<PartitionKey, (TableWriter, Vec<u32>)>,
+    writers: Vec<(PartitionKey, TableWriter, Vec<u32>)>,
+    index: HashMap<PartitionKey, usize>,
+    /// The writer of the last row: a case's rows of one table mostly share a partition, so
+    /// most rows skip the hash lookup.
+    last: usize,
     case: u32,
 }
 
@@ -70,11 +74,25 @@ impl Sink for Builder {
         jurisdiction: Jurisdiction,
         year: i32,
     ) -> Result<&mut TableWriter> {
-        let (writer, owners) = match self.writers.entry((table, jurisdiction, year)) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((TableWriter::new(tables::spec_of(table)?), Vec::new()))
-            }
+        let key = (table, jurisdiction, year);
+        let at = match self.writers.get(self.last) {
+            Some((k, _, _)) if *k == key => self.last,
+            _ => match self.index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    self.writers
+                        .push((key, TableWriter::new(tables::spec_of(table)?), Vec::new()));
+                    self.index.insert(key, self.writers.len() - 1);
+                    self.writers.len() - 1
+                }
+            },
+        };
+        self.last = at;
+        let Some((_, writer, owners)) = self.writers.get_mut(at) else {
+            return Err(Error::Schema {
+                table: table.to_owned(),
+                message: "no writer for the partition".to_owned(),
+            });
         };
         // Every call of `writer` writes one row.
         owners.push(self.case);
@@ -87,7 +105,9 @@ impl PartitionedRows {
     /// number past the range of its column).
     pub fn from_cases(cases: &[ResearchCase]) -> Result<PartitionedRows> {
         let mut builder = Builder {
-            writers: HashMap::new(),
+            writers: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
             case: 0,
         };
         for (i, case) in cases.iter().enumerate() {
@@ -100,7 +120,7 @@ impl PartitionedRows {
         let mut parts = builder
             .writers
             .into_iter()
-            .map(|(key, (mut writer, owners))| {
+            .map(|(key, mut writer, owners)| {
                 Ok(Part {
                     key,
                     batch: writer.finish()?,
