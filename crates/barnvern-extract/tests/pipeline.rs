@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The extract writes exactly the research form of every accepted case: read back, the dataset
-//! equals `ResearchCase::from_case` of each input bundle under the same key, whatever the
-//! number of threads.
+//! equals `ResearchCase::from_case` of each input bundle under the same key, and its files are
+//! the same bytes whatever the number of threads.
 
 use barnvern_arrow::{Dataset, ResearchCase};
 use barnvern_case::Case;
@@ -49,6 +49,7 @@ fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
     let sort = |v: &mut Vec<ResearchCase>| v.sort_by(|a, b| a.case_key.cmp(&b.case_key));
     sort(&mut expected);
 
+    let mut first_files: Option<Vec<(String, Vec<u8>)>> = None;
     for threads in [1, 2, 3] {
         let out = dir.path().join(format!("extract-{threads}"));
         let mut options = ExtractOptions::new(vec![input.clone()], out.clone(), as_of);
@@ -62,5 +63,27 @@ fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
         sort(&mut got);
         assert_eq!(got.len(), expected.len());
         assert!(got == expected, "threads {threads}: the dataset differs");
+
+        // Not only the same rows: the same files, byte for byte, whatever the threads did.
+        let files: Vec<(String, Vec<u8>)> = s
+            .manifest
+            .tables
+            .values()
+            .flat_map(|t| &t.files)
+            .map(|f| (f.path.clone(), std::fs::read(out.join(&f.path)).unwrap()))
+            .collect();
+        assert!(files.len() > 35, "{}", files.len());
+        match &first_files {
+            None => first_files = Some(files),
+            Some(first) => {
+                assert_eq!(
+                    first.iter().map(|f| &f.0).collect::<Vec<_>>(),
+                    files.iter().map(|f| &f.0).collect::<Vec<_>>()
+                );
+                for (a, b) in first.iter().zip(&files) {
+                    assert!(a.1 == b.1, "threads {threads}: {} differs", a.0);
+                }
+            }
+        }
     }
 }
