@@ -68,8 +68,8 @@ pub struct DatasetOptions {
     pub max_open_files: usize,
     /// Row groups written to the files open at once, over all of them (default 1,024). A
     /// file holds the metadata and page indexes of its row groups until its footer is
-    /// written, some 14 KB a row group here; past this limit the open file with the most row
-    /// groups is finished, and its partition's next rows go to its next file.
+    /// written; past this limit the open file with the most row groups is finished, and its
+    /// partition's next rows go to its next file.
     pub max_open_row_groups: usize,
     /// Threads that encode and write Parquet (default 0: one per core, at most 4). Each
     /// partition's files are written by one of them; the two limits above are shared out
@@ -349,7 +349,7 @@ impl DatasetWriter {
         Ok(())
     }
 
-    /// Writes rows already built and partitioned (see [`PartitionedRows`]), typically on
+    /// Writes rows already built and partitioned (see [`crate::PartitionedRows`]), typically on
     /// another thread: the writer only buffers their batches.
     pub fn write_rows(&mut self, rows: crate::PartitionedRows) -> Result<()> {
         let cases = rows.cases() as u64;

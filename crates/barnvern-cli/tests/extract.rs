@@ -510,3 +510,42 @@ fn validate_with_ssb_rules_prints_ssb_findings_as_json_and_fails_on_an_error() {
         "{stdout}"
     );
 }
+
+/// `--buffer-mib` changes only how rows are cut into row groups and files: a 1 MiB buffer
+/// gives the same rows per table as the default; 0 is refused as a usage error.
+#[test]
+fn a_small_buffer_gives_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(40).join("\n")).unwrap();
+    let rows = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        barnvern()
+            .env("BARNVERN_KEY", KEY)
+            .args(["extract", "--as-of", "2025-10-01", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .args(extra)
+            .assert()
+            .success();
+        let m: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        m["tables"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(t, e)| (t.clone(), e["rows"].as_u64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let default = rows("default", &[]);
+    assert!(default.iter().any(|(_, n)| *n > 0));
+    assert_eq!(rows("small", &["--buffer-mib", "1"]), default);
+    let refused = barnvern()
+        .env("BARNVERN_KEY", KEY)
+        .args(["extract", "--buffer-mib", "0", "--out"])
+        .arg(dir.path().join("zero"))
+        .arg(&input)
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--buffer-mib"));
+}
