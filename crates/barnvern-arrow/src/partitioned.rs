@@ -27,8 +27,8 @@ use crate::tables::{self, Sink};
 /// use barnvern_case::Case;
 /// use chrono::NaiveDate;
 ///
-/// let case = Case::from_json(include_str!("../../../examples/se-case.json")).unwrap();
-/// let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).unwrap();
+/// let case = Case::from_json(include_str!("../../../examples/se-case.json"))?;
+/// let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).ok_or("no such date")?;
 /// let research = ResearchCase::from_case(&case, &TestPseudonymiser::new(1), as_of);
 /// // Built anywhere (a worker thread, say), then handed to the writer.
 /// let rows = PartitionedRows::from_cases(&[research.clone(), research])?;
@@ -36,12 +36,12 @@ use crate::tables::{self, Sink};
 /// let rows = rows.without_cases(&[1])?;
 /// assert_eq!(rows.cases(), 1);
 ///
-/// let dir = tempfile::tempdir().unwrap();
+/// let dir = tempfile::tempdir()?;
 /// let mut writer = DatasetWriter::create(dir.path().join("extract"), DatasetOptions::default())?;
 /// writer.write_rows(rows)?;
 /// let manifest = writer.finish()?;
 /// assert_eq!((manifest.cases, manifest.tables["referrals"].rows), (1, 2));
-/// # Ok::<(), barnvern_arrow::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct PartitionedRows {

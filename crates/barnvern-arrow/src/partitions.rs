@@ -94,13 +94,10 @@ impl Buffer {
             } else {
                 self.merged
             };
-            let tail: Vec<(RecordBatch, usize)> = self.batches.drain(from..).collect();
-            let merged = concat(
-                self.spec,
-                &tail.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>(),
-            )?;
+            let (tail, sizes): (Vec<RecordBatch>, Vec<usize>) = self.batches.drain(from..).unzip();
+            let merged = concat(self.spec, &tail)?;
             let merged_bytes = merged.get_array_memory_size();
-            self.bytes = self.bytes - tail.iter().map(|(_, n)| n).sum::<usize>() + merged_bytes;
+            self.bytes = self.bytes - sizes.iter().sum::<usize>() + merged_bytes;
             self.batches.push((merged, merged_bytes));
             self.merged = self.batches.len();
         }
