@@ -207,7 +207,9 @@ impl Partitions {
                 .buffers
                 .iter()
                 .filter(|(_, b)| b.rows() > 0)
-                .max_by_key(|(_, b)| b.bytes)
+                // Ties go to the first key, not to the hash map's order, so that the row
+                // groups cut do not change from run to run.
+                .max_by_key(|(k, b)| (b.bytes, std::cmp::Reverse(**k)))
                 .map(|(k, _)| *k)
             else {
                 break;

@@ -54,6 +54,8 @@ fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
         let out = dir.path().join(format!("extract-{threads}"));
         let mut options = ExtractOptions::new(vec![input.clone()], out.clone(), as_of);
         options.threads = threads;
+        // A small buffer, so that partitions are also written early (the largest first).
+        options.buffer_bytes = 256 << 10;
         let s = extract(&options, key(), &|_| {}).unwrap();
         assert_eq!(s.accepted, summary.valid);
         assert_eq!(s.rejected, summary.faulty_total());
