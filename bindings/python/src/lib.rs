@@ -11,9 +11,9 @@
 use pyo3::prelude::*;
 
 /// mimalloc for the extension's own allocations, as in the `barnvern` command: an extract
-/// allocates and frees many small values per case, and with the system allocator it took 11.9 s
-/// instead of 9.3 s for 100,000 children. Arrow buffers handed to pyarrow or polars are freed through their release
-/// callback, by this same allocator.
+/// allocates and frees many small values per case, and with the system allocator it took
+/// 11.9 s instead of 9.3 s for 100,000 children. Arrow buffers handed to pyarrow or polars are
+/// freed through their release callback, by this same allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -128,7 +128,8 @@ impl PartitionedRows {
                 })
             })
             .collect::<Result<Vec<Part>>>()?;
-        // In partition order, so that what is written does not depend on hashing.
+        // In partition order: which batch reaches the writer first (and so where a full
+        // buffer cuts row groups) follows the partitions, not the order the cases met them.
         parts.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(PartitionedRows {
             parts,

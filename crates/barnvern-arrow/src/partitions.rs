@@ -375,7 +375,7 @@ impl FileSink {
             return Ok(());
         }
         // The thread stopped: its error, or the others' if it has none.
-        self.finish().and_then(|_| Err(self.stopped()))
+        self.finish().and_then(|_| Err(stopped(&self.dir)))
     }
 
     /// Closes the queues, waits for every thread, and returns the files they wrote (the first
@@ -407,12 +407,9 @@ impl FileSink {
     fn stop(&mut self) {
         let _ = self.finish();
     }
-
-    fn stopped(&self) -> Error {
-        stopped(&self.dir)
-    }
 }
 
+/// The error of a writer thread that stopped without one of its own.
 fn stopped(dir: &std::path::Path) -> Error {
     Error::io(
         dir,
