@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::CaseData;
 use crate::investigation::Investigation;
+use crate::referral::Referral;
 
 /// What must be done by a deadline.
 #[derive(
@@ -25,7 +26,8 @@ pub enum DeadlineKind {
     ProtectionAssessment,
     /// SE förhandsbedömning, NO gjennomgang av melding, from the receipt of a referral.
     Screening,
-    /// SE utredning, NO undersøkelse, from the start of the investigation.
+    /// SE utredning, NO undersøkelse: SE from the start of the investigation, NO from the end
+    /// of the report review (the rule row's [`PeriodStart`] says which).
     Investigation,
     /// NO: regular evaluation of a help measure (guideline Q-0982; a warning, not a statute).
     MeasureEvaluation,
@@ -54,11 +56,74 @@ pub enum Period {
 }
 
 impl Period {
+    /// "7 days", "6 months".
+    pub fn describe(self) -> String {
+        match self {
+            Period::Days(1) => "1 day".to_owned(),
+            Period::Days(d) => format!("{d} days"),
+            Period::Months(1) => "1 month".to_owned(),
+            Period::Months(m) => format!("{m} months"),
+        }
+    }
+
     /// `start` plus this period; `None` only past the year 262143.
     pub fn after(self, start: NaiveDate) -> Option<NaiveDate> {
         match self {
             Period::Days(d) => dates::add_days(start, u64::from(d)),
             Period::Months(m) => dates::add_months(start, m),
+        }
+    }
+}
+
+/// What a deadline's period counts from: data in each rule row, so a law that moves the
+/// anchor is a new row, not new code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PeriodStart {
+    /// The local date the referral was received.
+    Receipt,
+    /// The investigation's recorded start (SE utredning, SoL 11 kap. 2 §).
+    InvestigationStart,
+    /// The end of the review of the report (NO gjennomgang, bvl. 2021 § 2-2 with § 2-1): the
+    /// date the review concluded, and at the latest the receipt plus `at_latest`, so a review
+    /// concluded late (or an investigation recorded as started later) gains no time. Counted
+    /// from the earliest referral the investigation covers; an investigation with no referral
+    /// (the service's own initiative) counts from its start.
+    ReviewEnd {
+        /// The review's own time limit (NO: 7 days).
+        at_latest: Period,
+    },
+}
+
+/// What a deadline's start date actually is, case by case (the `start_basis` of the deadlines
+/// table).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum StartBasis {
+    /// The local receipt date of the referral.
+    Receipt,
+    /// The investigation's recorded start.
+    InvestigationStart,
+    /// The date the review of the report concluded (within its own time limit).
+    ReviewConcluded,
+    /// The review's time limit (receipt + 7 days in Norway): the review concluded later, or
+    /// no review is recorded.
+    ReviewLimit,
+    /// The start of the measure (evaluation deadlines).
+    MeasureStart,
+}
+
+impl StartBasis {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartBasis::Receipt => "receipt",
+            StartBasis::InvestigationStart => "investigation_start",
+            StartBasis::ReviewConcluded => "review_concluded",
+            StartBasis::ReviewLimit => "review_limit",
+            StartBasis::MeasureStart => "measure_start",
         }
     }
 }
@@ -90,6 +155,8 @@ pub struct DeadlineRule {
     pub law: Law,
     /// What must be done.
     pub kind: DeadlineKind,
+    /// What the period counts from.
+    pub start: PeriodStart,
     /// How long after the start.
     pub period: Period,
     /// How the deadline may be extended.
@@ -192,11 +259,15 @@ pub struct Deadline {
     /// Which deadline of a recurring kind (the n-th evaluation of a measure), from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u32>,
-    /// The date the period starts from (receipt or investigation start).
+    /// The date the period starts from (see `start_basis`).
     pub start: NaiveDate,
+    /// What `start` is: receipt, investigation start, end of the report review, ...
+    pub start_basis: StartBasis,
     /// The statutory due date.
     pub due: NaiveDate,
-    /// The due date after an extension, if any.
+    /// The due date after an extension decided in time, if any. An extension decided after
+    /// the due date it would extend has passed cures nothing and is left out here (it stays in
+    /// the case, with the warning `deadline.extension_too_late`).
     pub extended_due: Option<NaiveDate>,
     /// The date it was done, if it was.
     pub completed_on: Option<NaiveDate>,
@@ -226,9 +297,11 @@ fn status(
     }
 }
 
-/// The receipt date that decides the law of an investigation: its earliest referral (directly
-/// or through its screening); an investigation with neither starts its own clock.
-fn investigation_received(case: &CaseData, inv: &Investigation) -> NaiveDate {
+/// The referrals an investigation covers: those it names and the one its screening reviewed.
+fn covered_referrals<'a>(
+    case: &'a CaseData,
+    inv: &'a Investigation,
+) -> impl Iterator<Item = &'a Referral> + 'a {
     let via_screening = inv
         .screening_id
         .as_ref()
@@ -236,41 +309,136 @@ fn investigation_received(case: &CaseData, inv: &Investigation) -> NaiveDate {
         .map(|s| &s.referral_id);
     case.referrals
         .iter()
-        .filter(|r| inv.referral_ids.contains(&r.id) || via_screening == Some(&r.id))
+        .filter(move |r| inv.referral_ids.contains(&r.id) || via_screening == Some(&r.id))
+}
+
+/// The receipt date that decides the law of an investigation: its earliest referral (directly
+/// or through its screening); an investigation with neither starts its own clock.
+fn investigation_received(case: &CaseData, inv: &Investigation) -> NaiveDate {
+    covered_referrals(case, inv)
         .map(|r| r.received_on())
         .min()
         .unwrap_or(inv.started_on)
 }
 
-/// An extension beyond what the rule allows (NO: 6 months from the start).
-pub(crate) fn check_extension_limit(case: &CaseData, inv: &Investigation) -> Option<Issue> {
+/// The date an investigation's period counts from under `rule`, and what that date is.
+///
+/// For [`PeriodStart::ReviewEnd`] each covered referral gives the date its review concluded
+/// (its earliest screening), or the review's time limit when it concluded later or not at all;
+/// the earliest of these is the start. `None` only past the year 262143.
+pub fn investigation_start(
+    case: &CaseData,
+    inv: &Investigation,
+    rule: &DeadlineRule,
+) -> Option<(NaiveDate, StartBasis)> {
+    match rule.start {
+        PeriodStart::Receipt => Some((investigation_received(case, inv), StartBasis::Receipt)),
+        PeriodStart::InvestigationStart => Some((inv.started_on, StartBasis::InvestigationStart)),
+        PeriodStart::ReviewEnd { at_latest } => {
+            let mut best: Option<(NaiveDate, StartBasis)> = None;
+            for referral in covered_referrals(case, inv) {
+                let limit = at_latest.after(referral.received_on())?;
+                let concluded = case
+                    .screenings
+                    .iter()
+                    .filter(|s| s.referral_id == referral.id)
+                    .map(|s| s.decided_on)
+                    .min();
+                let candidate = match concluded {
+                    Some(c) if c <= limit => (c, StartBasis::ReviewConcluded),
+                    _ => (limit, StartBasis::ReviewLimit),
+                };
+                if best.is_none_or(|(b, _)| candidate.0 < b) {
+                    best = Some(candidate);
+                }
+            }
+            Some(best.unwrap_or((inv.started_on, StartBasis::InvestigationStart)))
+        }
+    }
+}
+
+/// The extensions of an investigation that count, in recorded order: each must be decided no
+/// later than the due date it extends (the statutory one, then the one set by the last
+/// extension that counted). Returns the due date they set, if any, and the positions of the
+/// extensions decided too late, which cure nothing (SE SoL 11 kap. 2 §, NO bvl. § 2-2: an
+/// extension is decided while the period runs).
+pub fn effective_extension(inv: &Investigation, due: NaiveDate) -> (Option<NaiveDate>, Vec<usize>) {
+    let mut current = due;
+    let mut extended = None;
+    let mut late = Vec::new();
+    for (j, ext) in inv.extensions.iter().enumerate() {
+        if ext.decided_on <= current {
+            current = ext.new_due;
+            extended = Some(ext.new_due);
+        } else {
+            late.push(j);
+        }
+    }
+    (extended, late)
+}
+
+/// Findings on an investigation's extensions against its deadline rule: an extension decided
+/// after the due date had passed (a warning: it stays in the data, but the deadline reads
+/// breached or overdue), and one beyond what the rule allows (an error: NO at most 6 months
+/// from the same start as the period; none where the rule allows no extension by decision).
+/// Paths are relative to the investigation.
+pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issue> {
+    let mut out = Vec::new();
+    if inv.extensions.is_empty() {
+        return out;
+    }
     let received = investigation_received(case, inv);
-    let rule = DeadlineRules::builtin().rule_for(
-        case.jurisdiction,
-        DeadlineKind::Investigation,
-        received,
-    )?;
-    let new_due = inv.extended_due()?;
+    let Some(rule) =
+        DeadlineRules::builtin().rule_for(case.jurisdiction, DeadlineKind::Investigation, received)
+    else {
+        return out;
+    };
+    let Some((start, _)) = investigation_start(case, inv, rule) else {
+        return out;
+    };
     match rule.extension {
-        ExtensionRule::ByDecisionUpTo(limit)
-            if limit.after(inv.started_on).is_some_and(|l| new_due > l) =>
-        {
-            Some(Issue::error(
-                format!("extensions[{}].new_due", inv.extensions.len() - 1),
-                "deadline.extension_too_long",
+        ExtensionRule::None | ExtensionRule::RecordedReasons => {
+            out.push(Issue::error(
+                "extensions",
+                "deadline.extension_not_allowed",
+                format!("{} allows no extension by decision", rule.citation),
+            ));
+            return out;
+        }
+        ExtensionRule::ByDecision | ExtensionRule::ByDecisionUpTo(_) => {}
+    }
+    if let Some(due) = rule.period.after(start) {
+        for j in effective_extension(inv, due).1 {
+            out.push(Issue::warning(
+                format!("extensions[{j}].decided_on"),
+                "deadline.extension_too_late",
                 format!(
-                    "{} allows an extension to at most {limit:?} from the start",
+                    "the extension was decided after the due date it would extend had passed, \
+                     so it cures nothing: an extension must be decided while the period runs ({})",
                     rule.citation
                 ),
-            ))
+            ));
         }
-        ExtensionRule::None | ExtensionRule::RecordedReasons => Some(Issue::error(
-            "extensions",
-            "deadline.extension_not_allowed",
-            format!("{} allows no extension by decision", rule.citation),
-        )),
-        _ => None,
     }
+    if let ExtensionRule::ByDecisionUpTo(limit) = rule.extension
+        && let Some(cap) = limit.after(start)
+    {
+        for (j, ext) in inv.extensions.iter().enumerate() {
+            if ext.new_due > cap {
+                out.push(Issue::error(
+                    format!("extensions[{j}].new_due"),
+                    "deadline.extension_too_long",
+                    format!(
+                        "{} allows an extension to at most {} from the start of the period \
+                         ({start}), that is {cap}",
+                        rule.citation,
+                        limit.describe()
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Every statutory deadline of `case` as of `as_of`, under `rules`, followed by the evaluation
@@ -283,6 +451,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
                 record: String,
                 record_id: &str,
                 start: NaiveDate,
+                start_basis: StartBasis,
                 extended_due: Option<NaiveDate>,
                 completed_on: Option<NaiveDate>,
                 excused: bool|
@@ -296,6 +465,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
             record_id: record_id.to_owned(),
             sequence: None,
             start,
+            start_basis,
             due,
             extended_due,
             completed_on,
@@ -323,6 +493,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
                 format!("referrals[{i}]"),
                 referral.id.as_str(),
                 received,
+                StartBasis::Receipt,
                 None,
                 done,
                 false,
@@ -345,6 +516,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
                 format!("referrals[{i}]"),
                 referral.id.as_str(),
                 received,
+                StartBasis::Receipt,
                 None,
                 screening.map(|s| s.decided_on),
                 excused,
@@ -353,23 +525,30 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
     }
     for (i, inv) in case.investigations.iter().enumerate() {
         let received = investigation_received(case, inv);
-        if let Some(rule) = rules.rule_for(case.jurisdiction, DeadlineKind::Investigation, received)
-        {
-            let extended = match rule.extension {
-                ExtensionRule::ByDecision | ExtensionRule::ByDecisionUpTo(_) => inv.extended_due(),
-                ExtensionRule::None | ExtensionRule::RecordedReasons => None,
-            };
-            out.extend(make(
-                rule.kind,
-                rule,
-                format!("investigations[{i}]"),
-                inv.id.as_str(),
-                inv.started_on,
-                extended,
-                inv.concluded_on,
-                false,
-            ));
-        }
+        let Some(rule) = rules.rule_for(case.jurisdiction, DeadlineKind::Investigation, received)
+        else {
+            continue;
+        };
+        let Some((start, basis)) = investigation_start(case, inv, rule) else {
+            continue;
+        };
+        let extended = match (rule.extension, rule.period.after(start)) {
+            (ExtensionRule::ByDecision | ExtensionRule::ByDecisionUpTo(_), Some(due)) => {
+                effective_extension(inv, due).0
+            }
+            _ => None,
+        };
+        out.extend(make(
+            rule.kind,
+            rule,
+            format!("investigations[{i}]"),
+            inv.id.as_str(),
+            start,
+            basis,
+            extended,
+            inv.concluded_on,
+            false,
+        ));
     }
     out.extend(
         barnvern_intervention::evaluation_deadlines(
@@ -387,6 +566,7 @@ pub fn deadlines(case: &CaseData, rules: &DeadlineRules, as_of: NaiveDate) -> Ve
             record_id: e.record_id,
             sequence: Some(e.sequence),
             start: e.start,
+            start_basis: StartBasis::MeasureStart,
             due: e.due,
             extended_due: None,
             completed_on: e.completed_on,

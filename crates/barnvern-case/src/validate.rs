@@ -326,7 +326,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
             }
             previous_due = Some(ext.new_due);
         }
-        if let Some(issue) = deadlines::check_extension_limit(case, inv) {
+        for issue in deadlines::check_extensions(case, inv) {
             r.push(issue.under(&path));
         }
         for (j, p) in inv.child_participation.iter().enumerate() {

@@ -217,3 +217,195 @@ proptest! {
         prop_assert!(due.day() == start_date.day() || (due.day() < start_date.day() && next.day() == 1));
     }
 }
+
+/// The Norwegian investigation of a referral received on 1 March 2024, screened on
+/// `screened`, started on `started`: its deadline as of `as_of`, with the findings of the case.
+fn norwegian_investigation(
+    screened: &str,
+    started: &str,
+    more: Vec<barnvern_case::CaseEvent>,
+    as_of: chrono::NaiveDate,
+) -> (
+    barnvern_case::deadlines::Deadline,
+    Vec<barnvern_core::Issue>,
+) {
+    let mut case = empty_case("NO");
+    let mut events = vec![
+        referral("r1", "2024-03-01T10:00:00+01:00"),
+        screening("s1", "r1", screened, "open_investigation"),
+        start("i1", "s1", started),
+    ];
+    events.extend(more);
+    apply_all(&mut case, events);
+    let inv = find(&case.deadlines(as_of), "i1", DeadlineKind::Investigation).clone();
+    (inv, case.validate().issues)
+}
+
+#[test]
+fn norway_counts_the_investigation_from_the_end_of_the_review_not_its_recorded_start() {
+    use barnvern_case::deadlines::StartBasis;
+    // Reviewed on day 4, investigation recorded as started two weeks later: the three months
+    // run from the review's end (4 March), so the later start gains nothing.
+    let (inv, _) = norwegian_investigation("2024-03-04", "2024-03-18", vec![], d(2024, 5, 1));
+    assert_eq!(
+        (inv.start, inv.start_basis, inv.due),
+        (d(2024, 3, 4), StartBasis::ReviewConcluded, d(2024, 6, 4))
+    );
+    assert_eq!(inv.rule_id, "no.bvl2021.investigation");
+    assert!(inv.citation.contains("§ 2-2"), "{}", inv.citation);
+    // Reviewed late (day 20): the period runs from the review's time limit, receipt + 7 days.
+    let (inv, _) = norwegian_investigation("2024-03-20", "2024-03-20", vec![], d(2024, 5, 1));
+    assert_eq!(
+        (inv.start, inv.start_basis, inv.due),
+        (d(2024, 3, 8), StartBasis::ReviewLimit, d(2024, 6, 8))
+    );
+    // Concluded on 5 June: within three months of the recorded start, but not of the review.
+    let (inv, _) = norwegian_investigation(
+        "2024-03-04",
+        "2024-03-18",
+        vec![conclude("i1", "2024-06-05")],
+        d(2024, 7, 1),
+    );
+    assert_eq!(inv.status, DeadlineStatus::Breached);
+}
+
+#[test]
+fn the_1992_act_cites_the_time_limit_of_section_6_9() {
+    let mut case = empty_case("NO");
+    apply_all(
+        &mut case,
+        vec![
+            referral("r1", "2020-03-02T10:00:00+01:00"),
+            screening("s1", "r1", "2020-03-03", "open_investigation"),
+            start("i1", "s1", "2020-03-10"),
+        ],
+    );
+    let inv = find(
+        &case.deadlines(d(2020, 4, 1)),
+        "i1",
+        DeadlineKind::Investigation,
+    )
+    .clone();
+    assert_eq!(inv.rule_id, "no.bvl1992.investigation");
+    assert!(inv.citation.contains("§ 6-9"), "{}", inv.citation);
+    assert!(!inv.citation.contains("§ 4-3"), "{}", inv.citation);
+    assert_eq!((inv.start, inv.due), (d(2020, 3, 3), d(2020, 6, 3)));
+}
+
+#[test]
+fn an_extension_decided_after_the_due_date_cures_nothing() {
+    // Due 1 June; extended on 5 June (too late) to 1 August.
+    let late = vec![extend("i1", "2024-06-05", "2024-08-01")];
+    let (open, issues) =
+        norwegian_investigation("2024-03-01", "2024-03-01", late.clone(), d(2024, 7, 1));
+    assert_eq!(
+        (open.extended_due, open.status),
+        (None, DeadlineStatus::Overdue)
+    );
+    let warning = issues
+        .iter()
+        .find(|i| i.code == "deadline.extension_too_late")
+        .expect("a warning for the late extension");
+    assert_eq!(warning.severity, barnvern_core::Severity::Warning);
+    assert_eq!(warning.path, "investigations[0].extensions[0].decided_on");
+    let mut done = late;
+    done.push(conclude("i1", "2024-07-01"));
+    let (closed, _) = norwegian_investigation("2024-03-01", "2024-03-01", done, d(2024, 8, 1));
+    assert_eq!(
+        (closed.extended_due, closed.status),
+        (None, DeadlineStatus::Breached)
+    );
+    // Decided on the due date itself: in time.
+    let (in_time, issues) = norwegian_investigation(
+        "2024-03-01",
+        "2024-03-01",
+        vec![
+            extend("i1", "2024-06-01", "2024-08-01"),
+            conclude("i1", "2024-07-01"),
+        ],
+        d(2024, 8, 1),
+    );
+    assert_eq!(
+        (in_time.extended_due, in_time.status),
+        (Some(d(2024, 8, 1)), DeadlineStatus::MetAfterExtension)
+    );
+    assert!(
+        issues
+            .iter()
+            .all(|i| i.code != "deadline.extension_too_late")
+    );
+    // A second extension decided after the first extended due date had passed: only the first
+    // counts.
+    let (second, issues) = norwegian_investigation(
+        "2024-03-01",
+        "2024-03-01",
+        vec![
+            extend("i1", "2024-05-20", "2024-07-01"),
+            extend("i1", "2024-07-10", "2024-08-20"),
+        ],
+        d(2024, 7, 15),
+    );
+    assert_eq!(
+        (second.extended_due, second.status),
+        (Some(d(2024, 7, 1)), DeadlineStatus::Overdue)
+    );
+    assert_eq!(
+        issues
+            .iter()
+            .filter(|i| i.code == "deadline.extension_too_late")
+            .map(|i| i.path.as_str())
+            .collect::<Vec<_>>(),
+        ["investigations[0].extensions[1].decided_on"]
+    );
+}
+
+#[test]
+fn a_swedish_extension_decided_after_the_four_months_cures_nothing() {
+    let mut case = empty_case("SE");
+    apply_all(
+        &mut case,
+        vec![
+            referral("r1", "2024-03-01T10:00:00+01:00"),
+            screening("s1", "r1", "2024-03-05", "open_investigation"),
+            start("i1", "s1", "2024-03-05"),
+            extend("i1", "2024-07-08", "2024-09-05"),
+            conclude("i1", "2024-08-01"),
+        ],
+    );
+    let inv = find(
+        &case.deadlines(d(2024, 9, 1)),
+        "i1",
+        DeadlineKind::Investigation,
+    )
+    .clone();
+    assert_eq!(
+        (inv.due, inv.extended_due, inv.status),
+        (d(2024, 7, 5), None, DeadlineStatus::Breached)
+    );
+    assert!(
+        case.validate()
+            .issues
+            .iter()
+            .any(|i| i.code == "deadline.extension_too_late")
+    );
+}
+
+#[test]
+fn the_six_month_cap_counts_from_the_end_of_the_review() {
+    // Reviewed on 5 March, started on 20 March: six months end on 5 September, not 20.
+    let mut case = empty_case("NO");
+    apply_all(
+        &mut case,
+        vec![
+            referral("r1", "2024-03-01T10:00:00+01:00"),
+            screening("s1", "r1", "2024-03-05", "open_investigation"),
+            start("i1", "s1", "2024-03-20"),
+        ],
+    );
+    let mut ok = case.clone();
+    apply_all(&mut ok, vec![extend("i1", "2024-05-01", "2024-09-05")]);
+    let refused = case
+        .apply(extend("i1", "2024-05-01", "2024-09-06"))
+        .expect_err("past the cap");
+    assert_eq!(refused.code, "deadline.extension_too_long");
+}
