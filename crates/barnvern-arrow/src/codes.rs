@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
+use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus, StartBasis};
 use barnvern_case::decision::{DecisionKind, DecisionStatus};
 use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
@@ -252,6 +252,17 @@ code_enum!(
     "barnvern.deadline_status",
     [Pending, Met, MetAfterExtension, Breached, Overdue]
 );
+code_enum!(
+    StartBasis,
+    "barnvern.deadline_start_basis",
+    [
+        Receipt,
+        InvestigationStart,
+        ReviewConcluded,
+        ReviewLimit,
+        MeasureStart
+    ]
+);
 code_enum!(Severity, "barnvern.severity", [Error, Query, Warning]);
 
 // InterventionType has over 60 values: its list comes from the domain crate's own
@@ -450,6 +461,7 @@ mod tests {
         check::<ClosureReason>();
         check::<DeadlineKind>();
         check::<DeadlineStatus>();
+        check::<StartBasis>();
         check::<Severity>();
         check::<InterventionType>();
         check::<BasisKind>();

@@ -231,12 +231,16 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
         table: name.clone(),
         message: format!("{} names no research table", path.display()),
     })?;
-    check_fields(spec, builder.schema().fields(), true)?;
+    let file_schema = builder.schema().clone();
     let reader = builder.with_batch_size(65_536).build()?;
     let mut batches = Vec::new();
     for b in reader {
         batches.push(b?);
     }
+    // An older version's file: the columns added since, derived (crate::migrate).
+    let (file_schema, batches) =
+        crate::migrate::upgrade(spec, &schema_version, file_schema, batches)?;
+    check_fields(spec, file_schema.fields(), true)?;
     let mut issues = Vec::new();
     let mut first_row = 0;
     for b in &batches {
@@ -364,14 +368,14 @@ fn check_code(codes: &Codes, context: Option<&str>, code: &str) -> Option<String
 }
 
 /// Text values of a string or dictionary-of-strings column.
-enum TextColumn<'a> {
+pub(crate) enum TextColumn<'a> {
     Plain(&'a StringArray),
     Dict(&'a DictionaryArray<Int32Type>, &'a StringArray),
     Other,
 }
 
 impl<'a> TextColumn<'a> {
-    fn of(array: &'a dyn Array) -> Self {
+    pub(crate) fn of(array: &'a dyn Array) -> Self {
         if let Some(s) = array.as_any().downcast_ref::<StringArray>() {
             return TextColumn::Plain(s);
         }
@@ -383,7 +387,7 @@ impl<'a> TextColumn<'a> {
         TextColumn::Other
     }
 
-    fn get(&self, row: usize) -> Option<&'a str> {
+    pub(crate) fn get(&self, row: usize) -> Option<&'a str> {
         match self {
             TextColumn::Plain(s) => s.is_valid(row).then(|| s.value(row)),
             TextColumn::Dict(d, v) => {

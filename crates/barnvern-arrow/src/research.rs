@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use barnvern_case::Case;
-use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
+use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus, StartBasis};
 use barnvern_case::decision::{DecisionKind, DecisionStatus};
 use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
@@ -338,9 +338,11 @@ pub struct ResearchDeadline {
     pub record_index: Option<u32>,
     /// The date the period starts from.
     pub start: NaiveDate,
+    /// What `start` is (receipt, investigation start, end of the report review, ...).
+    pub start_basis: StartBasis,
     /// The statutory due date.
     pub due: NaiveDate,
-    /// The due date after an extension.
+    /// The due date after an extension decided in time.
     pub extended_due: Option<NaiveDate>,
     /// The date it was done.
     pub completed_on: Option<NaiveDate>,
@@ -598,6 +600,7 @@ impl ResearchCase {
                     record_table: table,
                     record_index: idx,
                     start: d.start,
+                    start_basis: d.start_basis,
                     due: d.due,
                     extended_due: d.extended_due,
                     completed_on: d.completed_on,

@@ -15,11 +15,15 @@ use serde_json::{Value, json};
 use crate::codes::CodeEnum;
 
 /// The research schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 /// The research schema versions this build reads. 1.0 files (before the intervention, plan,
 /// meeting and Family Partner tables) have the same columns in every table they share with
 /// 1.1, so they are read as they are.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
+///
+/// 1.2 added `deadlines.start_basis` and `deadlines.completed_same_day`, and Norway's
+/// investigation deadlines count from the end of the report review; older files are read with
+/// those columns derived as the older version meant them (`migrate.rs`).
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
 

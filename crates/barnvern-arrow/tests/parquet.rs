@@ -177,3 +177,62 @@ fn rows_are_validated_with_row_and_column_in_the_path() {
         issues[0].message
     );
 }
+
+#[test]
+fn a_deadlines_file_of_version_1_1_is_read_with_the_columns_1_2_added() {
+    // A 1.1 file: the deadlines table without start_basis and completed_same_day.
+    let batches = to_batches(&example_cases()).unwrap();
+    let (spec, batch) = batches.iter().find(|(s, _)| s.name == "deadlines").unwrap();
+    assert!(batch.num_rows() > 0);
+    let keep: Vec<usize> = (0..batch.num_columns())
+        .filter(|&i| {
+            let name = batch.schema().field(i).name().clone();
+            name != "start_basis" && name != "completed_same_day"
+        })
+        .collect();
+    let old = batch.project(&keep).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deadlines-1.1.parquet");
+    let kv = vec![
+        KeyValue::new(META_TABLE.to_owned(), "deadlines".to_owned()),
+        KeyValue::new(META_SCHEMA_VERSION.to_owned(), "1.1".to_owned()),
+    ];
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(File::create(&path).unwrap(), old.schema(), Some(props)).unwrap();
+    w.write(&old).unwrap();
+    w.close().unwrap();
+
+    let read = read_table(&path).unwrap();
+    assert_eq!(read.schema_version, "1.1");
+    assert!(read.issues.is_empty(), "{:?}", read.issues);
+    let got = &read.batches[0];
+    assert_eq!(got.schema().fields(), spec.arrow_schema().fields());
+    // Up to 1.1 every investigation counted from its recorded start, and the same-day flag
+    // follows from the dates.
+    let mut all: Vec<_> = batches
+        .iter()
+        .filter(|(s, _)| s.name != "deadlines")
+        .cloned()
+        .collect();
+    all.push((read.spec, got.clone()));
+    let back = from_batches(&all).unwrap();
+    let deadlines: Vec<_> = back.iter().flat_map(|c| c.deadlines.iter()).collect();
+    assert!(!deadlines.is_empty());
+    for d in deadlines {
+        use barnvern_case::deadlines::{DeadlineKind as K, StartBasis as B};
+        let expected = match d.kind {
+            K::ProtectionAssessment | K::Screening => B::Receipt,
+            K::Investigation => B::InvestigationStart,
+            K::MeasureEvaluation => B::MeasureStart,
+        };
+        assert_eq!(d.start_basis, expected);
+    }
+    let same_day = got.column_by_name("completed_same_day").unwrap();
+    assert_eq!(
+        same_day,
+        batch.column_by_name("completed_same_day").unwrap()
+    );
+}

@@ -998,11 +998,22 @@ fn investigation(
     state.counter.inv += 1;
     let n = state.counter.inv;
     let plan_on = b.draw.days_after(started, 0, 14);
-    let due = match j {
-        Jurisdiction::Se => add_months(started, 4),
-        Jurisdiction::No => add_months(started, 3),
+    // SE counts from the start; NO from the end of the report review, at the latest receipt +
+    // 7 days (bvl. § 2-2 with § 2-1), so a late review leaves less time.
+    let period_start = match j {
+        Jurisdiction::Se => started,
+        Jurisdiction::No => data
+            .referrals
+            .iter()
+            .find(|r| r.id == ref_id)
+            .and_then(|r| r.received_on().checked_add_days(chrono::Days::new(7)))
+            .map_or(decided, |limit| decided.min(limit)),
     };
-    let max_ext = add_months(started, 6);
+    let due = match j {
+        Jurisdiction::Se => add_months(period_start, 4),
+        Jurisdiction::No => add_months(period_start, 3),
+    };
+    let max_ext = add_months(period_start, 6);
     let roll = b.draw.unit();
     let mut extensions = Vec::new();
     let concluded;

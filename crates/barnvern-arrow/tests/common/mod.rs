@@ -338,7 +338,7 @@ fn deadline() -> impl Strategy<Value = ResearchDeadline> {
             proptest::option::of(date()),
             proptest::option::of(date()),
         ),
-        pick(),
+        (pick(), pick()),
         pick(),
     )
         .prop_map(
@@ -349,7 +349,7 @@ fn deadline() -> impl Strategy<Value = ResearchDeadline> {
                 record_table,
                 record_index,
                 (start, due, extended_due, completed_on),
-                status,
+                (status, start_basis),
                 severity,
             )| {
                 ResearchDeadline {
@@ -359,6 +359,7 @@ fn deadline() -> impl Strategy<Value = ResearchDeadline> {
                     record_table,
                     record_index,
                     start,
+                    start_basis,
                     due,
                     extended_due,
                     completed_on,
