@@ -38,6 +38,7 @@ pub mod reporter;
 pub mod screening;
 pub mod validate;
 pub mod violence;
+pub mod violence_rules;
 pub mod workflow;
 
 pub use case::{Case, CaseData, CaseHeader, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS};

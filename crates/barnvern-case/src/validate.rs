@@ -213,21 +213,18 @@ fn screenings(case: &CaseData, r: &mut Report) {
             },
             s.decided_on,
         ));
-        // SOSFS 2014:4 ch. 6: a referral with violence exposure should lead to an
-        // investigation without delay; a screening that closes it is queried.
-        if case.jurisdiction == Jurisdiction::Se
-            && s.outcome.code.closes_without_investigation()
-            && case
-                .referrals
-                .iter()
-                .any(|x| x.id == s.referral_id && !x.violence.is_empty())
-        {
-            r.push(Issue::query(
+        // Violence by or against a närstående should be investigated without delay: a rule
+        // row with its source and validity (data/violence-rules.json).
+        if s.outcome.code.closes_without_investigation()
+            && let Some(referral) = case.referrals.iter().find(|x| x.id == s.referral_id)
+            && let Some(issue) = crate::violence_rules::ViolenceRules::builtin().check_screening(
+                case.jurisdiction,
+                s.decided_on,
+                &referral.violence,
                 format!("{path}.outcome"),
-                "se.violence_not_investigated",
-                "the referral reports violence exposure but the screening opens no investigation \
-                 (SOSFS 2014:4 ch. 6: violence exposure should be investigated without delay)",
-            ));
+            )
+        {
+            r.push(issue);
         }
     }
 }

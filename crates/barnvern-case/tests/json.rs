@@ -157,6 +157,70 @@ fn violence_closed_without_investigation_is_queried_in_sweden() {
     );
 }
 
+/// The violence query raised (its citation) or not, for one exposure on a Swedish referral
+/// screened without investigation on `screened`.
+fn violence_query(exposure: serde_json::Value, screened: &str) -> Option<String> {
+    let mut case = empty_case("SE");
+    let received = format!("{screened}T08:00:00+01:00");
+    let r = event(serde_json::json!({
+        "type": "referral_received",
+        "referral": {"id": "r1", "received_at": received, "reporter": {"code": "police"},
+            "violence": [exposure], "provenance": prov("2099-01-01T00:00:00Z")}
+    }));
+    apply_all(
+        &mut case,
+        vec![r, screening("s1", "r1", screened, "no_investigation")],
+    );
+    case.validate()
+        .issues
+        .into_iter()
+        .find(|i| i.code == "se.violence_not_investigated")
+        .map(|i| i.message)
+}
+
+#[test]
+fn the_violence_query_concerns_violence_by_or_against_a_person_close_to_the_child() {
+    use serde_json::json;
+    let on = "2024-03-01";
+    // By a parent, a parent's partner, a sibling; or the relation not known: raised.
+    for relation in [
+        "mother",
+        "father",
+        "partner_of_parent",
+        "sibling",
+        "unknown",
+    ] {
+        let exposure =
+            json!({"form": "physical", "mode": "direct", "perpetrator_relation": relation});
+        assert!(violence_query(exposure, on).is_some(), "{relation}");
+    }
+    assert!(violence_query(json!({"form": "physical", "mode": "direct"}), on).is_some());
+    // By a stranger or a known person outside the family: not.
+    for relation in ["stranger", "known_non_family"] {
+        let exposure =
+            json!({"form": "physical", "mode": "direct", "perpetrator_relation": relation});
+        assert_eq!(violence_query(exposure, on), None, "{relation}");
+    }
+    // Witnessed: a stranger hitting the child's mother is violence against a närstående.
+    let witnessed = json!({"form": "physical", "mode": "witnessed",
+        "perpetrator_relation": "stranger", "victim": "mother"});
+    assert!(violence_query(witnessed, on).is_some());
+    let strangers = json!({"form": "physical", "mode": "witnessed",
+        "perpetrator_relation": "stranger", "victim": "stranger"});
+    assert_eq!(violence_query(strangers, on), None);
+}
+
+#[test]
+fn the_violence_query_cites_the_regulation_in_force_on_the_screening_date() {
+    let exposure = serde_json::json!({"form": "psychological", "mode": "direct", "perpetrator_relation": "father"});
+    let old = violence_query(exposure.clone(), "2022-10-31").expect("raised");
+    assert!(old.contains("SOSFS 2014:4"), "{old}");
+    let new = violence_query(exposure.clone(), "2022-11-01").expect("raised");
+    assert!(new.contains("HSLF-FS 2022:39"), "{new}");
+    // Before SOSFS 2014:4 came into force there is no rule row.
+    assert_eq!(violence_query(exposure, "2014-09-30"), None);
+}
+
 #[test]
 fn the_json_schema_names_every_top_level_field() {
     let schema = Case::json_schema();
