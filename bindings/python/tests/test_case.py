@@ -44,7 +44,7 @@ def test_properties_and_repr(se_case_json: str) -> None:
     case = bv.Case.from_json(se_case_json)
     assert (case.case_id, case.jurisdiction, case.municipality) == ("SE-0180-2024-001234", "SE", "0180")
     assert case.opened_on == dt.date(2024, 11, 4)
-    assert case.schema_version == "1.2"
+    assert case.schema_version == "1.3"
     assert not case.is_closed
     assert repr(case).startswith("Case(case_id='SE-0180-2024-001234', jurisdiction='SE'")
     assert "201801012392" not in repr(case)
@@ -92,7 +92,7 @@ def test_schema_version_error(se_case_json: str) -> None:
     data["schema_version"] = "0.1"
     with pytest.raises(bv.SchemaVersionError) as info:
         bv.Case.from_dict(data)
-    assert (info.value.found, info.value.supported) == ("0.1", "1.0, 1.1, 1.2")
+    assert (info.value.found, info.value.supported) == ("0.1", "1.0, 1.1, 1.2, 1.3")
     assert isinstance(info.value, bv.BarnvernError)
 
 

@@ -24,11 +24,12 @@ use crate::screening::Screening;
 use crate::workflow::CaseEvent;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 /// The schema versions this build reads. 1.0 bundles (before interventions, plans, meetings and
 /// Family Partner records joined the bundle) and 1.1 bundles (before wave questionnaires and
-/// contact travel) are read as 1.2 bundles without those records.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
+/// contact travel) are read as 1.3 bundles without those records; so are 1.2 bundles (before
+/// violence disclosed after the referral and risk assessments on investigations).
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "1.3"];
 
 /// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
 ///

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::FollowUpId;
+use crate::violence::ViolenceDisclosure;
 
 /// What a follow-up is.
 #[derive(
@@ -35,6 +36,9 @@ pub struct FollowUp {
     pub on: NaiveDate,
     /// What kind of follow-up.
     pub kind: FollowUpKind,
+    /// Violence disclosed or assessed at the follow-up (bundle schema 1.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violence: Vec<ViolenceDisclosure>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,
 }

@@ -8,6 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{InvestigationId, ReferralId, ScreeningId};
+use crate::risk::RiskAssessment;
+use crate::violence::ViolenceDisclosure;
 
 /// The investigation plan (SE utredningsplan, NO undersøkelsesplan).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -130,6 +132,12 @@ pub struct Investigation {
     /// The conclusion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conclusion: Option<Coded<InvestigationConclusion>>,
+    /// Violence disclosed or assessed during the investigation (bundle schema 1.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violence: Vec<ViolenceDisclosure>,
+    /// Structured risk assessments made during the investigation (bundle schema 1.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk_assessments: Vec<RiskAssessment>,
     /// Who recorded its start, when and where.
     pub provenance: Provenance,
 }

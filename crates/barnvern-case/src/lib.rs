@@ -35,6 +35,7 @@ pub mod investigation;
 pub mod person;
 pub mod referral;
 pub mod reporter;
+pub mod risk;
 pub mod screening;
 pub mod validate;
 pub mod violence;

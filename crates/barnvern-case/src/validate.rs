@@ -11,7 +11,10 @@ use chrono::NaiveDate;
 
 use crate::case::CaseData;
 use crate::deadlines;
+use crate::investigation::Investigation;
 use crate::reporter::{self, ReporterCategory};
+use crate::risk::RiskMethod;
+use crate::violence::{ViolenceDisclosure, ViolenceExposure};
 
 /// All findings about a case bundle.
 pub fn validate(case: &CaseData) -> Report {
@@ -117,17 +120,7 @@ fn referrals(case: &CaseData, r: &mut Report) {
             ));
         }
         for (j, v) in referral.violence.iter().enumerate() {
-            let vpath = format!("{path}.violence[{j}]");
-            r.extend_under(&vpath, v.validate());
-            if let Some(p) = &v.perpetrator
-                && !case.people.iter().any(|x| &x.person_ref == p)
-            {
-                r.push(Issue::error(
-                    format!("{vpath}.perpetrator"),
-                    "case.unknown_reference",
-                    format!("no person in people has the reference {:?}", p.as_str()),
-                ));
-            }
+            exposure(case, &format!("{path}.violence[{j}]"), v, r);
         }
         if referral.received_at > referral.provenance.recorded_at {
             r.push(Issue::error(
@@ -349,6 +342,16 @@ fn investigations(case: &CaseData, r: &mut Report) {
                 inv.concluded_on.unwrap_or(inv.started_on),
             ));
         }
+        disclosures(
+            case,
+            &path,
+            &inv.violence,
+            inv.started_on,
+            inv.concluded_on,
+            "an investigation",
+            r,
+        );
+        risk_assessments(&path, inv, r);
         match (&inv.concluded_on, &inv.conclusion) {
             (Some(c), Some(conclusion)) => {
                 if *c < inv.started_on {
@@ -380,6 +383,75 @@ fn investigations(case: &CaseData, r: &mut Report) {
                 "json.missing_field",
                 "an investigation with a conclusion needs the date it concluded",
             )),
+        }
+    }
+}
+
+/// One violence exposure, wherever it is recorded: its own rules and its perpetrator among the
+/// case's people.
+fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Report) {
+    r.extend_under(vpath, v.validate());
+    if let Some(p) = &v.perpetrator
+        && !case.people.iter().any(|x| &x.person_ref == p)
+    {
+        r.push(Issue::error(
+            format!("{vpath}.perpetrator"),
+            "case.unknown_reference",
+            format!("no person in people has the reference {:?}", p.as_str()),
+        ));
+    }
+}
+
+/// Violence disclosed after the referral, dated within `from ..= to` (the investigation's run,
+/// or the follow-up's day).
+fn disclosures(
+    case: &CaseData,
+    path: &str,
+    list: &[ViolenceDisclosure],
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    what: &str,
+    r: &mut Report,
+) {
+    for (j, d) in list.iter().enumerate() {
+        let dpath = format!("{path}.violence[{j}]");
+        if d.disclosed_on < from || to.is_some_and(|t| d.disclosed_on > t) {
+            r.push(Issue::error(
+                format!("{dpath}.disclosed_on"),
+                "date.order",
+                format!("violence recorded on {what} is dated within it"),
+            ));
+        }
+        exposure(case, &format!("{dpath}.exposure"), &d.exposure, r);
+    }
+}
+
+/// Risk assessments of an investigation: dated within its run; `other` names the method.
+fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
+    for (j, a) in inv.risk_assessments.iter().enumerate() {
+        let apath = format!("{path}.risk_assessments[{j}]");
+        if a.assessed_on < inv.started_on || inv.concluded_on.is_some_and(|c| a.assessed_on > c) {
+            r.push(Issue::error(
+                format!("{apath}.assessed_on"),
+                "date.order",
+                "a risk assessment of an investigation is made while it is under way",
+            ));
+        }
+        if a.method.code == RiskMethod::Other
+            && a.method.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
+            r.push(Issue::error(
+                format!("{apath}.method.text"),
+                "codelist.text_required",
+                "a risk assessment by another method needs a text naming the method",
+            ));
+        }
+        if a.provenance.recorded_at.date_naive() < a.assessed_on {
+            r.push(Issue::error(
+                format!("{apath}.assessed_on"),
+                "date.after_recorded",
+                "a risk assessment cannot be made after it was recorded",
+            ));
         }
     }
 }
@@ -604,5 +676,14 @@ fn follow_ups(case: &CaseData, r: &mut Report) {
                 "a follow-up cannot come before the case was opened",
             ));
         }
+        disclosures(
+            case,
+            &format!("follow_ups[{i}]"),
+            &f.violence,
+            f.on,
+            Some(f.on),
+            "a follow-up",
+            r,
+        );
     }
 }

@@ -171,3 +171,15 @@ impl ViolenceExposure {
         out
     }
 }
+
+/// Violence disclosed or assessed after the referral: during an investigation or at a
+/// follow-up (SE våld som framkommer under utredningen, NO vold avdekket under undersøkelsen).
+/// The exposure has the same shape as on a referral; the date says when it came to light.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViolenceDisclosure {
+    /// The date the violence was disclosed or assessed.
+    pub disclosed_on: chrono::NaiveDate,
+    /// What the child was exposed to.
+    pub exposure: ViolenceExposure,
+}

@@ -24,7 +24,9 @@ use crate::investigation::{
 };
 use crate::person::HouseholdMember;
 use crate::referral::Referral;
+use crate::risk::RiskAssessment;
 use crate::screening::Screening;
+use crate::violence::ViolenceDisclosure;
 
 /// A change to a case. In JSON, `{"type": "referral_received", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -93,6 +95,23 @@ pub enum CaseEvent {
         participation: Coded<ChildParticipation>,
         /// Who recorded it.
         provenance: Provenance,
+    },
+    /// Violence comes to light during the investigation (disclosed by the child or another
+    /// person, or found by the service).
+    ViolenceDisclosed {
+        /// The investigation.
+        investigation_id: InvestigationId,
+        /// What came to light and when.
+        disclosure: ViolenceDisclosure,
+        /// Who recorded it.
+        provenance: Provenance,
+    },
+    /// A structured risk assessment is made during the investigation.
+    RiskAssessed {
+        /// The investigation.
+        investigation_id: InvestigationId,
+        /// The assessment (with its own provenance: who assessed).
+        assessment: RiskAssessment,
     },
     /// The investigation is concluded.
     InvestigationConcluded {
@@ -211,6 +230,8 @@ impl CaseEvent {
             CaseEvent::InvestigationPlanned { .. } => "investigation_planned",
             CaseEvent::InvestigationExtended { .. } => "investigation_extended",
             CaseEvent::ChildParticipationRecorded { .. } => "child_participation_recorded",
+            CaseEvent::ViolenceDisclosed { .. } => "violence_disclosed",
+            CaseEvent::RiskAssessed { .. } => "risk_assessed",
             CaseEvent::InvestigationConcluded { .. } => "investigation_concluded",
             CaseEvent::DecisionMade { .. } => "decision_made",
             CaseEvent::DecisionStatusChanged { .. } => "decision_status_changed",
@@ -348,6 +369,8 @@ impl Case {
                     child_participation: Vec::new(),
                     concluded_on: None,
                     conclusion: None,
+                    violence: Vec::new(),
+                    risk_assessments: Vec::new(),
                     provenance,
                 });
             }
@@ -376,6 +399,21 @@ impl Case {
                 data.investigations[i]
                     .child_participation
                     .push(participation);
+            }
+            CaseEvent::ViolenceDisclosed {
+                investigation_id,
+                disclosure,
+                ..
+            } => {
+                let i = open_investigation(&investigation_id)?;
+                data.investigations[i].violence.push(disclosure);
+            }
+            CaseEvent::RiskAssessed {
+                investigation_id,
+                assessment,
+            } => {
+                let i = open_investigation(&investigation_id)?;
+                data.investigations[i].risk_assessments.push(assessment);
             }
             CaseEvent::InvestigationConcluded {
                 investigation_id,

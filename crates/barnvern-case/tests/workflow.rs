@@ -313,7 +313,7 @@ fn a_version_1_0_bundle_is_read_as_the_current_version() {
     let case = empty_case("SE");
     assert_eq!(case.schema_version, barnvern_case::SCHEMA_VERSION);
     let written: serde_json::Value = serde_json::from_str(&case.to_json().unwrap()).unwrap();
-    assert_eq!(written["schema_version"], "1.2");
+    assert_eq!(written["schema_version"], "1.3");
 }
 
 #[test]
@@ -364,5 +364,89 @@ fn a_version_1_1_bundle_is_read_as_the_current_version() {
     let mut v: serde_json::Value = serde_json::from_str(&example("se-case.json")).unwrap();
     v["schema_version"] = "1.1".into();
     let case = Case::from_json(&v.to_string()).unwrap();
-    assert_eq!(case.schema_version, "1.2");
+    assert_eq!(case.schema_version, "1.3");
+}
+
+#[test]
+fn violence_disclosed_and_risk_assessed_during_an_investigation_are_kept_and_checked() {
+    let disclosed = |on: &str, relation: &str| {
+        event(serde_json::json!({
+            "type": "violence_disclosed", "investigation_id": "i1",
+            "disclosure": {"disclosed_on": on, "exposure": {"form": "physical", "mode": "direct",
+                "perpetrator_relation": relation}},
+            "provenance": prov("2099-01-01T00:00:00Z")
+        }))
+    };
+    let assessed = |on: &str, method: serde_json::Value| {
+        event(serde_json::json!({
+            "type": "risk_assessed", "investigation_id": "i1",
+            "assessment": {"assessed_on": on, "method": method, "level": {"code": "high"},
+                "provenance": prov("2099-01-01T00:00:00Z")}
+        }))
+    };
+    let mut case = empty_case("SE");
+    apply_all(&mut case, opened());
+    apply_all(
+        &mut case,
+        vec![
+            disclosed("2024-03-20", "partner_of_parent"),
+            assessed("2024-03-21", serde_json::json!({"code": "freda_danger"})),
+        ],
+    );
+    let inv = &case.investigations[0];
+    assert_eq!(inv.violence.len(), 1);
+    assert_eq!(inv.risk_assessments.len(), 1);
+    assert_eq!(
+        inv.risk_assessments[0].level.code,
+        barnvern_case::risk::RiskLevel::High
+    );
+    // The same through JSON, and back.
+    let back = Case::from_json(&case.to_json().unwrap()).unwrap();
+    assert_eq!(back, case);
+
+    // Dated before the investigation started; another method with no name: refused with paths.
+    refused(
+        "SE",
+        opened(),
+        disclosed("2024-03-01", "father"),
+        "date.order",
+    );
+    refused(
+        "SE",
+        opened(),
+        assessed("2024-03-21", serde_json::json!({"code": "other"})),
+        "codelist.text_required",
+    );
+    // A concluded investigation takes no more findings.
+    let mut done = opened();
+    done.push(conclude("i1", "2024-04-01"));
+    let err = {
+        let mut c = empty_case("SE");
+        apply_all(&mut c, done);
+        c.apply(disclosed("2024-04-02", "father")).unwrap_err()
+    };
+    assert!(!err.code.is_empty(), "{err}");
+}
+
+#[test]
+fn violence_at_a_follow_up_is_dated_on_the_follow_up() {
+    let follow_up = |on: &str, disclosed: &str| {
+        event(serde_json::json!({
+            "type": "follow_up_recorded",
+            "follow_up": {"id": "f1", "on": on, "kind": "after_closure",
+                "violence": [{"disclosed_on": disclosed, "exposure": {"form": "psychological",
+                    "mode": "witnessed", "perpetrator_relation": "father", "victim": "mother"}}],
+                "provenance": prov("2099-01-01T00:00:00Z")}
+        }))
+    };
+    let mut case = empty_case("SE");
+    apply_all(&mut case, opened());
+    apply_all(&mut case, vec![follow_up("2024-06-01", "2024-06-01")]);
+    assert_eq!(case.follow_ups[0].violence.len(), 1);
+    refused(
+        "SE",
+        opened(),
+        follow_up("2024-06-01", "2024-05-01"),
+        "date.order",
+    );
 }

@@ -393,6 +393,7 @@ pub fn map_sak(
                 id,
                 on,
                 kind: FollowUpKind::Aftercare,
+                violence: Vec::new(),
                 provenance: ctx.provenance.clone(),
             }),
             _ => ctx.unmapped(
@@ -700,6 +701,8 @@ fn undersokelse(ctx: &mut Ctx<'_>, data: &mut CaseData, u: &Element, refs: &[Str
         child_participation,
         concluded_on,
         conclusion,
+        violence: Vec::new(),
+        risk_assessments: Vec::new(),
         provenance: ctx.provenance.clone(),
     });
 }

@@ -19,8 +19,11 @@ use barnvern_case::investigation::{
 use barnvern_case::person::{Child, HouseholdMember, HouseholdRole, Involvement};
 use barnvern_case::referral::Referral;
 use barnvern_case::reporter::{self, ReporterCategory};
+use barnvern_case::risk::{RiskAssessment, RiskLevel, RiskMethod};
 use barnvern_case::screening::{Screening, ScreeningOutcome};
-use barnvern_case::violence::{ExposureMode, Relation, ViolenceExposure, ViolenceForm};
+use barnvern_case::violence::{
+    ExposureMode, Relation, ViolenceDisclosure, ViolenceExposure, ViolenceForm,
+};
 use barnvern_case::{CaseData, CaseHeader};
 use barnvern_core::codelist::{Coded, SourceCode};
 use barnvern_core::identifier::LocalId;
@@ -885,6 +888,97 @@ fn referral(
     Ok(())
 }
 
+/// What an investigation from `started` to `until` finds about violence: violence disclosed
+/// while it runs (more often where the referral reported violence), and structured risk
+/// assessments where there is violence to assess.
+fn violence_found(
+    b: &mut CaseBuilder<'_>,
+    h: &Household,
+    started: NaiveDate,
+    until: NaiveDate,
+    reported: bool,
+) -> Result<(Vec<ViolenceDisclosure>, Vec<RiskAssessment>), Error> {
+    let span = days_between(started, until);
+    let mut disclosed = Vec::new();
+    if b.draw.chance(if reported { 0.2 } else { 0.08 }) {
+        let on = b.draw.days_after(started, 0, span);
+        let (relation, perpetrator) = match (&h.father, &h.step) {
+            (Some(f), _) if b.draw.chance(0.6) => (Relation::Father, Some(f.clone())),
+            (_, Some(s)) if b.draw.chance(0.5) => (Relation::PartnerOfParent, Some(s.clone())),
+            _ => (
+                b.draw.weighted(&[
+                    (Relation::OtherFamily, 30),
+                    (Relation::KnownNonFamily, 30),
+                    (Relation::Stranger, 10),
+                    (Relation::Unknown, 30),
+                ]),
+                None,
+            ),
+        };
+        let form = b.draw.weighted(&[
+            (ViolenceForm::Physical, 45),
+            (ViolenceForm::Psychological, 40),
+            (ViolenceForm::Sexual, 5),
+            (ViolenceForm::HonourRelated, 5),
+            (ViolenceForm::MaterialEconomic, 5),
+        ]);
+        let witnessed = h.mother.is_some() && b.draw.chance(0.4);
+        disclosed.push(ViolenceDisclosure {
+            disclosed_on: on,
+            exposure: ViolenceExposure {
+                form,
+                mode: if witnessed {
+                    ExposureMode::Witnessed
+                } else {
+                    ExposureMode::Direct
+                },
+                perpetrator_relation: Some(relation),
+                perpetrator,
+                victim: witnessed.then_some(Relation::Mother),
+                source: None,
+                text: None,
+            },
+        });
+    }
+    let mut risks = Vec::new();
+    if (reported || !disclosed.is_empty()) && b.draw.chance(0.6) {
+        let on = b.draw.days_after(started, 0, span);
+        let method = match b.jurisdiction {
+            Jurisdiction::Se => b.draw.weighted(&[
+                (RiskMethod::FredaDanger, 45),
+                (RiskMethod::FredaScreening, 20),
+                (RiskMethod::Sara, 10),
+                (RiskMethod::Patriark, 5),
+                (RiskMethod::ClinicalJudgement, 20),
+            ]),
+            Jurisdiction::No => b.draw.weighted(&[
+                (RiskMethod::SignsOfSafety, 35),
+                (RiskMethod::BSafer, 10),
+                (RiskMethod::OtherStructured, 20),
+                (RiskMethod::ClinicalJudgement, 35),
+            ]),
+        };
+        let mut method = Coded::new(method);
+        if method.code == RiskMethod::OtherStructured {
+            method.text = Some("Kvello-malen".to_owned());
+        }
+        let level = b.draw.weighted(&[
+            (RiskLevel::Low, 35),
+            (RiskLevel::Moderate, 35),
+            (RiskLevel::High, 20),
+            (RiskLevel::Acute, 4),
+            (RiskLevel::NotDetermined, 6),
+        ]);
+        risks.push(RiskAssessment {
+            assessed_on: on,
+            method,
+            level: Coded::new(level),
+            provenance: b.prov(on, StaffRole::Caseworker)?,
+        });
+    }
+    Ok((disclosed, risks))
+}
+
 /// An emergency decision (SE omedelbart omhändertagande, LVU 6 §; NO akuttvedtak) on the day of
 /// the report.
 fn emergency(
@@ -1127,6 +1221,8 @@ fn investigation(
     for e in &extensions {
         b.touch(e.decided_on);
     }
+    let until = if done { concluded } else { as_of };
+    let (later_violence, risk_assessments) = violence_found(b, h, started, until, violence)?;
     data.investigations.push(Investigation {
         id: inv_id.clone(),
         screening_id: Some(scr_id),
@@ -1137,6 +1233,8 @@ fn investigation(
         child_participation: participation,
         concluded_on: done.then_some(concluded),
         conclusion,
+        violence: later_violence,
+        risk_assessments,
         provenance: prov,
     });
     state.investigation = Some((started, done.then_some(concluded)));
@@ -1743,6 +1841,7 @@ fn follow_ups_and_closure(
                 id: err(FollowUpId::new(format!("fu-{n}")))?,
                 on,
                 kind: FollowUpKind::MeasureReview,
+                violence: Vec::new(),
                 provenance: prov,
             });
         }
@@ -1781,6 +1880,7 @@ fn follow_ups_and_closure(
                 id: err(FollowUpId::new(format!("fu-{n}")))?,
                 on,
                 kind: FollowUpKind::AfterClosure,
+                violence: Vec::new(),
                 provenance: prov,
             });
         }
