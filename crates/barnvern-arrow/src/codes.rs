@@ -4,6 +4,9 @@
 use std::sync::LazyLock;
 
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus, StartBasis};
+use barnvern_case::risk::{RiskLevel, RiskMethod};
+
+use crate::tables::violence_disclosures::DisclosureStage;
 use barnvern_case::decision::{DecisionKind, DecisionStatus};
 use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
@@ -264,6 +267,31 @@ code_enum!(
     ]
 );
 code_enum!(Severity, "barnvern.severity", [Error, Query, Warning]);
+code_enum!(
+    RiskMethod,
+    "barnvern.risk_method",
+    [
+        FredaScreening,
+        FredaDanger,
+        Sara,
+        Patriark,
+        BSafer,
+        SignsOfSafety,
+        OtherStructured,
+        ClinicalJudgement,
+        Other
+    ]
+);
+code_enum!(
+    RiskLevel,
+    "barnvern.risk_level",
+    [Low, Moderate, High, Acute, NotDetermined]
+);
+code_enum!(
+    DisclosureStage,
+    "barnvern.disclosure_stage",
+    [Investigation, FollowUp]
+);
 
 // InterventionType has over 60 values: its list comes from the domain crate's own
 // `InterventionType::all()`, which that crate tests to be complete.
@@ -462,6 +490,9 @@ mod tests {
         check::<DeadlineKind>();
         check::<DeadlineStatus>();
         check::<StartBasis>();
+        check::<RiskMethod>();
+        check::<RiskLevel>();
+        check::<DisclosureStage>();
         check::<Severity>();
         check::<InterventionType>();
         check::<BasisKind>();

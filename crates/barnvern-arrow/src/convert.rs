@@ -158,9 +158,21 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(investigations, pick_investigations);
     read_into!(investigation_extensions, pick_extensions);
     read_into!(child_participation, pick_participation);
+    read_into!(risk_assessments, pick_risk_assessments);
     read_into!(decisions, pick_decisions);
     read_into!(decision_status, pick_status);
     read_into!(follow_ups, pick_follow_ups);
+    {
+        // One table, two parents: the stage column says which.
+        let name = tables::violence_disclosures::NAME;
+        let mut by_investigation = Staged::new(name);
+        let mut by_follow_up = Staged::new(name);
+        for r in readers(name)? {
+            tables::violence_disclosures::read(&r, &ctx, &mut by_investigation, &mut by_follow_up)?;
+        }
+        by_investigation.assemble(&mut cases, pick_investigation_violence)?;
+        by_follow_up.assemble(&mut cases, pick_follow_up_violence)?;
+    }
     read_into!(closures, pick_closures);
     read_into!(deadlines, pick_deadlines);
     read_into!(interventions, pick_interventions);
@@ -247,6 +259,24 @@ nested!(
     barnvern_core::codelist::SourceCode
 );
 nested!(pick_violence, referrals, violence, ResearchViolence);
+nested!(
+    pick_investigation_violence,
+    investigations,
+    violence,
+    ResearchDisclosure
+);
+nested!(
+    pick_follow_up_violence,
+    follow_ups,
+    violence,
+    ResearchDisclosure
+);
+nested!(
+    pick_risk_assessments,
+    investigations,
+    risk_assessments,
+    ResearchRiskAssessment
+);
 top!(pick_assessments, protection_assessments, ResearchAssessment);
 top!(pick_screenings, screenings, ResearchScreening);
 top!(pick_investigations, investigations, ResearchInvestigation);

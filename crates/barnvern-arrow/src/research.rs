@@ -26,8 +26,11 @@ use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
 use barnvern_case::reporter::ReporterCategory;
+use barnvern_case::risk::{RiskLevel, RiskMethod};
 use barnvern_case::screening::ScreeningOutcome;
-use barnvern_case::violence::{ExposureMode, Relation, ViolenceForm};
+use barnvern_case::violence::{
+    ExposureMode, Relation, ViolenceDisclosure, ViolenceExposure, ViolenceForm,
+};
 use barnvern_core::codelist::{Coded, SourceCode};
 use barnvern_core::municipality::MunicipalityCode;
 use barnvern_core::provenance::{SourceSystem, StaffRole};
@@ -269,7 +272,33 @@ pub struct ResearchInvestigation {
     pub concluded_on: Option<NaiveDate>,
     /// Conclusion.
     pub conclusion: Option<ResearchCoded<InvestigationConclusion>>,
+    /// Violence disclosed during the investigation.
+    pub violence: Vec<ResearchDisclosure>,
+    /// Structured risk assessments.
+    pub risk_assessments: Vec<ResearchRiskAssessment>,
     /// Who recorded its start.
+    pub provenance: ResearchProvenance,
+}
+
+/// Violence disclosed after the referral (during an investigation or at a follow-up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchDisclosure {
+    /// When it came to light.
+    pub disclosed_on: NaiveDate,
+    /// What the child was exposed to.
+    pub exposure: ResearchViolence,
+}
+
+/// A structured risk assessment on an investigation (SE riskbedömning, NO risikovurdering).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchRiskAssessment {
+    /// The date.
+    pub assessed_on: NaiveDate,
+    /// The method or instrument.
+    pub method: ResearchCoded<RiskMethod>,
+    /// The outcome level.
+    pub level: ResearchCoded<RiskLevel>,
+    /// Who assessed (pseudonymised).
     pub provenance: ResearchProvenance,
 }
 
@@ -306,6 +335,8 @@ pub struct ResearchFollowUp {
     pub on: NaiveDate,
     /// What kind.
     pub kind: FollowUpKind,
+    /// Violence disclosed at the follow-up.
+    pub violence: Vec<ResearchDisclosure>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -557,6 +588,31 @@ impl ResearchCase {
                 .and_then(index)
         };
 
+        // The people's pseudonyms apart, so the people can move into the research case below.
+        let person_keys: Vec<Option<Pseudonym>> = people.iter().map(|p| p.key.clone()).collect();
+        let exposure = |v: &ViolenceExposure| ResearchViolence {
+            form: v.form,
+            mode: v.mode,
+            perpetrator_relation: v.perpetrator_relation,
+            perpetrator: v.perpetrator.as_ref().and_then(|p| {
+                let i = *person_at.get(p.as_str())?;
+                Some(PersonLink {
+                    person_index: index(i)?,
+                    key: person_keys.get(i).cloned().flatten(),
+                })
+            }),
+            victim: v.victim,
+            source: v.source.clone(),
+            has_text: has_text(v.text.as_deref()),
+        };
+        let disclosures = |list: &[ViolenceDisclosure]| -> Vec<ResearchDisclosure> {
+            list.iter()
+                .map(|d| ResearchDisclosure {
+                    disclosed_on: d.disclosed_on,
+                    exposure: exposure(&d.exposure),
+                })
+                .collect()
+        };
         let referrals = case
             .referrals
             .iter()
@@ -564,25 +620,7 @@ impl ResearchCase {
                 received_at: micros(r.received_at),
                 reporter: ResearchCoded::of(&r.reporter),
                 reasons: r.reasons.clone(),
-                violence: r
-                    .violence
-                    .iter()
-                    .map(|v| ResearchViolence {
-                        form: v.form,
-                        mode: v.mode,
-                        perpetrator_relation: v.perpetrator_relation,
-                        perpetrator: v.perpetrator.as_ref().and_then(|p| {
-                            let i = *person_at.get(p.as_str())?;
-                            Some(PersonLink {
-                                person_index: index(i)?,
-                                key: people.get(i).and_then(|p| p.key.clone()),
-                            })
-                        }),
-                        victim: v.victim,
-                        source: v.source.clone(),
-                        has_text: has_text(v.text.as_deref()),
-                    })
-                    .collect(),
+                violence: r.violence.iter().map(exposure).collect(),
                 has_free_text: has_text(r.free_text.as_deref()),
                 provenance: prov(&r.provenance),
             })
@@ -772,6 +810,17 @@ impl ResearchCase {
                         .collect(),
                     concluded_on: inv.concluded_on,
                     conclusion: inv.conclusion.as_ref().map(ResearchCoded::of),
+                    violence: disclosures(&inv.violence),
+                    risk_assessments: inv
+                        .risk_assessments
+                        .iter()
+                        .map(|a| ResearchRiskAssessment {
+                            assessed_on: a.assessed_on,
+                            method: ResearchCoded::of(&a.method),
+                            level: ResearchCoded::of(&a.level),
+                            provenance: prov(&a.provenance),
+                        })
+                        .collect(),
                     provenance: prov(&inv.provenance),
                 })
                 .collect(),
@@ -803,6 +852,7 @@ impl ResearchCase {
                 .map(|f| ResearchFollowUp {
                     on: f.on,
                     kind: f.kind,
+                    violence: disclosures(&f.violence),
                     provenance: prov(&f.provenance),
                 })
                 .collect(),

@@ -72,6 +72,8 @@ pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchFollowUp
             ResearchFollowUp {
                 on: on.req(row)?,
                 kind: kind.req_code(row)?,
+                // Filled from violence_disclosures.
+                violence: Vec::new(),
                 provenance: prov.get(row)?,
             },
         );

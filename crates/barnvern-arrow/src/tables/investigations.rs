@@ -89,6 +89,8 @@ pub(crate) fn read(
                 child_participation: Vec::new(),
                 concluded_on: concluded.get(row)?,
                 conclusion: conclusion.get(row)?,
+                violence: Vec::new(),
+                risk_assessments: Vec::new(),
                 provenance: prov.get(row)?,
             },
         );

@@ -46,8 +46,10 @@ pub(crate) mod protection_assessments;
 pub(crate) mod questionnaires;
 pub(crate) mod referral_reasons;
 pub(crate) mod referrals;
+pub(crate) mod risk_assessments;
 pub(crate) mod scores;
 pub(crate) mod screenings;
+pub(crate) mod violence_disclosures;
 pub(crate) mod violence_exposures;
 pub(crate) mod waves;
 
@@ -65,9 +67,11 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         investigations::spec(),
         investigation_extensions::spec(),
         child_participation::spec(),
+        risk_assessments::spec(),
         decisions::spec(),
         decision_status::spec(),
         follow_ups::spec(),
+        violence_disclosures::spec(),
         closures::spec(),
         deadlines::spec(),
         interventions::spec(),
@@ -124,9 +128,11 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     investigations::write(case, sink)?;
     investigation_extensions::write(case, sink)?;
     child_participation::write(case, sink)?;
+    risk_assessments::write(case, sink)?;
     decisions::write(case, sink)?;
     decision_status::write(case, sink)?;
     follow_ups::write(case, sink)?;
+    violence_disclosures::write(case, sink)?;
     closures::write(case, sink)?;
     deadlines::write(case, sink)?;
     interventions::write(case, sink)?;

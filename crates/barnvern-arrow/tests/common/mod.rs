@@ -180,6 +180,24 @@ fn violence() -> impl Strategy<Value = ResearchViolence> {
         )
 }
 
+fn disclosure() -> impl Strategy<Value = ResearchDisclosure> {
+    (date(), violence()).prop_map(|(disclosed_on, exposure)| ResearchDisclosure {
+        disclosed_on,
+        exposure,
+    })
+}
+
+fn risk_assessment() -> impl Strategy<Value = ResearchRiskAssessment> {
+    (date(), coded(), coded(), provenance()).prop_map(|(assessed_on, method, level, provenance)| {
+        ResearchRiskAssessment {
+            assessed_on,
+            method,
+            level,
+            provenance,
+        }
+    })
+}
+
 fn referral() -> impl Strategy<Value = ResearchReferral> {
     (
         local_instant(),
@@ -249,7 +267,11 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
         vec(coded(), 0..3),
         proptest::option::of(date()),
         proptest::option::of(coded()),
-        provenance(),
+        (
+            provenance(),
+            vec(disclosure(), 0..2),
+            vec(risk_assessment(), 0..2),
+        ),
     )
         .prop_map(
             |(
@@ -261,7 +283,7 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                 part,
                 concluded,
                 conclusion,
-                provenance,
+                (provenance, violence, risk_assessments),
             )| {
                 ResearchInvestigation {
                     screening_index,
@@ -278,6 +300,8 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                     child_participation: part,
                     concluded_on: concluded,
                     conclusion,
+                    violence,
+                    risk_assessments,
                     provenance,
                 }
             },
@@ -780,7 +804,10 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         vec(screening(), 0..2),
         vec(investigation(), 0..2),
         vec(decision(), 0..2),
-        vec((date(), pick(), provenance()), 0..2),
+        vec(
+            (date(), pick(), provenance(), vec(disclosure(), 0..2)),
+            0..2,
+        ),
         vec(
             (date(), coded(), proptest::option::of(date()), provenance()),
             0..2,
@@ -821,9 +848,10 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
             decisions,
             follow_ups: follow_ups
                 .into_iter()
-                .map(|(on, kind, provenance)| ResearchFollowUp {
+                .map(|(on, kind, provenance, violence)| ResearchFollowUp {
                     on,
                     kind,
+                    violence,
                     provenance,
                 })
                 .collect(),
