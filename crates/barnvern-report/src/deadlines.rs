@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use barnvern_arrow::Manifest;
-use barnvern_case::deadlines::DeadlineStatus;
+use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
 use barnvern_core::Jurisdiction;
 use barnvern_core::municipality;
 use chrono::NaiveDate;
@@ -49,6 +49,10 @@ pub struct Compliance {
     pub without_case: u64,
     /// The earliest and latest `as_of` dates of the deadlines.
     pub as_of: Option<(NaiveDate, NaiveDate)>,
+    /// Protection assessments (SE skyddsbedömning, "genast") by jurisdiction and year of
+    /// receipt: (done on the day of receipt, done at all). The statutory outer due date is the
+    /// next day; the same day is what "genast" asks for where possible.
+    pub same_day: BTreeMap<(Jurisdiction, i32), (u64, u64)>,
 }
 
 fn status_slot(code: &str) -> Option<usize> {
@@ -100,12 +104,21 @@ pub fn count(dir: &Path, manifest: &Manifest) -> Result<Compliance, Error> {
         dir,
         manifest,
         "deadlines",
-        &["case_key", "kind", "status", "as_of"],
+        &[
+            "case_key",
+            "kind",
+            "status",
+            "as_of",
+            "start_on",
+            "completed_on",
+        ],
         |file, batch| {
             let keys = Text::of(batch, "deadlines", "case_key")?;
             let kind = Text::of(batch, "deadlines", "kind")?;
             let status = Text::of(batch, "deadlines", "status")?;
             let as_of = Dates::of(batch, "deadlines", "as_of")?;
+            let start = Dates::of(batch, "deadlines", "start_on")?;
+            let completed = Dates::of(batch, "deadlines", "completed_on")?;
             for row in 0..batch.num_rows() {
                 let (Some(k), Some(slot)) = (kind.get(row), status.get(row).and_then(status_slot))
                 else {
@@ -125,6 +138,16 @@ pub fn count(dir: &Path, manifest: &Manifest) -> Result<Compliance, Error> {
                         unknown
                     }
                 };
+                if k == DeadlineKind::ProtectionAssessment.as_str()
+                    && let Some(done) = completed.get(row)
+                {
+                    let slot = out
+                        .same_day
+                        .entry((file.jurisdiction, file.year))
+                        .or_default();
+                    slot.0 += u64::from(start.get(row) == Some(done));
+                    slot.1 += 1;
+                }
                 let k = match kinds.iter().position(|x| x == k) {
                     Some(i) => i,
                     None => {
@@ -400,6 +423,16 @@ pub fn section(c: &Compliance, threshold: u64) -> Section {
                 .to_owned(),
         );
     }
+    let mut tables = vec![j_table, m_table, yk_table];
+    if !c.same_day.is_empty() {
+        tables.push(same_day_table(c, threshold));
+        paragraphs.push(
+            "Protection assessments (SE skyddsbedömning) are to be made at once (genast): the \
+             statutory due date is the day after receipt, and the same day where possible. The \
+             last table shows the share of those done that were done on the day of receipt."
+                .to_owned(),
+        );
+    }
     let j_bars: Vec<(String, Vec<Count>, Count)> = j_rows
         .iter()
         .map(|(j, r)| bar(&p, j.code().to_owned(), r))
@@ -410,7 +443,7 @@ pub fn section(c: &Compliance, threshold: u64) -> Section {
         id: "deadlines".to_owned(),
         title: "Deadline compliance".to_owned(),
         paragraphs,
-        tables: vec![j_table, m_table, yk_table],
+        tables,
         charts: vec![
             Chart::Stacked(StackedBars {
                 title: "Deadline statuses by jurisdiction".to_owned(),
@@ -424,6 +457,56 @@ pub fn section(c: &Compliance, threshold: u64) -> Section {
             }),
         ],
     }
+}
+
+/// Protection assessments done on the day of receipt, of those done, by jurisdiction and year
+/// (its own suppression problem: the rows add up to nothing else in the section).
+fn same_day_table(c: &Compliance, threshold: u64) -> Table {
+    let mut s = Suppressor::new(threshold);
+    let mut rows = Vec::new();
+    for ((j, y), (same, done)) in &c.same_day {
+        let key = format!("sd/{j}/{y}");
+        let same_cell = s.cell(format!("{key}/same_day"), *same);
+        let later = s.cell(format!("{key}/later"), done - same);
+        let total = s.total(format!("{key}/done"), &[same_cell, later]);
+        rows.push((*j, *y, same_cell, later, total));
+    }
+    let p = s.solve();
+    let mut table = Table {
+        id: "protection_assessments_same_day".to_owned(),
+        title: "Protection assessments (skyddsbedömning) done on the day of receipt".to_owned(),
+        columns: vec![
+            Column::new("jurisdiction", "jurisdiction"),
+            Column::new("year", "year of receipt"),
+            Column::new("same_day", "done the same day"),
+            Column::new("later", "done later"),
+            Column::new("done", "done"),
+            Column::new("share", "% the same day (same day / done)"),
+        ],
+        rows: Vec::new(),
+        notes: vec![
+            "Only assessments that were done are counted; the statuses of all of them are in \
+             the table by year and kind."
+                .to_owned(),
+        ],
+    };
+    for (j, y, same, later, total) in rows {
+        table.rows.push(vec![
+            Cell::text(j.code()),
+            Cell::text(y.to_string()),
+            Cell::Count(p.count(same)),
+            Cell::Count(p.count(later)),
+            Cell::Count(p.count(total)),
+            Cell::Fraction(p.fraction(
+                &s,
+                same,
+                "protection assessments done on the day of receipt",
+                total,
+                "protection assessments done",
+            )),
+        ]);
+    }
+    table
 }
 
 #[cfg(test)]
