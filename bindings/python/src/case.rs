@@ -269,6 +269,13 @@ impl PyDeadline {
         self.inner.start
     }
 
+    /// What `start` is: `"receipt"`, `"investigation_start"`, `"review_concluded"`,
+    /// `"review_limit"` (NO: receipt + 7 days) or `"measure_start"`.
+    #[getter]
+    fn start_basis(&self) -> &'static str {
+        self.inner.start_basis.as_str()
+    }
+
     /// The statutory due date.
     #[getter]
     fn due(&self) -> NaiveDate {
@@ -314,6 +321,7 @@ impl PyDeadline {
         d.set_item("record", self.record())?;
         d.set_item("record_id", self.record_id())?;
         d.set_item("start", self.start())?;
+        d.set_item("start_basis", self.start_basis())?;
         d.set_item("due", self.due())?;
         d.set_item("extended_due", self.extended_due())?;
         d.set_item("completed_on", self.completed_on())?;

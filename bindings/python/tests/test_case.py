@@ -68,6 +68,33 @@ def test_deadlines(se_case_json: str) -> None:
     assert inv.status == "met_after_extension"
     assert inv.to_dict()["status"] == "met_after_extension"
     assert "met_after_extension" in repr(inv)
+    assert inv.start_basis == "investigation_start" == inv.to_dict()["start_basis"]
+
+
+def test_norwegian_investigation_counts_from_the_end_of_the_review() -> None:
+    # Reviewed on day 4, recorded as started two weeks later: three months from the review.
+    case = bv.Case.from_json(json.dumps(_norwegian_case("2024-03-04", "2024-03-18")))
+    inv = next(d for d in case.deadlines(dt.date(2024, 5, 1)) if d.kind == "investigation")
+    assert (inv.start, inv.start_basis, inv.due) == (dt.date(2024, 3, 4), "review_concluded", dt.date(2024, 6, 4))
+    # Reviewed late: from receipt + 7 days.
+    case = bv.Case.from_json(json.dumps(_norwegian_case("2024-03-20", "2024-03-20")))
+    inv = next(d for d in case.deadlines(dt.date(2024, 5, 1)) if d.kind == "investigation")
+    assert (inv.start, inv.start_basis, inv.due) == (dt.date(2024, 3, 8), "review_limit", dt.date(2024, 6, 8))
+
+
+def _norwegian_case(screened: str, started: str) -> dict[str, object]:
+    provenance = {"recorded_at": "2099-01-01T00:00:00Z", "recorded_by": {"role": "caseworker", "staff": "sw-1"}, "source_system": "test"}
+    return {
+        "schema_version": "1.3",
+        "case_id": "c-1",
+        "jurisdiction": "NO",
+        "municipality": "4601",
+        "opened_on": "2024-03-01",
+        "child": {"identity": {"national_id": "03851598730"}},
+        "referrals": [{"id": "r1", "received_at": "2024-03-01T10:00:00+01:00", "reporter": {"code": "school"}, "provenance": provenance}],
+        "screenings": [{"id": "s1", "referral_id": "r1", "decided_on": screened, "outcome": {"code": "open_investigation"}, "provenance": provenance}],
+        "investigations": [{"id": "i1", "screening_id": "s1", "started_on": started, "provenance": provenance}],
+    }
 
 
 def test_validation_errors_carry_path_code_and_severity(se_case_json: str) -> None:

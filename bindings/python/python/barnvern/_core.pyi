@@ -285,7 +285,15 @@ class Deadline:
 
     @property
     def start(self) -> datetime.date:
-        """The date the period starts from (receipt, or the investigation's start)."""
+        """The date the period starts from: the receipt, the investigation's start (SE), the
+        end of the report review (NO: the date the review concluded, at the latest receipt + 7
+        days), or the measure's start."""
+
+    @property
+    def start_basis(self) -> str:
+        """What ``start`` is: ``"receipt"``, ``"investigation_start"``, ``"review_concluded"``,
+        ``"review_limit"`` (NO: receipt + 7 days, the review concluded later or not at all) or
+        ``"measure_start"``."""
 
     @property
     def due(self) -> datetime.date:
