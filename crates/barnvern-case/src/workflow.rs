@@ -102,6 +102,9 @@ pub enum CaseEvent {
         concluded_on: NaiveDate,
         /// The conclusion.
         conclusion: Coded<InvestigationConclusion>,
+        /// The grounds for a decision to act (NO vedtaksgrunnlag), where it found any.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        decision_grounds: Vec<crate::investigation::Ground>,
         /// Who recorded it.
         provenance: Provenance,
     },
@@ -134,8 +137,8 @@ pub enum CaseEvent {
     },
     /// An intervention (measure) is planned or started; a closed case takes none.
     InterventionStarted {
-        /// The intervention (with its provenance).
-        intervention: Intervention,
+        /// The intervention (with its provenance); boxed, as the largest record of an event.
+        intervention: Box<Intervention>,
     },
     /// An intervention is evaluated.
     InterventionEvaluated {
@@ -348,6 +351,7 @@ impl Case {
                     child_participation: Vec::new(),
                     concluded_on: None,
                     conclusion: None,
+                    decision_grounds: Vec::new(),
                     provenance,
                 });
             }
@@ -381,11 +385,13 @@ impl Case {
                 investigation_id,
                 concluded_on,
                 conclusion,
+                decision_grounds,
                 ..
             } => {
                 let i = open_investigation(&investigation_id)?;
                 data.investigations[i].concluded_on = Some(concluded_on);
                 data.investigations[i].conclusion = Some(conclusion);
+                data.investigations[i].decision_grounds = decision_grounds;
             }
             CaseEvent::DecisionMade {
                 decision_id,
@@ -413,6 +419,8 @@ impl Case {
                     investigation_id,
                     legal_basis,
                     status_history: Vec::new(),
+                    ended_on: None,
+                    claims: Vec::new(),
                     provenance,
                 });
             }
@@ -432,7 +440,7 @@ impl Case {
             }
             CaseEvent::InterventionStarted { intervention } => {
                 require_open()?;
-                data.interventions.push(intervention);
+                data.interventions.push(*intervention);
             }
             CaseEvent::InterventionEvaluated {
                 intervention_id,
