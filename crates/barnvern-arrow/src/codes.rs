@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
-use barnvern_case::decision::{DecisionKind, DecisionStatus};
+use barnvern_case::decision::{ClaimOutcome, DecisionKind, DecisionStatus};
 use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
@@ -212,6 +212,11 @@ code_enum!(
     DecisionStatus,
     "barnvern.decision_status",
     [Approved, SentToBoard, Lapsed, RefusedOrEnded]
+);
+code_enum!(
+    ClaimOutcome,
+    "barnvern.claim_outcome",
+    [SentToBoard, Lapsed, Other]
 );
 code_enum!(
     Law,
@@ -445,6 +450,7 @@ mod tests {
         check::<InvestigationConclusion>();
         check::<DecisionKind>();
         check::<DecisionStatus>();
+        check::<ClaimOutcome>();
         check::<Law>();
         check::<FollowUpKind>();
         check::<ClosureReason>();

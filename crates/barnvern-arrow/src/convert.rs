@@ -136,6 +136,8 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
             plans: Vec::new(),
             meetings: Vec::new(),
             family_partner: None,
+            board_referrals: Vec::new(),
+            moves: Vec::new(),
         });
     }
 
@@ -158,8 +160,58 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(investigations, pick_investigations);
     read_into!(investigation_extensions, pick_extensions);
     read_into!(child_participation, pick_participation);
+    read_into!(decision_grounds, pick_grounds);
+    let mut applications = Vec::new();
+    for r in readers(tables::extension_applications::NAME)? {
+        tables::extension_applications::read(&r, &ctx, &mut applications)?;
+    }
+    for c in &mut cases {
+        for inv in &mut c.investigations {
+            inv.extension_applications = vec![None; inv.extensions.len()];
+        }
+    }
+    for (case, inv, ext, row, a) in applications {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.investigations.get_mut(usize::try_from(inv).ok()?))
+            .and_then(|i| i.extension_applications.get_mut(usize::try_from(ext).ok()?));
+        match slot {
+            Some(slot @ None) => *slot = Some(a),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::extension_applications::NAME, row, "extension_index"),
+                    "research.unknown_parent",
+                    "the application belongs to no extension in investigation_extensions, or \
+                     the extension has two",
+                ));
+            }
+        }
+    }
     read_into!(decisions, pick_decisions);
     read_into!(decision_status, pick_status);
+    read_into!(decision_claims, pick_claims);
+    let mut ends = Vec::new();
+    for r in readers(tables::decision_ends::NAME)? {
+        tables::decision_ends::read(&r, &ctx, &mut ends)?;
+    }
+    for (case, decision, row, end) in ends {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.decisions.get_mut(usize::try_from(decision).ok()?))
+            .map(|d| &mut d.ended_on);
+        match slot {
+            Some(slot @ None) => *slot = Some(end),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::decision_ends::NAME, row, "decision_index"),
+                    "research.unknown_parent",
+                    "the end belongs to no decision in decisions, or the decision has two",
+                ));
+            }
+        }
+    }
+    read_into!(board_referrals, pick_board_referrals);
+    read_into!(moves, pick_moves);
     read_into!(follow_ups, pick_follow_ups);
     read_into!(closures, pick_closures);
     read_into!(deadlines, pick_deadlines);
@@ -264,6 +316,15 @@ nested!(
 );
 top!(pick_decisions, decisions, ResearchDecision);
 nested!(pick_status, decisions, status_history, ResearchStatusChange);
+nested!(pick_claims, decisions, claims, ResearchClaim);
+nested!(
+    pick_grounds,
+    investigations,
+    decision_grounds,
+    ResearchGround
+);
+top!(pick_board_referrals, board_referrals, ResearchBoardReferral);
+top!(pick_moves, moves, ResearchMove);
 top!(pick_follow_ups, follow_ups, ResearchFollowUp);
 top!(pick_closures, closures, ResearchClosure);
 top!(pick_deadlines, deadlines, ResearchDeadline);

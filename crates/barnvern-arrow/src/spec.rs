@@ -15,11 +15,13 @@ use serde_json::{Value, json};
 use crate::codes::CodeEnum;
 
 /// The research schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 /// The research schema versions this build reads. 1.0 files (before the intervention, plan,
 /// meeting and Family Partner tables) have the same columns in every table they share with
-/// 1.1, so they are read as they are.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
+/// 1.1, so they are read as they are; 1.2 adds tables only (the records of Norway's national
+/// reporting: decision_grounds, extension_applications, decision_ends, decision_claims,
+/// board_referrals, moves), so 1.1 datasets read as 1.2 datasets without them.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
 
@@ -516,6 +518,12 @@ mod tests {
                 "item_responses",
                 "scores",
                 "costs",
+                "decision_grounds",
+                "extension_applications",
+                "decision_ends",
+                "decision_claims",
+                "board_referrals",
+                "moves",
             ]
         );
         for t in tables() {

@@ -89,6 +89,8 @@ pub(crate) fn read(
                 child_participation: Vec::new(),
                 concluded_on: concluded.get(row)?,
                 conclusion: conclusion.get(row)?,
+                extension_applications: Vec::new(),
+                decision_grounds: Vec::new(),
                 provenance: prov.get(row)?,
             },
         );

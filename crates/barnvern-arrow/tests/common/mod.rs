@@ -239,17 +239,35 @@ fn screening() -> impl Strategy<Value = ResearchScreening> {
         )
 }
 
+fn application() -> impl Strategy<Value = Option<ResearchExtensionApplication>> {
+    proptest::option::of(
+        (
+            proptest::option::of(date()),
+            proptest::option::of(any::<bool>()),
+        )
+            .prop_map(|(applied_on, granted)| ResearchExtensionApplication {
+                applied_on,
+                granted,
+            }),
+    )
+}
+
+fn ground() -> impl Strategy<Value = ResearchGround> {
+    (source(), any::<bool>()).prop_map(|(code, has_text)| ResearchGround { code, has_text })
+}
+
 fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
     (
         proptest::option::of(index()),
         vec(index(), 0..3),
         date(),
         proptest::option::of(date()),
-        vec((date(), date()), 0..3),
+        vec((date(), date(), application()), 0..3),
         vec(coded(), 0..3),
         proptest::option::of(date()),
         proptest::option::of(coded()),
         provenance(),
+        vec(ground(), 0..3),
     )
         .prop_map(
             |(
@@ -262,15 +280,17 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                 concluded,
                 conclusion,
                 provenance,
+                decision_grounds,
             )| {
                 ResearchInvestigation {
                     screening_index,
                     referral_indices,
                     started_on,
                     plan_made_on: plan,
+                    extension_applications: ext.iter().map(|(_, _, a)| a.clone()).collect(),
                     extensions: ext
                         .into_iter()
-                        .map(|(decided_on, new_due)| ResearchExtension {
+                        .map(|(decided_on, new_due, _)| ResearchExtension {
                             decided_on,
                             new_due,
                         })
@@ -278,6 +298,7 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                     child_participation: part,
                     concluded_on: concluded,
                     conclusion,
+                    decision_grounds,
                     provenance,
                 }
             },
@@ -309,20 +330,86 @@ fn decision() -> impl Strategy<Value = ResearchDecision> {
         legal_basis(),
         vec((coded(), date()), 0..3),
         provenance(),
+        proptest::option::of(date()),
+        vec(claim(), 0..2),
     )
-        .prop_map(|(decided_on, kind, inv, legal_basis, status, provenance)| {
-            ResearchDecision {
-                decided_on,
-                kind,
-                investigation_index: inv,
-                legal_basis,
-                status_history: status
-                    .into_iter()
-                    .map(|(status, on)| ResearchStatusChange { status, on })
-                    .collect(),
-                provenance,
-            }
+        .prop_map(
+            |(decided_on, kind, inv, legal_basis, status, provenance, ended_on, claims)| {
+                ResearchDecision {
+                    decided_on,
+                    kind,
+                    investigation_index: inv,
+                    legal_basis,
+                    status_history: status
+                        .into_iter()
+                        .map(|(status, on)| ResearchStatusChange { status, on })
+                        .collect(),
+                    ended_on,
+                    claims,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn claim() -> impl Strategy<Value = ResearchClaim> {
+    (
+        date(),
+        proptest::option::of(date()),
+        proptest::option::of(coded()),
+    )
+        .prop_map(|(received_on, concluded_on, outcome)| ResearchClaim {
+            received_on,
+            concluded_on,
+            outcome,
         })
+}
+
+fn board_referral() -> impl Strategy<Value = ResearchBoardReferral> {
+    (
+        date(),
+        proptest::option::of(index()),
+        legal_basis(),
+        provenance(),
+    )
+        .prop_map(
+            |(sent_on, decision_index, legal_basis, provenance)| ResearchBoardReferral {
+                sent_on,
+                decision_index,
+                legal_basis,
+                provenance,
+            },
+        )
+}
+
+fn a_move() -> impl Strategy<Value = ResearchMove> {
+    (
+        date(),
+        source(),
+        any::<bool>(),
+        source(),
+        any::<bool>(),
+        provenance(),
+    )
+        .prop_map(
+            |(
+                moved_on,
+                reason_from,
+                reason_from_has_text,
+                moved_to,
+                moved_to_has_text,
+                provenance,
+            )| {
+                ResearchMove {
+                    moved_on,
+                    reason_from,
+                    reason_from_has_text,
+                    moved_to,
+                    moved_to_has_text,
+                    provenance,
+                }
+            },
+        )
 }
 
 fn deadline() -> impl Strategy<Value = ResearchDeadline> {
@@ -791,6 +878,8 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         vec(plan(), 0..2),
         vec(meeting(), 0..2),
         proptest::option::of(family()),
+        vec(board_referral(), 0..2),
+        vec(a_move(), 0..2),
     );
     (head, records, services).prop_map(
         |(
@@ -805,7 +894,7 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
                 closures,
                 deadlines,
             ),
-            (interventions, plans, meetings, family_partner),
+            (interventions, plans, meetings, family_partner, board_referrals, moves),
         )| ResearchCase {
             case_key,
             jurisdiction,
@@ -843,6 +932,8 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
             plans,
             meetings,
             family_partner,
+            board_referrals,
+            moves,
         },
     )
 }
