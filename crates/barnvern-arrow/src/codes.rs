@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
 use barnvern_case::decision::{ClaimOutcome, DecisionKind, DecisionStatus};
-use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
+use barnvern_case::follow_up::{AftercareOutcome, ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
 use barnvern_case::reporter::ReporterCategory;
@@ -22,6 +22,7 @@ use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
 use barnvern_intervention::kind::InterventionType;
 use barnvern_intervention::meeting::{Agency, MeetingType};
 use barnvern_intervention::plan::PlanType;
+use barnvern_intervention::visits::{VisitFrequency, VisitKind};
 use barnvern_outcomes::Informant;
 
 use crate::family::ItemStatus;
@@ -218,6 +219,17 @@ code_enum!(
     "barnvern.claim_outcome",
     [SentToBoard, Lapsed, Other]
 );
+code_enum!(
+    AftercareOutcome,
+    "barnvern.aftercare_outcome",
+    [Accepted, DeclinedWantedOther, NoLongerWanted]
+);
+code_enum!(
+    VisitFrequency,
+    "barnvern.visit_frequency",
+    [FourPerYear, TwoPerYear]
+);
+code_enum!(VisitKind, "barnvern.visit_kind", [Supervision, FollowUp]);
 code_enum!(
     Law,
     "barnvern.law",
@@ -451,6 +463,9 @@ mod tests {
         check::<DecisionKind>();
         check::<DecisionStatus>();
         check::<ClaimOutcome>();
+        check::<AftercareOutcome>();
+        check::<VisitFrequency>();
+        check::<VisitKind>();
         check::<Law>();
         check::<FollowUpKind>();
         check::<ClosureReason>();

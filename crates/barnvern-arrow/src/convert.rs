@@ -213,10 +213,31 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(board_referrals, pick_board_referrals);
     read_into!(moves, pick_moves);
     read_into!(follow_ups, pick_follow_ups);
+    let mut aftercare = Vec::new();
+    for r in readers(tables::aftercare_conclusions::NAME)? {
+        tables::aftercare_conclusions::read(&r, &ctx, &mut aftercare)?;
+    }
+    for (case, f, row, a) in aftercare {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.follow_ups.get_mut(usize::try_from(f).ok()?))
+            .map(|f| &mut f.aftercare);
+        match slot {
+            Some(slot @ None) => *slot = Some(a),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::aftercare_conclusions::NAME, row, "follow_up_index"),
+                    "research.unknown_parent",
+                    "the conclusion belongs to no follow-up in follow_ups, or the follow-up has two",
+                ));
+            }
+        }
+    }
     read_into!(closures, pick_closures);
     read_into!(deadlines, pick_deadlines);
     read_into!(interventions, pick_interventions);
     read_into!(intervention_evaluations, pick_intervention_evaluations);
+    read_visits(&readers, &ctx, &mut cases)?;
     read_into!(plans, pick_plans);
     read_into!(plan_evaluations, pick_plan_evaluations);
     read_into!(meetings, pick_meetings);
@@ -267,6 +288,97 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
         }
     }
     Ok(cases)
+}
+
+/// Puts `item` at position `index` of `list`, which must be the next position.
+fn place<T>(list: &mut Vec<T>, index: u32, item: T, table: &str, row: usize) -> Result<()> {
+    if usize::try_from(index).ok() != Some(list.len()) {
+        return Err(Error::data(
+            cell_path(table, row, ""),
+            "research.index",
+            format!(
+                "position {index} does not follow the {} earlier records (a gap or a repeat)",
+                list.len()
+            ),
+        ));
+    }
+    list.push(item);
+    Ok(())
+}
+
+/// The supervision or follow-up visits of intervention `iv` of case `case`.
+fn visits_slot(
+    cases: &mut [ResearchCase],
+    case: usize,
+    iv: u32,
+    kind: barnvern_intervention::visits::VisitKind,
+) -> Option<&mut Option<ResearchVisits>> {
+    use barnvern_intervention::visits::VisitKind;
+    let iv = cases
+        .get_mut(case)?
+        .interventions
+        .get_mut(usize::try_from(iv).ok()?)?;
+    Some(match kind {
+        VisitKind::Supervision => &mut iv.supervision,
+        VisitKind::FollowUp => &mut iv.follow_up_visits,
+    })
+}
+
+/// Supervision and follow-up visits of placements: frequencies (which make the record),
+/// responsible municipalities and visits, from their three tables.
+fn read_visits<'a>(
+    readers: &dyn Fn(&'static str) -> Result<Vec<TableReader<'a>>>,
+    ctx: &Ctx,
+    cases: &mut [ResearchCase],
+) -> Result<()> {
+    use barnvern_intervention::visits::VisitKind;
+    let orphan = |table: &str, row: usize| {
+        Error::data(
+            cell_path(table, row, "intervention_index"),
+            "research.unknown_parent",
+            "the row belongs to no placement with visit frequencies",
+        )
+    };
+    let mut freqs = Vec::new();
+    for r in readers(tables::placement_visit_frequencies::NAME)? {
+        tables::placement_visit_frequencies::read(&r, ctx, &mut freqs)?;
+    }
+    freqs.sort_by_key(|(c, iv, k, i, _, _)| (*c, *iv, *k, *i));
+    for (case, iv, kind, i, row, f) in freqs {
+        let table = tables::placement_visit_frequencies::NAME;
+        let v = visits_slot(cases, case, iv, kind).ok_or_else(|| orphan(table, row))?;
+        let v = v.get_or_insert_with(|| ResearchVisits {
+            responsible: Vec::new(),
+            frequency: Vec::new(),
+            visits: Vec::new(),
+        });
+        place(&mut v.frequency, i, f, table, row)?;
+    }
+    let mut resp = Vec::new();
+    for r in readers(tables::supervision_responsibility::NAME)? {
+        tables::supervision_responsibility::read(&r, ctx, &mut resp)?;
+    }
+    resp.sort_by_key(|(c, iv, i, _, _)| (*c, *iv, *i));
+    for (case, iv, i, row, x) in resp {
+        let table = tables::supervision_responsibility::NAME;
+        let v = visits_slot(cases, case, iv, VisitKind::Supervision)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| orphan(table, row))?;
+        place(&mut v.responsible, i, x, table, row)?;
+    }
+    let mut visits = Vec::new();
+    for r in readers(tables::placement_visits::NAME)? {
+        tables::placement_visits::read(&r, ctx, &mut visits)?;
+    }
+    visits.sort_by_key(|(c, iv, k, i, _, _)| (*c, *iv, *k, *i));
+    for (case, iv, kind, i, row, on) in visits {
+        let table = tables::placement_visits::NAME;
+        let v = visits_slot(cases, case, iv, kind)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| orphan(table, row))?;
+        place(&mut v.visits, i, on, table, row)?;
+    }
+    Ok(())
 }
 
 /// Where the records of a top-level table go.

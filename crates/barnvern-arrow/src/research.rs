@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use barnvern_case::Case;
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus};
 use barnvern_case::decision::{ClaimOutcome, DecisionKind, DecisionStatus};
-use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
+use barnvern_case::follow_up::{AftercareOutcome, ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
 use barnvern_case::reporter::ReporterCategory;
@@ -42,6 +42,7 @@ use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
 use barnvern_intervention::kind::InterventionType;
 use barnvern_intervention::meeting::{Agency, MeetingType};
 use barnvern_intervention::plan::PlanType;
+use barnvern_intervention::visits::VisitFrequency;
 
 use crate::family::ResearchFamily;
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
@@ -338,6 +339,26 @@ pub struct ResearchMove {
     pub provenance: ResearchProvenance,
 }
 
+/// Supervision or follow-up visits of a placement (NO tilsyn, oppfølging).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchVisits {
+    /// The municipality responsible from each date (supervision only).
+    pub responsible: Vec<(NaiveDate, MunicipalityCode)>,
+    /// The frequency from each date.
+    pub frequency: Vec<(NaiveDate, ResearchCoded<VisitFrequency>)>,
+    /// The dates of the visits made.
+    pub visits: Vec<NaiveDate>,
+}
+
+/// How an aftercare offer ended (NO SSB Ettervern/Konklusjon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchAftercare {
+    /// When.
+    pub concluded_on: NaiveDate,
+    /// The outcome.
+    pub outcome: ResearchCoded<AftercareOutcome>,
+}
+
 /// A change of a decision's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResearchStatusChange {
@@ -375,6 +396,8 @@ pub struct ResearchFollowUp {
     pub on: NaiveDate,
     /// What kind.
     pub kind: FollowUpKind,
+    /// How an aftercare offer ended.
+    pub aftercare: Option<ResearchAftercare>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -471,6 +494,10 @@ pub struct ResearchIntervention {
     pub end_reason: Option<ResearchCoded<EndReason>>,
     /// Evaluations, in order.
     pub evaluations: Vec<ResearchEvaluation>,
+    /// Supervision of the placement (NO tilsyn).
+    pub supervision: Option<ResearchVisits>,
+    /// Follow-up visits of the placement (NO oppfølging).
+    pub follow_up_visits: Option<ResearchVisits>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -734,6 +761,28 @@ impl ResearchCase {
                         conclusion: ResearchCoded::of(&e.conclusion),
                     })
                     .collect(),
+                supervision: iv.supervision.as_ref().map(|s| ResearchVisits {
+                    responsible: s
+                        .responsible
+                        .iter()
+                        .map(|r| (r.from, r.municipality.clone()))
+                        .collect(),
+                    frequency: s
+                        .frequency
+                        .iter()
+                        .map(|f| (f.from, ResearchCoded::of(&f.frequency)))
+                        .collect(),
+                    visits: s.visits.clone(),
+                }),
+                follow_up_visits: iv.follow_up_visits.as_ref().map(|s| ResearchVisits {
+                    responsible: Vec::new(),
+                    frequency: s
+                        .frequency
+                        .iter()
+                        .map(|f| (f.from, ResearchCoded::of(&f.frequency)))
+                        .collect(),
+                    visits: s.visits.clone(),
+                }),
                 provenance: prov(&iv.provenance),
             })
             .collect();
@@ -903,6 +952,10 @@ impl ResearchCase {
                 .map(|f| ResearchFollowUp {
                     on: f.on,
                     kind: f.kind,
+                    aftercare: f.aftercare.as_ref().map(|a| ResearchAftercare {
+                        concluded_on: a.concluded_on,
+                        outcome: ResearchCoded::of(&a.outcome),
+                    }),
                     provenance: prov(&f.provenance),
                 })
                 .collect(),

@@ -20,7 +20,9 @@ pub const SCHEMA_VERSION: &str = "1.2";
 /// meeting and Family Partner tables) have the same columns in every table they share with
 /// 1.1, so they are read as they are; 1.2 adds tables only (the records of Norway's national
 /// reporting: decision_grounds, extension_applications, decision_ends, decision_claims,
-/// board_referrals, moves), so 1.1 datasets read as 1.2 datasets without them.
+/// board_referrals, moves, placement_visit_frequencies, placement_visits,
+/// supervision_responsibility, aftercare_conclusions), so 1.1 datasets read as 1.2 datasets
+/// without them.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
@@ -524,6 +526,10 @@ mod tests {
                 "decision_claims",
                 "board_referrals",
                 "moves",
+                "placement_visit_frequencies",
+                "placement_visits",
+                "supervision_responsibility",
+                "aftercare_conclusions",
             ]
         );
         for t in tables() {

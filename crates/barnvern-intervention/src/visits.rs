@@ -95,3 +95,15 @@ pub struct FollowUpVisits {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub visits: Vec<NaiveDate>,
 }
+
+/// Which visits of a placement: supervision (tilsyn) or follow-up (oppfølging).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    /// Supervision by an independent party (NO tilsyn).
+    Supervision,
+    /// Follow-up by the service (NO oppfølging).
+    FollowUp,
+}

@@ -72,6 +72,7 @@ pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchFollowUp
             ResearchFollowUp {
                 on: on.req(row)?,
                 kind: kind.req_code(row)?,
+                aftercare: None,
                 provenance: prov.get(row)?,
             },
         );

@@ -51,12 +51,16 @@ pub(crate) mod screenings;
 pub(crate) mod violence_exposures;
 pub(crate) mod waves;
 // Norway's national reporting (SSB): records added in schema 1.2.
+pub(crate) mod aftercare_conclusions;
 pub(crate) mod board_referrals;
 pub(crate) mod decision_claims;
 pub(crate) mod decision_ends;
 pub(crate) mod decision_grounds;
 pub(crate) mod extension_applications;
 pub(crate) mod moves;
+pub(crate) mod placement_visit_frequencies;
+pub(crate) mod placement_visits;
+pub(crate) mod supervision_responsibility;
 
 /// Every table spec, in dataset order.
 pub(crate) fn specs() -> Vec<TableSpec> {
@@ -102,6 +106,10 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         decision_claims::spec(),
         board_referrals::spec(),
         moves::spec(),
+        placement_visit_frequencies::spec(),
+        placement_visits::spec(),
+        supervision_responsibility::spec(),
+        aftercare_conclusions::spec(),
     ]
 }
 
@@ -166,7 +174,11 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     decision_ends::write(case, sink)?;
     decision_claims::write(case, sink)?;
     board_referrals::write(case, sink)?;
-    moves::write(case, sink)
+    moves::write(case, sink)?;
+    placement_visit_frequencies::write(case, sink)?;
+    placement_visits::write(case, sink)?;
+    supervision_responsibility::write(case, sink)?;
+    aftercare_conclusions::write(case, sink)
 }
 
 /// Finds a case's position by its key while reading.

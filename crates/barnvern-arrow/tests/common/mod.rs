@@ -474,6 +474,10 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
         proptest::option::of(coded()),
         vec((date(), coded()), 0..3),
         provenance(),
+        (
+            proptest::option::of(visits(true)),
+            proptest::option::of(visits(false)),
+        ),
     )
         .prop_map(
             |(
@@ -484,6 +488,7 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
                 end_reason,
                 evaluations,
                 provenance,
+                (supervision, follow_up_visits),
             )| ResearchIntervention {
                 intervention_type,
                 basis: ResearchBasis {
@@ -501,9 +506,30 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
                     .into_iter()
                     .map(|(on, conclusion)| ResearchEvaluation { on, conclusion })
                     .collect(),
+                supervision,
+                follow_up_visits,
                 provenance,
             },
         )
+}
+
+/// Visits of a placement: at least one frequency (what makes the record); responsible
+/// municipalities only for supervision.
+fn visits(supervision: bool) -> impl Strategy<Value = ResearchVisits> {
+    let max = if supervision { 3 } else { 1 };
+    (
+        vec((date(), coded()), 1..3),
+        vec(date(), 0..3),
+        vec((date(), "[0-9]{4}"), 0..max),
+    )
+        .prop_map(|(frequency, visits, responsible)| ResearchVisits {
+            responsible: responsible
+                .into_iter()
+                .map(|(d, m)| (d, MunicipalityCode::new(m).unwrap()))
+                .collect(),
+            frequency,
+            visits,
+        })
 }
 
 fn plan() -> impl Strategy<Value = ResearchPlan> {
@@ -866,7 +892,15 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         vec(screening(), 0..2),
         vec(investigation(), 0..2),
         vec(decision(), 0..2),
-        vec((date(), pick(), provenance()), 0..2),
+        vec(
+            (
+                date(),
+                pick(),
+                provenance(),
+                proptest::option::of((date(), coded())),
+            ),
+            0..2,
+        ),
         vec(
             (date(), coded(), proptest::option::of(date()), provenance()),
             0..2,
@@ -909,9 +943,13 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
             decisions,
             follow_ups: follow_ups
                 .into_iter()
-                .map(|(on, kind, provenance)| ResearchFollowUp {
+                .map(|(on, kind, provenance, aftercare)| ResearchFollowUp {
                     on,
                     kind,
+                    aftercare: aftercare.map(|(concluded_on, outcome)| ResearchAftercare {
+                        concluded_on,
+                        outcome,
+                    }),
                     provenance,
                 })
                 .collect(),
