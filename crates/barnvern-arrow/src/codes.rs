@@ -4,11 +4,11 @@
 use std::sync::LazyLock;
 
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus, StartBasis};
+use barnvern_case::decision::{ClaimOutcome, DecisionKind, DecisionStatus};
+use barnvern_case::follow_up::{AftercareOutcome, ClosureReason, FollowUpKind};
 use barnvern_case::risk::{RiskLevel, RiskMethod};
 
 use crate::tables::violence_disclosures::DisclosureStage;
-use barnvern_case::decision::{DecisionKind, DecisionStatus};
-use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
 use barnvern_case::reporter::ReporterCategory;
@@ -25,6 +25,7 @@ use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
 use barnvern_intervention::kind::InterventionType;
 use barnvern_intervention::meeting::{Agency, MeetingType};
 use barnvern_intervention::plan::PlanType;
+use barnvern_intervention::visits::{VisitFrequency, VisitKind};
 use barnvern_outcomes::Informant;
 
 use crate::family::ItemStatus;
@@ -216,6 +217,22 @@ code_enum!(
     "barnvern.decision_status",
     [Approved, SentToBoard, Lapsed, RefusedOrEnded]
 );
+code_enum!(
+    ClaimOutcome,
+    "barnvern.claim_outcome",
+    [SentToBoard, Lapsed, Other]
+);
+code_enum!(
+    AftercareOutcome,
+    "barnvern.aftercare_outcome",
+    [Accepted, DeclinedWantedOther, NoLongerWanted]
+);
+code_enum!(
+    VisitFrequency,
+    "barnvern.visit_frequency",
+    [FourPerYear, TwoPerYear]
+);
+code_enum!(VisitKind, "barnvern.visit_kind", [Supervision, FollowUp]);
 code_enum!(
     Law,
     "barnvern.law",
@@ -484,6 +501,10 @@ mod tests {
         check::<InvestigationConclusion>();
         check::<DecisionKind>();
         check::<DecisionStatus>();
+        check::<ClaimOutcome>();
+        check::<AftercareOutcome>();
+        check::<VisitFrequency>();
+        check::<VisitKind>();
         check::<Law>();
         check::<FollowUpKind>();
         check::<ClosureReason>();

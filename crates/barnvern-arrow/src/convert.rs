@@ -136,6 +136,8 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
             plans: Vec::new(),
             meetings: Vec::new(),
             family_partner: None,
+            board_referrals: Vec::new(),
+            moves: Vec::new(),
         });
     }
 
@@ -159,8 +161,58 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(investigation_extensions, pick_extensions);
     read_into!(child_participation, pick_participation);
     read_into!(risk_assessments, pick_risk_assessments);
+    read_into!(decision_grounds, pick_grounds);
+    let mut applications = Vec::new();
+    for r in readers(tables::extension_applications::NAME)? {
+        tables::extension_applications::read(&r, &ctx, &mut applications)?;
+    }
+    for c in &mut cases {
+        for inv in &mut c.investigations {
+            inv.extension_applications = vec![None; inv.extensions.len()];
+        }
+    }
+    for (case, inv, ext, row, a) in applications {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.investigations.get_mut(usize::try_from(inv).ok()?))
+            .and_then(|i| i.extension_applications.get_mut(usize::try_from(ext).ok()?));
+        match slot {
+            Some(slot @ None) => *slot = Some(a),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::extension_applications::NAME, row, "extension_index"),
+                    "research.unknown_parent",
+                    "the application belongs to no extension in investigation_extensions, or \
+                     the extension has two",
+                ));
+            }
+        }
+    }
     read_into!(decisions, pick_decisions);
     read_into!(decision_status, pick_status);
+    read_into!(decision_claims, pick_claims);
+    let mut ends = Vec::new();
+    for r in readers(tables::decision_ends::NAME)? {
+        tables::decision_ends::read(&r, &ctx, &mut ends)?;
+    }
+    for (case, decision, row, end) in ends {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.decisions.get_mut(usize::try_from(decision).ok()?))
+            .map(|d| &mut d.ended_on);
+        match slot {
+            Some(slot @ None) => *slot = Some(end),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::decision_ends::NAME, row, "decision_index"),
+                    "research.unknown_parent",
+                    "the end belongs to no decision in decisions, or the decision has two",
+                ));
+            }
+        }
+    }
+    read_into!(board_referrals, pick_board_referrals);
+    read_into!(moves, pick_moves);
     read_into!(follow_ups, pick_follow_ups);
     {
         // One table, two parents: the stage column says which.
@@ -173,10 +225,31 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
         by_investigation.assemble(&mut cases, pick_investigation_violence)?;
         by_follow_up.assemble(&mut cases, pick_follow_up_violence)?;
     }
+    let mut aftercare = Vec::new();
+    for r in readers(tables::aftercare_conclusions::NAME)? {
+        tables::aftercare_conclusions::read(&r, &ctx, &mut aftercare)?;
+    }
+    for (case, f, row, a) in aftercare {
+        let slot = cases
+            .get_mut(case)
+            .and_then(|c| c.follow_ups.get_mut(usize::try_from(f).ok()?))
+            .map(|f| &mut f.aftercare);
+        match slot {
+            Some(slot @ None) => *slot = Some(a),
+            _ => {
+                return Err(Error::data(
+                    cell_path(tables::aftercare_conclusions::NAME, row, "follow_up_index"),
+                    "research.unknown_parent",
+                    "the conclusion belongs to no follow-up in follow_ups, or the follow-up has two",
+                ));
+            }
+        }
+    }
     read_into!(closures, pick_closures);
     read_into!(deadlines, pick_deadlines);
     read_into!(interventions, pick_interventions);
     read_into!(intervention_evaluations, pick_intervention_evaluations);
+    read_visits(&readers, &ctx, &mut cases)?;
     read_into!(plans, pick_plans);
     read_into!(plan_evaluations, pick_plan_evaluations);
     read_into!(meetings, pick_meetings);
@@ -227,6 +300,97 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
         }
     }
     Ok(cases)
+}
+
+/// Puts `item` at position `index` of `list`, which must be the next position.
+fn place<T>(list: &mut Vec<T>, index: u32, item: T, table: &str, row: usize) -> Result<()> {
+    if usize::try_from(index).ok() != Some(list.len()) {
+        return Err(Error::data(
+            cell_path(table, row, ""),
+            "research.index",
+            format!(
+                "position {index} does not follow the {} earlier records (a gap or a repeat)",
+                list.len()
+            ),
+        ));
+    }
+    list.push(item);
+    Ok(())
+}
+
+/// The supervision or follow-up visits of intervention `iv` of case `case`.
+fn visits_slot(
+    cases: &mut [ResearchCase],
+    case: usize,
+    iv: u32,
+    kind: barnvern_intervention::visits::VisitKind,
+) -> Option<&mut Option<ResearchVisits>> {
+    use barnvern_intervention::visits::VisitKind;
+    let iv = cases
+        .get_mut(case)?
+        .interventions
+        .get_mut(usize::try_from(iv).ok()?)?;
+    Some(match kind {
+        VisitKind::Supervision => &mut iv.supervision,
+        VisitKind::FollowUp => &mut iv.follow_up_visits,
+    })
+}
+
+/// Supervision and follow-up visits of placements: frequencies (which make the record),
+/// responsible municipalities and visits, from their three tables.
+fn read_visits<'a>(
+    readers: &dyn Fn(&'static str) -> Result<Vec<TableReader<'a>>>,
+    ctx: &Ctx,
+    cases: &mut [ResearchCase],
+) -> Result<()> {
+    use barnvern_intervention::visits::VisitKind;
+    let orphan = |table: &str, row: usize| {
+        Error::data(
+            cell_path(table, row, "intervention_index"),
+            "research.unknown_parent",
+            "the row belongs to no placement with visit frequencies",
+        )
+    };
+    let mut freqs = Vec::new();
+    for r in readers(tables::placement_visit_frequencies::NAME)? {
+        tables::placement_visit_frequencies::read(&r, ctx, &mut freqs)?;
+    }
+    freqs.sort_by_key(|(c, iv, k, i, _, _)| (*c, *iv, *k, *i));
+    for (case, iv, kind, i, row, f) in freqs {
+        let table = tables::placement_visit_frequencies::NAME;
+        let v = visits_slot(cases, case, iv, kind).ok_or_else(|| orphan(table, row))?;
+        let v = v.get_or_insert_with(|| ResearchVisits {
+            responsible: Vec::new(),
+            frequency: Vec::new(),
+            visits: Vec::new(),
+        });
+        place(&mut v.frequency, i, f, table, row)?;
+    }
+    let mut resp = Vec::new();
+    for r in readers(tables::supervision_responsibility::NAME)? {
+        tables::supervision_responsibility::read(&r, ctx, &mut resp)?;
+    }
+    resp.sort_by_key(|(c, iv, i, _, _)| (*c, *iv, *i));
+    for (case, iv, i, row, x) in resp {
+        let table = tables::supervision_responsibility::NAME;
+        let v = visits_slot(cases, case, iv, VisitKind::Supervision)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| orphan(table, row))?;
+        place(&mut v.responsible, i, x, table, row)?;
+    }
+    let mut visits = Vec::new();
+    for r in readers(tables::placement_visits::NAME)? {
+        tables::placement_visits::read(&r, ctx, &mut visits)?;
+    }
+    visits.sort_by_key(|(c, iv, k, i, _, _)| (*c, *iv, *k, *i));
+    for (case, iv, kind, i, row, on) in visits {
+        let table = tables::placement_visits::NAME;
+        let v = visits_slot(cases, case, iv, kind)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| orphan(table, row))?;
+        place(&mut v.visits, i, on, table, row)?;
+    }
+    Ok(())
 }
 
 /// Where the records of a top-level table go.
@@ -294,6 +458,15 @@ nested!(
 );
 top!(pick_decisions, decisions, ResearchDecision);
 nested!(pick_status, decisions, status_history, ResearchStatusChange);
+nested!(pick_claims, decisions, claims, ResearchClaim);
+nested!(
+    pick_grounds,
+    investigations,
+    decision_grounds,
+    ResearchGround
+);
+top!(pick_board_referrals, board_referrals, ResearchBoardReferral);
+top!(pick_moves, moves, ResearchMove);
 top!(pick_follow_ups, follow_ups, ResearchFollowUp);
 top!(pick_closures, closures, ResearchClosure);
 top!(pick_deadlines, deadlines, ResearchDeadline);

@@ -453,7 +453,7 @@ impl DatasetWriter {
 /// Swaps two directories in one step (Linux `renameat2` with `RENAME_EXCHANGE`). `Ok(false)`
 /// when the system or filesystem has no such exchange.
 #[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+pub(crate) fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     use rustix::io::Errno;
     match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
@@ -465,7 +465,7 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
 
 /// Swaps two directories in one step: not available on this system.
 #[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+pub(crate) fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
     Ok(false)
 }
 

@@ -88,6 +88,7 @@ mod partitions;
 pub mod pseudonym;
 pub mod research;
 pub mod spec;
+pub mod staged;
 mod tables;
 pub mod testing;
 pub mod validate_table;

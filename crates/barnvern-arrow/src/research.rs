@@ -21,8 +21,8 @@ use std::collections::HashMap;
 
 use barnvern_case::Case;
 use barnvern_case::deadlines::{DeadlineKind, DeadlineStatus, StartBasis};
-use barnvern_case::decision::{DecisionKind, DecisionStatus};
-use barnvern_case::follow_up::{ClosureReason, FollowUpKind};
+use barnvern_case::decision::{ClaimOutcome, DecisionKind, DecisionStatus};
+use barnvern_case::follow_up::{AftercareOutcome, ClosureReason, FollowUpKind};
 use barnvern_case::investigation::{ChildParticipation, InvestigationConclusion};
 use barnvern_case::person::{HouseholdRole, Involvement};
 use barnvern_case::reporter::ReporterCategory;
@@ -45,6 +45,7 @@ use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
 use barnvern_intervention::kind::InterventionType;
 use barnvern_intervention::meeting::{Agency, MeetingType};
 use barnvern_intervention::plan::PlanType;
+use barnvern_intervention::visits::VisitFrequency;
 
 use crate::family::ResearchFamily;
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
@@ -266,6 +267,9 @@ pub struct ResearchInvestigation {
     pub plan_made_on: Option<NaiveDate>,
     /// Extensions, in order.
     pub extensions: Vec<ResearchExtension>,
+    /// The application behind each extension, where recorded (NO), in the order of
+    /// `extensions`.
+    pub extension_applications: Vec<Option<ResearchExtensionApplication>>,
     /// How the child took part.
     pub child_participation: Vec<ResearchCoded<ChildParticipation>>,
     /// Date concluded.
@@ -276,6 +280,8 @@ pub struct ResearchInvestigation {
     pub violence: Vec<ResearchDisclosure>,
     /// Structured risk assessments.
     pub risk_assessments: Vec<ResearchRiskAssessment>,
+    /// Grounds for a decision to act (NO vedtaksgrunnlag).
+    pub decision_grounds: Vec<ResearchGround>,
     /// Who recorded its start.
     pub provenance: ResearchProvenance,
 }
@@ -302,6 +308,86 @@ pub struct ResearchRiskAssessment {
     pub provenance: ResearchProvenance,
 }
 
+/// A ground for a decision to act that an investigation found (NO vedtaksgrunnlag), as the
+/// source coded it; its text is dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchGround {
+    /// The code as recorded (SSB saksinnhold).
+    pub code: SourceCode,
+    /// Whether free text was recorded with it.
+    pub has_text: bool,
+}
+
+/// The application behind an extension (NO SSB `UtvidetFrist`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchExtensionApplication {
+    /// When the application was received.
+    pub applied_on: Option<NaiveDate>,
+    /// Whether it was granted (`None`: not recorded).
+    pub granted: Option<bool>,
+}
+
+/// A private party's claim to the county board (NO krav).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchClaim {
+    /// When it was received.
+    pub received_on: NaiveDate,
+    /// When it was concluded.
+    pub concluded_on: Option<NaiveDate>,
+    /// How it was concluded.
+    pub outcome: Option<ResearchCoded<ClaimOutcome>>,
+}
+
+/// A case sent to the county social welfare board (NO oversendelse til fylkesnemnda).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchBoardReferral {
+    /// When it was sent.
+    pub sent_on: NaiveDate,
+    /// Position of the decision it carries.
+    pub decision_index: Option<u32>,
+    /// The legal basis (law, chapter, section, paragraph, letter).
+    pub legal_basis: LegalBasis,
+    /// Who recorded it.
+    pub provenance: ResearchProvenance,
+}
+
+/// A move of a placed child (NO flytting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchMove {
+    /// When the child moved.
+    pub moved_on: NaiveDate,
+    /// Why, as coded (SSB flytting-arsak-fra).
+    pub reason_from: SourceCode,
+    /// Whether free text was recorded with the reason.
+    pub reason_from_has_text: bool,
+    /// Where to, as coded (SSB flytting-til).
+    pub moved_to: SourceCode,
+    /// Whether free text was recorded with the destination.
+    pub moved_to_has_text: bool,
+    /// Who recorded it.
+    pub provenance: ResearchProvenance,
+}
+
+/// Supervision or follow-up visits of a placement (NO tilsyn, oppfølging).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchVisits {
+    /// The municipality responsible from each date (supervision only).
+    pub responsible: Vec<(NaiveDate, MunicipalityCode)>,
+    /// The frequency from each date.
+    pub frequency: Vec<(NaiveDate, ResearchCoded<VisitFrequency>)>,
+    /// The dates of the visits made.
+    pub visits: Vec<NaiveDate>,
+}
+
+/// How an aftercare offer ended (NO SSB Ettervern/Konklusjon).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResearchAftercare {
+    /// When.
+    pub concluded_on: NaiveDate,
+    /// The outcome.
+    pub outcome: ResearchCoded<AftercareOutcome>,
+}
+
 /// A change of a decision's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResearchStatusChange {
@@ -324,6 +410,10 @@ pub struct ResearchDecision {
     pub legal_basis: LegalBasis,
     /// Status changes, in order.
     pub status_history: Vec<ResearchStatusChange>,
+    /// The date it ended.
+    pub ended_on: Option<NaiveDate>,
+    /// Private parties' claims to the county board (NO krav).
+    pub claims: Vec<ResearchClaim>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -337,6 +427,8 @@ pub struct ResearchFollowUp {
     pub kind: FollowUpKind,
     /// Violence disclosed at the follow-up.
     pub violence: Vec<ResearchDisclosure>,
+    /// How an aftercare offer ended.
+    pub aftercare: Option<ResearchAftercare>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -435,6 +527,10 @@ pub struct ResearchIntervention {
     pub end_reason: Option<ResearchCoded<EndReason>>,
     /// Evaluations, in order.
     pub evaluations: Vec<ResearchEvaluation>,
+    /// Supervision of the placement (NO tilsyn).
+    pub supervision: Option<ResearchVisits>,
+    /// Follow-up visits of the placement (NO oppfølging).
+    pub follow_up_visits: Option<ResearchVisits>,
     /// Who recorded it.
     pub provenance: ResearchProvenance,
 }
@@ -525,6 +621,10 @@ pub struct ResearchCase {
     pub meetings: Vec<ResearchMeeting>,
     /// The family's Family Partner trial records, when the case has them.
     pub family_partner: Option<ResearchFamily>,
+    /// Cases sent to the county social welfare board.
+    pub board_referrals: Vec<ResearchBoardReferral>,
+    /// Moves of the placed child.
+    pub moves: Vec<ResearchMove>,
 }
 
 pub(crate) fn index(i: usize) -> Option<u32> {
@@ -702,6 +802,28 @@ impl ResearchCase {
                         conclusion: ResearchCoded::of(&e.conclusion),
                     })
                     .collect(),
+                supervision: iv.supervision.as_ref().map(|s| ResearchVisits {
+                    responsible: s
+                        .responsible
+                        .iter()
+                        .map(|r| (r.from, r.municipality.clone()))
+                        .collect(),
+                    frequency: s
+                        .frequency
+                        .iter()
+                        .map(|f| (f.from, ResearchCoded::of(&f.frequency)))
+                        .collect(),
+                    visits: s.visits.clone(),
+                }),
+                follow_up_visits: iv.follow_up_visits.as_ref().map(|s| ResearchVisits {
+                    responsible: Vec::new(),
+                    frequency: s
+                        .frequency
+                        .iter()
+                        .map(|f| (f.from, ResearchCoded::of(&f.frequency)))
+                        .collect(),
+                    visits: s.visits.clone(),
+                }),
                 provenance: prov(&iv.provenance),
             })
             .collect();
@@ -821,6 +943,26 @@ impl ResearchCase {
                             provenance: prov(&a.provenance),
                         })
                         .collect(),
+                    extension_applications: inv
+                        .extensions
+                        .iter()
+                        .map(|e| {
+                            (e.applied_on.is_some() || e.granted.is_some()).then_some(
+                                ResearchExtensionApplication {
+                                    applied_on: e.applied_on,
+                                    granted: e.granted,
+                                },
+                            )
+                        })
+                        .collect(),
+                    decision_grounds: inv
+                        .decision_grounds
+                        .iter()
+                        .map(|g| ResearchGround {
+                            code: g.code.clone(),
+                            has_text: has_text(g.text.as_deref()),
+                        })
+                        .collect(),
                     provenance: prov(&inv.provenance),
                 })
                 .collect(),
@@ -843,6 +985,16 @@ impl ResearchCase {
                             on: s.on,
                         })
                         .collect(),
+                    ended_on: d.ended_on,
+                    claims: d
+                        .claims
+                        .iter()
+                        .map(|c| ResearchClaim {
+                            received_on: c.received_on,
+                            concluded_on: c.concluded_on,
+                            outcome: c.outcome.as_ref().map(ResearchCoded::of),
+                        })
+                        .collect(),
                     provenance: prov(&d.provenance),
                 })
                 .collect(),
@@ -853,6 +1005,10 @@ impl ResearchCase {
                     on: f.on,
                     kind: f.kind,
                     violence: disclosures(&f.violence),
+                    aftercare: f.aftercare.as_ref().map(|a| ResearchAftercare {
+                        concluded_on: a.concluded_on,
+                        outcome: ResearchCoded::of(&a.outcome),
+                    }),
                     provenance: prov(&f.provenance),
                 })
                 .collect(),
@@ -872,6 +1028,31 @@ impl ResearchCase {
             plans,
             meetings,
             family_partner,
+            board_referrals: case
+                .board_referrals
+                .iter()
+                .map(|b| ResearchBoardReferral {
+                    sent_on: b.sent_on,
+                    decision_index: b
+                        .decision_id
+                        .as_ref()
+                        .and_then(|d| decision_index(d.as_str())),
+                    legal_basis: b.legal_basis.clone(),
+                    provenance: prov(&b.provenance),
+                })
+                .collect(),
+            moves: case
+                .moves
+                .iter()
+                .map(|m| ResearchMove {
+                    moved_on: m.moved_on,
+                    reason_from: m.reason_from.code.clone(),
+                    reason_from_has_text: has_text(m.reason_from.text.as_deref()),
+                    moved_to: m.moved_to.code.clone(),
+                    moved_to_has_text: has_text(m.moved_to.text.as_deref()),
+                    provenance: prov(&m.provenance),
+                })
+                .collect(),
         }
     }
 }

@@ -18,11 +18,14 @@ use crate::codes::CodeEnum;
 pub const SCHEMA_VERSION: &str = "1.2";
 /// The research schema versions this build reads. 1.0 files (before the intervention, plan,
 /// meeting and Family Partner tables) have the same columns in every table they share with
-/// 1.1, so they are read as they are.
-///
-/// 1.2 added `deadlines.start_basis` and `deadlines.completed_same_day`, and Norway's
-/// investigation deadlines count from the end of the report review; older files are read with
-/// those columns derived as the older version meant them (`migrate.rs`).
+/// 1.1, so they are read as they are. 1.2 adds the tables of Norway's national reporting
+/// (decision_grounds, extension_applications, decision_ends, decision_claims, board_referrals,
+/// moves, placement_visit_frequencies, placement_visits, supervision_responsibility,
+/// aftercare_conclusions) and of violence found later (violence_disclosures,
+/// risk_assessments), which 1.1 datasets read as 1.2 datasets simply lack; and the columns
+/// `deadlines.start_basis` and `deadlines.completed_same_day` (Norway's investigation deadlines
+/// now count from the end of the report review), which older files get derived as the older
+/// version meant them (`migrate.rs`).
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
@@ -522,6 +525,16 @@ mod tests {
                 "item_responses",
                 "scores",
                 "costs",
+                "decision_grounds",
+                "extension_applications",
+                "decision_ends",
+                "decision_claims",
+                "board_referrals",
+                "moves",
+                "placement_visit_frequencies",
+                "placement_visits",
+                "supervision_responsibility",
+                "aftercare_conclusions",
             ]
         );
         for t in tables() {

@@ -27,8 +27,11 @@ use crate::workflow::CaseEvent;
 pub const SCHEMA_VERSION: &str = "1.3";
 /// The schema versions this build reads. 1.0 bundles (before interventions, plans, meetings and
 /// Family Partner records joined the bundle) and 1.1 bundles (before wave questionnaires and
-/// contact travel) are read as 1.3 bundles without those records; so are 1.2 bundles (before
-/// violence disclosed after the referral and risk assessments on investigations).
+/// contact travel) and 1.2 bundles (before the records of Norway's national reporting: decision
+/// grounds, decision end dates and claims, extension applications, supervision and follow-up
+/// visits, board referrals, moves, aftercare conclusions; and before violence disclosed after
+/// the referral and risk assessments on investigations) are read as 1.3 bundles without those
+/// records.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "1.3"];
 
 /// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
@@ -83,6 +86,12 @@ pub struct CaseData {
     /// Closures and reopenings, in date order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub closures: Vec<Closure>,
+    /// Cases sent to the county social welfare board (NO oversendelser til fylkesnemnda).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub board_referrals: Vec<crate::placement::BoardReferral>,
+    /// Moves of the placed child (NO flyttinger).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<crate::placement::Move>,
     /// The family's Family Partner trial records, where it takes part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_partner: Option<FamilyPartnerParticipation>,
@@ -152,6 +161,8 @@ impl CaseData {
             meetings: Vec::new(),
             follow_ups: Vec::new(),
             closures: Vec::new(),
+            board_referrals: Vec::new(),
+            moves: Vec::new(),
             family_partner: None,
             history: Vec::new(),
             source_extensions: std::collections::BTreeMap::new(),

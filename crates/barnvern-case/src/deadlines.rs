@@ -357,6 +357,29 @@ pub fn investigation_start(
     }
 }
 
+/// The statutory due date of an investigation's period and the latest due date an extension
+/// may set under the rule in force (NO: 3 and 6 months from the end of the review; `None` for
+/// the latter where the act sets no upper limit or allows no extension). For readers of
+/// formats that record whether an extension was granted but not its new due date (SSB).
+pub fn investigation_period(
+    case: &CaseData,
+    inv: &Investigation,
+) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let received = investigation_received(case, inv);
+    let rule = DeadlineRules::builtin().rule_for(
+        case.jurisdiction,
+        DeadlineKind::Investigation,
+        received,
+    )?;
+    let (start, _) = investigation_start(case, inv, rule)?;
+    let due = rule.period.after(start)?;
+    let cap = match rule.extension {
+        ExtensionRule::ByDecisionUpTo(limit) => limit.after(start),
+        _ => None,
+    };
+    Some((due, cap))
+}
+
 /// The extensions of an investigation that count, in recorded order: each must be decided no
 /// later than the due date it extends (the statutory one, then the one set by the last
 /// extension that counted). Returns the due date they set, if any, and the positions of the
@@ -367,6 +390,10 @@ pub fn effective_extension(inv: &Investigation, due: NaiveDate) -> (Option<Naive
     let mut extended = None;
     let mut late = Vec::new();
     for (j, ext) in inv.extensions.iter().enumerate() {
+        // A refused application (NO UtvidetFrist not granted) extends nothing.
+        if ext.granted == Some(false) {
+            continue;
+        }
         if ext.decided_on <= current {
             current = ext.new_due;
             extended = Some(ext.new_due);
@@ -424,7 +451,7 @@ pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issu
         && let Some(cap) = limit.after(start)
     {
         for (j, ext) in inv.extensions.iter().enumerate() {
-            if ext.new_due > cap {
+            if ext.new_due > cap && ext.granted != Some(false) {
                 out.push(Issue::error(
                     format!("extensions[{j}].new_due"),
                     "deadline.extension_too_long",

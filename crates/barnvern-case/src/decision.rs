@@ -93,6 +93,13 @@ pub struct Decision {
     /// Status changes, in date order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status_history: Vec<StatusChange>,
+    /// The date the decision ended (SSB `Vedtak/Konklusjon/@SluttDato`): required by SSB once
+    /// it has lapsed or been refused or ended (status 3 or 4, Vedtak Kontroll 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<NaiveDate>,
+    /// Claims by private parties that the county board decide (NO krav, SSB `Vedtak/Krav`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<BoardClaim>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,
 }
@@ -106,4 +113,58 @@ impl Decision {
             .find(|s| s.on <= date)
             .map(|s| s.status.code)
     }
+}
+
+/// What became of a private party's claim (SSB `Vedtak/Krav/Konklusjon`, list
+/// `no.ssb.barnevern.vedtak-krav-konklusjon`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimOutcome {
+    /// Sent to the county board (SSB 1 sendt til fylkesnemnd).
+    SentToBoard,
+    /// The claim lapsed (SSB 2 krav bortfalt).
+    Lapsed,
+    /// Other; the text says what (SSB 9 annet, krever presisering).
+    Other,
+}
+
+impl ClaimOutcome {
+    /// Code system of SSB's list.
+    pub const SSB_SYSTEM: &'static str = "no.ssb.barnevern.vedtak-krav-konklusjon";
+
+    /// The outcome of SSB's code.
+    pub fn from_ssb_code(code: &str) -> Option<ClaimOutcome> {
+        Some(match code {
+            "1" => ClaimOutcome::SentToBoard,
+            "2" => ClaimOutcome::Lapsed,
+            "9" => ClaimOutcome::Other,
+            _ => return None,
+        })
+    }
+
+    /// SSB's code.
+    pub fn ssb_code(self) -> &'static str {
+        match self {
+            ClaimOutcome::SentToBoard => "1",
+            ClaimOutcome::Lapsed => "2",
+            ClaimOutcome::Other => "9",
+        }
+    }
+}
+
+/// A private party's claim to the county social welfare board (NO krav til fylkesnemnda, e.g.
+/// parents' claim to end a care order; SSB `Vedtak/Krav`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BoardClaim {
+    /// The date the claim was received (SSB `Krav/@StartDato`).
+    pub received_on: NaiveDate,
+    /// The date it was concluded (SSB `Krav/Konklusjon/@SluttDato`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concluded_on: Option<NaiveDate>,
+    /// How it was concluded, with the source code as recorded; required once concluded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Coded<ClaimOutcome>>,
 }

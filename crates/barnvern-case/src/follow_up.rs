@@ -39,6 +39,10 @@ pub struct FollowUp {
     /// Violence disclosed or assessed at the follow-up (bundle schema 1.3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violence: Vec<ViolenceDisclosure>,
+    /// How an aftercare offer ended (SSB `Ettervern/Konklusjon`); only for
+    /// [`FollowUpKind::Aftercare`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aftercare: Option<AftercareConclusion>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,
 }
@@ -76,4 +80,53 @@ pub struct Closure {
     pub reopened_on: Option<NaiveDate>,
     /// Who recorded the closure, when and where.
     pub provenance: Provenance,
+}
+
+/// What the young adult did with an aftercare offer (NO ettervern; SSB `Ettervern/Konklusjon`,
+/// list `no.ssb.barnevern.ettervern-konklusjon`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AftercareOutcome {
+    /// Offered measures, accepted (SSB 1).
+    Accepted,
+    /// Offered measures, declined because another measure was wanted (SSB 2).
+    DeclinedWantedOther,
+    /// No more measures under the act, at the young adult's wish (SSB 3).
+    NoLongerWanted,
+}
+
+impl AftercareOutcome {
+    /// Code system of SSB's list.
+    pub const SSB_SYSTEM: &'static str = "no.ssb.barnevern.ettervern-konklusjon";
+
+    /// The outcome of SSB's code.
+    pub fn from_ssb_code(code: &str) -> Option<AftercareOutcome> {
+        Some(match code {
+            "1" => AftercareOutcome::Accepted,
+            "2" => AftercareOutcome::DeclinedWantedOther,
+            "3" => AftercareOutcome::NoLongerWanted,
+            _ => return None,
+        })
+    }
+
+    /// SSB's code.
+    pub fn ssb_code(self) -> &'static str {
+        match self {
+            AftercareOutcome::Accepted => "1",
+            AftercareOutcome::DeclinedWantedOther => "2",
+            AftercareOutcome::NoLongerWanted => "3",
+        }
+    }
+}
+
+/// The conclusion of an aftercare offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AftercareConclusion {
+    /// The date (SSB `Konklusjon/@SluttDato`).
+    pub concluded_on: NaiveDate,
+    /// The outcome, with the source code as recorded.
+    pub outcome: Coded<AftercareOutcome>,
 }

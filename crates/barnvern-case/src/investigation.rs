@@ -2,7 +2,7 @@
 //! conclusion.
 
 use barnvern_core::Provenance;
-use barnvern_core::codelist::Coded;
+use barnvern_core::codelist::{Coded, SourceCode};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,13 @@ pub struct Extension {
     pub reason: String,
     /// The new due date.
     pub new_due: NaiveDate,
+    /// When the application for the extension was received (NO SSB `UtvidetFrist/@StartDato`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_on: Option<NaiveDate>,
+    /// Whether it was granted (SSB `UtvidetFrist/@Innvilget`: 1 yes, 2 no); `None` where not
+    /// recorded, which counts as granted. A refused application extends nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted: Option<bool>,
 }
 
 /// How the child took part in the investigation (NO barnets medvirkning; SSB codes 1.1-2.2).
@@ -138,6 +145,11 @@ pub struct Investigation {
     /// Structured risk assessments made during the investigation (bundle schema 1.3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub risk_assessments: Vec<RiskAssessment>,
+    /// The grounds for a decision to act that the investigation found (NO vedtaksgrunnlag;
+    /// SSB requires them when it concludes with measures or an application to the county
+    /// board, Undersøkelse Kontroll 7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decision_grounds: Vec<Ground>,
     /// Who recorded its start, when and where.
     pub provenance: Provenance,
 }
@@ -145,6 +157,23 @@ pub struct Investigation {
 impl Investigation {
     /// The due date after the last extension, if any.
     pub fn extended_due(&self) -> Option<NaiveDate> {
-        self.extensions.last().map(|e| e.new_due)
+        self.extensions
+            .iter()
+            .rev()
+            .find(|e| e.granted != Some(false))
+            .map(|e| e.new_due)
     }
+}
+
+/// A ground recorded as a code of a case-content list (NO saksinnhold: SSB's
+/// `no.ssb.barnevern.saksinnhold-legacy` until 2025, `-kunnskapsmodellen` from 2026), with the
+/// free text the code requires (SSB `Presisering`, "krever presisering").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ground {
+    /// The code as recorded, with its system.
+    pub code: SourceCode,
+    /// The description the code requires (SSB `Presisering`). Free text; never exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }

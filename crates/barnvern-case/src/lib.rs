@@ -33,6 +33,7 @@ pub mod follow_up;
 pub use barnvern_core::ids;
 pub mod investigation;
 pub mod person;
+pub mod placement;
 pub mod referral;
 pub mod reporter;
 pub mod risk;

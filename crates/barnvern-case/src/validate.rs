@@ -5,13 +5,16 @@
 use std::collections::HashSet;
 use std::hash::Hash;
 
-use barnvern_core::codelist::{check_coded, check_source_code};
+use barnvern_core::codelist::{SourceCode, builtin, check_coded, check_source_code};
 use barnvern_core::{Issue, Jurisdiction, LegalBasis, Report, municipality};
 use chrono::NaiveDate;
 
 use crate::case::CaseData;
 use crate::deadlines;
+use crate::decision::ClaimOutcome;
+use crate::follow_up::{AftercareOutcome, FollowUpKind};
 use crate::investigation::Investigation;
+use crate::placement::{SSB_MOVE_FROM_SYSTEM, SSB_MOVE_TO_SYSTEM};
 use crate::reporter::{self, ReporterCategory};
 use crate::risk::RiskMethod;
 use crate::violence::{ViolenceDisclosure, ViolenceExposure};
@@ -30,6 +33,7 @@ pub fn validate(case: &CaseData) -> Report {
     family_partner(case, &mut r);
     closures(case, &mut r);
     follow_ups(case, &mut r);
+    reporting_records(case, &mut r);
     r
 }
 
@@ -685,5 +689,208 @@ fn follow_ups(case: &CaseData, r: &mut Report) {
             "a follow-up",
             r,
         );
+    }
+}
+
+/// A code with the free text its list may require (SSB `Presisering`): the code against its
+/// built-in list, and the text where the list says "krever presisering".
+fn coded_reason(path: &str, code: &SourceCode, text: Option<&str>, on: NaiveDate, r: &mut Report) {
+    r.issues.extend(check_source_code(path, code, on));
+    if let Some(entry) = builtin(code.system()).and_then(|l| l.get(code.code()))
+        && let Err(issue) = entry.check_text(text)
+    {
+        r.push(Issue {
+            path: format!("{path}.text"),
+            ..issue
+        });
+    }
+}
+
+/// The records of Norway's national reporting (SSB): decision grounds, extension
+/// applications, decision end dates and claims, board referrals, moves, aftercare conclusions;
+/// and what a source format keeps verbatim.
+fn reporting_records(case: &CaseData, r: &mut Report) {
+    for (i, inv) in case.investigations.iter().enumerate() {
+        let path = format!("investigations[{i}]");
+        let on = inv.concluded_on.unwrap_or(inv.started_on);
+        for (j, g) in inv.decision_grounds.iter().enumerate() {
+            coded_reason(
+                &format!("{path}.decision_grounds[{j}].code"),
+                &g.code,
+                g.text.as_deref(),
+                on,
+                r,
+            );
+        }
+        for (j, e) in inv.extensions.iter().enumerate() {
+            if let Some(a) = e.applied_on
+                && a > e.decided_on
+            {
+                r.push(Issue::error(
+                    format!("{path}.extensions[{j}].applied_on"),
+                    "date.order",
+                    "an extension is applied for before it is decided",
+                ));
+            }
+        }
+    }
+    for (i, d) in case.decisions.iter().enumerate() {
+        let path = format!("decisions[{i}]");
+        if let Some(end) = d.ended_on
+            && end < d.decided_on
+        {
+            r.push(Issue::error(
+                format!("{path}.ended_on"),
+                "date.order",
+                "a decision cannot end before it is made",
+            ));
+        }
+        for (j, c) in d.claims.iter().enumerate() {
+            let cpath = format!("{path}.claims[{j}]");
+            if c.concluded_on.is_some_and(|e| e < c.received_on) {
+                r.push(Issue::error(
+                    format!("{cpath}.concluded_on"),
+                    "date.order",
+                    "a claim cannot be concluded before it is received",
+                ));
+            }
+            match (&c.concluded_on, &c.outcome) {
+                (Some(_), None) => r.push(Issue::error(
+                    format!("{cpath}.outcome"),
+                    "case.missing",
+                    "a concluded claim needs its outcome",
+                )),
+                (None, Some(_)) => r.push(Issue::error(
+                    format!("{cpath}.concluded_on"),
+                    "case.missing",
+                    "a claim with an outcome needs the date it was concluded",
+                )),
+                _ => {}
+            }
+            if let Some(o) = &c.outcome {
+                r.issues.extend(check_coded(
+                    &format!("{cpath}.outcome"),
+                    o,
+                    |system, code| {
+                        (system == ClaimOutcome::SSB_SYSTEM)
+                            .then(|| ClaimOutcome::from_ssb_code(code))
+                    },
+                    c.concluded_on.unwrap_or(c.received_on),
+                ));
+                if o.code == ClaimOutcome::Other
+                    && o.text.as_deref().is_none_or(|t| t.trim().is_empty())
+                {
+                    r.push(Issue::error(
+                        format!("{cpath}.outcome.text"),
+                        "codelist.text_required",
+                        "a claim concluded as \"other\" needs a text saying how",
+                    ));
+                }
+            }
+        }
+    }
+    unique(
+        "board_referrals",
+        case.board_referrals.iter().map(|x| &x.id),
+        r,
+    );
+    for (i, b) in case.board_referrals.iter().enumerate() {
+        let path = format!("board_referrals[{i}]");
+        legal_basis(
+            &format!("{path}.legal_basis"),
+            &b.legal_basis,
+            case.jurisdiction,
+            r,
+        );
+        for (j, l) in b.also_under.iter().enumerate() {
+            legal_basis(&format!("{path}.also_under[{j}]"), l, case.jurisdiction, r);
+        }
+        if b.also_under.len() > 3 {
+            r.push(Issue::error(
+                format!("{path}.also_under"),
+                "case.too_many",
+                "at most 3 provisions are cited alongside the legal basis",
+            ));
+        }
+        if let Some(d) = &b.decision_id
+            && !case.decisions.iter().any(|x| &x.id == d)
+        {
+            r.push(Issue::error(
+                format!("{path}.decision_id"),
+                "case.unknown_reference",
+                format!("no decision has the id {:?}", d.as_str()),
+            ));
+        }
+        if b.sent_on < case.opened_on {
+            r.push(Issue::error(
+                format!("{path}.sent_on"),
+                "date.order",
+                "a case cannot be sent to the county board before it was opened",
+            ));
+        }
+    }
+    unique("moves", case.moves.iter().map(|x| &x.id), r);
+    for (i, m) in case.moves.iter().enumerate() {
+        let path = format!("moves[{i}]");
+        for (what, c, system) in [
+            ("reason_from", &m.reason_from, SSB_MOVE_FROM_SYSTEM),
+            ("moved_to", &m.moved_to, SSB_MOVE_TO_SYSTEM),
+        ] {
+            let cpath = format!("{path}.{what}.code");
+            if c.code.system() != system {
+                r.push(Issue::error(
+                    format!("{cpath}.system"),
+                    "codelist.wrong_system",
+                    format!("{what} is a code of {system}"),
+                ));
+            }
+            coded_reason(&cpath, &c.code, c.text.as_deref(), m.moved_on, r);
+        }
+        if m.moved_on < case.opened_on {
+            r.push(Issue::error(
+                format!("{path}.moved_on"),
+                "date.order",
+                "a move cannot come before the case was opened",
+            ));
+        }
+    }
+    for (i, f) in case.follow_ups.iter().enumerate() {
+        let Some(a) = &f.aftercare else {
+            continue;
+        };
+        let path = format!("follow_ups[{i}].aftercare");
+        if f.kind != FollowUpKind::Aftercare {
+            r.push(Issue::error(
+                path.clone(),
+                "case.not_aftercare",
+                "only an aftercare follow-up has an aftercare conclusion",
+            ));
+        }
+        if a.concluded_on < f.on {
+            r.push(Issue::error(
+                format!("{path}.concluded_on"),
+                "date.order",
+                "an aftercare offer cannot be concluded before it was sent",
+            ));
+        }
+        r.issues.extend(check_coded(
+            &format!("{path}.outcome"),
+            &a.outcome,
+            |system, code| {
+                (system == AftercareOutcome::SSB_SYSTEM)
+                    .then(|| AftercareOutcome::from_ssb_code(code))
+            },
+            a.concluded_on,
+        ));
+    }
+    for key in case.source_extensions.keys() {
+        r.push(Issue::warning(
+            format!("source_extensions.{key}"),
+            "case.source_extensions",
+            format!(
+                "the bundle keeps records of the {key:?} source format verbatim: they are written \
+                 back to that format but not validated, extracted or reported here"
+            ),
+        ));
     }
 }

@@ -121,6 +121,9 @@ pub enum CaseEvent {
         concluded_on: NaiveDate,
         /// The conclusion.
         conclusion: Coded<InvestigationConclusion>,
+        /// The grounds for a decision to act (NO vedtaksgrunnlag), where it found any.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        decision_grounds: Vec<crate::investigation::Ground>,
         /// Who recorded it.
         provenance: Provenance,
     },
@@ -153,8 +156,8 @@ pub enum CaseEvent {
     },
     /// An intervention (measure) is planned or started; a closed case takes none.
     InterventionStarted {
-        /// The intervention (with its provenance).
-        intervention: Intervention,
+        /// The intervention (with its provenance); boxed, as the largest record of an event.
+        intervention: Box<Intervention>,
     },
     /// An intervention is evaluated.
     InterventionEvaluated {
@@ -371,6 +374,7 @@ impl Case {
                     conclusion: None,
                     violence: Vec::new(),
                     risk_assessments: Vec::new(),
+                    decision_grounds: Vec::new(),
                     provenance,
                 });
             }
@@ -419,11 +423,13 @@ impl Case {
                 investigation_id,
                 concluded_on,
                 conclusion,
+                decision_grounds,
                 ..
             } => {
                 let i = open_investigation(&investigation_id)?;
                 data.investigations[i].concluded_on = Some(concluded_on);
                 data.investigations[i].conclusion = Some(conclusion);
+                data.investigations[i].decision_grounds = decision_grounds;
             }
             CaseEvent::DecisionMade {
                 decision_id,
@@ -451,6 +457,8 @@ impl Case {
                     investigation_id,
                     legal_basis,
                     status_history: Vec::new(),
+                    ended_on: None,
+                    claims: Vec::new(),
                     provenance,
                 });
             }
@@ -470,7 +478,7 @@ impl Case {
             }
             CaseEvent::InterventionStarted { intervention } => {
                 require_open()?;
-                data.interventions.push(intervention);
+                data.interventions.push(*intervention);
             }
             CaseEvent::InterventionEvaluated {
                 intervention_id,

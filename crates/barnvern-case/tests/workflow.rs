@@ -450,3 +450,81 @@ fn violence_at_a_follow_up_is_dated_on_the_follow_up() {
         "date.order",
     );
 }
+
+#[test]
+fn a_version_1_2_bundle_is_read_as_the_current_version_without_reporting_records() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    v["schema_version"] = "1.2".into();
+    let inv = &mut v["investigations"][0];
+    inv.as_object_mut().unwrap().remove("decision_grounds");
+    let ext = &mut inv["extensions"][0];
+    ext.as_object_mut().unwrap().remove("applied_on");
+    ext.as_object_mut().unwrap().remove("granted");
+    let case = Case::from_json(&v.to_string()).unwrap();
+    assert_eq!(case.schema_version, "1.3");
+    assert!(case.investigations[0].decision_grounds.is_empty());
+    assert_eq!(case.investigations[0].extensions[0].granted, None);
+    assert!(case.board_referrals.is_empty() && case.moves.is_empty());
+}
+
+#[test]
+fn reporting_records_are_checked_with_paths() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    // A ground that is not a case-content code, a decision that ends before it is made, a
+    // refused extension application after its decision.
+    v["investigations"][0]["decision_grounds"][0]["code"]["code"] = "999".into();
+    v["decisions"][0]["ended_on"] = "2024-07-01".into();
+    v["investigations"][0]["extensions"][0]["applied_on"] = "2024-05-03".into();
+    v["decisions"][0]["claims"] = serde_json::json!([
+        {"received_on": "2024-08-01", "concluded_on": "2024-08-20",
+         "outcome": {"code": "other", "source": {"system": "no.ssb.barnevern.vedtak-krav-konklusjon", "code": "9"}}}
+    ]);
+    let err = match Case::from_json(&v.to_string()) {
+        Err(barnvern_case::Error::Validation(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    let found: Vec<(&str, &str)> = err
+        .issues()
+        .iter()
+        .map(|i| (i.path.as_str(), i.code.as_str()))
+        .collect();
+    for want in [
+        (
+            "investigations[0].decision_grounds[0].code.code",
+            "codelist.unknown_code",
+        ),
+        ("decisions[0].ended_on", "date.order"),
+        ("investigations[0].extensions[0].applied_on", "date.order"),
+        (
+            "decisions[0].claims[0].outcome.text",
+            "codelist.text_required",
+        ),
+    ] {
+        assert!(found.contains(&want), "{want:?} not in {found:?}");
+    }
+}
+
+#[test]
+fn a_refused_extension_extends_nothing() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    let case = Case::from_json(&v.to_string()).unwrap();
+    assert!(case.investigations[0].extended_due().is_some());
+    v["investigations"][0]["extensions"][0]["granted"] = false.into();
+    let case = Case::from_json(&v.to_string()).unwrap();
+    assert_eq!(case.investigations[0].extended_due(), None);
+}
+
+#[test]
+fn source_extensions_are_reported_as_a_warning() {
+    let mut v: serde_json::Value = serde_json::from_str(&example("no-case.json")).unwrap();
+    v["source_extensions"] = serde_json::json!({"acme": {"x": 1}});
+    let case = Case::from_json(&v.to_string()).unwrap();
+    let findings = case.validate();
+    let hit = findings
+        .issues
+        .iter()
+        .find(|i| i.code == "case.source_extensions")
+        .expect("a warning");
+    assert_eq!(hit.severity, barnvern_core::Severity::Warning);
+    assert_eq!(hit.path, "source_extensions.acme");
+}

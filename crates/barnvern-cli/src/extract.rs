@@ -166,7 +166,9 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
             }
         };
     }
-    let rules: Option<&RuleSet> = None;
+    // SSB's controls warn of what SSB would refuse in a Norwegian case (barnvern-ssb).
+    let ssb = |case: &barnvern_case::Case| barnvern_ssb::early_warnings(case);
+    let rules: Option<&RuleSet> = Some(&ssb);
     let bar = bytes_bar(
         barnvern_extract::input::total_bytes(&args.files),
         "validating",

@@ -8,12 +8,15 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use barnvern_arrow::staged::StagedDir;
 use barnvern_case::Case;
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Issue, Jurisdiction, Severity};
+use barnvern_extract::check::{check_line, empty_file};
+use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_ssb::{Extracts, check, check_sak, write_file};
 use clap::{Args, Subcommand};
 
-use crate::{EXIT_INVALID, EXIT_IO};
+use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
 
 /// Formats `barnvern import` reads.
 #[derive(Debug, Subcommand)]
@@ -46,12 +49,25 @@ pub struct ImportArgs {
 /// Arguments of `barnvern export ssb-xml`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Case bundles (JSON Lines).
+    /// Case bundles (JSON Lines; a `*.json` file is one bundle).
     bundles: PathBuf,
-    /// The directory to write the XML files to (created if missing).
+    /// The directory to write the XML files to. It appears whole when the export ends, or
+    /// not at all; an existing one is replaced only when it is an earlier `barnvern export
+    /// ssb-xml` (it holds `ssb-export.json` and XML files only).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Exit 0 even when lines were rejected (they are still reported, and not written).
+    #[arg(long)]
+    allow_rejects: bool,
+    /// The longest line accepted, in bytes.
+    #[arg(long, default_value_t = 8 << 20, value_name = "BYTES")]
+    max_line_bytes: usize,
 }
+
+/// The file that marks a folder as written by `barnvern export ssb-xml`.
+pub const EXPORT_MARKER: &str = "ssb-export.json";
+/// The `format` of [`EXPORT_MARKER`].
+const EXPORT_FORMAT: &str = "barnvern ssb-xml export";
 
 /// Runs `barnvern import <format>`.
 pub fn run_import(format: &ImportFormat) -> ExitCode {
@@ -133,37 +149,137 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
     Ok(if errors { EXIT_INVALID } else { 0 })
 }
 
+/// Why an existing `--out` may not be replaced, or `None` when it may (it does not exist, or
+/// it is an earlier export of ours: the marker and `*.xml` files, nothing else).
+fn out_refusal(out: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(out).ok()?;
+    if !meta.is_dir() {
+        return Some("exists and is not a folder; it is left as it is".to_owned());
+    }
+    let marker = std::fs::read_to_string(out.join(EXPORT_MARKER))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    if marker.as_ref().and_then(|m| m["format"].as_str()) != Some(EXPORT_FORMAT) {
+        return Some(format!(
+            "exists and is not an earlier SSB export of barnvern (no {EXPORT_MARKER}); it is \
+             left as it is: remove it or choose another --out"
+        ));
+    }
+    let foreign = std::fs::read_dir(out).ok()?.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let file = e.file_type().is_ok_and(|t| t.is_file());
+        !(file && (name == EXPORT_MARKER || name.ends_with(".xml")))
+    });
+    foreign.then(|| {
+        "holds files an SSB export does not write; it is left as it is: remove them or choose \
+         another --out"
+            .to_owned()
+    })
+}
+
 fn export(args: &ExportArgs) -> io::Result<u8> {
-    let file = File::open(&args.bundles).map_err(|e| io_err(&args.bundles, e))?;
-    std::fs::create_dir_all(&args.out).map_err(|e| io_err(&args.out, e))?;
-    let mut errors = false;
-    let mut written = 0usize;
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| io_err(&args.bundles, e))?;
-        if line.trim().is_empty() {
-            continue;
+    if let Some(why) = out_refusal(&args.out) {
+        eprintln!("barnvern: {}: {why}", args.out.display());
+        return Ok(EXIT_USAGE);
+    }
+    let options = InputOptions {
+        max_line_bytes: args.max_line_bytes,
+    };
+    let mut reader =
+        LineReader::open(&args.bundles, 0, options).map_err(|e| io_err(&args.bundles, e))?;
+    let staged = StagedDir::create(&args.out).map_err(|e| io_err(&args.out, e))?;
+    let (mut read, mut rejected, mut written) = (0u64, 0u64, 0u64);
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut reject = |at: &str, issues: Vec<Issue>| {
+        rejected += 1;
+        for i in issues {
+            eprintln!("{}", at_path(at, i));
         }
-        let at = format!("{}:{}", args.bundles.display(), n + 1);
-        let case = match Case::from_json(&line) {
+    };
+    while let Some(line) = reader.next_line().map_err(|e| io_err(&args.bundles, e))? {
+        read += 1;
+        let at = format!("{}:{}", args.bundles.display(), line.line);
+        let case = match check_line(&line.content, args.max_line_bytes) {
             Ok(c) => c,
-            Err(e) => {
-                errors = true;
-                for i in bundle_issues(&at, e) {
-                    eprintln!("{i}");
-                }
+            Err(issues) => {
+                reject(&at, issues);
                 continue;
             }
         };
+        if case.jurisdiction != Jurisdiction::No {
+            reject(
+                &at,
+                vec![Issue::error(
+                    "jurisdiction",
+                    "ssb.export.not_norwegian",
+                    format!(
+                        "SSB's format is for Norwegian municipalities only; a case of {} is not \
+                         written",
+                        case.jurisdiction
+                    ),
+                )],
+            );
+            continue;
+        }
         let name = barnvern_ssb::ids::ssb_id(case.case_id.as_str(), "Sak", case.case_id.as_str());
-        let path = args.out.join(format!("{name}.xml"));
-        let out = write_file(&case, &path).map_err(|e| io_err(&path, e))?;
+        if let Some(first) = seen.get(&name) {
+            reject(
+                &at,
+                vec![Issue::error(
+                    "case_id",
+                    "ssb.export.duplicate_case",
+                    format!("the same case as line {first}; only the first is written"),
+                )],
+            );
+            continue;
+        }
+        seen.insert(name.clone(), line.line);
+        let path = staged.path().join(format!("{name}.xml"));
+        let out = write_file(&case, &path).map_err(|e| io_err(&args.out, e))?;
         for f in out.findings {
             eprintln!("{at}: {f}");
         }
         written += 1;
     }
-    eprintln!("{written} file(s) written to {}", args.out.display());
-    Ok(if errors { EXIT_INVALID } else { 0 })
+    if read == 0 {
+        reject(&args.bundles.display().to_string(), vec![empty_file()]);
+    }
+    let marker = serde_json::json!({
+        "format": EXPORT_FORMAT,
+        "producer": format!("barnvern {}", env!("CARGO_PKG_VERSION")),
+        "input": {
+            "file": args.bundles.display().to_string(),
+            "sha256": reader.digest(),
+            "lines": reader.lines_read(),
+        },
+        "read": read,
+        "written": written,
+        "rejected": rejected,
+    });
+    let marker_path = staged.path().join(EXPORT_MARKER);
+    std::fs::write(&marker_path, format!("{marker:#}\n")).map_err(|e| io_err(&args.out, e))?;
+    let replace = std::fs::symlink_metadata(&args.out).is_ok();
+    staged.publish(replace).map_err(|e| io_err(&args.out, e))?;
+    eprintln!(
+        "barnvern: read {read} bundle(s): {written} file(s) written to {}, {rejected} rejected",
+        args.out.display()
+    );
+    if rejected > 0 && !args.allow_rejects {
+        eprintln!("barnvern: {rejected} line(s) rejected; exit 1 (give --allow-rejects to exit 0)");
+        return Ok(EXIT_INVALID);
+    }
+    Ok(0)
+}
+
+fn at_path(at: &str, i: Issue) -> Issue {
+    Issue {
+        path: if i.path.is_empty() {
+            at.to_owned()
+        } else {
+            format!("{at}: {}", i.path)
+        },
+        ..i
+    }
 }
 
 fn bundle_issues(at: &str, e: barnvern_case::Error) -> Vec<Issue> {

@@ -42,3 +42,14 @@ crate::validated_string! {
     /// Identifier of a follow-up (SE uppföljning, NO oppfølging).
     pub struct FollowUpId; validate = check_identifier;
 }
+
+crate::validated_string! {
+    /// Identifier of a case sent to the county social welfare board (NO oversendelse til
+    /// fylkesnemnda).
+    pub struct BoardReferralId; validate = check_identifier;
+}
+
+crate::validated_string! {
+    /// Identifier of a move of a placed child (NO flytting).
+    pub struct MoveId; validate = check_identifier;
+}

@@ -176,6 +176,12 @@ pub struct Intervention {
     /// Evaluations, in date order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluations: Vec<Evaluation>,
+    /// Supervision of the placement (NO tilsyn; SSB `Tilsyn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<crate::visits::Supervision>,
+    /// Follow-up visits of the placement (NO oppfølging; SSB `Oppfolging`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_visits: Option<crate::visits::FollowUpVisits>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,
 }

@@ -45,6 +45,7 @@ pub mod kind;
 pub mod meeting;
 pub mod plan;
 pub mod validate;
+pub mod visits;
 
 pub use deadlines::{
     EvaluationDeadline, EvaluationKind, EvaluationRule, EvaluationRules, EvaluationStatus,

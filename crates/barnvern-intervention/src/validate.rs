@@ -11,6 +11,7 @@ use crate::episode::{ConsentParty, ConsentStatus, EndReason, Intervention, Inter
 use crate::kind::{self, InterventionType};
 use crate::meeting::{Agency, CoordinationMeeting, MeetingType};
 use crate::plan::{self, Plan, PlanType};
+use crate::visits::{FrequencyFrom, VisitFrequency};
 
 /// The day SoL (2025:400) took force: services without a needs assessment exist from then.
 fn sol2025_from() -> NaiveDate {
@@ -285,7 +286,88 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             ));
         }
     }
+    if let Some(sv) = &iv.supervision {
+        if sv.responsible.is_empty() {
+            r.push(Issue::error(
+                "supervision.responsible",
+                "json.missing_field",
+                "supervision needs the municipality responsible for it",
+            ));
+        }
+        for (j, m) in sv.responsible.iter().enumerate() {
+            if let Err(e) = m.municipality.lookup(jurisdiction, Some(m.from)) {
+                r.push(Issue {
+                    path: format!("supervision.responsible[{j}].municipality"),
+                    ..e
+                });
+            }
+        }
+        visits(
+            "supervision",
+            &sv.frequency,
+            &sv.visits,
+            VisitFrequency::SSB_SUPERVISION_SYSTEM,
+            iv,
+            &mut r,
+        );
+    }
+    if let Some(f) = &iv.follow_up_visits {
+        visits(
+            "follow_up_visits",
+            &f.frequency,
+            &f.visits,
+            VisitFrequency::SSB_FOLLOW_UP_SYSTEM,
+            iv,
+            &mut r,
+        );
+    }
     r.issues
+}
+
+/// Frequencies and visits of supervision or follow-up: at least one frequency, in date order,
+/// codes of `system`; visits on or after the start.
+fn visits(
+    what: &str,
+    frequency: &[FrequencyFrom],
+    visits: &[NaiveDate],
+    system: &str,
+    iv: &Intervention,
+    r: &mut Report,
+) {
+    if frequency.is_empty() {
+        r.push(Issue::error(
+            format!("{what}.frequency"),
+            "json.missing_field",
+            "visits need their frequency (visits a year)",
+        ));
+    }
+    let mut previous = None;
+    for (j, f) in frequency.iter().enumerate() {
+        let path = format!("{what}.frequency[{j}]");
+        if previous.is_some_and(|p| f.from < p) {
+            r.push(Issue::error(
+                format!("{path}.from"),
+                "date.order",
+                "frequencies are recorded in date order",
+            ));
+        }
+        previous = Some(f.from);
+        r.issues.extend(check_coded(
+            &format!("{path}.frequency"),
+            &f.frequency,
+            |s, code| (s == system).then(|| VisitFrequency::from_ssb_code(code)),
+            f.from,
+        ));
+    }
+    for (j, v) in visits.iter().enumerate() {
+        if iv.started_on.is_none_or(|s| *v < s) {
+            r.push(Issue::error(
+                format!("{what}.visits[{j}]"),
+                "date.order",
+                "a visit is made after the placement starts",
+            ));
+        }
+    }
 }
 
 /// Findings about one plan (paths relative to it).

@@ -1659,3 +1659,89 @@ pub fn check(case: &CaseData, as_of: Option<NaiveDate>) -> Vec<Issue> {
     let (extract, sak, _) = crate::export::to_ssb(case);
     check_sak(&sak, &extract, "", as_of)
 }
+
+/// SSB's controls as early warnings on a Norwegian bundle, for barnvern's own rule set: every
+/// finding SSB would give as an ERROR (so SSB would refuse the case), as a warning whose code
+/// is SSB's control id, at the bundle record it is about (`investigations[2]`), so a case
+/// system sees it when the data is entered rather than at year end. The controls are those of
+/// [`check`]; none is re-implemented here. Other jurisdictions: none.
+pub fn early_warnings(case: &CaseData) -> Vec<Issue> {
+    if case.jurisdiction != Jurisdiction::No {
+        return Vec::new();
+    }
+    let records = record_paths(case);
+    check(case, None)
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| {
+            Issue::warning(
+                bundle_path(&i.path, &records),
+                i.code,
+                format!("SSB would refuse the case: {}", i.message),
+            )
+        })
+        .collect()
+}
+
+/// SSB's record kind and id of each bundle record, with its path in the bundle.
+fn record_paths(case: &CaseData) -> HashMap<(&'static str, String), String> {
+    let c = case.case_id.as_str();
+    let mut out = HashMap::new();
+    let mut add = |kind: &'static str, id: &str, path: String| {
+        out.insert((kind, crate::ids::ssb_id(c, kind, id)), path);
+    };
+    for (i, r) in case.referrals.iter().enumerate() {
+        add("Melding", r.id.as_str(), format!("referrals[{i}]"));
+    }
+    for (i, r) in case.investigations.iter().enumerate() {
+        add(
+            "Undersokelse",
+            r.id.as_str(),
+            format!("investigations[{i}]"),
+        );
+    }
+    for (i, r) in case.decisions.iter().enumerate() {
+        add("Vedtak", r.id.as_str(), format!("decisions[{i}]"));
+    }
+    for (i, r) in case.interventions.iter().enumerate() {
+        add("Tiltak", r.id.as_str(), format!("interventions[{i}]"));
+    }
+    for (i, r) in case.plans.iter().enumerate() {
+        add("Plan", r.id.as_str(), format!("plans[{i}]"));
+    }
+    for (i, r) in case.follow_ups.iter().enumerate() {
+        add("Ettervern", r.id.as_str(), format!("follow_ups[{i}]"));
+    }
+    for (i, r) in case.board_referrals.iter().enumerate() {
+        add(
+            "OversendelseFylkesnemnd",
+            r.id.as_str(),
+            format!("board_referrals[{i}]"),
+        );
+    }
+    for (i, r) in case.moves.iter().enumerate() {
+        add("Flytting", r.id.as_str(), format!("moves[{i}]"));
+    }
+    out
+}
+
+/// The bundle path of a finding at `/Barnevern/Sak/KIND[@Id='ID']`; the SSB path (prefixed
+/// `ssb:`) where the record is not one of the bundle's (the case itself, the child's
+/// Personalia, a sub-record).
+fn bundle_path(ssb_path: &str, records: &HashMap<(&'static str, String), String>) -> String {
+    let Some(at) = ssb_path.find("/Barnevern") else {
+        return ssb_path.to_owned();
+    };
+    let xpath = &ssb_path[at..];
+    let found = xpath
+        .strip_prefix("/Barnevern/Sak/")
+        .and_then(|rest| rest.split_once("[@Id='"))
+        .and_then(|(kind, rest)| {
+            let id = rest.strip_suffix("']")?;
+            records
+                .iter()
+                .find(|((k, i), _)| *k == kind && i == id)
+                .map(|(_, p)| p.clone())
+        });
+    found.unwrap_or_else(|| format!("ssb:{xpath}"))
+}

@@ -6,13 +6,15 @@ use std::io::Write;
 use std::path::Path;
 
 use barnvern_case::CaseData;
-use barnvern_case::decision::DecisionStatus;
+use barnvern_case::decision::{ClaimOutcome, DecisionStatus};
+use barnvern_case::follow_up::AftercareOutcome;
 use barnvern_case::investigation::InvestigationConclusion;
 use barnvern_case::screening::ScreeningOutcome;
 use barnvern_core::{Issue, LegalBasis, PersonIdentity, Sex};
 use barnvern_intervention::episode::{EndReason, InterventionBasis};
 use barnvern_intervention::kind;
 use barnvern_intervention::plan;
+use barnvern_intervention::visits::FrequencyFrom;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::error::Error;
@@ -475,6 +477,30 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         } else {
             u.children.retain(|c| c.name != "BarnetsMedvirkning");
         }
+        let grounds = inv
+            .decision_grounds
+            .iter()
+            .map(|g| {
+                let mut el = Element::new("Vedtaksgrunnlag").with("Kode", g.code.code());
+                if let Some(t) = &g.text {
+                    el.set("Presisering", t.clone());
+                }
+                el
+            })
+            .collect();
+        replace_children(&mut u, "Vedtaksgrunnlag", grounds);
+        u.children.retain(|c| c.name != "UtvidetFrist");
+        if let Some(e) = inv.extensions.last() {
+            let innvilget = if e.granted == Some(false) { "2" } else { "1" };
+            u.children.push(
+                Element::new("UtvidetFrist")
+                    .with(
+                        "StartDato",
+                        e.applied_on.unwrap_or(e.decided_on).to_string(),
+                    )
+                    .with("Innvilget", innvilget),
+            );
+        }
         match (&inv.concluded_on, &inv.conclusion) {
             (Some(d), Some(c)) => {
                 let code = ssb_source(
@@ -612,6 +638,49 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
                 t.children.push(o);
             }
         }
+        if iv.ended_on.is_some()
+            && t.child("Opphevelse").is_none()
+            && crate::controls::is_care_order(&t)
+            && crate::controls::is_placement(&t)
+            && let Some(r) = &iv.end_reason
+        {
+            // SSB needs a reason for revoking a care placement (Tiltak Kontroll 12); a reason
+            // with no SSB code of its own is "other" (4), described.
+            let text = r.text.clone().unwrap_or_else(|| {
+                serde_json::to_value(r.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_else(|| "other".to_owned())
+            });
+            t.children.push(
+                Element::new("Opphevelse")
+                    .with("Kode", "4")
+                    .with("Presisering", text),
+            );
+        }
+        let old_tilsyn = t.child("Tilsyn").cloned();
+        if let Some(sv) = &iv.supervision {
+            t.children.retain(|c| c.name != "Tilsyn");
+            let mut el = Element::new("Tilsyn");
+            for (i, a) in sv.responsible.iter().enumerate() {
+                let new = Element::new("Ansvarlig")
+                    .with("StartDato", a.from.to_string())
+                    .with("Kommunenummer", a.municipality.as_str());
+                el.children.push(with_id(old_tilsyn.as_ref(), new, &id, i));
+            }
+            frequency_children(&mut el, old_tilsyn.as_ref(), &sv.frequency, &sv.visits, &id);
+            t.children.push(el);
+        }
+        if let Some(f) = &iv.follow_up_visits {
+            let old = t
+                .all("Oppfolging")
+                .find(|o| o.child("Hyppighet").is_some())
+                .cloned();
+            t.children.retain(|c| c.name != "Oppfolging");
+            let mut el = Element::new("Oppfolging");
+            frequency_children(&mut el, old.as_ref(), &f.frequency, &f.visits, &id);
+            t.children.push(el);
+        }
         set_konklusjon_date(&mut t, iv.ended_on);
         sak.children.push(t);
     }
@@ -670,6 +739,32 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
                     .with("Kode", code),
             );
         }
+        let old_krav: Vec<Element> = v.all("Krav").cloned().collect();
+        v.children.retain(|c| c.name != "Krav");
+        for (i, c) in d.claims.iter().enumerate() {
+            let received = c.received_on.to_string();
+            let stored_k = old_krav
+                .iter()
+                .find(|o| o.attr("StartDato") == Some(received.as_str()));
+            let mut k = Element::new("Krav").with("StartDato", received.clone());
+            if stored_k.is_none() {
+                k.set("Id", derived_uuid(&[&id, "Krav", &i.to_string()]));
+            }
+            if let (Some(on), Some(o)) = (c.concluded_on, &c.outcome) {
+                let code = ssb_source(o.source.as_ref(), ClaimOutcome::SSB_SYSTEM)
+                    .unwrap_or(o.code.ssb_code());
+                let mut kon = Element::new("Konklusjon")
+                    .with("SluttDato", on.to_string())
+                    .with("Kode", code);
+                if let Some(t) = &o.text {
+                    kon.set("Presisering", t.clone());
+                }
+                k.children
+                    .push(over(stored_k.and_then(|s| s.child("Konklusjon")), kon));
+            }
+            v.children.push(over(stored_k, k));
+        }
+        set_konklusjon_date(&mut v, d.ended_on);
         sak.children.push(v);
     }
 
@@ -686,23 +781,89 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         let id = out.id("Ettervern", f.id.as_str());
         let mut e = base(stored, "Ettervern", &id);
         e.set("TilbudSendtDato", f.on.to_string());
+        let old_k = e.child("Konklusjon").cloned();
+        e.children.retain(|c| c.name != "Konklusjon");
+        if let Some(a) = &f.aftercare {
+            let code = ssb_source(a.outcome.source.as_ref(), AftercareOutcome::SSB_SYSTEM)
+                .unwrap_or(a.outcome.code.ssb_code());
+            let new = Element::new("Konklusjon")
+                .with("SluttDato", a.concluded_on.to_string())
+                .with("Kode", code);
+            e.children.push(over(old_k.as_ref(), new));
+        }
         sak.children.push(e);
+    }
+
+    // OversendelseFylkesnemnd (cases sent to the county board).
+    for b in &case.board_referrals {
+        let path = format!("board_referrals[{}]", b.id);
+        let id = out.id("OversendelseFylkesnemnd", b.id.as_str());
+        let mut o = base(stored, "OversendelseFylkesnemnd", &id);
+        let stored_lov = o.child("Lovhjemmel").cloned();
+        let keep = stored_lov
+            .as_ref()
+            .filter(|s| same_basis(s, &b.legal_basis));
+        let Some(lov) = lovhjemmel("Lovhjemmel", &b.legal_basis, keep) else {
+            out.left_out(
+                path,
+                "ssb.write.not_ssb_code",
+                format!("{} is not a law SSB reports; left out", b.legal_basis.law),
+            );
+            continue;
+        };
+        o.set("StartDato", b.sent_on.to_string());
+        let old_jmfr: Vec<Element> = o.all("JmfrLovhjemmel").cloned().collect();
+        o.children
+            .retain(|c| c.name != "Lovhjemmel" && c.name != "JmfrLovhjemmel");
+        o.children.push(keep.cloned().unwrap_or(lov));
+        for l in b.also_under.iter().take(3) {
+            let keep = old_jmfr.iter().find(|s| same_basis(s, l));
+            if let Some(el) = keep
+                .cloned()
+                .or_else(|| lovhjemmel("JmfrLovhjemmel", l, None))
+            {
+                o.children.push(el);
+            }
+        }
+        sak.children.push(o);
+    }
+
+    // Flytting (moves).
+    for m in &case.moves {
+        let id = out.id("Flytting", m.id.as_str());
+        let mut f = base(stored, "Flytting", &id);
+        f.set("SluttDato", m.moved_on.to_string());
+        let old_children = std::mem::take(&mut f.children);
+        for (name, r) in [("ArsakFra", &m.reason_from), ("FlyttingTil", &m.moved_to)] {
+            let mut el = Element::new(name).with("Kode", r.code.code());
+            if let Some(t) = &r.text {
+                el.set("Presisering", t.clone());
+            }
+            f.children
+                .push(over(old_children.iter().find(|c| c.name == name), el));
+        }
+        sak.children.push(f);
     }
 
     // Records the bundle has no place for, and those kept unmapped, come back as stored.
     if let Some(s) = stored {
         for c in &s.children {
-            let verbatim = matches!(
-                c.name.as_str(),
-                "OversendelseFylkesnemnd" | "Flytting" | "Relasjon" | "Slettet"
-            ) || (matches!(
-                c.name.as_str(),
-                "Melding" | "Undersokelse" | "Plan" | "Tiltak" | "Vedtak" | "Ettervern"
-            ) && c.id().is_some_and(|id| unmapped.iter().any(|u| u == id))
-                && !sak
-                    .children
-                    .iter()
-                    .any(|e| e.name == c.name && e.id() == c.id()));
+            let verbatim = matches!(c.name.as_str(), "Relasjon" | "Slettet")
+                || (matches!(
+                    c.name.as_str(),
+                    "Melding"
+                        | "Undersokelse"
+                        | "Plan"
+                        | "Tiltak"
+                        | "Vedtak"
+                        | "Ettervern"
+                        | "OversendelseFylkesnemnd"
+                        | "Flytting"
+                ) && c.id().is_some_and(|id| unmapped.iter().any(|u| u == id))
+                    && !sak
+                        .children
+                        .iter()
+                        .any(|e| e.name == c.name && e.id() == c.id()));
             if verbatim && crate::read::KNOWN_ELEMENTS.contains(&c.name.as_str()) {
                 sak.children.push(c.clone());
             }
@@ -813,6 +974,16 @@ fn relations(case: &CaseData, sak: &mut Element, out: &mut Out<'_>) {
             ));
         }
     }
+    for b in &case.board_referrals {
+        if let Some(d) = &b.decision_id {
+            links.push((
+                "Vedtak",
+                out.id("Vedtak", d.as_str()),
+                "OversendelseFylkesnemnd",
+                out.id("OversendelseFylkesnemnd", b.id.as_str()),
+            ));
+        }
+    }
     for p in &case.plans {
         for t in &p.intervention_ids {
             links.push((
@@ -825,10 +996,15 @@ fn relations(case: &CaseData, sak: &mut Element, out: &mut Out<'_>) {
     }
     for (ft, fi, tt, ti) in links {
         let present = sak.all("Relasjon").any(|r| {
-            r.attr("FraType") == Some(ft)
+            (r.attr("FraType") == Some(ft)
                 && r.attr("FraId") == Some(fi.as_str())
                 && r.attr("TilType") == Some(tt)
-                && r.attr("TilId") == Some(ti.as_str())
+                && r.attr("TilId") == Some(ti.as_str()))
+                || (tt == "OversendelseFylkesnemnd"
+                    && r.attr("FraType") == Some(tt)
+                    && r.attr("FraId") == Some(ti.as_str())
+                    && r.attr("TilType") == Some(ft)
+                    && r.attr("TilId") == Some(fi.as_str()))
         });
         let target_written = sak
             .children
@@ -848,5 +1024,66 @@ fn relations(case: &CaseData, sak: &mut Element, out: &mut Out<'_>) {
                     .with("TilType", tt),
             );
         }
+    }
+}
+
+/// `new` written over `stored` (a record read from SSB keeps its attribute order and the
+/// attributes the bundle does not hold, such as `Presisering` of an unchanged code).
+fn over(stored: Option<&Element>, new: Element) -> Element {
+    let Some(s) = stored else {
+        return new;
+    };
+    let mut el = s.clone();
+    if el.attr("Kode") != new.attr("Kode") {
+        el.remove("Presisering");
+    }
+    for (k, v) in new.attrs {
+        el.set(&k, v);
+    }
+    el.children = new.children;
+    el
+}
+
+/// `new` with the `Id` of the stored child of the same name and attributes (so a record read
+/// from SSB keeps its ids), or one derived from the parent's id and the position.
+fn with_id(old: Option<&Element>, mut new: Element, parent: &str, i: usize) -> Element {
+    let name = new.name.clone();
+    let stored = old.and_then(|o| {
+        o.all(&name)
+            .find(|c| new.attrs.iter().all(|(k, v)| c.attr(k) == Some(v.as_str())))
+    });
+    match stored {
+        Some(s) => over(Some(s), new),
+        None => {
+            let id = derived_uuid(&[parent, &new.name, &i.to_string()]);
+            new.attrs.insert(0, ("Id".to_owned(), id));
+            new
+        }
+    }
+}
+
+/// `Hyppighet` and `Utfort` children of supervision or follow-up visits.
+fn frequency_children(
+    el: &mut Element,
+    old: Option<&Element>,
+    frequency: &[FrequencyFrom],
+    visits: &[chrono::NaiveDate],
+    parent: &str,
+) {
+    for (i, f) in frequency.iter().enumerate() {
+        let code = f
+            .frequency
+            .source
+            .as_ref()
+            .map(|s| s.code().to_owned())
+            .unwrap_or_else(|| f.frequency.code.ssb_code().to_owned());
+        let new = Element::new("Hyppighet")
+            .with("StartDato", f.from.to_string())
+            .with("Kode", code);
+        el.children.push(with_id(old, new, parent, i));
+    }
+    for (i, v) in visits.iter().enumerate() {
+        let new = Element::new("Utfort").with("UtfortDato", v.to_string());
+        el.children.push(with_id(old, new, parent, 1000 + i));
     }
 }

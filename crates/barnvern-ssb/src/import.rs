@@ -3,13 +3,23 @@
 //! `source_extensions["ssb"]` so writing it back loses nothing. What cannot be mapped is said
 //! in a finding.
 
-use barnvern_case::decision::{Decision, DecisionKind, DecisionStatus, StatusChange};
-use barnvern_case::follow_up::{Closure, ClosureReason, FollowUp, FollowUpKind};
-use barnvern_case::ids::{
-    CaseId, DecisionId, FollowUpId, InvestigationId, ReferralId, ScreeningId,
+use barnvern_case::decision::{
+    BoardClaim, ClaimOutcome, Decision, DecisionKind, DecisionStatus, StatusChange,
 };
-use barnvern_case::investigation::{ChildParticipation, Investigation, InvestigationConclusion};
+use barnvern_case::follow_up::{
+    AftercareConclusion, AftercareOutcome, Closure, ClosureReason, FollowUp, FollowUpKind,
+};
+use barnvern_case::ids::{
+    BoardReferralId, CaseId, DecisionId, FollowUpId, InvestigationId, MoveId, ReferralId,
+    ScreeningId,
+};
+use barnvern_case::investigation::{
+    ChildParticipation, Extension, Ground, Investigation, InvestigationConclusion,
+};
 use barnvern_case::person::Child;
+use barnvern_case::placement::{
+    BoardReferral, CodedReason, Move, SSB_MOVE_FROM_SYSTEM, SSB_MOVE_TO_SYSTEM,
+};
 use barnvern_case::referral::Referral;
 use barnvern_case::reporter::{self, ReporterCategory};
 use barnvern_case::screening::{Screening, ScreeningOutcome};
@@ -25,6 +35,9 @@ use barnvern_intervention::episode::{EndReason, InterventionBasis};
 use barnvern_intervention::ids::{InterventionId, PlanId};
 use barnvern_intervention::kind::InterventionType;
 use barnvern_intervention::plan::{PlanType, ScheduledEvaluation};
+use barnvern_intervention::visits::{
+    FollowUpVisits, FrequencyFrom, ResponsibleFrom, Supervision, VisitFrequency,
+};
 use barnvern_intervention::{Intervention, Plan};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -389,19 +402,61 @@ pub fn map_sak(
         // Aftercare (ettervern): the offer is a follow-up of the young adult.
         let id = e.id().and_then(|i| FollowUpId::new(i).ok());
         match (id, date_attr(&mut ctx, e, e, "TilbudSendtDato")) {
-            (Some(id), Some(on)) => data.follow_ups.push(FollowUp {
-                id,
-                on,
-                kind: FollowUpKind::Aftercare,
-                violence: Vec::new(),
-                provenance: ctx.provenance.clone(),
-            }),
+            (Some(id), Some(on)) => {
+                let aftercare = e.child("Konklusjon").and_then(|k| {
+                    let kode = k.attr("Kode").unwrap_or_default();
+                    let concluded_on = date_attr(&mut ctx, k, e, "SluttDato")?;
+                    match AftercareOutcome::from_ssb_code(kode) {
+                        Some(o) => Some(AftercareConclusion {
+                            concluded_on,
+                            outcome: coded(o, AftercareOutcome::SSB_SYSTEM, kode, None),
+                        }),
+                        None => {
+                            ctx.find(
+                                Severity::Error,
+                                e,
+                                "Konklusjon/@Kode",
+                                "ssb.unknown_code",
+                                format!("Ettervern/Konklusjon code {kode:?} is not in SSB's list"),
+                            );
+                            None
+                        }
+                    }
+                });
+                data.follow_ups.push(FollowUp {
+                    id,
+                    on,
+                    kind: FollowUpKind::Aftercare,
+                    aftercare,
+                    violence: Vec::new(),
+                    provenance: ctx.provenance.clone(),
+                })
+            }
             _ => ctx.unmapped(
                 e,
                 "ssb.missing",
                 "it has no Id or TilbudSendtDato".to_owned(),
             ),
         }
+    }
+    for o in live("OversendelseFylkesnemnd") {
+        let oid = o.id().unwrap_or_default();
+        let decision = from_of("Vedtak", "OversendelseFylkesnemnd", oid)
+            .into_iter()
+            .chain(
+                relations
+                    .iter()
+                    .filter(|(ft, fi, tt, _)| {
+                        ft == "OversendelseFylkesnemnd" && fi == oid && tt == "Vedtak"
+                    })
+                    .map(|(_, _, _, ti)| ti.clone()),
+            )
+            .find_map(|d| data.decisions.iter().find(|x| x.id.as_str() == d))
+            .map(|d| d.id.clone());
+        oversendelse(&mut ctx, &mut data, o, decision);
+    }
+    for f in live("Flytting") {
+        flytting(&mut ctx, &mut data, f);
     }
     if let Some(end) = sak_el.attr("SluttDato").and_then(parse_date) {
         data.closures.push(Closure {
@@ -691,7 +746,16 @@ fn undersokelse(ctx: &mut Ctx<'_>, data: &mut CaseData, u: &Element, refs: &[Str
     if concluded_on.is_none() {
         conclusion = None;
     }
-    data.investigations.push(Investigation {
+    let decision_grounds = u
+        .all("Vedtaksgrunnlag")
+        .filter_map(|g| {
+            Some(Ground {
+                code: source(systems::SAKSINNHOLD, g.attr("Kode")?)?,
+                text: g.attr("Presisering").map(str::to_owned),
+            })
+        })
+        .collect();
+    let mut inv = Investigation {
         id,
         screening_id,
         referral_ids,
@@ -703,8 +767,47 @@ fn undersokelse(ctx: &mut Ctx<'_>, data: &mut CaseData, u: &Element, refs: &[Str
         conclusion,
         violence: Vec::new(),
         risk_assessments: Vec::new(),
+        decision_grounds,
         provenance: ctx.provenance.clone(),
-    });
+    };
+    if let Some(f) = u.child("UtvidetFrist")
+        && let Some(applied) = date_attr(ctx, f, u, "StartDato")
+    {
+        let granted = match f.attr("Innvilget") {
+            Some("1") => Some(true),
+            Some("2") => Some(false),
+            _ => None,
+        };
+        // SSB records the application and whether it was granted, not the decision's date
+        // or the new due date: the decision is dated on the application (within the
+        // investigation), and a granted extension runs to the longest the act allows (6
+        // months from the end of the review, bvl. § 2-2), a refused one to the ordinary 3
+        // months; the deadline rules say when those are.
+        let decided_on = inv
+            .concluded_on
+            .map_or(applied, |c| applied.min(c))
+            .max(start);
+        let period = barnvern_case::deadlines::investigation_period(data, &inv);
+        let new_due = match (granted, period) {
+            (Some(false), Some((due, _))) => Some(due),
+            (_, Some((_, Some(cap)))) => Some(cap),
+            _ => start.checked_add_months(chrono::Months::new(if granted == Some(false) {
+                3
+            } else {
+                6
+            })),
+        };
+        if let Some(new_due) = new_due {
+            inv.extensions.push(Extension {
+                decided_on,
+                reason: NOT_RECORDED.to_owned(),
+                new_due,
+                applied_on: Some(applied),
+                granted,
+            });
+        }
+    }
+    data.investigations.push(inv);
 }
 
 /// The legal basis of a `Lovhjemmel`.
@@ -776,6 +879,38 @@ fn vedtak(ctx: &mut Ctx<'_>, data: &mut CaseData, v: &Element, invs: &[String]) 
         }
     }
     status_history.sort_by_key(|s| s.on);
+    let ended_on = v
+        .child("Konklusjon")
+        .and_then(|k| date_attr(ctx, k, v, "SluttDato"));
+    let mut claims = Vec::new();
+    for k in v.all("Krav") {
+        let Some(received_on) = date_attr(ctx, k, v, "StartDato") else {
+            continue;
+        };
+        let (mut concluded_on, mut outcome) = (None, None);
+        if let Some(c) = k.child("Konklusjon") {
+            let kode = c.attr("Kode").unwrap_or_default();
+            match ClaimOutcome::from_ssb_code(kode) {
+                Some(o) => {
+                    concluded_on = date_attr(ctx, c, v, "SluttDato");
+                    outcome = concluded_on
+                        .map(|_| coded(o, ClaimOutcome::SSB_SYSTEM, kode, c.attr("Presisering")));
+                }
+                None => ctx.find(
+                    Severity::Error,
+                    v,
+                    "Krav/Konklusjon/@Kode",
+                    "ssb.unknown_code",
+                    format!("Krav/Konklusjon code {kode:?} is not in SSB's list"),
+                ),
+            }
+        }
+        claims.push(BoardClaim {
+            received_on,
+            concluded_on,
+            outcome,
+        });
+    }
     data.decisions.push(Decision {
         id,
         decided_on: start,
@@ -783,6 +918,8 @@ fn vedtak(ctx: &mut Ctx<'_>, data: &mut CaseData, v: &Element, invs: &[String]) 
         investigation_id,
         legal_basis: basis,
         status_history,
+        ended_on,
+        claims,
         provenance: ctx.provenance.clone(),
     });
 }
@@ -869,6 +1006,162 @@ fn tiltak(ctx: &mut Ctx<'_>, data: &mut CaseData, t: &Element, decs: &[String]) 
         ended_on,
         end_reason,
         evaluations: Vec::new(),
+        supervision: supervision(ctx, t),
+        follow_up_visits: follow_up_visits(ctx, t),
+        provenance: ctx.provenance.clone(),
+    });
+}
+
+/// `Hyppighet` children of `el` as frequencies; `None` when one is not SSB's.
+fn frequencies(
+    ctx: &mut Ctx<'_>,
+    el: &Element,
+    t: &Element,
+    system: &str,
+) -> Option<Vec<FrequencyFrom>> {
+    let mut out = Vec::new();
+    for h in el.all("Hyppighet") {
+        let kode = h.attr("Kode").unwrap_or_default();
+        let Some(f) = VisitFrequency::from_ssb_code(kode) else {
+            ctx.find(
+                Severity::Error,
+                t,
+                &format!("{}/Hyppighet/@Kode", el.name),
+                "ssb.unknown_code",
+                format!("{}/Hyppighet code {kode:?} is not in SSB's list", el.name),
+            );
+            return None;
+        };
+        let from = date_attr(ctx, h, t, "StartDato")?;
+        out.push(FrequencyFrom {
+            from,
+            frequency: coded(f, system, kode, None),
+        });
+    }
+    out.sort_by_key(|f| f.from);
+    Some(out)
+}
+
+fn visit_dates(ctx: &mut Ctx<'_>, el: &Element, t: &Element) -> Vec<NaiveDate> {
+    let mut out: Vec<NaiveDate> = el
+        .all("Utfort")
+        .filter_map(|u| date_attr(ctx, u, t, "UtfortDato"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Supervision (`Tilsyn`, v4 form).
+fn supervision(ctx: &mut Ctx<'_>, t: &Element) -> Option<Supervision> {
+    let el = t.child("Tilsyn")?;
+    let frequency = frequencies(ctx, el, t, VisitFrequency::SSB_SUPERVISION_SYSTEM)?;
+    let mut responsible = Vec::new();
+    for a in el.all("Ansvarlig") {
+        let from = date_attr(ctx, a, t, "StartDato")?;
+        let kode = a.attr("Kommunenummer").unwrap_or_default();
+        match MunicipalityCode::new(kode) {
+            Ok(municipality) => responsible.push(ResponsibleFrom { from, municipality }),
+            Err(e) => {
+                ctx.find(
+                    Severity::Error,
+                    t,
+                    "Tilsyn/Ansvarlig/@Kommunenummer",
+                    &e.code,
+                    e.message,
+                );
+                return None;
+            }
+        }
+    }
+    responsible.sort_by_key(|r| r.from);
+    Some(Supervision {
+        responsible,
+        frequency,
+        visits: visit_dates(ctx, el, t),
+    })
+}
+
+/// Follow-up visits (`Oppfolging`, v4 form with `Hyppighet`; v1's empty elements stay SSB
+/// data).
+fn follow_up_visits(ctx: &mut Ctx<'_>, t: &Element) -> Option<FollowUpVisits> {
+    let el = t
+        .all("Oppfolging")
+        .find(|o| o.child("Hyppighet").is_some())?;
+    let frequency = frequencies(ctx, el, t, VisitFrequency::SSB_FOLLOW_UP_SYSTEM)?;
+    Some(FollowUpVisits {
+        frequency,
+        visits: visit_dates(ctx, el, t),
+    })
+}
+
+/// `OversendelseFylkesnemnd`: a case sent to the county board.
+fn oversendelse(
+    ctx: &mut Ctx<'_>,
+    data: &mut CaseData,
+    o: &Element,
+    decision_id: Option<DecisionId>,
+) {
+    let Some(id) = o.id().and_then(|i| BoardReferralId::new(i).ok()) else {
+        ctx.unmapped(o, "ssb.missing", "it has no Id".to_owned());
+        return;
+    };
+    let Some(sent_on) = date_attr(ctx, o, o, "StartDato") else {
+        ctx.unmapped(o, "ssb.missing", "it has no StartDato".to_owned());
+        return;
+    };
+    let Some(basis) = o.child("Lovhjemmel").and_then(legal_basis) else {
+        ctx.unmapped(
+            o,
+            "ssb.lovhjemmel",
+            "a board referral needs a legal basis with a known law (Lov BVL, BVL2021 or BL1981)"
+                .to_owned(),
+        );
+        return;
+    };
+    let also_under = o.all("JmfrLovhjemmel").filter_map(legal_basis).collect();
+    data.board_referrals.push(BoardReferral {
+        id,
+        sent_on,
+        decision_id,
+        legal_basis: basis,
+        also_under,
+        provenance: ctx.provenance.clone(),
+    });
+}
+
+/// `Flytting`: a move of a placed child.
+fn flytting(ctx: &mut Ctx<'_>, data: &mut CaseData, f: &Element) {
+    let Some(id) = f.id().and_then(|i| MoveId::new(i).ok()) else {
+        ctx.unmapped(f, "ssb.missing", "it has no Id".to_owned());
+        return;
+    };
+    let Some(moved_on) = date_attr(ctx, f, f, "SluttDato") else {
+        ctx.unmapped(f, "ssb.missing", "it has no SluttDato".to_owned());
+        return;
+    };
+    let reason = |name: &str, system: &str| {
+        let el = f.child(name)?;
+        Some(CodedReason {
+            code: source(system, el.attr("Kode")?)?,
+            text: el.attr("Presisering").map(str::to_owned),
+        })
+    };
+    let (Some(reason_from), Some(moved_to)) = (
+        reason("ArsakFra", SSB_MOVE_FROM_SYSTEM),
+        reason("FlyttingTil", SSB_MOVE_TO_SYSTEM),
+    ) else {
+        ctx.unmapped(
+            f,
+            "ssb.missing",
+            "it needs ArsakFra and FlyttingTil codes".to_owned(),
+        );
+        return;
+    };
+    data.moves.push(Move {
+        id,
+        moved_on,
+        reason_from,
+        moved_to,
         provenance: ctx.provenance.clone(),
     });
 }

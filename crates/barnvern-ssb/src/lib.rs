@@ -32,7 +32,7 @@ pub mod merge;
 pub mod read;
 pub mod tree;
 
-pub use controls::{Control, SsbSeverity, check, check_sak, controls};
+pub use controls::{Control, SsbSeverity, check, check_sak, controls, early_warnings};
 pub use error::Error;
 pub use export::{Written, write_case, write_file};
 pub use import::{EXTENSION_KEY, SsbExtension};

@@ -10,13 +10,15 @@ use barnvern_case::assessment::ProtectionAssessment;
 use barnvern_case::decision::{Decision, DecisionKind, DecisionStatus, StatusChange};
 use barnvern_case::follow_up::{Closure, ClosureReason, FollowUp, FollowUpKind};
 use barnvern_case::ids::{
-    AssessmentId, CaseId, DecisionId, FollowUpId, InvestigationId, PersonRef, ReferralId,
-    ScreeningId,
+    AssessmentId, BoardReferralId, CaseId, DecisionId, FollowUpId, InvestigationId, PersonRef,
+    ReferralId, ScreeningId,
 };
 use barnvern_case::investigation::{
-    ChildParticipation, Extension, Investigation, InvestigationConclusion, InvestigationPlan,
+    ChildParticipation, Extension, Ground, Investigation, InvestigationConclusion,
+    InvestigationPlan,
 };
 use barnvern_case::person::{Child, HouseholdMember, HouseholdRole, Involvement};
+use barnvern_case::placement::BoardReferral;
 use barnvern_case::referral::Referral;
 use barnvern_case::reporter::{self, ReporterCategory};
 use barnvern_case::risk::{RiskAssessment, RiskLevel, RiskMethod};
@@ -31,6 +33,9 @@ use barnvern_core::provenance::{Recorder, SourceSystem, StaffRole};
 use barnvern_core::{
     Jurisdiction, Law, LegalBasis, MunicipalityCode, MunicipalityVersion, PersonId, PersonIdentity,
     Provenance, Sex, StaffRef, Unregistered,
+};
+use barnvern_intervention::visits::{
+    FollowUpVisits, FrequencyFrom, ResponsibleFrom, Supervision, VisitFrequency,
 };
 use barnvern_intervention::{
     Agency, Consent, ConsentParty, ConsentStatus, CoordinationMeeting, EndReason, Evaluation,
@@ -648,7 +653,9 @@ fn process(
             break;
         };
         let next = b.draw.days_after(last, 20, 420);
-        if next >= as_of {
+        // A report about a Norwegian young adult is no child-welfare case: SSB wants measures
+        // for every client of 18 or more (Sak Kontroll 8).
+        if next >= as_of || (b.jurisdiction == Jurisdiction::No && age_on(born, next) >= 18) {
             break;
         }
         dates.push(next);
@@ -1008,10 +1015,26 @@ fn emergency(
         kind: DecisionKind::Emergency,
         investigation_id: None,
         legal_basis: basis,
+        ended_on: ended_on(&history),
         status_history: history,
+        claims: Vec::new(),
         provenance: prov,
     });
     Ok(())
+}
+
+/// The date a decision ended: its latest change to lapsed or refused/ended (SSB requires it
+/// then, Vedtak Kontroll 3).
+fn ended_on(history: &[StatusChange]) -> Option<NaiveDate> {
+    history
+        .last()
+        .filter(|s| {
+            matches!(
+                s.status.code,
+                DecisionStatus::Lapsed | DecisionStatus::RefusedOrEnded
+            )
+        })
+        .map(|s| s.on)
 }
 
 fn status(j: Jurisdiction, s: DecisionStatus, on: NaiveDate) -> Result<StatusChange, Error> {
@@ -1139,6 +1162,9 @@ fn investigation(
             decided_on: ext_on,
             reason: reason.to_owned(),
             new_due,
+            // Norway reports the application and whether it was granted (SSB UtvidetFrist).
+            applied_on: (j == Jurisdiction::No).then_some(ext_on),
+            granted: (j == Jurisdiction::No).then_some(true),
         });
         concluded = if roll < 0.92 {
             b.draw.days_after(due, 1, days_between(due, new_due).max(1))
@@ -1223,6 +1249,16 @@ fn investigation(
     }
     let until = if done { concluded } else { as_of };
     let (later_violence, risk_assessments) = violence_found(b, h, started, until, violence)?;
+    let decision_grounds = match (j, conclusion_code, done) {
+        (
+            Jurisdiction::No,
+            Some(
+                InvestigationConclusion::Measures | InvestigationConclusion::CountyBoardApplication,
+            ),
+            true,
+        ) => grounds(data, &ref_id, concluded, n as usize)?,
+        _ => Vec::new(),
+    };
     data.investigations.push(Investigation {
         id: inv_id.clone(),
         screening_id: Some(scr_id),
@@ -1235,6 +1271,7 @@ fn investigation(
         conclusion,
         violence: later_violence,
         risk_assessments,
+        decision_grounds,
         provenance: prov,
     });
     state.investigation = Some((started, done.then_some(concluded)));
@@ -1259,6 +1296,40 @@ fn investigation(
     }
 }
 
+/// NO: the grounds for a decision to act that an investigation concluding with measures
+/// found (SSB Vedtaksgrunnlag, required then: Undersøkelse Kontroll 7): the report's reasons
+/// still in the list on the conclusion date, else one of the list's common codes. Drawn from
+/// the data, not the random stream, so the rest of the cohort stays as it was.
+fn grounds(
+    data: &CaseData,
+    ref_id: &ReferralId,
+    concluded: NaiveDate,
+    n: usize,
+) -> Result<Vec<Ground>, Error> {
+    let in_force = no_reason_codes(concluded);
+    let mut codes: Vec<&str> = data
+        .referrals
+        .iter()
+        .filter(|r| &r.id == ref_id)
+        .flat_map(|r| r.reasons.iter())
+        .map(|c| c.code())
+        .filter(|c| in_force.contains(c))
+        .collect();
+    codes.dedup();
+    if codes.is_empty() {
+        codes.push(in_force[n % in_force.len()]);
+    }
+    codes
+        .into_iter()
+        .map(|c| {
+            Ok(Ground {
+                code: err(SourceCode::new(barnvern_core::codelist::SAKSINNHOLD, c))?,
+                text: None,
+            })
+        })
+        .collect()
+}
+
 fn decision_and_measures(
     b: &mut CaseBuilder<'_>,
     data: &mut CaseData,
@@ -1270,11 +1341,9 @@ fn decision_and_measures(
 ) -> Result<(), Error> {
     let as_of = b.as_of();
     let j = b.jurisdiction;
-    let decided = b.draw.days_after(concluded, 0, 10);
-    if decided > as_of {
-        b.open_work = true;
-        return Ok(());
-    }
+    // An investigation that concludes with measures concludes in their decision: SSB wants
+    // the decision beside it (Undersøkelse Kontroll 21), so it is made by the as-of date.
+    let decided = b.draw.days_after(concluded, 0, 10).min(as_of);
     b.touch(decided);
     state.counter.dec += 1;
     let dec_id = err(DecisionId::new(format!("dec-{}", state.counter.dec)))?;
@@ -1286,6 +1355,17 @@ fn decision_and_measures(
     let mut in_force = decided;
     if kind == DecisionKind::CareOrder {
         history.push(status(j, DecisionStatus::SentToBoard, decided)?);
+        if j == Jurisdiction::No {
+            // The application goes to the county board the day it is decided.
+            data.board_referrals.push(BoardReferral {
+                id: err(BoardReferralId::new(format!("board-{}", state.counter.dec)))?,
+                sent_on: decided,
+                decision_id: Some(dec_id.clone()),
+                legal_basis: basis.clone(),
+                also_under: Vec::new(),
+                provenance: b.prov(decided, StaffRole::Caseworker)?,
+            });
+        }
         let approved = b.draw.days_after(decided, 20, 90);
         if approved > as_of {
             b.open_work = true;
@@ -1296,7 +1376,9 @@ fn decision_and_measures(
                 kind,
                 investigation_id: Some(inv_id),
                 legal_basis: basis,
+                ended_on: ended_on(&history),
                 status_history: history,
+                claims: Vec::new(),
                 provenance: prov,
             });
             return Ok(());
@@ -1348,7 +1430,9 @@ fn decision_and_measures(
         kind,
         investigation_id: Some(inv_id),
         legal_basis: basis,
+        ended_on: ended_on(&history),
         status_history: history,
+        claims: Vec::new(),
         provenance: prov,
     });
     state.measures_until = Some(latest_end);
@@ -1425,7 +1509,13 @@ fn intervention_type(
         (Jurisdiction::No, DecisionKind::CareOrder, _) => (SSB_TILTAK, NO_PLACEMENTS),
         (Jurisdiction::No, _, _) => (SSB_TILTAK, NO_MEASURES),
     };
-    let code = b.draw.weighted(list);
+    let mut code = b.draw.weighted(list);
+    // Kindergarten is for children up to school age: SSB warns of a child over 7 in one
+    // (Tiltak Kontroll 5, judged on the extract's date); an older child gets leisure
+    // activities instead.
+    if code == "4.1" && age_on(b.born, b.as_of()) > 7 {
+        code = "4.3";
+    }
     let concept = InterventionType::from_source(system, code)
         .flatten()
         .ok_or_else(|| Error::Data(format!("intervention code {code} is not in {system}")))?;
@@ -1497,6 +1587,8 @@ pub(crate) fn family_partner_measure(
         ended_on: end,
         end_reason: reason.map(Coded::new),
         evaluations,
+        supervision: None,
+        follow_up_visits: None,
         provenance: prov,
     });
     Ok(())
@@ -1642,6 +1734,16 @@ fn add_intervention(
         },
         None => InterventionBasis::WithoutNeedsAssessment,
     };
+    let foster_home = t
+        .source
+        .as_ref()
+        .is_some_and(|c| c.system() == SSB_TILTAK && c.code().starts_with("2."));
+    let visits = match started {
+        Some(s) if j == Jurisdiction::No && placement && foster_home => {
+            placement_visits(data, s, ended.unwrap_or(as_of).min(as_of))?
+        }
+        _ => None,
+    };
     let prov = b.prov(start.min(as_of), StaffRole::Caseworker)?;
     data.interventions.push(Intervention {
         id: id.clone(),
@@ -1655,9 +1757,61 @@ fn add_intervention(
         ended_on: ended,
         end_reason: reason,
         evaluations: evals,
+        supervision: visits.as_ref().map(|(s, _)| s.clone()),
+        follow_up_visits: visits.map(|(_, f)| f),
         provenance: prov,
     });
     Ok((id, if started.is_some() { ended } else { None }))
+}
+
+/// NO: supervision (tilsyn) and follow-up visits (oppfølging) of a foster home from `start`:
+/// the case's municipality responsible, the standard four visits a year, made every three
+/// months (supervision a month in, follow-up six weeks in) until `until`. None before 2022
+/// (SSB's frequency codes begin then) or where the municipality is not in force on the start.
+fn placement_visits(
+    data: &CaseData,
+    start: NaiveDate,
+    until: NaiveDate,
+) -> Result<Option<(Supervision, FollowUpVisits)>, Error> {
+    // SSB's frequency lists begin in 2022; the municipality may have been renumbered since.
+    if start < ymd(2022, 1, 1)
+        || data
+            .municipality
+            .lookup(Jurisdiction::No, Some(start))
+            .is_err()
+    {
+        return Ok(None);
+    }
+    let frequency = |system: &str| -> Result<Vec<FrequencyFrom>, Error> {
+        let f = VisitFrequency::FourPerYear;
+        Ok(vec![FrequencyFrom {
+            from: start,
+            frequency: err(Coded::new(f).with_source(system, f.ssb_code()))?,
+        }])
+    };
+    let every_quarter = |offset: u64| {
+        let mut out = Vec::new();
+        let mut at = add_days(start, offset);
+        while at <= until {
+            out.push(at);
+            at = add_months(at, 3);
+        }
+        out
+    };
+    Ok(Some((
+        Supervision {
+            responsible: vec![ResponsibleFrom {
+                from: start,
+                municipality: data.municipality.clone(),
+            }],
+            frequency: frequency(VisitFrequency::SSB_SUPERVISION_SYSTEM)?,
+            visits: every_quarter(30),
+        },
+        FollowUpVisits {
+            frequency: frequency(VisitFrequency::SSB_FOLLOW_UP_SYSTEM)?,
+            visits: every_quarter(45),
+        },
+    )))
 }
 
 /// SE: a service without a needs assessment (SoL 2025:400), after a screening that opened no
@@ -1842,6 +1996,7 @@ fn follow_ups_and_closure(
                 on,
                 kind: FollowUpKind::MeasureReview,
                 violence: Vec::new(),
+                aftercare: None,
                 provenance: prov,
             });
         }
@@ -1881,6 +2036,7 @@ fn follow_ups_and_closure(
                 on,
                 kind: FollowUpKind::AfterClosure,
                 violence: Vec::new(),
+                aftercare: None,
                 provenance: prov,
             });
         }

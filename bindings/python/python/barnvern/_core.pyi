@@ -730,7 +730,7 @@ class Dataset:
 
     @property
     def schema_version(self) -> str:
-        """The research schema version of the dataset, e.g. ``"1.1"``."""
+        """The research schema version of the dataset, e.g. ``"1.2"``."""
 
     @property
     def cases(self) -> int:
@@ -794,7 +794,7 @@ class Dataset:
         dataset barnvern wrote from valid cases."""
 
     def __repr__(self) -> str:
-        """``Dataset(path='/data/extract', schema_version='1.1', cases=200, tables=35,
+        """``Dataset(path='/data/extract', schema_version='1.2', cases=200, tables=45,
         rows=4974, issues=0)``."""
     def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 

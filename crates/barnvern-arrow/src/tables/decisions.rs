@@ -138,6 +138,8 @@ pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchDecision
                     letter: letter.get(row).map(str::to_owned),
                 },
                 status_history: Vec::new(),
+                ended_on: None,
+                claims: Vec::new(),
                 provenance: prov.get(row)?,
             },
         );

@@ -74,6 +74,7 @@ pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchFollowUp
                 kind: kind.req_code(row)?,
                 // Filled from violence_disclosures.
                 violence: Vec::new(),
+                aftercare: None,
                 provenance: prov.get(row)?,
             },
         );

@@ -200,6 +200,8 @@ pub(crate) fn read(
                 ended_on: ended.get(row)?,
                 end_reason: end_reason.get(row)?,
                 evaluations: Vec::new(),
+                supervision: None,
+                follow_up_visits: None,
                 provenance: prov.get(row)?,
             },
         );

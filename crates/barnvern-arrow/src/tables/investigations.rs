@@ -91,6 +91,8 @@ pub(crate) fn read(
                 conclusion: conclusion.get(row)?,
                 violence: Vec::new(),
                 risk_assessments: Vec::new(),
+                extension_applications: Vec::new(),
+                decision_grounds: Vec::new(),
                 provenance: prov.get(row)?,
             },
         );

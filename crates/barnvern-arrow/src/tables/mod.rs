@@ -52,6 +52,17 @@ pub(crate) mod screenings;
 pub(crate) mod violence_disclosures;
 pub(crate) mod violence_exposures;
 pub(crate) mod waves;
+// Norway's national reporting (SSB): records added in schema 1.2.
+pub(crate) mod aftercare_conclusions;
+pub(crate) mod board_referrals;
+pub(crate) mod decision_claims;
+pub(crate) mod decision_ends;
+pub(crate) mod decision_grounds;
+pub(crate) mod extension_applications;
+pub(crate) mod moves;
+pub(crate) mod placement_visit_frequencies;
+pub(crate) mod placement_visits;
+pub(crate) mod supervision_responsibility;
 
 /// Every table spec, in dataset order.
 pub(crate) fn specs() -> Vec<TableSpec> {
@@ -93,6 +104,16 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         item_responses::spec(),
         scores::spec(),
         costs::spec(),
+        decision_grounds::spec(),
+        extension_applications::spec(),
+        decision_ends::spec(),
+        decision_claims::spec(),
+        board_referrals::spec(),
+        moves::spec(),
+        placement_visit_frequencies::spec(),
+        placement_visits::spec(),
+        supervision_responsibility::spec(),
+        aftercare_conclusions::spec(),
     ]
 }
 
@@ -153,7 +174,17 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     questionnaires::write(case, sink)?;
     item_responses::write(case, sink)?;
     scores::write(case, sink)?;
-    costs::write(case, sink)
+    costs::write(case, sink)?;
+    decision_grounds::write(case, sink)?;
+    extension_applications::write(case, sink)?;
+    decision_ends::write(case, sink)?;
+    decision_claims::write(case, sink)?;
+    board_referrals::write(case, sink)?;
+    moves::write(case, sink)?;
+    placement_visit_frequencies::write(case, sink)?;
+    placement_visits::write(case, sink)?;
+    supervision_responsibility::write(case, sink)?;
+    aftercare_conclusions::write(case, sink)
 }
 
 /// Finds a case's position by its key while reading.

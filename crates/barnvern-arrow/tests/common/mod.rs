@@ -257,13 +257,30 @@ fn screening() -> impl Strategy<Value = ResearchScreening> {
         )
 }
 
+fn application() -> impl Strategy<Value = Option<ResearchExtensionApplication>> {
+    proptest::option::of(
+        (
+            proptest::option::of(date()),
+            proptest::option::of(any::<bool>()),
+        )
+            .prop_map(|(applied_on, granted)| ResearchExtensionApplication {
+                applied_on,
+                granted,
+            }),
+    )
+}
+
+fn ground() -> impl Strategy<Value = ResearchGround> {
+    (source(), any::<bool>()).prop_map(|(code, has_text)| ResearchGround { code, has_text })
+}
+
 fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
     (
         proptest::option::of(index()),
         vec(index(), 0..3),
         date(),
         proptest::option::of(date()),
-        vec((date(), date()), 0..3),
+        vec((date(), date(), application()), 0..3),
         vec(coded(), 0..3),
         proptest::option::of(date()),
         proptest::option::of(coded()),
@@ -271,6 +288,7 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
             provenance(),
             vec(disclosure(), 0..2),
             vec(risk_assessment(), 0..2),
+            vec(ground(), 0..3),
         ),
     )
         .prop_map(
@@ -283,16 +301,17 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                 part,
                 concluded,
                 conclusion,
-                (provenance, violence, risk_assessments),
+                (provenance, violence, risk_assessments, decision_grounds),
             )| {
                 ResearchInvestigation {
                     screening_index,
                     referral_indices,
                     started_on,
                     plan_made_on: plan,
+                    extension_applications: ext.iter().map(|(_, _, a)| a.clone()).collect(),
                     extensions: ext
                         .into_iter()
-                        .map(|(decided_on, new_due)| ResearchExtension {
+                        .map(|(decided_on, new_due, _)| ResearchExtension {
                             decided_on,
                             new_due,
                         })
@@ -302,6 +321,7 @@ fn investigation() -> impl Strategy<Value = ResearchInvestigation> {
                     conclusion,
                     violence,
                     risk_assessments,
+                    decision_grounds,
                     provenance,
                 }
             },
@@ -333,20 +353,86 @@ fn decision() -> impl Strategy<Value = ResearchDecision> {
         legal_basis(),
         vec((coded(), date()), 0..3),
         provenance(),
+        proptest::option::of(date()),
+        vec(claim(), 0..2),
     )
-        .prop_map(|(decided_on, kind, inv, legal_basis, status, provenance)| {
-            ResearchDecision {
-                decided_on,
-                kind,
-                investigation_index: inv,
-                legal_basis,
-                status_history: status
-                    .into_iter()
-                    .map(|(status, on)| ResearchStatusChange { status, on })
-                    .collect(),
-                provenance,
-            }
+        .prop_map(
+            |(decided_on, kind, inv, legal_basis, status, provenance, ended_on, claims)| {
+                ResearchDecision {
+                    decided_on,
+                    kind,
+                    investigation_index: inv,
+                    legal_basis,
+                    status_history: status
+                        .into_iter()
+                        .map(|(status, on)| ResearchStatusChange { status, on })
+                        .collect(),
+                    ended_on,
+                    claims,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn claim() -> impl Strategy<Value = ResearchClaim> {
+    (
+        date(),
+        proptest::option::of(date()),
+        proptest::option::of(coded()),
+    )
+        .prop_map(|(received_on, concluded_on, outcome)| ResearchClaim {
+            received_on,
+            concluded_on,
+            outcome,
         })
+}
+
+fn board_referral() -> impl Strategy<Value = ResearchBoardReferral> {
+    (
+        date(),
+        proptest::option::of(index()),
+        legal_basis(),
+        provenance(),
+    )
+        .prop_map(
+            |(sent_on, decision_index, legal_basis, provenance)| ResearchBoardReferral {
+                sent_on,
+                decision_index,
+                legal_basis,
+                provenance,
+            },
+        )
+}
+
+fn a_move() -> impl Strategy<Value = ResearchMove> {
+    (
+        date(),
+        source(),
+        any::<bool>(),
+        source(),
+        any::<bool>(),
+        provenance(),
+    )
+        .prop_map(
+            |(
+                moved_on,
+                reason_from,
+                reason_from_has_text,
+                moved_to,
+                moved_to_has_text,
+                provenance,
+            )| {
+                ResearchMove {
+                    moved_on,
+                    reason_from,
+                    reason_from_has_text,
+                    moved_to,
+                    moved_to_has_text,
+                    provenance,
+                }
+            },
+        )
 }
 
 fn deadline() -> impl Strategy<Value = ResearchDeadline> {
@@ -412,6 +498,10 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
         proptest::option::of(coded()),
         vec((date(), coded()), 0..3),
         provenance(),
+        (
+            proptest::option::of(visits(true)),
+            proptest::option::of(visits(false)),
+        ),
     )
         .prop_map(
             |(
@@ -422,6 +512,7 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
                 end_reason,
                 evaluations,
                 provenance,
+                (supervision, follow_up_visits),
             )| ResearchIntervention {
                 intervention_type,
                 basis: ResearchBasis {
@@ -439,9 +530,30 @@ fn intervention() -> impl Strategy<Value = ResearchIntervention> {
                     .into_iter()
                     .map(|(on, conclusion)| ResearchEvaluation { on, conclusion })
                     .collect(),
+                supervision,
+                follow_up_visits,
                 provenance,
             },
         )
+}
+
+/// Visits of a placement: at least one frequency (what makes the record); responsible
+/// municipalities only for supervision.
+fn visits(supervision: bool) -> impl Strategy<Value = ResearchVisits> {
+    let max = if supervision { 3 } else { 1 };
+    (
+        vec((date(), coded()), 1..3),
+        vec(date(), 0..3),
+        vec((date(), "[0-9]{4}"), 0..max),
+    )
+        .prop_map(|(frequency, visits, responsible)| ResearchVisits {
+            responsible: responsible
+                .into_iter()
+                .map(|(d, m)| (d, MunicipalityCode::new(m).unwrap()))
+                .collect(),
+            frequency,
+            visits,
+        })
 }
 
 fn plan() -> impl Strategy<Value = ResearchPlan> {
@@ -805,7 +917,15 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         vec(investigation(), 0..2),
         vec(decision(), 0..2),
         vec(
-            (date(), pick(), provenance(), vec(disclosure(), 0..2)),
+            (
+                date(),
+                pick(),
+                provenance(),
+                (
+                    vec(disclosure(), 0..2),
+                    proptest::option::of((date(), coded())),
+                ),
+            ),
             0..2,
         ),
         vec(
@@ -819,6 +939,8 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
         vec(plan(), 0..2),
         vec(meeting(), 0..2),
         proptest::option::of(family()),
+        vec(board_referral(), 0..2),
+        vec(a_move(), 0..2),
     );
     (head, records, services).prop_map(
         |(
@@ -833,7 +955,7 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
                 closures,
                 deadlines,
             ),
-            (interventions, plans, meetings, family_partner),
+            (interventions, plans, meetings, family_partner, board_referrals, moves),
         )| ResearchCase {
             case_key,
             jurisdiction,
@@ -848,12 +970,18 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
             decisions,
             follow_ups: follow_ups
                 .into_iter()
-                .map(|(on, kind, provenance, violence)| ResearchFollowUp {
-                    on,
-                    kind,
-                    violence,
-                    provenance,
-                })
+                .map(
+                    |(on, kind, provenance, (violence, aftercare))| ResearchFollowUp {
+                        on,
+                        kind,
+                        violence,
+                        aftercare: aftercare.map(|(concluded_on, outcome)| ResearchAftercare {
+                            concluded_on,
+                            outcome,
+                        }),
+                        provenance,
+                    },
+                )
                 .collect(),
             closures: closures
                 .into_iter()
@@ -872,6 +1000,8 @@ pub fn research_case() -> impl Strategy<Value = ResearchCase> {
             plans,
             meetings,
             family_partner,
+            board_referrals,
+            moves,
         },
     )
 }
