@@ -44,7 +44,7 @@ def test_properties_and_repr(se_case_json: str) -> None:
     case = bv.Case.from_json(se_case_json)
     assert (case.case_id, case.jurisdiction, case.municipality) == ("SE-0180-2024-001234", "SE", "0180")
     assert case.opened_on == dt.date(2024, 11, 4)
-    assert case.schema_version == "1.2"
+    assert case.schema_version == "1.3"
     assert not case.is_closed
     assert repr(case).startswith("Case(case_id='SE-0180-2024-001234', jurisdiction='SE'")
     assert "201801012392" not in repr(case)

@@ -23,7 +23,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use crate::columns::{cell_path, check_fields, days_to_date};
+use crate::columns::{cell_path, check_fields, check_fields_of, days_to_date, migrate_batch};
 use crate::error::{Error, Result};
 use crate::spec::{
     Codes, META_SCHEMA_VERSION, META_TABLE, PRODUCER, SUPPORTED_SCHEMA_VERSIONS, TableSpec,
@@ -231,11 +231,11 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
         table: name.clone(),
         message: format!("{} names no research table", path.display()),
     })?;
-    check_fields(spec, builder.schema().fields(), true)?;
+    check_fields_of(spec, builder.schema().fields(), true, &schema_version)?;
     let reader = builder.with_batch_size(65_536).build()?;
     let mut batches = Vec::new();
     for b in reader {
-        batches.push(b?);
+        batches.push(migrate_batch(spec, b?, &schema_version)?);
     }
     let mut issues = Vec::new();
     let mut first_row = 0;

@@ -120,7 +120,7 @@ fn unsupported_schema_versions_are_named() {
     match Case::from_json(&text) {
         Err(Error::SchemaVersion { found, supported }) => {
             assert_eq!(found.as_deref(), Some("0.9"));
-            assert_eq!(supported, "1.0, 1.1, 1.2");
+            assert_eq!(supported, "1.0, 1.1, 1.2, 1.3");
         }
         other => panic!("{other:?}"),
     }

@@ -313,7 +313,7 @@ fn a_version_1_0_bundle_is_read_as_the_current_version() {
     let case = empty_case("SE");
     assert_eq!(case.schema_version, barnvern_case::SCHEMA_VERSION);
     let written: serde_json::Value = serde_json::from_str(&case.to_json().unwrap()).unwrap();
-    assert_eq!(written["schema_version"], "1.2");
+    assert_eq!(written["schema_version"], "1.3");
 }
 
 #[test]
@@ -364,5 +364,5 @@ fn a_version_1_1_bundle_is_read_as_the_current_version() {
     let mut v: serde_json::Value = serde_json::from_str(&example("se-case.json")).unwrap();
     v["schema_version"] = "1.1".into();
     let case = Case::from_json(&v.to_string()).unwrap();
-    assert_eq!(case.schema_version, "1.2");
+    assert_eq!(case.schema_version, "1.3");
 }

@@ -34,6 +34,7 @@ pub fn design(blocks: &[u32]) -> TrialDesign {
         randomisation: RandomisationDesign::blocks(blocks),
         waves: WaveDefinition::fampart(),
         primary_wave: 6,
+        sites: Vec::new(),
     }
 }
 

@@ -109,13 +109,16 @@ fn progression_lights_as_worked_out_on_paper() {
         row("retention_6m"),
         ("50.0% (4 / 8)".to_owned(), "amber".to_owned())
     );
+    // Dose counts delivered contacts over the same whole months as the expected ones:
+    // fam-05's contact of 2024-05-07, in the month still running at its withdrawal, no
+    // longer counts (see barnvern-familypartner's hand-checked dose test).
     assert_eq!(
         row("dose_active"),
-        ("75.0% (18 / 24)".to_owned(), "amber".to_owned())
+        ("70.8% (17 / 24)".to_owned(), "amber".to_owned())
     );
     assert_eq!(
         row("dose_all"),
-        ("82.1% (32 / 39)".to_owned(), "green".to_owned())
+        ("79.5% (31 / 39)".to_owned(), "amber".to_owned())
     );
     assert_eq!(
         row("eligibility_rate"),

@@ -5,8 +5,10 @@ pub mod caseload;
 pub mod consort;
 pub mod costs;
 pub mod dose;
+pub mod feasibility;
 pub mod progression;
 pub mod ratio;
+pub mod recruitment;
 pub mod retention;
 
 pub use caseload::{CaseloadPeriod, caseload};
@@ -15,9 +17,11 @@ pub use consort::{
 };
 pub use costs::{FamilyCosts, family_costs};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
+pub use feasibility::{Feasibility, WaveRetention, feasibility};
 pub use progression::{
     Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
-    ProgressionResult, Threshold, evaluate,
+    ProgressionResult, Threshold, evaluate, metric_value,
 };
-pub use ratio::Ratio;
+pub use ratio::{Interval, Ratio, Z_95, wilson};
+pub use recruitment::{Recruitment, RecruitmentMonth, SiteRecruitment, recruitment};
 pub use retention::{Retention, retention};
