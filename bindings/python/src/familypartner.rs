@@ -2,9 +2,12 @@
 //! metrics. Every rule and every count lives in `barnvern_familypartner`; this module converts.
 
 use barnvern_core::Provenance;
+use std::borrow::Cow;
+
 use barnvern_familypartner::metrics::ProgressionCriteria;
 use barnvern_familypartner::{
-    Error, FamilyRef, RandomisationDesign, Randomiser, Trial, TrialEvent,
+    Error, FamilyRef, ProgrammeDefinition, RandomisationDesign, Randomiser, SiteCode, Trial,
+    TrialData, TrialEvent, TrialId,
 };
 use chrono::NaiveDate;
 use pyo3::prelude::*;
@@ -16,6 +19,8 @@ use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, wo
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTrial>()?;
     m.add_class::<PyRandomiser>()?;
+    m.add_function(wrap_pyfunction!(default_programme, m)?)?;
+    m.add_function(wrap_pyfunction!(trial_harms, m)?)?;
     Ok(())
 }
 
@@ -38,7 +43,19 @@ impl ToPyErr for Error {
 
 /// Keys whose values are calendar dates in the metrics' JSON form: they become
 /// `datetime.date` in Python.
-const DATE_KEYS: &[&str] = &["as_of", "from", "until", "on", "started_on", "ended_on"];
+const DATE_KEYS: &[&str] = &[
+    "as_of",
+    "from",
+    "until",
+    "on",
+    "started_on",
+    "ended_on",
+    "opened_on",
+    "counted_until",
+    "recruitment_opened_on",
+    "randomised_on",
+    "follow_up_until",
+];
 
 /// A JSON value as Python objects: objects become dicts, arrays lists, and the values of
 /// [`DATE_KEYS`] dates.
@@ -93,6 +110,62 @@ fn metric<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Boun
 #[derive(Clone, PartialEq)]
 pub struct PyTrial {
     inner: Trial,
+}
+
+impl PyTrial {
+    /// The trial, or with `site` only the families of that site (an unknown site is a
+    /// `ValidationError`).
+    fn view(&self, py: Python<'_>, site: Option<&str>) -> PyResult<Cow<'_, TrialData>> {
+        match site {
+            None => Ok(Cow::Borrowed(&*self.inner)),
+            Some(code) => {
+                let code = site_code(py, code)?;
+                if self.inner.design.site(&code).is_none() {
+                    return Err(barnvern_core::Issue::error(
+                        "site",
+                        "fp.unknown_site",
+                        format!("{code} is not one of the trial's sites"),
+                    )
+                    .to_pyerr(py));
+                }
+                Ok(Cow::Owned(self.inner.at_site(&code)))
+            }
+        }
+    }
+}
+
+fn site_code(py: Python<'_>, code: &str) -> PyResult<SiteCode> {
+    SiteCode::new(code).map_err(|e| e.to_pyerr(py))
+}
+
+/// The default programme definition shipped with barnvern (FAMPART, its dose schedule marked
+/// as assumed), as a dict: a starting point for a trial's own definition.
+#[pyfunction]
+fn default_programme<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let programme = ProgrammeDefinition::builtin_default().map_err(|e| e.to_pyerr(py))?;
+    let text = serde_json::to_string(programme).map_err(|e| {
+        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+    })?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// Harms and maltreatment outcomes per arm of trial `trial_id` as of `as_of`, derived from the
+/// families' case bundles (`cases`: `Case` objects); with `site`, only that site's families.
+#[pyfunction]
+#[pyo3(signature = (cases, trial_id, as_of, *, site = None))]
+fn trial_harms<'py>(
+    py: Python<'py>,
+    cases: Vec<PyRef<'py, crate::case::PyCase>>,
+    trial_id: &str,
+    as_of: NaiveDate,
+    site: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let trial_id = TrialId::new(trial_id).map_err(|e| e.to_pyerr(py))?;
+    let site = site.map(|s| site_code(py, s)).transpose()?;
+    let data: Vec<&barnvern_case::CaseData> = cases.iter().map(|c| &*c.inner).collect();
+    let harms =
+        py.detach(|| barnvern_case::harms::trial_harms(data, &trial_id, as_of, site.as_ref()));
+    metric(py, &harms)
 }
 
 #[pymethods]
@@ -155,48 +228,115 @@ impl PyTrial {
     /// The CONSORT flow as of `as_of`, as a mapping: approached, assessed, excluded (with
     /// `excluded_by_reason`), randomised, per arm allocated, received, not received,
     /// discontinued, follow-up per wave, analysed; and `findings`, any violated invariant.
-    fn consort<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
-        metric(py, &self.inner.consort(as_of))
+    ///
+    /// Every metric takes `site=`: the same figure over that site's families only.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn consort<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.consort(as_of))
     }
 
     /// The CONSORT flow as a tidy table: one row per count (stage, arm, wave, reason, count).
-    fn consort_table<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
-        metric(py, &self.inner.consort(as_of).tidy())
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn consort_table<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.consort(as_of).tidy())
     }
 
-    /// Retention per wave per arm (completed / randomised), with partial and not-yet-due counts.
-    fn retention<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
-        metric(py, &self.inner.retention(as_of))
+    /// Retention per wave per arm (completed / randomised, and completed / families due at
+    /// the wave, each with its 95% Wilson interval), with partial and not-yet-due counts.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn retention<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.retention(as_of))
     }
 
-    /// Dose per phase (delivered / expected contacts), with each family's dose.
-    fn dose<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
-        metric(py, &self.inner.dose(as_of))
+    /// Dose per phase (delivered / expected contacts over the same whole periods), with each
+    /// family's dose.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn dose<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.dose(as_of))
     }
 
     /// Adherence: delivered / planned contacts that were due.
-    fn adherence<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn adherence<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         metric(
             py,
-            &barnvern_familypartner::metrics::adherence(&self.inner, as_of),
+            &barnvern_familypartner::metrics::adherence(&*self.view(py, site)?, as_of),
         )
     }
 
     /// Caseload per partner over time, with breaches of the cap.
-    fn caseload<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
-        metric(py, &self.inner.caseload(as_of))
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn caseload<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.caseload(as_of))
     }
 
-    /// Progression criteria (JSON text or a dict) evaluated to green, amber or red.
+    /// Eligibility, consent, retention among families due at each wave, and completion, each
+    /// with its 95% Wilson score interval (`ci95`).
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn feasibility<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.feasibility(as_of))
+    }
+
+    /// Recruitment per calendar month and per site against the target (CONSORT pilot item
+    /// 14a): each site, then the whole trial.
+    fn recruitment<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.recruitment(as_of))
+    }
+
+    /// Progression criteria (JSON text or a dict) evaluated to green, amber or red: the light
+    /// judges the point estimate; a proportion shows its 95% interval beside it.
+    #[pyo3(signature = (criteria, as_of, *, site = None))]
     fn progression<'py>(
         &self,
         py: Python<'py>,
         criteria: &Bound<'py, PyAny>,
         as_of: NaiveDate,
+        site: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let criteria = ProgressionCriteria::from_json(&json_text(py, criteria)?)
             .map_err(|e| e.to_pyerr(py))?;
-        metric(py, &self.inner.progression(&criteria, as_of))
+        metric(py, &self.view(py, site)?.progression(&criteria, as_of))
+    }
+
+    /// The trial's sites, as the design declares them.
+    #[getter]
+    fn sites<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.design.sites)
     }
 
     /// The trial's id.

@@ -41,7 +41,20 @@ use crate::decision::{DecisionKind, DecisionStatus};
 use crate::investigation::InvestigationConclusion;
 
 /// An event of kind `K` on a date.
-pub type Dated<K> = (K, NaiveDate);
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Dated<K> {
+    /// The kind.
+    pub kind: K,
+    /// The date.
+    pub on: NaiveDate,
+}
+
+fn at<K>(kind: K, on: NaiveDate) -> Dated<K> {
+    Dated { kind, on }
+}
 
 /// The mean length of a calendar month in days (365.25 / 12).
 pub const DAYS_PER_MONTH: f64 = 30.4375;
@@ -115,9 +128,9 @@ pub struct FamilyHarms {
     /// Days of follow-up (after the randomisation day, up to and including the last day).
     pub follow_up_days: u64,
     /// The harms, by date.
-    pub harms: Vec<(HarmKind, NaiveDate)>,
+    pub harms: Vec<Dated<HarmKind>>,
     /// The outcome events, by date.
-    pub outcomes: Vec<(OutcomeKind, NaiveDate)>,
+    pub outcomes: Vec<Dated<OutcomeKind>>,
 }
 
 /// One kind of harm in one arm.
@@ -199,13 +212,13 @@ fn events(
     for r in &case.referrals {
         let on = r.received_on();
         if inside(on) {
-            harms.push((HarmKind::ReportOfConcern, on));
-            outcomes.push((OutcomeKind::ReReferral, on));
+            harms.push(at(HarmKind::ReportOfConcern, on));
+            outcomes.push(at(OutcomeKind::ReReferral, on));
         }
     }
     for i in &case.investigations {
         if inside(i.started_on) {
-            harms.push((HarmKind::Investigation, i.started_on));
+            harms.push(at(HarmKind::Investigation, i.started_on));
         }
         let substantiated = i.conclusion.as_ref().is_some_and(|c| {
             matches!(
@@ -216,7 +229,7 @@ fn events(
             )
         });
         if let Some(on) = i.concluded_on.filter(|d| substantiated && inside(*d)) {
-            outcomes.push((OutcomeKind::SubstantiatedInvestigation, on));
+            outcomes.push(at(OutcomeKind::SubstantiatedInvestigation, on));
         }
     }
     for d in &case.decisions {
@@ -225,10 +238,10 @@ fn events(
         }
         match d.kind {
             DecisionKind::Emergency => {
-                harms.push((HarmKind::EmergencyPlacement, d.decided_on));
-                outcomes.push((OutcomeKind::OutOfHomePlacement, d.decided_on));
+                harms.push(at(HarmKind::EmergencyPlacement, d.decided_on));
+                outcomes.push(at(OutcomeKind::OutOfHomePlacement, d.decided_on));
             }
-            DecisionKind::CareOrder => harms.push((HarmKind::CareOrder, d.decided_on)),
+            DecisionKind::CareOrder => harms.push(at(HarmKind::CareOrder, d.decided_on)),
             _ => {}
         }
     }
@@ -236,7 +249,7 @@ fn events(
         if let Some(on) = x.started_on.filter(|d| inside(*d))
             && x.intervention_type.code.group() == InterventionGroup::OutOfHome
         {
-            outcomes.push((OutcomeKind::OutOfHomePlacement, on));
+            outcomes.push(at(OutcomeKind::OutOfHomePlacement, on));
         }
     }
     (harms, outcomes)
@@ -254,8 +267,8 @@ pub fn trial_harms<'a>(
     // Per family: its first record's arm, site, dates, and the union of its bundles' events.
     let mut order: Vec<FamilyRef> = Vec::new();
     let mut found: BTreeMap<FamilyRef, FamilyHarms> = BTreeMap::new();
-    let mut harm_sets: BTreeMap<FamilyRef, BTreeSet<(HarmKind, NaiveDate)>> = BTreeMap::new();
-    let mut outcome_sets: BTreeMap<FamilyRef, BTreeSet<(OutcomeKind, NaiveDate)>> = BTreeMap::new();
+    let mut harm_sets: BTreeMap<FamilyRef, BTreeSet<Dated<HarmKind>>> = BTreeMap::new();
+    let mut outcome_sets: BTreeMap<FamilyRef, BTreeSet<Dated<OutcomeKind>>> = BTreeMap::new();
     for case in cases {
         let Some(fp) = &case.family_partner else {
             continue;
@@ -306,8 +319,8 @@ pub fn trial_harms<'a>(
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
-            f.harms.sort_by_key(|(k, d)| (*d, *k));
-            f.outcomes.sort_by_key(|(k, d)| (*d, *k));
+            f.harms.sort_by_key(|e| (e.on, e.kind));
+            f.outcomes.sort_by_key(|e| (e.on, e.kind));
             Some(f)
         })
         .collect();
@@ -326,11 +339,11 @@ pub fn trial_harms<'a>(
             .map(|kind| {
                 let events = in_arm
                     .iter()
-                    .map(|f| f.harms.iter().filter(|(k, _)| k == kind).count() as u64)
+                    .map(|f| f.harms.iter().filter(|e| e.kind == *kind).count() as u64)
                     .sum::<u64>();
                 let with = in_arm
                     .iter()
-                    .filter(|f| f.harms.iter().any(|(k, _)| k == kind))
+                    .filter(|f| f.harms.iter().any(|e| e.kind == *kind))
                     .count() as u64;
                 #[allow(clippy::cast_precision_loss)]
                 let rate = (days > 0).then(|| events as f64 / family_months);
@@ -363,7 +376,7 @@ pub fn trial_harms<'a>(
                     let event = f
                         .outcomes
                         .iter()
-                        .any(|(k, d)| *k == kind && *d <= end && *d <= f.follow_up_until);
+                        .any(|e| e.kind == kind && e.on <= end && e.on <= f.follow_up_until);
                     if event {
                         with += 1;
                         known += 1;

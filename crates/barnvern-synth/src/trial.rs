@@ -129,7 +129,7 @@ pub(crate) fn participate(
         return Ok(());
     }
     let approached = d.days_after(anchor, 1, 14);
-    if approached > as_of {
+    if approached > as_of || opts.trial_families.is_some_and(|max| t.families >= max) {
         return Ok(());
     }
     t.families += 1;

@@ -97,7 +97,7 @@ pub(crate) fn spec() -> TableSpec {
     TableSpec::new(
         NAME,
         "one row per family record of the Family Partner trial",
-        "Each family's path through the Family Partner trial (FAMPART, NCT04957394): approach, eligibility, consent, allocation, enrolment with a Family Partner, and withdrawal from the intervention or the study.",
+        "Each family's path through the Family Partner trial (FAMPART, NCT04957394): site, approach, eligibility, consent, allocation (with its stratum), enrolment with a Family Partner, and withdrawal from the intervention or the study. The feasibility proportions are computed from it, each with a 95% Wilson score interval: eligibility = eligible / screened; consent = consent given / eligible; completion = enrolment_end completed / enrolments ended; recruitment rate = families randomised / recruitment months, per site (see site_recruitment_opened_on) and against site_target_per_month. Retention (waves table) = completed / randomised, and for progression criteria completed / families already due at the wave. Harms and maltreatment outcomes per arm come from the family's case tables (referrals, investigations, decisions, interventions) dated after allocated_on: counts, families with the harm, and rates per family-month (days of follow-up / 30.4375, follow-up ending at study_withdrawn_on).",
         "approached_on",
         vec!["case_key"],
         fields,
