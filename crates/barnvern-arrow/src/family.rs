@@ -30,6 +30,7 @@
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let data = trial_data("fampart-bergen", &[research], programme, design).unwrap();
 //! let flow = data.consort(as_of);

@@ -62,6 +62,7 @@
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let programme = ProgrammeDefinition::builtin_default()?.clone();
 //! let trial = trial_data("fampart-bergen", &cases, programme, design)?;

@@ -5,7 +5,7 @@
 
 use barnvern_case::harms::{HarmKind, OutcomeKind, trial_harms};
 use barnvern_case::{Case, CaseData};
-use barnvern_familypartner::metrics::Ratio;
+use barnvern_familypartner::metrics::{FlowReason, FlowReasonCount, Ratio};
 use barnvern_familypartner::{Arm, SiteCode, Trial, TrialEvent, TrialId};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -280,6 +280,37 @@ fn stratified_allocations_and_withdrawals_in_the_flow() {
     // Discontinued in the intervention arm: a5 (study) and b2 (intervention) = 2; control 0.
     assert_eq!(flow.arms[0].discontinued, 2);
     assert_eq!(flow.arms[1].discontinued, 0);
+    // CONSORT 13b. No one was enrolled with a Family Partner: the intervention arm's 3 did not
+    // receive it, a5 because it moved (its study withdrawal), b2 because it no longer wished to
+    // (its intervention withdrawal), a1 with no reason recorded; the same two withdrawals are
+    // the reasons for discontinuing. In the tidy table each reason is a row under its stage.
+    let reasons = |v: &[FlowReasonCount]| -> Vec<(FlowReason, u64)> {
+        v.iter().map(|r| (r.reason, r.families)).collect()
+    };
+    assert_eq!(flow.arms[0].not_received, 3);
+    assert_eq!(
+        reasons(&flow.arms[0].not_received_by_reason),
+        vec![
+            (FlowReason::NoLongerWishes, 1),
+            (FlowReason::Moved, 1),
+            (FlowReason::NotEnrolledNoReasonRecorded, 1)
+        ]
+    );
+    assert_eq!(
+        reasons(&flow.arms[0].discontinued_by_reason),
+        vec![(FlowReason::NoLongerWishes, 1), (FlowReason::Moved, 1)]
+    );
+    assert!(flow.arms[1].not_received_by_reason.is_empty());
+    let tidy = serde_json::to_value(flow.tidy()).unwrap();
+    assert!(
+        tidy.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["stage"] == "discontinued"
+                && r["reason"] == "moved"
+                && r["arm"] == "intervention"
+                && r["count"] == 1)
+    );
     // By site: site A randomised 3 (2 intervention), site B 2 (1 intervention).
     let at_a = t.at_site(&"site-a".parse().unwrap()).consort(as_of());
     assert_eq!((at_a.randomised, at_a.arms[0].allocated), (3, 2));

@@ -28,6 +28,7 @@
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let programme = ProgrammeDefinition::builtin_default().unwrap().clone();
 //! let mut trial = Trial::new(TrialId::new("demo").unwrap(), programme, design.clone()).unwrap();
@@ -94,7 +95,9 @@ pub use randomisation::{
 };
 pub use screening::{Eligibility, IneligibilityReason, Screening, TrialConsent};
 pub use site::{Site, SiteCode};
-pub use trial::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, Trial, TrialData, TrialDesign};
+pub use trial::{
+    SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, Trial, TrialData, TrialDesign, UsualCare,
+};
 pub use waves::{WaveDefinition, WaveOutcome, WaveRecord, WaveStatus};
 pub use workflow::{FamilyChange, TrialEvent};
 

@@ -38,6 +38,22 @@ pub struct TrialDesign {
     /// The trial's sites (a code list of its own). When present, every family names one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<Site>,
+    /// What the control arm receives: usual care described as data (CONSORT item 5 and 13b).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual_care: Option<UsualCare>,
+}
+
+/// Usual care (SE sedvanliga insatser, NO ordinære tjenester): what families in the control arm
+/// receive instead of a Family Partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsualCare {
+    /// In words, as the protocol describes it (`"the child-welfare service's ordinary help
+    /// measures"`).
+    pub description: String,
+    /// The kinds of measure usual care consists of, as intervention codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervention_types: Vec<barnvern_intervention::InterventionType>,
 }
 
 impl TrialDesign {

@@ -35,6 +35,7 @@ pub fn design(blocks: &[u32]) -> TrialDesign {
         waves: WaveDefinition::fampart(),
         primary_wave: 6,
         sites: Vec::new(),
+        usual_care: None,
     }
 }
 

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use barnvern_familypartner::metrics::progression::metric_value;
 use barnvern_familypartner::metrics::{
-    self, ConsortFlow, ExclusionReason, Light, ProgressionCriteria, ProgressionMetric,
+    self, ConsortFlow, ExclusionReason, FlowReason, FlowReasonCount, Light, ProgressionCriteria,
+    ProgressionMetric,
 };
 use barnvern_familypartner::{Arm, EnrolmentEnd, TrialData};
 use chrono::NaiveDate;
@@ -106,8 +107,11 @@ struct ArmCells {
     received: CellId,
     not_received: CellId,
     discontinued: CellId,
-    /// Per wave: month, completed, partial, lost, withdrawn, not yet due, lost or withdrawn.
-    waves: Vec<(u32, [CellId; 6])>,
+    /// Not received and discontinued, by reason (CONSORT 13b).
+    not_received_reasons: Vec<(FlowReason, CellId)>,
+    discontinued_reasons: Vec<(FlowReason, CellId)>,
+    /// Per wave: month, completed, partial, lost, withdrawn, not yet due, lost or withdrawn, due (all but not yet due).
+    waves: Vec<(u32, [CellId; 7])>,
     analysed: CellId,
 }
 
@@ -156,6 +160,24 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
         let not_received = s.cell(format!("arm/{k}/not_received"), a.not_received);
         s.sum(allocated, &[received, not_received]);
         let discontinued = s.cell(format!("arm/{k}/discontinued"), a.discontinued);
+        let mut reasons_of = |what: &str, total: CellId, counts: &[FlowReasonCount]| {
+            let cells: Vec<(FlowReason, CellId)> = counts
+                .iter()
+                .map(|r| {
+                    let key = format!("arm/{k}/{what}/{:?}", r.reason);
+                    (r.reason, s.cell(key, r.families))
+                })
+                .collect();
+            let parts: Vec<CellId> = cells.iter().map(|(_, c)| *c).collect();
+            if !parts.is_empty() {
+                s.sum(total, &parts);
+            }
+            cells
+        };
+        let not_received_reasons =
+            reasons_of("not_received", not_received, &a.not_received_by_reason);
+        let discontinued_reasons =
+            reasons_of("discontinued", discontinued, &a.discontinued_by_reason);
         let mut waves = Vec::new();
         let mut analysed = None;
         for w in &a.follow_up {
@@ -166,8 +188,11 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
             let withdrawn = s.cell(key("withdrawn"), w.withdrawn);
             let not_yet = s.cell(key("not_yet_due"), w.not_yet_due);
             let lost_or_withdrawn = s.total(key("lost_or_withdrawn"), &[lost, withdrawn]);
+            // Families already due at the wave: the denominator of retention and loss criteria.
+            let due = s.total(key("due"), &[completed, partial, lost, withdrawn]);
             s.sum(allocated, &[completed, partial, lost, withdrawn, not_yet]);
             s.sum(allocated, &[completed, partial, lost_or_withdrawn, not_yet]);
+            s.sum(allocated, &[due, not_yet]);
             if w.wave == primary_wave {
                 analysed = Some(s.total(format!("arm/{k}/analysed"), &[completed, partial]));
             }
@@ -180,6 +205,7 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
                     withdrawn,
                     not_yet,
                     lost_or_withdrawn,
+                    due,
                 ],
             ));
         }
@@ -190,6 +216,8 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
             received,
             not_received,
             discontinued,
+            not_received_reasons,
+            discontinued_reasons,
             waves,
             analysed,
         });
@@ -202,7 +230,7 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
         .map(|a| a.waves.iter().map(|(m, _)| *m).collect())
         .unwrap_or_default();
     for (i, m) in months.iter().enumerate() {
-        for (slot, what) in [(0, "completed"), (5, "lost_or_withdrawn")] {
+        for (slot, what) in [(0, "completed"), (5, "lost_or_withdrawn"), (6, "due")] {
             let parts: Vec<CellId> = arms
                 .iter()
                 .filter_map(|a| a.waves.get(i).map(|w| w.1[slot]))
@@ -238,9 +266,9 @@ fn criterion_cells(
     let arm_or_both = |arm: &Option<Arm>, wave: u32, what: &str| match arm {
         Some(a) => (
             format!("arm/{}/wave/{wave}/{what}", a.as_str()),
-            format!("arm/{}/allocated", a.as_str()),
+            format!("arm/{}/wave/{wave}/due", a.as_str()),
         ),
-        None => (format!("wave/{wave}/{what}"), "randomised".to_owned()),
+        None => (format!("wave/{wave}/{what}"), format!("wave/{wave}/due")),
     };
     match metric {
         ProgressionMetric::Recruitment { target } => {
@@ -457,7 +485,23 @@ pub fn sections(
             String::new(),
             a.not_received,
         );
+        for (r, id) in &a.not_received_reasons {
+            row(
+                &format!("did not receive: {}", r.label()),
+                name,
+                String::new(),
+                *id,
+            );
+        }
         row("discontinued", name, String::new(), a.discontinued);
+        for (r, id) in &a.discontinued_reasons {
+            row(
+                &format!("discontinued: {}", r.label()),
+                name,
+                String::new(),
+                *id,
+            );
+        }
         let mut follow = vec!["Follow-up".to_owned()];
         for (m, w) in &a.waves {
             let wave = m.to_string();
@@ -478,16 +522,34 @@ pub fn sections(
         row("analysed", name, String::new(), a.analysed);
         arm_boxes.push(vec![
             ConsortBox {
-                lines: vec![
-                    format!("Allocated to {name} (n = {})", c(a.allocated)),
-                    format!("Received allocated intervention (n = {})", c(a.received)),
-                    format!("Did not receive it (n = {})", c(a.not_received)),
-                ],
+                lines: {
+                    let mut l = vec![
+                        format!("Allocated to {name} (n = {})", c(a.allocated)),
+                        format!("Received allocated intervention (n = {})", c(a.received)),
+                    ];
+                    if a.arm == Arm::Control
+                        && let Some(u) = &data.design.usual_care
+                    {
+                        l.push(format!("  usual care: {}", u.description));
+                    }
+                    l.push(format!("Did not receive it (n = {})", c(a.not_received)));
+                    l.extend(
+                        a.not_received_reasons
+                            .iter()
+                            .map(|(r, id)| format!("  {} (n = {})", r.label(), c(*id))),
+                    );
+                    l
+                },
             },
             ConsortBox {
                 lines: {
                     let mut l = follow;
                     l.push(format!("Discontinued (n = {})", c(a.discontinued)));
+                    l.extend(
+                        a.discontinued_reasons
+                            .iter()
+                            .map(|(r, id)| format!("  {} (n = {})", r.label(), c(*id))),
+                    );
                     l
                 },
             },
@@ -696,6 +758,7 @@ pub fn sections(
             Column::new("criterion", "criterion"),
             Column::new("description", "description"),
             Column::new("value", "value (numerator / denominator)"),
+            Column::new("ci95", "95% CI (Wilson)"),
             Column::new("rule", "rule"),
             Column::new("light", "light"),
         ],
@@ -731,10 +794,20 @@ pub fn sections(
         } else {
             light(criterion.light(ratio.value))
         };
+        // The interval of a proportion, shown only when both counts behind it are: from a
+        // withheld count the interval would give the count back.
+        let shown = matches!(frac.numerator, Count::Shown(_))
+            && matches!(frac.denominator, Count::Shown(_));
+        let ci = match ratio.ci95 {
+            Some(i) if shown => format!("{:.1}% to {:.1}%", i.lower * 100.0, i.upper * 100.0),
+            Some(_) => "x".to_owned(),
+            None => String::new(),
+        };
         prog.rows.push(vec![
             Cell::text(&criterion.id),
             Cell::text(&criterion.description),
             Cell::Fraction(frac),
+            Cell::text(ci),
             Cell::text(criterion.rule()),
             Cell::Light(l),
         ]);
@@ -748,7 +821,10 @@ pub fn sections(
                 criteria.set.version, criteria.set.description, criteria.source
             ),
             "Each value is computed by barnvern-familypartner (metrics::progression) as of the \
-             report date; a light is withheld (x) when a count behind it is withheld."
+             report date; a light is withheld (x) when a count behind it is withheld. The light \
+             judges the point estimate; a proportion shows its 95% Wilson score interval beside \
+             it. Retention and loss criteria count only the families already due at the wave \
+             (randomised, less those whose window is still open)."
                 .to_owned(),
         ],
         tables: vec![prog],

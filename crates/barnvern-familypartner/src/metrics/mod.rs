@@ -13,7 +13,8 @@ pub mod retention;
 
 pub use caseload::{CaseloadPeriod, caseload};
 pub use consort::{
-    ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, WaveFollowUp, consort,
+    ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, FlowReason, FlowReasonCount,
+    RowReason, WaveFollowUp, consort,
 };
 pub use costs::{FamilyCosts, family_costs};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
