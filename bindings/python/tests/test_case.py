@@ -92,7 +92,7 @@ def test_schema_version_error(se_case_json: str) -> None:
     data["schema_version"] = "0.1"
     with pytest.raises(bv.SchemaVersionError) as info:
         bv.Case.from_dict(data)
-    assert (info.value.found, info.value.supported) == ("0.1", "1.0, 1.1, 1.2")
+    assert (info.value.found, info.value.supported) == ("0.1", "1.0, 1.1, 1.2, 1.3")
     assert isinstance(info.value, bv.BarnvernError)
 
 
