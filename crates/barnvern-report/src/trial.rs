@@ -110,8 +110,8 @@ struct ArmCells {
     /// Not received and discontinued, by reason (CONSORT 13b).
     not_received_reasons: Vec<(FlowReason, CellId)>,
     discontinued_reasons: Vec<(FlowReason, CellId)>,
-    /// Per wave: month, completed, partial, lost, withdrawn, not yet due, lost or withdrawn, due (all but not yet due).
-    waves: Vec<(u32, [CellId; 7])>,
+    /// Per wave: month, completed, partial, lost, withdrawn, not yet due, lost or withdrawn.
+    waves: Vec<(u32, [CellId; 6])>,
     analysed: CellId,
 }
 
@@ -188,11 +188,8 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
             let withdrawn = s.cell(key("withdrawn"), w.withdrawn);
             let not_yet = s.cell(key("not_yet_due"), w.not_yet_due);
             let lost_or_withdrawn = s.total(key("lost_or_withdrawn"), &[lost, withdrawn]);
-            // Families already due at the wave: the denominator of retention and loss criteria.
-            let due = s.total(key("due"), &[completed, partial, lost, withdrawn]);
             s.sum(allocated, &[completed, partial, lost, withdrawn, not_yet]);
             s.sum(allocated, &[completed, partial, lost_or_withdrawn, not_yet]);
-            s.sum(allocated, &[due, not_yet]);
             if w.wave == primary_wave {
                 analysed = Some(s.total(format!("arm/{k}/analysed"), &[completed, partial]));
             }
@@ -205,7 +202,6 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
                     withdrawn,
                     not_yet,
                     lost_or_withdrawn,
-                    due,
                 ],
             ));
         }
@@ -230,7 +226,7 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
         .map(|a| a.waves.iter().map(|(m, _)| *m).collect())
         .unwrap_or_default();
     for (i, m) in months.iter().enumerate() {
-        for (slot, what) in [(0, "completed"), (5, "lost_or_withdrawn"), (6, "due")] {
+        for (slot, what) in [(0, "completed"), (5, "lost_or_withdrawn")] {
             let parts: Vec<CellId> = arms
                 .iter()
                 .filter_map(|a| a.waves.get(i).map(|w| w.1[slot]))
@@ -264,11 +260,30 @@ fn criterion_cells(
     let r = metric_value(data, metric, as_of);
     let (n, d) = (r.numerator, r.denominator);
     let arm_or_both = |arm: &Option<Arm>, wave: u32, what: &str| match arm {
-        Some(a) => (
-            format!("arm/{}/wave/{wave}/{what}", a.as_str()),
-            format!("arm/{}/wave/{wave}/due", a.as_str()),
-        ),
-        None => (format!("wave/{wave}/{what}"), format!("wave/{wave}/due")),
+        Some(a) => format!("arm/{}/wave/{wave}/{what}", a.as_str()),
+        None => format!("wave/{wave}/{what}"),
+    };
+    // Families already due at the wave (all but those not yet due): the denominator of
+    // retention and loss criteria. Made only for the waves a criterion names, since every sum
+    // a report registers can force more cells to be withheld.
+    let due = |s: &mut Suppressor, arm: &Option<Arm>, wave: u32, d: u64| -> CellId {
+        let of_arm = |s: &mut Suppressor, a: Arm| -> Option<CellId> {
+            let k = |w: &str| format!("arm/{}/wave/{wave}/{w}", a.as_str());
+            let parts: Option<Vec<CellId>> = ["completed", "partial", "lost", "withdrawn"]
+                .iter()
+                .map(|w| s.keyed(&k(w)))
+                .collect();
+            parts.map(|p| s.total(k("due"), &p))
+        };
+        let cell = match arm {
+            Some(a) => of_arm(s, *a),
+            None => {
+                let parts: Option<Vec<CellId>> = Arm::ALL.iter().map(|a| of_arm(s, *a)).collect();
+                parts.map(|p| s.total(format!("wave/{wave}/due"), &p))
+            }
+        };
+        cell.filter(|c| s.value(*c) == d)
+            .unwrap_or_else(|| s.anonymous(d))
     };
     match metric {
         ProgressionMetric::Recruitment { target } => {
@@ -288,12 +303,12 @@ fn criterion_cells(
             (consented, Den::Cell(eligible), r)
         }
         ProgressionMetric::Retention { wave, arm } => {
-            let (nk, dk) = arm_or_both(arm, *wave, "completed");
-            (s.cell(nk, n), Den::Cell(s.cell(dk, d)), r)
+            let num = s.cell(arm_or_both(arm, *wave, "completed"), n);
+            (num, Den::Cell(due(s, arm, *wave, d)), r)
         }
         ProgressionMetric::LossToFollowUp { wave, arm } => {
-            let (nk, dk) = arm_or_both(arm, *wave, "lost_or_withdrawn");
-            (s.cell(nk, n), Den::Cell(s.cell(dk, d)), r)
+            let num = s.cell(arm_or_both(arm, *wave, "lost_or_withdrawn"), n);
+            (num, Den::Cell(due(s, arm, *wave, d)), r)
         }
         ProgressionMetric::Dose { phase } => {
             let p = phase.as_deref().unwrap_or("all");
