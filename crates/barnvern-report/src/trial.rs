@@ -362,6 +362,27 @@ pub fn sections(
     let flow = metrics::consort(data, as_of);
     let f = flow_cells(&mut s, &flow, data.design.primary_wave);
 
+    // Recruitment per site: each site's randomised families, summing to the trial's.
+    let recruitment = metrics::recruitment(data, as_of);
+    let site_cells: Vec<CellId> = recruitment
+        .sites
+        .iter()
+        .map(|r| {
+            let code = r.site.as_ref().map_or("", |c| c.as_str());
+            s.cell(format!("site/{code}/randomised"), r.randomised)
+        })
+        .collect();
+    if !site_cells.is_empty() {
+        let on_sites: u64 = recruitment.sites.iter().map(|r| r.randomised).sum();
+        let no_site = s.cell(
+            "site/none/randomised",
+            flow.randomised.saturating_sub(on_sites),
+        );
+        let mut parts = site_cells.clone();
+        parts.push(no_site);
+        s.sum(f.randomised, &parts);
+    }
+
     // Dose per phase, and all phases together.
     let dose = metrics::dose_per_phase(data, as_of);
     let mut dose_cells = Vec::new();
@@ -619,6 +640,89 @@ pub fn sections(
         charts: vec![Chart::Consort(diagram)],
     });
 
+    // --- Recruitment per site (CONSORT pilot item 14a).
+    if !recruitment.sites.is_empty() {
+        let mut table = Table {
+            id: format!("recruitment_{trial}"),
+            title: "Recruitment per site: families randomised per recruitment month, against the target".to_owned(),
+            columns: vec![
+                Column::new("site", "site"),
+                Column::new("municipality", "municipality"),
+                Column::new("opened_on", "recruiting from"),
+                Column::new("months", "recruitment months"),
+                Column::new("randomised", "randomised"),
+                Column::new("rate", "randomised per month"),
+                Column::new("target", "target per month"),
+                Column::new("against_target", "randomised / target"),
+            ],
+            rows: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut push =
+            |r: &metrics::SiteRecruitment, id: CellId, municipality: String, target: String| {
+                let count = p.count(id);
+                let rate = match (count, r.rate_per_month.value) {
+                    (Count::Suppressed { .. }, _) => Figure::Suppressed,
+                    (_, Some(v)) => Figure::Shown(v),
+                    (_, None) => Figure::NotAvailable,
+                };
+                let against = match &r.against_target {
+                    None => Cell::text(""),
+                    Some(t) => Cell::Fraction(Fraction {
+                        numerator: count,
+                        numerator_label: t.numerator_label.clone(),
+                        denominator: Count::Shown(t.denominator),
+                        denominator_label: t.denominator_label.clone(),
+                        value: match (count, t.value) {
+                            (Count::Suppressed { .. }, _) => Figure::Suppressed,
+                            (_, Some(v)) => Figure::Shown(v),
+                            (_, None) => Figure::NotAvailable,
+                        },
+                    }),
+                };
+                table.rows.push(vec![
+                    Cell::text(r.site.as_ref().map_or("all sites", |c| c.as_str())),
+                    Cell::text(municipality),
+                    Cell::text(r.opened_on.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::text(r.months.to_string()),
+                    Cell::Count(count),
+                    Cell::Number(rate, 2),
+                    Cell::text(target),
+                    against,
+                ]);
+            };
+        for (r, id) in recruitment.sites.iter().zip(&site_cells) {
+            let site = r.site.as_ref().and_then(|c| data.design.site(c));
+            push(
+                r,
+                *id,
+                site.map(|x| x.municipality.to_string()).unwrap_or_default(),
+                site.and_then(|x| x.target_per_month)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        push(
+            &recruitment.total,
+            f.randomised,
+            String::new(),
+            String::new(),
+        );
+        out.push(Section {
+            id: format!("recruitment-{trial}"),
+            title: format!("Recruitment per site ({trial})"),
+            paragraphs: vec![
+                "Computed by barnvern-familypartner (metrics::recruitment). Recruitment months \
+                 are the calendar months from a site's opening month to the month of the report \
+                 date, both counted whole; the trial's are the sites' months added up. The \
+                 target is families randomised per month at the site."
+                    .to_owned(),
+            ],
+            tables: vec![table],
+            charts: Vec::new(),
+        });
+    }
+
     // --- Dose.
     let mut dose_table = Table {
         id: format!("dose_{trial}"),
@@ -678,7 +782,7 @@ pub fn sections(
         paragraphs: vec![format!(
             "Programme {} version {}. Expected contacts count whole weeks or months of each \
              enrolled family's time in the phase, up to its end, withdrawal or {as_of}; \
-             delivered contacts are those with status delivered in the same span \
+             delivered contacts (status delivered) are counted over the same whole periods \
              (barnvern-familypartner metrics::dose_per_phase, metrics::adherence).",
             data.programme.id, data.programme.version
         )],
