@@ -217,6 +217,7 @@ impl PyTrial {
             .inner
             .randomise(&family, on, &mut randomiser.inner, provenance)
             .map_err(|e| Error::Workflow(e).to_pyerr(py))?;
+        randomiser.count(allocation.stratum.as_ref());
         metric(py, &allocation)
     }
 
@@ -377,17 +378,22 @@ impl PyTrial {
     }
 }
 
-/// A seeded, reproducible randomiser (rolling 1:1, or permuted blocks). The next allocation
-/// cannot be read before it is made.
+/// A seeded, reproducible randomiser (rolling 1:1, or permuted blocks, optionally stratified
+/// at an allocation ratio). The next allocation cannot be read before it is made.
 ///
 /// The binding keeps the seed and the design beside the generator so that a randomiser pickles
-/// as `Randomiser(seed, block_sizes=..., assigned=...)` and continues the same sequence. The seed
-/// is never shown: whoever knows it can read every allocation in advance.
+/// as `Randomiser(seed, block_sizes=..., assigned=...)` (or, for a trial's own design,
+/// `Randomiser(seed, design=..., made=...)`) and continues the same sequence. The seed is never
+/// shown: whoever knows it can read every allocation in advance.
 #[pyclass(name = "Randomiser", module = "barnvern", eq)]
 pub struct PyRandomiser {
     inner: Randomiser,
     seed: u64,
     block_sizes: Option<Vec<u32>>,
+    /// A trial's design (ratio, strata), when made from one.
+    design: Option<RandomisationDesign>,
+    /// Allocations made per stratum ("" without strata), for pickling a design's randomiser.
+    made: std::collections::BTreeMap<String, u32>,
 }
 
 /// Two randomisers are equal when they will make the same allocations from here on: the same
@@ -396,22 +402,76 @@ impl PartialEq for PyRandomiser {
     fn eq(&self, other: &Self) -> bool {
         self.seed == other.seed
             && self.block_sizes == other.block_sizes
+            && self.design == other.design
+            && self.made == other.made
             && self.inner.assigned() == other.inner.assigned()
+    }
+}
+
+impl PyRandomiser {
+    fn from_design(
+        py: Python<'_>,
+        seed: u64,
+        design: RandomisationDesign,
+        made: std::collections::BTreeMap<String, u32>,
+    ) -> PyResult<Self> {
+        let strata: Vec<(Option<barnvern_familypartner::Stratum>, u32)> = made
+            .iter()
+            .map(|(k, n)| {
+                let stratum =
+                    (!k.is_empty()).then(|| barnvern_familypartner::Stratum::new(k.clone()));
+                (stratum, *n)
+            })
+            .collect();
+        let inner =
+            Randomiser::resume_strata(seed, &design, &strata).map_err(|e| e.to_pyerr(py))?;
+        Ok(PyRandomiser {
+            inner,
+            seed,
+            block_sizes: None,
+            design: Some(design),
+            made,
+        })
+    }
+
+    /// Counts an allocation made in `stratum`.
+    fn count(&mut self, stratum: Option<&barnvern_familypartner::Stratum>) {
+        if self.design.is_some() {
+            let key = stratum.map_or(String::new(), |s| s.as_str().to_owned());
+            *self.made.entry(key).or_default() += 1;
+        }
     }
 }
 
 #[pymethods]
 impl PyRandomiser {
     /// A randomiser from `seed`; `block_sizes` for permuted blocks (each even), `assigned` to
-    /// resume after that many allocations.
+    /// resume after that many allocations. Or, with `design` (a trial design's randomisation,
+    /// JSON text or a dict: ratio, strata), `made` the allocations made so far per stratum.
     #[new]
-    #[pyo3(signature = (seed, *, block_sizes = None, assigned = 0))]
+    #[pyo3(signature = (seed, *, block_sizes = None, assigned = 0, design = None, made = None))]
     fn new(
         py: Python<'_>,
         seed: u64,
         block_sizes: Option<Vec<u32>>,
         assigned: u32,
+        design: Option<&Bound<'_, PyAny>>,
+        made: Option<std::collections::BTreeMap<String, u32>>,
     ) -> PyResult<Self> {
+        if let Some(design) = design {
+            if block_sizes.is_some() || assigned != 0 {
+                return Err(barnvern_core::Issue::error(
+                    "design",
+                    "randomisation.design",
+                    "give either a design (with made) or block_sizes and assigned, not both",
+                )
+                .to_pyerr(py));
+            }
+            let design: RandomisationDesign =
+                barnvern_core::json::from_str(&json_text(py, design)?)
+                    .map_err(|e| e.to_pyerr(py))?;
+            return PyRandomiser::from_design(py, seed, design, made.unwrap_or_default());
+        }
         let design = match &block_sizes {
             Some(sizes) => RandomisationDesign::blocks(sizes),
             None => RandomisationDesign::simple(),
@@ -421,7 +481,29 @@ impl PyRandomiser {
             inner,
             seed,
             block_sizes,
+            design: None,
+            made: std::collections::BTreeMap::new(),
         })
+    }
+
+    /// The randomiser of `trial`'s design (allocation ratio, strata) at the trial's place in
+    /// the sequence of `seed`: in each stratum, as many allocations made as the trial holds.
+    #[staticmethod]
+    fn for_trial(py: Python<'_>, seed: u64, trial: &PyTrial) -> PyResult<Self> {
+        let mut made = std::collections::BTreeMap::new();
+        for a in trial
+            .inner
+            .families
+            .iter()
+            .filter_map(|f| f.allocation.as_ref())
+        {
+            let key = a
+                .stratum
+                .as_ref()
+                .map_or(String::new(), |s| s.as_str().to_owned());
+            *made.entry(key).or_default() += 1;
+        }
+        PyRandomiser::from_design(py, seed, trial.inner.design.randomisation.clone(), made)
     }
 
     /// How many allocations have been made.
@@ -430,14 +512,35 @@ impl PyRandomiser {
         self.inner.assigned()
     }
 
-    /// Makes the next allocation: `{"arm": ..., "sequence": ..., "block": ...}`.
-    fn assign<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let assignment = self.inner.assign();
+    /// Makes the next allocation: `{"arm": ..., "sequence": ..., "block": ...}`; under a
+    /// stratified design, in `stratum` (and with `"stratum"`).
+    #[pyo3(signature = (stratum = None))]
+    fn assign<'py>(
+        &mut self,
+        py: Python<'py>,
+        stratum: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stratum = stratum.map(barnvern_familypartner::Stratum::new);
+        let assignment = self
+            .inner
+            .assign_in(stratum.as_ref())
+            .map_err(|e| e.to_pyerr(py))?;
+        self.count(stratum.as_ref());
         metric(py, &assignment)
     }
 
     /// `Randomiser(block_sizes=[4, 6], assigned=3)`: the design and the position, never the seed.
     fn __repr__(&self) -> String {
+        if let Some(d) = &self.design {
+            return format!(
+                "Randomiser(block_sizes={:?}, ratio={}:{}, strata={}, assigned={})",
+                d.block_sizes,
+                d.ratio.intervention,
+                d.ratio.control,
+                d.strata.len(),
+                self.inner.assigned()
+            );
+        }
         let blocks = match &self.block_sizes {
             Some(sizes) => format!("{sizes:?}"),
             None => "None".to_owned(),
@@ -448,8 +551,9 @@ impl PyRandomiser {
         )
     }
 
-    /// Pickles as `Randomiser(seed, block_sizes=..., assigned=...)`: unpickled, it continues the
-    /// same sequence. The pickle holds the seed, so keep it from whoever enrols families.
+    /// Pickles as `Randomiser(seed, block_sizes=..., assigned=...)` (or `design=..., made=...`):
+    /// unpickled, it continues the same sequence. The pickle holds the seed, so keep it from
+    /// whoever enrols families.
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
@@ -459,8 +563,19 @@ impl PyRandomiser {
         // keyword-only arguments of the constructor, under every pickle protocol.
         let new_obj = py.import("copyreg")?.getattr("__newobj_ex__")?;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("block_sizes", this.block_sizes.clone())?;
-        kwargs.set_item("assigned", this.inner.assigned())?;
+        match &this.design {
+            Some(d) => {
+                let text = serde_json::to_string(d).map_err(|e| {
+                    barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+                })?;
+                kwargs.set_item("design", text)?;
+                kwargs.set_item("made", this.made.clone())?;
+            }
+            None => {
+                kwargs.set_item("block_sizes", this.block_sizes.clone())?;
+                kwargs.set_item("assigned", this.inner.assigned())?;
+            }
+        }
         let args = PyTuple::new(
             py,
             [

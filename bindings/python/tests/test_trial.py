@@ -184,3 +184,40 @@ def test_the_default_programme_is_reachable(trial_json: str) -> None:
     design = json.loads(trial_json)["design"]
     trial = bv.Trial.from_json({"schema_version": "1.1", "trial_id": "t", "programme": programme, "design": design})
     assert trial.families == 0
+
+
+def test_stratified_randomisation_at_a_ratio_through_a_trial(trial_json: str) -> None:
+    """A trial stratified by site at 2:1 in blocks of 3: each site's blocks keep the ratio, the
+    randomiser resumes from the trial and pickles with its place in every stratum."""
+    import pickle
+
+    design = {"randomisation": {"algorithm": "chacha20-v1", "block_sizes": [3],
+                                "ratio": {"intervention": 2, "control": 1}, "strata": [{"factor": "site"}]},
+              "waves": [{"month": 0, "opens_days_before": 0, "closes_days_after": 30}], "primary_wave": 0,
+              "sites": [{"code": site, "name": f"office {site}", "jurisdiction": "NO", "municipality": "0301",
+                         "recruitment_opened_on": "2025-01-01"} for site in ("site-a", "site-b")]}
+    trial = bv.Trial.from_json({"schema_version": "1.1", "trial_id": "strata", "programme": bv.default_programme(),
+                                "design": design})
+    families = [(f"f{i}", "site-a" if i % 2 else "site-b") for i in range(12)]
+    for family, site in families:
+        for change in ({"type": "approached", "on": "2025-01-02", "site": site},
+                       {"type": "screened", "screening": {"on": "2025-01-03", "child_age_years": 5,
+                                                          "receives_child_welfare_services": True}},
+                       {"type": "consent_recorded", "consent": {"on": "2025-01-04", "given": True}}):
+            trial.apply({"family": family, "change": change, "provenance": prov()})
+    randomiser = bv.Randomiser.for_trial(99, trial)
+    allocations = {}
+    for family, _site in families[:7]:
+        allocations[family] = trial.randomise(family, dt.date(2025, 1, 5), randomiser, prov())
+    # A pickled randomiser, and one made again from the trial, continue the same sequences.
+    copy = pickle.loads(pickle.dumps(randomiser))
+    assert copy == randomiser == bv.Randomiser.for_trial(99, trial)
+    for family, _site in families[7:]:
+        allocations[family] = trial.randomise(family, dt.date(2025, 1, 5), randomiser, prov())
+    assert [copy.assign(site)["arm"] for _, site in families[7:]] == [allocations[f]["arm"] for f, _ in families[7:]]
+    for site in ("site-a", "site-b"):
+        arms = [a["arm"] for f, a in allocations.items() if a["stratum"] == site]
+        assert len(arms) == 6 and arms.count("intervention") == 4, (site, arms)
+    assert [a["sequence"] for a in allocations.values()] == list(range(1, 13))
+    with pytest.raises(bv.ValidationError):
+        randomiser.assign()

@@ -726,17 +726,42 @@ class Randomiser:
     allocation in advance, so keep pickles from the people who enrol families.
     """
 
-    def __new__(cls, seed: int, *, block_sizes: list[int] | None = None, assigned: int = 0) -> Randomiser:
+    def __new__(
+        cls,
+        seed: int,
+        *,
+        block_sizes: list[int] | None = None,
+        assigned: int = 0,
+        design: str | dict[str, Any] | None = None,
+        made: dict[str, int] | None = None,
+    ) -> Randomiser:
         """A randomiser from ``seed``; ``block_sizes`` (each even) for permuted blocks;
-        ``assigned`` to resume after that many allocations."""
+        ``assigned`` to resume after that many allocations. Or, with ``design`` (a trial
+        design's ``randomisation``: block sizes, allocation ``ratio``, ``strata``), ``made``: the
+        allocations made so far per stratum id (``""`` without strata).
+
+        Raises:
+            ValidationError: The design is invalid, or both a design and block sizes are given.
+        """
+
+    @staticmethod
+    def for_trial(seed: int, trial: Trial) -> Randomiser:
+        """The randomiser of ``trial``'s design (allocation ratio, strata: each stratum its own
+        sequence) at the trial's place in the sequence of ``seed``."""
 
     @property
     def assigned(self) -> int:
-        """How many allocations have been made."""
+        """How many allocations have been made (over all strata)."""
 
-    def assign(self) -> dict[str, Any]:
+    def assign(self, stratum: str | None = None) -> dict[str, Any]:
         """Makes the next allocation: ``{"arm": "intervention" | "control", "sequence": n,
-        "block": b}``."""
+        "block": b}``; under a stratified design, in ``stratum`` (e.g. ``"site-a"``), named
+        in the result.
+
+        Raises:
+            ValidationError: A stratum is given to an unstratified design, or none to a
+                stratified one (``randomisation.stratum``).
+        """
 
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
