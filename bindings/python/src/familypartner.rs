@@ -313,6 +313,18 @@ impl PyTrial {
         metric(py, &self.view(py, site)?.feasibility(as_of))
     }
 
+    /// Fidelity per phase: the programme's components covered in delivered contacts, per
+    /// family, against the programme definition.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn fidelity<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.fidelity(as_of))
+    }
+
     /// Recruitment per calendar month and per site against the target (CONSORT pilot item
     /// 14a): each site, then the whole trial.
     fn recruitment<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {

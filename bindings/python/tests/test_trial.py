@@ -221,3 +221,12 @@ def test_stratified_randomisation_at_a_ratio_through_a_trial(trial_json: str) ->
     assert [a["sequence"] for a in allocations.values()] == list(range(1, 13))
     with pytest.raises(bv.ValidationError):
         randomiser.assign()
+
+
+def test_fidelity_per_phase(trial_json: str) -> None:
+    # Worked out in crates/barnvern-familypartner/tests/hand_checked.rs: every delivered contact
+    # covers "relationship" only, one of the establishing phase's two components.
+    phases = {p["phase"]: p for p in bv.Trial.from_json(trial_json).fidelity(AS_OF)}
+    establishing = phases["establishing"]
+    assert (establishing["fidelity"]["numerator"], establishing["fidelity"]["denominator"]) == (3, 6)
+    assert establishing["families"][0]["missing"] == ["goal_setting"]

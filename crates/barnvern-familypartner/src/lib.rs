@@ -128,6 +128,12 @@ impl TrialData {
         metrics::feasibility(self, as_of)
     }
 
+    /// The programme's components delivered per family and phase as of `as_of`
+    /// ([`metrics::fidelity_per_phase`]).
+    pub fn fidelity(&self, as_of: chrono::NaiveDate) -> Vec<metrics::PhaseFidelity> {
+        metrics::fidelity_per_phase(&self.as_of(as_of), as_of)
+    }
+
     /// Recruitment per month and per site as of `as_of` ([`fn@metrics::recruitment`]).
     pub fn recruitment(&self, as_of: chrono::NaiveDate) -> metrics::Recruitment {
         metrics::recruitment(self, as_of)

@@ -400,3 +400,36 @@ fn consort_tidy_rows_carry_the_same_counts() {
         .collect();
     assert_eq!(lost6, [1, 1]);
 }
+
+#[test]
+fn fidelity_per_phase() {
+    // The fixture's phases list establishing: relationship, goal_setting; active:
+    // parent_guidance, coordination; ending: goal_setting. Every delivered contact covers
+    // "relationship" only. Establishing: fam-01, fam-03, fam-05 each cover 1 of 2 = 3 / 6;
+    // active: the same three cover 0 of 2 = 0 / 6; ending: fam-01 (contacts 08-01, 09-01,
+    // 10-01, relationship only) and fam-03 (one day, no contact) cover 0 of 1 = 0 / 2.
+    let f = trial().fidelity(as_of());
+    let got: Vec<(&str, u64, u64, usize)> = f
+        .iter()
+        .map(|p| {
+            (
+                p.phase.as_str(),
+                p.fidelity.numerator,
+                p.fidelity.denominator,
+                p.families.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("establishing", 3, 6, 3),
+            ("active", 0, 6, 3),
+            ("ending", 0, 2, 2)
+        ]
+    );
+    let fam01 = &f[0].families[0];
+    assert_eq!(fam01.family.as_str(), "fam-01");
+    assert_eq!(fam01.covered, vec!["relationship".to_owned()]);
+    assert_eq!(fam01.missing, vec!["goal_setting".to_owned()]);
+}

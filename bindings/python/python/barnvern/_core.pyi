@@ -659,6 +659,11 @@ class Trial:
         each wave among families already due there (both arms and each arm) and completion
         (enrolments completed / ended), each with its 95% Wilson score interval (``ci95``)."""
 
+    def fidelity(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Fidelity per phase: the components the programme definition lists for the phase,
+        covered in at least one delivered contact in each family's time in it (``covered``,
+        ``missing``), and components covered / expected per family and over the phase."""
+
     def recruitment(self, as_of: datetime.date) -> Recruitment:
         """Recruitment per calendar month and per site against the target (CONSORT pilot item
         14a): ``sites`` (each site in the design's order) and ``total`` (the whole trial, its

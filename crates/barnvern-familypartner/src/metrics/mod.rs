@@ -6,6 +6,7 @@ pub mod consort;
 pub mod costs;
 pub mod dose;
 pub mod feasibility;
+pub mod fidelity;
 pub mod progression;
 pub mod ratio;
 pub mod recruitment;
@@ -19,6 +20,7 @@ pub use consort::{
 pub use costs::{FamilyCosts, family_costs};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
 pub use feasibility::{Feasibility, WaveRetention, feasibility};
+pub use fidelity::{FamilyFidelity, PhaseFidelity, fidelity_per_phase};
 pub use progression::{
     Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
     ProgressionResult, Threshold, evaluate, metric_value,
