@@ -325,6 +325,18 @@ impl PyTrial {
         metric(py, &self.view(py, site)?.fidelity(as_of))
     }
 
+    /// Questionnaire completeness per wave and instrument: families returning it among those
+    /// with data at the wave, and items answered on the forms returned.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn questionnaire_completeness<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.questionnaire_completeness(as_of))
+    }
+
     /// Recruitment per calendar month and per site against the target (CONSORT pilot item
     /// 14a): each site, then the whole trial.
     fn recruitment<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {

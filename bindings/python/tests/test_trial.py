@@ -230,3 +230,9 @@ def test_fidelity_per_phase(trial_json: str) -> None:
     establishing = phases["establishing"]
     assert (establishing["fidelity"]["numerator"], establishing["fidelity"]["denominator"]) == (3, 6)
     assert establishing["families"][0]["missing"] == ["goal_setting"]
+
+
+def test_questionnaire_completeness_is_empty_without_questionnaires(trial_json: str) -> None:
+    # The hand-checked trial records waves but no questionnaires; the Rust test
+    # (tests/completeness.rs) counts the example family's forms by hand.
+    assert bv.Trial.from_json(trial_json).questionnaire_completeness(AS_OF) == []

@@ -134,6 +134,15 @@ impl TrialData {
         metrics::fidelity_per_phase(&self.as_of(as_of), as_of)
     }
 
+    /// Questionnaire completeness per wave and instrument as of `as_of`
+    /// ([`metrics::questionnaire_completeness`]).
+    pub fn questionnaire_completeness(
+        &self,
+        as_of: chrono::NaiveDate,
+    ) -> Vec<metrics::QuestionnaireCompleteness> {
+        metrics::questionnaire_completeness(self, as_of)
+    }
+
     /// Recruitment per month and per site as of `as_of` ([`fn@metrics::recruitment`]).
     pub fn recruitment(&self, as_of: chrono::NaiveDate) -> metrics::Recruitment {
         metrics::recruitment(self, as_of)

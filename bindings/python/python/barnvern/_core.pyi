@@ -664,6 +664,12 @@ class Trial:
         covered in at least one delivered contact in each family's time in it (``covered``,
         ``missing``), and components covered / expected per family and over the phase."""
 
+    def questionnaire_completeness(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Questionnaire completeness per wave and instrument: ``returned`` (families with the
+        questionnaire / families with completed or partial data at the wave, with its 95%
+        Wilson interval) and ``items_answered`` (items answered / items on the forms returned;
+        ``None`` for an instrument barnvern does not ship)."""
+
     def recruitment(self, as_of: datetime.date) -> Recruitment:
         """Recruitment per calendar month and per site against the target (CONSORT pilot item
         14a): ``sites`` (each site in the design's order) and ``total`` (the whole trial, its

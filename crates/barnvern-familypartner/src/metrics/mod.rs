@@ -2,6 +2,7 @@
 //! ([`Ratio`]), so a figure can always be traced back to counts.
 
 pub mod caseload;
+pub mod completeness;
 pub mod consort;
 pub mod costs;
 pub mod dose;
@@ -13,6 +14,7 @@ pub mod recruitment;
 pub mod retention;
 
 pub use caseload::{CaseloadPeriod, caseload};
+pub use completeness::{QuestionnaireCompleteness, questionnaire_completeness};
 pub use consort::{
     ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, FlowReason, FlowReasonCount,
     RowReason, WaveFollowUp, consort,
