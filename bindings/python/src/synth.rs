@@ -54,7 +54,8 @@ fn write_file(opts: &SynthOptions, path: &Path) -> Result<SynthSummary, SynthErr
 
 /// Writes a synthetic cohort of case bundles to `out` (JSON Lines).
 #[pyfunction]
-#[pyo3(signature = (out, *, children = 10_000, seed = 1, faults = 0.0, as_of = None, se_share = 0.5))]
+#[pyo3(signature = (out, *, children = 10_000, seed = 1, faults = 0.0, as_of = None, se_share = 0.5, trial_families = None, trial_sites = 6))]
+#[allow(clippy::too_many_arguments)]
 fn synth<'py>(
     py: Python<'py>,
     out: PathBuf,
@@ -63,6 +64,8 @@ fn synth<'py>(
     faults: f64,
     as_of: Option<NaiveDate>,
     se_share: f64,
+    trial_families: Option<u64>,
+    trial_sites: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let defaults = SynthOptions::default();
     let opts = SynthOptions {
@@ -71,8 +74,11 @@ fn synth<'py>(
         faults,
         as_of: as_of.unwrap_or(defaults.as_of),
         se_share,
+        trial_families,
         ..defaults
-    };
+    }
+    .with_trial_site_count(trial_sites)
+    .map_err(|e| e.to_pyerr(py))?;
     let summary = py
         .detach(|| write_file(&opts, &out))
         .map_err(|e| e.to_pyerr(py))?;

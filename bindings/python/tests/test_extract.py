@@ -151,3 +151,18 @@ def test_synth_extract_and_report_end_to_end(tmp_path: Path) -> None:
     assert not (tmp_path / "x.jsonl").exists()
     with pytest.raises(bv.DatasetError):
         bv.report(tmp_path / "nowhere")
+
+
+def test_synth_takes_the_trial_size(tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort.jsonl"
+    made = bv.synth(cohort, children=3000, seed=4, trial_families=10, trial_sites=2)
+    assert made["trial_families"] == 10
+    sites = set()
+    for line in cohort.read_text(encoding="utf-8").splitlines():
+        bundle = json.loads(line)
+        if "family_partner" in bundle:
+            sites.add(bundle["family_partner"]["site"]["code"])
+    assert sites <= {"oslo", "bergen"} and sites
+    with pytest.raises(bv.ValidationError) as bad:
+        bv.synth(tmp_path / "x.jsonl", children=1, trial_sites=7)
+    assert bad.value.errors[0]["code"] == "synth.options"

@@ -29,6 +29,8 @@
 //!     randomisation: RandomisationDesign::blocks(&[2, 4]),
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
+//!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let data = trial_data("fampart-bergen", &[research], programme, design).unwrap();
 //! let flow = data.consort(as_of);
@@ -43,8 +45,9 @@ use barnvern_familypartner::{
     Allocation, Arm, Contact, ContactId, ContactMode, ContactStatus, CoordinationActivity,
     CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyGoal, FamilyRecord,
     FamilyRef, GoalId, GoalProgress, GoalReview, GuidanceSession, IneligibilityReason,
-    ProgrammeDefinition, Questionnaire, Screening, TrialConsent, TrialData, TrialDesign, TrialId,
-    WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope, WithdrawnBy,
+    ProgrammeDefinition, Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData,
+    TrialDesign, TrialId, WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope,
+    WithdrawnBy,
 };
 use barnvern_intervention::meeting::Agency;
 use barnvern_outcomes::{
@@ -94,14 +97,16 @@ pub struct ResearchConsent {
 }
 
 /// The allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResearchAllocation {
     /// The arm.
     pub arm: Arm,
     /// Position in the allocation sequence, from 1.
     pub sequence: u32,
-    /// The block, under permuted blocks.
+    /// The block, under permuted blocks (numbered within the stratum).
     pub block: Option<u32>,
+    /// The stratum, under a stratified design (`"no-0301/0-5"`).
+    pub stratum: Option<String>,
     /// The date of randomisation.
     pub on: NaiveDate,
 }
@@ -298,6 +303,9 @@ pub struct ResearchFamily {
     pub programme_id: String,
     /// The date the family was approached.
     pub approached_on: NaiveDate,
+    /// The trial site that recruited the family, as the trial design declares it (no personal
+    /// data: an office, the municipality and district it serves).
+    pub site: Option<Site>,
     /// The screening.
     pub screening: Option<ResearchFpScreening>,
     /// The consent decision.
@@ -422,6 +430,7 @@ impl ResearchFamily {
             trial_id: fp.trial_id.to_string(),
             programme_id: fp.programme_id.clone(),
             approached_on: f.approached_on,
+            site: fp.site.clone(),
             screening,
             consent: f.consent.as_ref().map(|c| ResearchConsent {
                 on: c.on,
@@ -431,6 +440,7 @@ impl ResearchFamily {
                 arm: a.arm,
                 sequence: a.sequence,
                 block: a.block,
+                stratum: a.stratum.as_ref().map(|s| s.as_str().to_owned()),
                 on: a.on,
             }),
             enrolment: f.enrolment.as_ref().map(|e| ResearchEnrolment {
@@ -544,10 +554,12 @@ impl ResearchFamily {
             given: c.given,
             provenance: None,
         });
-        record.allocation = self.allocation.map(|a| Allocation {
+        record.site = self.site.as_ref().map(|s| s.code.clone());
+        record.allocation = self.allocation.as_ref().map(|a| Allocation {
             arm: a.arm,
             sequence: a.sequence,
             block: a.block,
+            stratum: a.stratum.clone().map(Stratum::new),
             on: a.on,
             provenance: None,
         });
@@ -724,18 +736,26 @@ fn research_questionnaire(wave_index: u32, q: &Questionnaire) -> ResearchQuestio
 /// the metrics of `barnvern-familypartner` (`consort`, `retention`, `dose`, `caseload`,
 /// `adherence`, `progression`). A family embedded in several cases (siblings) counts once.
 /// The data is not validated as a whole trial (a dataset may hold a sample of its families).
+/// When `design` lists no sites, the sites the families name are added to it, in code order.
 pub fn trial_data(
     trial_id: &str,
     cases: &[crate::ResearchCase],
     programme: ProgrammeDefinition,
-    design: TrialDesign,
+    mut design: TrialDesign,
 ) -> Result<TrialData, ValidationError> {
     let mut families: Vec<FamilyRecord> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut sites = std::collections::BTreeMap::new();
     for f in cases.iter().filter_map(|c| c.family_partner.as_ref()) {
         if f.trial_id == trial_id && seen.insert(f.family_key.clone()) {
             families.push(f.to_family_record()?);
+            if let Some(s) = &f.site {
+                sites.entry(s.code.clone()).or_insert_with(|| s.clone());
+            }
         }
+    }
+    if design.sites.is_empty() {
+        design.sites = sites.into_values().collect();
     }
     families.sort_by_key(|f| f.approached_on);
     Ok(TrialData {

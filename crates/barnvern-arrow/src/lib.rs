@@ -61,6 +61,8 @@
 //!     randomisation: RandomisationDesign::blocks(&[2, 4]),
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
+//!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let programme = ProgrammeDefinition::builtin_default()?.clone();
 //! let trial = trial_data("fampart-bergen", &cases, programme, design)?;

@@ -25,8 +25,30 @@ pub const SCHEMA_VERSION: &str = "1.2";
 /// risk_assessments), which 1.1 datasets read as 1.2 datasets simply lack; and the columns
 /// `deadlines.start_basis` and `deadlines.completed_same_day` (Norway's investigation deadlines
 /// now count from the end of the report review), which older files get derived as the older
-/// version meant them (`migrate.rs`).
+/// version meant them (`migrate.rs`); and the trial's site and stratum columns of
+/// `fp_enrolments`, which older files read as null ([`COLUMNS_ADDED`]).
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
+
+/// Columns added after 1.0: (the version that added it, table, column). Each is nullable, and
+/// a file of an earlier version is read with the column all null.
+pub const COLUMNS_ADDED: &[(&str, &str, &str)] = &[
+    ("1.2", "fp_enrolments", "site"),
+    ("1.2", "fp_enrolments", "site_name"),
+    ("1.2", "fp_enrolments", "site_jurisdiction"),
+    ("1.2", "fp_enrolments", "site_municipality"),
+    ("1.2", "fp_enrolments", "site_district"),
+    ("1.2", "fp_enrolments", "site_recruitment_opened_on"),
+    ("1.2", "fp_enrolments", "site_target_per_month"),
+    ("1.2", "fp_enrolments", "allocation_stratum"),
+];
+
+/// Whether `column` of `table` is newer than a file of research schema `version`.
+pub fn added_after(version: &str, table: &str, column: &str) -> bool {
+    let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
+    COLUMNS_ADDED
+        .iter()
+        .any(|(v, t, c)| *t == table && *c == column && key(v) > key(version))
+}
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
 

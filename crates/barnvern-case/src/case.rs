@@ -29,9 +29,9 @@ pub const SCHEMA_VERSION: &str = "1.3";
 /// Family Partner records joined the bundle) and 1.1 bundles (before wave questionnaires and
 /// contact travel) and 1.2 bundles (before the records of Norway's national reporting: decision
 /// grounds, decision end dates and claims, extension applications, supervision and follow-up
-/// visits, board referrals, moves, aftercare conclusions; and before violence disclosed after
-/// the referral and risk assessments on investigations) are read as 1.3 bundles without those
-/// records.
+/// visits, board referrals, moves, aftercare conclusions; before violence disclosed after the
+/// referral and risk assessments on investigations; and before the Family Partner trial's
+/// sites and strata) are read as 1.3 bundles without those records.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "1.3"];
 
 /// The plain data of a case bundle, as in JSON. Building a [`Case`] from it validates it.
@@ -119,6 +119,10 @@ pub struct FamilyPartnerParticipation {
     pub trial_id: TrialId,
     /// The programme definition's id the family's records follow (e.g. the shipped default's).
     pub programme_id: String,
+    /// The trial site that recruited the family, as the trial design declares it (code,
+    /// office, municipality and district served); its code is the family record's `site`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<barnvern_familypartner::Site>,
     /// The family's records.
     pub family: FamilyRecord,
 }
@@ -204,7 +208,7 @@ impl Case {
         match barnvern_core::json::from_str::<CaseData>(text) {
             Ok(mut data) => {
                 check_schema_version(Some(&data.schema_version))?;
-                // 1.0 and 1.1 are 1.2 without the newer records: the migration is the version number.
+                // Older versions are 1.3 without the newer records: the migration is the version number.
                 data.schema_version = SCHEMA_VERSION.to_owned();
                 Ok(Case::from_data(data)?)
             }

@@ -29,6 +29,7 @@ pub mod deadlines;
 pub mod decision;
 pub mod error;
 pub mod follow_up;
+pub mod harms;
 /// Identifiers of the case and its records (defined in `barnvern-core`, shared by all crates).
 pub use barnvern_core::ids;
 pub mod investigation;

@@ -568,6 +568,26 @@ fn family_partner(case: &CaseData, r: &mut Report) {
     let Some(fp) = &case.family_partner else {
         return;
     };
+    let site_code = fp.site.as_ref().map(|s| &s.code);
+    if site_code != fp.family.site.as_ref() {
+        r.push(Issue::error(
+            "family_partner.site",
+            "fp.site_mismatch",
+            "the participation's site and the family record's site must name the same site",
+        ));
+    }
+    if let Some(site) = &fp.site {
+        r.extend_under(
+            "family_partner",
+            barnvern_familypartner::site::validate_sites(std::slice::from_ref(site))
+                .into_iter()
+                .map(|mut i| {
+                    i.path = i.path.replacen("sites[0]", "site", 1);
+                    i
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
     match barnvern_familypartner::ProgrammeDefinition::builtin_default() {
         Ok(programme) if programme.id == fp.programme_id => {
             let waves = barnvern_familypartner::WaveDefinition::fampart();

@@ -46,6 +46,14 @@ pub struct SynthArgs {
     /// Also write the summary (lines, valid lines, faulty lines by kind, ...) as JSON here.
     #[arg(long, value_name = "FILE")]
     summary_json: Option<PathBuf>,
+    /// The Family Partner trial's size: the most families it approaches (default: every
+    /// Norwegian family at a trial site that qualifies).
+    #[arg(long, value_name = "N")]
+    trial_families: Option<u64>,
+    /// The Family Partner trial's number of sites, 1 to 6 (Oslo, Bergen, Trondheim, Stavanger,
+    /// Kristiansand, Drammen, in that order).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    trial_sites: usize,
 }
 
 /// Runs `barnvern synth`.
@@ -57,7 +65,15 @@ pub fn run(args: &SynthArgs) -> ExitCode {
         faults: args.faults,
         as_of: args.as_of.unwrap_or(defaults.as_of),
         se_share: args.se_share,
+        trial_families: args.trial_families,
         ..defaults
+    };
+    let opts = match opts.with_trial_site_count(args.trial_sites) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("barnvern synth: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     if let Err(e) = opts.check() {
         eprintln!("barnvern synth: {e}");

@@ -10,6 +10,7 @@ use crate::ids::FamilyRef;
 use crate::programme::EligibilityCriteria;
 use crate::randomisation::{Allocation, Arm};
 use crate::screening::{Eligibility, Screening, TrialConsent};
+use crate::site::SiteCode;
 use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord, WaveStatus};
 
 /// One family's Family Partner records, in the order of the trial: approach, screening,
@@ -21,6 +22,10 @@ pub struct FamilyRecord {
     pub family: FamilyRef,
     /// The date the family was approached about the study.
     pub approached_on: NaiveDate,
+    /// The trial site that recruited the family (one of the design's sites). Absent in
+    /// trials without a site list (schema 1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteCode>,
     /// The eligibility screening, once done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screening: Option<Screening>,
@@ -59,6 +64,7 @@ impl FamilyRecord {
         FamilyRecord {
             family,
             approached_on,
+            site: None,
             screening: None,
             consent: None,
             allocation: None,

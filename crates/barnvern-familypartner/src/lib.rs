@@ -27,13 +27,15 @@
 //!     randomisation: RandomisationDesign::blocks(&[2, 4]),
 //!     waves: WaveDefinition::fampart(),
 //!     primary_wave: 6,
+//!     sites: Vec::new(),
+//!     usual_care: None,
 //! };
 //! let programme = ProgrammeDefinition::builtin_default().unwrap().clone();
 //! let mut trial = Trial::new(TrialId::new("demo").unwrap(), programme, design.clone()).unwrap();
 //! let fam = FamilyRef::new("fam-1").unwrap();
 //! let step = |change| TrialEvent { family: fam.clone(), change, provenance: prov.clone() };
 //!
-//! trial.apply(step(FamilyChange::Approached { on: day(1, 2) })).unwrap();
+//! trial.apply(step(FamilyChange::Approached { on: day(1, 2), site: None })).unwrap();
 //! // Randomising before screening and consent is refused, and names the rule.
 //! let mut randomiser = Randomiser::new(20240101, &design.randomisation).unwrap();
 //! let err = trial.randomise(&fam, day(1, 9), &mut randomiser, prov.clone()).unwrap_err();
@@ -64,6 +66,7 @@ pub mod questionnaire;
 pub mod randomisation;
 pub mod rules;
 pub mod screening;
+pub mod site;
 pub mod trial;
 pub mod validate;
 pub mod waves;
@@ -86,9 +89,15 @@ pub use programme::{
     ProgrammeCosts, ProgrammeDefinition, Rate,
 };
 pub use questionnaire::Questionnaire;
-pub use randomisation::{Allocation, Arm, Assignment, RandomisationDesign, Randomiser};
+pub use randomisation::{
+    AgeBand, Allocation, AllocationRatio, Arm, Assignment, RandomisationDesign, Randomiser,
+    StratificationFactor, Stratum,
+};
 pub use screening::{Eligibility, IneligibilityReason, Screening, TrialConsent};
-pub use trial::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, Trial, TrialData, TrialDesign};
+pub use site::{Site, SiteCode};
+pub use trial::{
+    SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, Trial, TrialData, TrialDesign, UsualCare,
+};
 pub use waves::{WaveDefinition, WaveOutcome, WaveRecord, WaveStatus};
 pub use workflow::{FamilyChange, TrialEvent};
 
@@ -111,6 +120,32 @@ impl TrialData {
     /// Caseload per partner over time up to `as_of` ([`fn@metrics::caseload`]).
     pub fn caseload(&self, as_of: chrono::NaiveDate) -> Vec<metrics::CaseloadPeriod> {
         metrics::caseload(self, as_of)
+    }
+
+    /// Eligibility, consent, retention among families due and completion, with 95% Wilson
+    /// intervals, as of `as_of` ([`fn@metrics::feasibility`]).
+    pub fn feasibility(&self, as_of: chrono::NaiveDate) -> metrics::Feasibility {
+        metrics::feasibility(self, as_of)
+    }
+
+    /// The programme's components delivered per family and phase as of `as_of`
+    /// ([`metrics::fidelity_per_phase`]).
+    pub fn fidelity(&self, as_of: chrono::NaiveDate) -> Vec<metrics::PhaseFidelity> {
+        metrics::fidelity_per_phase(&self.as_of(as_of), as_of)
+    }
+
+    /// Questionnaire completeness per wave and instrument as of `as_of`
+    /// ([`metrics::questionnaire_completeness`]).
+    pub fn questionnaire_completeness(
+        &self,
+        as_of: chrono::NaiveDate,
+    ) -> Vec<metrics::QuestionnaireCompleteness> {
+        metrics::questionnaire_completeness(self, as_of)
+    }
+
+    /// Recruitment per month and per site as of `as_of` ([`fn@metrics::recruitment`]).
+    pub fn recruitment(&self, as_of: chrono::NaiveDate) -> metrics::Recruitment {
+        metrics::recruitment(self, as_of)
     }
 
     /// Progression criteria evaluated as of `as_of` ([`metrics::evaluate`]).

@@ -54,10 +54,15 @@ impl Rate {
     /// **whole** weeks or calendar months in the span. A period counts once it has fully
     /// elapsed, so a family is never expected to have had a contact it still has time for.
     pub fn expected(self, from: NaiveDate, to: NaiveDate) -> u64 {
+        self.whole_periods(from, to) * u64::from(self.contacts)
+    }
+
+    /// The number of whole weeks or calendar months from `from` to `to` (exclusive).
+    pub fn whole_periods(self, from: NaiveDate, to: NaiveDate) -> u64 {
         if to <= from {
             return 0;
         }
-        let periods = match self.per {
+        match self.per {
             Per::Week => u64::try_from((to - from).num_days() / 7).unwrap_or(0),
             Per::Month => {
                 let mut n = 0u32;
@@ -66,8 +71,20 @@ impl Rate {
                 }
                 u64::from(n)
             }
+        }
+    }
+
+    /// The day after the last whole period from `from` within `to` (exclusive): dose counts
+    /// delivered contacts in `[from, this day)`, the same span the expected contacts cover.
+    pub fn whole_periods_end(self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let n = self.whole_periods(from, to);
+        let end = match self.per {
+            Per::Week => from.checked_add_days(chrono::Days::new(n * 7)),
+            Per::Month => u32::try_from(n)
+                .ok()
+                .and_then(|n| dates::add_months(from, n)),
         };
-        periods * u64::from(self.contacts)
+        end.unwrap_or(from)
     }
 }
 

@@ -13,13 +13,16 @@ use crate::family::FamilyRecord;
 use crate::ids::{FamilyRef, TrialId};
 use crate::programme::ProgrammeDefinition;
 use crate::randomisation::RandomisationDesign;
+use crate::site::{Site, SiteCode};
 use crate::waves::WaveDefinition;
 use crate::workflow::TrialEvent;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.0";
-/// The schema versions this build reads.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0"];
+pub const SCHEMA_VERSION: &str = "1.1";
+/// The schema versions this build reads. 1.0 trials (before sites, strata and the allocation
+/// ratio) are 1.1 trials with none of them, one site-less sequence at 1:1: they are read as
+/// they are and written back as 1.1.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
 
 /// The trial's design: randomisation, waves and the wave analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -32,6 +35,32 @@ pub struct TrialDesign {
     /// The wave of the primary outcome: a family is "analysed" in the CONSORT flow when it
     /// has completed or partial data there.
     pub primary_wave: u32,
+    /// The trial's sites (a code list of its own). When present, every family names one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Site>,
+    /// What the control arm receives: usual care described as data (CONSORT item 5 and 13b).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual_care: Option<UsualCare>,
+}
+
+/// Usual care (SE sedvanliga insatser, NO ordinære tjenester): what families in the control arm
+/// receive instead of a Family Partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsualCare {
+    /// In words, as the protocol describes it (`"the child-welfare service's ordinary help
+    /// measures"`).
+    pub description: String,
+    /// The kinds of measure usual care consists of, as intervention codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervention_types: Vec<barnvern_intervention::InterventionType>,
+}
+
+impl TrialDesign {
+    /// The site with `code`.
+    pub fn site(&self, code: &SiteCode) -> Option<&Site> {
+        self.sites.iter().find(|s| &s.code == code)
+    }
 }
 
 /// The plain data of a trial, as in JSON. Building a [`Trial`] from it validates it.
@@ -88,6 +117,15 @@ impl TrialData {
         view
     }
 
+    /// The trial restricted to the families of `site`: every metric of a site is the metric of
+    /// this view.
+    pub fn at_site(&self, site: &SiteCode) -> TrialData {
+        let mut view = self.clone();
+        view.history.clear();
+        view.families.retain(|f| f.site.as_ref() == Some(site));
+        view
+    }
+
     /// The record of `family`.
     pub fn family(&self, family: &FamilyRef) -> Option<&FamilyRecord> {
         self.families.iter().find(|f| &f.family == family)
@@ -134,13 +172,15 @@ impl Trial {
 
     /// Reads a trial from JSON, validating it.
     pub fn from_json(text: &str) -> Result<Trial, Error> {
-        let data: TrialData = barnvern_core::json::from_str(text)?;
+        let mut data: TrialData = barnvern_core::json::from_str(text)?;
         if !SUPPORTED_SCHEMA_VERSIONS.contains(&data.schema_version.as_str()) {
             return Err(Error::SchemaVersion {
                 found: Some(data.schema_version),
                 supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
             });
         }
+        // 1.0 is 1.1 without sites or strata: the migration is the version number.
+        data.schema_version = SCHEMA_VERSION.to_owned();
         Ok(Trial::from_data(data)?)
     }
 

@@ -24,6 +24,14 @@ pub fn validate(data: &TrialData) -> Report {
     let programme = &data.programme;
     r.extend_under("programme", programme.validate().issues);
     r.extend_under("design.randomisation", data.design.randomisation.validate());
+    r.extend_under("design", crate::site::validate_sites(&data.design.sites));
+    if data.design.randomisation.by_site() && data.design.sites.is_empty() {
+        r.push(Issue::error(
+            "design.randomisation.strata",
+            "fp.no_sites",
+            "the design stratifies by site but lists no sites",
+        ));
+    }
     let mut months = HashSet::new();
     for (i, w) in data.design.waves.iter().enumerate() {
         if !months.insert(w.month) {
@@ -53,8 +61,42 @@ pub fn validate(data: &TrialData) -> Report {
                 format!("family {} appears twice", f.family),
             ));
         }
+        match &f.site {
+            None if !data.design.sites.is_empty() => r.push(Issue::error(
+                format!("{path}.site"),
+                "fp.no_site",
+                "the trial lists sites: every family names the site that recruited it",
+            )),
+            Some(s) if data.design.site(s).is_none() => r.push(Issue::error(
+                format!("{path}.site"),
+                "fp.unknown_site",
+                format!("{s} is not one of the trial's sites"),
+            )),
+            _ => {}
+        }
         if let Some(a) = &f.allocation {
             sequences.push(a.sequence);
+            let expected = data.design.randomisation.stratum_of(
+                f.site.as_ref(),
+                f.screening.as_ref().map(|s| s.child_age_years),
+            );
+            match expected {
+                Ok(stratum) if stratum == a.stratum => {}
+                Ok(stratum) => r.push(Issue::error(
+                    format!("{path}.allocation.stratum"),
+                    "fp.wrong_stratum",
+                    format!(
+                        "the allocation's stratum is {}, the family's under the design is {}",
+                        a.stratum.as_ref().map_or("none", |s| s.as_str()),
+                        stratum.as_ref().map_or("none", |s| s.as_str()),
+                    ),
+                )),
+                Err(m) => r.push(Issue::error(
+                    format!("{path}.allocation.stratum"),
+                    "fp.no_stratum",
+                    m,
+                )),
+            }
         }
         r.extend_under(
             &path,

@@ -17,6 +17,7 @@ use crate::ids::{FamilyRef, GoalId};
 use crate::randomisation::{Allocation, Randomiser};
 use crate::rules::{self, Refusal};
 use crate::screening::{Screening, TrialConsent};
+use crate::site::SiteCode;
 use crate::trial::Trial;
 use crate::waves::WaveRecord;
 
@@ -28,6 +29,9 @@ pub enum FamilyChange {
     Approached {
         /// The date.
         on: NaiveDate,
+        /// The site that approached the family (required when the design lists sites).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<SiteCode>,
     },
     /// The family is screened for eligibility.
     Screened {
@@ -163,7 +167,7 @@ impl Trial {
         };
         let programme = &self.programme;
         let index = self.families.iter().position(|f| f.family == event.family);
-        if let FamilyChange::Approached { on } = &event.change {
+        if let FamilyChange::Approached { on, site } = &event.change {
             if index.is_some() {
                 return Err(plain(
                     format!("family {} already approached", event.family),
@@ -171,10 +175,10 @@ impl Trial {
                     "the family is already in the trial",
                 ));
             }
+            let mut record = FamilyRecord::new(event.family.clone(), *on);
+            record.site = site.clone();
             let mut next = self.clone();
-            next.data_mut()
-                .families
-                .push(FamilyRecord::new(event.family.clone(), *on));
+            next.data_mut().families.push(record);
             return self.commit(next, event);
         }
         let Some(i) = index else {
@@ -402,26 +406,44 @@ impl Trial {
         }
         rules::check_randomise(f, &self.programme, on)
             .map_err(|r| refuse(r.state, r.code, r.message))?;
-        let made = self
-            .families
-            .iter()
-            .filter(|x| x.allocation.is_some())
-            .count();
-        if usize::try_from(randomiser.assigned()).ok() != Some(made) {
+        let stratum = self
+            .design
+            .randomisation
+            .stratum_of(
+                f.site.as_ref(),
+                f.screening.as_ref().map(|s| s.child_age_years),
+            )
+            .map_err(|m| {
+                refuse(
+                    rules::describe(f, &self.programme),
+                    "fp.no_stratum",
+                    m.to_owned(),
+                )
+            })?;
+        let allocated = || self.families.iter().filter_map(|x| x.allocation.as_ref());
+        let made = allocated().count();
+        let made_here = allocated().filter(|a| a.stratum == stratum).count();
+        if usize::try_from(randomiser.assigned()).ok() != Some(made)
+            || usize::try_from(randomiser.assigned_in(stratum.as_ref())).ok() != Some(made_here)
+        {
             return Err(refuse(
                 format!(
-                    "{made} allocations in the trial, {} made by the randomiser",
-                    randomiser.assigned()
+                    "{made} allocations in the trial ({made_here} in this stratum), {} made by the randomiser ({} in this stratum)",
+                    randomiser.assigned(),
+                    randomiser.assigned_in(stratum.as_ref()),
                 ),
                 "fp.randomiser_out_of_step",
-                "the randomiser is not at this trial's place in the sequence".into(),
+                "the randomiser is not at this trial's place in the sequence (Randomiser::for_trial puts it there)".into(),
             ));
         }
-        let a = randomiser.assign();
+        let a = randomiser
+            .assign_in(stratum.as_ref())
+            .map_err(|e| refuse(String::new(), "randomisation.stratum", e.to_string()))?;
         let allocation = Allocation {
             arm: a.arm,
             sequence: a.sequence,
             block: a.block,
+            stratum: a.stratum,
             on,
             provenance: None,
         };

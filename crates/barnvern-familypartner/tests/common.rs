@@ -34,6 +34,8 @@ pub fn design(blocks: &[u32]) -> TrialDesign {
         randomisation: RandomisationDesign::blocks(blocks),
         waves: WaveDefinition::fampart(),
         primary_wave: 6,
+        sites: Vec::new(),
+        usual_care: None,
     }
 }
 

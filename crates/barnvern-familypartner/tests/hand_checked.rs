@@ -200,7 +200,8 @@ fn retention_per_wave_per_arm() {
 
 #[test]
 fn dose_per_phase() {
-    // Expected contacts count whole weeks or calendar months of the family's time in a phase.
+    // Expected contacts count whole weeks or calendar months of the family's time in a phase;
+    // delivered contacts are counted over the same whole periods.
     //
     // fam-01, enrolled 2024-01-15, ended 2024-10-15:
     //   establishing [01-15, 02-15): 31 days = 4 whole weeks -> 4 expected;
@@ -217,13 +218,14 @@ fn dose_per_phase() {
     //   ending [07-25, 07-26): one day, no whole month -> 0 expected, 0 delivered
     // fam-05, enrolled 2024-02-05, withdrew 2024-05-20:
     //   establishing [02-05, 03-05): 29 days (2024 is a leap year) = 4 weeks -> 4; delivered 4
-    //   active [03-05, 05-21): whole months to 04-05 and 05-05 = 2 -> 4; delivered 03-12
-    //     04-09 05-07 = 3
+    //   active [03-05, 05-21): whole months to 04-05 and 05-05 = 2 -> 4; delivered in
+    //     [03-05, 05-05): 03-12 04-09 = 2 (05-07 falls in the month still running at the
+    //     withdrawal, which is not expected either)
     //   ending starts 08-05, after the withdrawal: not counted
     // fam-07 was never enrolled: no dose.
     //
-    // establishing 4 + 3 + 4 = 11 / 4 + 4 + 4 = 12; active 9 + 6 + 3 = 18 / 10 + 10 + 4 = 24
-    // = 0.75; ending 3 + 0 = 3 / 3 + 0 = 3 = 1.
+    // establishing 4 + 3 + 4 = 11 / 4 + 4 + 4 = 12; active 9 + 6 + 2 = 17 / 10 + 10 + 4 = 24
+    // = 0.708; ending 3 + 0 = 3 / 3 + 0 = 3 = 1.
     let dose = trial().dose(as_of());
     let got: Vec<(&str, u64, u64, usize)> = dose
         .iter()
@@ -240,15 +242,20 @@ fn dose_per_phase() {
         got,
         vec![
             ("establishing", 11, 12, 3),
-            ("active", 18, 24, 3),
+            ("active", 17, 24, 3),
             ("ending", 3, 3, 2)
         ]
     );
-    assert_eq!(dose[1].dose.value, Some(0.75));
+    assert_eq!(dose[1].dose.value, Some(17.0 / 24.0));
     let fam05 = &dose[1].families[2];
     assert_eq!(fam05.family.as_str(), "fam-05");
     assert_eq!((fam05.from, fam05.until), (d(2024, 3, 5), d(2024, 5, 21)));
-    assert_eq!((fam05.dose.numerator, fam05.dose.denominator), (3, 4));
+    assert_eq!(fam05.counted_until, d(2024, 5, 5));
+    // fam-03's one day of the ending phase: 0 expected and 0 delivered, never n / 0.
+    let fam03 = &dose[2].families[1];
+    assert_eq!(fam03.family.as_str(), "fam-03");
+    assert_eq!((fam03.dose.numerator, fam03.dose.denominator), (0, 0));
+    assert_eq!((fam05.dose.numerator, fam05.dose.denominator), (2, 4));
     assert_eq!(dose[2].families[1].dose.value, None); // fam-03: 0 / 0, no figure
 
     // Adherence: delivered 16 + 9 + 7 = 32; not delivered: fam-01 2 (cancelled, no-show),
@@ -310,11 +317,11 @@ fn progression_traffic_lights() {
     // 6-month retention, both arms: (2 + 2) / 8 = 0.5; green >= 0.6 fails; amber >= 0.5
     // (inclusive) holds on its bound -> amber.
     assert_eq!(light("retention_6m"), (4, 8, Light::Amber));
-    // Active-phase dose 18/24 = 0.75; green > 0.75 (exclusive) fails on its bound; amber
+    // Active-phase dose 17/24 = 0.708; green > 0.75 fails; amber >= 0.6 -> amber.
+    assert_eq!(light("dose_active"), (17, 24, Light::Amber));
+    // All phases: (11 + 17 + 3) / (12 + 24 + 3) = 31/39 = 0.795; green >= 0.8 fails; amber
     // >= 0.6 -> amber.
-    assert_eq!(light("dose_active"), (18, 24, Light::Amber));
-    // All phases: (11 + 18 + 3) / (12 + 24 + 3) = 32/39 = 0.82 >= 0.8 -> green.
-    assert_eq!(light("dose_all"), (32, 39, Light::Green));
+    assert_eq!(light("dose_all"), (31, 39, Light::Amber));
     // Eligible among assessed: fam-01..08 and fam-11 = 9 / 11 = 0.82 >= 0.8 -> green.
     assert_eq!(light("eligibility_rate"), (9, 11, Light::Green));
     // Consenting among eligible: 8 / 9 = 0.89; green >= 0.9 fails; amber >= 0.8 -> amber.
@@ -392,4 +399,37 @@ fn consort_tidy_rows_carry_the_same_counts() {
         .map(|r| r.count)
         .collect();
     assert_eq!(lost6, [1, 1]);
+}
+
+#[test]
+fn fidelity_per_phase() {
+    // The fixture's phases list establishing: relationship, goal_setting; active:
+    // parent_guidance, coordination; ending: goal_setting. Every delivered contact covers
+    // "relationship" only. Establishing: fam-01, fam-03, fam-05 each cover 1 of 2 = 3 / 6;
+    // active: the same three cover 0 of 2 = 0 / 6; ending: fam-01 (contacts 08-01, 09-01,
+    // 10-01, relationship only) and fam-03 (one day, no contact) cover 0 of 1 = 0 / 2.
+    let f = trial().fidelity(as_of());
+    let got: Vec<(&str, u64, u64, usize)> = f
+        .iter()
+        .map(|p| {
+            (
+                p.phase.as_str(),
+                p.fidelity.numerator,
+                p.fidelity.denominator,
+                p.families.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("establishing", 3, 6, 3),
+            ("active", 0, 6, 3),
+            ("ending", 0, 2, 2)
+        ]
+    );
+    let fam01 = &f[0].families[0];
+    assert_eq!(fam01.family.as_str(), "fam-01");
+    assert_eq!(fam01.covered, vec!["relationship".to_owned()]);
+    assert_eq!(fam01.missing, vec!["goal_setting".to_owned()]);
 }

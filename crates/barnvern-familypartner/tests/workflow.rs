@@ -318,6 +318,7 @@ fn imported_data_breaking_a_rule_is_refused_with_its_path() {
         arm: barnvern_familypartner::Arm::Control,
         sequence: 9,
         block: None,
+        stratum: None,
         on: d(2025, 3, 2),
         provenance: None,
     });

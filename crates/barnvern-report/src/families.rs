@@ -150,6 +150,9 @@ pub(crate) fn trials(
             randomisation: RandomisationDesign::blocks(&[2, 4]),
             waves: WaveDefinition::fampart(),
             primary_wave,
+            // Filled from the sites the families name (barnvern_arrow::family::trial_data).
+            sites: Vec::new(),
+            usual_care: None,
         };
         let data = trial_data(id, cases, programme.clone(), design)
             .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use barnvern_familypartner::metrics::progression::metric_value;
 use barnvern_familypartner::metrics::{
-    self, ConsortFlow, ExclusionReason, Light, ProgressionCriteria, ProgressionMetric,
+    self, ConsortFlow, ExclusionReason, FlowReason, FlowReasonCount, Light, ProgressionCriteria,
+    ProgressionMetric,
 };
 use barnvern_familypartner::{Arm, EnrolmentEnd, TrialData};
 use chrono::NaiveDate;
@@ -106,6 +107,9 @@ struct ArmCells {
     received: CellId,
     not_received: CellId,
     discontinued: CellId,
+    /// Not received and discontinued, by reason (CONSORT 13b).
+    not_received_reasons: Vec<(FlowReason, CellId)>,
+    discontinued_reasons: Vec<(FlowReason, CellId)>,
     /// Per wave: month, completed, partial, lost, withdrawn, not yet due, lost or withdrawn.
     waves: Vec<(u32, [CellId; 6])>,
     analysed: CellId,
@@ -156,6 +160,24 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
         let not_received = s.cell(format!("arm/{k}/not_received"), a.not_received);
         s.sum(allocated, &[received, not_received]);
         let discontinued = s.cell(format!("arm/{k}/discontinued"), a.discontinued);
+        let mut reasons_of = |what: &str, total: CellId, counts: &[FlowReasonCount]| {
+            let cells: Vec<(FlowReason, CellId)> = counts
+                .iter()
+                .map(|r| {
+                    let key = format!("arm/{k}/{what}/{:?}", r.reason);
+                    (r.reason, s.cell(key, r.families))
+                })
+                .collect();
+            let parts: Vec<CellId> = cells.iter().map(|(_, c)| *c).collect();
+            if !parts.is_empty() {
+                s.sum(total, &parts);
+            }
+            cells
+        };
+        let not_received_reasons =
+            reasons_of("not_received", not_received, &a.not_received_by_reason);
+        let discontinued_reasons =
+            reasons_of("discontinued", discontinued, &a.discontinued_by_reason);
         let mut waves = Vec::new();
         let mut analysed = None;
         for w in &a.follow_up {
@@ -190,6 +212,8 @@ fn flow_cells(s: &mut Suppressor, flow: &ConsortFlow, primary_wave: u32) -> Flow
             received,
             not_received,
             discontinued,
+            not_received_reasons,
+            discontinued_reasons,
             waves,
             analysed,
         });
@@ -236,11 +260,30 @@ fn criterion_cells(
     let r = metric_value(data, metric, as_of);
     let (n, d) = (r.numerator, r.denominator);
     let arm_or_both = |arm: &Option<Arm>, wave: u32, what: &str| match arm {
-        Some(a) => (
-            format!("arm/{}/wave/{wave}/{what}", a.as_str()),
-            format!("arm/{}/allocated", a.as_str()),
-        ),
-        None => (format!("wave/{wave}/{what}"), "randomised".to_owned()),
+        Some(a) => format!("arm/{}/wave/{wave}/{what}", a.as_str()),
+        None => format!("wave/{wave}/{what}"),
+    };
+    // Families already due at the wave (all but those not yet due): the denominator of
+    // retention and loss criteria. Made only for the waves a criterion names, since every sum
+    // a report registers can force more cells to be withheld.
+    let due = |s: &mut Suppressor, arm: &Option<Arm>, wave: u32, d: u64| -> CellId {
+        let of_arm = |s: &mut Suppressor, a: Arm| -> Option<CellId> {
+            let k = |w: &str| format!("arm/{}/wave/{wave}/{w}", a.as_str());
+            let parts: Option<Vec<CellId>> = ["completed", "partial", "lost", "withdrawn"]
+                .iter()
+                .map(|w| s.keyed(&k(w)))
+                .collect();
+            parts.map(|p| s.total(k("due"), &p))
+        };
+        let cell = match arm {
+            Some(a) => of_arm(s, *a),
+            None => {
+                let parts: Option<Vec<CellId>> = Arm::ALL.iter().map(|a| of_arm(s, *a)).collect();
+                parts.map(|p| s.total(format!("wave/{wave}/due"), &p))
+            }
+        };
+        cell.filter(|c| s.value(*c) == d)
+            .unwrap_or_else(|| s.anonymous(d))
     };
     match metric {
         ProgressionMetric::Recruitment { target } => {
@@ -260,12 +303,12 @@ fn criterion_cells(
             (consented, Den::Cell(eligible), r)
         }
         ProgressionMetric::Retention { wave, arm } => {
-            let (nk, dk) = arm_or_both(arm, *wave, "completed");
-            (s.cell(nk, n), Den::Cell(s.cell(dk, d)), r)
+            let num = s.cell(arm_or_both(arm, *wave, "completed"), n);
+            (num, Den::Cell(due(s, arm, *wave, d)), r)
         }
         ProgressionMetric::LossToFollowUp { wave, arm } => {
-            let (nk, dk) = arm_or_both(arm, *wave, "lost_or_withdrawn");
-            (s.cell(nk, n), Den::Cell(s.cell(dk, d)), r)
+            let num = s.cell(arm_or_both(arm, *wave, "lost_or_withdrawn"), n);
+            (num, Den::Cell(due(s, arm, *wave, d)), r)
         }
         ProgressionMetric::Dose { phase } => {
             let p = phase.as_deref().unwrap_or("all");
@@ -318,6 +361,27 @@ pub fn sections(
     // CONSORT.
     let flow = metrics::consort(data, as_of);
     let f = flow_cells(&mut s, &flow, data.design.primary_wave);
+
+    // Recruitment per site: each site's randomised families, summing to the trial's.
+    let recruitment = metrics::recruitment(data, as_of);
+    let site_cells: Vec<CellId> = recruitment
+        .sites
+        .iter()
+        .map(|r| {
+            let code = r.site.as_ref().map_or("", |c| c.as_str());
+            s.cell(format!("site/{code}/randomised"), r.randomised)
+        })
+        .collect();
+    if !site_cells.is_empty() {
+        let on_sites: u64 = recruitment.sites.iter().map(|r| r.randomised).sum();
+        let no_site = s.cell(
+            "site/none/randomised",
+            flow.randomised.saturating_sub(on_sites),
+        );
+        let mut parts = site_cells.clone();
+        parts.push(no_site);
+        s.sum(f.randomised, &parts);
+    }
 
     // Dose per phase, and all phases together.
     let dose = metrics::dose_per_phase(data, as_of);
@@ -457,7 +521,23 @@ pub fn sections(
             String::new(),
             a.not_received,
         );
+        for (r, id) in &a.not_received_reasons {
+            row(
+                &format!("did not receive: {}", r.label()),
+                name,
+                String::new(),
+                *id,
+            );
+        }
         row("discontinued", name, String::new(), a.discontinued);
+        for (r, id) in &a.discontinued_reasons {
+            row(
+                &format!("discontinued: {}", r.label()),
+                name,
+                String::new(),
+                *id,
+            );
+        }
         let mut follow = vec!["Follow-up".to_owned()];
         for (m, w) in &a.waves {
             let wave = m.to_string();
@@ -478,16 +558,34 @@ pub fn sections(
         row("analysed", name, String::new(), a.analysed);
         arm_boxes.push(vec![
             ConsortBox {
-                lines: vec![
-                    format!("Allocated to {name} (n = {})", c(a.allocated)),
-                    format!("Received allocated intervention (n = {})", c(a.received)),
-                    format!("Did not receive it (n = {})", c(a.not_received)),
-                ],
+                lines: {
+                    let mut l = vec![
+                        format!("Allocated to {name} (n = {})", c(a.allocated)),
+                        format!("Received allocated intervention (n = {})", c(a.received)),
+                    ];
+                    if a.arm == Arm::Control
+                        && let Some(u) = &data.design.usual_care
+                    {
+                        l.push(format!("  usual care: {}", u.description));
+                    }
+                    l.push(format!("Did not receive it (n = {})", c(a.not_received)));
+                    l.extend(
+                        a.not_received_reasons
+                            .iter()
+                            .map(|(r, id)| format!("  {} (n = {})", r.label(), c(*id))),
+                    );
+                    l
+                },
             },
             ConsortBox {
                 lines: {
                     let mut l = follow;
                     l.push(format!("Discontinued (n = {})", c(a.discontinued)));
+                    l.extend(
+                        a.discontinued_reasons
+                            .iter()
+                            .map(|(r, id)| format!("  {} (n = {})", r.label(), c(*id))),
+                    );
                     l
                 },
             },
@@ -541,6 +639,89 @@ pub fn sections(
         tables: vec![flow_table],
         charts: vec![Chart::Consort(diagram)],
     });
+
+    // --- Recruitment per site (CONSORT pilot item 14a).
+    if !recruitment.sites.is_empty() {
+        let mut table = Table {
+            id: format!("recruitment_{trial}"),
+            title: "Recruitment per site: families randomised per recruitment month, against the target".to_owned(),
+            columns: vec![
+                Column::new("site", "site"),
+                Column::new("municipality", "municipality"),
+                Column::new("opened_on", "recruiting from"),
+                Column::new("months", "recruitment months"),
+                Column::new("randomised", "randomised"),
+                Column::new("rate", "randomised per month"),
+                Column::new("target", "target per month"),
+                Column::new("against_target", "randomised / target"),
+            ],
+            rows: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut push =
+            |r: &metrics::SiteRecruitment, id: CellId, municipality: String, target: String| {
+                let count = p.count(id);
+                let rate = match (count, r.rate_per_month.value) {
+                    (Count::Suppressed { .. }, _) => Figure::Suppressed,
+                    (_, Some(v)) => Figure::Shown(v),
+                    (_, None) => Figure::NotAvailable,
+                };
+                let against = match &r.against_target {
+                    None => Cell::text(""),
+                    Some(t) => Cell::Fraction(Fraction {
+                        numerator: count,
+                        numerator_label: t.numerator_label.clone(),
+                        denominator: Count::Shown(t.denominator),
+                        denominator_label: t.denominator_label.clone(),
+                        value: match (count, t.value) {
+                            (Count::Suppressed { .. }, _) => Figure::Suppressed,
+                            (_, Some(v)) => Figure::Shown(v),
+                            (_, None) => Figure::NotAvailable,
+                        },
+                    }),
+                };
+                table.rows.push(vec![
+                    Cell::text(r.site.as_ref().map_or("all sites", |c| c.as_str())),
+                    Cell::text(municipality),
+                    Cell::text(r.opened_on.map(|d| d.to_string()).unwrap_or_default()),
+                    Cell::text(r.months.to_string()),
+                    Cell::Count(count),
+                    Cell::Number(rate, 2),
+                    Cell::text(target),
+                    against,
+                ]);
+            };
+        for (r, id) in recruitment.sites.iter().zip(&site_cells) {
+            let site = r.site.as_ref().and_then(|c| data.design.site(c));
+            push(
+                r,
+                *id,
+                site.map(|x| x.municipality.to_string()).unwrap_or_default(),
+                site.and_then(|x| x.target_per_month)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        push(
+            &recruitment.total,
+            f.randomised,
+            String::new(),
+            String::new(),
+        );
+        out.push(Section {
+            id: format!("recruitment-{trial}"),
+            title: format!("Recruitment per site ({trial})"),
+            paragraphs: vec![
+                "Computed by barnvern-familypartner (metrics::recruitment). Recruitment months \
+                 are the calendar months from a site's opening month to the month of the report \
+                 date, both counted whole; the trial's are the sites' months added up. The \
+                 target is families randomised per month at the site."
+                    .to_owned(),
+            ],
+            tables: vec![table],
+            charts: Vec::new(),
+        });
+    }
 
     // --- Dose.
     let mut dose_table = Table {
@@ -601,7 +782,7 @@ pub fn sections(
         paragraphs: vec![format!(
             "Programme {} version {}. Expected contacts count whole weeks or months of each \
              enrolled family's time in the phase, up to its end, withdrawal or {as_of}; \
-             delivered contacts are those with status delivered in the same span \
+             delivered contacts (status delivered) are counted over the same whole periods \
              (barnvern-familypartner metrics::dose_per_phase, metrics::adherence).",
             data.programme.id, data.programme.version
         )],
@@ -696,6 +877,7 @@ pub fn sections(
             Column::new("criterion", "criterion"),
             Column::new("description", "description"),
             Column::new("value", "value (numerator / denominator)"),
+            Column::new("ci95", "95% CI (Wilson)"),
             Column::new("rule", "rule"),
             Column::new("light", "light"),
         ],
@@ -731,10 +913,20 @@ pub fn sections(
         } else {
             light(criterion.light(ratio.value))
         };
+        // The interval of a proportion, shown only when both counts behind it are: from a
+        // withheld count the interval would give the count back.
+        let shown = matches!(frac.numerator, Count::Shown(_))
+            && matches!(frac.denominator, Count::Shown(_));
+        let ci = match ratio.ci95 {
+            Some(i) if shown => format!("{:.1}% to {:.1}%", i.lower * 100.0, i.upper * 100.0),
+            Some(_) => "x".to_owned(),
+            None => String::new(),
+        };
         prog.rows.push(vec![
             Cell::text(&criterion.id),
             Cell::text(&criterion.description),
             Cell::Fraction(frac),
+            Cell::text(ci),
             Cell::text(criterion.rule()),
             Cell::Light(l),
         ]);
@@ -748,7 +940,10 @@ pub fn sections(
                 criteria.set.version, criteria.set.description, criteria.source
             ),
             "Each value is computed by barnvern-familypartner (metrics::progression) as of the \
-             report date; a light is withheld (x) when a count behind it is withheld."
+             report date; a light is withheld (x) when a count behind it is withheld. The light \
+             judges the point estimate; a proportion shows its 95% Wilson score interval beside \
+             it. Retention and loss criteria count only the families already due at the wave \
+             (randomised, less those whose window is still open)."
                 .to_owned(),
         ],
         tables: vec![prog],

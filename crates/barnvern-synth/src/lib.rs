@@ -88,6 +88,9 @@ pub struct SynthOptions {
     pub trial_sites: Vec<String>,
     /// The first day families are approached for the trial.
     pub trial_from: NaiveDate,
+    /// The most families the trial approaches (the first that qualify, in cohort order);
+    /// `None`: every family that qualifies.
+    pub trial_families: Option<u64>,
 }
 
 impl Default for SynthOptions {
@@ -111,11 +114,26 @@ impl Default for SynthOptions {
             .map(str::to_owned)
             .to_vec(),
             trial_from: case::ymd(2022, 9, 1),
+            trial_families: None,
         }
     }
 }
 
 impl SynthOptions {
+    /// The same options with the trial at the first `sites` of its sites (1 to the number of
+    /// default sites: Oslo, Bergen, Trondheim, Stavanger, Kristiansand, Drammen).
+    pub fn with_trial_site_count(mut self, sites: usize) -> Result<SynthOptions, Error> {
+        if sites == 0 || sites > self.trial_sites.len() {
+            return Err(Error::Options(format!(
+                "the synthetic trial has 1 to {} sites ({}), not {sites}",
+                self.trial_sites.len(),
+                self.trial_sites.join(", ")
+            )));
+        }
+        self.trial_sites.truncate(sites);
+        Ok(self)
+    }
+
     /// Checks the ranges.
     pub fn check(&self) -> Result<(), Error> {
         if !(0.0..=1.0).contains(&self.faults) {

@@ -10,8 +10,9 @@ use std::collections::HashMap;
 
 use barnvern_case::CaseData;
 use barnvern_case::case::FamilyPartnerParticipation;
-use barnvern_core::StaffRef;
 use barnvern_core::codelist::Coded;
+use barnvern_core::municipality::MunicipalityVersion;
+use barnvern_core::{MunicipalityCode, StaffRef};
 use barnvern_familypartner::contact::{
     Contact, ContactMode, ContactStatus, CoordinationActivity, CoordinationKind, FamilyGoal,
     GoalProgress, GoalReview, GuidanceSession,
@@ -22,7 +23,7 @@ use barnvern_familypartner::enrolment::{
 use barnvern_familypartner::programme::{Per, ProgrammeDefinition};
 use barnvern_familypartner::{
     Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, RandomisationDesign, Randomiser,
-    Screening, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
+    Screening, Site, SiteCode, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
 };
 use barnvern_intervention::{Agency, InterventionType};
 use chrono::NaiveDate;
@@ -128,7 +129,7 @@ pub(crate) fn participate(
         return Ok(());
     }
     let approached = d.days_after(anchor, 1, 14);
-    if approached > as_of {
+    if approached > as_of || opts.trial_families.is_some_and(|max| t.families >= max) {
         return Ok(());
     }
     t.families += 1;
@@ -136,7 +137,9 @@ pub(crate) fn participate(
         "fam-{}-{index:07}",
         c.municipality.code
     )))?;
+    let site = trial_site(c.municipality, opts)?;
     let mut f = FamilyRecord::new(family_ref, approached);
+    f.site = Some(site.code.clone());
     let screened = d.days_after(approached, 0, 7);
     let programme = t.programme;
     if screened <= as_of {
@@ -168,6 +171,7 @@ pub(crate) fn participate(
                     arm: a.arm,
                     sequence: a.sequence,
                     block: a.block,
+                    stratum: a.stratum,
                     on: randomised,
                     provenance: None,
                 });
@@ -190,9 +194,41 @@ pub(crate) fn participate(
     data.family_partner = Some(FamilyPartnerParticipation {
         trial_id: err(TrialId::new(opts.trial_id.clone()))?,
         programme_id: programme.id.clone(),
+        site: Some(site),
         family: f,
     });
     Ok(())
+}
+
+/// The trial site of the child-welfare service of `m`: one site per trial municipality (by
+/// name, so a renumbered municipality stays one site), coded by the name in lower case with
+/// the municipality number of `opts.as_of`, recruiting from `opts.trial_from` with a target of
+/// one family randomised a month (a synthetic target).
+pub(crate) fn trial_site(m: &MunicipalityVersion, opts: &SynthOptions) -> Result<Site, Error> {
+    let name = opts
+        .trial_sites
+        .iter()
+        .find(|s| is_trial_site(m, std::slice::from_ref(s)))
+        .ok_or_else(|| Error::Data(format!("{} is not a trial site", m.name)))?;
+    let current = barnvern_core::municipality::municipalities(m.jurisdiction)
+        .iter()
+        .filter(|v| v.is_valid_on(opts.as_of))
+        .find(|v| is_trial_site(v, std::slice::from_ref(name)))
+        .unwrap_or(m);
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok(Site {
+        code: err(SiteCode::new(slug))?,
+        name: format!("Barneverntjenesten i {name}"),
+        jurisdiction: current.jurisdiction,
+        municipality: err(MunicipalityCode::new(current.code.clone()))?,
+        district: None,
+        recruitment_opened_on: opts.trial_from,
+        target_per_month: Some(1),
+    })
 }
 
 fn withdrawal(d: &mut Draw, on: NaiveDate, scope: WithdrawalScope) -> Withdrawal {

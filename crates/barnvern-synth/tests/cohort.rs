@@ -158,3 +158,36 @@ fn options_out_of_range_are_refused() {
         .is_err()
     );
 }
+
+#[test]
+fn the_trial_size_is_an_option_families_and_sites() {
+    let trial_sites = |o: &SynthOptions| {
+        let mut sites = std::collections::BTreeSet::new();
+        let mut families = 0;
+        for data in Cohort::new(o).unwrap() {
+            if let Some(fp) = data.unwrap().family_partner {
+                families += 1;
+                sites.insert(fp.site.unwrap().code.to_string());
+            }
+        }
+        (families, sites)
+    };
+    let all = trial_sites(&opts(3000, 4));
+    assert!(all.0 > 20, "{all:?}");
+    assert!(all.1.len() >= 4, "{all:?}");
+    // At most 10 families, at the first two sites only.
+    let small = SynthOptions {
+        trial_families: Some(10),
+        ..opts(3000, 4)
+    }
+    .with_trial_site_count(2)
+    .unwrap();
+    let (families, sites) = trial_sites(&small);
+    assert_eq!(families, 10);
+    assert!(
+        sites.iter().all(|s| s == "oslo" || s == "bergen"),
+        "{sites:?}"
+    );
+    assert!(opts(1, 1).with_trial_site_count(0).is_err());
+    assert!(opts(1, 1).with_trial_site_count(7).is_err());
+}

@@ -50,6 +50,8 @@ from barnvern._core import (
     ssb_controls,
     write_ssb_xml,
     Trial,
+    default_programme,
+    trial_harms,
     __version__,
 )
 from barnvern._types import (
@@ -75,6 +77,8 @@ __all__ = [
     # the Family Partner trial
     "Randomiser",
     "Trial",
+    "default_programme",
+    "trial_harms",
     # outcome measures
     "Instrument",
     "Scores",

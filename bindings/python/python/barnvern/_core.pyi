@@ -21,6 +21,7 @@ from barnvern._types import (
     Sex,
 )
 from barnvern.exceptions import ErrorDetail
+from barnvern.trial_types import Feasibility, Recruitment, Site, TrialHarms
 
 __all__ = [
     "Case",
@@ -34,6 +35,7 @@ __all__ = [
     "TableReport",
     "Trial",
     "__version__",
+    "default_programme",
     "extract",
     "instruments",
     "read_dataset",
@@ -43,6 +45,7 @@ __all__ = [
     "score_table",
     "ssb_controls",
     "synth",
+    "trial_harms",
     "validate_bundles",
     "validate_table",
     "write_ssb_xml",
@@ -608,14 +611,20 @@ class Trial:
     def validate(self) -> list[ErrorDetail]:
         """Every finding about the trial: queries and warnings (a trial holds no errors)."""
 
-    def consort(self, as_of: datetime.date) -> dict[str, Any]:
+    def consort(self, as_of: datetime.date, *, site: str | None = None) -> dict[str, Any]:
         """The CONSORT flow as a mapping: ``approached``, ``assessed``, ``excluded``,
         ``excluded_by_reason``, ``awaiting_randomisation``, ``randomised``, ``arms`` (per arm
         ``allocated``, ``received``, ``not_received``, ``discontinued``, ``follow_up`` per wave,
         ``analysed``) and ``findings``: every violated invariant (excluded + randomised =
-        assessed; allocated = received + not received; ...), never a silently adjusted count."""
+        assessed; allocated = received + not received; ...), never a silently adjusted count.
 
-    def consort_table(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        Every metric takes ``site=``: the same figure over that site's families only.
+
+        Raises:
+            ValidationError: ``site`` is not one of the trial's sites (``fp.unknown_site``).
+        """
+
+    def consort_table(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
         """The CONSORT flow as a tidy table: one row per count, each a dict with the keys
         ``arm``, ``count``, ``reason``, ``stage`` and ``wave`` (in that order; select columns by
         name).
@@ -623,8 +632,10 @@ class Trial:
         ``pandas.DataFrame(trial.consort_table(as_of))`` reads it as a DataFrame.
         """
 
-    def retention(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Retention per wave per arm: completed / randomised, with partial and not-yet-due.
+    def retention(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Retention per wave per arm: completed / randomised (``retention``) and completed /
+        families already due at the wave (``retention_among_due``), each a ratio with its 95%
+        Wilson interval (``ci95``), with partial and not-yet-due counts.
 
         ``pandas.DataFrame(trial.retention(as_of))`` reads it as a DataFrame (one row per wave
         and arm, the ratio as a dict); ``pandas.json_normalize(trial.retention(as_of))``
@@ -632,26 +643,59 @@ class Trial:
         ``retention.value``.
         """
 
-    def dose(self, as_of: datetime.date) -> list[dict[str, Any]]:
-        """Dose per phase: delivered / expected contacts, overall and per family.
+    def dose(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Dose per phase: delivered / expected contacts, overall and per family, both counted
+        over the same whole weeks or months of the family's time in the phase
+        (``counted_until``).
 
         ``pandas.DataFrame(trial.dose(as_of))`` reads it as a DataFrame, one row per phase;
         ``pandas.json_normalize`` flattens the ratios.
         """
 
-    def adherence(self, as_of: datetime.date) -> dict[str, Any]:
+    def adherence(self, as_of: datetime.date, *, site: str | None = None) -> dict[str, Any]:
         """Adherence: delivered / planned contacts that were due."""
 
-    def caseload(self, as_of: datetime.date) -> list[dict[str, Any]]:
+    def caseload(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
         """Caseload per Family Partner over time, each period with ``breach`` when over the cap.
 
         ``pandas.DataFrame(trial.caseload(as_of))`` reads it as a DataFrame, one row per
         period (``from`` and ``until`` as ``datetime.date``).
         """
 
-    def progression(self, criteria: str | dict[str, Any], as_of: datetime.date) -> list[dict[str, Any]]:
+    def feasibility(self, as_of: datetime.date, *, site: str | None = None) -> Feasibility:
+        """Eligibility (eligible / screened), consent (consenting / eligible), retention at
+        each wave among families already due there (both arms and each arm) and completion
+        (enrolments completed / ended), each with its 95% Wilson score interval (``ci95``)."""
+
+    def fidelity(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Fidelity per phase: the components the programme definition lists for the phase,
+        covered in at least one delivered contact in each family's time in it (``covered``,
+        ``missing``), and components covered / expected per family and over the phase."""
+
+    def questionnaire_completeness(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """Questionnaire completeness per wave and instrument: ``returned`` (families with the
+        questionnaire / families with completed or partial data at the wave, with its 95%
+        Wilson interval) and ``items_answered`` (items answered / items on the forms returned;
+        ``None`` for an instrument barnvern does not ship)."""
+
+    def recruitment(self, as_of: datetime.date) -> Recruitment:
+        """Recruitment per calendar month and per site against the target (CONSORT pilot item
+        14a): ``sites`` (each site in the design's order) and ``total`` (the whole trial, its
+        months summed over the sites), each with ``rate_per_month`` (randomised / recruitment
+        months), ``against_target`` and ``per_month``."""
+
+    def progression(
+        self, criteria: str | dict[str, Any], as_of: datetime.date, *, site: str | None = None
+    ) -> list[dict[str, Any]]:
         """Progression criteria (metric, green and amber thresholds, direction, inclusive or
-        exclusive bounds) evaluated to ``green``, ``amber``, ``red`` or ``not_available``."""
+        exclusive bounds) evaluated to ``green``, ``amber``, ``red`` or ``not_available``. The
+        light judges the point estimate; a proportion shows its 95% interval (``ratio.ci95``)
+        and the lights of the interval's ends (``ci_spans``). Retention and loss criteria
+        count only families already due at the wave."""
+
+    @property
+    def sites(self) -> list[Site]:
+        """The trial's sites, as the design declares them (empty without a site list)."""
 
     @property
     def trial_id(self) -> str:
@@ -668,6 +712,27 @@ class Trial:
     def __copy__(self) -> Trial: ...
     def __deepcopy__(self, memo: Any, /) -> Trial: ...
 
+def default_programme() -> dict[str, Any]:
+    """The default programme definition shipped with barnvern (FAMPART: phases with expected
+    contacts, components, guidance modules, eligibility, caseload cap, costs), as a dict. Its
+    dose schedule is an assumption (``status``), not the manual: a starting point for a
+    trial's own definition, which ``Trial.from_json`` takes under ``programme``."""
+
+def trial_harms(
+    cases: Sequence[Case], trial_id: str, as_of: datetime.date, *, site: str | None = None
+) -> TrialHarms:
+    """Harms (CONSORT item 19) and maltreatment outcomes per arm of trial ``trial_id`` as of
+    ``as_of``, derived from the families' case bundles: new reports of concern,
+    investigations, emergency placements and care orders after randomisation (counts,
+    families with the harm, rates per family-month), and re-referral, substantiated
+    investigation and out-of-home placement within 6 and 12 months (proportions with 95%
+    Wilson intervals). Follow-up ends at a withdrawal from the study; a family in several
+    bundles counts once. With ``site``, only that site's families. The GIL is released.
+
+    Raises:
+        ValidationError: ``trial_id`` or ``site`` is not a valid identifier.
+    """
+
 @final
 class Randomiser:
     """A seeded, reproducible randomiser: rolling 1:1 (simple) or permuted blocks. The same seed
@@ -680,17 +745,42 @@ class Randomiser:
     allocation in advance, so keep pickles from the people who enrol families.
     """
 
-    def __new__(cls, seed: int, *, block_sizes: list[int] | None = None, assigned: int = 0) -> Randomiser:
+    def __new__(
+        cls,
+        seed: int,
+        *,
+        block_sizes: list[int] | None = None,
+        assigned: int = 0,
+        design: str | dict[str, Any] | None = None,
+        made: dict[str, int] | None = None,
+    ) -> Randomiser:
         """A randomiser from ``seed``; ``block_sizes`` (each even) for permuted blocks;
-        ``assigned`` to resume after that many allocations."""
+        ``assigned`` to resume after that many allocations. Or, with ``design`` (a trial
+        design's ``randomisation``: block sizes, allocation ``ratio``, ``strata``), ``made``: the
+        allocations made so far per stratum id (``""`` without strata).
+
+        Raises:
+            ValidationError: The design is invalid, or both a design and block sizes are given.
+        """
+
+    @staticmethod
+    def for_trial(seed: int, trial: Trial) -> Randomiser:
+        """The randomiser of ``trial``'s design (allocation ratio, strata: each stratum its own
+        sequence) at the trial's place in the sequence of ``seed``."""
 
     @property
     def assigned(self) -> int:
-        """How many allocations have been made."""
+        """How many allocations have been made (over all strata)."""
 
-    def assign(self) -> dict[str, Any]:
+    def assign(self, stratum: str | None = None) -> dict[str, Any]:
         """Makes the next allocation: ``{"arm": "intervention" | "control", "sequence": n,
-        "block": b}``."""
+        "block": b}``; under a stratified design, in ``stratum`` (e.g. ``"site-a"``), named
+        in the result.
+
+        Raises:
+            ValidationError: A stratum is given to an unstratified design, or none to a
+                stratified one (``randomisation.stratum``).
+        """
 
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
@@ -986,13 +1076,18 @@ def synth(
     faults: float = 0.0,
     as_of: datetime.date | None = None,
     se_share: float = 0.5,
+    trial_families: int | None = None,
+    trial_sites: int = 6,
 ) -> dict[str, Any]:
     """Writes a seeded synthetic cohort of ``children`` case bundles (JSON Lines, one per
     child, Swedish and Norwegian, with a Family Partner trial) to ``out``; the same seed and
     options give the same bytes. Swedish identity numbers come only from Skatteverket's test
     list and Norwegian ones are synthetic, so none can belong to a real person. ``faults``
     (0 to 1) makes that fraction of lines faulty, of many kinds. ``as_of``: the extraction
-    date (default fixed, 2026-06-30). The file appears only when complete; the GIL is released.
+    date (default fixed, 2026-06-30). The trial's size: ``trial_families``, the most families
+    it approaches (default every family that qualifies), and ``trial_sites``, its number of
+    sites (1 to 6: Oslo, Bergen, Trondheim, Stavanger, Kristiansand, Drammen). The file appears
+    only when complete; the GIL is released.
 
     Returns the summary: ``lines``, ``valid``, ``faulty`` (lines per fault kind), ``bytes``,
     ``se_cases``, ``no_cases``, ``trial_families``, ``randomised``.

@@ -28,7 +28,7 @@ pub(crate) fn spec() -> TableSpec {
     TableSpec::new(
         NAME,
         "one row per contact",
-        "Contacts of the Family Partner with the family, with their length and travel (components covered are in fp_contact_components). Dose (delivered / expected contacts) and costs are computed from this table.",
+        "Contacts of the Family Partner with the family, with their length and travel (components covered are in fp_contact_components). Dose (delivered / expected contacts per programme phase) and costs are computed from this table: expected contacts are the phase rate times the whole weeks or calendar months of the family's time in the phase (to the enrolment's end, the withdrawal or the as-of date), and delivered contacts (status delivered) are counted over the same whole periods, so a period still running counts in neither.",
         "contact_on",
         vec!["case_key", "contact_index"],
         fields,

@@ -1,8 +1,10 @@
 //! `fp_enrolments`: one row per family in the Family Partner trial: approach, screening,
 //! consent, allocation, enrolment and withdrawals.
 
+use barnvern_core::MunicipalityCode;
 use barnvern_familypartner::{
-    Arm, EnrolmentEnd, IneligibilityReason, WithdrawalReason, WithdrawalScope, WithdrawnBy,
+    Arm, EnrolmentEnd, IneligibilityReason, Site, SiteCode, WithdrawalReason, WithdrawalScope,
+    WithdrawnBy,
 };
 use chrono::Datelike;
 
@@ -81,10 +83,21 @@ pub(crate) fn spec() -> TableSpec {
     ]);
     fields.extend(withdrawal_fields("intervention"));
     fields.extend(withdrawal_fields("study"));
+    // Added in research schema 1.2 (spec::COLUMNS_ADDED): null in files written before.
+    fields.extend([
+        opt("site", T::Dict, S::Code, "The trial site that recruited the family: a code from the trial design's own site list (not a municipality code); null in trials without a site list. Every trial metric can be broken down by it."),
+        opt("site_name", T::Dict, S::Code, "The site's office (e.g. the child-welfare service of a municipality or district), as the trial design names it."),
+        opt_code::<barnvern_core::Jurisdiction>("site_jurisdiction", "The country the site works in."),
+        opt("site_municipality", T::Dict, S::Code, "The municipality the site serves (SE kommunkod, NO kommunenummer), four digits, in force on site_recruitment_opened_on."),
+        opt("site_district", T::Dict, S::Code, "The district the site serves (NO bydel, SE stadsdel), where the municipality has several offices; null when it serves the whole municipality."),
+        opt("site_recruitment_opened_on", T::Date32, S::Date, "The site's first day of recruitment: its recruitment months count from this month (recruitment rate = families randomised / calendar months from this month to the month of the as-of date, both counted whole)."),
+        opt("site_target_per_month", T::Int32, S::Measure, "The site's recruitment target: families randomised per calendar month; recruitment against target = families randomised / (target x recruitment months)."),
+        opt("allocation_stratum", T::Dict, S::Code, "The randomisation stratum under a stratified design: one level of each factor the design declares (site, child's age band at screening), joined by '/' (e.g. 'no-0301/0-5'); null without strata. Blocks (allocation_block) are numbered within the stratum."),
+    ]);
     TableSpec::new(
         NAME,
         "one row per family record of the Family Partner trial",
-        "Each family's path through the Family Partner trial (FAMPART, NCT04957394): approach, eligibility, consent, allocation, enrolment with a Family Partner, and withdrawal from the intervention or the study.",
+        "Each family's path through the Family Partner trial (FAMPART, NCT04957394): site, approach, eligibility, consent, allocation (with its stratum), enrolment with a Family Partner, and withdrawal from the intervention or the study. The feasibility proportions are computed from it, each with a 95% Wilson score interval: eligibility = eligible / screened; consent = consent given / eligible; completion = enrolment_end completed / enrolments ended; recruitment rate = families randomised / recruitment months, per site (see site_recruitment_opened_on) and against site_target_per_month. Retention (waves table) = completed / randomised, and for progression criteria completed / families already due at the wave. Harms and maltreatment outcomes per arm come from the family's case tables (referrals, investigations, decisions, interventions) dated after allocated_on: counts, families with the harm, and rates per family-month (days of follow-up / 30.4375, follow-up ending at study_withdrawn_on).",
         "approached_on",
         vec!["case_key"],
         fields,
@@ -154,6 +167,21 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     let of = |scope| fam.withdrawals.iter().find(|w| w.scope == scope);
     put_withdrawal(w, "intervention", of(WithdrawalScope::Intervention));
     put_withdrawal(w, "study", of(WithdrawalScope::Study));
+    let site = fam.site.as_ref();
+    w.dict("site", site.map(|s| s.code.as_str()))
+        .dict("site_name", site.map(|s| s.name.as_str()))
+        .code("site_jurisdiction", site.map(|s| s.jurisdiction))
+        .dict("site_municipality", site.map(|s| s.municipality.as_str()))
+        .dict("site_district", site.and_then(|s| s.district.as_deref()))
+        .date(
+            "site_recruitment_opened_on",
+            site.map(|s| s.recruitment_opened_on),
+        )
+        .u32(
+            "site_target_per_month",
+            site.and_then(|s| s.target_per_month),
+        )
+        .dict("allocation_stratum", a.and_then(|a| a.stratum.as_deref()));
     w.end_row()
 }
 
@@ -186,6 +214,14 @@ pub(crate) fn read(
     let ended = r.date("enrolment_ended_on")?;
     let end = r.dict("enrolment_end")?;
     let over_cap = r.bool("over_caseload_cap")?;
+    let site = r.dict("site")?;
+    let site_name = r.dict("site_name")?;
+    let site_jurisdiction = r.dict("site_jurisdiction")?;
+    let site_municipality = r.dict("site_municipality")?;
+    let site_district = r.dict("site_district")?;
+    let site_opened = r.date("site_recruitment_opened_on")?;
+    let site_target = r.i32("site_target_per_month")?;
+    let stratum = r.dict("allocation_stratum")?;
     let withdrawals = [
         (
             WithdrawalScope::Intervention,
@@ -234,6 +270,7 @@ pub(crate) fn read(
                 arm: a,
                 sequence: sequence.req_index(row)?,
                 block: block.index(row)?,
+                stratum: stratum.get(row).map(str::to_owned),
                 on: allocated.req(row)?,
             }),
         };
@@ -259,6 +296,24 @@ pub(crate) fn read(
                 });
             }
         }
+        let site = match site.get(row) {
+            None => None,
+            Some(code) => {
+                let bad = |column: &str, e: barnvern_core::Issue| {
+                    Error::data(cell_path(NAME, row, column), &e.code, e.message)
+                };
+                Some(Site {
+                    code: SiteCode::new(code).map_err(|e| bad("site", e))?,
+                    name: site_name.req(row)?.to_owned(),
+                    jurisdiction: site_jurisdiction.req_code(row)?,
+                    municipality: MunicipalityCode::new(site_municipality.req(row)?)
+                        .map_err(|e| bad("site_municipality", e))?,
+                    district: site_district.get(row).map(str::to_owned),
+                    recruitment_opened_on: site_opened.req(row)?,
+                    target_per_month: site_target.count(row)?,
+                })
+            }
+        };
         out.push((
             case.case(ctx, row)?,
             row,
@@ -267,6 +322,7 @@ pub(crate) fn read(
                 trial_id: trial.req(row)?.to_owned(),
                 programme_id: programme.req(row)?.to_owned(),
                 approached_on: approached.req(row)?,
+                site,
                 screening,
                 consent,
                 allocation,

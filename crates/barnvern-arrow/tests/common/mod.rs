@@ -12,7 +12,7 @@ use barnvern_core::LegalBasis;
 use barnvern_core::codelist::SourceCode;
 use barnvern_core::municipality::MunicipalityCode;
 use barnvern_core::provenance::SourceSystem;
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -829,11 +829,28 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
             trial_id,
             programme_id,
             approached_on,
+            // A site on families approached on an even day (so both cases occur), varied
+            // from the generated values.
+            site: (approached_on.ordinal() % 2 == 0).then(|| barnvern_familypartner::Site {
+                code: barnvern_familypartner::SiteCode::new(format!(
+                    "site-{}",
+                    approached_on.ordinal() % 7
+                ))
+                .unwrap(),
+                name: "Barneverntjenesten i bydel Alna".to_owned(),
+                jurisdiction: barnvern_core::Jurisdiction::No,
+                municipality: barnvern_core::MunicipalityCode::new("0301").unwrap(),
+                district: (approached_on.ordinal() % 4 == 0).then(|| "Alna".to_owned()),
+                recruitment_opened_on: approached_on,
+                target_per_month: (approached_on.ordinal() % 3 != 0)
+                    .then_some(approached_on.ordinal() % 5),
+            }),
             screening,
             consent: consent.map(|(on, given)| ResearchConsent { on, given }),
             allocation: allocation.map(|(arm, sequence, block, on)| ResearchAllocation {
                 arm,
                 sequence,
+                stratum: block.map(|b| format!("site-{}/{}", b % 3, b % 2)),
                 block,
                 on,
             }),

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::enrolment::WithdrawalReason;
+use crate::family::FamilyRecord;
 use crate::randomisation::Arm;
 use crate::screening::{Eligibility, IneligibilityReason};
 use crate::trial::TrialData;
@@ -40,6 +42,83 @@ impl ExclusionReason {
         ExclusionReason::DeclinedConsent,
         ExclusionReason::WithdrewBeforeRandomisation,
     ];
+}
+
+/// Why an allocated family did not receive its allocated intervention, or discontinued it
+/// (CONSORT item 13b). A withdrawal's reason where the family withdrew; otherwise what the
+/// records show.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowReason {
+    /// Withdrew: no longer wishes to take part.
+    NoLongerWishes,
+    /// Withdrew: moved.
+    Moved,
+    /// Withdrew: the child was placed out of home.
+    ChildPlaced,
+    /// Withdrew: another service was needed.
+    OtherServiceNeeded,
+    /// Withdrew: consent withdrawn.
+    ConsentWithdrawn,
+    /// Withdrew for another recorded reason.
+    OtherWithdrawal,
+    /// Family Partner arm, not enrolled and no withdrawal recorded (enrolment pending or the
+    /// reason not recorded).
+    NotEnrolledNoReasonRecorded,
+    /// Ordinary-services arm, enrolled with a Family Partner all the same (contamination).
+    EnrolledAgainstAllocation,
+}
+
+impl FlowReason {
+    /// Every reason, in order.
+    pub const ALL: [FlowReason; 8] = [
+        FlowReason::NoLongerWishes,
+        FlowReason::Moved,
+        FlowReason::ChildPlaced,
+        FlowReason::OtherServiceNeeded,
+        FlowReason::ConsentWithdrawn,
+        FlowReason::OtherWithdrawal,
+        FlowReason::NotEnrolledNoReasonRecorded,
+        FlowReason::EnrolledAgainstAllocation,
+    ];
+
+    /// The reason of a withdrawal.
+    pub fn of_withdrawal(r: WithdrawalReason) -> FlowReason {
+        match r {
+            WithdrawalReason::NoLongerWishes => FlowReason::NoLongerWishes,
+            WithdrawalReason::Moved => FlowReason::Moved,
+            WithdrawalReason::ChildPlaced => FlowReason::ChildPlaced,
+            WithdrawalReason::OtherServiceNeeded => FlowReason::OtherServiceNeeded,
+            WithdrawalReason::ConsentWithdrawn => FlowReason::ConsentWithdrawn,
+            WithdrawalReason::Other => FlowReason::OtherWithdrawal,
+        }
+    }
+
+    /// The reason in words, for a diagram.
+    pub fn label(self) -> &'static str {
+        match self {
+            FlowReason::NoLongerWishes => "no longer wished to take part",
+            FlowReason::Moved => "moved",
+            FlowReason::ChildPlaced => "child placed out of home",
+            FlowReason::OtherServiceNeeded => "needed another service",
+            FlowReason::ConsentWithdrawn => "withdrew consent",
+            FlowReason::OtherWithdrawal => "other reason",
+            FlowReason::NotEnrolledNoReasonRecorded => "not enrolled, no reason recorded",
+            FlowReason::EnrolledAgainstAllocation => "enrolled with a Family Partner",
+        }
+    }
+}
+
+/// Families of an arm for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowReasonCount {
+    /// The reason.
+    pub reason: FlowReason,
+    /// How many families.
+    pub families: u64,
 }
 
 /// Families excluded for one reason.
@@ -84,8 +163,14 @@ pub struct ArmFlow {
     /// Did not receive it: Family Partner families never enrolled; ordinary-services
     /// families enrolled all the same (contamination).
     pub not_received: u64,
+    /// Why families did not receive it, by reason (only reasons with families); the counts sum
+    /// to `not_received`.
+    pub not_received_by_reason: Vec<FlowReasonCount>,
     /// Discontinued: withdrew from the intervention or the study.
     pub discontinued: u64,
+    /// Why families discontinued: the reason of each family's first withdrawal (only reasons
+    /// with families); the counts sum to `discontinued`.
+    pub discontinued_by_reason: Vec<FlowReasonCount>,
     /// Follow-up per wave.
     pub follow_up: Vec<WaveFollowUp>,
     /// Analysed: completed or partial data at the primary wave.
@@ -130,10 +215,22 @@ pub struct ConsortRow {
     pub arm: Option<Arm>,
     /// The wave (months from randomisation), for the follow-up stages.
     pub wave: Option<u32>,
-    /// The reason, for exclusions by reason (the `excluded` total has none).
-    pub reason: Option<ExclusionReason>,
+    /// The reason: for exclusions by reason (the `excluded` total has none), and for
+    /// `not_received` and `discontinued` by reason (CONSORT 13b; their totals have none).
+    pub reason: Option<RowReason>,
     /// The number of families.
     pub count: u64,
+}
+
+/// The reason of a tidy row: an exclusion before randomisation, or a reason for not receiving
+/// or discontinuing the allocated intervention. In JSON, the reason's name alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RowReason {
+    /// Why an assessed family was not randomised.
+    Exclusion(ExclusionReason),
+    /// Why an allocated family did not receive or discontinued the intervention.
+    Flow(FlowReason),
 }
 
 impl ConsortFlow {
@@ -151,11 +248,15 @@ impl ConsortFlow {
             row("assessed", None, None, None, self.assessed),
             row("excluded", None, None, None, self.excluded),
         ];
-        out.extend(
-            self.excluded_by_reason
-                .iter()
-                .map(|e| row("excluded", None, None, Some(e.reason), e.families)),
-        );
+        out.extend(self.excluded_by_reason.iter().map(|e| {
+            row(
+                "excluded",
+                None,
+                None,
+                Some(RowReason::Exclusion(e.reason)),
+                e.families,
+            )
+        }));
         out.push(row(
             "awaiting_randomisation",
             None,
@@ -169,7 +270,15 @@ impl ConsortFlow {
             out.push(row("allocated", arm, None, None, a.allocated));
             out.push(row("received", arm, None, None, a.received));
             out.push(row("not_received", arm, None, None, a.not_received));
+            for r in &a.not_received_by_reason {
+                let why = Some(RowReason::Flow(r.reason));
+                out.push(row("not_received", arm, None, why, r.families));
+            }
             out.push(row("discontinued", arm, None, None, a.discontinued));
+            for r in &a.discontinued_by_reason {
+                let why = Some(RowReason::Flow(r.reason));
+                out.push(row("discontinued", arm, None, why, r.families));
+            }
             for w in &a.follow_up {
                 let wave = Some(w.wave);
                 out.push(row("completed", arm, wave, None, w.completed));
@@ -277,6 +386,38 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
             .iter()
             .filter(|f| f.withdrawn_on().is_some_and(|d| d <= as_of))
             .count() as u64;
+        let first_withdrawal = |f: &FamilyRecord| {
+            f.withdrawals
+                .iter()
+                .filter(|w| w.on <= as_of)
+                .min_by_key(|w| w.on)
+                .map(|w| FlowReason::of_withdrawal(w.reason.code))
+        };
+        let not_received_reasons: Vec<FlowReason> = in_arm
+            .iter()
+            .filter(|f| match arm {
+                Arm::Intervention => f.enrolment.is_none(),
+                Arm::Control => f.enrolment.is_some(),
+            })
+            .map(|f| match arm {
+                Arm::Intervention => {
+                    first_withdrawal(f).unwrap_or(FlowReason::NotEnrolledNoReasonRecorded)
+                }
+                Arm::Control => FlowReason::EnrolledAgainstAllocation,
+            })
+            .collect();
+        let discontinued_reasons: Vec<FlowReason> =
+            in_arm.iter().filter_map(|f| first_withdrawal(f)).collect();
+        let by_reason = |reasons: &[FlowReason]| -> Vec<FlowReasonCount> {
+            FlowReason::ALL
+                .iter()
+                .map(|r| FlowReasonCount {
+                    reason: *r,
+                    families: reasons.iter().filter(|x| *x == r).count() as u64,
+                })
+                .filter(|c| c.families > 0)
+                .collect()
+        };
         let mut follow_up = Vec::new();
         let mut analysed = 0;
         for wave in &data.design.waves {
@@ -323,7 +464,9 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
             allocated,
             received,
             not_received,
+            not_received_by_reason: by_reason(&not_received_reasons),
             discontinued,
+            discontinued_by_reason: by_reason(&discontinued_reasons),
             follow_up,
             analysed,
         });

@@ -17,10 +17,14 @@ pub struct FamilyDose {
     pub family: FamilyRef,
     /// First day of the family's time in the phase.
     pub from: NaiveDate,
-    /// Day after the last day counted (the phase's end, the day after the enrolment ended or
-    /// the family withdrew, or the day after `as_of`, whichever is first).
+    /// Day after the last day of the family's time in the phase so far (the phase's end, the
+    /// day after the enrolment ended or the family withdrew, or the day after `as_of`,
+    /// whichever is first).
     pub until: NaiveDate,
-    /// Delivered / expected contacts.
+    /// Day after the last **whole** week or month of the phase's rate in `[from, until)`:
+    /// both counts cover `[from, counted_until)`.
+    pub counted_until: NaiveDate,
+    /// Delivered / expected contacts over the same whole periods.
     pub dose: Ratio,
 }
 
@@ -42,7 +46,9 @@ fn label(r: (u64, u64)) -> Ratio {
 
 /// Dose per phase as of `as_of`. Expected contacts count **whole** weeks or months of the
 /// family's time in the phase ([`crate::programme::Rate::expected`]); delivered contacts are
-/// those with status `delivered` dated in the same span.
+/// those with status `delivered` dated in those same whole periods (a contact in a period that
+/// has not fully elapsed counts once the period has), so a family that has just entered a phase
+/// shows 0 / 0, never contacts against 0 expected.
 pub fn dose_per_phase(data: &TrialData, as_of: NaiveDate) -> Vec<PhaseDose> {
     let mut out = Vec::new();
     for phase in &data.programme.phases {
@@ -62,10 +68,13 @@ pub fn dose_per_phase(data: &TrialData, as_of: NaiveDate) -> Vec<PhaseDose> {
                 continue;
             }
             let expected = phase.expected.expected(p0, until);
+            let counted_until = phase.expected.whole_periods_end(p0, until);
             let delivered = f
                 .contacts
                 .iter()
-                .filter(|c| c.status == ContactStatus::Delivered && p0 <= c.on && c.on < until)
+                .filter(|c| {
+                    c.status == ContactStatus::Delivered && p0 <= c.on && c.on < counted_until
+                })
                 .count() as u64;
             num += delivered;
             den += expected;
@@ -73,6 +82,7 @@ pub fn dose_per_phase(data: &TrialData, as_of: NaiveDate) -> Vec<PhaseDose> {
                 family: f.family.clone(),
                 from: p0,
                 until,
+                counted_until,
                 dose: label((delivered, expected)),
             });
         }

@@ -2,22 +2,31 @@
 //! ([`Ratio`]), so a figure can always be traced back to counts.
 
 pub mod caseload;
+pub mod completeness;
 pub mod consort;
 pub mod costs;
 pub mod dose;
+pub mod feasibility;
+pub mod fidelity;
 pub mod progression;
 pub mod ratio;
+pub mod recruitment;
 pub mod retention;
 
 pub use caseload::{CaseloadPeriod, caseload};
+pub use completeness::{QuestionnaireCompleteness, questionnaire_completeness};
 pub use consort::{
-    ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, WaveFollowUp, consort,
+    ArmFlow, ConsortFlow, ConsortRow, ExclusionCount, ExclusionReason, FlowReason, FlowReasonCount,
+    RowReason, WaveFollowUp, consort,
 };
 pub use costs::{FamilyCosts, family_costs};
 pub use dose::{FamilyDose, PhaseDose, adherence, dose_per_phase};
+pub use feasibility::{Feasibility, WaveRetention, feasibility};
+pub use fidelity::{FamilyFidelity, PhaseFidelity, fidelity_per_phase};
 pub use progression::{
     Direction, Light, ProgressionCriteria, ProgressionCriterion, ProgressionMetric,
-    ProgressionResult, Threshold, evaluate,
+    ProgressionResult, Threshold, evaluate, metric_value,
 };
-pub use ratio::Ratio;
+pub use ratio::{Interval, Ratio, Z_95, wilson};
+pub use recruitment::{Recruitment, RecruitmentMonth, SiteRecruitment, recruitment};
 pub use retention::{Retention, retention};

@@ -67,7 +67,8 @@ pub enum ProgressionMetric {
     EligibilityRate,
     /// Consenting / eligible families.
     ConsentRate,
-    /// Completed / randomised at a wave, in one arm or both.
+    /// Completed / families already due at a wave (randomised, less those whose window is
+    /// still open), in one arm or both.
     Retention {
         /// The wave (months from randomisation).
         wave: u32,
@@ -75,8 +76,8 @@ pub enum ProgressionMetric {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         arm: Option<Arm>,
     },
-    /// Lost to follow-up or withdrawn / randomised at a wave, in one arm or both (lower is
-    /// better).
+    /// Lost to follow-up or withdrawn / families already due at a wave, in one arm or both
+    /// (lower is better).
     LossToFollowUp {
         /// The wave (months from randomisation).
         wave: u32,
@@ -206,14 +207,20 @@ impl ProgressionCriteria {
     }
 }
 
-/// One criterion evaluated.
+/// One criterion evaluated. The light judges the point estimate (`ratio.value`); the 95%
+/// Wilson interval of a proportion is shown beside it (`ratio.ci95`, `ci_spans`) so a reader
+/// sees how sure the light is, but it never changes the light.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressionResult {
     /// The criterion.
     pub criterion_id: String,
-    /// The metric's value with its parts.
+    /// The metric's value with its parts (and its 95% interval, for a proportion).
     pub ratio: Ratio,
+    /// The lights the interval's two ends would get, lower end first (`[amber, green]`): the
+    /// same light twice means the interval lies inside one band. Absent without an interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_spans: Option<[Light; 2]>,
     /// The light.
     pub light: Light,
     /// The rule applied, in words.
@@ -240,7 +247,7 @@ pub fn metric_value(data: &TrialData, metric: &ProgressionMetric, as_of: NaiveDa
                 .filter_map(|f| f.eligibility(criteria))
                 .collect();
             let eligible = verdicts.iter().filter(|v| v.is_eligible()).count() as u64;
-            Ratio::new(
+            Ratio::proportion(
                 eligible,
                 verdicts.len() as u64,
                 "families eligible",
@@ -254,7 +261,7 @@ pub fn metric_value(data: &TrialData, metric: &ProgressionMetric, as_of: NaiveDa
                 .filter(|f| f.eligibility(criteria).is_some_and(|e| e.is_eligible()))
                 .collect();
             let consented = eligible.iter().filter(|f| f.consented()).count() as u64;
-            Ratio::new(
+            Ratio::proportion(
                 consented,
                 eligible.len() as u64,
                 "eligible families consenting",
@@ -266,9 +273,17 @@ pub fn metric_value(data: &TrialData, metric: &ProgressionMetric, as_of: NaiveDa
                 .into_iter()
                 .filter(|r| r.wave == *wave && arm.is_none_or(|a| a == r.arm))
                 .fold((0, 0), |(n, d), r| {
-                    (n + r.retention.numerator, d + r.retention.denominator)
+                    (
+                        n + r.retention_among_due.numerator,
+                        d + r.retention_among_due.denominator,
+                    )
                 });
-            Ratio::new(n, d, "families with completed data", "families randomised")
+            Ratio::proportion(
+                n,
+                d,
+                "families with completed data",
+                "families due at the wave",
+            )
         }
         ProgressionMetric::LossToFollowUp { wave, arm } => {
             let flow = super::consort(&view, as_of);
@@ -283,13 +298,16 @@ pub fn metric_value(data: &TrialData, metric: &ProgressionMetric, as_of: NaiveDa
                         .map(move |w| (w, a.allocated))
                 })
                 .fold((0, 0), |(n, d), (w, allocated)| {
-                    (n + w.lost + w.withdrawn, d + allocated)
+                    (
+                        n + w.lost + w.withdrawn,
+                        d + allocated.saturating_sub(w.not_yet_due),
+                    )
                 });
-            Ratio::new(
+            Ratio::proportion(
                 n,
                 d,
                 "families lost to follow-up or withdrawn",
-                "families randomised",
+                "families due at the wave",
             )
         }
         ProgressionMetric::Dose { phase } => {
@@ -318,6 +336,9 @@ pub fn evaluate(
             ProgressionResult {
                 criterion_id: c.id.clone(),
                 light: c.light(ratio.value),
+                ci_spans: ratio
+                    .ci95
+                    .map(|i| [c.light(Some(i.lower)), c.light(Some(i.upper))]),
                 rule: c.rule(),
                 ratio,
             }

@@ -17,9 +17,14 @@ pub struct Retention {
     pub wave: u32,
     /// The arm.
     pub arm: Arm,
-    /// Families with completed data / families randomised to the arm. Partial data do not
-    /// count as completed; families whose window is still open stay in the denominator.
+    /// Families with completed data / families randomised to the arm, with its 95% Wilson
+    /// interval. Partial data do not count as completed; families whose window is still open
+    /// stay in the denominator.
     pub retention: Ratio,
+    /// Families with completed data / families already due at the wave (randomised, less those
+    /// whose window is still open), with its 95% Wilson interval: what a retention criterion
+    /// judges, so a wave that is still being collected does not read as lost.
+    pub retention_among_due: Ratio,
     /// Families with partial data.
     pub partial: u64,
     /// Families whose window is still open.
@@ -43,11 +48,17 @@ pub fn retention(data: &TrialData, as_of: NaiveDate) -> Vec<Retention> {
             out.push(Retention {
                 wave: wave.month,
                 arm,
-                retention: Ratio::new(
+                retention: Ratio::proportion(
                     count(WaveStatus::Completed),
                     statuses.len() as u64,
                     "families with completed data",
                     "families randomised",
+                ),
+                retention_among_due: Ratio::proportion(
+                    count(WaveStatus::Completed),
+                    statuses.len() as u64 - count(WaveStatus::NotYetDue),
+                    "families with completed data",
+                    "families due at the wave",
                 ),
                 partial: count(WaveStatus::Partial),
                 not_yet_due: count(WaveStatus::NotYetDue),
