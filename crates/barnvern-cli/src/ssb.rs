@@ -53,7 +53,7 @@ pub struct ExportArgs {
     bundles: PathBuf,
     /// The directory to write the XML files to. It appears whole when the export ends, or
     /// not at all; an existing one is replaced only when it is an earlier `barnvern export
-    /// ssb-xml` (it holds `ssb-export.json` and XML files only).
+    /// ssb-xml` (it holds `.ssb-export.json` and XML files only).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Exit 0 even when lines were rejected (they are still reported, and not written).
@@ -64,8 +64,9 @@ pub struct ExportArgs {
     max_line_bytes: usize,
 }
 
-/// The file that marks a folder as written by `barnvern export ssb-xml`.
-pub const EXPORT_MARKER: &str = "ssb-export.json";
+/// The file that marks a folder as written by `barnvern export ssb-xml`. Hidden, so that
+/// `barnvern validate --rules ssb DIR/*` and other globs see the XML files only.
+pub const EXPORT_MARKER: &str = ".ssb-export.json";
 /// The `format` of [`EXPORT_MARKER`].
 const EXPORT_FORMAT: &str = "barnvern ssb-xml export";
 

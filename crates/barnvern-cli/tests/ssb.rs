@@ -56,8 +56,8 @@ fn import_then_export_gives_valid_v4_files() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 2, "{files:?}");
-    assert!(files[1].ends_with("ssb-export.json"));
-    let path = files[0].clone();
+    assert!(files[0].ends_with(".ssb-export.json"));
+    let path = files[1].clone();
     assert_eq!(
         path.file_name().unwrap().to_str().unwrap(),
         "7317a453-2d65-465a-9589-519311d66579.xml"
@@ -209,9 +209,9 @@ fn export_refuses_swedish_cases_and_bad_lines_with_their_line_and_writes_the_res
     // The Norwegian case is written; nothing of the Swedish one.
     let files = names(&xml_dir);
     assert_eq!(files.len(), 2, "{files:?}");
-    assert!(files.contains(&"ssb-export.json".to_owned()));
+    assert!(files.contains(&".ssb-export.json".to_owned()));
     let marker: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(xml_dir.join("ssb-export.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(xml_dir.join(".ssb-export.json")).unwrap())
             .unwrap();
     assert_eq!(marker["written"], 1);
     assert_eq!(marker["rejected"], 2);
@@ -225,6 +225,24 @@ fn export_refuses_swedish_cases_and_bad_lines_with_their_line_and_writes_the_res
         "the decision grounds are written"
     );
     assert!(!xml.contains("se.scb") && !xml.contains("Kommunenummer=\"0180\""));
+    // What a shell's `DIR/*` names is the XML files only: SSB's controls run on them cleanly.
+    let visible: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| !f.starts_with('.'))
+        .map(|f| xml_dir.join(f))
+        .collect();
+    assert_eq!(visible.len(), 1);
+    let out = barnvern()
+        .args(["validate", "--rules", "ssb"])
+        .args(&visible)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // An earlier export of ours is replaced, whole; --allow-rejects exits 0.
     std::fs::write(&bundles, format!("{}\n", se_case_line())).unwrap();
@@ -236,7 +254,7 @@ fn export_refuses_swedish_cases_and_bad_lines_with_their_line_and_writes_the_res
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(names(&xml_dir), ["ssb-export.json"]);
+    assert_eq!(names(&xml_dir), [".ssb-export.json"]);
     // Nothing is left beside it.
     assert_eq!(names(dir.path()), ["b.jsonl", "xml"]);
 }
