@@ -41,6 +41,7 @@ impl ToPyErr for ArrowError {
             ArrowError::Data(issues) => ErrorClass::Validation.new_err(py, &message, &issues),
             ArrowError::Io { path, .. }
             | ArrowError::Exists { path }
+            | ArrowError::NotReplaceable { path, .. }
             | ArrowError::Manifest { path, .. } => ErrorClass::Dataset.new_err_with(
                 py,
                 &message,

@@ -54,6 +54,22 @@ pub enum Error {
         /// The target directory.
         path: PathBuf,
     },
+    /// Something is at the target that barnvern did not write (a folder of other files, a
+    /// regular file, a symbolic link): it is not replaced, whatever `overwrite` says.
+    #[error(
+        "{}: {reason}; barnvern replaces only a {what} it wrote (recognised by its {marker}), so nothing was written; give another output path or move it away",
+        path.display()
+    )]
+    NotReplaceable {
+        /// The target.
+        path: PathBuf,
+        /// The kind of folder that was to be written there.
+        what: &'static str,
+        /// The file that marks a folder of that kind.
+        marker: &'static str,
+        /// What is there instead.
+        reason: String,
+    },
     /// A manifest could not be read or written.
     #[error("{}: manifest: {message}", path.display())]
     Manifest {

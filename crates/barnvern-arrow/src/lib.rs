@@ -81,6 +81,7 @@ pub mod dictionary;
 pub mod error;
 pub mod family;
 pub mod ints;
+pub mod output;
 pub mod parquet;
 mod partitioned;
 mod partitions;

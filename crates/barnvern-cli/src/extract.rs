@@ -142,6 +142,9 @@ fn stopped(e: &ExtractError) -> ExitCode {
             eprintln!("barnvern: give --overwrite to replace it");
             ExitCode::from(EXIT_USAGE)
         }
+        ExtractError::Dataset(barnvern_arrow::Error::NotReplaceable { .. }) => {
+            ExitCode::from(EXIT_USAGE)
+        }
         ExtractError::Key(_) | ExtractError::NoInputs | ExtractError::BadPath { .. } => {
             ExitCode::from(EXIT_USAGE)
         }

@@ -549,3 +549,74 @@ fn a_small_buffer_gives_the_same_rows() {
         .code(2);
     assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--buffer-mib"));
 }
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `--overwrite` replaces a dataset, never a folder or file that is not one: a folder holding
+/// a user's file and a regular file are refused (exit 2) and left as they were, with nothing
+/// hidden left beside them.
+#[test]
+fn overwrite_refuses_what_is_not_a_dataset_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(3).join("\n")).unwrap();
+    let extract = |out: &Path| {
+        let mut c = barnvern();
+        c.env("BARNVERN_KEY", KEY)
+            .args(["extract", "--overwrite", "--out"])
+            .arg(out)
+            .arg(&input);
+        c.assert()
+    };
+
+    let thesis = dir.path().join("thesis");
+    fs::create_dir(&thesis).unwrap();
+    fs::write(thesis.join("thesis.docx"), "years of work").unwrap();
+    let refused = extract(&thesis).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("not a barnvern research dataset"),
+        "{stderr}"
+    );
+    assert_eq!(names_in(&thesis), ["thesis.docx"]);
+    assert_eq!(
+        fs::read_to_string(thesis.join("thesis.docx")).unwrap(),
+        "years of work"
+    );
+
+    let file = dir.path().join("notes.txt");
+    fs::write(&file, "a regular file").unwrap();
+    let refused = extract(&file).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("not a folder"), "{stderr}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), "a regular file");
+
+    // A dataset with a file barnvern did not write is not replaced either.
+    let data = dir.path().join("data");
+    extract(&data).success();
+    fs::write(data.join("my-notes.md"), "mine").unwrap();
+    let refused = extract(&data).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("my-notes.md"), "{stderr}");
+    assert!(data.join("my-notes.md").exists());
+    fs::remove_file(data.join("my-notes.md")).unwrap();
+    // An empty folder and an earlier dataset are replaced.
+    extract(&data).success();
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    extract(&empty).success();
+    assert!(empty.join("manifest.json").exists());
+
+    assert_eq!(
+        names_in(dir.path()),
+        ["cases.jsonl", "data", "empty", "notes.txt", "thesis"]
+    );
+}
