@@ -620,3 +620,95 @@ fn overwrite_refuses_what_is_not_a_dataset_and_leaves_nothing_behind() {
         ["cases.jsonl", "data", "empty", "notes.txt", "thesis"]
     );
 }
+
+/// Code-system names, source codes and source systems are text typed by people: an identity
+/// number typed there (any written form) is refused with the line, and never reaches the
+/// dataset; a well-formed system barnvern does not know is a finding, not silence.
+#[test]
+fn identity_numbers_typed_into_code_fields_never_reach_the_dataset() {
+    // Public test numbers (shared/testdata): Skatteverket's 189001019802, Skatteetaten's
+    // 20036914700.
+    let forms = [
+        "189001019802",
+        "18900101-9802",
+        "900101-9802",
+        "900101+9802",
+        "20036914700",
+        "200369 14700",
+    ];
+    let se = example("se-case.json");
+    let no = example("no-case.json");
+    type Edit = fn(&mut Value, &str);
+    let edits: [(&str, Edit); 7] = [
+        ("se", |v, s| {
+            v["referrals"][0]["provenance"]["source_system"] = s.into()
+        }),
+        ("se", |v, s| {
+            v["referrals"][0]["reporter"]["source"]["system"] = s.into()
+        }),
+        ("se", |v, s| {
+            v["interventions"][0]["type"]["source"]["code"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["referrals"][0]["reasons"][0]["system"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["referrals"][0]["violence"][0]["source"]["code"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["screenings"][0]["outcome"]["source"]["system"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["interventions"][0]["type"]["source"]["system"] = s.into()
+        }),
+    ];
+    let mut lines = Vec::new();
+    for (i, (base, edit)) in edits.iter().enumerate() {
+        for (j, form) in forms.iter().enumerate() {
+            let mut v = if *base == "se" {
+                se.clone()
+            } else {
+                no.clone()
+            };
+            v["case_id"] = Value::String(format!("case-{i}-{j}"));
+            edit(&mut v, &format!("x {form}"));
+            lines.push(v.to_string());
+        }
+    }
+    let mut known = se.clone();
+    known["case_id"] = "case-known".into();
+    lines.push(known.to_string());
+    let mut unknown = se.clone();
+    unknown["case_id"] = "case-unknown-system".into();
+    unknown["referrals"][0]["reporter"]["source"]["system"] = "my.local.system".into();
+    lines.push(unknown.to_string());
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("extract");
+    barnvern()
+        .env("BARNVERN_KEY", KEY)
+        .args(["extract", "--allow-rejects", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rejected"], (edits.len() * forms.len()) as u64);
+    let text = all_output_text(&out);
+    for form in forms {
+        let digits: String = form.chars().filter(char::is_ascii_digit).collect();
+        assert!(!text.contains(&digits), "{form} reached the dataset");
+        assert!(!text.contains(form), "{form} reached the dataset");
+    }
+    let validate = barnvern()
+        .args(["validate", "--format", "json"])
+        .arg(&input)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&validate.get_output().stdout).into_owned();
+    assert!(stdout.contains("privacy.identity_number"), "{stdout}");
+    assert!(stdout.contains("codelist.unknown_system"), "{stdout}");
+}

@@ -39,6 +39,7 @@
 mod builtin;
 mod check;
 mod coded;
+mod systems;
 
 use std::collections::BTreeMap;
 
@@ -51,6 +52,10 @@ use crate::Issue;
 pub use builtin::{SAKSINNHOLD, SSB_BARNEVERN_VERSION, builtin, builtin_systems};
 pub use check::{check_coded, check_source_code};
 pub use coded::{Coded, SourceCode};
+pub use systems::{
+    KNOWN_CODE_SYSTEMS, MAX_CODE_CHARS, MAX_SYSTEM_CHARS, check_code_text, check_system_name,
+    identity_issue, is_known_code_system,
+};
 
 /// Display text of a code, per language. A source rarely has all three.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
