@@ -25,7 +25,7 @@ pub enum Error {
     #[error(
         "{}: research schema version {} is not supported; this barnvern reads {supported}",
         path.display(),
-        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), |v| format!("{v:?}"))
+        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), barnvern_core::identifier::echo)
     )]
     SchemaVersion {
         /// The file (or manifest) read.

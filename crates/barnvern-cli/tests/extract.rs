@@ -712,3 +712,58 @@ fn identity_numbers_typed_into_code_fields_never_reach_the_dataset() {
     assert!(stdout.contains("privacy.identity_number"), "{stdout}");
     assert!(stdout.contains("codelist.unknown_system"), "{stdout}");
 }
+
+/// Findings never repeat a value that could be personal data: a reference holding an identity
+/// number, a code not in its list, an unbounded schema version. Neither in `validate`'s output
+/// nor in the quarantine file.
+#[test]
+fn findings_do_not_echo_values_that_could_be_personal_data() {
+    // A public test personnummer (shared/testdata), in two written forms.
+    let number = "189001019802";
+    let se = example("se-case.json");
+    let mut reference = se.clone();
+    reference["case_id"] = "case-ref".into();
+    reference["screenings"][0]["referral_id"] = number.into();
+    let mut code = example("no-case.json");
+    code["case_id"] = "case-code".into();
+    code["referrals"][0]["reporter"]["source"]["code"] = "Kari Nordmann".into();
+    let mut version = se.clone();
+    version["case_id"] = "case-version".into();
+    version["schema_version"] = format!("9-{}", "x".repeat(100_000)).into();
+    let mut person = se.clone();
+    person["case_id"] = "case-person".into();
+    person["people"][0]["person_ref"] = "18900101-9802".into();
+    let lines = [reference, code, version, person].map(|v| v.to_string());
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("extract");
+    barnvern()
+        .env("BARNVERN_KEY", KEY)
+        .args(["extract", "--allow-rejects", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let quarantine = fs::read_to_string(out.join("quarantine.jsonl")).unwrap();
+    for format in ["text", "json"] {
+        let validate = barnvern()
+            .args(["validate", "--format", format])
+            .arg(&input)
+            .assert()
+            .code(1);
+        let output = validate.get_output();
+        let text = format!(
+            "{}{}{quarantine}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("case.unknown_reference"), "{text}");
+        assert!(text.contains("codelist.unknown_code"), "{text}");
+        assert!(text.contains("schema_version"), "{text}");
+        for secret in ["9802", "Kari", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] {
+            assert!(!text.contains(secret), "{secret} echoed: {text}");
+        }
+    }
+}

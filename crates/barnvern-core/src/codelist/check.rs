@@ -59,15 +59,19 @@ pub fn check_coded<T: PartialEq>(
         Some(None) if !listed_unknown => out.push(Issue::error(
             format!("{source_path}.code"),
             "codelist.unknown_code",
-            format!("{:?} is not a code of {}", source.code(), source.system()),
+            format!(
+                "{} is not a code of {}",
+                crate::identifier::echo(source.code()),
+                source.system()
+            ),
         )),
         Some(Some(mapped)) if mapped != coded.code => out.push(Issue::error(
             format!("{path}.code"),
             "codelist.mapping_mismatch",
             format!(
-                "the canonical code does not match what {} code {:?} maps to",
+                "the canonical code does not match what {} code {} maps to",
                 source.system(),
-                source.code()
+                crate::identifier::echo(source.code())
             ),
         )),
         _ => {}

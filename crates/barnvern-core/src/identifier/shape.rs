@@ -4,10 +4,14 @@
 //! A Swedish personnummer or samordningsnummer is written with 10 or 12 digits (`YYMMDD-NNNC`,
 //! `YYMMDD+NNNC`, `YYYYMMDDNNNC`, ...), a Norwegian fødselsnummer, D- or H-number with 11
 //! (`DDMMYYIIIKK`, `DDMMYY IIIKK`), and people type them with spaces, hyphens or dots between
-//! the groups. The detector looks for a run of 10 or more ASCII digits, where groups of digits
-//! may be joined by up to three of `-`, `+`, `.` and space, and ignores the check digits on
-//! purpose: a mistyped number is personal data all the same. It over-reaches rather than
-//! misses (a phone number with 10 digits is caught too, and is personal data as well).
+//! the groups. The detector takes each run of ASCII digits whose groups are joined by up to
+//! three of `-`, `+`, `.` and space, and looks at each stretch of 10, 11 or 12 digits that
+//! starts where a group starts and ends where one ends (or inside its own group): when it begins
+//! with a date part as identity numbers do (SE `YYMMDD` or
+//! `YYYYMMDD`, day + 60 and month or day 00 allowed; NO `DDMMYY`, day + 40, month + 40 or + 80),
+//! the whole run is taken for an identity number. Check digits are ignored on purpose (a
+//! mistyped number is personal data all the same); the date part keeps case numbers such as
+//! `SE-0180-2024-001234` from being taken for one.
 //!
 //! ```
 //! use barnvern_core::identifier::{looks_like_identity_number, mask_identity_numbers};
@@ -30,8 +34,35 @@ fn is_separator(b: u8) -> bool {
     matches!(b, b'-' | b'+' | b'.' | b' ')
 }
 
-/// The byte ranges of every run of digits (groups joined by separators) with at least
-/// [`IDENTITY_MIN_DIGITS`] digits.
+/// Two digits as a number.
+fn two(d: &[u8]) -> u32 {
+    u32::from(d[0]) * 10 + u32::from(d[1])
+}
+
+/// SE month and day (`MMDD`): month 00-12, day 00-31 or 60-91 (samordningsnummer).
+fn se_month_day(d: &[u8]) -> bool {
+    let (month, day) = (two(d), two(&d[2..]));
+    month <= 12 && (day <= 31 || (60..=91).contains(&day))
+}
+
+/// Whether `digits` (each 0-9) begin as an identity number of their length does.
+fn dated(digits: &[u8]) -> bool {
+    match digits.len() {
+        10 => se_month_day(&digits[2..6]),
+        11 => {
+            let (day, month) = (two(digits), two(&digits[2..]));
+            ((1..=31).contains(&day) || (41..=71).contains(&day))
+                && ((1..=12).contains(&month)
+                    || (41..=52).contains(&month)
+                    || (81..=92).contains(&month))
+        }
+        12 => (18..=20).contains(&two(digits)) && se_month_day(&digits[4..8]),
+        _ => false,
+    }
+}
+
+/// The byte ranges of every run of digits (groups joined by separators) that holds something
+/// shaped like an identity number.
 fn identity_runs(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
@@ -41,16 +72,18 @@ fn identity_runs(text: &str) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
+        // One run: its digits, and where in them each group starts.
         let start = i;
-        let mut end = i;
-        let mut digits = 0;
+        let mut digits: Vec<u8> = Vec::new();
+        let mut group_starts = Vec::new();
         let mut j = i;
-        loop {
+        let end = loop {
+            group_starts.push(digits.len());
             while j < bytes.len() && bytes[j].is_ascii_digit() {
-                digits += 1;
+                digits.push(bytes[j] - b'0');
                 j += 1;
             }
-            end = end.max(j);
+            let group_end = j;
             let mut k = j;
             while k < bytes.len() && k - j < MAX_SEPARATORS && is_separator(bytes[k]) {
                 k += 1;
@@ -58,10 +91,23 @@ fn identity_runs(text: &str) -> Vec<(usize, usize)> {
             if k > j && k < bytes.len() && bytes[k].is_ascii_digit() {
                 j = k;
             } else {
-                break;
+                break group_end;
             }
-        }
-        if digits >= IDENTITY_MIN_DIGITS {
+        };
+        // A candidate starts where a group starts and ends where a group ends, or inside the
+        // group it started in (a long group of digits typed without separators).
+        group_starts.push(digits.len());
+        let flagged = digits.len() >= IDENTITY_MIN_DIGITS
+            && group_starts.windows(2).any(|w| {
+                let (g, group_end) = (w[0], w[1]);
+                (10..=12).any(|n| {
+                    let e = g + n;
+                    e <= digits.len()
+                        && (e <= group_end || group_starts.contains(&e))
+                        && dated(&digits[g..e])
+                })
+            });
+        if flagged {
             runs.push((start, end));
         }
         i = end.max(i + 1);
@@ -145,7 +191,8 @@ mod tests {
             "20.03.69 147 00",
             "system-189001019802",
             "x900101-9802y",
-            "+47 22 33 44 55",
+            "189001019802-1",
+            "1890010198021",
         ] {
             assert!(looks_like_identity_number(text), "{text}");
             let masked = mask_identity_numbers(text);
@@ -165,6 +212,9 @@ mod tests {
             "NCT04957394",
             "123456789",
             "12345-6789",
+            "SE-0180-2024-001234",
+            "NO-4601-2024-000871",
+            "2024-01-01 10:00:00",
             "SoL 2001:453 11 kap. 1 a §",
             "",
         ] {
