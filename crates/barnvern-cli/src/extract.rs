@@ -215,6 +215,9 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
 
 /// The project key from --key-file or the environment.
 pub fn project_key(key_file: Option<&std::path::Path>) -> Result<ProjectKey, ExitCode> {
+    if let Some(warning) = key_file.and_then(barnvern_extract::key::key_file_warning) {
+        eprintln!("barnvern: warning: {warning}");
+    }
     ProjectKey::from_file_or_env(key_file).map_err(|e| {
         eprintln!("barnvern: {e}");
         match e {

@@ -767,3 +767,35 @@ fn findings_do_not_echo_values_that_could_be_personal_data() {
         }
     }
 }
+
+/// A key file that group or others may read gets a warning, as ssh gives; the run goes on.
+#[cfg(unix)]
+#[test]
+fn a_key_file_open_to_others_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(2).join("\n")).unwrap();
+    let key = dir.path().join("project.key");
+    fs::write(&key, KEY).unwrap();
+    let extract = |out: &str| {
+        let mut c = barnvern();
+        c.args(["extract", "--key-file"])
+            .arg(&key)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .arg(&input);
+        c.assert().success()
+    };
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let open = extract("a");
+    let stderr = String::from_utf8_lossy(&open.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning") && stderr.contains("0644"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY));
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    let closed = extract("b");
+    assert!(!String::from_utf8_lossy(&closed.get_output().stderr).contains("warning"));
+}
