@@ -125,7 +125,10 @@ impl PyCase {
                 return Err(barnvern_core::Issue::error(
                     "rules",
                     "case.unknown_rules",
-                    format!("unknown rule set {other:?}: use \"barnvern\" or \"ssb\""),
+                    format!(
+                        "unknown rule set {}: use \"barnvern\" or \"ssb\"",
+                        barnvern_core::identifier::echo(other)
+                    ),
                 )
                 .to_pyerr(py));
             }
@@ -184,8 +187,10 @@ impl PyCase {
     /// `Case(case_id='SE-0180-2024-000123', jurisdiction='SE', ...)`: counts of records,
     /// never an identity number.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        // The case id through Python's own repr, so quotes come out as Python writes them.
-        let case_id = PyString::new(py, self.inner.case_id.as_str()).repr()?;
+        // The case id through Python's own repr, so quotes come out as Python writes them; an
+        // identity number in it is masked (a repr ends up in logs and notebooks).
+        let masked = barnvern_core::identifier::mask_identity_numbers(self.inner.case_id.as_str());
+        let case_id = PyString::new(py, &masked).repr()?;
         Ok(format!(
             "Case(case_id={case_id}, jurisdiction='{}', municipality='{}', referrals={}, investigations={}, decisions={}, closed={})",
             self.inner.jurisdiction,

@@ -41,6 +41,7 @@ impl ToPyErr for ArrowError {
             ArrowError::Data(issues) => ErrorClass::Validation.new_err(py, &message, &issues),
             ArrowError::Io { path, .. }
             | ArrowError::Exists { path }
+            | ArrowError::NotReplaceable { path, .. }
             | ArrowError::Manifest { path, .. } => ErrorClass::Dataset.new_err_with(
                 py,
                 &message,
@@ -211,7 +212,8 @@ fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Issue 
         "name",
         "research.unknown_table",
         format!(
-            "{name:?} is not a research table; the tables are {}",
+            "{} is not a research table; the tables are {}",
+            barnvern_core::identifier::echo(name),
             known.collect::<Vec<_>>().join(", ")
         ),
     )
@@ -328,7 +330,8 @@ impl PyTableReport {
             from_json_state(py, state)?;
         let table = barnvern_arrow::table(&name).ok_or_else(|| {
             state_issue(format!(
-                "not a barnvern pickle: {name:?} is not a research table"
+                "not a barnvern pickle: {} is not a research table",
+                barnvern_core::identifier::echo(&name)
             ))
             .to_pyerr(py)
         })?;

@@ -25,7 +25,8 @@ pub(crate) enum ErrorClass {
     InvalidIdentifier,
     /// `WorkflowError(BarnvernError)`: an event is impossible in the current state of a case.
     Workflow,
-    /// `SchemaVersionError(BarnvernError)`: a document has a schema version this build cannot read.
+    /// `SchemaVersionError(ValidationError)`: a document has a schema version this build cannot
+    /// read; carries its one finding in `.errors`.
     SchemaVersion,
     /// `DatasetError(BarnvernError)`: a research dataset cannot be read or written.
     Dataset,
@@ -71,17 +72,16 @@ impl ErrorClass {
     }
 
     /// Builds an exception of this class. `issues` become `.errors`; the classes that carry no
-    /// findings (`WorkflowError`, `SchemaVersionError`) are given the message only.
+    /// findings (`WorkflowError`, `DatasetError`, ...) are given the message only.
     ///
     /// Never panics: if the exception cannot be built (the Python package is broken), the error
     /// that says why is returned instead.
     pub(crate) fn new_err(self, py: Python<'_>, message: &str, issues: &[Issue]) -> PyErr {
         let built = self.type_object(py).and_then(|class| match self {
-            ErrorClass::Validation | ErrorClass::InvalidIdentifier => {
+            ErrorClass::Validation | ErrorClass::InvalidIdentifier | ErrorClass::SchemaVersion => {
                 class.call1((message, issues_to_list(py, issues)?))
             }
             ErrorClass::Workflow
-            | ErrorClass::SchemaVersion
             | ErrorClass::Dataset
             | ErrorClass::ProjectKey
             | ErrorClass::Extract => class.call1((message,)),
@@ -192,18 +192,33 @@ pub(crate) fn workflow_error(
     )
 }
 
-/// `SchemaVersionError` with `found` (empty when the document has none) and `supported`.
+/// `SchemaVersionError` (a `ValidationError`) with its one finding (`schema.version` at
+/// `schema_version`) and `.found` / `.supported`. `.found` is the version only when
+/// [`barnvern_core::identifier::echo`] would show it (short, version-like): a document's
+/// unbounded or personal text is never carried on, whatever field it was put in.
 pub(crate) fn schema_version_error(
     py: Python<'_>,
     message: &str,
     found: Option<&str>,
     supported: &str,
 ) -> PyErr {
-    ErrorClass::SchemaVersion.new_err_with(
-        py,
-        message,
-        &[("found", found.unwrap_or("")), ("supported", supported)],
-    )
+    let shown = found
+        .filter(|v| barnvern_core::identifier::echo(v).starts_with('"'))
+        .unwrap_or("");
+    let issue = Issue::error("schema_version", "schema.version", message);
+    let built = ErrorClass::SchemaVersion.type_object(py).and_then(|class| {
+        let instance = class.call1((
+            issue.message.as_str(),
+            issues_to_list(py, std::slice::from_ref(&issue))?,
+        ))?;
+        instance.setattr("found", shown)?;
+        instance.setattr("supported", supported)?;
+        Ok(instance)
+    });
+    match built {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(err) => err,
+    }
 }
 
 /// A JSON argument given as text (`str`) or as a dict (through `json.dumps`); anything else is a

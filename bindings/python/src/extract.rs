@@ -92,7 +92,18 @@ fn project_key(
                 ));
             }
         }
-        (None, file) => ProjectKey::from_file_or_env(file.as_deref()),
+        (None, file) => {
+            // As the command line does (and ssh): a key file others may read is warned about.
+            if let Some(warning) = file
+                .as_deref()
+                .and_then(barnvern_extract::key::key_file_warning)
+            {
+                let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+                let message = std::ffi::CString::new(warning).unwrap_or_default();
+                PyErr::warn(py, &category, &message, 2)?;
+            }
+            ProjectKey::from_file_or_env(file.as_deref())
+        }
     };
     result.map_err(|e| e.to_pyerr(py))
 }

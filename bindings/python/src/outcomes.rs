@@ -157,7 +157,8 @@ fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Issue> {
             "instrument",
             "outcomes.unknown_instrument",
             format!(
-                "{id:?} is not a built-in instrument; built in: {}",
+                "{} is not a built-in instrument; built in: {}",
+                barnvern_core::identifier::echo(id),
                 known.join(", ")
             ),
         )
@@ -192,7 +193,10 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
                     Issue::error(
                         "informant",
                         "outcomes.informant",
-                        format!("{text:?} is not an informant: use parent, teacher, self or staff"),
+                        format!(
+                            "{} is not an informant: use parent, teacher, self or staff",
+                            barnvern_core::identifier::echo(text)
+                        ),
                     )
                     .to_pyerr(py)
                 },

@@ -27,10 +27,15 @@ def test_validation_errors_are_value_errors() -> None:
     assert issubclass(bv.InvalidIdentifierError, ValueError)
 
 
-def test_workflow_and_schema_errors_are_not_value_errors() -> None:
+def test_workflow_errors_are_not_value_errors() -> None:
     assert not issubclass(bv.WorkflowError, ValueError)
-    assert not issubclass(bv.SchemaVersionError, ValueError)
     assert not issubclass(bv.WorkflowError, bv.ValidationError)
+
+
+def test_schema_version_errors_are_validation_errors() -> None:
+    # A schema version is a refused value (issue 19): `except ValidationError` catches it.
+    assert issubclass(bv.SchemaVersionError, bv.ValidationError)
+    assert issubclass(bv.SchemaVersionError, ValueError)
 
 
 def test_package_reexports_the_exceptions_module() -> None:

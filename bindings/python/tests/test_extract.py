@@ -72,6 +72,7 @@ def test_short_missing_and_double_keys_are_refused(inputs: Path, tmp_path: Path,
 
     key_file = tmp_path / "key"
     key_file.write_text("short\n", encoding="utf-8")
+    key_file.chmod(0o600)  # owner-only: no permission warning, only the refusal
     with pytest.raises(bv.ProjectKeyError, match="5 bytes"):
         bv.extract(inputs, tmp_path / "out", key_file=key_file)
     with pytest.raises(bv.ProjectKeyError, match="cannot read"):
@@ -166,3 +167,18 @@ def test_synth_takes_the_trial_size(tmp_path: Path) -> None:
     with pytest.raises(bv.ValidationError) as bad:
         bv.synth(tmp_path / "x.jsonl", children=1, trial_sites=7)
     assert bad.value.errors[0]["code"] == "synth.options"
+
+
+def test_a_key_file_others_may_read_is_warned_about(inputs: Path, tmp_path: Path) -> None:
+    import warnings
+
+    key_file = tmp_path / "key"
+    key_file.write_bytes(KEY)
+    key_file.chmod(0o644)
+    with pytest.warns(UserWarning, match="chmod 600") as caught:
+        bv.extract(str(inputs), tmp_path / "out", key_file=key_file, as_of=AS_OF)
+    assert all(KEY.decode() not in str(w.message) for w in caught)
+    key_file.chmod(0o600)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bv.extract(str(inputs), tmp_path / "out2", key_file=key_file, as_of=AS_OF)

@@ -183,12 +183,34 @@ impl TableWriter {
         }
     }
 
+    /// `v`, unless it is shaped like an identity number and the next column is not a
+    /// pseudonym: then the row fails (naming the column, never the value) and a null is
+    /// written. Validation refuses such input long before; this guard makes "no identity
+    /// number in any string column" hold whatever a research record holds.
+    fn guarded<'v>(&mut self, name: &str, v: Option<&'v str>) -> Option<&'v str> {
+        let text = v?;
+        let pseudonym = self
+            .spec
+            .fields
+            .get(self.pos)
+            .is_some_and(|f| f.sensitivity == crate::spec::Sensitivity::Pseudonym);
+        if !pseudonym && barnvern_core::identifier::looks_like_identity_number(text) {
+            self.fail(format!(
+                "column {name}: a value shaped like an identity number cannot be written to a research table"
+            ));
+            return None;
+        }
+        Some(text)
+    }
+
     pub(crate) fn utf8(&mut self, name: &str, v: Option<&str>) -> &mut Self {
+        let v = self.guarded(name, v);
         put!(self, name, Utf8, |b| b.append_option(v));
         self
     }
 
     pub(crate) fn dict(&mut self, name: &str, v: Option<&str>) -> &mut Self {
+        let v = self.guarded(name, v);
         put!(self, name, Dict, |b| match v {
             Some(v) => {
                 b.append_value(v);

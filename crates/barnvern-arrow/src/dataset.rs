@@ -13,11 +13,11 @@
 //! The dataset appears atomically: it is written into a hidden sibling directory
 //! (`.NAME.tmp-PID-NANOS`) and renamed onto the target at [`DatasetWriter::finish`]. An
 //! interrupted run leaves no half dataset at the target (a dropped writer removes its
-//! temporary directory). An existing target is refused unless
-//! [`DatasetOptions::overwrite`] is set; then the new dataset and the old one are swapped in one
-//! step (Linux `renameat2` with `RENAME_EXCHANGE`) and the old one removed, so the target
-//! always holds a whole dataset. Where no such exchange exists, the old dataset is renamed
-//! aside (`<staging>-old`) before the new one is renamed in.
+//! temporary directory). An existing dataset is refused unless [`DatasetOptions::overwrite`]
+//! is set; then the new dataset and the old one are swapped in one step (Linux `renameat2`
+//! with `RENAME_EXCHANGE`) and the old one removed, so the target always holds a whole
+//! dataset. Whatever `overwrite` says, only a dataset (its `manifest.json` and nothing
+//! barnvern did not write) or an empty folder is replaced: see [`crate::output`].
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::columns::days_to_date;
 use crate::convert::TableBatch;
 use crate::error::{Error, Result};
+use crate::output::{DATASET, StagedDir};
 use crate::parquet::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
 use crate::partitions::Partitions;
 use crate::research::ResearchCase;
@@ -195,44 +196,26 @@ impl Manifest {
 /// Writes a dataset from batches of research cases, streaming, in bounded memory; see the
 /// module documentation.
 pub struct DatasetWriter {
-    target: PathBuf,
+    staged: Option<StagedDir>,
     temp: PathBuf,
     /// `None` once finished.
     parts: Option<Partitions>,
-    overwrite: bool,
     manifest: Manifest,
-    finished: bool,
 }
 
 impl DatasetWriter {
-    /// Starts a dataset at `target` (a directory that must not exist unless
-    /// `options.overwrite`). Nothing appears at `target` before [`DatasetWriter::finish`].
+    /// Starts a dataset at `target`: nothing may be there unless `options.overwrite`, and then
+    /// only a dataset or an empty folder ([`crate::output::check_target`]; anything else is
+    /// [`Error::NotReplaceable`]). Nothing appears at `target` before
+    /// [`DatasetWriter::finish`].
     pub fn create(target: impl AsRef<Path>, options: DatasetOptions) -> Result<DatasetWriter> {
-        let target = target.as_ref().to_owned();
-        if target.exists() && !options.overwrite {
-            return Err(Error::Exists { path: target });
-        }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Manifest {
-                path: target.clone(),
-                message: "the target has no directory name".to_owned(),
-            })?;
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-        let temp = parent.join(format!(".{name}.tmp-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&temp).map_err(|e| Error::io(&temp, e))?;
+        let staged = StagedDir::create(target, &DATASET, options.overwrite)?;
+        let temp = staged.path().to_owned();
         Ok(DatasetWriter {
-            target,
-            temp: temp.clone(),
-            parts: Some(Partitions::new(temp, options.clone())?),
-            overwrite: options.overwrite,
+            parts: Some(Partitions::new(temp.clone(), options)?),
+            staged: Some(staged),
+            temp,
             manifest: Manifest::new(),
-            finished: false,
         })
     }
 
@@ -417,67 +400,25 @@ impl DatasetWriter {
             "tables.json",
             &serde_json::to_string_pretty(&crate::dictionary::json()).unwrap_or_default(),
         )?;
-        self.publish()?;
-        self.finished = true;
-        Ok(self.manifest.clone())
-    }
-
-    fn publish(&self) -> Result<()> {
-        if self.target.exists() {
-            if !self.overwrite {
-                return Err(Error::Exists {
-                    path: self.target.clone(),
+        match self.staged.take() {
+            Some(staged) => staged.publish()?,
+            None => {
+                return Err(Error::Manifest {
+                    path: self.temp.clone(),
+                    message: "the dataset is already finished".to_owned(),
                 });
             }
-            if exchange(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))? {
-                // The staging directory now holds the old dataset. Should this removal not
-                // happen (a kill), the next extract removes it as a dead run's leftover.
-                let _ = fs::remove_dir_all(&self.temp);
-                return Ok(());
-            }
-            // No atomic exchange here: the old dataset is moved aside first. A kill between
-            // the two renames leaves it at `<staging>-old`, which the next extract puts back.
-            let mut old = self.temp.clone().into_os_string();
-            old.push("-old");
-            let old = PathBuf::from(old);
-            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-            fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        } else {
-            fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
         }
-        Ok(())
+        Ok(self.manifest.clone())
     }
-}
-
-/// Swaps two directories in one step (Linux `renameat2` with `RENAME_EXCHANGE`). `Ok(false)`
-/// when the system or filesystem has no such exchange.
-#[cfg(target_os = "linux")]
-pub(crate) fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
-    use rustix::fs::{CWD, RenameFlags, renameat_with};
-    use rustix::io::Errno;
-    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
-        Ok(()) => Ok(true),
-        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Ok(false),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Swaps two directories in one step: not available on this system.
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
-    Ok(false)
 }
 
 impl Drop for DatasetWriter {
     fn drop(&mut self) {
-        if !self.finished {
-            // The writer threads stop first, so that nothing is written after the removal.
-            if let Some(parts) = self.parts.as_mut() {
-                parts.abandon();
-            }
-            // Best effort: an unfinished dataset leaves nothing behind.
-            let _ = fs::remove_dir_all(&self.temp);
+        // The writer threads stop first, so that nothing is written after the staging folder
+        // is removed (by the `StagedDir`, dropped after this).
+        if let Some(parts) = self.parts.as_mut() {
+            parts.abandon();
         }
     }
 }

@@ -25,7 +25,7 @@ pub enum Error {
     #[error(
         "{}: research schema version {} is not supported; this barnvern reads {supported}",
         path.display(),
-        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), |v| format!("{v:?}"))
+        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), barnvern_core::identifier::echo)
     )]
     SchemaVersion {
         /// The file (or manifest) read.
@@ -53,6 +53,22 @@ pub enum Error {
     Exists {
         /// The target directory.
         path: PathBuf,
+    },
+    /// Something is at the target that barnvern did not write (a folder of other files, a
+    /// regular file, a symbolic link): it is not replaced, whatever `overwrite` says.
+    #[error(
+        "{}: {reason}; barnvern replaces only a {what} it wrote (recognised by its {marker}), so nothing was written; give another output path or move it away",
+        path.display()
+    )]
+    NotReplaceable {
+        /// The target.
+        path: PathBuf,
+        /// The kind of folder that was to be written there.
+        what: &'static str,
+        /// The file that marks a folder of that kind.
+        marker: &'static str,
+        /// What is there instead.
+        reason: String,
     },
     /// A manifest could not be read or written.
     #[error("{}: manifest: {message}", path.display())]

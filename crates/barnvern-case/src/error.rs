@@ -13,7 +13,8 @@ pub enum Error {
     Workflow(#[from] WorkflowError),
     /// The bundle's `schema_version` is not one this version of barnvern reads.
     #[error(
-        "case bundle schema_version {found:?} is not supported: this barnvern reads {supported}"
+        "case bundle schema_version {} is not supported: this barnvern reads {supported}",
+        found.as_deref().map_or_else(|| "(none)".to_owned(), barnvern_core::identifier::echo)
     )]
     SchemaVersion {
         /// The version found in the bundle (`None` when the field is missing).

@@ -48,7 +48,7 @@ fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
             r.push(Issue::error(
                 format!("{list}[{i}].id"),
                 "case.duplicate_id",
-                format!("{list} has two records with id \"{id}\""),
+                format!("{list} has two records with this id"),
             ));
         }
     }
@@ -82,7 +82,7 @@ fn people(case: &CaseData, r: &mut Report) {
             r.push(Issue::error(
                 format!("people[{i}].person_ref"),
                 "case.duplicate_id",
-                format!("two people have the reference {:?}", p.person_ref.as_str()),
+                "two people have this reference".to_owned(),
             ));
         }
     }
@@ -143,11 +143,11 @@ fn referral_date(case: &CaseData, id: &crate::ids::ReferralId) -> Option<NaiveDa
         .map(|x| x.received_on())
 }
 
-fn unknown_referral(path: String, id: &crate::ids::ReferralId) -> Issue {
+fn unknown_referral(path: String, _id: &crate::ids::ReferralId) -> Issue {
     Issue::error(
         path,
         "case.unknown_reference",
-        format!("no referral has the id {:?}", id.as_str()),
+        "no referral has this id".to_owned(),
     )
 }
 
@@ -183,10 +183,7 @@ fn screenings(case: &CaseData, r: &mut Report) {
             r.push(Issue::error(
                 format!("{path}.referral_id"),
                 "workflow.already_screened",
-                format!(
-                    "referral {:?} has already been screened",
-                    s.referral_id.as_str()
-                ),
+                "the referral has already been screened".to_owned(),
             ));
         }
         match referral_date(case, &s.referral_id) {
@@ -240,17 +237,14 @@ fn investigations(case: &CaseData, r: &mut Report) {
                 r.push(Issue::error(
                     format!("{path}.screening_id"),
                     "workflow.screening_already_used",
-                    format!(
-                        "screening {:?} already opened another investigation",
-                        sid.as_str()
-                    ),
+                    "the screening already opened another investigation".to_owned(),
                 ));
             }
             match case.screenings.iter().find(|s| &s.id == sid) {
                 None => r.push(Issue::error(
                     format!("{path}.screening_id"),
                     "case.unknown_reference",
-                    format!("no screening has the id {:?}", sid.as_str()),
+                    "no screening has this id".to_owned(),
                 )),
                 Some(s)
                     if s.outcome.code != crate::screening::ScreeningOutcome::OpenInvestigation =>
@@ -258,10 +252,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
                     r.push(Issue::error(
                         format!("{path}.screening_id"),
                         "workflow.screening_did_not_open",
-                        format!(
-                            "screening {:?} decided not to open an investigation",
-                            sid.as_str()
-                        ),
+                        "the screening decided not to open an investigation".to_owned(),
                     ))
                 }
                 Some(s) if inv.started_on < s.decided_on => r.push(Issue::error(
@@ -401,7 +392,7 @@ fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Report) 
         r.push(Issue::error(
             format!("{vpath}.perpetrator"),
             "case.unknown_reference",
-            format!("no person in people has the reference {:?}", p.as_str()),
+            "no person in people has this reference".to_owned(),
         ));
     }
 }
@@ -486,7 +477,7 @@ fn decisions(case: &CaseData, r: &mut Report) {
                 None => r.push(Issue::error(
                     format!("{path}.investigation_id"),
                     "case.unknown_reference",
-                    format!("no investigation has the id {:?}", iid.as_str()),
+                    "no investigation has this id".to_owned(),
                 )),
                 Some(inv) if d.decided_on < inv.started_on => r.push(Issue::error(
                     format!("{path}.decided_on"),
@@ -543,7 +534,7 @@ fn interventions(case: &CaseData, r: &mut Report) {
             r.push(Issue::error(
                 format!("{path}.basis.decision_id"),
                 "case.unknown_reference",
-                format!("no decision has the id {:?}", did.as_str()),
+                "no decision has this id".to_owned(),
             ));
         }
         for (j, c) in iv.consents.iter().enumerate() {
@@ -551,10 +542,7 @@ fn interventions(case: &CaseData, r: &mut Report) {
                 r.push(Issue::error(
                     format!("{path}.consents[{j}].person"),
                     "case.unknown_reference",
-                    format!(
-                        "no person in people has the reference {:?}",
-                        c.person.as_str()
-                    ),
+                    "no person in people has this reference".to_owned(),
                 ));
             }
         }
@@ -600,8 +588,8 @@ fn family_partner(case: &CaseData, r: &mut Report) {
             "family_partner.programme_id",
             "fp.programme_not_shipped",
             format!(
-                "programme {:?} is not shipped with barnvern: the family's records are checked when its trial is loaded",
-                fp.programme_id
+                "programme {} is not shipped with barnvern: the family's records are checked when its trial is loaded",
+                barnvern_core::identifier::echo(&fp.programme_id)
             ),
         )),
     }

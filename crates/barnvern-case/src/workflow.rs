@@ -265,14 +265,20 @@ impl Case {
     ) -> Result<usize, (String, &'static str, String)> {
         let Some(i) = self.interventions.iter().position(|x| &x.id == id) else {
             return Err((
-                format!("no intervention {:?}", id.as_str()),
+                format!(
+                    "no intervention {}",
+                    barnvern_core::identifier::echo(id.as_str())
+                ),
                 "workflow.unknown_intervention",
                 "the intervention does not exist".into(),
             ));
         };
         if let Some(ended) = self.interventions[i].ended_on {
             return Err((
-                format!("intervention {:?} ended on {ended}", id.as_str()),
+                format!(
+                    "intervention {} ended on {ended}",
+                    barnvern_core::identifier::echo(id.as_str())
+                ),
                 "workflow.intervention_ended",
                 "the intervention has already ended".into(),
             ));
@@ -318,14 +324,20 @@ impl Case {
         let open_investigation = |id: &InvestigationId| -> Result<usize, WorkflowError> {
             let Some(i) = self.investigations.iter().position(|x| &x.id == id) else {
                 return Err(refuse(
-                    format!("no investigation {:?} has started", id.as_str()),
+                    format!(
+                        "no investigation {} has started",
+                        barnvern_core::identifier::echo(id.as_str())
+                    ),
                     "workflow.investigation_not_started",
                     "the investigation has not started".into(),
                 ));
             };
             if let Some(c) = self.investigations[i].concluded_on {
                 return Err(refuse(
-                    format!("investigation {:?} concluded on {c}", id.as_str()),
+                    format!(
+                        "investigation {} concluded on {c}",
+                        barnvern_core::identifier::echo(id.as_str())
+                    ),
                     "workflow.investigation_concluded",
                     "the investigation has already concluded".into(),
                 ));
@@ -347,7 +359,7 @@ impl Case {
                     .find(|s| s.referral_id == screening.referral_id)
                 {
                     return Err(refuse(
-                        format!("referral {:?} screened on {}", s.referral_id.as_str(), s.decided_on),
+                        format!("referral {} screened on {}", barnvern_core::identifier::echo(s.referral_id.as_str()), s.decided_on),
                         "workflow.already_screened",
                         "the referral has already been screened; a correction is a new referral or a reopening".into(),
                     ));
@@ -443,7 +455,7 @@ impl Case {
                     return Err(WorkflowError {
                         path: "legal_basis".into(),
                         ..refuse(
-                            format!("decision {:?} has no legal basis", decision_id.as_str()),
+                            format!("decision {} has no legal basis", barnvern_core::identifier::echo(decision_id.as_str())),
                             "workflow.decision_without_legal_basis",
                             "a decision needs a legal basis (law, and where known chapter and section)".into(),
                         )
@@ -469,7 +481,10 @@ impl Case {
             } => {
                 let Some(d) = data.decisions.iter_mut().find(|d| d.id == decision_id) else {
                     return Err(refuse(
-                        format!("no decision {:?}", decision_id.as_str()),
+                        format!(
+                            "no decision {}",
+                            barnvern_core::identifier::echo(decision_id.as_str())
+                        ),
                         "workflow.unknown_decision",
                         "the decision does not exist".into(),
                     ));
@@ -510,7 +525,10 @@ impl Case {
             } => {
                 let Some(plan) = data.plans.iter_mut().find(|p| p.id == plan_id) else {
                     return Err(refuse(
-                        format!("no plan {:?}", plan_id.as_str()),
+                        format!(
+                            "no plan {}",
+                            barnvern_core::identifier::echo(plan_id.as_str())
+                        ),
                         "workflow.unknown_plan",
                         "the plan does not exist".into(),
                     ));

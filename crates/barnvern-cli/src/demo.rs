@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use barnvern_arrow::output::{OutputKind, prepare_in_place};
 use barnvern_extract::{ExtractOptions, ProjectKey};
 use barnvern_report::ReportOptions;
 use barnvern_synth::SynthOptions;
@@ -16,8 +17,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::extract::{print_extract_summary, run_extract_with};
 use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
 
-/// A file in a demo directory saying it may be replaced by the next `barnvern demo`.
-const MARKER: &str = ".barnvern-demo";
+/// A demo folder: `cohort.jsonl`, `dataset/`, `report/`, marked by `.barnvern-demo`; the next
+/// demo with the same `--out` replaces it, and nothing else is replaced.
+const DEMO: OutputKind = OutputKind {
+    what: "barnvern demo folder",
+    marker: ".barnvern-demo",
+    marker_text: Some(
+        "Written by `barnvern demo`; the next demo with this --out replaces this directory.\n",
+    ),
+    is_marker: |bytes| bytes.starts_with(b"Written by `barnvern demo`"),
+    owns: |name| matches!(name, "cohort.jsonl" | "dataset" | "report"),
+};
 
 /// Arguments of `barnvern demo`.
 #[derive(Debug, Args)]
@@ -47,23 +57,10 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> ExitCode {
 
 /// Makes `out` an empty demo directory, replacing an earlier demo's.
 fn prepare(out: &Path) -> Result<(), ExitCode> {
-    if out.exists() {
-        if !out.join(MARKER).exists() {
-            eprintln!(
-                "barnvern: {} exists and is not an earlier demo's directory; give another --out",
-                out.display()
-            );
-            return Err(ExitCode::from(EXIT_USAGE));
-        }
-        fs::remove_dir_all(out).map_err(|e| io_error(out, e))?;
-    }
-    fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
-    let marker = out.join(MARKER);
-    fs::write(
-        &marker,
-        "Written by `barnvern demo`; the next demo with this --out replaces this directory.\n",
-    )
-    .map_err(|e| io_error(&marker, e))
+    prepare_in_place(out, &DEMO).map_err(|e| {
+        eprintln!("barnvern: {e}");
+        crate::report::output_exit(&e)
+    })
 }
 
 fn lines_bar(total: u64, what: &str) -> ProgressBar {

@@ -142,6 +142,9 @@ fn stopped(e: &ExtractError) -> ExitCode {
             eprintln!("barnvern: give --overwrite to replace it");
             ExitCode::from(EXIT_USAGE)
         }
+        ExtractError::Dataset(barnvern_arrow::Error::NotReplaceable { .. }) => {
+            ExitCode::from(EXIT_USAGE)
+        }
         ExtractError::Key(_) | ExtractError::NoInputs | ExtractError::BadPath { .. } => {
             ExitCode::from(EXIT_USAGE)
         }
@@ -214,6 +217,9 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
 
 /// The project key from --key-file or the environment.
 pub fn project_key(key_file: Option<&std::path::Path>) -> Result<ProjectKey, ExitCode> {
+    if let Some(warning) = key_file.and_then(barnvern_extract::key::key_file_warning) {
+        eprintln!("barnvern: warning: {warning}");
+    }
     ProjectKey::from_file_or_env(key_file).map_err(|e| {
         eprintln!("barnvern: {e}");
         match e {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use barnvern_arrow::output::StagedDir;
 use barnvern_report::{
     Error, ProgressionCriteria, ReportOptions, build, to_html, to_json, to_markdown,
 };
@@ -15,7 +16,8 @@ use clap::{Args, ValueEnum};
 pub struct ReportArgs {
     /// The dataset directory (written by `barnvern extract`).
     dataset: PathBuf,
-    /// Where to write report.md, report.html and report.json (created if missing); default:
+    /// Where to write report.md, report.html and report.json (a folder an earlier report wrote
+    /// is replaced; any other existing folder or file is refused); default:
     /// DIR-report beside the dataset, never inside it (a dataset is its manifest's files,
     /// and may be read-only or shared).
     #[arg(long, value_name = "OUTDIR")]
@@ -60,6 +62,17 @@ fn exit_for(err: &Error) -> ExitCode {
     }
 }
 
+/// The exit code of an output folder that could not be written: 2 when it is not barnvern's to
+/// replace, else 3.
+pub(crate) fn output_exit(err: &barnvern_arrow::Error) -> ExitCode {
+    match err {
+        barnvern_arrow::Error::NotReplaceable { .. } | barnvern_arrow::Error::Exists { .. } => {
+            ExitCode::from(crate::EXIT_USAGE)
+        }
+        _ => ExitCode::from(crate::EXIT_IO),
+    }
+}
+
 fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
     std::fs::write(path, text).map_err(|e| {
         eprintln!("barnvern: cannot write {}: {e}", path.display());
@@ -100,12 +113,13 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
         exit_for(&e)
     })?;
     let out = args.out.clone().unwrap_or_else(|| beside(&args.dataset));
-    std::fs::create_dir_all(&out).map_err(|e| {
-        eprintln!("barnvern: cannot create {}: {e}", out.display());
-        ExitCode::from(crate::EXIT_IO)
+    let staged = StagedDir::create(&out, &barnvern_report::OUTPUT, true).map_err(|e| {
+        eprintln!("barnvern: {e}");
+        output_exit(&e)
     })?;
     let mut formats = args.format.clone();
     formats.dedup();
+    let mut written = Vec::new();
     for format in formats {
         let (name, text) = match format {
             ReportFormat::Md => ("report.md", to_markdown(&report)),
@@ -118,9 +132,15 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
                 })?,
             ),
         };
-        let path = out.join(name);
-        write(&path, &text)?;
-        println!("{name}: {}", path.display());
+        write(&staged.path().join(name), &text)?;
+        written.push(name);
+    }
+    staged.publish().map_err(|e| {
+        eprintln!("barnvern: {e}");
+        output_exit(&e)
+    })?;
+    for name in written {
+        println!("{name}: {}", out.join(name).display());
     }
     Ok(())
 }

@@ -61,6 +61,11 @@ pub(crate) struct ScoreArgs {
     /// A column with the child's age in whole years, to choose the band table per row.
     #[arg(long, value_name = "NAME")]
     age_column: Option<String>,
+    /// Score a file that lacks some of the instrument's item columns, as if every row had left
+    /// those items unanswered (the instrument's missing-item rules decide what is scored).
+    /// Without it, a missing item column is an error.
+    #[arg(long)]
+    allow_missing_items: bool,
 }
 
 /// The informants a user picks on the command line.
@@ -152,6 +157,7 @@ fn score_file(args: &ScoreArgs) -> Result<(), Failure> {
         file: &args.file,
         id_columns: &args.id_columns,
         age_column: args.age_column.as_deref(),
+        allow_missing_items: args.allow_missing_items,
         options,
     };
     let mut sink = Sink::new(args.out.as_deref(), output_format);
@@ -194,6 +200,7 @@ struct Job<'a> {
     file: &'a Path,
     id_columns: &'a [String],
     age_column: Option<&'a str>,
+    allow_missing_items: bool,
     options: ScoreOptions,
 }
 
@@ -243,6 +250,20 @@ impl Job<'_> {
                 }
             })
             .collect();
+        if !self.allow_missing_items {
+            for item in self.instrument.items() {
+                let name = item.name.as_str();
+                if !header.iter().any(|h| h == name) {
+                    problems.push(format!(
+                        "column {name}: error [outcomes.missing_column]: an item of {} (version \
+                         {}) that the file has no column for; give --allow-missing-items to score \
+                         it as unanswered in every row",
+                        self.instrument.id(),
+                        self.instrument.version()
+                    ));
+                }
+            }
+        }
         if problems.is_empty() {
             Ok(roles)
         } else {
@@ -323,10 +344,20 @@ fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
         .from_reader(std::io::BufReader::new(file));
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", job.file.display())))?
+        .map_err(|e| csv_failure(job.file, &e))?
         .iter()
         .map(str::to_owned)
         .collect();
+    if header.iter().all(String::is_empty) {
+        return Err(fail(
+            EXIT_INVALID,
+            format!(
+                "{} is empty: a CSV file needs a header row naming the item columns",
+                job.file.display()
+            ),
+        ));
+    }
+    let mut quotes = QuoteCheck::new(job.file)?;
     let roles = job.roles(&header)?;
     let schema = job.output_schema(
         job.id_columns
@@ -353,11 +384,13 @@ fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
         while lines.len() < BLOCK_ROWS {
             let more = reader
                 .read_record(&mut record)
-                .map_err(|e| fail(EXIT_INVALID, format!("{}: {e}", job.file.display())))?;
+                .map_err(|e| csv_failure(job.file, &e))?;
             if !more {
+                quotes.check_up_to(None)?;
                 break;
             }
             let line = record.position().map_or(0, csv::Position::line);
+            quotes.check_up_to(record.position())?;
             let at = format!("line {line}");
             lines.push(line);
             let mut item = 0;
@@ -375,7 +408,10 @@ fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
                                 &at,
                                 name,
                                 "outcomes.wrong_type",
-                                format!("item {name}: {cell:?} is not a whole number"),
+                                format!(
+                                    "item {name}: {} is not a whole number",
+                                    barnvern_core::identifier::echo(cell)
+                                ),
                             ));
                             None
                         });
@@ -393,7 +429,10 @@ fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
                                     &at,
                                     name,
                                     "outcomes.age",
-                                    format!("{cell:?} is not an age in whole years"),
+                                    format!(
+                                        "{} is not an age in whole years",
+                                        barnvern_core::identifier::echo(cell)
+                                    ),
                                 ));
                                 ages.push(None);
                             }
@@ -435,6 +474,99 @@ fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A CSV error as a finding with its line.
+fn csv_failure(file: &Path, e: &csv::Error) -> Failure {
+    let line = e.position().map(csv::Position::line);
+    let at = line.map_or_else(String::new, |l| format!(", line {l}"));
+    match e.kind() {
+        csv::ErrorKind::Io(_) => fail(EXIT_IO, format!("cannot read {}: {e}", file.display())),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => fail(
+            EXIT_INVALID,
+            format!(
+                "{}{at}: error [outcomes.csv_row]: the row has {len} cells; the header has \
+                 {expected_len}",
+                file.display()
+            ),
+        ),
+        csv::ErrorKind::Utf8 { .. } => fail(
+            EXIT_INVALID,
+            format!(
+                "{}{at}: error [outcomes.csv_utf8]: the row is not valid UTF-8",
+                file.display()
+            ),
+        ),
+        _ => fail(
+            EXIT_INVALID,
+            format!(
+                "{}{at}: error [outcomes.csv_row]: malformed CSV",
+                file.display()
+            ),
+        ),
+    }
+}
+
+/// Checks that every CSV row closes the quotes it opens. The csv reader takes an unclosed
+/// quote (`"1` at the end of the file) as a quoted cell running to the end, so a second,
+/// sequential read of the same bytes counts the quote characters of each row: an odd count is
+/// a quote left open (a quote inside an unquoted cell, which RFC 4180 does not allow, counts
+/// as one too).
+struct QuoteCheck<'a> {
+    file: &'a Path,
+    raw: std::io::BufReader<File>,
+    /// Bytes read so far, and the line the current row starts on.
+    at: u64,
+    line: u64,
+}
+
+impl<'a> QuoteCheck<'a> {
+    fn new(file: &'a Path) -> Result<Self, Failure> {
+        let raw = File::open(file)
+            .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", file.display())))?;
+        Ok(QuoteCheck {
+            file,
+            raw: std::io::BufReader::new(raw),
+            at: 0,
+            line: 1,
+        })
+    }
+
+    /// Checks the row (or header) that ends where `next` starts, or at the end of the file.
+    fn check_up_to(&mut self, next: Option<&csv::Position>) -> Result<(), Failure> {
+        use std::io::BufRead;
+        let end = next.map_or(u64::MAX, csv::Position::byte);
+        let mut quotes = 0u64;
+        while self.at < end {
+            let buf = self
+                .raw
+                .fill_buf()
+                .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", self.file.display())))?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = usize::try_from(end - self.at).map_or(buf.len(), |n| n.min(buf.len()));
+            quotes += buf[..take].iter().filter(|&&b| b == b'"').count() as u64;
+            self.raw.consume(take);
+            self.at += take as u64;
+        }
+        if quotes % 2 == 1 {
+            return Err(fail(
+                EXIT_INVALID,
+                format!(
+                    "{}, line {}: error [outcomes.csv_quote]: a quoted cell is not closed",
+                    self.file.display(),
+                    self.line
+                ),
+            ));
+        }
+        if let Some(next) = next {
+            self.line = next.line();
+        }
+        Ok(())
+    }
 }
 
 /// A CSV cell as an item value: empty or `NA` is not done; otherwise a whole number or `None`

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use barnvern_arrow::staged::StagedDir;
+use barnvern_arrow::output::{OutputKind, StagedDir};
 use barnvern_case::Case;
 use barnvern_core::{Issue, Jurisdiction, Severity};
 use barnvern_extract::check::{check_line, empty_file};
@@ -150,45 +150,38 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
     Ok(if errors { EXIT_INVALID } else { 0 })
 }
 
-/// Why an existing `--out` may not be replaced, or `None` when it may (it does not exist, or
-/// it is an earlier export of ours: the marker and `*.xml` files, nothing else).
-fn out_refusal(out: &Path) -> Option<String> {
-    let meta = std::fs::symlink_metadata(out).ok()?;
-    if !meta.is_dir() {
-        return Some("exists and is not a folder; it is left as it is".to_owned());
-    }
-    let marker = std::fs::read_to_string(out.join(EXPORT_MARKER))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
-    if marker.as_ref().and_then(|m| m["format"].as_str()) != Some(EXPORT_FORMAT) {
-        return Some(format!(
-            "exists and is not an earlier SSB export of barnvern (no {EXPORT_MARKER}); it is \
-             left as it is: remove it or choose another --out"
-        ));
-    }
-    let foreign = std::fs::read_dir(out).ok()?.flatten().any(|e| {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let file = e.file_type().is_ok_and(|t| t.is_file());
-        !(file && (name == EXPORT_MARKER || name.ends_with(".xml")))
-    });
-    foreign.then(|| {
-        "holds files an SSB export does not write; it is left as it is: remove them or choose \
-         another --out"
-            .to_owned()
-    })
-}
+/// An SSB export folder: the marker `.ssb-export.json` (its `format` says so) and `*.xml`
+/// files; `barnvern_arrow::output` replaces only such a folder.
+const SSB_EXPORT: OutputKind = OutputKind {
+    what: "barnvern SSB export",
+    marker: EXPORT_MARKER,
+    marker_text: None,
+    is_marker: |bytes| {
+        serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .is_some_and(|m| m["format"].as_str() == Some(EXPORT_FORMAT))
+    },
+    owns: |name| name.ends_with(".xml"),
+};
 
 fn export(args: &ExportArgs) -> io::Result<u8> {
-    if let Some(why) = out_refusal(&args.out) {
-        eprintln!("barnvern: {}: {why}", args.out.display());
-        return Ok(EXIT_USAGE);
-    }
+    // An earlier export of ours is replaced; anything else at --out is refused (exit 2).
+    let staged = match StagedDir::create(&args.out, &SSB_EXPORT, true) {
+        Ok(staged) => staged,
+        Err(
+            e @ (barnvern_arrow::Error::NotReplaceable { .. }
+            | barnvern_arrow::Error::Exists { .. }),
+        ) => {
+            eprintln!("barnvern: {e}");
+            return Ok(EXIT_USAGE);
+        }
+        Err(e) => return Err(io::Error::other(e.to_string())),
+    };
     let options = InputOptions {
         max_line_bytes: args.max_line_bytes,
     };
     let mut reader =
         LineReader::open(&args.bundles, 0, options).map_err(|e| io_err(&args.bundles, e))?;
-    let staged = StagedDir::create(&args.out).map_err(|e| io_err(&args.out, e))?;
     let (mut read, mut rejected, mut written) = (0u64, 0u64, 0u64);
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut reject = |at: &str, issues: Vec<Issue>| {
@@ -259,8 +252,9 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     });
     let marker_path = staged.path().join(EXPORT_MARKER);
     std::fs::write(&marker_path, format!("{marker:#}\n")).map_err(|e| io_err(&args.out, e))?;
-    let replace = std::fs::symlink_metadata(&args.out).is_ok();
-    staged.publish(replace).map_err(|e| io_err(&args.out, e))?;
+    staged
+        .publish()
+        .map_err(|e| io::Error::other(e.to_string()))?;
     eprintln!(
         "barnvern: read {read} bundle(s): {written} file(s) written to {}, {rejected} rejected",
         args.out.display()

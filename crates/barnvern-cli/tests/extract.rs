@@ -549,3 +549,253 @@ fn a_small_buffer_gives_the_same_rows() {
         .code(2);
     assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--buffer-mib"));
 }
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `--overwrite` replaces a dataset, never a folder or file that is not one: a folder holding
+/// a user's file and a regular file are refused (exit 2) and left as they were, with nothing
+/// hidden left beside them.
+#[test]
+fn overwrite_refuses_what_is_not_a_dataset_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(3).join("\n")).unwrap();
+    let extract = |out: &Path| {
+        let mut c = barnvern();
+        c.env("BARNVERN_KEY", KEY)
+            .args(["extract", "--overwrite", "--out"])
+            .arg(out)
+            .arg(&input);
+        c.assert()
+    };
+
+    let thesis = dir.path().join("thesis");
+    fs::create_dir(&thesis).unwrap();
+    fs::write(thesis.join("thesis.docx"), "years of work").unwrap();
+    let refused = extract(&thesis).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("not a barnvern research dataset"),
+        "{stderr}"
+    );
+    assert_eq!(names_in(&thesis), ["thesis.docx"]);
+    assert_eq!(
+        fs::read_to_string(thesis.join("thesis.docx")).unwrap(),
+        "years of work"
+    );
+
+    let file = dir.path().join("notes.txt");
+    fs::write(&file, "a regular file").unwrap();
+    let refused = extract(&file).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("not a folder"), "{stderr}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), "a regular file");
+
+    // A dataset with a file barnvern did not write is not replaced either.
+    let data = dir.path().join("data");
+    extract(&data).success();
+    fs::write(data.join("my-notes.md"), "mine").unwrap();
+    let refused = extract(&data).code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("my-notes.md"), "{stderr}");
+    assert!(data.join("my-notes.md").exists());
+    fs::remove_file(data.join("my-notes.md")).unwrap();
+    // An empty folder and an earlier dataset are replaced.
+    extract(&data).success();
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    extract(&empty).success();
+    assert!(empty.join("manifest.json").exists());
+
+    assert_eq!(
+        names_in(dir.path()),
+        ["cases.jsonl", "data", "empty", "notes.txt", "thesis"]
+    );
+}
+
+/// Code-system names, source codes and source systems are text typed by people: an identity
+/// number typed there (any written form) is refused with the line, and never reaches the
+/// dataset; a well-formed system barnvern does not know is a finding, not silence.
+#[test]
+fn identity_numbers_typed_into_code_fields_never_reach_the_dataset() {
+    // Public test numbers (shared/testdata): Skatteverket's 189001019802, Skatteetaten's
+    // 20036914700.
+    let forms = [
+        "189001019802",
+        "18900101-9802",
+        "900101-9802",
+        "900101+9802",
+        "20036914700",
+        "200369 14700",
+    ];
+    let se = example("se-case.json");
+    let no = example("no-case.json");
+    type Edit = fn(&mut Value, &str);
+    let edits: [(&str, Edit); 7] = [
+        ("se", |v, s| {
+            v["referrals"][0]["provenance"]["source_system"] = s.into()
+        }),
+        ("se", |v, s| {
+            v["referrals"][0]["reporter"]["source"]["system"] = s.into()
+        }),
+        ("se", |v, s| {
+            v["interventions"][0]["type"]["source"]["code"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["referrals"][0]["reasons"][0]["system"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["referrals"][0]["violence"][0]["source"]["code"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["screenings"][0]["outcome"]["source"]["system"] = s.into()
+        }),
+        ("no", |v, s| {
+            v["interventions"][0]["type"]["source"]["system"] = s.into()
+        }),
+    ];
+    let mut lines = Vec::new();
+    for (i, (base, edit)) in edits.iter().enumerate() {
+        for (j, form) in forms.iter().enumerate() {
+            let mut v = if *base == "se" {
+                se.clone()
+            } else {
+                no.clone()
+            };
+            v["case_id"] = Value::String(format!("case-{i}-{j}"));
+            edit(&mut v, &format!("x {form}"));
+            lines.push(v.to_string());
+        }
+    }
+    let mut known = se.clone();
+    known["case_id"] = "case-known".into();
+    lines.push(known.to_string());
+    let mut unknown = se.clone();
+    unknown["case_id"] = "case-unknown-system".into();
+    unknown["referrals"][0]["reporter"]["source"]["system"] = "my.local.system".into();
+    lines.push(unknown.to_string());
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("extract");
+    barnvern()
+        .env("BARNVERN_KEY", KEY)
+        .args(["extract", "--allow-rejects", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rejected"], (edits.len() * forms.len()) as u64);
+    let text = all_output_text(&out);
+    for form in forms {
+        let digits: String = form.chars().filter(char::is_ascii_digit).collect();
+        assert!(!text.contains(&digits), "{form} reached the dataset");
+        assert!(!text.contains(form), "{form} reached the dataset");
+    }
+    let validate = barnvern()
+        .args(["validate", "--format", "json"])
+        .arg(&input)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&validate.get_output().stdout).into_owned();
+    assert!(stdout.contains("privacy.identity_number"), "{stdout}");
+    assert!(stdout.contains("codelist.unknown_system"), "{stdout}");
+}
+
+/// Findings never repeat a value that could be personal data: a reference holding an identity
+/// number, a code not in its list, an unbounded schema version. Neither in `validate`'s output
+/// nor in the quarantine file.
+#[test]
+fn findings_do_not_echo_values_that_could_be_personal_data() {
+    // A public test personnummer (shared/testdata), in two written forms.
+    let number = "189001019802";
+    let se = example("se-case.json");
+    let mut reference = se.clone();
+    reference["case_id"] = "case-ref".into();
+    reference["screenings"][0]["referral_id"] = number.into();
+    let mut code = example("no-case.json");
+    code["case_id"] = "case-code".into();
+    code["referrals"][0]["reporter"]["source"]["code"] = "Kari Nordmann".into();
+    let mut version = se.clone();
+    version["case_id"] = "case-version".into();
+    version["schema_version"] = format!("9-{}", "x".repeat(100_000)).into();
+    let mut person = se.clone();
+    person["case_id"] = "case-person".into();
+    person["people"][0]["person_ref"] = "18900101-9802".into();
+    let lines = [reference, code, version, person].map(|v| v.to_string());
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.path().join("extract");
+    barnvern()
+        .env("BARNVERN_KEY", KEY)
+        .args(["extract", "--allow-rejects", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let quarantine = fs::read_to_string(out.join("quarantine.jsonl")).unwrap();
+    for format in ["text", "json"] {
+        let validate = barnvern()
+            .args(["validate", "--format", format])
+            .arg(&input)
+            .assert()
+            .code(1);
+        let output = validate.get_output();
+        let text = format!(
+            "{}{}{quarantine}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("case.unknown_reference"), "{text}");
+        assert!(text.contains("codelist.unknown_code"), "{text}");
+        assert!(text.contains("schema_version"), "{text}");
+        for secret in ["9802", "Kari", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] {
+            assert!(!text.contains(secret), "{secret} echoed: {text}");
+        }
+    }
+}
+
+/// A key file that group or others may read gets a warning, as ssh gives; the run goes on.
+#[cfg(unix)]
+#[test]
+fn a_key_file_open_to_others_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.jsonl");
+    fs::write(&input, valid_lines(2).join("\n")).unwrap();
+    let key = dir.path().join("project.key");
+    fs::write(&key, KEY).unwrap();
+    let extract = |out: &str| {
+        let mut c = barnvern();
+        c.args(["extract", "--key-file"])
+            .arg(&key)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .arg(&input);
+        c.assert().success()
+    };
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let open = extract("a");
+    let stderr = String::from_utf8_lossy(&open.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning") && stderr.contains("0644"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY));
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    let closed = extract("b");
+    assert!(!String::from_utf8_lossy(&closed.get_output().stderr).contains("warning"));
+}

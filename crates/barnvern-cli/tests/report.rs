@@ -137,3 +137,48 @@ fn exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// `--out` replaces a report folder barnvern wrote, never a folder holding anything else nor a
+/// regular file (exit 2, left as it was, nothing hidden left beside it).
+#[test]
+fn report_out_replaces_only_a_report_folder() {
+    let root = scratch("not-ours");
+    let data = dataset(&root);
+    let report = |out: &Path| {
+        barnvern()
+            .arg("report")
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let mine = root.join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("report.md"), "my own report").unwrap();
+    let out = report(&mine);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a barnvern report"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("report.md")).unwrap(),
+        "my own report"
+    );
+    let file = root.join("file");
+    std::fs::write(&file, "text").unwrap();
+    assert_eq!(report(&file).status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "text");
+
+    // A report folder is replaced by the next report.
+    let ours = root.join("ours");
+    assert!(report(&ours).status.success());
+    assert!(report(&ours).status.success());
+    assert!(ours.join("report.html").exists());
+
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["extract", "file", "mine", "ours"]);
+    std::fs::remove_dir_all(&root).unwrap();
+}

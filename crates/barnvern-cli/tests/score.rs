@@ -64,6 +64,7 @@ fn csv_in_csv_out_on_stdout() {
     let input = write(&dir, "sdq.csv", SAMPLE);
     let r = run(&[
         "sdq-p-4-17",
+        "--allow-missing-items",
         p(&input),
         "--id-column",
         "pid",
@@ -98,6 +99,7 @@ fn parquet_out_then_read_back() {
     let out = dir.join("scores.parquet");
     let r = run(&[
         "sdq-p-4-17",
+        "--allow-missing-items",
         p(&input),
         "--out",
         p(&out),
@@ -193,7 +195,13 @@ fn a_user_defined_instrument_file() {
 fn a_non_integer_cell_names_file_line_column_and_rule() {
     let dir = scratch("cell");
     let input = write(&dir, "bad.csv", "pid,obeys,lies\np1,1,0\np2,2.0,1\n");
-    let r = run(&["sdq-p-4-17", p(&input), "--id-column", "pid"]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--id-column",
+        "pid",
+    ]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty(), "no partial output: {}", r.stdout);
     assert!(
@@ -209,7 +217,13 @@ fn an_out_of_range_value_names_file_line_column_and_rule() {
     let dir = scratch("range");
     let input = write(&dir, "bad.csv", "obeys,lies\n1,0\n2,1\n0,3\n");
     let out = dir.join("out.parquet");
-    let r = run(&["sdq-p-4-17", p(&input), "--out", p(&out)]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--out",
+        p(&out),
+    ]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("bad.csv: line 4, column lies"),
@@ -232,7 +246,7 @@ fn parquet_errors_name_the_row() {
             Arc::new(Int8Array::from(vec![Some(1), None, Some(5)])) as ArrayRef,
         )],
     );
-    let r = run(&["sdq-p-4-17", p(&input)]);
+    let r = run(&["sdq-p-4-17", "--allow-missing-items", p(&input)]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("bad.parquet: row 3, column lies"),
@@ -245,7 +259,7 @@ fn parquet_errors_name_the_row() {
         &floats,
         vec![("lies", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef)],
     );
-    let r = run(&["sdq-p-4-17", p(&floats)]);
+    let r = run(&["sdq-p-4-17", "--allow-missing-items", p(&floats)]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("column lies"), "{}", r.stderr);
     assert!(r.stderr.contains("outcomes.column_type"), "{}", r.stderr);
@@ -255,11 +269,23 @@ fn parquet_errors_name_the_row() {
 fn an_unknown_column_is_an_error_naming_it() {
     let dir = scratch("column");
     let input = write(&dir, "data.csv", "pid,obeys,colour\np1,1,red\n");
-    let r = run(&["sdq-p-4-17", p(&input), "--id-column", "pid"]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--id-column",
+        "pid",
+    ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("column colour"), "{}", r.stderr);
     assert!(r.stderr.contains("outcomes.unknown_column"), "{}", r.stderr);
-    let r = run(&["sdq-p-4-17", p(&input), "--id-column", "person"]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--id-column",
+        "person",
+    ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("column person"), "{}", r.stderr);
 }
@@ -272,7 +298,13 @@ fn the_informant_must_fit_the_form_and_chooses_the_bands() {
         "data.csv",
         "somatic,worries,unhappy,clingy,afraid\n1,1,1,1,1\n",
     );
-    let r = run(&["sdq-p-4-17", p(&input), "--informant", "teacher"]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--informant",
+        "teacher",
+    ]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("outcomes.informant_mismatch"),
@@ -280,7 +312,13 @@ fn the_informant_must_fit_the_form_and_chooses_the_bands() {
         r.stderr
     );
     // emotional 5 on the teacher form: high (teacher bands 0-3/4/5/6-10).
-    let r = run(&["sdq-t-4-17", p(&input), "--informant", "teacher"]);
+    let r = run(&[
+        "sdq-t-4-17",
+        "--allow-missing-items",
+        p(&input),
+        "--informant",
+        "teacher",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.lines().nth(1).unwrap().starts_with("5,high,"));
 }
@@ -288,17 +326,29 @@ fn the_informant_must_fit_the_form_and_chooses_the_bands() {
 #[test]
 fn unreadable_files_exit_3_and_unknown_instruments_exit_2() {
     let dir = scratch("io");
-    let r = run(&["sdq-p-4-17", p(&dir.join("missing.csv"))]);
+    let r = run(&[
+        "sdq-p-4-17",
+        "--allow-missing-items",
+        p(&dir.join("missing.csv")),
+    ]);
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("missing.csv"), "{}", r.stderr);
     let garbage = write(&dir, "garbage.parquet", "not parquet");
-    assert_eq!(run(&["sdq-p-4-17", p(&garbage)]).code, 3);
+    assert_eq!(
+        run(&["sdq-p-4-17", "--allow-missing-items", p(&garbage)]).code,
+        3
+    );
     let input = write(&dir, "data.csv", "obeys\n1\n");
     let r = run(&["sdq", p(&input)]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("sdq-p-4-17"), "{}", r.stderr);
     assert_eq!(
-        run(&["sdq-p-4-17", p(&write(&dir, "data.txt", ""))]).code,
+        run(&[
+            "sdq-p-4-17",
+            "--allow-missing-items",
+            p(&write(&dir, "data.txt", ""))
+        ])
+        .code,
         2
     );
 }
@@ -311,4 +361,68 @@ fn help_lists_score() {
     for flag in ["--out", "--informant", "--id-column", "--age-column"] {
         assert!(help.contains(flag), "{help}");
     }
+}
+
+/// The instrument's items that a file lacks are an error naming them, unless
+/// `--allow-missing-items` says the missing-item rules should apply to the whole column.
+#[test]
+fn a_missing_item_column_is_an_error_unless_allowed() {
+    let dir = scratch("missing-items");
+    let header = [
+        "swemwbs1", "swemwbs2", "swemwbs3", "swemwbs4", "swemwbs5", "swemwbs6",
+    ];
+    let input = write(
+        &dir,
+        "swemwbs.csv",
+        &format!("{}\n3,3,3,3,3,3\n", header.join(",")),
+    );
+    let r = run(&["swemwbs", p(&input)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("outcomes.missing_column"), "{}", r.stderr);
+    assert!(r.stderr.contains("swemwbs7"), "{}", r.stderr);
+    assert!(r.stderr.contains("--allow-missing-items"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    // Allowed: SWEMWBS scores complete cases only, so the score is missing.
+    let r = run(&["swemwbs", p(&input), "--allow-missing-items"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", r.stdout);
+    assert!(rows[1].starts_with(','), "{}", rows[1]);
+}
+
+/// A malformed CSV row is an error naming its line; an empty file says it is empty.
+#[test]
+fn malformed_and_empty_csv_files_are_errors() {
+    let dir = scratch("malformed");
+    let header = "aim1,aim2,aim3,aim4";
+    for (name, text, line) in [
+        (
+            "unclosed.csv",
+            format!("{header}\n4,4,4,4\n\"1,4,4,4\n"),
+            "line 3",
+        ),
+        (
+            "unclosed-last.csv",
+            format!("{header}\n4,4,4,\"1\n"),
+            "line 2",
+        ),
+        ("short.csv", format!("{header}\n4,4,4,4\n4,4\n"), "line 3"),
+    ] {
+        let input = write(&dir, name, &text);
+        let r = run(&["aim", p(&input)]);
+        assert_eq!(r.code, 1, "{name}: {}", r.stdout);
+        assert!(r.stderr.contains(line), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains(name), "{name}: {}", r.stderr);
+    }
+    for (name, text) in [("empty.csv", ""), ("blank.csv", "\n\n")] {
+        let input = write(&dir, name, text);
+        let r = run(&["aim", p(&input)]);
+        assert_eq!(r.code, 1, "{name}");
+        assert!(r.stderr.contains("is empty"), "{name}: {}", r.stderr);
+    }
+    // A well-quoted cell is fine.
+    let input = write(&dir, "quoted.csv", &format!("{header}\n\"4\",4,4,4\n"));
+    let r = run(&["aim", p(&input)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "aim\n4\n");
 }

@@ -54,8 +54,30 @@ pub struct Issue {
     pub code: String,
     /// How serious the finding is.
     pub severity: Severity,
-    /// A message a caseworker understands. Never contains an identity number.
+    /// A message a caseworker understands. Never contains an identity number: the
+    /// constructors mask anything shaped like one and cap the length at
+    /// [`MAX_MESSAGE_CHARS`] (a value a message repeats is capped far shorter, see
+    /// [`crate::identifier::echo`]).
     pub message: String,
+}
+
+/// The most characters a finding's message keeps.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// A message (or path: a map key in one is input) as a finding keeps it: anything shaped like an
+/// identity number masked, at most [`MAX_MESSAGE_CHARS`] characters. The last line of defence; messages are written not to
+/// repeat values in the first place.
+fn safe_message(message: String) -> String {
+    let masked = match crate::identifier::mask_identity_numbers(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(m) => m,
+    };
+    if masked.chars().count() <= MAX_MESSAGE_CHARS {
+        return masked;
+    }
+    let mut cut: String = masked.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }
 
 impl Issue {
@@ -67,10 +89,10 @@ impl Issue {
         message: impl Into<String>,
     ) -> Self {
         Issue {
-            path: path.into(),
+            path: safe_message(path.into()),
             code: code.into(),
             severity,
-            message: message.into(),
+            message: safe_message(message.into()),
         }
     }
 

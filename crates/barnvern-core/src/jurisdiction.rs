@@ -51,7 +51,10 @@ impl FromStr for Jurisdiction {
             _ => Err(Issue::error(
                 "",
                 "jurisdiction.unknown",
-                format!("unknown jurisdiction {s:?}: expected \"SE\" or \"NO\""),
+                format!(
+                    "unknown jurisdiction {}: expected \"SE\" or \"NO\"",
+                    crate::identifier::echo(s)
+                ),
             )),
         }
     }

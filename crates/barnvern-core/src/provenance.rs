@@ -13,8 +13,10 @@ crate::validated_string! {
 }
 
 crate::validated_string! {
-    /// The system a record came from, e.g. `"procapita"`, `"modulus-barn"`, `"ssb-xml"`.
-    pub struct SourceSystem; validate = check_identifier;
+    /// The system a record came from, e.g. `"procapita"`, `"modulus-barn"`, `"ssb-xml"`: the
+    /// shape of a system name ([`crate::codelist::check_system_name`]), since it is copied
+    /// into research extracts.
+    pub struct SourceSystem; validate = crate::codelist::check_system_name;
 }
 
 /// The role of the person who recorded something.

@@ -455,11 +455,15 @@ fn coded_source_is_checked_against_its_list() {
 proptest::proptest! {
     #[test]
     fn coded_json_round_trips_any_source(
-        system in "\\PC{1,20}",
+        system in "[a-z][a-z0-9]{0,8}([.-][a-z0-9]{1,8}){0,3}",
         code in "\\PC{1,10}",
         text in proptest::option::of("\\PC{0,30}"),
     ) {
-        let mut value = Coded::new(Reporter::Police).with_source(system, code).unwrap();
+        let made = Coded::new(Reporter::Police).with_source(system, code.clone());
+        // A code shaped like an identity number is refused; any other round-trips.
+        let looks = barnvern_core::identifier::looks_like_identity_number(&code);
+        proptest::prop_assert_eq!(made.is_err(), looks);
+        let Ok(mut value) = made else { return Ok(()) };
         value.text = text;
         let json = serde_json::to_string(&value).unwrap();
         let back: Coded<Reporter> = barnvern_core::json::from_str(&json).unwrap();

@@ -126,6 +126,32 @@ impl ProjectKey {
     }
 }
 
+/// A warning when the key file at `path` may be read or written by its group or by others
+/// (mode bits `0o077`), as ssh warns about a private key: the key is what makes pseudonyms
+/// unlinkable, so it should be readable by its owner only. `None` for an owner-only file, a
+/// file that cannot be inspected, and on systems without Unix permissions. Names the file and
+/// its mode, never the key.
+pub fn key_file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "the project key file {} has permissions {mode:04o}: others than its owner may read or change it, and anyone who reads it can link pseudonyms back to identity numbers; restrict it with `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ));
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +193,34 @@ mod tests {
         let demo = ProjectKey::random_demo();
         assert!(demo.is_demo() && !a.is_demo());
         assert_ne!(demo.fingerprint(), ProjectKey::random_demo().fingerprint());
+    }
+
+    /// As ssh does: a key file that group or others may read or write is worth a warning
+    /// (naming the file and its mode, never the key); an owner-only file is not.
+    #[cfg(unix)]
+    #[test]
+    fn key_files_open_to_others_are_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        let key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        std::fs::write(&path, key).unwrap();
+        for (mode, warned) in [
+            (0o600, false),
+            (0o400, false),
+            (0o640, true),
+            (0o604, true),
+            (0o620, true),
+            (0o666, true),
+        ] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let warning = key_file_warning(&path);
+            assert_eq!(warning.is_some(), warned, "{mode:o}");
+            if let Some(w) = warning {
+                assert!(w.contains(&format!("{mode:04o}")), "{w}");
+                assert!(w.contains("chmod 600"), "{w}");
+                assert!(!w.contains(key));
+            }
+        }
     }
 }

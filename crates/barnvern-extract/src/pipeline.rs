@@ -125,7 +125,6 @@ pub fn extract(
         return Err(Error::NoInputs);
     }
     check_quarantine_path(options)?;
-    remove_stale_staging(&options.out);
 
     let demo = key.is_demo();
     let ps = HmacPseudonymiser::new(key);
@@ -144,8 +143,20 @@ pub fn extract(
             writer.staging_dir().join(QUARANTINE_FILE),
             options.out.join(QUARANTINE_FILE),
         ),
-        Some(path) => (staged_name(path), path.clone()),
+        Some(path) => {
+            barnvern_arrow::output::remove_stale_staging(path);
+            (
+                barnvern_arrow::output::staging_path(path).map_err(|_| Error::BadPath {
+                    path: path.clone(),
+                    reason: "the quarantine path names no file".to_owned(),
+                })?,
+                path.clone(),
+            )
+        }
     };
+    // Removed on every way out but success (the dataset's staging folder, holding the default
+    // quarantine file, is removed by the writer).
+    let mut stage_guard = RemoveOnDrop(Some(quarantine_stage.clone()));
     let mut quarantine = QuarantineWriter::create(&quarantine_stage)?;
     let names: Vec<String> = options
         .inputs
@@ -228,13 +239,7 @@ pub fn extract(
             Ok(())
         },
     );
-    let digests = match result {
-        Ok(d) => d,
-        Err(e) => {
-            let _ = std::fs::remove_file(&quarantine_stage);
-            return Err(e);
-        }
-    };
+    let digests = result?;
 
     let mut empty_files = Vec::new();
     for d in &digests {
@@ -252,7 +257,6 @@ pub fn extract(
     let read: u64 = digests.iter().filter_map(|d| d.lines).sum();
     let written = writer.manifest_mut().cases;
     if read != accepted + rejected || written != accepted {
-        let _ = std::fs::remove_file(&quarantine_stage);
         return Err(Error::Count {
             read,
             accepted: written,
@@ -272,6 +276,7 @@ pub fn extract(
         std::fs::rename(&quarantine_stage, &quarantine_target)
             .map_err(|e| Error::io(&quarantine_target, e))?;
     }
+    stage_guard.0 = None;
     Ok(ExtractSummary {
         dataset: options.out.clone(),
         quarantine: quarantine_target,
@@ -307,46 +312,13 @@ fn check_quarantine_path(options: &ExtractOptions) -> Result<()> {
     Ok(())
 }
 
-fn staged_name(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp-{}", std::process::id()));
-    path.with_file_name(name)
-}
+/// Removes a staged file when dropped, unless its path was taken out.
+struct RemoveOnDrop(Option<PathBuf>);
 
-/// Removes staging directories left by extracts that were killed (their process no longer
-/// runs), so a rerun starts clean, and puts back a dataset an overwrite had moved aside when
-/// it was killed. Only where `/proc` tells which processes run.
-fn remove_stale_staging(out: &Path) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let Some(name) = out.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = std::fs::read_dir(&parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if Path::new(&format!("/proc/{pid}")).exists() {
-            continue;
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_file(path);
         }
-        // `<staging>-old` is a dataset an overwrite moved aside and was killed before it put
-        // the new one in: with no dataset at the target, it is put back, not removed.
-        if rest.ends_with("-old") && !out.exists() && std::fs::rename(entry.path(), out).is_ok() {
-            continue;
-        }
-        let _ = std::fs::remove_dir_all(entry.path());
     }
 }

@@ -12,7 +12,10 @@ pub enum Error {
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     /// The trial's `schema_version` is not one this version of barnvern reads.
-    #[error("trial schema_version {found:?} is not supported: this barnvern reads {supported}")]
+    #[error(
+        "trial schema_version {} is not supported: this barnvern reads {supported}",
+        found.as_deref().map_or_else(|| "(none)".to_owned(), barnvern_core::identifier::echo)
+    )]
     SchemaVersion {
         /// The version found (`None` when the field is missing).
         found: Option<String>,

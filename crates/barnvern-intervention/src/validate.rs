@@ -76,17 +76,17 @@ fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Report) {
             r.push(Issue::error(
                 format!("{list}[{i}].id"),
                 "intervention.duplicate_id",
-                format!("{list} has two records with id {id:?}"),
+                format!("{list} has two records with this id"),
             ));
         }
     }
 }
 
-fn unknown(path: String, what: &str, id: &str) -> Issue {
+fn unknown(path: String, what: &str, _id: &str) -> Issue {
     Issue::error(
         path,
         "intervention.unknown_reference",
-        format!("no {what} has the id {id:?}"),
+        format!("no {what} has this id"),
     )
 }
 

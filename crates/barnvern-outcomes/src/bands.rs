@@ -21,7 +21,10 @@ pub fn check_country(value: &str) -> Result<(), Issue> {
         Err(Issue::error(
             "",
             "outcomes.country",
-            format!("{value:?} is not a country code: use two upper-case letters, e.g. SE, NO, GB"),
+            format!(
+                "{} is not a country code: use two upper-case letters, e.g. SE, NO, GB",
+                barnvern_core::identifier::echo(value)
+            ),
         ))
     }
 }

@@ -46,7 +46,8 @@ pub fn check_currency(value: &str) -> Result<(), Issue> {
             "",
             "outcomes.costs.currency",
             format!(
-                "{value:?} is not a currency code: use three upper-case letters, e.g. SEK, NOK"
+                "{} is not a currency code: use three upper-case letters, e.g. SEK, NOK",
+                barnvern_core::identifier::echo(value)
             ),
         ))
     }

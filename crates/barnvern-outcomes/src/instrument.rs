@@ -49,8 +49,9 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
             "",
             "outcomes.invalid_name",
             format!(
-                "{value:?} is not a valid name: use 1 to 64 ASCII letters, digits, '_', '.' or '-', \
-                 starting with a letter"
+                "{} is not a valid name: use 1 to 64 ASCII letters, digits, '_', '.' or '-', \
+                 starting with a letter",
+                barnvern_core::identifier::echo(value)
             ),
         ));
     }
@@ -71,8 +72,9 @@ pub fn check_qs_testcd(value: &str) -> Result<(), Issue> {
             "",
             "outcomes.definition.qs_testcd",
             format!(
-                "{value:?} is not a QS test code: use 1 to 8 upper-case letters, digits or '_', \
-                 starting with a letter"
+                "{} is not a QS test code: use 1 to 8 upper-case letters, digits or '_', \
+                 starting with a letter",
+                barnvern_core::identifier::echo(value)
             ),
         ));
     }

@@ -161,7 +161,8 @@ pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> I
         path,
         "outcomes.unknown_item",
         format!(
-            "{name:?} is not an item of {} (version {})",
+            "{} is not an item of {} (version {})",
+            barnvern_core::identifier::echo(name),
             instrument.id(),
             instrument.version()
         ),

@@ -1046,12 +1046,15 @@ def extract(
 
     The project key (at least 32 bytes) is ``key`` (bytes; a ``str`` is taken as its UTF-8
     bytes, as ``BARNVERN_KEY`` is), else the file ``key_file``, else the environment variable
-    ``BARNVERN_KEY``. The manifest holds its fingerprint, never the key.
+    ``BARNVERN_KEY``. The manifest holds its fingerprint, never the key. A key file that its
+    group or others may read or write gets a ``UserWarning`` (as ssh warns), naming the file and
+    its mode.
 
     Raises:
         ProjectKeyError: No key, an unreadable key file, or a key shorter than 32 bytes.
-        DatasetError: ``out`` exists and ``overwrite`` is false, or a file cannot be read or
-            written (``.path`` names it).
+        DatasetError: ``out`` exists and ``overwrite`` is false, ``out`` is something other than
+            a barnvern dataset or an empty folder (never replaced, whatever ``overwrite`` says),
+            or a file cannot be read or written (``.path`` names it).
         ExtractError: No inputs, or a quarantine path inside ``out`` or over an input.
     """
 

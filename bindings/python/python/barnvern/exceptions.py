@@ -82,11 +82,14 @@ class WorkflowError(BarnvernError):
     """Path of the offending value, where there is one."""
 
 
-class SchemaVersionError(BarnvernError):
-    """A document has a schema version this version of barnvern cannot read."""
+class SchemaVersionError(ValidationError):
+    """A document has a schema version this version of barnvern cannot read: a refused value, so
+    a :class:`ValidationError` (and a ``ValueError``) whose ``.errors`` holds the one finding
+    (code ``schema.version``, path ``schema_version``)."""
 
     found: str = ""
-    """The version found (empty when the document has none)."""
+    """The version found, when it is short and shaped like a version; empty when the document
+    has none or when the value is not shown (long, or text that could be personal data)."""
     supported: str = ""
     """The versions this build reads, comma-separated."""
 

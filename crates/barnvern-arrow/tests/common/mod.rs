@@ -91,11 +91,17 @@ fn index() -> impl Strategy<Value = u32> {
 }
 
 fn source() -> impl Strategy<Value = SourceCode> {
-    ("[a-z][a-z.]{0,20}", "[0-9A-Za-z.]{1,6}").prop_map(|(s, c)| SourceCode::new(s, c).unwrap())
+    // System names have one shape (lower-case parts joined by '.', '-' or '_').
+    ("[a-z]{1,8}(\\.[a-z]{1,6}){0,3}", "[0-9A-Za-z.]{1,6}")
+        .prop_map(|(s, c)| SourceCode::new(s, c).unwrap())
 }
 
+/// Free text that the research tables keep (codes, citations): anything but a value shaped
+/// like an identity number, which no string column takes.
 fn text() -> impl Strategy<Value = String> {
-    "[a-z0-9 ._:§-]{0,30}"
+    "[a-z0-9 ._:§-]{0,30}".prop_filter("shaped like an identity number", |t| {
+        !barnvern_core::identifier::looks_like_identity_number(t)
+    })
 }
 
 fn coded<T: CodeEnum + std::fmt::Debug>() -> impl Strategy<Value = ResearchCoded<T>> {
@@ -109,14 +115,18 @@ fn coded<T: CodeEnum + std::fmt::Debug>() -> impl Strategy<Value = ResearchCoded
 }
 
 fn provenance() -> impl Strategy<Value = ResearchProvenance> {
-    (instant(), pick(), pseudonym(), "[a-z][a-z-]{0,10}").prop_map(|(at, role, key, system)| {
-        ResearchProvenance {
+    (
+        instant(),
+        pick(),
+        pseudonym(),
+        "[a-z]{1,5}(-[a-z]{1,5}){0,2}",
+    )
+        .prop_map(|(at, role, key, system)| ResearchProvenance {
             recorded_at: at,
             recorded_by_role: role,
             recorded_by: key,
             source_system: SourceSystem::new(system).unwrap(),
-        }
-    })
+        })
 }
 
 fn child() -> impl Strategy<Value = ResearchChild> {

@@ -8,11 +8,19 @@ use crate::Issue;
 
 /// Checks a code as recorded against its built-in code list, where barnvern ships one: an
 /// unknown code is an error, a code not in force on `on` a warning (data recorded under an
-/// older list). Codes of systems barnvern does not ship are kept as recorded and not checked.
+/// older list). A system barnvern does not know at all ([`super::is_known_code_system`]) is a
+/// warning (`codelist.unknown_system`); its codes are kept as recorded and not checked.
 /// `path` is the path of the [`SourceCode`].
 pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<Issue> {
     let Some(list) = builtin(source.system()) else {
-        return Vec::new();
+        if super::is_known_code_system(source.system()) {
+            return Vec::new();
+        }
+        return vec![Issue::warning(
+            format!("{path}.system"),
+            "codelist.unknown_system",
+            "the code system is not one barnvern knows (a built-in list or a list of the domain crates); its codes are kept as recorded and not checked",
+        )];
     };
     match list.check(source.code(), Some(on)) {
         Ok(_) => Vec::new(),
@@ -51,15 +59,19 @@ pub fn check_coded<T: PartialEq>(
         Some(None) if !listed_unknown => out.push(Issue::error(
             format!("{source_path}.code"),
             "codelist.unknown_code",
-            format!("{:?} is not a code of {}", source.code(), source.system()),
+            format!(
+                "{} is not a code of {}",
+                crate::identifier::echo(source.code()),
+                source.system()
+            ),
         )),
         Some(Some(mapped)) if mapped != coded.code => out.push(Issue::error(
             format!("{path}.code"),
             "codelist.mapping_mismatch",
             format!(
-                "the canonical code does not match what {} code {:?} maps to",
+                "the canonical code does not match what {} code {} maps to",
                 source.system(),
-                source.code()
+                crate::identifier::echo(source.code())
             ),
         )),
         _ => {}
@@ -113,6 +125,12 @@ mod tests {
             crate::Severity::Warning
         );
         let local = SourceCode::new("local.system", "x").unwrap();
-        assert!(check_source_code("s", &local, d(2025, 6, 1)).is_empty());
+        let found = check_source_code("s", &local, d(2025, 6, 1));
+        assert_eq!(
+            (found[0].code.as_str(), found[0].severity),
+            ("codelist.unknown_system", crate::Severity::Warning)
+        );
+        let known = SourceCode::new("barnvern.se.insats", "x").unwrap();
+        assert!(check_source_code("s", &known, d(2025, 6, 1)).is_empty());
     }
 }

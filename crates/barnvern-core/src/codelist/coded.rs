@@ -18,24 +18,15 @@ pub struct SourceCode {
 }
 
 impl SourceCode {
-    /// A source code; both parts must be non-empty (`codelist.source_empty`). The code is kept
-    /// as given (no trimming: `0301` and ` 0301` are different recordings).
+    /// A source code. The system must have the shape of a system name and the code be short
+    /// text ([`super::check_system_name`], [`super::check_code_text`]): both are copied into
+    /// research extracts, so neither may hold anything shaped like an identity number
+    /// (`privacy.identity_number`). The code is kept as given (no trimming: `0301` and ` 0301`
+    /// are different recordings).
     pub fn new(system: impl Into<String>, code: impl Into<String>) -> Result<Self, Issue> {
         let (system, code) = (system.into(), code.into());
-        if system.is_empty() {
-            return Err(Issue::error(
-                "system",
-                "codelist.source_empty",
-                "the source code system cannot be empty",
-            ));
-        }
-        if code.is_empty() {
-            return Err(Issue::error(
-                "code",
-                "codelist.source_empty",
-                "the source code cannot be empty",
-            ));
-        }
+        super::check_system_name(&system).map_err(|e| e.under("system"))?;
+        super::check_code_text(&code).map_err(|e| e.under("code"))?;
         Ok(SourceCode { system, code })
     }
 

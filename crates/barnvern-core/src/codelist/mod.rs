@@ -39,6 +39,7 @@
 mod builtin;
 mod check;
 mod coded;
+mod systems;
 
 use std::collections::BTreeMap;
 
@@ -51,6 +52,10 @@ use crate::Issue;
 pub use builtin::{SAKSINNHOLD, SSB_BARNEVERN_VERSION, builtin, builtin_systems};
 pub use check::{check_coded, check_source_code};
 pub use coded::{Coded, SourceCode};
+pub use systems::{
+    KNOWN_CODE_SYSTEMS, MAX_CODE_CHARS, MAX_SYSTEM_CHARS, check_code_text, check_system_name,
+    identity_issue, is_known_code_system,
+};
 
 /// Display text of a code, per language. A source rarely has all three.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -184,16 +189,19 @@ impl CodeList {
 
     /// Checks a code as recorded: it must be in the list (`codelist.unknown_code`) and, when a
     /// date is given, in force that day (`codelist.not_in_force`). Without a date the newest
-    /// entry is returned. The message names the system and the code (codes are not personal
-    /// data) and, for a code out of force, its valid periods.
+    /// entry is returned. The message names the system and, for a code out of force, the code
+    /// (one of the list's) and its valid periods; a code not in the list is shown only when
+    /// [`crate::identifier::echo`] finds it short and code-like.
     pub fn check(&self, code: &str, on: Option<NaiveDate>) -> Result<&CodeEntry, Issue> {
         let Some(newest) = self.get(code) else {
             return Err(Issue::error(
                 "",
                 "codelist.unknown_code",
                 format!(
-                    "code {code:?} is not in code list {} ({})",
-                    self.system, self.version
+                    "code {} is not in code list {} ({})",
+                    crate::identifier::echo(code),
+                    self.system,
+                    self.version
                 ),
             ));
         };

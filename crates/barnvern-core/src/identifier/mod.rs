@@ -15,6 +15,11 @@ use crate::{Issue, Jurisdiction};
 
 mod no;
 mod se;
+mod shape;
+
+pub use shape::{
+    ECHO_MAX_CHARS, IDENTITY_MIN_DIGITS, echo, looks_like_identity_number, mask_identity_numbers,
+};
 
 /// The kind of an identity number.
 #[derive(
