@@ -133,8 +133,11 @@ pub(crate) trait Tx {
 /// A database the engine runs on.
 pub(crate) trait Backend: Send + Sync {
     /// Runs `f` in a write transaction. An outer error rolls back; an inner one (a refusal)
-    /// commits what `f` wrote (the access log entry) and is returned.
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T>;
+    /// commits what `f` wrote (the access log entry) and is returned. With `durable`, the
+    /// commit is on disk before it returns; without (the access log entry of a read), it
+    /// survives a crash of the process but may be lost, whole, in a power cut (SQLite
+    /// `synchronous = NORMAL` in WAL mode, PostgreSQL `synchronous_commit = off`).
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T>;
     /// Runs `f` in a read-only snapshot.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T>;
 }

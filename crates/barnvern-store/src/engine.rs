@@ -42,6 +42,9 @@ struct LogCtx {
 pub(crate) struct Engine<B: Backend> {
     pub(crate) backend: B,
     key: Option<StoreKey>,
+    /// Whether the access log entries of reads are committed durably too (see
+    /// [`Backend::write`]); writes always are.
+    pub(crate) durable_reads: bool,
 }
 
 fn event_hash(row: &EventRow) -> String {
@@ -211,7 +214,11 @@ fn refused_from_workflow(index: usize, e: barnvern_case::WorkflowError) -> Findi
 
 impl<B: Backend> Engine<B> {
     pub(crate) fn new(backend: B, key: Option<StoreKey>) -> Engine<B> {
-        Engine { backend, key }
+        Engine {
+            backend,
+            key,
+            durable_reads: false,
+        }
     }
 
     /// Checks the key against the fingerprint recorded at init (recording it on first use).
@@ -221,7 +228,7 @@ impl<B: Backend> Engine<B> {
         };
         let fp = key.fingerprint();
         self.backend
-            .write(&mut |tx| match tx.meta("key_fingerprint")? {
+            .write(true, &mut |tx| match tx.meta("key_fingerprint")? {
                 Some(found) if found != fp => Ok(Err(StoreError::KeyMismatch { expected: found })),
                 Some(_) => Ok(Ok(())),
                 None => {
@@ -249,7 +256,8 @@ impl<B: Backend> Engine<B> {
         case_id: Option<&str>,
         body: &mut dyn FnMut(&mut dyn Tx, &mut LogCtx) -> R<T>,
     ) -> R<T> {
-        self.backend.write(&mut |tx| {
+        let durable = self.durable_reads || matches!(action, Action::Import | Action::Append);
+        self.backend.write(durable, &mut |tx| {
             let mut ctx = LogCtx::default();
             let result = match actor.check() {
                 Err(e) => Err(e),
@@ -325,7 +333,7 @@ impl<B: Backend> Engine<B> {
             role: actor.role,
             purpose: actor.purpose.clone(),
         })?;
-        self.backend.write(&mut |tx| {
+        self.backend.write(true, &mut |tx| {
             let mut results = Vec::with_capacity(items.len());
             for ((case, _), prep) in items.iter().zip(&prepared) {
                 let case_id = case.case_id.as_str();

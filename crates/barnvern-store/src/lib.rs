@@ -312,7 +312,23 @@ impl PostgresStore {
     }
 }
 
+impl SqliteStore {
+    /// Commit the access log entries of reads durably too (default: only writes are; a read's
+    /// entry survives a crash of the process, but a power cut may lose the last ones, whole).
+    pub fn set_durable_reads(&mut self, durable: bool) {
+        self.engine.durable_reads = durable;
+    }
+}
+
 impl_store!(SqliteStore);
+impl PostgresStore {
+    /// Commit the access log entries of reads durably too (default: only writes are; a read's
+    /// entry survives a crash of the process, but a power cut may lose the last ones, whole).
+    pub fn set_durable_reads(&mut self, durable: bool) {
+        self.engine.durable_reads = durable;
+    }
+}
+
 impl_store!(PostgresStore);
 
 /// Where a store lives, from a URL: `sqlite:PATH` or `postgres://...` (`postgresql://` too).

@@ -174,7 +174,7 @@ fn migrate(client: &mut Client, create: bool) -> R<()> {
 }
 
 impl Backend for Postgres {
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -185,6 +185,14 @@ impl Backend for Postgres {
                     error: e.into(),
                 })?;
                 let mut pg = PgTx { tx, retry: false };
+                if !durable {
+                    pg.tx
+                        .batch_execute("SET LOCAL synchronous_commit = off")
+                        .map_err(|e| PgError {
+                            retry: false,
+                            error: e.into(),
+                        })?;
+                }
                 match f(&mut pg) {
                     Ok(result) => {
                         pg.tx.commit().map_err(|e| PgError {

@@ -181,8 +181,9 @@ fn migrate(conn: &Connection, create: bool) -> R<()> {
 }
 
 impl Backend for Sqlite {
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
         let conn = self.conn()?;
+        conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let mut tx = SqliteTx { conn: &conn };
         match f(&mut tx) {
