@@ -656,3 +656,105 @@ fn verify(common: &Common) -> Result<ExitCode, ExitCode> {
         Ok(ExitCode::from(EXIT_INVALID))
     }
 }
+
+/// `barnvern extract --from DB`: the store's current bundles, streamed through a named pipe
+/// into the very pipeline `extract FILE...` runs, so the dataset is the one extracting the
+/// same bundles from JSON Lines gives, table by table and row by row. The pipe lives in a
+/// private temporary directory and holds no data at rest.
+pub fn extract_from(args: &crate::extract::ExtractArgs, db: &str) -> ExitCode {
+    match extract_from_inner(args, db) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<ExitCode, ExitCode> {
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+
+    let common = Common {
+        db: db.to_owned(),
+        actor_file: args.actor_file.clone(),
+        store_key_file: None,
+    };
+    let actor = actor(&common, "research extract")?;
+    // Refuse before anything is written: the project key, the store, the actor's rights.
+    crate::extract::project_key(args.key_file.as_deref())?;
+    if !actor.may(barnvern_store::Action::Extract) {
+        return Err(fail(&StoreError::Forbidden {
+            role: actor.role.as_str(),
+            action: barnvern_store::Action::Extract.as_str(),
+        }));
+    }
+    let store = open(&common)?;
+    let dir = std::env::temp_dir().join(format!("barnvern-extract-from-{}", std::process::id()));
+    let io = |what: &str, e: std::io::Error| {
+        eprintln!("barnvern: cannot {what}: {e}");
+        ExitCode::from(EXIT_IO)
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).map_err(|e| io("create a temporary directory", e))?;
+    let fifo = dir.join("store.jsonl");
+    let made = mknodat(CWD, &fifo, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)
+        .map_err(|e| io("create a named pipe", e.into()));
+    if let Err(code) = made {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(code);
+    }
+    let writer_path = fifo.clone();
+    let writer_actor = actor.clone();
+    let feeder = std::thread::spawn(move || -> Result<u64, StoreError> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&writer_path)
+            .map_err(|e| StoreError::Database(format!("cannot open the pipe: {e}")))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let n = store.extract_bundles(&writer_actor, &mut |bundle| {
+            w.write_all(bundle.as_bytes())
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|e| StoreError::Database(format!("the extract stopped reading: {e}")))
+        })?;
+        w.flush()
+            .map_err(|e| StoreError::Database(format!("the extract stopped reading: {e}")))?;
+        Ok(n)
+    });
+    let mut inner = args.clone();
+    inner.files = vec![fifo.clone()];
+    inner.from = None;
+    inner.actor_file = None;
+    let code = crate::extract::run_extract(&inner);
+    // If the extract stopped before opening the pipe, open it once so the feeder's open
+    // returns and its writes fail instead of blocking.
+    if !feeder.is_finished() {
+        let _unblock = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags_nonblocking()
+            .open(&fifo);
+    }
+    let fed = feeder.join();
+    let _ = std::fs::remove_dir_all(&dir);
+    match fed {
+        Ok(Ok(n)) => {
+            eprintln!("barnvern: streamed {n} bundles from {db}");
+            Ok(code)
+        }
+        Ok(Err(e)) if code == ExitCode::SUCCESS => Err(fail(&e)),
+        Ok(Err(_)) => Ok(code),
+        Err(_) => Err(ExitCode::from(EXIT_IO)),
+    }
+}
+
+/// Opening a pipe for reading without blocking.
+trait NonBlocking {
+    fn custom_flags_nonblocking(&mut self) -> &mut Self;
+}
+
+impl NonBlocking for std::fs::OpenOptions {
+    fn custom_flags_nonblocking(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.custom_flags(libc_o_nonblock())
+    }
+}
+
+/// O_NONBLOCK on Linux.
+fn libc_o_nonblock() -> i32 {
+    rustix::fs::OFlags::NONBLOCK.bits() as i32
+}

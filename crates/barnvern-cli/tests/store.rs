@@ -315,3 +315,82 @@ fn bad_store_urls_and_missing_stores_are_usage_errors() {
         .code(2);
     assert!(!stderr(&a).contains("short-secret"));
 }
+
+#[test]
+fn extract_from_the_store_equals_extract_from_json_lines() {
+    let dir = temp_dir("extract");
+    imported(&dir);
+    barnvern(&dir)
+        .args([
+            "store",
+            "export",
+            "--db",
+            "sqlite:cases.db",
+            "--out",
+            "bundles.jsonl",
+        ])
+        .assert()
+        .success();
+    std::fs::write(
+        dir.join("project.key"),
+        "a project key of at least thirty-two bytes",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("steward.json"),
+        r#"{"staff_id": "d-1", "role": "data_steward", "purpose": "evaluation study"}"#,
+    )
+    .unwrap();
+    barnvern(&dir)
+        .args([
+            "extract",
+            "--from",
+            "sqlite:cases.db",
+            "--out",
+            "from-store",
+        ])
+        .args(["--key-file", "project.key", "--as-of", "2026-06-30"])
+        .args(["--actor-file", "steward.json"])
+        .assert()
+        .success();
+    barnvern(&dir)
+        .args(["extract", "bundles.jsonl", "--out", "from-file"])
+        .args(["--key-file", "project.key", "--as-of", "2026-06-30"])
+        .assert()
+        .success();
+    // Every Parquet file is byte for byte the same.
+    let files = |root: &Path| {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "parquet") {
+                    out.push((
+                        p.strip_prefix(root).unwrap().to_path_buf(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let a = files(&dir.join("from-store"));
+    assert!(a.len() > 10);
+    assert_eq!(a, files(&dir.join("from-file")));
+    // A caseworker may not run an extract; nothing is written.
+    std::fs::write(
+        dir.join("worker.json"),
+        r#"{"staff_id": "s-1", "role": "caseworker", "municipalities": ["0301"], "purpose": "x"}"#,
+    )
+    .unwrap();
+    barnvern(&dir)
+        .args(["extract", "--from", "sqlite:cases.db", "--out", "nope"])
+        .args(["--key-file", "project.key", "--actor-file", "worker.json"])
+        .assert()
+        .code(2);
+    assert!(!dir.join("nope").exists());
+}

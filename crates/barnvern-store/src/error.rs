@@ -41,7 +41,7 @@ pub enum StoreError {
         case_id: String,
     },
     /// The actor's role may not do this at all.
-    #[error("a {role} may not {action} (store.forbidden)")]
+    #[error("the role {role} may not {action} (store.forbidden)")]
     Forbidden {
         /// The role.
         role: &'static str,
