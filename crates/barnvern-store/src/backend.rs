@@ -94,8 +94,16 @@ pub(crate) trait Tx {
     fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>>;
     fn insert_event(&mut self, row: &EventRow) -> R<()>;
     fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()>;
-    fn put_deadlines(&mut self, case_id: &str, municipality: &str, rows: &[DeadlineRow]) -> R<()>;
-    fn put_identities(&mut self, case_id: &str, digests: &[String]) -> R<()>;
+    /// Replaces the case's worklist rows (`new`: the case has none yet).
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()>;
+    /// Replaces the case's identity index rows (`new`: the case has none yet).
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()>;
     fn idempotency(&mut self, case_id: &str, key: &str) -> R<Option<(String, i64, i64)>>;
     fn put_idempotency(
         &mut self,

@@ -402,8 +402,13 @@ impl<B: Backend> Engine<B> {
                         },
                         true,
                     )?;
-                    tx.put_deadlines(case_id, case.municipality.as_str(), &deadline_rows(case))?;
-                    tx.put_identities(case_id, digests)?;
+                    tx.put_deadlines(
+                        case_id,
+                        case.municipality.as_str(),
+                        &deadline_rows(case),
+                        true,
+                    )?;
+                    tx.put_identities(case_id, digests, true)?;
                     ctx.chain = Some(case_id.to_owned());
                     ctx.detail = "version 1".to_owned();
                     Ok(ImportOutcome::Imported)
@@ -505,8 +510,9 @@ impl<B: Backend> Engine<B> {
                 });
             }
             let bundle = head.bundle.as_deref().unwrap_or_default();
-            let mut case = Case::from_json(bundle)
+            let before = Case::from_json(bundle)
                 .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
+            let mut case = before.clone();
             for (i, event) in events.iter().enumerate() {
                 case.apply(event.clone()).map_err(|e| StoreError::Refused {
                     findings: vec![refused_from_workflow(i, e)],
@@ -552,8 +558,14 @@ impl<B: Backend> Engine<B> {
                 },
                 false,
             )?;
-            tx.put_deadlines(case_id, case.municipality.as_str(), &deadline_rows(&case))?;
-            tx.put_identities(case_id, &digests)?;
+            // The projections are rewritten only where the events changed them.
+            let rows = deadline_rows(&case);
+            if rows != deadline_rows(&before) || case.municipality != before.municipality {
+                tx.put_deadlines(case_id, case.municipality.as_str(), &rows, false)?;
+            }
+            if case.child.identity != before.child.identity {
+                tx.put_identities(case_id, &digests, false)?;
+            }
             if let Some(key) = idempotency_key {
                 tx.put_idempotency(case_id, key, &request, head.version + 1, version)?;
             }

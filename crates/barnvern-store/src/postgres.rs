@@ -381,12 +381,20 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn put_deadlines(&mut self, case_id: &str, municipality: &str, rows: &[DeadlineRow]) -> R<()> {
-        pg!(
-            self,
-            self.tx
-                .execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
-        );
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()> {
+        if !new {
+            pg!(
+                self,
+                self.tx
+                    .execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
+            );
+        }
         if rows.is_empty() {
             return Ok(());
         }
@@ -424,12 +432,14 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn put_identities(&mut self, case_id: &str, digests: &[String]) -> R<()> {
-        pg!(
-            self,
-            self.tx
-                .execute("DELETE FROM identity_index WHERE case_id = $1", &[&case_id])
-        );
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()> {
+        if !new {
+            pg!(
+                self,
+                self.tx
+                    .execute("DELETE FROM identity_index WHERE case_id = $1", &[&case_id])
+            );
+        }
         for d in digests {
             pg!(
                 self,
@@ -474,18 +484,14 @@ impl Tx for PgTx<'_> {
     }
 
     fn log_head(&mut self, chain: &str) -> R<(i64, String)> {
-        pg!(
-            self,
-            self.tx.execute(
-                "INSERT INTO log_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
-                &[&chain, &GENESIS],
-            )
-        );
+        // One round trip: creates the head of a new chain, or locks the existing one (the
+        // no-op update takes the row lock) and returns it.
         let row = pg!(
             self,
             self.tx.query_one(
-                "SELECT seq, hash FROM log_heads WHERE chain = $1 FOR UPDATE",
-                &[&chain],
+                "INSERT INTO log_heads (chain, seq, hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (chain) DO UPDATE SET seq = log_heads.seq RETURNING seq, hash",
+                &[&chain, &GENESIS],
             )
         );
         Ok((row.get(0), row.get(1)))

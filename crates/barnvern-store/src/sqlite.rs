@@ -334,10 +334,18 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn put_deadlines(&mut self, case_id: &str, municipality: &str, rows: &[DeadlineRow]) -> R<()> {
-        self.conn
-            .prepare_cached("DELETE FROM deadlines WHERE case_id = ?1")?
-            .execute([case_id])?;
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()> {
+        if !new {
+            self.conn
+                .prepare_cached("DELETE FROM deadlines WHERE case_id = ?1")?
+                .execute([case_id])?;
+        }
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
              extended_due, effective_due, rule_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -359,10 +367,12 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn put_identities(&mut self, case_id: &str, digests: &[String]) -> R<()> {
-        self.conn
-            .prepare_cached("DELETE FROM identity_index WHERE case_id = ?1")?
-            .execute([case_id])?;
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()> {
+        if !new {
+            self.conn
+                .prepare_cached("DELETE FROM identity_index WHERE case_id = ?1")?
+                .execute([case_id])?;
+        }
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO identity_index (digest, case_id) VALUES (?1, ?2)")?;

@@ -734,7 +734,11 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let delay = Duration::from_millis(100 + rng % 1500);
+        // Kill after a random number of acknowledgements (so each round gets somewhere
+        // however loaded the machine is) plus a random few milliseconds: the kill lands at an
+        // arbitrary point of the next import batch or append.
+        let after_acks = 1 + rng % 60;
+        let extra = Duration::from_micros(rng % 20_000);
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 test_name,
@@ -750,16 +754,33 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
         });
-        std::thread::sleep(delay);
+        let mut lines = Vec::new();
+        let mut acks = 0;
+        while acks < after_acks {
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    if line.starts_with("import ") || line.starts_with("append ") {
+                        acks += 1;
+                    }
+                    lines.push(line);
+                }
+                Err(_) => break,
+            }
+        }
+        std::thread::sleep(extra);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        for line in reader.join().unwrap() {
+        reader.join().unwrap();
+        lines.extend(rx.try_iter());
+        for line in lines {
             let parts: Vec<&str> = line.split_whitespace().collect();
             match parts.as_slice() {
                 ["import", id] => {
@@ -852,7 +873,7 @@ macro_rules! store_suite {
 
         #[test]
         fn killed_writers_lose_no_acknowledged_event() {
-            let (rounds, imports, appends) = common::kill_test(&$fixture, $kill_name, 12);
+            let (rounds, imports, appends) = common::kill_test(&$fixture, $kill_name, 16);
             eprintln!("kill test: {rounds} children killed; {imports} acknowledged imports and {appends} acknowledged appends all present; verify passed after each");
             assert!(imports > 0 && appends > 0, "the children got to write something");
         }
