@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release -p barnvern-store --example store_bench -- appends DB WRITERS APPENDS EVENTS_PER_APPEND
 //! cargo run --release -p barnvern-store --example store_bench -- reads DB READS [durable]
-//! cargo run --release -p barnvern-store --example store_bench -- worklist DB [MUNICIPALITY]
+//! cargo run --release -p barnvern-store --example store_bench -- worklist DB [MUNICIPALITY|all]
+//! cargo run --release -p barnvern-store --example store_bench -- import DB BUNDLES.jsonl
 //! ```
 //!
 //! The store key comes from BARNVERN_STORE_KEY, as for the command line.
@@ -235,6 +236,49 @@ fn worklist(url: &str, municipality: Option<String>) {
     );
 }
 
+/// Imports a JSON Lines file (500 bundles a transaction, as `barnvern store import` does).
+fn import(url: &str, file: &str) {
+    use std::io::BufRead;
+    let store = open(url, false);
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file).unwrap());
+    let t0 = Instant::now();
+    let mut batch = Vec::with_capacity(500);
+    let mut n = 0u64;
+    let flush = |batch: &mut Vec<(Case, barnvern_store::ImportSource)>| {
+        for r in store.import_batch(&admin(), batch).unwrap() {
+            r.unwrap();
+        }
+        batch.clear();
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let case = Case::from_json(&line.unwrap()).unwrap();
+        let source = barnvern_store::ImportSource {
+            system: "jsonl".into(),
+            file: Some(file.to_owned()),
+            line: Some(i as u64 + 1),
+        };
+        batch.push((case, source));
+        n += 1;
+        if batch.len() == 500 {
+            flush(&mut batch);
+        }
+    }
+    flush(&mut batch);
+    let secs = t0.elapsed().as_secs_f64();
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
+        })
+        .unwrap_or_default();
+    println!(
+        "import: {n} bundles in {secs:.1} s = {:.0} cases/s, 500 a transaction; peak RSS {rss} KiB",
+        n as f64 / secs
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
@@ -243,6 +287,7 @@ fn main() {
         "appends" => appends(&arg(1), num(2, 1), num(3, 1000), num(4, 1)),
         "reads" => reads(&arg(1), num(2, 20_000), arg(3) == "durable"),
         "worklist" => worklist(&arg(1), args.get(2).cloned()),
+        "import" => import(&arg(1), &arg(2)),
         _ => eprintln!("usage: store_bench appends|reads|worklist DB ... (see the source)"),
     }
 }
