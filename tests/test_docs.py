@@ -1,5 +1,5 @@
-"""Every code example in the guides (docs/python.md, docs/extracts.md) runs, in the order it
-appears, as a reader following the page would run it.
+"""Every code example in the guides (docs/python.md, docs/extracts.md, docs/services.md) runs,
+in the order it appears, as a reader following the page would run it.
 
 Conventions, for whoever writes a guide:
 
@@ -32,7 +32,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCS = REPO_ROOT / "docs"
-PAGES = ["python.md", "extracts.md"]
+PAGES = ["python.md", "extracts.md", "services.md"]
 SHELL_TIMEOUT_SECONDS = 600
 
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)

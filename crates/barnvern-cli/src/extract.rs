@@ -53,11 +53,18 @@ pub enum FindingFormat {
 }
 
 /// Arguments of `barnvern extract`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExtractArgs {
     /// Case bundle files: JSON Lines (one bundle per line), or `*.json` files of one bundle.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Extract the current bundles of a case store (sqlite:PATH or postgres://...) instead of
+    /// files; `--actor-file` names the data steward (default: the local administrator).
+    #[arg(long, value_name = "DB", conflicts_with = "files")]
+    pub from: Option<String>,
+    /// With --from: the actor as JSON.
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub actor_file: Option<PathBuf>,
     /// The dataset directory to create.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -274,6 +281,9 @@ pub fn print_extract_summary(s: &ExtractSummary) {
 
 /// `barnvern extract`.
 pub fn run_extract(args: &ExtractArgs) -> ExitCode {
+    if let Some(db) = &args.from {
+        return crate::store::extract_from(args, db);
+    }
     let key = match project_key(args.key_file.as_deref()) {
         Ok(k) => k,
         Err(code) => return code,

@@ -1,7 +1,8 @@
 //! The `barnvern` command.
 //!
 //! Exit codes: 0 success; 1 the input was read but is invalid (findings are printed with file,
-//! path and rule); 2 wrong usage; 3 a file could not be read or written.
+//! path and rule); 2 wrong usage; 3 a file could not be read or written; 4 a conflict in the
+//! case store (the stream moved on).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,13 +23,14 @@ mod extract;
 mod report;
 mod score;
 mod ssb;
+mod store;
 mod synth;
 mod table;
 
 /// barnvern: a validated data domain for child protection in Sweden and Norway.
 ///
 /// Exit codes: 0 success; 1 invalid input (each finding printed with file, path and rule);
-/// 2 wrong usage; 3 a file could not be read.
+/// 2 wrong usage; 3 a file could not be read; 4 a conflict in the case store.
 #[derive(Debug, Parser)]
 #[command(name = "barnvern", version, about, long_about)]
 struct Cli {
@@ -111,6 +113,12 @@ enum Command {
         #[command(flatten)]
         args: extract::ExtractArgs,
     },
+    /// The case store: cases as tamper-evident event streams on SQLite (sqlite:PATH) or
+    /// PostgreSQL (postgres://...), with an access log and a deadline worklist.
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,6 +154,7 @@ fn main() -> ExitCode {
         Command::Demo { args } => demo::run(&args),
         Command::Validate { args } => extract::run_validate(&args),
         Command::Extract { args } => extract::run_extract(&args),
+        Command::Store { command } => store::run(&command),
     }
 }
 

@@ -3,7 +3,7 @@
 use barnvern_case::Deadline;
 
 /// Lays out rows under a header, each column as wide as its widest cell.
-fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

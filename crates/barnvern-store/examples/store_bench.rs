@@ -1,0 +1,293 @@
+//! Benchmarks of the case store, printing figures (never failing on time). Run on a store
+//! filled by `barnvern store import` (see docs/services.md, "Performance"):
+//!
+//! ```text
+//! cargo run --release -p barnvern-store --example store_bench -- appends DB WRITERS APPENDS EVENTS_PER_APPEND
+//! cargo run --release -p barnvern-store --example store_bench -- reads DB READS [durable]
+//! cargo run --release -p barnvern-store --example store_bench -- worklist DB [MUNICIPALITY|all]
+//! cargo run --release -p barnvern-store --example store_bench -- import DB BUNDLES.jsonl
+//! ```
+//!
+//! The store key comes from BARNVERN_STORE_KEY, as for the command line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use barnvern_case::{Case, CaseEvent};
+use barnvern_store::{Actor, CaseStore, Location, StoreKey, WorklistQuery};
+use chrono::NaiveDate;
+
+fn open(url: &str, durable_reads: bool) -> Arc<dyn CaseStore> {
+    let key = std::env::var("BARNVERN_STORE_KEY")
+        .ok()
+        .map(|k| StoreKey::new(k.as_bytes()).unwrap());
+    match Location::parse(url).unwrap() {
+        Location::Sqlite(p) => {
+            let mut s = barnvern_store::SqliteStore::open(&p, key).unwrap();
+            s.set_durable_reads(durable_reads);
+            Arc::new(s)
+        }
+        Location::Postgres(u) => {
+            let mut s = barnvern_store::PostgresStore::open(&u, key).unwrap();
+            s.set_durable_reads(durable_reads);
+            Arc::new(s)
+        }
+    }
+}
+
+fn admin() -> Actor {
+    Actor::local_administrator("benchmark")
+}
+
+/// Every case: id, municipality, and whether it is open.
+fn cases(store: &dyn CaseStore) -> Vec<(String, String, bool)> {
+    let mut out = Vec::new();
+    store
+        .export(&admin(), &mut |b| {
+            let v: serde_json::Value = serde_json::from_str(b).unwrap();
+            let open = v["closures"]
+                .as_array()
+                .and_then(|c| c.last())
+                .is_none_or(|c| c.get("reopened_on").is_some());
+            out.push((
+                v["case_id"].as_str().unwrap().to_owned(),
+                v["municipality"].as_str().unwrap().to_owned(),
+                open,
+            ));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+fn toggle(case: &Case, n: u64) -> CaseEvent {
+    let base = case
+        .closures
+        .last()
+        .map(|c| c.reopened_on.unwrap_or(c.closed_on))
+        .unwrap_or(case.opened_on)
+        .max(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+    let day = base + chrono::Days::new(n + 1);
+    let prov = format!(
+        r#"{{"recorded_at": "{day}T10:00:00Z", "recorded_by": {{"role": "caseworker", "staff": "bench"}}, "source_system": "bench"}}"#
+    );
+    let json = if case.is_closed() {
+        format!(r#"{{"type": "case_reopened", "reopened_on": "{day}", "provenance": {prov}}}"#)
+    } else {
+        format!(
+            r#"{{"type": "case_closed", "closed_on": "{day}", "reason": {{"code": "no_further_need"}}, "provenance": {prov}}}"#
+        )
+    };
+    CaseEvent::from_json(&json).unwrap()
+}
+
+fn appends(url: &str, writers: usize, appends: usize, per: usize) {
+    let store = open(url, false);
+    let open_ids: Vec<String> = cases(store.as_ref())
+        .into_iter()
+        .filter(|c| c.2)
+        .map(|c| c.0)
+        .collect();
+    let start = Instant::now();
+    let handles: Vec<_> = (0..writers)
+        .map(|w| {
+            let store = Arc::clone(&store);
+            let mine: Vec<String> = open_ids
+                .iter()
+                .skip(w)
+                .step_by(writers)
+                .take(appends)
+                .cloned()
+                .collect();
+            std::thread::spawn(move || {
+                let mut state: Vec<(String, Case, u64)> = mine
+                    .into_iter()
+                    .map(|id| {
+                        let r = store.read(&admin(), &id).unwrap();
+                        (id, r.case, r.version)
+                    })
+                    .collect();
+                let t0 = Instant::now();
+                let mut events = 0;
+                for i in 0..appends {
+                    let n = state.len();
+                    let (id, case, version) = &mut state[i % n];
+                    let mut batch = Vec::with_capacity(per);
+                    let mut next = case.clone();
+                    for j in 0..per {
+                        let e = toggle(&next, *version + j as u64);
+                        next.apply(e.clone()).unwrap();
+                        batch.push(e);
+                    }
+                    let done = store.append(&admin(), id, *version, &batch, None).unwrap();
+                    *version = done.version;
+                    *case = next;
+                    events += per;
+                }
+                (events, t0.elapsed())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let total: usize = results.iter().map(|r| r.0).sum();
+    let slowest = results.iter().map(|r| r.1).max().unwrap_or_default();
+    let _ = start;
+    println!(
+        "appends: {writers} writer(s) x {appends} appends of {per} event(s), durable commits: \
+         {total} events in {:.2} s = {:.0} events/s ({:.0} appends/s)",
+        slowest.as_secs_f64(),
+        total as f64 / slowest.as_secs_f64(),
+        (writers * appends) as f64 / slowest.as_secs_f64()
+    );
+}
+
+fn reads(url: &str, n: usize, durable: bool) {
+    let store = open(url, durable);
+    let ids: Vec<String> = cases(store.as_ref()).into_iter().map(|c| c.0).collect();
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let t0 = Instant::now();
+    for _ in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let id = &ids[(x % ids.len() as u64) as usize];
+        store.read(&admin(), id).unwrap();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "reads: {n} random case reads (one thread, each with its access-log entry, {} commit) \
+         in {secs:.2} s = {:.0} reads/s",
+        if durable {
+            "durable"
+        } else {
+            "process-crash-safe"
+        },
+        n as f64 / secs
+    );
+}
+
+fn worklist(url: &str, municipality: Option<String>) {
+    let store = open(url, false);
+    let all = cases(store.as_ref());
+    let mut by: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &all {
+        *by.entry(c.1.clone()).or_default() += 1;
+    }
+    if municipality.as_deref() == Some("all") {
+        // Every municipality at once (the administrator's view): all 100,000 cases' deadlines.
+        let q = WorklistQuery {
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            within_days: 7,
+            municipality: None,
+        };
+        let mut times = Vec::new();
+        let mut items = 0;
+        for _ in 0..11 {
+            let t0 = Instant::now();
+            items = store.worklist(&admin(), &q).unwrap().len();
+            times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "worklist: every municipality ({} cases), due within 7 days or overdue as of \
+             2026-06-30: {items} items; median {:.2} ms, max {:.2} ms over 11 queries",
+            all.len(),
+            times[5],
+            times[10]
+        );
+        return;
+    }
+    let muni = municipality.unwrap_or_else(|| {
+        by.iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(m, _)| m.clone())
+            .unwrap()
+    });
+    let who = Actor {
+        staff_id: "bench".into(),
+        role: barnvern_store::Role::TeamLeader,
+        municipalities: vec![muni.parse().unwrap()],
+        purpose: "benchmark".into(),
+    };
+    let q = WorklistQuery {
+        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        within_days: 7,
+        municipality: Some(muni.clone()),
+    };
+    let mut times = Vec::new();
+    let mut items = 0;
+    for _ in 0..21 {
+        let t0 = Instant::now();
+        items = store.worklist(&who, &q).unwrap().len();
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "worklist: municipality {muni} ({} of {} cases in the store), due within 7 days or \
+         overdue as of 2026-06-30: {items} items; median {:.2} ms, max {:.2} ms over 21 queries \
+         (access-log entry included)",
+        by.get(&muni).copied().unwrap_or(0),
+        all.len(),
+        times[10],
+        times[20]
+    );
+}
+
+/// Imports a JSON Lines file (500 bundles a transaction, as `barnvern store import` does).
+fn import(url: &str, file: &str) {
+    use std::io::BufRead;
+    let store = open(url, false);
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file).unwrap());
+    let t0 = Instant::now();
+    let mut batch = Vec::with_capacity(500);
+    let mut n = 0u64;
+    let flush = |batch: &mut Vec<(Case, barnvern_store::ImportSource)>| {
+        for r in store.import_batch(&admin(), batch).unwrap() {
+            r.unwrap();
+        }
+        batch.clear();
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let case = Case::from_json(&line.unwrap()).unwrap();
+        let source = barnvern_store::ImportSource {
+            system: "jsonl".into(),
+            file: Some(file.to_owned()),
+            line: Some(i as u64 + 1),
+        };
+        batch.push((case, source));
+        n += 1;
+        if batch.len() == 500 {
+            flush(&mut batch);
+        }
+    }
+    flush(&mut batch);
+    let secs = t0.elapsed().as_secs_f64();
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
+        })
+        .unwrap_or_default();
+    println!(
+        "import: {n} bundles in {secs:.1} s = {:.0} cases/s, 500 a transaction; peak RSS {rss} KiB",
+        n as f64 / secs
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+    let num = |i: usize, d: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
+    match arg(0).as_str() {
+        "appends" => appends(&arg(1), num(2, 1), num(3, 1000), num(4, 1)),
+        "reads" => reads(&arg(1), num(2, 20_000), arg(3) == "durable"),
+        "worklist" => worklist(&arg(1), args.get(2).cloned()),
+        "import" => import(&arg(1), &arg(2)),
+        _ => eprintln!("usage: store_bench appends|reads|worklist DB ... (see the source)"),
+    }
+}

@@ -1,0 +1,151 @@
+//! What the engine needs from a database, implemented once for SQLite and once for
+//! PostgreSQL. Every method runs inside the transaction it is called on.
+
+use crate::error::StoreError;
+use crate::model::AccessEntry;
+
+pub(crate) type R<T> = Result<T, StoreError>;
+
+/// A stream's head and projection.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub version: i64,
+    pub hash: String,
+    pub municipality: String,
+    /// The current bundle's JSON, when asked for.
+    pub bundle: Option<String>,
+}
+
+/// An event row.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRow {
+    pub case_id: String,
+    pub version: i64,
+    pub kind: String,
+    pub actor: String,
+    pub recorded_at: String,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The projection row of a case.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseRow<'a> {
+    pub case_id: &'a str,
+    pub jurisdiction: &'a str,
+    pub municipality: &'a str,
+    pub version: i64,
+    pub head_hash: &'a str,
+    pub bundle: &'a str,
+}
+
+/// One open deadline of a case, as kept in the worklist projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeadlineRow {
+    pub kind: String,
+    pub record: String,
+    pub record_id: String,
+    pub sequence: Option<i64>,
+    pub due: String,
+    pub extended_due: Option<String>,
+    pub effective_due: String,
+    pub rule_id: String,
+}
+
+/// A worklist row with its case.
+#[derive(Debug, Clone)]
+pub(crate) struct WorklistRow {
+    pub case_id: String,
+    pub municipality: String,
+    pub row: DeadlineRow,
+}
+
+/// An access log row to insert.
+#[derive(Debug, Clone)]
+pub(crate) struct LogRow {
+    pub chain: String,
+    pub seq: i64,
+    pub at: String,
+    pub staff_id: String,
+    pub role: String,
+    pub purpose: String,
+    pub case_id: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A case summary for verify and export.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseSummary {
+    pub case_id: String,
+    pub version: i64,
+    pub head_hash: String,
+}
+
+/// One transaction.
+pub(crate) trait Tx {
+    /// Serialises every operation on one case id until the end of the transaction (SQLite:
+    /// nothing to do, the write lock is already held).
+    fn lock_case(&mut self, case_id: &str) -> R<()>;
+    fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>>;
+    fn insert_event(&mut self, row: &EventRow) -> R<()>;
+    fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()>;
+    /// Replaces the case's worklist rows (`new`: the case has none yet).
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()>;
+    /// Replaces the case's identity index rows (`new`: the case has none yet).
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()>;
+    fn idempotency(&mut self, case_id: &str, key: &str) -> R<Option<(String, i64, i64)>>;
+    fn put_idempotency(
+        &mut self,
+        case_id: &str,
+        key: &str,
+        request: &str,
+        first: i64,
+        last: i64,
+    ) -> R<()>;
+    /// The chain's last (seq, hash), locked for update; (0, GENESIS) for a new chain.
+    fn log_head(&mut self, chain: &str) -> R<(i64, String)>;
+    /// Inserts the row and moves the chain's head to it.
+    fn insert_log(&mut self, row: &LogRow) -> R<()>;
+    fn events(&mut self, case_id: &str) -> R<Vec<EventRow>>;
+    fn case_summaries(&mut self) -> R<Vec<CaseSummary>>;
+    fn bundles(&mut self, f: &mut dyn FnMut(&str) -> R<()>) -> R<u64>;
+    fn bundle(&mut self, case_id: &str) -> R<Option<String>>;
+    /// Every log entry (ordered by chain and seq when `by_chain`, else by id), with its
+    /// prev_hash; only those naming `case_id` when given.
+    fn log(
+        &mut self,
+        case_id: Option<&str>,
+        by_chain: bool,
+        f: &mut dyn FnMut(AccessEntry, String) -> R<()>,
+    ) -> R<()>;
+    fn log_heads(&mut self) -> R<Vec<(String, i64, String)>>;
+    /// Open deadlines with effective due date on or before `due_by`, in `municipalities`
+    /// (all when `None`), by due date.
+    fn worklist(&mut self, municipalities: Option<&[String]>, due_by: &str) -> R<Vec<WorklistRow>>;
+    fn cases_by_digest(&mut self, digest: &str) -> R<Vec<(String, String)>>;
+    fn meta(&mut self, key: &str) -> R<Option<String>>;
+    fn set_meta(&mut self, key: &str, value: &str) -> R<()>;
+}
+
+/// A database the engine runs on.
+pub(crate) trait Backend: Send + Sync {
+    /// Runs `f` in a write transaction. An outer error rolls back; an inner one (a refusal)
+    /// commits what `f` wrote (the access log entry) and is returned. With `durable`, the
+    /// commit is on disk before it returns; without (the access log entry of a read), it
+    /// survives a crash of the process but may be lost, whole, in a power cut (SQLite
+    /// `synchronous = NORMAL` in WAL mode, PostgreSQL `synchronous_commit = off`).
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T>;
+    /// Runs `f` in a read-only snapshot.
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T>;
+}

@@ -1,0 +1,881 @@
+//! The store's logic, once for both backends: access control, the workflow, hash chains, the
+//! access log, the worklist and identity projections.
+
+use barnvern_case::deadlines::deadlines;
+use barnvern_case::{Case, CaseData, CaseEvent, DeadlineRules, DeadlineStatus};
+use barnvern_core::PersonId;
+use barnvern_core::PersonIdentity;
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::actor::{Action, Actor};
+use crate::backend::{Backend, CaseRow, DeadlineRow, EventRow, LogRow, R, Tx};
+use crate::chain::{GENESIS, StoreKey, hex, link};
+use crate::error::{Finding, StoreError};
+use crate::model::{
+    AccessEntry, ActorRecord, Appended, ChainBreak, EventBody, ImportOutcome, ImportSource,
+    Outcome, StoredCase, StoredEvent, VerifyReport, WorklistItem, WorklistQuery,
+};
+
+/// The log chain of accesses that name no existing case.
+pub(crate) const GLOBAL_CHAIN: &str = "*";
+
+/// The date up to which recurring deadlines (measure evaluations) are unrolled to find the
+/// first open one: later than any date a case holds.
+fn horizon() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or(NaiveDate::MAX)
+}
+
+pub(crate) fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// What an operation reports to the access log besides its outcome.
+#[derive(Default)]
+struct LogCtx {
+    /// The chain: the case id once the case is known to exist.
+    chain: Option<String>,
+    /// What was done.
+    detail: String,
+}
+
+pub(crate) struct Engine<B: Backend> {
+    pub(crate) backend: B,
+    key: Option<StoreKey>,
+    /// Whether the access log entries of reads are committed durably too (see
+    /// [`Backend::write`]); writes always are.
+    pub(crate) durable_reads: bool,
+}
+
+fn event_hash(row: &EventRow) -> String {
+    link(
+        &row.prev_hash,
+        &[
+            &row.case_id,
+            &row.version.to_string(),
+            &row.kind,
+            &row.actor,
+            &row.recorded_at,
+            &row.body,
+        ],
+    )
+}
+
+fn log_hash(row: &LogRow) -> String {
+    link(
+        &row.prev_hash,
+        &[
+            &row.chain,
+            &row.seq.to_string(),
+            &row.at,
+            &row.staff_id,
+            &row.role,
+            &row.purpose,
+            row.case_id.as_deref().unwrap_or(""),
+            &row.action,
+            &row.outcome,
+            &row.detail,
+        ],
+    )
+}
+
+fn entry_hash(e: &AccessEntry, prev_hash: &str) -> String {
+    log_hash(&LogRow {
+        chain: e.chain.clone(),
+        seq: e.seq,
+        at: e.at.clone(),
+        staff_id: e.staff_id.clone(),
+        role: e.role.clone(),
+        purpose: e.purpose.clone(),
+        case_id: e.case_id.clone(),
+        action: e.action.clone(),
+        outcome: match e.outcome {
+            Outcome::Allowed => "allowed".into(),
+            Outcome::Refused => "refused".into(),
+        },
+        detail: e.detail.clone(),
+        prev_hash: prev_hash.to_owned(),
+        hash: String::new(),
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> R<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn version_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// The body JSON of an `imported` event.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportedBody {
+    bundle: CaseData,
+    source: ImportSource,
+}
+
+/// Decodes a stored event row.
+pub(crate) fn decode_event(row: &EventRow) -> R<StoredEvent> {
+    let corrupt = |e: String| {
+        StoreError::Corrupt(format!("case {} version {}: {e}", row.case_id, row.version))
+    };
+    let body = if row.kind == "imported" {
+        let b: ImportedBody =
+            serde_json::from_str(&row.body).map_err(|e| corrupt(e.to_string()))?;
+        EventBody::Imported {
+            bundle: Box::new(b.bundle),
+            source: b.source,
+        }
+    } else {
+        let e = CaseEvent::from_json(&row.body).map_err(|e| corrupt(e.to_string()))?;
+        EventBody::Workflow(Box::new(e))
+    };
+    let actor: ActorRecord =
+        serde_json::from_str(&row.actor).map_err(|e| corrupt(e.to_string()))?;
+    Ok(StoredEvent {
+        case_id: row.case_id.clone(),
+        version: version_u64(row.version),
+        recorded_at: row.recorded_at.clone(),
+        actor,
+        body,
+        hash: row.hash.clone(),
+    })
+}
+
+/// Replays a stream: the `imported` bundle, then each workflow event through [`Case::apply`].
+pub fn replay(events: &[StoredEvent]) -> Result<Case, StoreError> {
+    let mut iter = events.iter();
+    let mut case = match iter.next().map(|e| &e.body) {
+        Some(EventBody::Imported { bundle, .. }) => Case::from_data((**bundle).clone())
+            .map_err(|e| StoreError::Corrupt(format!("the imported bundle is invalid: {e}")))?,
+        _ => {
+            return Err(StoreError::Corrupt(
+                "a stream must start with an imported event".into(),
+            ));
+        }
+    };
+    for e in iter {
+        match &e.body {
+            EventBody::Workflow(ev) => case.apply((**ev).clone()).map_err(|err| {
+                StoreError::Corrupt(format!("version {} does not replay: {err}", e.version))
+            })?,
+            EventBody::Imported { .. } => {
+                return Err(StoreError::Corrupt(format!(
+                    "version {} is a second imported event",
+                    e.version
+                )));
+            }
+        }
+    }
+    Ok(case)
+}
+
+/// The open deadlines of a case, as kept in the worklist projection: every statutory deadline
+/// not yet done, and the first open evaluation of each measure, computed by
+/// `barnvern_case::deadlines` (the status is left to the query's date).
+pub(crate) fn deadline_rows(case: &CaseData) -> Vec<DeadlineRow> {
+    let mut out: Vec<DeadlineRow> = Vec::new();
+    let mut seen_recurring: Vec<(String, String)> = Vec::new();
+    for d in deadlines(case, DeadlineRules::builtin(), horizon()) {
+        if d.completed_on.is_some() {
+            continue;
+        }
+        if d.sequence.is_some() {
+            let key = (d.kind.as_str().to_owned(), d.record_id.clone());
+            if seen_recurring.contains(&key) {
+                continue;
+            }
+            seen_recurring.push(key);
+        }
+        let effective = d.extended_due.map_or(d.due, |e| e.max(d.due));
+        out.push(DeadlineRow {
+            kind: d.kind.as_str().to_owned(),
+            record: d.record,
+            record_id: d.record_id,
+            sequence: d.sequence.map(i64::from),
+            due: d.due.to_string(),
+            extended_due: d.extended_due.map(|e| e.to_string()),
+            effective_due: effective.to_string(),
+            rule_id: d.rule_id,
+        });
+    }
+    out
+}
+
+fn refused_from_workflow(index: usize, e: barnvern_case::WorkflowError) -> Finding {
+    Finding {
+        event: Some(index),
+        path: e.path,
+        code: e.code,
+        message: format!("{} refused: {} (state: {})", e.event, e.message, e.state),
+    }
+}
+
+impl<B: Backend> Engine<B> {
+    pub(crate) fn new(backend: B, key: Option<StoreKey>) -> Engine<B> {
+        Engine {
+            backend,
+            key,
+            durable_reads: false,
+        }
+    }
+
+    /// Checks the key against the fingerprint recorded at init (recording it on first use).
+    pub(crate) fn check_key(&self) -> R<()> {
+        let Some(key) = &self.key else {
+            return Ok(());
+        };
+        let fp = key.fingerprint();
+        self.backend
+            .write(true, &mut |tx| match tx.meta("key_fingerprint")? {
+                Some(found) if found != fp => Ok(Err(StoreError::KeyMismatch { expected: found })),
+                Some(_) => Ok(Ok(())),
+                None => {
+                    tx.set_meta("key_fingerprint", &fp)?;
+                    Ok(Ok(()))
+                }
+            })
+    }
+
+    fn identity_digests(&self, case: &CaseData) -> R<Vec<String>> {
+        match &case.child.identity {
+            PersonIdentity::NationalId(id) => {
+                let key = self.key.as_ref().ok_or(StoreError::NoKey)?;
+                Ok(vec![key.identity_digest(id)])
+            }
+            PersonIdentity::Unregistered(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs one logged operation in a write transaction.
+    fn logged<T>(
+        &self,
+        actor: &Actor,
+        action: Action,
+        case_id: Option<&str>,
+        body: &mut dyn FnMut(&mut dyn Tx, &mut LogCtx) -> R<T>,
+    ) -> R<T> {
+        let durable = self.durable_reads || matches!(action, Action::Import | Action::Append);
+        self.backend.write(durable, &mut |tx| {
+            let mut ctx = LogCtx::default();
+            let result = match actor.check() {
+                Err(e) => Err(e),
+                Ok(()) if !actor.may(action) => Err(StoreError::Forbidden {
+                    role: actor.role.as_str(),
+                    action: action.as_str(),
+                }),
+                Ok(()) => body(tx, &mut ctx),
+            };
+            match result {
+                Ok(v) => {
+                    append_log(
+                        tx,
+                        actor,
+                        action,
+                        case_id,
+                        &ctx,
+                        Outcome::Allowed,
+                        &ctx.detail,
+                    )?;
+                    Ok(Ok(v))
+                }
+                Err(e) if e.is_refusal() => {
+                    append_log(tx, actor, action, case_id, &ctx, Outcome::Refused, e.code())?;
+                    Ok(Err(e))
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// The head of a case the actor may see, or not found.
+    fn visible_head(
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        case_id: &str,
+        with_bundle: bool,
+        ctx: &mut LogCtx,
+    ) -> R<crate::backend::Head> {
+        let not_found = || StoreError::NotFound {
+            case_id: case_id.to_owned(),
+        };
+        let head = tx.head(case_id, with_bundle)?.ok_or_else(not_found)?;
+        ctx.chain = Some(case_id.to_owned());
+        if !actor.serves(&head.municipality) {
+            return Err(not_found());
+        }
+        Ok(head)
+    }
+
+    pub(crate) fn import_batch(
+        &self,
+        actor: &Actor,
+        items: &[(Case, ImportSource)],
+    ) -> R<Vec<R<ImportOutcome>>> {
+        // One transaction for the batch; each item is logged and refused on its own.
+        let prepared: Vec<R<(String, String, Vec<String>)>> = items
+            .iter()
+            .map(|(case, source)| {
+                let body = to_json(&ImportedBody {
+                    bundle: (**case).clone(),
+                    source: source.clone(),
+                })?;
+                let bundle = case
+                    .to_json()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let digests = self.identity_digests(case)?;
+                Ok((body, bundle, digests))
+            })
+            .collect();
+        let actor_json = to_json(&ActorRecord {
+            staff_id: actor.staff_id.clone(),
+            role: actor.role,
+            purpose: actor.purpose.clone(),
+        })?;
+        self.backend.write(true, &mut |tx| {
+            let mut results = Vec::with_capacity(items.len());
+            for ((case, _), prep) in items.iter().zip(&prepared) {
+                let case_id = case.case_id.as_str();
+                let mut ctx = LogCtx::default();
+                let result = (|| -> R<ImportOutcome> {
+                    actor.check()?;
+                    if !actor.may(Action::Import) {
+                        return Err(StoreError::Forbidden {
+                            role: actor.role.as_str(),
+                            action: Action::Import.as_str(),
+                        });
+                    }
+                    let (body, bundle, digests) = match prep {
+                        Ok(p) => p,
+                        Err(StoreError::NoKey) => return Err(StoreError::NoKey),
+                        Err(e) => return Err(StoreError::Corrupt(e.to_string())),
+                    };
+                    tx.lock_case(case_id)?;
+                    if let Some(head) = tx.head(case_id, true)? {
+                        ctx.chain = Some(case_id.to_owned());
+                        if !actor.serves(&head.municipality) {
+                            return Err(StoreError::Invalid {
+                                code: "store.case_id_unavailable",
+                                message: format!("the case id {case_id} cannot be used"),
+                            });
+                        }
+                        if head.bundle.as_deref() == Some(bundle.as_str()) {
+                            ctx.detail = format!("unchanged at version {}", head.version);
+                            return Ok(ImportOutcome::Unchanged {
+                                version: version_u64(head.version),
+                            });
+                        }
+                        return Err(StoreError::Conflict {
+                            case_id: case_id.to_owned(),
+                            expected: 0,
+                            current: version_u64(head.version),
+                        });
+                    }
+                    if !actor.serves(case.municipality.as_str()) {
+                        return Err(StoreError::Forbidden {
+                            role: actor.role.as_str(),
+                            action: "import a case of a municipality not served",
+                        });
+                    }
+                    let mut row = EventRow {
+                        case_id: case_id.to_owned(),
+                        version: 1,
+                        kind: "imported".to_owned(),
+                        actor: actor_json.clone(),
+                        recorded_at: now(),
+                        body: body.clone(),
+                        prev_hash: GENESIS.to_owned(),
+                        hash: String::new(),
+                    };
+                    row.hash = event_hash(&row);
+                    tx.insert_event(&row)?;
+                    let jurisdiction = case.jurisdiction.to_string();
+                    tx.put_case(
+                        &CaseRow {
+                            case_id,
+                            jurisdiction: &jurisdiction,
+                            municipality: case.municipality.as_str(),
+                            version: 1,
+                            head_hash: &row.hash,
+                            bundle,
+                        },
+                        true,
+                    )?;
+                    tx.put_deadlines(
+                        case_id,
+                        case.municipality.as_str(),
+                        &deadline_rows(case),
+                        true,
+                    )?;
+                    tx.put_identities(case_id, digests, true)?;
+                    ctx.chain = Some(case_id.to_owned());
+                    ctx.detail = "version 1".to_owned();
+                    Ok(ImportOutcome::Imported)
+                })();
+                match result {
+                    Ok(v) => {
+                        append_log(
+                            tx,
+                            actor,
+                            Action::Import,
+                            Some(case_id),
+                            &ctx,
+                            Outcome::Allowed,
+                            &ctx.detail,
+                        )?;
+                        results.push(Ok(v));
+                    }
+                    Err(e) if e.is_refusal() => {
+                        append_log(
+                            tx,
+                            actor,
+                            Action::Import,
+                            Some(case_id),
+                            &ctx,
+                            Outcome::Refused,
+                            e.code(),
+                        )?;
+                        results.push(Err(e));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Ok(results))
+        })
+    }
+
+    pub(crate) fn append(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        expected_version: u64,
+        events: &[CaseEvent],
+        idempotency_key: Option<&str>,
+    ) -> R<Appended> {
+        let actor_json = to_json(&ActorRecord {
+            staff_id: actor.staff_id.clone(),
+            role: actor.role,
+            purpose: actor.purpose.clone(),
+        })?;
+        let bodies: Vec<String> = events.iter().map(to_json).collect::<R<_>>()?;
+        let request = {
+            let mut h = Sha256::new();
+            h.update(expected_version.to_be_bytes());
+            for b in &bodies {
+                h.update((b.len() as u64).to_be_bytes());
+                h.update(b.as_bytes());
+            }
+            hex(&h.finalize())
+        };
+        self.logged(actor, Action::Append, Some(case_id), &mut |tx, ctx| {
+            if events.is_empty() {
+                return Err(StoreError::Invalid {
+                    code: "store.no_events",
+                    message: "an append needs at least one event".into(),
+                });
+            }
+            if let Some(k) = idempotency_key
+                && (k.is_empty() || k.len() > 200)
+            {
+                return Err(StoreError::Invalid {
+                    code: "store.idempotency_key_invalid",
+                    message: "an idempotency key has 1 to 200 characters".into(),
+                });
+            }
+            tx.lock_case(case_id)?;
+            let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
+            if let Some(key) = idempotency_key
+                && let Some((seen, first, last)) = tx.idempotency(case_id, key)?
+            {
+                if seen != request {
+                    return Err(StoreError::Invalid {
+                        code: "store.idempotency_key_reused",
+                        message: "this idempotency key was used for a different append".into(),
+                    });
+                }
+                ctx.detail = format!("repeated: versions {first} to {last}");
+                return Ok(Appended {
+                    case_id: case_id.to_owned(),
+                    first_version: version_u64(first),
+                    version: version_u64(last),
+                    repeated: true,
+                });
+            }
+            if version_u64(head.version) != expected_version {
+                return Err(StoreError::Conflict {
+                    case_id: case_id.to_owned(),
+                    expected: expected_version,
+                    current: version_u64(head.version),
+                });
+            }
+            let bundle = head.bundle.as_deref().unwrap_or_default();
+            let before = Case::from_json(bundle)
+                .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
+            let mut case = before.clone();
+            for (i, event) in events.iter().enumerate() {
+                case.apply(event.clone()).map_err(|e| StoreError::Refused {
+                    findings: vec![refused_from_workflow(i, e)],
+                })?;
+            }
+            if case.case_id.as_str() != case_id {
+                return Err(StoreError::Corrupt(format!(
+                    "case {case_id}: the stored bundle names another case"
+                )));
+            }
+            let digests = self.identity_digests(&case)?;
+            let mut prev = head.hash.clone();
+            let recorded_at = now();
+            for (i, (event, body)) in events.iter().zip(&bodies).enumerate() {
+                let version = head.version + 1 + i64::try_from(i).unwrap_or(0);
+                let mut row = EventRow {
+                    case_id: case_id.to_owned(),
+                    version,
+                    kind: event.type_name().to_owned(),
+                    actor: actor_json.clone(),
+                    recorded_at: recorded_at.clone(),
+                    body: body.clone(),
+                    prev_hash: prev,
+                    hash: String::new(),
+                };
+                row.hash = event_hash(&row);
+                tx.insert_event(&row)?;
+                prev = row.hash;
+            }
+            let version = head.version + i64::try_from(events.len()).unwrap_or(0);
+            let bundle = case
+                .to_json()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let jurisdiction = case.jurisdiction.to_string();
+            tx.put_case(
+                &CaseRow {
+                    case_id,
+                    jurisdiction: &jurisdiction,
+                    municipality: case.municipality.as_str(),
+                    version,
+                    head_hash: &prev,
+                    bundle: &bundle,
+                },
+                false,
+            )?;
+            // The projections are rewritten only where the events changed them.
+            let rows = deadline_rows(&case);
+            if rows != deadline_rows(&before) || case.municipality != before.municipality {
+                tx.put_deadlines(case_id, case.municipality.as_str(), &rows, false)?;
+            }
+            if case.child.identity != before.child.identity {
+                tx.put_identities(case_id, &digests, false)?;
+            }
+            if let Some(key) = idempotency_key {
+                tx.put_idempotency(case_id, key, &request, head.version + 1, version)?;
+            }
+            ctx.detail = format!("versions {} to {version}", head.version + 1);
+            Ok(Appended {
+                case_id: case_id.to_owned(),
+                first_version: version_u64(head.version + 1),
+                version: version_u64(version),
+                repeated: false,
+            })
+        })
+    }
+
+    pub(crate) fn read(&self, actor: &Actor, case_id: &str) -> R<StoredCase> {
+        self.logged(actor, Action::Read, Some(case_id), &mut |tx, ctx| {
+            let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
+            let case = Case::from_json(head.bundle.as_deref().unwrap_or_default())
+                .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
+            ctx.detail = format!("version {}", head.version);
+            Ok(StoredCase {
+                case,
+                version: version_u64(head.version),
+            })
+        })
+    }
+
+    pub(crate) fn history(&self, actor: &Actor, case_id: &str) -> R<Vec<StoredEvent>> {
+        self.logged(actor, Action::History, Some(case_id), &mut |tx, ctx| {
+            let head = Self::visible_head(tx, actor, case_id, false, ctx)?;
+            ctx.detail = format!("versions 1 to {}", head.version);
+            tx.events(case_id)?.iter().map(decode_event).collect()
+        })
+    }
+
+    pub(crate) fn lookup(&self, actor: &Actor, id: &PersonId) -> R<Vec<String>> {
+        self.logged(actor, Action::Lookup, None, &mut |tx, ctx| {
+            let key = self.key.as_ref().ok_or(StoreError::NoKey)?;
+            let found: Vec<String> = tx
+                .cases_by_digest(&key.identity_digest(id))?
+                .into_iter()
+                .filter(|(_, m)| actor.serves(m))
+                .map(|(c, _)| c)
+                .collect();
+            ctx.detail = format!("{} case(s)", found.len());
+            Ok(found)
+        })
+    }
+
+    pub(crate) fn worklist(&self, actor: &Actor, q: &WorklistQuery) -> R<Vec<WorklistItem>> {
+        self.logged(actor, Action::Worklist, None, &mut |tx, ctx| {
+            let munis: Option<Vec<String>> = match (&q.municipality, actor.role) {
+                (Some(m), _) if actor.serves(m) => Some(vec![m.clone()]),
+                (Some(_), _) => Some(Vec::new()),
+                (None, crate::actor::Role::LocalAdministrator) => None,
+                (None, _) => Some(
+                    actor
+                        .municipalities
+                        .iter()
+                        .map(|m| m.as_str().to_owned())
+                        .collect(),
+                ),
+            };
+            let due_by = barnvern_core::dates::add_days(q.as_of, u64::from(q.within_days))
+                .unwrap_or(NaiveDate::MAX);
+            let rows = tx.worklist(munis.as_deref(), &due_by.to_string())?;
+            let items = rows
+                .into_iter()
+                .map(|w| worklist_item(w, q.as_of))
+                .collect::<R<Vec<_>>>()?;
+            ctx.detail = format!(
+                "{} item(s) as of {} within {} days",
+                items.len(),
+                q.as_of,
+                q.within_days
+            );
+            Ok(items)
+        })
+    }
+
+    pub(crate) fn access_log(&self, actor: &Actor, case_id: Option<&str>) -> R<Vec<AccessEntry>> {
+        // Read first (the entry of this very read is not in what it returns), then log.
+        let mut out = Vec::new();
+        if actor.check().is_ok() && actor.may(Action::ReadLog) {
+            self.backend.read(&mut |tx| {
+                out.clear();
+                tx.log(case_id, false, &mut |e, _| {
+                    out.push(e);
+                    Ok(())
+                })
+            })?;
+        }
+        let n = out.len();
+        self.logged(actor, Action::ReadLog, case_id, &mut |_, ctx| {
+            ctx.detail = format!("{n} entries");
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Streams every current bundle (canonical JSON) to `f`, in import order.
+    pub(crate) fn stream_bundles(
+        &self,
+        actor: &Actor,
+        action: Action,
+        f: &mut dyn FnMut(&str) -> R<()>,
+    ) -> R<u64> {
+        self.logged(actor, action, None, &mut |_, ctx| {
+            ctx.detail = "started".into();
+            Ok(())
+        })?;
+        self.backend.read(&mut |tx| tx.bundles(f))
+    }
+
+    pub(crate) fn verify(&self, actor: &Actor) -> R<VerifyReport> {
+        self.logged(actor, Action::Verify, None, &mut |_, ctx| {
+            ctx.detail = "started".into();
+            Ok(())
+        })?;
+        self.backend.read(&mut |tx| verify_all(tx))
+    }
+}
+
+fn worklist_item(w: crate::backend::WorklistRow, as_of: NaiveDate) -> R<WorklistItem> {
+    let date = |s: &str| {
+        s.parse::<NaiveDate>()
+            .map_err(|e| StoreError::Corrupt(format!("worklist date {s:?}: {e}")))
+    };
+    let kind = serde_json::from_value(serde_json::Value::String(w.row.kind.clone()))
+        .map_err(|e| StoreError::Corrupt(format!("worklist kind: {e}")))?;
+    let effective = date(&w.row.effective_due)?;
+    Ok(WorklistItem {
+        case_id: w.case_id,
+        municipality: w.municipality,
+        kind,
+        record: w.row.record,
+        record_id: w.row.record_id,
+        sequence: w.row.sequence.and_then(|s| u32::try_from(s).ok()),
+        due: date(&w.row.due)?,
+        extended_due: w.row.extended_due.as_deref().map(date).transpose()?,
+        // As barnvern_case::deadlines reports an open deadline: pending up to the (extended)
+        // due date, overdue after it.
+        status: if as_of <= effective {
+            DeadlineStatus::Pending
+        } else {
+            DeadlineStatus::Overdue
+        },
+        rule_id: w.row.rule_id,
+    })
+}
+
+fn append_log(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    action: Action,
+    case_id: Option<&str>,
+    ctx: &LogCtx,
+    outcome: Outcome,
+    detail: &str,
+) -> R<()> {
+    let chain = ctx
+        .chain
+        .clone()
+        .filter(|_| action.is_case_action())
+        .unwrap_or_else(|| GLOBAL_CHAIN.to_owned());
+    let (seq, prev) = tx.log_head(&chain)?;
+    let mut row = LogRow {
+        chain,
+        seq: seq + 1,
+        at: now(),
+        staff_id: actor.staff_id.clone(),
+        role: actor.role.as_str().to_owned(),
+        purpose: actor.purpose.clone(),
+        case_id: case_id.map(str::to_owned),
+        action: action.as_str().to_owned(),
+        outcome: match outcome {
+            Outcome::Allowed => "allowed".into(),
+            Outcome::Refused => "refused".into(),
+        },
+        detail: detail.to_owned(),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    row.hash = log_hash(&row);
+    tx.insert_log(&row)
+}
+
+/// Recomputes every chain and replays every stream against its projection.
+fn verify_all(tx: &mut dyn Tx) -> R<VerifyReport> {
+    let mut report = VerifyReport::default();
+    for summary in tx.case_summaries()? {
+        report.cases += 1;
+        let rows = tx.events(&summary.case_id)?;
+        let brk = |version: i64, reason: &str| ChainBreak::Events {
+            case_id: summary.case_id.clone(),
+            version: version_u64(version),
+            reason: reason.to_owned(),
+        };
+        let mut prev = GENESIS.to_owned();
+        let mut broken = None;
+        let mut decoded = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            report.events += 1;
+            let want = i64::try_from(i + 1).unwrap_or(i64::MAX);
+            if row.version != want {
+                broken = Some(brk(want, "a version is missing"));
+                break;
+            }
+            if row.prev_hash != prev {
+                broken = Some(brk(row.version, "the link to the previous event is broken"));
+                break;
+            }
+            if event_hash(row) != row.hash {
+                broken = Some(brk(
+                    row.version,
+                    "the event's content does not match its hash (changed after it was written)",
+                ));
+                break;
+            }
+            match decode_event(row) {
+                Ok(e) => decoded.push(e),
+                Err(e) => {
+                    broken = Some(brk(row.version, &e.to_string()));
+                    break;
+                }
+            }
+            prev = row.hash.clone();
+        }
+        if broken.is_none() {
+            let last = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            if summary.version != last || summary.head_hash != prev {
+                broken = Some(brk(
+                    summary.version,
+                    "the case's head does not match the end of its stream (events removed or added)",
+                ));
+            } else {
+                let bundle = tx.bundle(&summary.case_id)?.unwrap_or_default();
+                match replay(&decoded)
+                    .and_then(|c| c.to_json().map_err(|e| StoreError::Corrupt(e.to_string())))
+                {
+                    Ok(replayed) if replayed == bundle => {}
+                    Ok(_) => {
+                        broken = Some(brk(
+                            summary.version,
+                            "the stored bundle differs from the replayed stream",
+                        ))
+                    }
+                    Err(e) => broken = Some(brk(summary.version, &e.to_string())),
+                }
+            }
+        }
+        report.breaks.extend(broken);
+    }
+    // The access log, chain by chain.
+    let heads = tx.log_heads()?;
+    let mut current: Option<(String, i64, String, bool)> = None;
+    let mut ends: Vec<(String, i64, String)> = Vec::new();
+    let mut log_breaks = Vec::new();
+    tx.log(None, true, &mut |e, prev_hash| {
+        report.log_entries += 1;
+        if current.as_ref().is_none_or(|c| c.0 != e.chain) {
+            if let Some((c, s, h, _)) = current.take() {
+                ends.push((c, s, h));
+            }
+            current = Some((e.chain.clone(), 0, GENESIS.to_owned(), false));
+        }
+        let Some(cur) = current.as_mut() else {
+            return Ok(());
+        };
+        if cur.3 {
+            return Ok(());
+        }
+        let brk = |reason: &str| ChainBreak::AccessLog {
+            log_chain: e.chain.clone(),
+            seq: e.seq,
+            reason: reason.to_owned(),
+        };
+        if e.seq != cur.1 + 1 {
+            log_breaks.push(brk("an entry is missing"));
+            cur.3 = true;
+        } else if prev_hash != cur.2 {
+            log_breaks.push(brk("the link to the previous entry is broken"));
+            cur.3 = true;
+        } else if entry_hash(&e, &prev_hash) != e.hash {
+            log_breaks.push(brk(
+                "the entry's content does not match its hash (changed after it was written)",
+            ));
+            cur.3 = true;
+        }
+        cur.1 = e.seq;
+        cur.2 = e.hash.clone();
+        Ok(())
+    })?;
+    if let Some((c, s, h, _)) = current.take() {
+        ends.push((c, s, h));
+    }
+    for (chain, seq, hash) in heads {
+        let end = ends.iter().find(|e| e.0 == chain);
+        let ok = end.is_some_and(|e| e.1 == seq && e.2 == hash);
+        let already = log_breaks
+            .iter()
+            .any(|b| matches!(b, ChainBreak::AccessLog { log_chain, .. } if *log_chain == chain));
+        if !ok && !already {
+            log_breaks.push(ChainBreak::AccessLog {
+                log_chain: chain.clone(),
+                seq,
+                reason: "the chain's head does not match its last entry (entries removed or added)"
+                    .into(),
+            });
+        }
+    }
+    report.breaks.extend(log_breaks);
+    Ok(report)
+}

@@ -1,0 +1,697 @@
+//! The PostgreSQL backend: the same tables as SQLite, durable commits (the server's default
+//! `synchronous_commit = on`), operations on one case serialised by a transaction-scoped
+//! advisory lock on its id, so that writers on distinct cases run in parallel.
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, NoTls, Transaction};
+
+use crate::backend::{
+    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, R, Tx, WorklistRow,
+};
+use crate::chain::GENESIS;
+use crate::error::StoreError;
+use crate::model::{AccessEntry, Outcome};
+
+/// The versioned migrations, applied in order; a store records each it has applied.
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "event streams, projections, access log",
+    r#"
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    case_id     TEXT NOT NULL,
+    version     BIGINT NOT NULL,
+    kind        TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+);
+CREATE TABLE cases (
+    seq          BIGSERIAL PRIMARY KEY,
+    case_id      TEXT NOT NULL UNIQUE,
+    jurisdiction TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    version      BIGINT NOT NULL,
+    head_hash    TEXT NOT NULL,
+    bundle       TEXT NOT NULL
+);
+CREATE INDEX cases_municipality ON cases (municipality);
+CREATE TABLE deadlines (
+    case_id       TEXT NOT NULL,
+    municipality  TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    record        TEXT NOT NULL,
+    record_id     TEXT NOT NULL,
+    sequence      BIGINT,
+    due           TEXT NOT NULL,
+    extended_due  TEXT,
+    effective_due TEXT NOT NULL,
+    rule_id       TEXT NOT NULL
+);
+CREATE INDEX deadlines_case ON deadlines (case_id);
+CREATE INDEX deadlines_worklist ON deadlines (municipality, effective_due);
+CREATE TABLE identity_index (
+    digest  TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (digest, case_id)
+);
+CREATE INDEX identity_case ON identity_index (case_id);
+CREATE TABLE idempotency (
+    case_id       TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    request       TEXT NOT NULL,
+    first_version BIGINT NOT NULL,
+    last_version  BIGINT NOT NULL,
+    PRIMARY KEY (case_id, key)
+);
+CREATE TABLE access_log (
+    id        BIGSERIAL PRIMARY KEY,
+    chain     TEXT NOT NULL,
+    seq       BIGINT NOT NULL,
+    at        TEXT NOT NULL,
+    staff_id  TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    purpose   TEXT NOT NULL,
+    case_id   TEXT,
+    action    TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    UNIQUE (chain, seq)
+);
+CREATE INDEX access_log_case ON access_log (case_id);
+CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
+"#,
+)];
+
+/// Transactions that lost a deadlock or serialisation race are retried this often.
+const RETRIES: usize = 5;
+
+pub(crate) struct Postgres {
+    url: String,
+    pool: crate::pool::Pool<Client>,
+}
+
+fn connect(url: &str) -> R<Client> {
+    Client::connect(url, NoTls)
+        .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))
+}
+
+fn retryable(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// A database error, remembering whether a retry may succeed.
+struct PgError {
+    error: StoreError,
+    retry: bool,
+}
+
+impl Postgres {
+    pub(crate) fn open(url: &str, create: bool) -> R<Postgres> {
+        let mut client = connect(url)?;
+        migrate(&mut client, create)?;
+        let pool = crate::pool::Pool::new(32);
+        pool.give(client);
+        Ok(Postgres {
+            url: url.to_owned(),
+            pool,
+        })
+    }
+
+    fn client(&self) -> R<Client> {
+        match self.pool.take() {
+            Some(c) if !c.is_closed() => Ok(c),
+            _ => connect(&self.url),
+        }
+    }
+}
+
+fn migrate(client: &mut Client, create: bool) -> R<()> {
+    let mut tx = client.transaction()?;
+    // One migrator at a time.
+    tx.execute("SELECT pg_advisory_xact_lock(7274690201)", &[])?;
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        if !create {
+            return Err(StoreError::NotInitialised);
+        }
+        tx.batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )?;
+    }
+    let current: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )?
+        .get(0);
+    let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > latest {
+        return Err(StoreError::SchemaVersion {
+            found: current,
+            supported: latest,
+        });
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[version, name, &crate::engine::now()],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl Backend for Postgres {
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut client = self.client()?;
+            let outcome = (|| -> Result<R<T>, PgError> {
+                let tx = client.transaction().map_err(|e| PgError {
+                    retry: false,
+                    error: e.into(),
+                })?;
+                let mut pg = PgTx { tx, retry: false };
+                if !durable {
+                    pg.tx
+                        .batch_execute("SET LOCAL synchronous_commit = off")
+                        .map_err(|e| PgError {
+                            retry: false,
+                            error: e.into(),
+                        })?;
+                }
+                match f(&mut pg) {
+                    Ok(result) => {
+                        pg.tx.commit().map_err(|e| PgError {
+                            retry: retryable(&e),
+                            error: e.into(),
+                        })?;
+                        Ok(result)
+                    }
+                    Err(error) => Err(PgError {
+                        retry: pg.retry,
+                        error,
+                    }),
+                }
+            })();
+            match outcome {
+                Ok(result) => {
+                    self.pool.give(client);
+                    return result;
+                }
+                Err(PgError { retry: true, .. }) if attempt < RETRIES => {
+                    self.pool.give(client);
+                }
+                Err(PgError { error, .. }) => {
+                    if !client.is_closed() {
+                        self.pool.give(client);
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
+        let mut client = self.client()?;
+        let (result, committed) = {
+            let tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let mut pg = PgTx { tx, retry: false };
+            let result = f(&mut pg);
+            (result, pg.tx.commit().is_ok())
+        };
+        if committed {
+            self.pool.give(client);
+        }
+        result
+    }
+}
+
+struct PgTx<'a> {
+    tx: Transaction<'a>,
+    /// Set when a statement failed in a way a retry of the whole transaction may cure.
+    retry: bool,
+}
+
+impl PgTx<'_> {
+    fn err(&mut self, e: postgres::Error) -> StoreError {
+        if retryable(&e) {
+            self.retry = true;
+        }
+        e.into()
+    }
+}
+
+fn event_row(r: &postgres::Row) -> EventRow {
+    EventRow {
+        case_id: r.get(0),
+        version: r.get(1),
+        kind: r.get(2),
+        actor: r.get(3),
+        recorded_at: r.get(4),
+        body: r.get(5),
+        prev_hash: r.get(6),
+        hash: r.get(7),
+    }
+}
+
+fn access_entry(r: &postgres::Row) -> (AccessEntry, String) {
+    let outcome: &str = r.get(9);
+    (
+        AccessEntry {
+            id: r.get(0),
+            chain: r.get(1),
+            seq: r.get(2),
+            at: r.get(3),
+            staff_id: r.get(4),
+            role: r.get(5),
+            purpose: r.get(6),
+            case_id: r.get(7),
+            action: r.get(8),
+            outcome: if outcome == "allowed" {
+                Outcome::Allowed
+            } else {
+                Outcome::Refused
+            },
+            detail: r.get(10),
+            hash: r.get(12),
+        },
+        r.get(11),
+    )
+}
+
+const LOG_COLUMNS: &str = "id, chain, seq, at, staff_id, role, purpose, case_id, action, outcome, detail, prev_hash, hash";
+
+macro_rules! pg {
+    ($self:ident, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err($self.err(e)),
+        }
+    };
+}
+
+impl Tx for PgTx<'_> {
+    fn lock_case(&mut self, case_id: &str) -> R<()> {
+        pg!(
+            self,
+            self.tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&case_id]
+            )
+        );
+        Ok(())
+    }
+
+    fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>> {
+        let sql = if with_bundle {
+            "SELECT version, head_hash, municipality, bundle FROM cases WHERE case_id = $1"
+        } else {
+            "SELECT version, head_hash, municipality, NULL::TEXT FROM cases WHERE case_id = $1"
+        };
+        let row = pg!(self, self.tx.query_opt(sql, &[&case_id]));
+        Ok(row.map(|r| Head {
+            version: r.get(0),
+            hash: r.get(1),
+            municipality: r.get(2),
+            bundle: r.get(3),
+        }))
+    }
+
+    fn insert_event(&mut self, row: &EventRow) -> R<()> {
+        pg!(
+            self,
+            self.tx.execute(
+                "INSERT INTO events (case_id, version, kind, actor, recorded_at, body, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &row.case_id,
+                    &row.version,
+                    &row.kind,
+                    &row.actor,
+                    &row.recorded_at,
+                    &row.body,
+                    &row.prev_hash,
+                    &row.hash
+                ],
+            )
+        );
+        Ok(())
+    }
+
+    fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()> {
+        let sql = if new {
+            "INSERT INTO cases (case_id, jurisdiction, municipality, version, head_hash, bundle) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        } else {
+            "UPDATE cases SET jurisdiction = $2, municipality = $3, version = $4, head_hash = $5, \
+             bundle = $6 WHERE case_id = $1"
+        };
+        pg!(
+            self,
+            self.tx.execute(
+                sql,
+                &[
+                    &row.case_id,
+                    &row.jurisdiction,
+                    &row.municipality,
+                    &row.version,
+                    &row.head_hash,
+                    &row.bundle
+                ],
+            )
+        );
+        Ok(())
+    }
+
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()> {
+        if !new {
+            pg!(
+                self,
+                self.tx
+                    .execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
+            );
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // One statement for all rows: arrays unnested, one round trip.
+        let col = |f: fn(&DeadlineRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
+        let kinds = col(|d| d.kind.clone());
+        let records = col(|d| d.record.clone());
+        let record_ids = col(|d| d.record_id.clone());
+        let sequences: Vec<Option<i64>> = rows.iter().map(|d| d.sequence).collect();
+        let dues = col(|d| d.due.clone());
+        let extended: Vec<Option<String>> = rows.iter().map(|d| d.extended_due.clone()).collect();
+        let effective = col(|d| d.effective_due.clone());
+        let rules = col(|d| d.rule_id.clone());
+        pg!(
+            self,
+            self.tx.execute(
+                "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
+                 extended_due, effective_due, rule_id) \
+                 SELECT $1, $2, * FROM unnest($3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], \
+                 $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])",
+                &[
+                    &case_id,
+                    &municipality,
+                    &kinds,
+                    &records,
+                    &record_ids,
+                    &sequences,
+                    &dues,
+                    &extended,
+                    &effective,
+                    &rules
+                ],
+            )
+        );
+        Ok(())
+    }
+
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()> {
+        if !new {
+            pg!(
+                self,
+                self.tx
+                    .execute("DELETE FROM identity_index WHERE case_id = $1", &[&case_id])
+            );
+        }
+        for d in digests {
+            pg!(
+                self,
+                self.tx.execute(
+                    "INSERT INTO identity_index (digest, case_id) VALUES ($1, $2)",
+                    &[d, &case_id],
+                )
+            );
+        }
+        Ok(())
+    }
+
+    fn idempotency(&mut self, case_id: &str, key: &str) -> R<Option<(String, i64, i64)>> {
+        let row = pg!(
+            self,
+            self.tx.query_opt(
+                "SELECT request, first_version, last_version FROM idempotency \
+                 WHERE case_id = $1 AND key = $2",
+                &[&case_id, &key],
+            )
+        );
+        Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+    }
+
+    fn put_idempotency(
+        &mut self,
+        case_id: &str,
+        key: &str,
+        request: &str,
+        first: i64,
+        last: i64,
+    ) -> R<()> {
+        pg!(
+            self,
+            self.tx.execute(
+                "INSERT INTO idempotency (case_id, key, request, first_version, last_version) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&case_id, &key, &request, &first, &last],
+            )
+        );
+        Ok(())
+    }
+
+    fn log_head(&mut self, chain: &str) -> R<(i64, String)> {
+        // One round trip: creates the head of a new chain, or locks the existing one (the
+        // no-op update takes the row lock) and returns it.
+        let row = pg!(
+            self,
+            self.tx.query_one(
+                "INSERT INTO log_heads (chain, seq, hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (chain) DO UPDATE SET seq = log_heads.seq RETURNING seq, hash",
+                &[&chain, &GENESIS],
+            )
+        );
+        Ok((row.get(0), row.get(1)))
+    }
+
+    fn insert_log(&mut self, row: &LogRow) -> R<()> {
+        pg!(
+            self,
+            self.tx.execute(
+                "WITH entry AS (INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, \
+                 action, outcome, detail, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) \
+                 UPDATE log_heads SET seq = $2, hash = $12 WHERE chain = $1",
+                &[
+                    &row.chain,
+                    &row.seq,
+                    &row.at,
+                    &row.staff_id,
+                    &row.role,
+                    &row.purpose,
+                    &row.case_id,
+                    &row.action,
+                    &row.outcome,
+                    &row.detail,
+                    &row.prev_hash,
+                    &row.hash
+                ],
+            )
+        );
+        Ok(())
+    }
+
+    fn events(&mut self, case_id: &str) -> R<Vec<EventRow>> {
+        let rows = pg!(
+            self,
+            self.tx.query(
+                "SELECT case_id, version, kind, actor, recorded_at, body, prev_hash, hash FROM events \
+                 WHERE case_id = $1 ORDER BY version",
+                &[&case_id],
+            )
+        );
+        Ok(rows.iter().map(event_row).collect())
+    }
+
+    fn case_summaries(&mut self) -> R<Vec<CaseSummary>> {
+        let rows = pg!(
+            self,
+            self.tx.query(
+                "SELECT case_id, version, head_hash FROM cases ORDER BY seq",
+                &[]
+            )
+        );
+        Ok(rows
+            .iter()
+            .map(|r| CaseSummary {
+                case_id: r.get(0),
+                version: r.get(1),
+                head_hash: r.get(2),
+            })
+            .collect())
+    }
+
+    fn bundles(&mut self, f: &mut dyn FnMut(&str) -> R<()>) -> R<u64> {
+        let params: [&str; 0] = [];
+        let mut rows = self
+            .tx
+            .query_raw("SELECT bundle FROM cases ORDER BY seq", params)?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            f(row.get(0))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn bundle(&mut self, case_id: &str) -> R<Option<String>> {
+        let row = pg!(
+            self,
+            self.tx
+                .query_opt("SELECT bundle FROM cases WHERE case_id = $1", &[&case_id])
+        );
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn log(
+        &mut self,
+        case_id: Option<&str>,
+        by_chain: bool,
+        f: &mut dyn FnMut(AccessEntry, String) -> R<()>,
+    ) -> R<()> {
+        let order = if by_chain { "chain, seq" } else { "id" };
+        let (sql, params): (String, Vec<&str>) = match case_id {
+            Some(c) => (
+                format!("SELECT {LOG_COLUMNS} FROM access_log WHERE case_id = $1 ORDER BY {order}"),
+                vec![c],
+            ),
+            None => (
+                format!("SELECT {LOG_COLUMNS} FROM access_log ORDER BY {order}"),
+                vec![],
+            ),
+        };
+        let mut rows = self.tx.query_raw(sql.as_str(), params)?;
+        while let Some(row) = rows.next()? {
+            let (e, prev) = access_entry(&row);
+            f(e, prev)?;
+        }
+        Ok(())
+    }
+
+    fn log_heads(&mut self) -> R<Vec<(String, i64, String)>> {
+        let rows = pg!(
+            self,
+            self.tx.query(
+                "SELECT chain, seq, hash FROM log_heads WHERE seq > 0 ORDER BY chain",
+                &[]
+            )
+        );
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    fn worklist(&mut self, municipalities: Option<&[String]>, due_by: &str) -> R<Vec<WorklistRow>> {
+        const COLS: &str = "case_id, municipality, kind, record, record_id, sequence, due, \
+                            extended_due, effective_due, rule_id";
+        let rows = match municipalities {
+            None => pg!(
+                self,
+                self.tx.query(
+                    &format!(
+                        "SELECT {COLS} FROM deadlines WHERE effective_due <= $1 \
+                         ORDER BY effective_due, case_id, record"
+                    ),
+                    &[&due_by],
+                )
+            ),
+            Some(list) => {
+                let list: Vec<String> = list.to_vec();
+                pg!(
+                    self,
+                    self.tx.query(
+                        &format!(
+                            "SELECT {COLS} FROM deadlines WHERE municipality = ANY($1) \
+                             AND effective_due <= $2 ORDER BY effective_due, case_id, record"
+                        ),
+                        &[&list, &due_by],
+                    )
+                )
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|r| WorklistRow {
+                case_id: r.get(0),
+                municipality: r.get(1),
+                row: DeadlineRow {
+                    kind: r.get(2),
+                    record: r.get(3),
+                    record_id: r.get(4),
+                    sequence: r.get(5),
+                    due: r.get(6),
+                    extended_due: r.get(7),
+                    effective_due: r.get(8),
+                    rule_id: r.get(9),
+                },
+            })
+            .collect())
+    }
+
+    fn cases_by_digest(&mut self, digest: &str) -> R<Vec<(String, String)>> {
+        let rows = pg!(
+            self,
+            self.tx.query(
+                "SELECT i.case_id, c.municipality FROM identity_index i JOIN cases c ON c.case_id = i.case_id \
+                 WHERE i.digest = $1 ORDER BY c.seq",
+                &[&digest],
+            )
+        );
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn meta(&mut self, key: &str) -> R<Option<String>> {
+        let row = pg!(
+            self,
+            self.tx
+                .query_opt("SELECT value FROM store_meta WHERE key = $1", &[&key])
+        );
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> R<()> {
+        pg!(
+            self,
+            self.tx.execute(
+                "INSERT INTO store_meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &value],
+            )
+        );
+        Ok(())
+    }
+}

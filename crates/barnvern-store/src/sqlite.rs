@@ -1,0 +1,610 @@
+//! The SQLite backend: one file in WAL mode, every commit durable (`synchronous = FULL`),
+//! writers serialised by `BEGIN IMMEDIATE`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::backend::{
+    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, R, Tx, WorklistRow,
+};
+use crate::chain::GENESIS;
+use crate::error::StoreError;
+use crate::model::{AccessEntry, Outcome};
+
+/// The versioned migrations, applied in order; a store records each it has applied.
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "event streams, projections, access log",
+    r#"
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
+    case_id     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+) WITHOUT ROWID;
+CREATE TABLE cases (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id      TEXT NOT NULL UNIQUE,
+    jurisdiction TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    head_hash    TEXT NOT NULL,
+    bundle       TEXT NOT NULL
+);
+CREATE INDEX cases_municipality ON cases (municipality);
+CREATE TABLE deadlines (
+    case_id       TEXT NOT NULL,
+    municipality  TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    record        TEXT NOT NULL,
+    record_id     TEXT NOT NULL,
+    sequence      INTEGER,
+    due           TEXT NOT NULL,
+    extended_due  TEXT,
+    effective_due TEXT NOT NULL,
+    rule_id       TEXT NOT NULL
+);
+CREATE INDEX deadlines_case ON deadlines (case_id);
+CREATE INDEX deadlines_worklist ON deadlines (municipality, effective_due);
+CREATE TABLE identity_index (
+    digest  TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (digest, case_id)
+) WITHOUT ROWID;
+CREATE INDEX identity_case ON identity_index (case_id);
+CREATE TABLE idempotency (
+    case_id       TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    request       TEXT NOT NULL,
+    first_version INTEGER NOT NULL,
+    last_version  INTEGER NOT NULL,
+    PRIMARY KEY (case_id, key)
+) WITHOUT ROWID;
+CREATE TABLE access_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain     TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    at        TEXT NOT NULL,
+    staff_id  TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    purpose   TEXT NOT NULL,
+    case_id   TEXT,
+    action    TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    UNIQUE (chain, seq)
+);
+CREATE INDEX access_log_case ON access_log (case_id);
+CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;
+"#,
+)];
+
+pub(crate) struct Sqlite {
+    path: PathBuf,
+    pool: crate::pool::Pool<Connection>,
+}
+
+fn configure(conn: &Connection) -> R<()> {
+    conn.busy_timeout(Duration::from_secs(60))?;
+    // WAL: readers never block the writer; FULL: each commit is on disk before it returns.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+impl Sqlite {
+    /// Opens the file; with `create`, creates it and applies every pending migration; without,
+    /// refuses a file that holds no store.
+    pub(crate) fn open(path: &Path, create: bool) -> R<Sqlite> {
+        if !create && !path.exists() {
+            return Err(StoreError::NotInitialised);
+        }
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate(&conn, create)?;
+        let pool = crate::pool::Pool::new(16);
+        pool.give(conn);
+        Ok(Sqlite {
+            path: path.to_owned(),
+            pool,
+        })
+    }
+
+    fn conn(&self) -> R<Connection> {
+        match self.pool.take() {
+            Some(c) => Ok(c),
+            None => {
+                let c = Connection::open(&self.path)?;
+                configure(&c)?;
+                Ok(c)
+            }
+        }
+    }
+}
+
+fn migrate(conn: &Connection, create: bool) -> R<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| -> R<()> {
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)?;
+        if !exists {
+            if !create {
+                return Err(StoreError::NotInitialised);
+            }
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )?;
+        }
+        let current: i64 = conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?;
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > latest {
+            return Err(StoreError::SchemaVersion {
+                found: current,
+                supported: latest,
+            });
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            conn.execute_batch(sql)?;
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                params![version, name, crate::engine::now()],
+            )?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(Into::into),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+impl Backend for Sqlite {
+    fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        let conn = self.conn()?;
+        conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut tx = SqliteTx { conn: &conn };
+        match f(&mut tx) {
+            Ok(result) => {
+                conn.execute_batch("COMMIT")?;
+                self.pool.give(conn);
+                result
+            }
+            Err(e) => {
+                if conn.execute_batch("ROLLBACK").is_ok() {
+                    self.pool.give(conn);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
+        let conn = self.conn()?;
+        conn.execute_batch("BEGIN DEFERRED")?;
+        let mut tx = SqliteTx { conn: &conn };
+        let result = f(&mut tx);
+        if conn.execute_batch("COMMIT").is_ok() {
+            self.pool.give(conn);
+        }
+        result
+    }
+}
+
+struct SqliteTx<'a> {
+    conn: &'a Connection,
+}
+
+fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        case_id: r.get(0)?,
+        version: r.get(1)?,
+        kind: r.get(2)?,
+        actor: r.get(3)?,
+        recorded_at: r.get(4)?,
+        body: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
+fn access_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AccessEntry, String)> {
+    let outcome: String = r.get(9)?;
+    Ok((
+        AccessEntry {
+            id: r.get(0)?,
+            chain: r.get(1)?,
+            seq: r.get(2)?,
+            at: r.get(3)?,
+            staff_id: r.get(4)?,
+            role: r.get(5)?,
+            purpose: r.get(6)?,
+            case_id: r.get(7)?,
+            action: r.get(8)?,
+            outcome: if outcome == "allowed" {
+                Outcome::Allowed
+            } else {
+                Outcome::Refused
+            },
+            detail: r.get(10)?,
+            hash: r.get(12)?,
+        },
+        r.get(11)?,
+    ))
+}
+
+const LOG_COLUMNS: &str = "id, chain, seq, at, staff_id, role, purpose, case_id, action, outcome, detail, prev_hash, hash";
+
+impl Tx for SqliteTx<'_> {
+    fn lock_case(&mut self, _case_id: &str) -> R<()> {
+        Ok(())
+    }
+
+    fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>> {
+        let sql = if with_bundle {
+            "SELECT version, head_hash, municipality, bundle FROM cases WHERE case_id = ?1"
+        } else {
+            "SELECT version, head_hash, municipality, NULL FROM cases WHERE case_id = ?1"
+        };
+        Ok(self
+            .conn
+            .prepare_cached(sql)?
+            .query_row([case_id], |r| {
+                Ok(Head {
+                    version: r.get(0)?,
+                    hash: r.get(1)?,
+                    municipality: r.get(2)?,
+                    bundle: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn insert_event(&mut self, row: &EventRow) -> R<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (case_id, version, kind, actor, recorded_at, body, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                row.case_id,
+                row.version,
+                row.kind,
+                row.actor,
+                row.recorded_at,
+                row.body,
+                row.prev_hash,
+                row.hash
+            ])?;
+        Ok(())
+    }
+
+    fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()> {
+        if new {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO cases (case_id, jurisdiction, municipality, version, head_hash, bundle) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    row.case_id,
+                    row.jurisdiction,
+                    row.municipality,
+                    row.version,
+                    row.head_hash,
+                    row.bundle
+                ])?;
+        } else {
+            self.conn
+                .prepare_cached(
+                    "UPDATE cases SET jurisdiction = ?2, municipality = ?3, version = ?4, \
+                     head_hash = ?5, bundle = ?6 WHERE case_id = ?1",
+                )?
+                .execute(params![
+                    row.case_id,
+                    row.jurisdiction,
+                    row.municipality,
+                    row.version,
+                    row.head_hash,
+                    row.bundle
+                ])?;
+        }
+        Ok(())
+    }
+
+    fn put_deadlines(
+        &mut self,
+        case_id: &str,
+        municipality: &str,
+        rows: &[DeadlineRow],
+        new: bool,
+    ) -> R<()> {
+        if !new {
+            self.conn
+                .prepare_cached("DELETE FROM deadlines WHERE case_id = ?1")?
+                .execute([case_id])?;
+        }
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
+             extended_due, effective_due, rule_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for d in rows {
+            insert.execute(params![
+                case_id,
+                municipality,
+                d.kind,
+                d.record,
+                d.record_id,
+                d.sequence,
+                d.due,
+                d.extended_due,
+                d.effective_due,
+                d.rule_id
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn put_identities(&mut self, case_id: &str, digests: &[String], new: bool) -> R<()> {
+        if !new {
+            self.conn
+                .prepare_cached("DELETE FROM identity_index WHERE case_id = ?1")?
+                .execute([case_id])?;
+        }
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO identity_index (digest, case_id) VALUES (?1, ?2)")?;
+        for d in digests {
+            insert.execute(params![d, case_id])?;
+        }
+        Ok(())
+    }
+
+    fn idempotency(&mut self, case_id: &str, key: &str) -> R<Option<(String, i64, i64)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT request, first_version, last_version FROM idempotency \
+                 WHERE case_id = ?1 AND key = ?2",
+            )?
+            .query_row([case_id, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
+    fn put_idempotency(
+        &mut self,
+        case_id: &str,
+        key: &str,
+        request: &str,
+        first: i64,
+        last: i64,
+    ) -> R<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO idempotency (case_id, key, request, first_version, last_version) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![case_id, key, request, first, last])?;
+        Ok(())
+    }
+
+    fn log_head(&mut self, chain: &str) -> R<(i64, String)> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM log_heads WHERE chain = ?1")?
+            .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, GENESIS.to_owned())))
+    }
+
+    fn insert_log(&mut self, row: &LogRow) -> R<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, action, \
+                 outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                row.chain,
+                row.seq,
+                row.at,
+                row.staff_id,
+                row.role,
+                row.purpose,
+                row.case_id,
+                row.action,
+                row.outcome,
+                row.detail,
+                row.prev_hash,
+                row.hash
+            ])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO log_heads (chain, seq, hash) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            )?
+            .execute(params![row.chain, row.seq, row.hash])?;
+        Ok(())
+    }
+
+    fn events(&mut self, case_id: &str) -> R<Vec<EventRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, version, kind, actor, recorded_at, body, prev_hash, hash FROM events \
+             WHERE case_id = ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([case_id], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn case_summaries(&mut self) -> R<Vec<CaseSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT case_id, version, head_hash FROM cases ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CaseSummary {
+                case_id: r.get(0)?,
+                version: r.get(1)?,
+                head_hash: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn bundles(&mut self, f: &mut dyn FnMut(&str) -> R<()>) -> R<u64> {
+        let mut stmt = self.conn.prepare("SELECT bundle FROM cases ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let bundle = row
+                .get_ref(0)?
+                .as_str()
+                .map_err(|e| StoreError::Corrupt(format!("a stored bundle is not text: {e}")))?;
+            f(bundle)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn bundle(&mut self, case_id: &str) -> R<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT bundle FROM cases WHERE case_id = ?1")?
+            .query_row([case_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn log(
+        &mut self,
+        case_id: Option<&str>,
+        by_chain: bool,
+        f: &mut dyn FnMut(AccessEntry, String) -> R<()>,
+    ) -> R<()> {
+        let order = if by_chain { "chain, seq" } else { "id" };
+        let sql = match case_id {
+            Some(_) => {
+                format!("SELECT {LOG_COLUMNS} FROM access_log WHERE case_id = ?1 ORDER BY {order}")
+            }
+            None => format!("SELECT {LOG_COLUMNS} FROM access_log ORDER BY {order}"),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = match case_id {
+            Some(c) => stmt.query([c])?,
+            None => stmt.query([])?,
+        };
+        while let Some(row) = rows.next()? {
+            let (entry, prev) = access_entry(row)?;
+            f(entry, prev)?;
+        }
+        Ok(())
+    }
+
+    fn log_heads(&mut self) -> R<Vec<(String, i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT chain, seq, hash FROM log_heads ORDER BY chain")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn worklist(&mut self, municipalities: Option<&[String]>, due_by: &str) -> R<Vec<WorklistRow>> {
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(WorklistRow {
+                case_id: r.get(0)?,
+                municipality: r.get(1)?,
+                row: DeadlineRow {
+                    kind: r.get(2)?,
+                    record: r.get(3)?,
+                    record_id: r.get(4)?,
+                    sequence: r.get(5)?,
+                    due: r.get(6)?,
+                    extended_due: r.get(7)?,
+                    effective_due: r.get(8)?,
+                    rule_id: r.get(9)?,
+                },
+            })
+        };
+        const COLS: &str = "case_id, municipality, kind, record, record_id, sequence, due, \
+                            extended_due, effective_due, rule_id";
+        let mut out = Vec::new();
+        match municipalities {
+            None => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {COLS} FROM deadlines WHERE effective_due <= ?1 \
+                     ORDER BY effective_due, case_id, record"
+                ))?;
+                for r in stmt.query_map([due_by], map)? {
+                    out.push(r?);
+                }
+            }
+            Some(list) => {
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT {COLS} FROM deadlines WHERE municipality = ?1 AND effective_due <= ?2 \
+                     ORDER BY effective_due, case_id, record"
+                ))?;
+                for m in list {
+                    for r in stmt.query_map([m.as_str(), due_by], map)? {
+                        out.push(r?);
+                    }
+                }
+                if list.len() > 1 {
+                    out.sort_by(|a, b| {
+                        (&a.row.effective_due, &a.case_id, &a.row.record).cmp(&(
+                            &b.row.effective_due,
+                            &b.case_id,
+                            &b.row.record,
+                        ))
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn cases_by_digest(&mut self, digest: &str) -> R<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.case_id, c.municipality FROM identity_index i JOIN cases c ON c.case_id = i.case_id \
+             WHERE i.digest = ?1 ORDER BY c.seq",
+        )?;
+        let rows = stmt.query_map([digest], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn meta(&mut self, key: &str) -> R<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM store_meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> R<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO store_meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([key, value])?;
+        Ok(())
+    }
+}
