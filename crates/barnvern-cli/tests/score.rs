@@ -18,12 +18,23 @@ fn barnvern() -> Command {
     Command::cargo_bin("barnvern").unwrap()
 }
 
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("barnvern-score-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for one test, removed when the test ends.
+struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("barnvern-score-{name}-"))
+            .tempdir()
+            .unwrap(),
+    )
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

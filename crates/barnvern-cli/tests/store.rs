@@ -2,7 +2,7 @@
 //! `barnvern store`: init, import (quarantine, no-op, conflict), append (ok, refused, conflict
 //! exit 4, idempotent), export equal to the input, worklist, log, verify (and a tampered file).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
@@ -14,12 +14,23 @@ fn barnvern(dir: &Path) -> Command {
     c
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("barnvern-store-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for one test, removed when the test ends.
+struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+fn temp_dir(name: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("barnvern-store-cli-{name}-"))
+            .tempdir()
+            .unwrap(),
+    )
 }
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
