@@ -716,10 +716,33 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
             .map_err(|e| StoreError::Database(format!("the extract stopped reading: {e}")))?;
         Ok(n)
     });
+    // The dataset is written into a staging folder and published only when every bundle came
+    // through: a store that fails midway must leave no dataset of the part it streamed, and
+    // must not replace an earlier one. The same rules as extract decide what may be replaced.
+    let staged = match barnvern_arrow::output::StagedDir::create(
+        &args.out,
+        &barnvern_arrow::output::DATASET,
+        args.overwrite,
+    ) {
+        Ok(staged) => staged,
+        Err(e) => {
+            eprintln!("barnvern: {e}");
+            let _unblock = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags_nonblocking()
+                .open(&fifo);
+            let _ = feeder.join();
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(crate::report::output_exit(&e));
+        }
+    };
     let mut inner = args.clone();
     inner.files = vec![fifo.clone()];
     inner.from = None;
     inner.actor_file = None;
+    // The staging folder is empty and ours.
+    inner.out = staged.path().to_owned();
+    inner.overwrite = true;
     let code = crate::extract::run_extract(&inner);
     // If the extract stopped before opening the pipe, open it once so the feeder's open
     // returns and its writes fail instead of blocking.
@@ -731,9 +754,20 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
     }
     let fed = feeder.join();
     let _ = std::fs::remove_dir_all(&dir);
+    let written = staged
+        .path()
+        .join(barnvern_arrow::dataset::MANIFEST)
+        .is_file();
     match fed {
         Ok(Ok(n)) => {
             eprintln!("barnvern: streamed {n} bundles from {db}");
+            if written {
+                staged.publish().map_err(|e| {
+                    eprintln!("barnvern: {e}");
+                    crate::report::output_exit(&e)
+                })?;
+                eprintln!("barnvern: dataset at {}", args.out.display());
+            }
             Ok(code)
         }
         Ok(Err(e)) if code == ExitCode::SUCCESS => Err(fail(&e)),

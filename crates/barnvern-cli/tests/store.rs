@@ -404,4 +404,40 @@ fn extract_from_the_store_equals_extract_from_json_lines() {
         .assert()
         .code(2);
     assert!(!dir.join("nope").exists());
+
+    // A store that fails midway (a stored bundle made unreadable behind its back): the extract
+    // fails, publishes no dataset of the part it streamed, and leaves an earlier one as it was.
+    let before = files(&dir.join("from-store"));
+    {
+        let conn = rusqlite::Connection::open(dir.join("cases.db")).unwrap();
+        let seq: i64 = conn
+            .query_row(
+                "SELECT seq FROM cases ORDER BY seq LIMIT 1 OFFSET 100",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute("UPDATE cases SET bundle = X'FF00' WHERE seq = ?1", [seq])
+            .unwrap();
+    }
+    for (out, overwrite) in [("broken", false), ("from-store", true)] {
+        let mut cmd = barnvern(&dir);
+        cmd.args(["extract", "--from", "sqlite:cases.db", "--out", out])
+            .args(["--key-file", "project.key", "--as-of", "2026-06-30"])
+            .args(["--actor-file", "steward.json"]);
+        if overwrite {
+            cmd.arg("--overwrite");
+        }
+        let a = cmd.assert().failure();
+        assert!(stderr(&a).contains("not text"), "{}", stderr(&a));
+    }
+    assert!(!dir.join("broken").exists());
+    assert_eq!(files(&dir.join("from-store")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
