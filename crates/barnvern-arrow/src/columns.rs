@@ -389,25 +389,11 @@ pub(crate) fn check_fields(
     fields: &arrow_schema::Fields,
     partition_file: bool,
 ) -> Result<()> {
-    check_fields_of(spec, fields, partition_file, crate::spec::SCHEMA_VERSION)
-}
-
-/// [`check_fields`] for a file of research schema `version`: columns added after it
-/// ([`crate::spec::COLUMNS_ADDED`]) may be absent.
-pub(crate) fn check_fields_of(
-    spec: &TableSpec,
-    fields: &arrow_schema::Fields,
-    partition_file: bool,
-    version: &str,
-) -> Result<()> {
     for f in &spec.fields {
         if partition_file
             && crate::spec::PARTITION_COLUMNS.contains(&f.name.as_str())
             && fields.find(&f.name).is_none()
         {
-            continue;
-        }
-        if fields.find(&f.name).is_none() && crate::spec::added_after(version, spec.name, &f.name) {
             continue;
         }
         match fields.find(&f.name) {
@@ -612,36 +598,4 @@ impl<'a> DictCol<'a> {
     ) -> Result<T> {
         self.parse(row, parse)?.ok_or_else(|| self.col.null(row))
     }
-}
-
-/// A batch of a file of research schema `version` with every column added since
-/// ([`crate::spec::COLUMNS_ADDED`]) appended, all null: the migration of an older file.
-pub(crate) fn migrate_batch(
-    spec: &TableSpec,
-    batch: RecordBatch,
-    version: &str,
-) -> Result<RecordBatch> {
-    let schema = batch.schema();
-    let missing: Vec<_> = spec
-        .fields
-        .iter()
-        .filter(|f| {
-            schema.field_with_name(&f.name).is_err()
-                && crate::spec::added_after(version, spec.name, &f.name)
-        })
-        .collect();
-    if missing.is_empty() {
-        return Ok(batch);
-    }
-    let mut fields: Vec<arrow_schema::FieldRef> = schema.fields().iter().cloned().collect();
-    let mut columns = batch.columns().to_vec();
-    for f in missing {
-        let ty = f.ty.arrow_type();
-        columns.push(arrow_array::new_null_array(&ty, batch.num_rows()));
-        fields.push(std::sync::Arc::new(arrow_schema::Field::new(
-            &f.name, ty, true,
-        )));
-    }
-    let schema = arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone());
-    Ok(RecordBatch::try_new(std::sync::Arc::new(schema), columns)?)
 }

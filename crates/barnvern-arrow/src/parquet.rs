@@ -23,7 +23,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use crate::columns::{cell_path, check_fields, check_fields_of, days_to_date, migrate_batch};
+use crate::columns::{cell_path, check_fields, days_to_date};
 use crate::error::{Error, Result};
 use crate::spec::{
     Codes, META_SCHEMA_VERSION, META_TABLE, PRODUCER, SUPPORTED_SCHEMA_VERSIONS, TableSpec,
@@ -237,15 +237,10 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
     for b in reader {
         batches.push(b?);
     }
-    // An older version's file: the columns added since are derived where the older version's
-    // meaning allows (crate::migrate), and the nullable ones of COLUMNS_ADDED read as null.
+    // An older version's file: the columns added since, derived or null (crate::migrate).
     let (file_schema, batches) =
         crate::migrate::upgrade(spec, &schema_version, file_schema, batches)?;
-    check_fields_of(spec, file_schema.fields(), true, &schema_version)?;
-    let batches = batches
-        .into_iter()
-        .map(|b| migrate_batch(spec, b, &schema_version))
-        .collect::<Result<Vec<_>>>()?;
+    check_fields(spec, file_schema.fields(), true)?;
     let mut issues = Vec::new();
     let mut first_row = 0;
     for b in &batches {

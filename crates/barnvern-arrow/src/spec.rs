@@ -44,11 +44,17 @@ pub const COLUMNS_ADDED: &[(&str, &str, &str)] = &[
 
 /// Whether `column` of `table` is newer than a file of research schema `version`.
 pub fn added_after(version: &str, table: &str, column: &str) -> bool {
-    let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
     COLUMNS_ADDED
         .iter()
-        .any(|(v, t, c)| *t == table && *c == column && key(v) > key(version))
+        .any(|(v, t, c)| *t == table && *c == column && newer(v, version))
 }
+
+/// Whether research schema version `a` is later than `b` (`"1.10"` after `"1.9"`).
+pub(crate) fn newer(a: &str, b: &str) -> bool {
+    let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
+    key(a) > key(b)
+}
+
 /// Producer written into every file and manifest: `barnvern <version>`.
 pub const PRODUCER: &str = concat!("barnvern ", env!("CARGO_PKG_VERSION"));
 

@@ -236,3 +236,63 @@ fn a_deadlines_file_of_version_1_1_is_read_with_the_columns_1_2_added() {
         batch.column_by_name("completed_same_day").unwrap()
     );
 }
+
+#[test]
+fn an_enrolments_file_of_version_1_1_reads_the_trial_site_columns_as_null() {
+    let batches = to_batches(&example_cases()).unwrap();
+    let (spec, batch) = batches
+        .iter()
+        .find(|(s, _)| s.name == "fp_enrolments")
+        .unwrap();
+    assert!(batch.num_rows() > 0);
+    let added: Vec<&str> = barnvern_arrow::spec::COLUMNS_ADDED
+        .iter()
+        .filter(|(_, t, _)| *t == "fp_enrolments")
+        .map(|(_, _, c)| *c)
+        .collect();
+    assert!(added.contains(&"site"));
+    let keep: Vec<usize> = (0..batch.num_columns())
+        .filter(|&i| !added.contains(&batch.schema().field(i).name().as_str()))
+        .collect();
+    let old = batch.project(&keep).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fp_enrolments-1.1.parquet");
+    let kv = vec![
+        KeyValue::new(META_TABLE.to_owned(), "fp_enrolments".to_owned()),
+        KeyValue::new(META_SCHEMA_VERSION.to_owned(), "1.1".to_owned()),
+    ];
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(File::create(&path).unwrap(), old.schema(), Some(props)).unwrap();
+    w.write(&old).unwrap();
+    w.close().unwrap();
+
+    let read = read_table(&path).unwrap();
+    let got = &read.batches[0];
+    assert_eq!(got.schema().fields(), spec.arrow_schema().fields());
+    for name in &added {
+        let column = got.column_by_name(name).unwrap();
+        assert_eq!(column.null_count(), column.len(), "{name}");
+    }
+    // A column not listed as added is still required: the file is refused without it.
+    let without_kind: Vec<usize> = (0..old.num_columns())
+        .filter(|&i| old.schema().field(i).name() != "arm")
+        .collect();
+    let older = old.project(&without_kind).unwrap();
+    let path = dir.path().join("no-arm.parquet");
+    let kv = vec![
+        KeyValue::new(META_TABLE.to_owned(), "fp_enrolments".to_owned()),
+        KeyValue::new(META_SCHEMA_VERSION.to_owned(), "1.1".to_owned()),
+    ];
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(kv))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(File::create(&path).unwrap(), older.schema(), Some(props)).unwrap();
+    w.write(&older).unwrap();
+    w.close().unwrap();
+    let err = read_table(&path).unwrap_err().to_string();
+    assert!(err.contains("arm"), "{err}");
+}

@@ -685,6 +685,18 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
         }));
     }
     let store = open(&common)?;
+    // The dataset is written into a staging folder and published only when every bundle came
+    // through: a store that fails midway must leave no dataset of the part it streamed, and
+    // must not replace an earlier one. The same rules as extract decide what may be replaced.
+    let staged = barnvern_arrow::output::StagedDir::create(
+        &args.out,
+        &barnvern_arrow::output::DATASET,
+        args.overwrite,
+    )
+    .map_err(|e| {
+        eprintln!("barnvern: {e}");
+        crate::report::output_exit(&e)
+    })?;
     let dir = std::env::temp_dir().join(format!("barnvern-extract-from-{}", std::process::id()));
     let io = |what: &str, e: std::io::Error| {
         eprintln!("barnvern: cannot {what}: {e}");
@@ -716,26 +728,6 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
             .map_err(|e| StoreError::Database(format!("the extract stopped reading: {e}")))?;
         Ok(n)
     });
-    // The dataset is written into a staging folder and published only when every bundle came
-    // through: a store that fails midway must leave no dataset of the part it streamed, and
-    // must not replace an earlier one. The same rules as extract decide what may be replaced.
-    let staged = match barnvern_arrow::output::StagedDir::create(
-        &args.out,
-        &barnvern_arrow::output::DATASET,
-        args.overwrite,
-    ) {
-        Ok(staged) => staged,
-        Err(e) => {
-            eprintln!("barnvern: {e}");
-            let _unblock = std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags_nonblocking()
-                .open(&fifo);
-            let _ = feeder.join();
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(crate::report::output_exit(&e));
-        }
-    };
     let mut inner = args.clone();
     inner.files = vec![fifo.clone()];
     inner.from = None;
