@@ -1,22 +1,20 @@
 //! `barnvern.Instrument`, `barnvern.Scores`, `barnvern.score`, `barnvern.score_table` and
 //! `barnvern.instruments`: outcome measures. Every rule (items, reverse keys, rounding, bands)
-//! lives in `barnvern_outcomes`; this module converts Python and Arrow values to the crate's
+//! lives in `barnvern_outcomes`, and the column plan of a table in `barnvern_arrow::scoring`
+//! (shared with `barnvern score`); this module converts Python and Arrow values to the crates'
 //! types and back.
 //!
 //! Responses are never coerced: a `bool`, `float`, `str` or any other non-`int` answer is a
 //! `ValidationError` naming the item (`outcomes.wrong_type`), and in the bulk form a column that
 //! is not an integer column is refused by name.
 
-use barnvern_arrow::ints::{int_column, is_integer};
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use barnvern_arrow::scoring::{Columns, TableScorer};
 use barnvern_core::{Issue, Report, ValidationError};
 use barnvern_outcomes::{
-    Informant, Instrument, InstrumentDef, ItemResponse, Responses, ScoreColumns, ScoreOptions,
-    Scores, builtin, builtin_ids, score_columns_from,
+    Informant, Instrument, InstrumentDef, ItemResponse, Responses, ScoreOptions, Scores, builtin,
+    builtin_ids,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
@@ -578,229 +576,12 @@ fn score(
     Ok(PyScores { inner, whole })
 }
 
-/// What each input column is for.
-enum Role {
-    /// Passed through to the output.
-    Id,
-    /// An item's responses.
-    Item,
-    /// The age column.
-    Age,
-}
-
-/// Checks the input schema against the instrument and the named columns; every finding at once.
-fn plan_columns(
-    instrument: &Instrument,
-    schema: &Schema,
-    id_columns: &[String],
-    age_column: Option<&str>,
-) -> Result<Vec<(usize, Role)>, ValidationError> {
-    let mut report = Report::new();
-    for name in id_columns.iter().map(String::as_str).chain(age_column) {
-        if schema.index_of(name).is_err() {
-            report.push(Issue::error(
-                format!("columns.{name}"),
-                "outcomes.unknown_column",
-                format!("column {name} is named but the data has no such column"),
-            ));
-        }
-    }
-    let mut roles = Vec::new();
-    for (index, field) in schema.fields().iter().enumerate() {
-        let name = field.name().as_str();
-        let path = format!("columns.{name}");
-        if id_columns.iter().any(|c| c == name) {
-            roles.push((index, Role::Id));
-            if instrument
-                .score_ids()
-                .any(|s| s == name || format!("{s}_band") == name)
-            {
-                report.push(Issue::error(
-                    path.clone(),
-                    "outcomes.duplicate_column",
-                    format!("id column {name} has the name of a score column of the result"),
-                ));
-            }
-        }
-        let is_item = instrument.item(name).is_some();
-        let is_age = age_column == Some(name);
-        if (is_item || is_age) && !is_integer(field.data_type()) {
-            report.push(Issue::error(
-                path.clone(),
-                "outcomes.column_type",
-                format!(
-                    "column {name} is {}: {} must be an integer column (no column is truncated \
-                     or parsed)",
-                    field.data_type(),
-                    if is_age { "the age" } else { "an item" }
-                ),
-            ));
-            continue;
-        }
-        if is_age {
-            roles.push((index, Role::Age));
-        } else if is_item {
-            roles.push((index, Role::Item));
-        } else if !id_columns.iter().any(|c| c == name) {
-            report.push(Issue::error(
-                path,
-                "outcomes.unknown_column",
-                format!(
-                    "column {name} is not an item of {} (version {}); name it in id_columns to \
-                     pass it through",
-                    instrument.id(),
-                    instrument.version()
-                ),
-            ));
-        }
-    }
-    report.into_result()?;
-    Ok(roles)
-}
-
-/// Scores one block of rows (`first_row` is its first row in the whole table) into the output
-/// arrays: id columns, then per score a Float64 column and, when banded, a dictionary column.
-fn score_block(
-    instrument: &Instrument,
-    block: &RecordBatch,
-    roles: &[(usize, Role)],
-    id_columns: &[String],
-    options: &ScoreOptions,
-    first_row: usize,
-    schema: &SchemaRef,
-) -> Result<RecordBatch, ValidationError> {
-    let input = block.schema();
-    let mut items: Vec<(String, Vec<Option<i64>>)> = Vec::new();
-    let mut ages: Option<Vec<Option<u32>>> = None;
-    let mut report = Report::new();
-    for (index, role) in roles {
-        let name = input.field(*index).name();
-        let column = block.column(*index);
-        match role {
-            Role::Id => {}
-            Role::Item => items.push((
-                name.clone(),
-                int_column(column.as_ref()).unwrap_or_default(),
-            )),
-            Role::Age => {
-                let values = int_column(column.as_ref()).unwrap_or_default();
-                let mut converted = Vec::with_capacity(values.len());
-                for (row, value) in values.into_iter().enumerate() {
-                    match value.map(u32::try_from).transpose() {
-                        Ok(age) => converted.push(age),
-                        Err(_) => {
-                            converted.push(None);
-                            report.push(Issue::error(
-                                format!("columns.{name}[{}]", first_row + row),
-                                "outcomes.age",
-                                format!(
-                                    "{} is not an age in whole years",
-                                    value.unwrap_or_default()
-                                ),
-                            ));
-                        }
-                    }
-                }
-                ages = Some(converted);
-            }
-        }
-    }
-    report.into_result()?;
-    let columns: Vec<(&str, &[Option<i64>])> = items
-        .iter()
-        .map(|(name, values)| (name.as_str(), values.as_slice()))
-        .collect();
-    let mut scores = score_columns_from(instrument, &columns, ages.as_deref(), options, first_row)?;
-    // With no item column the crate sees no rows; the block's row count is the truth.
-    if columns.is_empty() && ages.is_none() {
-        for column in &mut scores.columns {
-            column.values = vec![None; block.num_rows()];
-            if let Some(bands) = &mut column.bands {
-                bands.codes = vec![None; block.num_rows()];
-            }
-        }
-    }
-    let mut arrays: Vec<ArrayRef> = id_columns
-        .iter()
-        .filter_map(|name| input.index_of(name).ok())
-        .map(|i| Arc::clone(block.column(i)))
-        .collect();
-    arrays.extend(score_arrays(scores));
-    RecordBatch::try_new(Arc::clone(schema), arrays).map_err(|e| {
-        Issue::error(
-            "",
-            "outcomes.arrow",
-            format!("cannot build the result: {e}"),
-        )
-        .into()
-    })
-}
-
-/// The score columns as Arrow arrays: a Float64 array per score, then its band column.
-fn score_arrays(scores: ScoreColumns) -> Vec<ArrayRef> {
-    let mut arrays: Vec<ArrayRef> = Vec::new();
-    for column in scores.columns {
-        arrays.push(Arc::new(Float64Array::from(column.values)));
-        if let Some(bands) = column.bands {
-            let keys = Int32Array::from(
-                bands
-                    .codes
-                    .iter()
-                    .map(|c| c.map(i32::from))
-                    .collect::<Vec<_>>(),
-            );
-            let values = Arc::new(StringArray::from(bands.labels));
-            // Codes index the labels by construction; an inconsistent pair gives no bands
-            // rather than a panic.
-            match DictionaryArray::<Int32Type>::try_new(keys, values) {
-                Ok(dict) => arrays.push(Arc::new(dict)),
-                Err(_) => arrays.push(arrow_array::new_null_array(&band_type(), bands.codes.len())),
-            }
-        }
-    }
-    arrays
-}
-
-fn band_type() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-}
-
-/// The result schema: id columns as they came, a Float64 column per score and a dictionary
-/// column per banded score; the instrument, version and algorithm in the metadata.
-fn result_schema(
-    instrument: &Instrument,
-    input: &Schema,
-    id_columns: &[String],
-    options: &ScoreOptions,
-) -> Result<SchemaRef, ValidationError> {
-    // Which scores are banded depends on the instrument and informant, not on the rows.
-    let shape = score_columns_from(instrument, &[], None, options, 0)?;
-    let mut fields: Vec<Field> = id_columns
-        .iter()
-        .filter_map(|name| input.field_with_name(name).ok().cloned())
-        .collect();
-    for column in &shape.columns {
-        fields.push(Field::new(&column.id, DataType::Float64, true));
-        if column.bands.is_some() {
-            fields.push(Field::new(format!("{}_band", column.id), band_type(), true));
-        }
-    }
-    let metadata = [
-        ("barnvern.instrument", shape.instrument),
-        ("barnvern.instrument_version", shape.version),
-        ("barnvern.algorithm", shape.algorithm),
-        ("barnvern.engine_version", shape.engine_version),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    Ok(Arc::new(Schema::new_with_metadata(fields, metadata)))
-}
-
 /// Scores a table of respondents, one row each.
 #[pyfunction]
-#[pyo3(signature = (instrument, data, *, informant = None, age_column = None, id_columns = Vec::new()))]
-#[pyo3(text_signature = "(instrument, data, *, informant=None, age_column=None, id_columns=())")]
+#[pyo3(signature = (instrument, data, *, informant = None, age_column = None, id_columns = Vec::new(), allow_missing_items = false))]
+#[pyo3(
+    text_signature = "(instrument, data, *, informant=None, age_column=None, id_columns=(), allow_missing_items=False)"
+)]
 fn score_table(
     py: Python<'_>,
     instrument: &Bound<'_, PyAny>,
@@ -808,6 +589,7 @@ fn score_table(
     informant: Option<&str>,
     age_column: Option<&str>,
     id_columns: Vec<String>,
+    allow_missing_items: bool,
 ) -> PyResult<PyTable> {
     let instrument = resolve_instrument(py, instrument)?;
     let options = ScoreOptions {
@@ -828,30 +610,25 @@ fn score_table(
     }
     let table = data.extract::<AnyRecordBatch>()?.into_table()?;
     let (batches, input) = table.into_inner();
+    let columns = Columns {
+        id_columns,
+        age_column: age_column.map(str::to_owned),
+        allow_missing_items,
+    };
     let result = py.detach(|| {
-        let roles = plan_columns(&instrument, &input, &id_columns, age_column)?;
-        let schema = result_schema(&instrument, &input, &id_columns, &options)?;
+        let scorer = TableScorer::new(&instrument, &input, &columns, options)?;
         let mut out = Vec::new();
         let mut first_row = 0;
         for batch in &batches {
             let mut offset = 0;
             while offset < batch.num_rows() {
                 let len = (batch.num_rows() - offset).min(BLOCK_ROWS);
-                let block = batch.slice(offset, len);
-                out.push(score_block(
-                    &instrument,
-                    &block,
-                    &roles,
-                    &id_columns,
-                    &options,
-                    first_row + offset,
-                    &schema,
-                )?);
+                out.push(scorer.score(&batch.slice(offset, len), first_row + offset)?);
                 offset += len;
             }
             first_row += batch.num_rows();
         }
-        Ok::<_, ValidationError>((out, schema))
+        Ok::<_, ValidationError>((out, Arc::clone(scorer.schema())))
     });
     let (out, schema) = result.map_err(|e| e.to_pyerr(py))?;
     PyTable::try_new(out, schema)

@@ -167,7 +167,7 @@ def test_scores_is_a_read_only_mapping_with_provenance() -> None:
 def test_to_dict_is_the_row_score_table_gives() -> None:
     answers = {"somatic": 2, "worries": 2, "unhappy": 0, "ebddiff": 0}
     row = bv.score("sdq-p-4-17", answers).to_dict()
-    table = pa.table(bv.score_table("sdq-p-4-17", pa.table({k: [v] for k, v in answers.items()})))
+    table = pa.table(bv.score_table("sdq-p-4-17", pa.table({k: [v] for k, v in answers.items()}), allow_missing_items=True))
     assert table.column_names == list(row)
     assert table.to_pylist()[0] == row
 
@@ -353,10 +353,10 @@ def test_bulk_reads_polars_and_every_integer_width() -> None:
     widths = [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(), pa.uint64()]
     items = SCALES["emotional"] + SCALES["conduct"]
     table = pa.table({item: pa.array([1, None, 2], widths[i % len(widths)]) for i, item in enumerate(items)})
-    from_arrow = pa.table(bv.score_table("sdq-p-4-17", table))
+    from_arrow = pa.table(bv.score_table("sdq-p-4-17", table, allow_missing_items=True))
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    from_polars = pl.DataFrame(bv.score_table("sdq-p-4-17", frame))
+    from_polars = pl.DataFrame(bv.score_table("sdq-p-4-17", frame, allow_missing_items=True))
     assert from_polars.equals(pl.from_arrow(from_arrow))  # type: ignore[arg-type]
     assert from_polars["emotional"].to_list() == [5.0, None, 10.0]
     assert from_polars.schema["emotional"] == pl.Float64
@@ -374,23 +374,26 @@ def test_bulk_result_types_and_metadata() -> None:
     meta = {k.decode(): v.decode() for k, v in table.schema.metadata.items()}
     assert meta["barnvern.instrument"] == "aim"
     assert meta["barnvern.instrument_version"] == bv.Instrument.builtin("aim").version
-    sdq = pa.table(bv.score_table("sdq-t-4-17", pa.table({"obeys": pa.array([0], pa.int8())})))
+    sdq = pa.table(bv.score_table("sdq-t-4-17", pa.table({"obeys": pa.array([0], pa.int8())}), allow_missing_items=True))
     assert pa.types.is_dictionary(sdq.schema.field("total_band").type)
     assert "externalising_band" not in sdq.column_names
 
 
 def test_bulk_handles_empty_and_chunked_input() -> None:
     empty = pa.table({"pid": pa.array([], pa.string()), "obeys": pa.array([], pa.int8())})
-    result = pa.table(bv.score_table("sdq-p-4-17", empty, id_columns=["pid"]))
+    result = pa.table(bv.score_table("sdq-p-4-17", empty, id_columns=["pid"], allow_missing_items=True))
     assert result.num_rows == 0 and result.column_names[:2] == ["pid", "emotional"]
     chunked = pa.concat_tables([pa.table({"somatic": [2, 1]}), pa.table({"somatic": [0]})])
-    result = pa.table(bv.score_table("sdq-p-4-17", chunked))
+    result = pa.table(bv.score_table("sdq-p-4-17", chunked, allow_missing_items=True))
     assert result.num_rows == 3
-    ids_only = pa.table(bv.score_table("sdq-p-4-17", pa.table({"pid": ["a", "b"]}), id_columns=["pid"]))
+    ids_only = pa.table(
+        bv.score_table("sdq-p-4-17", pa.table({"pid": ["a", "b"]}), id_columns=["pid"], allow_missing_items=True)
+    )
     assert ids_only.column("total").to_pylist() == [None, None]
 
 
 def bulk_error(data: Any, **kwargs: Any) -> list[tuple[str, str]]:
+    kwargs.setdefault("allow_missing_items", True)
     with pytest.raises(bv.ValidationError) as err:
         bv.score_table("sdq-p-4-17", data, **kwargs)
     return [(e["path"], e["code"]) for e in err.value.errors]
@@ -407,3 +410,19 @@ def test_bulk_bad_input_names_the_column_and_row() -> None:
     assert bulk_error(pa.table({"obeys": [1], "age": [-4]}), age_column="age") == [("columns.age[0]", "outcomes.age")]
     assert bulk_error({"obeys": [1]}) == [("data", "outcomes.not_arrow")]
     assert bulk_error(pa.table({"obeys": [1]}), informant="teacher") == [("options.informant", "outcomes.informant_mismatch")]
+
+
+def test_a_missing_item_column_is_an_error_unless_allowed() -> None:
+    # A misspelt header ("aim3x") must not silently score "aim3" as unanswered in every row.
+    aim = {"aim1": [4], "aim2": [4], "aim4": [4]}
+    with pytest.raises(bv.ValidationError) as err:
+        bv.score_table("aim", pa.table({**aim, "aim3x": [5]}))
+    assert [(e["path"], e["code"]) for e in err.value.errors] == [
+        ("columns.aim3x", "outcomes.unknown_column"),
+        ("columns.aim3", "outcomes.missing_column"),
+    ]
+    with pytest.raises(bv.ValidationError) as err:
+        bv.score_table("aim", pa.table(aim))
+    assert [(e["path"], e["code"]) for e in err.value.errors] == [("columns.aim3", "outcomes.missing_column")]
+    allowed = pa.table(bv.score_table("aim", pa.table(aim), allow_missing_items=True))
+    assert allowed.column("aim").to_pylist() == [None]  # AIM scores complete cases only

@@ -90,6 +90,7 @@ mod partitioned;
 mod partitions;
 pub mod pseudonym;
 pub mod research;
+pub mod scoring;
 pub mod spec;
 mod tables;
 pub mod testing;

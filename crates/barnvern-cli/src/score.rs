@@ -1,6 +1,8 @@
 //! `barnvern score`: scores a file of respondents (one row each, one integer column per item)
 //! with a built-in or user-defined instrument, in blocks, and writes one row of scores per
-//! respondent. The rules live in `barnvern_outcomes`; this module reads and writes files.
+//! respondent. The scoring rules live in `barnvern_outcomes`, the column plan and the CSV reader
+//! in `barnvern_arrow::scoring` (shared with Python's `score_table`); this module opens and
+//! writes files.
 //!
 //! Input: CSV (header row; a cell that is empty or `NA` is an item not done) or Parquet (integer
 //! columns of any width; nulls are items not done), chosen by the extension. Output: CSV to
@@ -8,24 +10,20 @@
 //! score and a `<score>_band` column per banded score. An output file appears only when every
 //! row was scored (it is written beside and renamed at the end).
 
-use barnvern_arrow::ints::{int_column, is_integer};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, Int32Type};
-use arrow_array::{
-    Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, RecordBatch, RecordBatchReader,
-    StringArray,
-};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_array::{Array, RecordBatch, RecordBatchReader};
+use arrow_schema::{DataType, SchemaRef};
+use barnvern_arrow::ints::int_column;
+use barnvern_arrow::scoring::{Columns, CsvScorer, ScoreFileError, TableScorer, codes};
 use barnvern_core::ValidationError;
-use barnvern_outcomes::{
-    Informant, Instrument, ScoreColumns, ScoreOptions, builtin, builtin_ids, score_columns_from,
-};
+use barnvern_outcomes::{Informant, Instrument, ScoreOptions, builtin, builtin_ids};
 use clap::{Args, ValueEnum};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -152,20 +150,102 @@ fn score_file(args: &ScoreArgs) -> Result<(), Failure> {
         informant: args.informant.map(Informant::from),
         ..ScoreOptions::default()
     };
-    let job = Job {
-        instrument: &instrument,
-        file: &args.file,
-        id_columns: &args.id_columns,
-        age_column: args.age_column.as_deref(),
+    let columns = Columns {
+        id_columns: args.id_columns.clone(),
+        age_column: args.age_column.clone(),
         allow_missing_items: args.allow_missing_items,
-        options,
     };
+    let file = File::open(&args.file)
+        .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", args.file.display())))?;
     let mut sink = Sink::new(args.out.as_deref(), output_format);
+    let shown = |e| report(&args.file, e);
     match input_format {
-        Format::Csv => read_csv(&job, &mut sink)?,
-        Format::Parquet => read_parquet(&job, &mut sink)?,
+        Format::Csv => {
+            let mut scorer = CsvScorer::new(BufReader::new(file), &instrument, &columns, options)
+                .map_err(shown)?;
+            sink.start(scorer.schema(), &args.file)?;
+            while let Some(batch) = scorer.next_batch().map_err(shown)? {
+                sink.write(&batch)?;
+            }
+        }
+        Format::Parquet => {
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                .and_then(|b| b.with_batch_size(BLOCK_ROWS).build())
+                .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", args.file.display())))?;
+            let scorer = TableScorer::new(&instrument, &reader.schema(), &columns, options)
+                .map_err(|e| shown(e.into()))?;
+            sink.start(scorer.schema(), &args.file)?;
+            let mut first_row = 0;
+            for batch in reader {
+                let batch = batch.map_err(|e| {
+                    fail(EXIT_IO, format!("cannot read {}: {e}", args.file.display()))
+                })?;
+                let scored = scorer
+                    .score(&batch, first_row)
+                    .map_err(|e| shown(rows_counted_from_one(e).into()))?;
+                sink.write(&scored)?;
+                first_row += batch.num_rows();
+            }
+        }
     }
     sink.finish()
+}
+
+/// Prints the findings of a file with the file name, place (line or row, column) and rule.
+fn report(file: &Path, err: ScoreFileError) -> Failure {
+    let issues = match err {
+        ScoreFileError::Io(e) => {
+            return fail(EXIT_IO, format!("cannot read {}: {e}", file.display()));
+        }
+        ScoreFileError::Invalid(v) => v.report.issues,
+    };
+    for issue in issues.iter().take(MAX_PRINTED) {
+        if issue.path.is_empty() {
+            eprintln!("{}: {issue}", file.display());
+        } else {
+            eprintln!(
+                "{}: {}: {} [{}]: {}",
+                file.display(),
+                issue.path,
+                issue.severity,
+                issue.code,
+                issue.message
+            );
+        }
+    }
+    if issues.len() > MAX_PRINTED {
+        eprintln!(
+            "{}: {} more findings",
+            file.display(),
+            issues.len() - MAX_PRINTED
+        );
+    }
+    if issues.iter().any(|i| i.code == codes::MISSING_COLUMN) {
+        eprintln!(
+            "barnvern score: give --allow-missing-items to score the missing item columns as \
+             unanswered in every row (the instrument's missing-item rules then decide what is \
+             scored)"
+        );
+    }
+    Failure(EXIT_INVALID)
+}
+
+/// A Parquet file's findings at `columns.<name>[<row>]` as `row <n>, column <name>`, rows
+/// counted from 1 as a reader of the file counts them.
+fn rows_counted_from_one(err: ValidationError) -> ValidationError {
+    let mut report = err.report;
+    for issue in &mut report.issues {
+        let at = issue
+            .path
+            .strip_prefix("columns.")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|rest| rest.split_once('['))
+            .and_then(|(column, row)| Some((column.to_owned(), row.parse::<usize>().ok()?)));
+        if let Some((column, row)) = at {
+            issue.path = format!("row {}, column {column}", row + 1);
+        }
+    }
+    ValidationError { report }
 }
 
 /// Reads a built-in instrument or a definition file.
@@ -194,548 +274,11 @@ fn load_instrument(name: &str) -> Result<Instrument, Failure> {
     })
 }
 
-/// What is being scored and how.
-struct Job<'a> {
-    instrument: &'a Instrument,
-    file: &'a Path,
-    id_columns: &'a [String],
-    age_column: Option<&'a str>,
-    allow_missing_items: bool,
-    options: ScoreOptions,
-}
-
-/// What an input column is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Id,
-    Item,
-    Age,
-}
-
-impl Job<'_> {
-    /// The role of each column of the header, or every finding (unknown columns, named columns
-    /// that are not there).
-    fn roles(&self, header: &[String]) -> Result<Vec<Option<Role>>, Failure> {
-        let mut problems = Vec::new();
-        for name in self
-            .id_columns
-            .iter()
-            .map(String::as_str)
-            .chain(self.age_column)
-        {
-            if !header.iter().any(|h| h == name) {
-                problems.push(format!(
-                    "column {name}: error [outcomes.unknown_column]: named on the command line, \
-                     but the file has no such column"
-                ));
-            }
-        }
-        let roles = header
-            .iter()
-            .map(|name| {
-                if self.age_column == Some(name.as_str()) {
-                    Some(Role::Age)
-                } else if self.id_columns.iter().any(|c| c == name) {
-                    Some(Role::Id)
-                } else if self.instrument.item(name).is_some() {
-                    Some(Role::Item)
-                } else {
-                    problems.push(format!(
-                        "column {name}: error [outcomes.unknown_column]: not an item of {} \
-                         (version {}); pass it through with --id-column {name}",
-                        self.instrument.id(),
-                        self.instrument.version()
-                    ));
-                    None
-                }
-            })
-            .collect();
-        if !self.allow_missing_items {
-            for item in self.instrument.items() {
-                let name = item.name.as_str();
-                if !header.iter().any(|h| h == name) {
-                    problems.push(format!(
-                        "column {name}: error [outcomes.missing_column]: an item of {} (version \
-                         {}) that the file has no column for; give --allow-missing-items to score \
-                         it as unanswered in every row",
-                        self.instrument.id(),
-                        self.instrument.version()
-                    ));
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(roles)
-        } else {
-            for p in problems.iter().take(MAX_PRINTED) {
-                eprintln!("{}: {p}", self.file.display());
-            }
-            Err(Failure(EXIT_INVALID))
-        }
-    }
-
-    /// Scores one block; `row_label(r)` says where row `r` of the block is in the file.
-    fn score(
-        &self,
-        items: &[(String, Vec<Option<i64>>)],
-        ages: Option<&[Option<u32>]>,
-        first_row: usize,
-        row_label: &dyn Fn(usize) -> String,
-    ) -> Result<ScoreColumns, Failure> {
-        let columns: Vec<(&str, &[Option<i64>])> = items
-            .iter()
-            .map(|(name, values)| (name.as_str(), values.as_slice()))
-            .collect();
-        score_columns_from(self.instrument, &columns, ages, &self.options, first_row)
-            .map_err(|err| self.report(&err, first_row, row_label))
-    }
-
-    /// Prints the findings of a block with file, row (or line), column and rule.
-    fn report(
-        &self,
-        err: &ValidationError,
-        first_row: usize,
-        row_label: &dyn Fn(usize) -> String,
-    ) -> Failure {
-        for issue in err.issues().iter().take(MAX_PRINTED + 1) {
-            let at = issue
-                .path
-                .strip_prefix("columns.")
-                .and_then(|rest| rest.strip_suffix(']'))
-                .and_then(|rest| rest.split_once('['))
-                .and_then(|(column, row)| Some((column, row.parse::<usize>().ok()?)));
-            match at {
-                Some((column, row)) => eprintln!(
-                    "{}: {}, column {column}: {} [{}]: {}",
-                    self.file.display(),
-                    row_label(row.saturating_sub(first_row)),
-                    issue.severity,
-                    issue.code,
-                    issue.message
-                ),
-                None => eprintln!("{}: {issue}", self.file.display()),
-            }
-        }
-        Failure(EXIT_INVALID)
-    }
-}
-
-/// One cell that is not what its column needs.
-fn cell_problem(
-    file: &Path,
-    at: &str,
-    column: &str,
-    code: &str,
-    message: impl std::fmt::Display,
-) -> String {
-    format!(
-        "{}: {at}, column {column}: error [{code}]: {message}",
-        file.display()
-    )
-}
-
-// --- CSV ----------------------------------------------------------------------------------------
-
-fn read_csv(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
-    let file = File::open(job.file)
-        .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", job.file.display())))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_failure(job.file, &e))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    if header.iter().all(String::is_empty) {
-        return Err(fail(
-            EXIT_INVALID,
-            format!(
-                "{} is empty: a CSV file needs a header row naming the item columns",
-                job.file.display()
-            ),
-        ));
-    }
-    let mut quotes = QuoteCheck::new(job.file)?;
-    let roles = job.roles(&header)?;
-    let schema = job.output_schema(
-        job.id_columns
-            .iter()
-            .map(|name| Field::new(name, DataType::Utf8, true))
-            .collect(),
-    )?;
-    sink.start(&schema, job.file)?;
-
-    let mut record = csv::StringRecord::new();
-    let mut first_row = 0usize;
-    loop {
-        // One block: the id cells, the items, the ages and each row's line in the file.
-        let mut ids: Vec<Vec<Option<String>>> = vec![Vec::new(); job.id_columns.len()];
-        let mut items: Vec<(String, Vec<Option<i64>>)> = header
-            .iter()
-            .zip(&roles)
-            .filter(|(_, role)| **role == Some(Role::Item))
-            .map(|(name, _)| (name.clone(), Vec::new()))
-            .collect();
-        let mut ages: Vec<Option<u32>> = Vec::new();
-        let mut lines: Vec<u64> = Vec::new();
-        let mut problems: Vec<String> = Vec::new();
-        while lines.len() < BLOCK_ROWS {
-            let more = reader
-                .read_record(&mut record)
-                .map_err(|e| csv_failure(job.file, &e))?;
-            if !more {
-                quotes.check_up_to(None)?;
-                break;
-            }
-            let line = record.position().map_or(0, csv::Position::line);
-            quotes.check_up_to(record.position())?;
-            let at = format!("line {line}");
-            lines.push(line);
-            let mut item = 0;
-            for ((name, role), cell) in header.iter().zip(&roles).zip(record.iter()) {
-                match role {
-                    Some(Role::Id) => {
-                        if let Some(slot) = job.id_columns.iter().position(|c| c == name) {
-                            ids[slot].push(Some(cell.to_owned()));
-                        }
-                    }
-                    Some(Role::Item) => {
-                        let value = parse_cell(cell).unwrap_or_else(|| {
-                            problems.push(cell_problem(
-                                job.file,
-                                &at,
-                                name,
-                                "outcomes.wrong_type",
-                                format!(
-                                    "item {name}: {} is not a whole number",
-                                    barnvern_core::identifier::echo(cell)
-                                ),
-                            ));
-                            None
-                        });
-                        items[item].1.push(value);
-                        item += 1;
-                    }
-                    Some(Role::Age) => {
-                        let age =
-                            parse_cell(cell).and_then(|v| v.map(u32::try_from).transpose().ok());
-                        match age {
-                            Some(age) => ages.push(age),
-                            None => {
-                                problems.push(cell_problem(
-                                    job.file,
-                                    &at,
-                                    name,
-                                    "outcomes.age",
-                                    format!(
-                                        "{} is not an age in whole years",
-                                        barnvern_core::identifier::echo(cell)
-                                    ),
-                                ));
-                                ages.push(None);
-                            }
-                        }
-                    }
-                    None => {}
-                }
-            }
-        }
-        if !problems.is_empty() {
-            for p in problems.iter().take(MAX_PRINTED) {
-                eprintln!("{p}");
-            }
-            if problems.len() > MAX_PRINTED {
-                eprintln!(
-                    "{}: {} more bad cells",
-                    job.file.display(),
-                    problems.len() - MAX_PRINTED
-                );
-            }
-            return Err(Failure(EXIT_INVALID));
-        }
-        let rows = lines.len();
-        if rows == 0 && first_row > 0 {
-            break;
-        }
-        let ages = job.age_column.map(|_| ages.as_slice());
-        let label = |r: usize| format!("line {}", lines.get(r).copied().unwrap_or(0));
-        let scores = job.score(&items, ages, first_row, &label)?;
-        let mut arrays: Vec<ArrayRef> = ids
-            .into_iter()
-            .map(|cells| Arc::new(StringArray::from(cells)) as ArrayRef)
-            .collect();
-        arrays.extend(score_arrays(scores, rows));
-        sink.write(arrays)?;
-        first_row += rows;
-        if rows < BLOCK_ROWS {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// A CSV error as a finding with its line.
-fn csv_failure(file: &Path, e: &csv::Error) -> Failure {
-    let line = e.position().map(csv::Position::line);
-    let at = line.map_or_else(String::new, |l| format!(", line {l}"));
-    match e.kind() {
-        csv::ErrorKind::Io(_) => fail(EXIT_IO, format!("cannot read {}: {e}", file.display())),
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => fail(
-            EXIT_INVALID,
-            format!(
-                "{}{at}: error [outcomes.csv_row]: the row has {len} cells; the header has \
-                 {expected_len}",
-                file.display()
-            ),
-        ),
-        csv::ErrorKind::Utf8 { .. } => fail(
-            EXIT_INVALID,
-            format!(
-                "{}{at}: error [outcomes.csv_utf8]: the row is not valid UTF-8",
-                file.display()
-            ),
-        ),
-        _ => fail(
-            EXIT_INVALID,
-            format!(
-                "{}{at}: error [outcomes.csv_row]: malformed CSV",
-                file.display()
-            ),
-        ),
-    }
-}
-
-/// Checks that every CSV row closes the quotes it opens. The csv reader takes an unclosed
-/// quote (`"1` at the end of the file) as a quoted cell running to the end, so a second,
-/// sequential read of the same bytes counts the quote characters of each row: an odd count is
-/// a quote left open (a quote inside an unquoted cell, which RFC 4180 does not allow, counts
-/// as one too).
-struct QuoteCheck<'a> {
-    file: &'a Path,
-    raw: std::io::BufReader<File>,
-    /// Bytes read so far, and the line the current row starts on.
-    at: u64,
-    line: u64,
-}
-
-impl<'a> QuoteCheck<'a> {
-    fn new(file: &'a Path) -> Result<Self, Failure> {
-        let raw = File::open(file)
-            .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", file.display())))?;
-        Ok(QuoteCheck {
-            file,
-            raw: std::io::BufReader::new(raw),
-            at: 0,
-            line: 1,
-        })
-    }
-
-    /// Checks the row (or header) that ends where `next` starts, or at the end of the file.
-    fn check_up_to(&mut self, next: Option<&csv::Position>) -> Result<(), Failure> {
-        use std::io::BufRead;
-        let end = next.map_or(u64::MAX, csv::Position::byte);
-        let mut quotes = 0u64;
-        while self.at < end {
-            let buf = self
-                .raw
-                .fill_buf()
-                .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", self.file.display())))?;
-            if buf.is_empty() {
-                break;
-            }
-            let take = usize::try_from(end - self.at).map_or(buf.len(), |n| n.min(buf.len()));
-            quotes += buf[..take].iter().filter(|&&b| b == b'"').count() as u64;
-            self.raw.consume(take);
-            self.at += take as u64;
-        }
-        if quotes % 2 == 1 {
-            return Err(fail(
-                EXIT_INVALID,
-                format!(
-                    "{}, line {}: error [outcomes.csv_quote]: a quoted cell is not closed",
-                    self.file.display(),
-                    self.line
-                ),
-            ));
-        }
-        if let Some(next) = next {
-            self.line = next.line();
-        }
-        Ok(())
-    }
-}
-
-/// A CSV cell as an item value: empty or `NA` is not done; otherwise a whole number or `None`
-/// for "not a whole number" (the caller reports it).
-fn parse_cell(cell: &str) -> Option<Option<i64>> {
-    if cell.is_empty() || cell == "NA" {
-        return Some(None);
-    }
-    cell.parse::<i64>().ok().map(Some)
-}
-
-// --- Parquet ------------------------------------------------------------------------------------
-
-fn read_parquet(job: &Job<'_>, sink: &mut Sink) -> Result<(), Failure> {
-    let file = File::open(job.file)
-        .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", job.file.display())))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(BLOCK_ROWS).build())
-        .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", job.file.display())))?;
-    let input = reader.schema();
-    let header: Vec<String> = input.fields().iter().map(|f| f.name().clone()).collect();
-    let roles = job.roles(&header)?;
-
-    let mut problems = Vec::new();
-    for (field, role) in input.fields().iter().zip(&roles) {
-        if matches!(role, Some(Role::Item | Role::Age)) && !is_integer(field.data_type()) {
-            problems.push(format!(
-                "{}: column {}: error [outcomes.column_type]: the column is {}; items and ages \
-                 must be integer columns",
-                job.file.display(),
-                field.name(),
-                field.data_type()
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        return Err(Failure(EXIT_INVALID));
-    }
-    let id_fields: Vec<Field> = job
-        .id_columns
-        .iter()
-        .filter_map(|name| input.field_with_name(name).ok().cloned())
-        .collect();
-    let schema = job.output_schema(id_fields)?;
-    sink.start(&schema, job.file)?;
-
-    let mut first_row = 0usize;
-    for batch in reader {
-        let batch =
-            batch.map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", job.file.display())))?;
-        let rows = batch.num_rows();
-        let mut items = Vec::new();
-        let mut ages = None;
-        for ((name, role), column) in header.iter().zip(&roles).zip(batch.columns()) {
-            match role {
-                Some(Role::Item) => items.push((
-                    name.clone(),
-                    int_column(column.as_ref()).unwrap_or_default(),
-                )),
-                Some(Role::Age) => {
-                    let mut converted = Vec::with_capacity(rows);
-                    for (r, value) in int_column(column.as_ref())
-                        .unwrap_or_default()
-                        .into_iter()
-                        .enumerate()
-                    {
-                        match value.map(u32::try_from).transpose() {
-                            Ok(age) => converted.push(age),
-                            Err(_) => {
-                                eprintln!(
-                                    "{}",
-                                    cell_problem(
-                                        job.file,
-                                        &format!("row {}", first_row + r + 1),
-                                        name,
-                                        "outcomes.age",
-                                        format!(
-                                            "{} is not an age in whole years",
-                                            value.unwrap_or_default()
-                                        ),
-                                    )
-                                );
-                                return Err(Failure(EXIT_INVALID));
-                            }
-                        }
-                    }
-                    ages = Some(converted);
-                }
-                Some(Role::Id) | None => {}
-            }
-        }
-        let label = |r: usize| format!("row {}", first_row + r + 1);
-        let scores = job.score(&items, ages.as_deref(), first_row, &label)?;
-        let mut arrays: Vec<ArrayRef> = job
-            .id_columns
-            .iter()
-            .filter_map(|name| batch.schema().index_of(name).ok())
-            .map(|i| Arc::clone(batch.column(i)))
-            .collect();
-        arrays.extend(score_arrays(scores, rows));
-        sink.write(arrays)?;
-        first_row += rows;
-    }
-    Ok(())
-}
-
-// --- output -------------------------------------------------------------------------------------
-
-fn band_type() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-}
-
-impl Job<'_> {
-    /// The id fields, a Float64 column per score and a dictionary column per banded score; the
-    /// instrument, its version and the algorithm in the metadata.
-    fn output_schema(&self, mut fields: Vec<Field>) -> Result<SchemaRef, Failure> {
-        let shape = score_columns_from(self.instrument, &[], None, &self.options, 0)
-            .map_err(|err| self.report(&err, 0, &|r| format!("row {}", r + 1)))?;
-        for column in &shape.columns {
-            fields.push(Field::new(&column.id, DataType::Float64, true));
-            if column.bands.is_some() {
-                fields.push(Field::new(format!("{}_band", column.id), band_type(), true));
-            }
-        }
-        let metadata = [
-            ("barnvern.instrument", shape.instrument),
-            ("barnvern.instrument_version", shape.version),
-            ("barnvern.algorithm", shape.algorithm),
-            ("barnvern.engine_version", shape.engine_version),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        Ok(Arc::new(Schema::new_with_metadata(fields, metadata)))
-    }
-}
-
-/// The score columns as Arrow arrays. With no item column the crate sees no rows; `rows` is the
-/// block's row count.
-fn score_arrays(scores: ScoreColumns, rows: usize) -> Vec<ArrayRef> {
-    let mut arrays: Vec<ArrayRef> = Vec::new();
-    for column in scores.columns {
-        let mut values = column.values;
-        values.resize(rows, None);
-        arrays.push(Arc::new(Float64Array::from(values)));
-        if let Some(bands) = column.bands {
-            let mut codes: Vec<Option<i32>> =
-                bands.codes.iter().map(|c| c.map(i32::from)).collect();
-            codes.resize(rows, None);
-            let keys = Int32Array::from(codes);
-            let labels = Arc::new(StringArray::from(bands.labels));
-            match DictionaryArray::<Int32Type>::try_new(keys, labels) {
-                Ok(dict) => arrays.push(Arc::new(dict)),
-                Err(_) => arrays.push(arrow_array::new_null_array(&band_type(), rows)),
-            }
-        }
-    }
-    arrays
-}
-
 /// Where the scores go: CSV or Parquet, to a file written beside and renamed at the end, or CSV
 /// to standard output once every row is scored.
 struct Sink {
     out: Option<PathBuf>,
     format: Format,
-    schema: Option<SchemaRef>,
     writer: Option<Writer>,
 }
 
@@ -778,7 +321,6 @@ impl Sink {
         Sink {
             out: out.map(Path::to_path_buf),
             format,
-            schema: None,
             writer: None,
         }
     }
@@ -787,7 +329,6 @@ impl Sink {
         let io = |path: &Path, e: &dyn std::fmt::Display| {
             fail(EXIT_IO, format!("cannot write {}: {e}", path.display()))
         };
-        self.schema = Some(Arc::clone(schema));
         let target = match &self.out {
             None => Target::Memory(Vec::new()),
             Some(out) => {
@@ -817,24 +358,19 @@ impl Sink {
         Ok(())
     }
 
-    fn write(&mut self, arrays: Vec<ArrayRef>) -> Result<(), Failure> {
-        let Some(schema) = &self.schema else {
-            return Ok(());
-        };
-        let batch = RecordBatch::try_new(Arc::clone(schema), arrays)
-            .map_err(|e| fail(EXIT_INVALID, format!("cannot build the scores: {e}")))?;
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), Failure> {
         match &mut self.writer {
             Some(Writer::Parquet(writer)) => writer
-                .write(&batch)
+                .write(batch)
                 .map_err(|e| fail(EXIT_IO, format!("cannot write the scores: {e}"))),
-            Some(Writer::Csv(writer)) => write_csv(writer, &batch),
+            Some(Writer::Csv(writer)) => write_csv(writer, batch),
             None => Ok(()),
         }
     }
 
-    fn finish(self) -> Result<(), Failure> {
+    fn finish(mut self) -> Result<(), Failure> {
         let io = |e: &dyn std::fmt::Display| fail(EXIT_IO, format!("cannot write the scores: {e}"));
-        match self.writer {
+        match self.writer.take() {
             Some(Writer::Parquet(writer)) => {
                 writer.close().map_err(|e| io(&e))?;
             }
@@ -856,11 +392,20 @@ impl Sink {
             }
             None => {}
         }
-        if let Some(out) = &self.out {
-            std::fs::rename(partial_path(out), out)
+        if let Some(out) = self.out.take() {
+            std::fs::rename(partial_path(&out), &out)
                 .map_err(|e| fail(EXIT_IO, format!("cannot write {}: {e}", out.display())))?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Sink {
+    /// A run that stops before every row is scored leaves no partial file behind.
+    fn drop(&mut self) {
+        if let Some(out) = &self.out {
+            let _ = std::fs::remove_file(partial_path(out));
+        }
     }
 }
 

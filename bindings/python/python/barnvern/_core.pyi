@@ -529,14 +529,17 @@ def score_table(
     informant: Informant | None = None,
     age_column: str | None = None,
     id_columns: Sequence[str] = (),
+    allow_missing_items: bool = False,
 ) -> ArrowTable:
-    """Scores a table of respondents, one row each, with the same rules as :func:`score`.
+    """Scores a table of respondents, one row each, with the same rules as :func:`score` (and as
+    ``barnvern score``, which shares this column plan).
 
     ``data`` is any Arrow tabular data (a pyarrow ``Table``, a polars ``DataFrame``, ...) with one
-    integer column per item (any width; nulls are items not done; an item without a column is
-    not done in every row), the columns named in ``id_columns`` and, optionally, ``age_column``
-    (integer years). Any other column is an error, so a misspelt item name cannot be skipped
-    silently.
+    integer column per item (any width; nulls are items not done), the columns named in
+    ``id_columns`` and, optionally, ``age_column`` (integer years). Any other column is an error,
+    so a misspelt item name cannot be skipped silently; so is an item without a column
+    (``outcomes.missing_column``), unless ``allow_missing_items`` is true: then such an item is
+    not done in every row and the instrument's missing-item rules decide what is scored.
 
     The result has the id columns, then for each score a ``float64`` column named after it and,
     for each score with band tables, a dictionary-encoded ``<score>_band`` column. The schema
@@ -548,7 +551,7 @@ def score_table(
 
     Raises:
         ValidationError: A column that is not an item and not named (``outcomes.unknown_column``),
-            a float or text item column (``outcomes.column_type``), a value that is not a
+            an item without a column (``outcomes.missing_column``), a float or text item column (``outcomes.column_type``), a value that is not a
             response option (``outcomes.out_of_range``, path ``columns.<item>[<row>]`` with the
             0-based row), or ``data`` that is not Arrow data (``outcomes.not_arrow``).
     """
