@@ -29,13 +29,19 @@ impl std::fmt::Display for Finding {
     }
 }
 
+/// A case id as a message shows it: ids come from callers (a URL, a file) and one shaped like an
+/// identity number is masked.
+fn shown(case_id: &str) -> std::borrow::Cow<'_, str> {
+    barnvern_core::identifier::mask_identity_numbers(case_id)
+}
+
 /// Everything that can go wrong with a store operation. Refusals (not found, forbidden,
 /// conflict, refused, invalid) are logged in the access log; nothing else is written.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No such case, or a case of a municipality the actor does not serve (its existence is not
     /// revealed).
-    #[error("case {case_id} not found (store.case_not_found)")]
+    #[error("case {} not found (store.case_not_found)", shown(case_id))]
     NotFound {
         /// The case id asked for.
         case_id: String,
@@ -51,8 +57,9 @@ pub enum StoreError {
     /// The stream has moved on since the version the caller expected (or, for an import, a
     /// different bundle is stored under the id).
     #[error(
-        "case {case_id} is at version {current}, not the expected {expected}: nothing was written; \
-         read the case again and retry (store.conflict)"
+        "case {} is at version {current}, not the expected {expected}: nothing was written; \
+         read the case again and retry (store.conflict)",
+        shown(case_id)
     )]
     Conflict {
         /// The case.
