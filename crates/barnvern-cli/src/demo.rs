@@ -120,7 +120,11 @@ fn demo(args: &DemoArgs) -> Result<ExitCode, ExitCode> {
     let dataset = args.out.join("dataset");
     let mut options = ExtractOptions::new(vec![cohort.clone()], dataset.clone(), opts.as_of);
     options.overwrite = true;
-    let summary = run_extract_with(&options, ProjectKey::random_demo())?;
+    let key = ProjectKey::random_demo().map_err(|e| {
+        eprintln!("barnvern demo: {e}");
+        ExitCode::from(EXIT_IO)
+    })?;
+    let summary = run_extract_with(&options, key)?;
     print_extract_summary(&summary);
     println!(
         "         the key was a one-off random key (manifest: demo_key = true); pseudonyms cannot be linked to any other extract"

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
+use hmac::{Hmac, KeyInit};
 use sha2::{Digest, Sha256};
 
 /// The environment variable a key may come from.
@@ -32,6 +33,13 @@ pub enum KeyError {
         /// The operating system's reason.
         reason: String,
     },
+    /// The HMAC could not be keyed with the key (HMAC takes keys of any length, so this names
+    /// an impossible state rather than letting it become silent all-zero pseudonyms).
+    #[error("the project key from {source_name} cannot key HMAC-SHA256")]
+    Unusable {
+        /// Where the key came from.
+        source_name: String,
+    },
     /// Neither a key file nor the environment variable was given.
     #[error(
         "no project key: give --key-file FILE or set {KEY_ENV} (research extracts are always pseudonymised; `barnvern demo` alone uses a one-off key)"
@@ -40,11 +48,23 @@ pub enum KeyError {
 }
 
 /// A project key. `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A key holds its HMAC-SHA256 state, keyed once when the key is made: a key that exists can
+/// pseudonymise, so no pseudonym is ever made without it.
+#[derive(Clone)]
 pub struct ProjectKey {
     bytes: Vec<u8>,
     demo: bool,
+    mac: Hmac<Sha256>,
 }
+
+impl PartialEq for ProjectKey {
+    fn eq(&self, other: &ProjectKey) -> bool {
+        self.bytes == other.bytes && self.demo == other.demo
+    }
+}
+
+impl Eq for ProjectKey {}
 
 impl fmt::Debug for ProjectKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -61,7 +81,7 @@ impl ProjectKey {
                 length: bytes.len(),
             });
         }
-        Ok(ProjectKey { bytes, demo: false })
+        ProjectKey::keyed(bytes, false, source_name)
     }
 
     /// A key from a file: its bytes, without one trailing line end (`\n` or `\r\n`).
@@ -97,12 +117,17 @@ impl ProjectKey {
 
     /// A random one-off key for `barnvern demo`: its pseudonyms cannot be linked to any other
     /// extract, and the manifest says so ([`ProjectKey::is_demo`]).
-    pub fn random_demo() -> ProjectKey {
+    pub fn random_demo() -> Result<ProjectKey, KeyError> {
         let bytes: [u8; 32] = rand::random();
-        ProjectKey {
-            bytes: bytes.to_vec(),
-            demo: true,
-        }
+        ProjectKey::keyed(bytes.to_vec(), true, "the one-off demo key")
+    }
+
+    fn keyed(bytes: Vec<u8>, demo: bool, source_name: &str) -> Result<ProjectKey, KeyError> {
+        let mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&bytes).map_err(|_| KeyError::Unusable {
+                source_name: source_name.to_owned(),
+            })?;
+        Ok(ProjectKey { bytes, demo, mac })
     }
 
     /// Whether this is a one-off demo key.
@@ -121,8 +146,9 @@ impl ProjectKey {
         format!("sha256:{hex}")
     }
 
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.bytes
+    /// The HMAC-SHA256 state keyed with this key.
+    pub(crate) fn mac(&self) -> &Hmac<Sha256> {
+        &self.mac
     }
 }
 
@@ -190,9 +216,12 @@ mod tests {
         assert_ne!(a.fingerprint(), b.fingerprint());
         assert_eq!(a.fingerprint().len(), "sha256:".len() + 16);
         assert!(!format!("{a:?}").contains("aaaa"));
-        let demo = ProjectKey::random_demo();
+        let demo = ProjectKey::random_demo().unwrap();
         assert!(demo.is_demo() && !a.is_demo());
-        assert_ne!(demo.fingerprint(), ProjectKey::random_demo().fingerprint());
+        assert_ne!(
+            demo.fingerprint(),
+            ProjectKey::random_demo().unwrap().fingerprint()
+        );
     }
 
     /// As ssh does: a key file that group or others may read or write is worth a warning

@@ -7,8 +7,7 @@ use barnvern_arrow::{Pseudonym, Pseudonymiser};
 use barnvern_core::ids::CaseId;
 use barnvern_core::{Jurisdiction, PersonIdentity, StaffRef};
 use barnvern_familypartner::{FamilyRef, TrialId};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
 use crate::key::ProjectKey;
 
@@ -16,9 +15,6 @@ use crate::key::ProjectKey;
 #[derive(Clone)]
 pub struct HmacPseudonymiser {
     key: ProjectKey,
-    /// HMAC state with the key already absorbed: each pseudonym clones it instead of hashing
-    /// the key's inner and outer blocks again (half the SHA-256 work of a short text).
-    keyed: Option<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for HmacPseudonymiser {
@@ -30,10 +26,7 @@ impl std::fmt::Debug for HmacPseudonymiser {
 impl HmacPseudonymiser {
     /// A pseudonymiser under `key`.
     pub fn new(key: ProjectKey) -> HmacPseudonymiser {
-        // HMAC takes keys of any length, and ProjectKey guarantees at least 32 bytes, so this
-        // cannot fail; `keyed` falls back to keying each call all the same, free of panics.
-        let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(key.bytes()).ok();
-        HmacPseudonymiser { key, keyed }
+        HmacPseudonymiser { key }
     }
 
     /// Whether the key is a one-off demo key.
@@ -42,18 +35,12 @@ impl HmacPseudonymiser {
     }
 
     fn keyed(&self, text: &str) -> Pseudonym {
-        let mac = match &self.keyed {
-            Some(mac) => Some(mac.clone()),
-            None => <Hmac<Sha256> as KeyInit>::new_from_slice(self.key.bytes()).ok(),
-        };
-        let digest: [u8; 32] = match mac {
-            Some(mut mac) => {
-                mac.update(text.as_bytes());
-                mac.finalize().into_bytes().into()
-            }
-            None => [0; 32],
-        };
-        Pseudonym::from_digest(digest)
+        // The key's HMAC state has the key absorbed already: each pseudonym clones it instead
+        // of hashing the key's inner and outer blocks again (half the SHA-256 work of a short
+        // text).
+        let mut mac = self.key.mac().clone();
+        mac.update(text.as_bytes());
+        Pseudonym::from_digest(mac.finalize().into_bytes().into())
     }
 }
 
@@ -82,6 +69,8 @@ impl Pseudonymiser for HmacPseudonymiser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, KeyInit};
+    use sha2::Sha256;
 
     fn key(fill: u8) -> ProjectKey {
         ProjectKey::from_bytes(vec![fill; 32], "test").unwrap()
