@@ -4,8 +4,10 @@
 //! in the time zone Europe/Oslo with the daylight-saving rules of the IANA database (chrono-tz),
 //! giving +01:00 in winter and +02:00 in summer. Accepted form: `YYYY-MM-DDTHH:MM:SS`, optional
 //! fractional seconds, and optionally an offset (`Z` or `+HH:MM`), as in RFC 3339: a time with
-//! an offset is taken as it says (the schema's `format: date-time` is RFC 3339, which requires
-//! one, while the protocol's examples have none, so both are accepted).
+//! an offset is the instant it says (the schema's `format: date-time` is RFC 3339, which
+//! requires one, while the protocol's examples have none, so both are accepted). Either way the
+//! result is written in Oslo's offset at that instant, so that its date is the Norwegian
+//! receipt date.
 //!
 //! At the two switches a year the local clock is not a one-to-one map, and a message is not
 //! refused for it (the receipt date, which starts the deadlines, is the same either way):
@@ -43,10 +45,11 @@ pub(crate) fn sent_at(
         .or_else(|_| NaiveDateTime::parse_from_str(local, "%Y-%m-%dt%H:%M:%S%.f"))
         .map_err(|_| invalid())?;
     if let Some(offset) = offset {
+        // The instant as given, written in Oslo's offset: the receipt date is Norway's.
         return offset
             .from_local_datetime(&naive)
             .single()
-            .map(|t| (t, None))
+            .map(|t| (t.with_timezone(&Oslo).fixed_offset(), None))
             .ok_or_else(invalid);
     }
     match Oslo.from_local_datetime(&naive) {
@@ -152,16 +155,18 @@ mod tests {
     }
 
     #[test]
-    fn an_explicit_offset_is_taken_as_given() {
-        assert_eq!(at("2021-07-01T07:00:00Z").0, "2021-07-01T07:00:00+00:00");
+    fn an_explicit_offset_is_the_instant_it_says_in_oslo_time() {
+        assert_eq!(at("2021-07-01T07:00:00Z").0, "2021-07-01T09:00:00+02:00");
         assert_eq!(
             at("2021-07-01T09:00:00+02:00").0,
             "2021-07-01T09:00:00+02:00"
         );
         assert_eq!(
-            at("2021-07-01T09:00:00-01:30").0,
-            "2021-07-01T09:00:00-01:30"
+            at("2021-01-01T09:00:00-01:30").0,
+            "2021-01-01T11:30:00+01:00"
         );
+        // Late evening in UTC is the next day in Norway: the receipt date is Norway's.
+        assert_eq!(at("2021-07-01T23:30:00z").0, "2021-07-02T01:30:00+02:00");
     }
 
     #[test]
