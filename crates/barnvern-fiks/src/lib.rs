@@ -33,6 +33,17 @@
 //! assert_eq!(reply.message_type(), "no.ks.fiks.bekymringsmelding.feilet.v1");
 //! ```
 //!
+//! For a service taking in a message:
+//! 1. `message_type.parse::<MessageType>()` and [`parse`]; on an error, reply
+//!    [`Reply::failed`] (its text names paths and rules, never values) and store nothing.
+//!    [`FiksError::issues`] is the structured list (path, code, severity, message) for logs and
+//!    HTTP responses; [`Report::findings`] are warnings about an accepted report.
+//! 2. For each of [`Report::children`]: with [`ReportedChild::person_id`], look for the
+//!    child's open case and apply [`Report::referral_event`] to it; otherwise (no open case, or
+//!    no number: unborn, or any child of a private report) `Case::new(report.case_header(..))`
+//!    and apply the event to the new case. Case and referral ids are the service's to choose.
+//! 3. Once stored, reply [`Reply::received`].
+//!
 //! Decisions (each tested):
 //! - Validation: the published schemas' rules (in `data/schema/`, copied unchanged) are written
 //!   out in [`mod@read`] rather than run by a general JSON Schema validator, so that every
