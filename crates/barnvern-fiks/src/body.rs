@@ -220,6 +220,14 @@ impl Body {
         }
     }
 
+    /// Municipality name as sent.
+    pub fn kommunenavn(&self) -> &str {
+        match self {
+            Body::Offentlig(b) => &b.kommunenavn,
+            Body::Privat(b) => &b.kommunenavn,
+        }
+    }
+
     /// City district number as sent.
     pub fn bydelsnummer(&self) -> &str {
         match self {

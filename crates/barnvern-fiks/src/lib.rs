@@ -77,7 +77,7 @@ pub mod time;
 use barnvern_case::reporter::ReporterCategory;
 use barnvern_core::codelist::Coded;
 use barnvern_core::identifier::LocalId;
-use barnvern_core::municipality::{self, MunicipalityCode};
+use barnvern_core::municipality::{self, MunicipalityCode, MunicipalityVersion};
 use barnvern_core::{Issue, Jurisdiction};
 
 pub use body::Body;
@@ -122,9 +122,18 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     let municipality = match sent {
         Some(at) if !failed_at(&reader, "kommunenummer") => {
             match resolve_municipality(body.kommunenummer(), at.date_naive()) {
-                Ok((code, warning)) => {
+                Ok((version, warning)) => {
                     findings.extend(warning);
-                    Some(code)
+                    if !failed_at(&reader, "kommunenavn") {
+                        findings.extend(name_mismatch(body.kommunenavn(), version));
+                    }
+                    match MunicipalityCode::new(&version.code) {
+                        Ok(code) => Some(code),
+                        Err(issue) => {
+                            reader.issues.push(issue.under("kommunenummer"));
+                            None
+                        }
+                    }
                 }
                 Err(issue) => {
                     reader.issues.push(issue);
@@ -182,18 +191,14 @@ fn json(bytes: &[u8]) -> Result<serde_json::Value, FiksError> {
 fn resolve_municipality(
     code: &str,
     on: chrono::NaiveDate,
-) -> Result<(MunicipalityCode, Option<Issue>), Issue> {
+) -> Result<(&'static MunicipalityVersion, Option<Issue>), Issue> {
     let path = "kommunenummer";
-    let checked = |code: &str| {
-        MunicipalityCode::new(code)
-            .map_err(|issue| Issue::error(path, "fiks.pattern", issue.message))
-    };
     match municipality::lookup(Jurisdiction::No, code, Some(on)) {
-        Ok(_) => Ok((checked(code)?, None)),
+        Ok(version) => Ok((version, None)),
         Err(issue) if issue.code == "municipality.not_in_force" => {
             match municipality::successor(Jurisdiction::No, code, on) {
                 Some(now) => Ok((
-                    checked(&now.code)?,
+                    now,
                     Some(Issue::warning(
                         path,
                         "fiks.municipality_renumbered",
@@ -218,6 +223,30 @@ fn resolve_municipality(
             issue.message,
         )),
     }
+}
+
+/// A warning when `kommunenavn` is not the name SSB gives the municipality (compared without
+/// case, and matching any of SSB's parallel names, `Kárášjohka - Karasjok`, or the name
+/// without a county in brackets, `Våler (Innlandet)`): the portal's number and name disagree,
+/// which a person should look at. The message does not repeat the name sent.
+fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
+    let sent = sent.trim().to_lowercase();
+    let official = version.name.to_lowercase();
+    let matches = official == sent
+        || official.split(" - ").any(|part| {
+            let part = part.trim();
+            part == sent || part.split(" (").next().is_some_and(|p| p == sent)
+        });
+    (!matches).then(|| {
+        Issue::warning(
+            "kommunenavn",
+            "fiks.municipality_name_mismatch",
+            format!(
+                "kommunenavn is not the name of kommunenummer {} ({}) on the sending date",
+                version.code, version.name
+            ),
+        )
+    })
 }
 
 /// The children of a body, with the intake's checks across them.

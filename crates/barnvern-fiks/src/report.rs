@@ -112,7 +112,8 @@ impl Report {
     }
 
     /// Warnings about a report that was accepted: `fiks.municipality_renumbered`,
-    /// `fiks.sent_at_ambiguous`, `fiks.sent_at_nonexistent`. Never personal data.
+    /// `fiks.municipality_name_mismatch`, `fiks.sent_at_ambiguous`, `fiks.sent_at_nonexistent`.
+    /// Never personal data.
     pub fn findings(&self) -> &[Issue] {
         &self.findings
     }

@@ -389,11 +389,43 @@ fn municipality_numbers_are_checked_on_the_sending_date() {
     // A number from before a reform, sent after it, is its successor with a warning; the
     // published 1201 is the case of the examples (tests/examples.rs). Oslo never changed.
     let report = with(PRIVAT, MessageType::PrivatV1, |d| {
-        d["kommunenummer"] = json!("0301")
+        d["kommunenummer"] = json!("0301");
+        d["kommunenavn"] = json!("OSLO");
     })
     .unwrap();
     assert_eq!(report.municipality().as_str(), "0301");
     assert!(report.findings().is_empty());
+    // The name sent is not the number's: accepted, with a warning that does not repeat it.
+    let report = with(PRIVAT, MessageType::PrivatV1, |d| {
+        d["kommunenummer"] = json!("0301");
+        d["kommunenavn"] = json!("Bergen");
+    })
+    .unwrap();
+    let codes: Vec<_> = report
+        .findings()
+        .iter()
+        .map(|f| (f.path.as_str(), f.code.as_str()))
+        .collect();
+    assert_eq!(codes, [("kommunenavn", "fiks.municipality_name_mismatch")]);
+    assert!(!report.findings()[0].message.contains("Bergen"));
+    // SSB's parallel names and a bracketed county match.
+    for (nr, navn) in [
+        ("5610", "Karasjok"),
+        ("5610", "Kárášjohka"),
+        ("3419", "Våler"),
+    ] {
+        let report = with(PRIVAT, MessageType::PrivatV1, |d| {
+            d["kommunenummer"] = json!(nr);
+            d["kommunenavn"] = json!(navn);
+            d["sendingstidspunkt"] = json!("2024-06-01T10:00:00");
+        })
+        .unwrap();
+        assert!(
+            report.findings().is_empty(),
+            "{nr} {navn}: {:?}",
+            report.findings()
+        );
+    }
     // 1201 sent in 2019 was in force: no warning.
     let report = with(PRIVAT, MessageType::PrivatV1, |d| {
         d["kommunenummer"] = json!("1201");
