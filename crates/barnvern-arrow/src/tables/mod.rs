@@ -1,5 +1,54 @@
-//! The research tables: one file per table, each with its spec, its writer (research cases to
-//! rows) and its reader (rows back to research records).
+//! The research tables: one file per table, each declared once with [`table!`], plus the
+//! code that turns research records into rows (`write`) and rows back into records (`read`).
+//!
+//! # Declaring a table
+//!
+//! ```text
+//! table! {
+//!     name: "fp_goals",
+//!     grain: "one row per family goal",
+//!     description: "Goals the family set with the Family Partner.",
+//!     year: set_on,                              // the Date column whose year partitions
+//!     key: [case_key, goal_index],               // the columns that identify a row
+//!     columns: {
+//!         family_key: Pseudonym = "Pseudonym of the family (joins fp_enrolments.family_key).",
+//!         goal_index: u32 = "Position of the goal in the family's record (0, 1, ...).",
+//!         set_on: NaiveDate = "Date the goal was set (its year is the partition year).",
+//!         domain: Option<GoalDomain> = "What the goal is about.",
+//!         minutes: Option<u32> as Measure [from(0, "minutes")] = "Length in minutes.",
+//!     }
+//! }
+//! ```
+//!
+//! Every table starts with `case_key` and `jurisdiction` (not declared). A column is
+//! `name: Type [as Sensitivity] [[range]] = "documentation"`. The Rust type says the Arrow type,
+//! nullability (`Option<_>`), the default sensitivity and the codes ([`declare::Column`]):
+//! `bool`, `i32` (a measure), `u32` (a position or count, never negative; `as Measure` for a
+//! count), `u16`, `f64`, `NaiveDate`, `DateTime<Utc>`, any code enum ([`CodeEnum`]: a
+//! dictionary column checked against the enum), `Pseudonym` (a join key), `MunicipalityCode`,
+//! `SourceSystem`, [`declare::Dict`] and [`declare::Text`] (free codes), `Vec<u32>` (a list of
+//! positions), and groups of columns: `ResearchCoded<T>` (four columns: code, source system,
+//! source code, has_text; its documentation is what is coded), `Option<SourceCode>` (two)
+//! and `ResearchProvenance` (the four provenance columns). A range (`[new(1, 12, "a month
+//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table`.
+//!
+//! From the declaration come the table's [`TableSpec`] (`spec()`: the Arrow schema, the Parquet
+//! key-value metadata, the data dictionary entry, the codes and ranges that validation checks),
+//! `NAME`, a `Row<'a>` struct (what a row holds when written: the case plus one field per
+//! column, borrowing text), `put(sink, Row)` that writes it into its partition, and a `Rec`
+//! struct with `read_rows(reader, ctx, |rec| ...)` that reads each row back. A column missing
+//! from a `Row` literal, one that is not a column, or a value of the wrong type, fails to
+//! compile.
+//!
+//! **Adding a column:** add its line to the table's `columns` (name, type, documentation), set
+//! its field where the table's `write` builds the `Row`, and read it in `read` (the compiler
+//! names both places); then regenerate the snapshots and, as the output changes, bump the
+//! schema version, add the column to `spec::COLUMNS_ADDED` and regenerate the golden digests
+//! (`BARNVERN_GOLDEN_UPDATE=1 cargo test -p barnvern-extract --test golden`).
+//!
+//! **Adding a table:** a file `tables/NAME.rs` with the declaration, a `write(case, sink)` that
+//! builds its rows, and a `read` that `convert::from_batches` calls to put the records back;
+//! then one line in [`registry!`] below (its place is the table's place in a dataset).
 
 use std::collections::HashMap;
 
@@ -14,6 +63,120 @@ use crate::family::ResearchFamily;
 use crate::pseudonym::Pseudonym;
 use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance};
 use crate::spec::TableSpec;
+
+pub(crate) mod declare;
+
+/// Declares a research table once: its spec, its row types, its writer and its reader (see
+/// the module documentation).
+macro_rules! table {
+    (
+        name: $name:literal,
+        grain: $grain:expr,
+        description: $desc:expr,
+        year: $year:ident,
+        key: [$($key:ident),* $(,)?],
+        columns: {
+            $( $col:ident : $ty:ty $(as $sens:ident)? $([$($range:tt)*])? = $doc:expr ),* $(,)?
+        } $(,)?
+    ) => {
+        /// The table's name, also its directory in a dataset.
+        pub(crate) const NAME: &str = $name;
+
+        /// One row as written: its case (whose key and jurisdiction are the first two
+        /// columns) and the value of each column.
+        pub(crate) struct Row<'a> {
+            /// The case the row belongs to.
+            pub(crate) case: &'a $crate::research::ResearchCase,
+            $(pub(crate) $col: <$ty as $crate::tables::declare::Column>::In<'a>,)*
+        }
+
+        /// One row as read: the position of its case, its own row number, and the value of
+        /// each column. Columns derived from others (the year's date) may go unused.
+        #[allow(dead_code)]
+        pub(crate) struct Rec {
+            pub(crate) case: usize,
+            pub(crate) row: usize,
+            $(pub(crate) $col: $ty,)*
+        }
+
+        /// The table spec, from the declaration.
+        pub(crate) fn spec() -> $crate::spec::TableSpec {
+            let mut fields = $crate::spec::case_fields();
+            $(fields.extend(<$ty as $crate::tables::declare::Column>::fields(
+                stringify!($col),
+                $doc,
+                None $(.or(Some($crate::spec::Sensitivity::$sens)))?,
+                None $(.or(Some($crate::spec::Range::$($range)*)))?,
+            ));)*
+            $crate::spec::TableSpec::new(
+                NAME,
+                $grain,
+                $desc,
+                stringify!($year),
+                vec![$(stringify!($key)),*],
+                fields,
+            )
+        }
+
+        /// Writes `row` into its partition (jurisdiction of the case, year of the year column).
+        pub(crate) fn put(
+            sink: &mut dyn $crate::tables::Sink,
+            row: Row<'_>,
+        ) -> $crate::error::Result<()> {
+            let on: chrono::NaiveDate = row.$year;
+            let w = sink.writer(NAME, row.case.jurisdiction, chrono::Datelike::year(&on))?;
+            $crate::tables::declare::put_case(w, row.case);
+            $(<$ty as $crate::tables::declare::Column>::put(w, row.$col);)*
+            w.end_row()
+        }
+
+        /// The typed columns of one batch.
+        struct Cols<'a> {
+            $($col: <$ty as $crate::tables::declare::Column>::Reader<'a>,)*
+        }
+
+        /// Reads every row of a batch, calling `each` with it.
+        #[allow(dead_code)]
+        pub(crate) fn read_rows(
+            r: &$crate::columns::TableReader<'_>,
+            ctx: &$crate::tables::Ctx,
+            each: impl FnMut(Rec) -> $crate::error::Result<()>,
+        ) -> $crate::error::Result<()> {
+            let case = $crate::tables::CaseCol::new(r, NAME)?;
+            read_with(r, |row| case.case(ctx, row), each)
+        }
+
+        /// Reads every row of a batch, its case's position given by `case`.
+        pub(crate) fn read_with(
+            r: &$crate::columns::TableReader<'_>,
+            case: impl Fn(usize) -> $crate::error::Result<usize>,
+            mut each: impl FnMut(Rec) -> $crate::error::Result<()>,
+        ) -> $crate::error::Result<()> {
+            let cols = Cols {
+                $($col: <$ty as $crate::tables::declare::Column>::reader(r, stringify!($col))?,)*
+            };
+            for row in 0..r.rows() {
+                each(Rec {
+                    case: case(row)?,
+                    row,
+                    $($col: {
+                        let v = <$ty as $crate::tables::declare::Column>::get(&cols.$col, row)?;
+                        $($crate::tables::declare::in_range(
+                            &v,
+                            $crate::spec::Range::$($range)*,
+                            NAME,
+                            row,
+                            stringify!($col),
+                        )?;)?
+                        v
+                    },)*
+                })?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(crate) use table;
 
 pub(crate) mod cases;
 pub(crate) mod child_participation;
@@ -334,7 +497,17 @@ pub(crate) struct SourceCols<'a> {
 }
 
 impl<'a> SourceCols<'a> {
-    pub(crate) fn new(r: &TableReader<'a>, names: [&'static str; 2]) -> Result<Self> {
+    /// The two columns of the source code `name`.
+    pub(crate) fn named(r: &TableReader<'a>, name: &str) -> Result<Self> {
+        Self::new(
+            r,
+            [
+                &format!("{name}_source_system"),
+                &format!("{name}_source_code"),
+            ],
+        )
+    }
+    pub(crate) fn new(r: &TableReader<'a>, names: [&str; 2]) -> Result<Self> {
         Ok(SourceCols {
             system: r.dict(names[0])?,
             code: r.dict(names[1])?,
@@ -369,7 +542,19 @@ pub(crate) struct CodedCols<'a> {
 }
 
 impl<'a> CodedCols<'a> {
-    pub(crate) fn new(r: &TableReader<'a>, names: [&'static str; 4]) -> Result<Self> {
+    /// The four columns of the coded value `name`.
+    pub(crate) fn named(r: &TableReader<'a>, name: &str) -> Result<Self> {
+        Self::new(
+            r,
+            [
+                name,
+                &format!("{name}_source_system"),
+                &format!("{name}_source_code"),
+                &format!("{name}_has_text"),
+            ],
+        )
+    }
+    pub(crate) fn new(r: &TableReader<'a>, names: [&str; 4]) -> Result<Self> {
         Ok(CodedCols {
             code: r.dict(names[0])?,
             source: SourceCols::new(r, [names[1], names[2]])?,
