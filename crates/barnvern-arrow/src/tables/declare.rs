@@ -442,3 +442,9 @@ pub(crate) fn in_range(
         _ => Ok(()),
     }
 }
+
+impl Ranged for u16 {
+    fn value(&self) -> Option<i64> {
+        Some(i64::from(*self))
+    }
+}

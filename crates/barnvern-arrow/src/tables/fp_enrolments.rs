@@ -18,20 +18,19 @@ use crate::family::{
 use crate::pseudonym::Pseudonym;
 use crate::research::ResearchCase;
 use crate::spec::{
-    ColumnType as T, FieldSpec, Sensitivity as S, TableSpec, case_fields, coded_fields, f, opt,
+    ColumnType as T, FieldSpec, Range, Sensitivity as S, TableSpec, case_fields, coded_fields, f, opt,
     opt_code,
 };
 
 pub(crate) const NAME: &str = "fp_enrolments";
 
-/// The family key column that every Family Partner table has after the case columns.
+/// The documentation of `family_key`, the column that every Family Partner table has after
+/// the case columns.
+pub(crate) const FAMILY_KEY: &str = "Pseudonym of the family in the Family Partner trial (HMAC-SHA256 of trial and family reference under the project key).";
+
+/// The family key column of [`FAMILY_KEY`].
 pub(crate) fn family_key_field() -> FieldSpec {
-    f(
-        "family_key",
-        T::Utf8,
-        S::Pseudonym,
-        "Pseudonym of the family in the Family Partner trial (HMAC-SHA256 of trial and family reference under the project key).",
-    )
+    f("family_key", T::Utf8, S::Pseudonym, FAMILY_KEY)
 }
 
 fn withdrawal_fields(scope: &str) -> Vec<FieldSpec> {
@@ -63,7 +62,8 @@ pub(crate) fn spec() -> TableSpec {
         f("programme_id", T::Dict, S::Code, "The programme definition the family's records follow (e.g. fampart)."),
         f("approached_on", T::Date32, S::Date, "Date the family was approached about the study (its year is the partition year)."),
         opt("screened_on", T::Date32, S::Date, "Date of the eligibility screening; null when not screened."),
-        opt("child_age_years", T::Int32, S::Measure, "The child's age in whole years at screening."),
+        opt("child_age_years", T::Int32, S::Measure, "The child's age in whole years at screening.")
+            .range(Range::new(0, 150, "an age in whole years")),
         opt("receives_child_welfare_services", T::Bool, S::Flag, "Whether the family already received child-welfare services at screening."),
         opt("other_exclusion_recorded", T::Bool, S::Flag, "Whether another exclusion was recorded at screening (its text is never exported)."),
         opt("eligible", T::Bool, S::Flag, "The screening's verdict under the programme's criteria; null when not screened or the programme is not shipped with barnvern."),
@@ -72,8 +72,10 @@ pub(crate) fn spec() -> TableSpec {
         opt("consent_given", T::Bool, S::Flag, "Whether consent was given."),
         opt_code::<Arm>("arm", "The arm allocated (intervention or control); null when not randomised."),
         opt("allocated_on", T::Date32, S::Date, "Date of randomisation."),
-        opt("allocation_sequence", T::Int32, S::Measure, "Position in the allocation sequence, from 1."),
-        opt("allocation_block", T::Int32, S::Measure, "The block, under permuted blocks."),
+        opt("allocation_sequence", T::Int32, S::Measure, "Position in the allocation sequence, from 1.")
+            .range(Range::from(1, "a position from 1")),
+        opt("allocation_block", T::Int32, S::Measure, "The block, under permuted blocks.")
+            .range(Range::from(1, "a block from 1")),
         opt("partner_key", T::Utf8, S::Pseudonym, "Pseudonym of the Family Partner (intervention arm, once enrolled)."),
         opt("enrolment_started_on", T::Date32, S::Date, "First day of the enrolment with a Family Partner."),
         opt("enrolment_planned_end", T::Date32, S::Date, "Planned last day of the enrolment."),
