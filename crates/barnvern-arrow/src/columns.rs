@@ -223,6 +223,11 @@ impl TableWriter {
         }
     }
 
+    /// A small number.
+    pub(crate) fn put_u8(&mut self, v: Option<u8>) {
+        self.put_i32(v.map(i32::from));
+    }
+
     /// A short count.
     pub(crate) fn put_u16(&mut self, v: Option<u16>) {
         self.put_i32(v.map(i32::from));
@@ -367,6 +372,11 @@ impl<'a> TableReader<'a> {
         self.batch.num_rows()
     }
 
+    /// The table's name.
+    pub(crate) fn table(&self) -> &'static str {
+        self.table
+    }
+
     fn array<A: Array + 'static>(&self, name: &str) -> Result<Col<'a, A>> {
         let array = self
             .batch
@@ -492,6 +502,16 @@ impl<'a> Col<'a, Int32Array> {
                         "research.range",
                         format!("{v} is not a position (0 or more)"),
                     )
+                })
+            })
+            .transpose()
+    }
+    /// A small number (0 to 255: a paragraph of a legal basis).
+    pub(crate) fn tiny(&self, row: usize) -> Result<Option<u8>> {
+        self.get(row)
+            .map(|v| {
+                u8::try_from(v).map_err(|_| {
+                    self.bad(row, "research.range", format!("{v} is not a number from 0 to 255"))
                 })
             })
             .transpose()

@@ -151,6 +151,8 @@ primitive_cell!(i32, Int32, Measure, Int32Array, put_i32, i32, |r, row| Ok(r.get
 primitive_cell!(f64, Float64, Measure, Float64Array, put_f64, f64, |r, row| Ok(r.get(row)));
 // A position or count: an `i32` that is not negative.
 primitive_cell!(u32, Int32, Index, Int32Array, put_u32, i32, |r, row| r.index(row));
+// A small number (a paragraph of a legal basis).
+primitive_cell!(u8, Int32, Measure, Int32Array, put_u8, i32, |r, row| r.tiny(row));
 // A short count (minutes of a contact).
 primitive_cell!(u16, Int32, Measure, Int32Array, put_u16, i32, |r, row| r.small(row));
 primitive_cell!(NaiveDate, Date32, Date, Date32Array, put_date, date, |r, row| r.get(row));
