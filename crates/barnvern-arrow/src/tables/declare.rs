@@ -450,3 +450,15 @@ impl Ranged for u16 {
         Some(i64::from(*self))
     }
 }
+
+/// The source code of a row from its system and code columns (read as text).
+pub(crate) fn source_code(
+    table: &str,
+    row: usize,
+    column: &str,
+    system: &str,
+    code: &str,
+) -> Result<SourceCode> {
+    SourceCode::new(system, code)
+        .map_err(|i| Error::data(crate::columns::cell_path(table, row, column), &i.code, i.message))
+}

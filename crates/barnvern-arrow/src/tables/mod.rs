@@ -30,7 +30,8 @@
 //! positions), and groups of columns: `ResearchCoded<T>` (four columns: code, source system,
 //! source code, has_text; its documentation is what is coded), `Option<SourceCode>` (two)
 //! and `ResearchProvenance` (the four provenance columns). A range (`[new(1, 12, "a month
-//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table`.
+//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table` and when reading; codes
+//! that the type does not imply go in braces (`code: Dict {SystemInColumn("system".into())}`).
 //!
 //! From the declaration come the table's [`TableSpec`] (`spec()`: the Arrow schema, the Parquet
 //! key-value metadata, the data dictionary entry, the codes and ranges that validation checks),
@@ -76,7 +77,7 @@ macro_rules! table {
         year: $year:ident,
         key: [$($key:ident),* $(,)?],
         columns: {
-            $( $col:ident : $ty:ty $(as $sens:ident)? $([$($range:tt)*])? = $doc:expr ),* $(,)?
+            $( $col:ident : $ty:ty $(as $sens:ident)? $([$($range:tt)*])? $({$($codes:tt)*})? = $doc:expr ),* $(,)?
         } $(,)?
     ) => {
         /// The table's name, also its directory in a dataset.
@@ -102,12 +103,19 @@ macro_rules! table {
         /// The table spec, from the declaration.
         pub(crate) fn spec() -> $crate::spec::TableSpec {
             let mut fields = $crate::spec::case_fields();
-            $(fields.extend(<$ty as $crate::tables::declare::Column>::fields(
-                stringify!($col),
-                $doc,
-                None $(.or(Some($crate::spec::Sensitivity::$sens)))?,
-                None $(.or(Some($crate::spec::Range::$($range)*)))?,
-            ));)*
+            $(
+                #[allow(unused_mut)]
+                let mut column = <$ty as $crate::tables::declare::Column>::fields(
+                    stringify!($col),
+                    $doc,
+                    None $(.or(Some($crate::spec::Sensitivity::$sens)))?,
+                    None $(.or(Some($crate::spec::Range::$($range)*)))?,
+                );
+                $(for c in &mut column {
+                    c.codes = Some($crate::spec::Codes::$($codes)*);
+                })?
+                fields.extend(column);
+            )*
             $crate::spec::TableSpec::new(
                 NAME,
                 $grain,
