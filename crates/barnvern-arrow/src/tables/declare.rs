@@ -459,6 +459,15 @@ pub(crate) fn source_code(
     system: &str,
     code: &str,
 ) -> Result<SourceCode> {
-    SourceCode::new(system, code)
-        .map_err(|i| Error::data(crate::columns::cell_path(table, row, column), &i.code, i.message))
+    parsed(table, row, column, SourceCode::new(system, code))
+}
+
+/// A value parsed from a cell, its refusal a finding at the cell.
+pub(crate) fn parsed<T>(
+    table: &str,
+    row: usize,
+    column: &str,
+    v: std::result::Result<T, barnvern_core::Issue>,
+) -> Result<T> {
+    v.map_err(|i| Error::data(crate::columns::cell_path(table, row, column), &i.code, i.message))
 }
