@@ -471,3 +471,21 @@ pub(crate) fn parsed<T>(
 ) -> Result<T> {
     v.map_err(|i| Error::data(crate::columns::cell_path(table, row, column), &i.code, i.message))
 }
+
+impl Ranged for u8 {
+    fn value(&self) -> Option<i64> {
+        Some(i64::from(*self))
+    }
+}
+
+/// A value that the row's other columns make required (an allocation's date once it has an
+/// arm): a null is a finding at the cell.
+pub(crate) fn required<T>(v: Option<T>, table: &str, row: usize, column: &str) -> Result<T> {
+    v.ok_or_else(|| {
+        Error::data(
+            crate::columns::cell_path(table, row, column),
+            "research.null",
+            "a required value is missing",
+        )
+    })
+}
