@@ -110,19 +110,6 @@ macro_rules! put {
     }};
 }
 
-/// The named writes of the hand-written writers: the name is compared with the spec's next
-/// column, then the value is written by position.
-macro_rules! named {
-    ($($(#[$m:meta])* $named:ident => $put:ident($t:ty);)*) => {$(
-        $(#[$m])*
-        pub(crate) fn $named(&mut self, name: &str, v: $t) -> &mut Self {
-            self.check_name(name);
-            self.$put(v);
-            self
-        }
-    )*};
-}
-
 impl TableWriter {
     pub(crate) fn new(spec: &'static TableSpec) -> TableWriter {
         TableWriter {
@@ -164,37 +151,6 @@ impl TableWriter {
             self.fail("wrote a column past the spec's last column".to_owned());
         }
         self.cols.get_mut(pos)
-    }
-
-    /// Checks that `name` is the spec's next column. Only in debug builds (every test): the
-    /// writers are code, not input, and in a release extract the comparison of every cell
-    /// cost about 2% of its CPU. Position and type are always checked. The declared tables
-    /// (`table!`) write by position only: their names come from the spec itself.
-    fn check_name(&mut self, name: &str) {
-        if cfg!(debug_assertions)
-            && let Some(f) = self.spec.fields.get(self.pos)
-            && f.name != name
-        {
-            let expected = f.name.clone();
-            self.fail(format!("wrote column {name} where the spec has {expected}"));
-        }
-    }
-
-    named! {
-        bool => put_bool(Option<bool>);
-        i32 => put_i32(Option<i32>);
-        f64 => put_f64(Option<f64>);
-        /// A position or count, which must fit an `i32`.
-        u32 => put_u32(Option<u32>);
-        utf8 => put_utf8(Option<&str>);
-        dict => put_dict(Option<&str>);
-        date => put_date(Option<NaiveDate>);
-        ts => put_ts(Option<DateTime<Utc>>);
-        list_u32 => put_list_u32(&[u32]);
-    }
-
-    pub(crate) fn code<T: CodeEnum>(&mut self, name: &str, v: Option<T>) -> &mut Self {
-        self.dict(name, v.map(CodeEnum::code))
     }
 
     pub(crate) fn put_bool(&mut self, v: Option<bool>) {
@@ -474,22 +430,18 @@ macro_rules! primitive_col {
             pub(crate) fn get(&self, row: usize) -> Option<$native> {
                 self.array.is_valid(row).then(|| self.array.value(row))
             }
-            pub(crate) fn req(&self, row: usize) -> Result<$native> {
-                self.get(row).ok_or_else(|| self.null(row))
-            }
         }
     };
 }
 primitive_col!(BooleanArray, bool);
-primitive_col!(Int32Array, i32);
-primitive_col!(Float64Array, f64);
 
-impl<'a> Col<'a, Int32Array> {
-    /// A non-negative count or quantity.
-    pub(crate) fn count(&self, row: usize) -> Result<Option<u32>> {
-        self.index(row)
+impl<'a> Col<'a, BooleanArray> {
+    pub(crate) fn req(&self, row: usize) -> Result<bool> {
+        self.get(row).ok_or_else(|| self.null(row))
     }
 }
+primitive_col!(Int32Array, i32);
+primitive_col!(Float64Array, f64);
 
 impl<'a> Col<'a, Int32Array> {
     /// A position: a non-negative `i32`.
@@ -529,9 +481,6 @@ impl<'a> Col<'a, Int32Array> {
                 })
             })
             .transpose()
-    }
-    pub(crate) fn req_index(&self, row: usize) -> Result<u32> {
-        self.index(row)?.ok_or_else(|| self.null(row))
     }
 }
 
@@ -574,9 +523,6 @@ impl<'a> Col<'a, Date32Array> {
                 format!("{days} days is out of range"),
             )
         })
-    }
-    pub(crate) fn req(&self, row: usize) -> Result<NaiveDate> {
-        self.get(row)?.ok_or_else(|| self.null(row))
     }
 }
 

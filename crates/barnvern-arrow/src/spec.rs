@@ -338,12 +338,6 @@ impl FieldSpec {
         self.codes = Some(codes);
         self
     }
-
-    /// The same column with a range of values.
-    pub(crate) fn range(mut self, range: Range) -> FieldSpec {
-        self.range = Some(range);
-        self
-    }
 }
 
 /// A required canonical code column of enum `T`.

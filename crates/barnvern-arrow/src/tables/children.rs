@@ -46,7 +46,14 @@ pub(crate) fn read(
     ctx: &Ctx,
     out: &mut Vec<(usize, usize, ResearchChild)>,
 ) -> Result<()> {
+    // A month outside 1-12 fits the type but is no month: refused here, by the declared range.
+    let month = super::spec_of(NAME)?
+        .field("birth_month")
+        .and_then(|f| f.range);
     read_rows(r, ctx, |x| {
+        if let Some(range) = month {
+            super::declare::in_range(&x.birth_month, range, NAME, x.row, "birth_month")?;
+        }
         out.push((
             x.case,
             x.row,

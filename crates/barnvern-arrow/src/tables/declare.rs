@@ -272,29 +272,6 @@ impl Cell for Dict {
     }
 }
 
-/// Text that rarely repeats: plain UTF-8.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Text(pub(crate) String);
-
-impl Cell for Text {
-    const TY: ColumnType = ColumnType::Utf8;
-    const SENSITIVITY: Sensitivity = Sensitivity::Code;
-    type In<'a> = &'a str;
-    type Reader<'a> = Col<'a, StringArray>;
-    fn put(w: &mut TableWriter, v: Option<&str>) {
-        w.put_utf8(v);
-    }
-    fn reader<'a>(r: &TableReader<'a>, name: &'static str) -> Result<Col<'a, StringArray>> {
-        r.utf8(name)
-    }
-    fn get(r: &Col<'_, StringArray>, row: usize) -> Result<Option<Text>> {
-        Ok(r.get(row).map(|s| Text(s.to_owned())))
-    }
-    fn null(r: &Col<'_, StringArray>, row: usize) -> Error {
-        r.null(row)
-    }
-}
-
 /// A coded value, required: four columns `{name}`, `{name}_source_system`,
 /// `{name}_source_code`, `{name}_has_text`; the declaration's doc says what is coded.
 impl<T: CodeEnum> Column for ResearchCoded<T> {

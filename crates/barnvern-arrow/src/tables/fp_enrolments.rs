@@ -19,7 +19,7 @@ use crate::family::{
 use crate::pseudonym::Pseudonym;
 use crate::research::{ResearchCase, ResearchCoded};
 use crate::spec::{
-    ColumnType as T, FieldSpec, Range, Sensitivity as S, coded_fields, f, opt, opt_code,
+    ColumnType as T, FieldSpec, Range, Sensitivity as S, coded_fields, opt, opt_code,
 };
 
 /// The documentation of `family_key`, the column that every Family Partner table has after
@@ -67,11 +67,6 @@ table! {
         site_target_per_month: Option<u32> as Measure = "The site's recruitment target: families randomised per calendar month; recruitment against target = families randomised / (target x recruitment months).",
         allocation_stratum: Option<Dict> = "The randomisation stratum under a stratified design: one level of each factor the design declares (site, child's age band at screening), joined by '/' (e.g. 'no-0301/0-5'); null without strata. Blocks (allocation_block) are numbered within the stratum.",
     }
-}
-
-/// The family key column of [`FAMILY_KEY`].
-pub(crate) fn family_key_field() -> FieldSpec {
-    f("family_key", T::Utf8, S::Pseudonym, FAMILY_KEY)
 }
 
 /// A withdrawal from the intervention or the study, as read: date, by whom, why. Its

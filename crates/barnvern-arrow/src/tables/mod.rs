@@ -30,7 +30,8 @@
 //! positions), and groups of columns: `ResearchCoded<T>` (four columns: code, source system,
 //! source code, has_text; its documentation is what is coded), `Option<SourceCode>` (two)
 //! and `ResearchProvenance` (the four provenance columns). A range (`[new(1, 12, "a month
-//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table` and when reading; codes
+//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table` (reading checks only what
+//! the research types cannot hold, as a month of birth; see `children::read`); codes
 //! that the type does not imply go in braces (`code: Dict {SystemInColumn("system".into())}`).
 //!
 //! From the declaration come the table's [`TableSpec`] (`spec()`: the Arrow schema, the Parquet
@@ -60,7 +61,6 @@ use barnvern_core::provenance::SourceSystem;
 use crate::codes::CodeEnum;
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
-use crate::family::ResearchFamily;
 use crate::pseudonym::Pseudonym;
 use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance};
 use crate::spec::TableSpec;
@@ -167,125 +167,86 @@ macro_rules! table {
                 each(Rec {
                     case: case(row)?,
                     row,
-                    $($col: {
-                        let v = <$ty as $crate::tables::declare::Column>::get(&cols.$col, row)?;
-                        $($crate::tables::declare::in_range(
-                            &v,
-                            $crate::spec::Range::$($range)*,
-                            NAME,
-                            row,
-                            stringify!($col),
-                        )?;)?
-                        v
-                    },)*
+                    $($col: <$ty as $crate::tables::declare::Column>::get(&cols.$col, row)?,)*
                 })?;
             }
             Ok(())
         }
     };
 }
-pub(crate) use table;
 
-pub(crate) mod cases;
-pub(crate) mod child_participation;
-pub(crate) mod children;
-pub(crate) mod closures;
-pub(crate) mod costs;
-pub(crate) mod deadlines;
-pub(crate) mod decision_status;
-pub(crate) mod decisions;
-pub(crate) mod follow_ups;
-pub(crate) mod fp_contact_components;
-pub(crate) mod fp_contacts;
-pub(crate) mod fp_coordination;
-pub(crate) mod fp_coordination_agencies;
-pub(crate) mod fp_enrolments;
-pub(crate) mod fp_goal_reviews;
-pub(crate) mod fp_goals;
-pub(crate) mod fp_guidance_sessions;
-pub(crate) mod intervention_evaluations;
-pub(crate) mod interventions;
-pub(crate) mod investigation_extensions;
-pub(crate) mod investigations;
-pub(crate) mod item_responses;
-pub(crate) mod meeting_agencies;
-pub(crate) mod meetings;
-pub(crate) mod people;
-pub(crate) mod plan_evaluations;
-pub(crate) mod plans;
-pub(crate) mod protection_assessments;
-pub(crate) mod questionnaires;
-pub(crate) mod referral_reasons;
-pub(crate) mod referrals;
-pub(crate) mod risk_assessments;
-pub(crate) mod scores;
-pub(crate) mod screenings;
-pub(crate) mod violence_disclosures;
-pub(crate) mod violence_exposures;
-pub(crate) mod waves;
-// Norway's national reporting (SSB): records added in schema 1.2.
-pub(crate) mod aftercare_conclusions;
-pub(crate) mod board_referrals;
-pub(crate) mod decision_claims;
-pub(crate) mod decision_ends;
-pub(crate) mod decision_grounds;
-pub(crate) mod extension_applications;
-pub(crate) mod moves;
-pub(crate) mod placement_visit_frequencies;
-pub(crate) mod placement_visits;
-pub(crate) mod supervision_responsibility;
+/// The research tables, in dataset order: one line each. From this list come the table
+/// modules, [`specs`] (and so `spec::tables()`, the dictionary and validation) and
+/// [`write_case`].
+macro_rules! registry {
+    ($($table:ident),* $(,)?) => {
+        $(pub(crate) mod $table;)*
 
-/// Every table spec, in dataset order.
-pub(crate) fn specs() -> Vec<TableSpec> {
-    vec![
-        children::spec(),
-        cases::spec(),
-        people::spec(),
-        referrals::spec(),
-        referral_reasons::spec(),
-        violence_exposures::spec(),
-        protection_assessments::spec(),
-        screenings::spec(),
-        investigations::spec(),
-        investigation_extensions::spec(),
-        child_participation::spec(),
-        risk_assessments::spec(),
-        decisions::spec(),
-        decision_status::spec(),
-        follow_ups::spec(),
-        violence_disclosures::spec(),
-        closures::spec(),
-        deadlines::spec(),
-        interventions::spec(),
-        intervention_evaluations::spec(),
-        plans::spec(),
-        plan_evaluations::spec(),
-        meetings::spec(),
-        meeting_agencies::spec(),
-        fp_enrolments::spec(),
-        fp_contacts::spec(),
-        fp_contact_components::spec(),
-        fp_guidance_sessions::spec(),
-        fp_coordination::spec(),
-        fp_coordination_agencies::spec(),
-        fp_goals::spec(),
-        fp_goal_reviews::spec(),
-        waves::spec(),
-        questionnaires::spec(),
-        item_responses::spec(),
-        scores::spec(),
-        costs::spec(),
-        decision_grounds::spec(),
-        extension_applications::spec(),
-        decision_ends::spec(),
-        decision_claims::spec(),
-        board_referrals::spec(),
-        moves::spec(),
-        placement_visit_frequencies::spec(),
-        placement_visits::spec(),
-        supervision_responsibility::spec(),
-        aftercare_conclusions::spec(),
-    ]
+        /// Every table spec, in dataset order.
+        pub(crate) fn specs() -> Vec<TableSpec> {
+            vec![$($table::spec()),*]
+        }
+
+        /// Writes every row of `case` into `sink`, table by table.
+        pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
+            $($table::write(case, sink)?;)*
+            Ok(())
+        }
+    };
+}
+
+registry! {
+    // The case process.
+    children,
+    cases,
+    people,
+    referrals,
+    referral_reasons,
+    violence_exposures,
+    protection_assessments,
+    screenings,
+    investigations,
+    investigation_extensions,
+    child_participation,
+    risk_assessments,
+    decisions,
+    decision_status,
+    follow_ups,
+    violence_disclosures,
+    closures,
+    deadlines,
+    // Services.
+    interventions,
+    intervention_evaluations,
+    plans,
+    plan_evaluations,
+    meetings,
+    meeting_agencies,
+    // The Family Partner programme and its trial.
+    fp_enrolments,
+    fp_contacts,
+    fp_contact_components,
+    fp_guidance_sessions,
+    fp_coordination,
+    fp_coordination_agencies,
+    fp_goals,
+    fp_goal_reviews,
+    waves,
+    questionnaires,
+    item_responses,
+    scores,
+    costs,
+    // Norway's national reporting (SSB): records added in schema 1.2.
+    decision_grounds,
+    extension_applications,
+    decision_ends,
+    decision_claims,
+    board_referrals,
+    moves,
+    placement_visit_frequencies,
+    placement_visits,
+    supervision_responsibility,
+    aftercare_conclusions,
 }
 
 /// The spec of `name`, which every table module names itself by.
@@ -305,57 +266,6 @@ pub(crate) trait Sink {
         jurisdiction: Jurisdiction,
         year: i32,
     ) -> Result<&mut TableWriter>;
-}
-
-/// Writes every row of `case` into `sink`, table by table.
-pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
-    children::write(case, sink)?;
-    cases::write(case, sink)?;
-    people::write(case, sink)?;
-    referrals::write(case, sink)?;
-    referral_reasons::write(case, sink)?;
-    violence_exposures::write(case, sink)?;
-    protection_assessments::write(case, sink)?;
-    screenings::write(case, sink)?;
-    investigations::write(case, sink)?;
-    investigation_extensions::write(case, sink)?;
-    child_participation::write(case, sink)?;
-    risk_assessments::write(case, sink)?;
-    decisions::write(case, sink)?;
-    decision_status::write(case, sink)?;
-    follow_ups::write(case, sink)?;
-    violence_disclosures::write(case, sink)?;
-    closures::write(case, sink)?;
-    deadlines::write(case, sink)?;
-    interventions::write(case, sink)?;
-    intervention_evaluations::write(case, sink)?;
-    plans::write(case, sink)?;
-    plan_evaluations::write(case, sink)?;
-    meetings::write(case, sink)?;
-    meeting_agencies::write(case, sink)?;
-    fp_enrolments::write(case, sink)?;
-    fp_contacts::write(case, sink)?;
-    fp_contact_components::write(case, sink)?;
-    fp_guidance_sessions::write(case, sink)?;
-    fp_coordination::write(case, sink)?;
-    fp_coordination_agencies::write(case, sink)?;
-    fp_goals::write(case, sink)?;
-    fp_goal_reviews::write(case, sink)?;
-    waves::write(case, sink)?;
-    questionnaires::write(case, sink)?;
-    item_responses::write(case, sink)?;
-    scores::write(case, sink)?;
-    costs::write(case, sink)?;
-    decision_grounds::write(case, sink)?;
-    extension_applications::write(case, sink)?;
-    decision_ends::write(case, sink)?;
-    decision_claims::write(case, sink)?;
-    board_referrals::write(case, sink)?;
-    moves::write(case, sink)?;
-    placement_visit_frequencies::write(case, sink)?;
-    placement_visits::write(case, sink)?;
-    supervision_responsibility::write(case, sink)?;
-    aftercare_conclusions::write(case, sink)
 }
 
 /// Finds a case's position by its key while reading.
@@ -444,58 +354,6 @@ impl<'a> CaseCol<'a> {
     pub(crate) fn case(&self, ctx: &Ctx, row: usize) -> Result<usize> {
         ctx.case(self.table, row, self.key.req(row)?)
     }
-}
-
-/// Writes `case_key` and `jurisdiction`, the first two columns of every table.
-pub(crate) fn put_case(w: &mut TableWriter, case: &ResearchCase) {
-    w.utf8("case_key", Some(case.case_key.as_str()))
-        .code("jurisdiction", Some(case.jurisdiction));
-}
-
-/// Writes `case_key`, `jurisdiction` and `family_key`, the first columns of every Family
-/// Partner table.
-pub(crate) fn put_family(w: &mut TableWriter, case: &ResearchCase, family: &ResearchFamily) {
-    put_case(w, case);
-    w.utf8("family_key", Some(family.family_key.as_str()));
-}
-
-/// A count read back into a 16-bit field (minutes of a contact).
-pub(crate) fn small(table: &str, row: usize, column: &str, v: Option<u32>) -> Result<Option<u16>> {
-    v.map(|v| {
-        u16::try_from(v).map_err(|_| {
-            Error::data(
-                cell_path(table, row, column),
-                "research.range",
-                format!("{v} does not fit the field (at most 65535)"),
-            )
-        })
-    })
-    .transpose()
-}
-
-/// Writes a source code into two columns (system, code).
-pub(crate) fn put_source(w: &mut TableWriter, names: [&str; 2], v: Option<&SourceCode>) {
-    w.dict(names[0], v.map(SourceCode::system))
-        .dict(names[1], v.map(SourceCode::code));
-}
-
-/// Writes a coded value into four columns (code, source system, source code, has_text).
-pub(crate) fn put_coded<T: CodeEnum>(
-    w: &mut TableWriter,
-    names: [&str; 4],
-    v: Option<&ResearchCoded<T>>,
-) {
-    w.code(names[0], v.map(|c| c.code));
-    put_source(w, [names[1], names[2]], v.and_then(|c| c.source.as_ref()));
-    w.bool(names[3], v.map(|c| c.has_text));
-}
-
-/// Writes the provenance columns.
-pub(crate) fn put_provenance(w: &mut TableWriter, p: &ResearchProvenance) {
-    w.ts("recorded_at", Some(p.recorded_at))
-        .code("recorded_by_role", Some(p.recorded_by_role))
-        .utf8("recorded_by_key", Some(p.recorded_by.as_str()))
-        .dict("source_system", Some(p.source_system.as_str()));
 }
 
 /// The two columns of a source code.
@@ -618,16 +476,3 @@ impl<'a> ProvCols<'a> {
         })
     }
 }
-
-/// The names of a coded value's four columns, as [`crate::spec::coded_fields`] makes them.
-macro_rules! coded_names {
-    ($name:literal) => {
-        [
-            $name,
-            concat!($name, "_source_system"),
-            concat!($name, "_source_code"),
-            concat!($name, "_has_text"),
-        ]
-    };
-}
-pub(crate) use coded_names;

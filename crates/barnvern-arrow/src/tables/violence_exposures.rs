@@ -1,11 +1,12 @@
 //! `violence_exposures`: violence the child was exposed to, as recorded on each referral.
 
 use barnvern_case::violence::{ExposureMode, Relation, ViolenceForm};
+use barnvern_core::codelist::SourceCode;
 use chrono::NaiveDate;
 
 use arrow_array::{BooleanArray, Int32Array, StringArray};
 
-use super::{Ctx, Sink, SourceCols, Staged, declare, put_source};
+use super::{Ctx, Sink, SourceCols, Staged, declare};
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
 use crate::pseudonym::Pseudonym;
@@ -115,27 +116,16 @@ pub(crate) fn exposure_fields() -> Vec<FieldSpec> {
 
 /// Writes the columns of [`exposure_fields`].
 pub(crate) fn put_exposure(w: &mut TableWriter, v: &ResearchViolence) {
-    w.code("form", Some(v.form))
-        .code("mode", Some(v.mode))
-        .code("perpetrator_relation", v.perpetrator_relation)
-        .u32(
-            "perpetrator_person_index",
-            v.perpetrator.as_ref().map(|p| p.person_index),
-        )
-        .utf8(
-            "perpetrator_key",
-            v.perpetrator
-                .as_ref()
-                .and_then(|p| p.key.as_ref())
-                .map(Pseudonym::as_str),
-        )
-        .code("victim", v.victim);
-    put_source(
-        w,
-        ["violence_source_system", "violence_source_code"],
-        v.source.as_ref(),
-    );
-    w.bool("has_text", Some(v.has_text));
+    use declare::Column;
+    let perpetrator = v.perpetrator.as_ref();
+    ViolenceForm::put(w, v.form);
+    ExposureMode::put(w, v.mode);
+    Option::<Relation>::put(w, v.perpetrator_relation);
+    Option::<u32>::put(w, perpetrator.map(|p| p.person_index));
+    Option::<Pseudonym>::put(w, perpetrator.and_then(|p| p.key.as_ref()));
+    Option::<Relation>::put(w, v.victim);
+    Option::<SourceCode>::put(w, v.source.as_ref());
+    bool::put(w, v.has_text);
 }
 
 /// Reads the columns of [`exposure_fields`].
