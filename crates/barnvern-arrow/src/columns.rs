@@ -230,7 +230,8 @@ impl TableWriter {
     }
 
     pub(crate) fn put_ts(&mut self, v: Option<DateTime<Utc>>) {
-        put!(self, Ts, |b| b.append_option(v.map(|t| t.timestamp_micros())));
+        put!(self, Ts, |b| b
+            .append_option(v.map(|t| t.timestamp_micros())));
     }
 
     pub(crate) fn put_list_u32(&mut self, v: &[u32]) {
@@ -463,7 +464,11 @@ impl<'a> Col<'a, Int32Array> {
         self.get(row)
             .map(|v| {
                 u8::try_from(v).map_err(|_| {
-                    self.bad(row, "research.range", format!("{v} is not a number from 0 to 255"))
+                    self.bad(
+                        row,
+                        "research.range",
+                        format!("{v} is not a number from 0 to 255"),
+                    )
                 })
             })
             .transpose()

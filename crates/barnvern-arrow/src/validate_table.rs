@@ -1206,7 +1206,13 @@ mod tests {
         for t in crate::spec::tables() {
             for field in &t.fields {
                 if let Some(r) = field.range {
-                    assert_eq!(field.ty.arrow_type(), DataType::Int32, "{}.{}", t.name, field.name);
+                    assert_eq!(
+                        field.ty.arrow_type(),
+                        DataType::Int32,
+                        "{}.{}",
+                        t.name,
+                        field.name
+                    );
                     assert!(r.min <= r.max);
                     assert_eq!(range_of(t.name, field), Some((r.min, r.max, r.what)));
                     ranged.push(format!("{}.{}", t.name, field.name));

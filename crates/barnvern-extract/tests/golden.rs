@@ -92,11 +92,16 @@ fn the_extract_of_a_fixed_cohort_is_the_same_bytes() {
         .map(|t| t.name)
         .filter(|t| summary.manifest.tables.get(*t).is_none_or(|m| m.rows == 0))
         .collect();
-    assert!(empty.is_empty(), "tables with no rows in the golden cohort: {empty:?}");
+    assert!(
+        empty.is_empty(),
+        "tables with no rows in the golden cohort: {empty:?}"
+    );
     for j in ["SE", "NO"] {
         let part = format!("jurisdiction={j}");
         assert!(
-            files(&out).iter().any(|p| p.to_string_lossy().contains(&part)),
+            files(&out)
+                .iter()
+                .any(|p| p.to_string_lossy().contains(&part)),
             "no {j} partition"
         );
     }

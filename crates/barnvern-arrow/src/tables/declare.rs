@@ -54,8 +54,12 @@ pub(crate) trait Column: Sized {
     /// The columns of a batch being read.
     type Reader<'a>;
     /// The field specs of the column(s) named after `name`.
-    fn fields(name: &str, doc: &str, sensitivity: Option<Sensitivity>, range: Option<Range>)
-    -> Vec<FieldSpec>;
+    fn fields(
+        name: &str,
+        doc: &str,
+        sensitivity: Option<Sensitivity>,
+        range: Option<Range>,
+    ) -> Vec<FieldSpec>;
     /// Appends the value to the writer's next column(s).
     fn put(w: &mut TableWriter, v: Self::In<'_>);
     /// The column(s) named after `name` of a batch.
@@ -146,17 +150,48 @@ macro_rules! primitive_cell {
     };
 }
 
-primitive_cell!(bool, Bool, Flag, BooleanArray, put_bool, bool, |r, row| Ok(r.get(row)));
-primitive_cell!(i32, Int32, Measure, Int32Array, put_i32, i32, |r, row| Ok(r.get(row)));
-primitive_cell!(f64, Float64, Measure, Float64Array, put_f64, f64, |r, row| Ok(r.get(row)));
+primitive_cell!(bool, Bool, Flag, BooleanArray, put_bool, bool, |r, row| Ok(
+    r.get(row)
+));
+primitive_cell!(i32, Int32, Measure, Int32Array, put_i32, i32, |r, row| Ok(
+    r.get(row)
+));
+primitive_cell!(
+    f64,
+    Float64,
+    Measure,
+    Float64Array,
+    put_f64,
+    f64,
+    |r, row| Ok(r.get(row))
+);
 // A position or count: an `i32` that is not negative.
-primitive_cell!(u32, Int32, Index, Int32Array, put_u32, i32, |r, row| r.index(row));
+primitive_cell!(u32, Int32, Index, Int32Array, put_u32, i32, |r, row| r
+    .index(row));
 // A small number (a paragraph of a legal basis).
-primitive_cell!(u8, Int32, Measure, Int32Array, put_u8, i32, |r, row| r.tiny(row));
+primitive_cell!(u8, Int32, Measure, Int32Array, put_u8, i32, |r, row| r
+    .tiny(row));
 // A short count (minutes of a contact).
-primitive_cell!(u16, Int32, Measure, Int32Array, put_u16, i32, |r, row| r.small(row));
-primitive_cell!(NaiveDate, Date32, Date, Date32Array, put_date, date, |r, row| r.get(row));
-primitive_cell!(DateTime<Utc>, TimestampUtc, Timestamp, TimestampMicrosecondArray, put_ts, ts, |r, row| r.get(row));
+primitive_cell!(u16, Int32, Measure, Int32Array, put_u16, i32, |r, row| r
+    .small(row));
+primitive_cell!(
+    NaiveDate,
+    Date32,
+    Date,
+    Date32Array,
+    put_date,
+    date,
+    |r, row| r.get(row)
+);
+primitive_cell!(
+    DateTime<Utc>,
+    TimestampUtc,
+    Timestamp,
+    TimestampMicrosecondArray,
+    put_ts,
+    ts,
+    |r, row| r.get(row)
+);
 
 /// A list of positions (never null).
 impl Column for Vec<u32> {
@@ -446,7 +481,13 @@ pub(crate) fn parsed<T>(
     column: &str,
     v: std::result::Result<T, barnvern_core::Issue>,
 ) -> Result<T> {
-    v.map_err(|i| Error::data(crate::columns::cell_path(table, row, column), &i.code, i.message))
+    v.map_err(|i| {
+        Error::data(
+            crate::columns::cell_path(table, row, column),
+            &i.code,
+            i.message,
+        )
+    })
 }
 
 impl Ranged for u8 {

@@ -84,11 +84,16 @@ macro_rules! table {
         pub(crate) const NAME: &str = $name;
 
         /// One row as written: its case (whose key and jurisdiction are the first two
-        /// columns) and the value of each column.
-        pub(crate) struct Row<'a> {
+        /// columns) and the value of each column. (Public only so that the compile-fail
+        /// tests of `crate::compile_checks` can build one.)
+        #[allow(private_interfaces, unreachable_pub)]
+        pub struct Row<'a> {
             /// The case the row belongs to.
-            pub(crate) case: &'a $crate::research::ResearchCase,
-            $(pub(crate) $col: <$ty as $crate::tables::declare::Column>::In<'a>,)*
+            pub case: &'a $crate::research::ResearchCase,
+            $(
+                #[doc = concat!("Column `", stringify!($col), "`.")]
+                pub $col: <$ty as $crate::tables::declare::Column>::In<'a>,
+            )*
         }
 
         /// One row as read: the position of its case, its own row number, and the value of
