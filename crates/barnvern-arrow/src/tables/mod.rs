@@ -26,7 +26,7 @@
 //! `bool`, `i32` (a measure), `u32` (a position or count, never negative; `as Measure` for a
 //! count), `u16`, `f64`, `NaiveDate`, `DateTime<Utc>`, any code enum ([`CodeEnum`]: a
 //! dictionary column checked against the enum), `Pseudonym` (a join key), `MunicipalityCode`,
-//! `SourceSystem`, [`declare::Dict`] and [`declare::Text`] (free codes), `Vec<u32>` (a list of
+//! `SourceSystem`, [`declare::Dict`] (free text that repeats), `Vec<u32>` (a list of
 //! positions), and groups of columns: `ResearchCoded<T>` (four columns: code, source system,
 //! source code, has_text; its documentation is what is coded), `Option<SourceCode>` (two)
 //! and `ResearchProvenance` (the four provenance columns). A range (`[new(1, 12, "a month
@@ -40,16 +40,22 @@
 //! column, borrowing text), `put(sink, Row)` that writes it into its partition, and a `Rec`
 //! struct with `read_rows(reader, ctx, |rec| ...)` that reads each row back. A column missing
 //! from a `Row` literal, one that is not a column, or a value of the wrong type, fails to
-//! compile.
+//! compile (doc tests of `crate::compile_checks`). A group of columns shared by tables is a
+//! type implementing [`declare::Column`] (`ResearchViolence` in `violence_exposures`, the
+//! withdrawals in `fp_enrolments`).
 //!
 //! **Adding a column:** add its line to the table's `columns` (name, type, documentation), set
-//! its field where the table's `write` builds the `Row`, and read it in `read` (the compiler
-//! names both places); then regenerate the snapshots and, as the output changes, bump the
-//! schema version, add the column to `spec::COLUMNS_ADDED` and regenerate the golden digests
-//! (`BARNVERN_GOLDEN_UPDATE=1 cargo test -p barnvern-extract --test golden`).
+//! its field where the table's `write` builds the `Row` (the compiler names the place: E0063),
+//! and use `rec.NAME` in `read` where the research record has a field for it. The output
+//! changes, so: bump `spec::SCHEMA_VERSION`, add the column to `spec::COLUMNS_ADDED` (older
+//! files read it as null) or derive it in `migrate.rs`, update the schema snapshot test, and
+//! regenerate the golden digests (`BARNVERN_GOLDEN_UPDATE=1 cargo test -p barnvern-extract
+//! --test golden`).
 //!
 //! **Adding a table:** a file `tables/NAME.rs` with the declaration, a `write(case, sink)` that
-//! builds its rows, and a `read` that `convert::from_batches` calls to put the records back;
+//! builds its rows (`put(sink, Row { .. })`), and a `read` (`read_rows(r, ctx, |x| ..)`) that
+//! `convert::from_batches` calls to put the records back (most push into a `Staged` list:
+//! one `read_into!` line there);
 //! then one line in [`registry!`] below (its place is the table's place in a dataset).
 
 use std::collections::HashMap;
