@@ -95,14 +95,16 @@ pub(crate) struct TableWriter {
 }
 
 macro_rules! put {
-    ($self:ident, $name:ident, $variant:ident, |$b:ident| $body:expr) => {{
-        match $self.next($name) {
+    ($self:ident, $variant:ident, |$b:ident| $body:expr) => {{
+        match $self.next() {
             Some(Builder::$variant($b)) => $body,
-            Some(_) => $self.fail(format!(
-                "column {} is not of type {}",
-                $name,
-                stringify!($variant)
-            )),
+            Some(_) => {
+                let name = $self.name_at($self.pos - 1);
+                $self.fail(format!(
+                    "column {name} is not of type {}",
+                    stringify!($variant)
+                ))
+            }
             None => {}
         }
     }};
@@ -134,60 +136,64 @@ impl TableWriter {
         }
     }
 
-    fn next(&mut self, name: &str) -> Option<&mut Builder> {
+    fn name_at(&self, pos: usize) -> String {
+        self.spec
+            .fields
+            .get(pos)
+            .map_or_else(|| "past the last".to_owned(), |f| f.name.clone())
+    }
+
+    /// The next column's builder; past the last column, the row fails.
+    fn next(&mut self) -> Option<&mut Builder> {
         let pos = self.pos;
         self.pos += 1;
-        match self.spec.fields.get(pos) {
-            // The name is compared in debug builds (every test) only: the writers are code, not
-            // input, and in a release extract the comparison of every cell cost about 2% of
-            // its CPU. Position and type are still checked.
-            Some(f) if !cfg!(debug_assertions) || f.name == name => self.cols.get_mut(pos),
-            Some(f) => {
-                let expected = f.name.clone();
-                self.fail(format!("wrote column {name} where the spec has {expected}"));
-                None
-            }
-            None => {
-                self.fail(format!("wrote column {name} past the spec's last column"));
-                None
-            }
+        if pos >= self.cols.len() {
+            self.fail("wrote a column past the spec's last column".to_owned());
         }
+        self.cols.get_mut(pos)
     }
 
-    pub(crate) fn bool(&mut self, name: &str, v: Option<bool>) -> &mut Self {
-        put!(self, name, Bool, |b| b.append_option(v));
-        self
+    pub(crate) fn put_bool(&mut self, v: Option<bool>) {
+        put!(self, Bool, |b| b.append_option(v));
     }
 
-    pub(crate) fn i32(&mut self, name: &str, v: Option<i32>) -> &mut Self {
-        put!(self, name, Int32, |b| b.append_option(v));
-        self
+    pub(crate) fn put_i32(&mut self, v: Option<i32>) {
+        put!(self, Int32, |b| b.append_option(v));
     }
 
-    pub(crate) fn f64(&mut self, name: &str, v: Option<f64>) -> &mut Self {
-        put!(self, name, Float64, |b| b.append_option(v));
-        self
+    pub(crate) fn put_f64(&mut self, v: Option<f64>) {
+        put!(self, Float64, |b| b.append_option(v));
     }
 
     /// A position or count, which must fit an `i32`.
-    pub(crate) fn u32(&mut self, name: &str, v: Option<u32>) -> &mut Self {
-        let converted = v.map(i32::try_from).transpose();
-        match converted {
-            Ok(v) => self.i32(name, v),
+    pub(crate) fn put_u32(&mut self, v: Option<u32>) {
+        match v.map(i32::try_from).transpose() {
+            Ok(v) => self.put_i32(v),
             Err(_) => {
+                let name = self.name_at(self.pos);
                 self.fail(format!(
                     "column {name}: value does not fit a 32-bit signed integer"
                 ));
-                self.i32(name, None)
+                self.put_i32(None);
             }
         }
+    }
+
+    /// A small number.
+    pub(crate) fn put_u8(&mut self, v: Option<u8>) {
+        self.put_i32(v.map(i32::from));
+    }
+
+    /// A short count.
+    pub(crate) fn put_u16(&mut self, v: Option<u16>) {
+        self.put_i32(v.map(i32::from));
     }
 
     /// `v`, unless it is shaped like an identity number and the next column is not a
     /// pseudonym: then the row fails (naming the column, never the value) and a null is
     /// written. Validation refuses such input long before; this guard makes "no identity
     /// number in any string column" hold whatever a research record holds.
-    fn guarded<'v>(&mut self, name: &str, v: Option<&'v str>) -> Option<&'v str> {
+    fn guarded<'v>(&mut self, v: Option<&'v str>) -> Option<&'v str> {
         let text = v?;
         let pseudonym = self
             .spec
@@ -195,6 +201,7 @@ impl TableWriter {
             .get(self.pos)
             .is_some_and(|f| f.sensitivity == crate::spec::Sensitivity::Pseudonym);
         if !pseudonym && barnvern_core::identifier::looks_like_identity_number(text) {
+            let name = self.name_at(self.pos);
             self.fail(format!(
                 "column {name}: a value shaped like an identity number cannot be written to a research table"
             ));
@@ -203,41 +210,33 @@ impl TableWriter {
         Some(text)
     }
 
-    pub(crate) fn utf8(&mut self, name: &str, v: Option<&str>) -> &mut Self {
-        let v = self.guarded(name, v);
-        put!(self, name, Utf8, |b| b.append_option(v));
-        self
+    pub(crate) fn put_utf8(&mut self, v: Option<&str>) {
+        let v = self.guarded(v);
+        put!(self, Utf8, |b| b.append_option(v));
     }
 
-    pub(crate) fn dict(&mut self, name: &str, v: Option<&str>) -> &mut Self {
-        let v = self.guarded(name, v);
-        put!(self, name, Dict, |b| match v {
+    pub(crate) fn put_dict(&mut self, v: Option<&str>) {
+        let v = self.guarded(v);
+        put!(self, Dict, |b| match v {
             Some(v) => {
                 b.append_value(v);
             }
             None => b.append_null(),
         });
-        self
     }
 
-    pub(crate) fn code<T: CodeEnum>(&mut self, name: &str, v: Option<T>) -> &mut Self {
-        self.dict(name, v.map(CodeEnum::code))
+    pub(crate) fn put_date(&mut self, v: Option<NaiveDate>) {
+        put!(self, Date32, |b| b.append_option(v.map(date_to_days)));
     }
 
-    pub(crate) fn date(&mut self, name: &str, v: Option<NaiveDate>) -> &mut Self {
-        put!(self, name, Date32, |b| b.append_option(v.map(date_to_days)));
-        self
-    }
-
-    pub(crate) fn ts(&mut self, name: &str, v: Option<DateTime<Utc>>) -> &mut Self {
-        put!(self, name, Ts, |b| b
+    pub(crate) fn put_ts(&mut self, v: Option<DateTime<Utc>>) {
+        put!(self, Ts, |b| b
             .append_option(v.map(|t| t.timestamp_micros())));
-        self
     }
 
-    pub(crate) fn list_u32(&mut self, name: &str, v: &[u32]) -> &mut Self {
+    pub(crate) fn put_list_u32(&mut self, v: &[u32]) {
         let mut overflow = false;
-        put!(self, name, ListInt32, |b| {
+        put!(self, ListInt32, |b| {
             for x in v {
                 match i32::try_from(*x) {
                     Ok(x) => b.values().append_value(x),
@@ -247,11 +246,11 @@ impl TableWriter {
             b.append(true);
         });
         if overflow {
+            let name = self.name_at(self.pos - 1);
             self.fail(format!(
                 "column {name}: value does not fit a 32-bit signed integer"
             ));
         }
-        self
     }
 
     /// Ends a row: every column must have been written once, in order.
@@ -298,21 +297,22 @@ pub(crate) struct TableReader<'a> {
 /// One typed column of a batch.
 pub(crate) struct Col<'a, A> {
     table: &'static str,
-    name: &'static str,
+    name: String,
     array: &'a A,
 }
 
 impl<'a, A> Col<'a, A> {
-    fn null(&self, row: usize) -> Error {
+    /// The finding for a null where a value is required.
+    pub(crate) fn null(&self, row: usize) -> Error {
         Error::data(
-            cell_path(self.table, row, self.name),
+            cell_path(self.table, row, &self.name),
             "research.null",
             "a required value is missing",
         )
     }
 
     fn bad(&self, row: usize, code: &str, message: String) -> Error {
-        Error::data(cell_path(self.table, row, self.name), code, message)
+        Error::data(cell_path(self.table, row, &self.name), code, message)
     }
 }
 
@@ -329,7 +329,12 @@ impl<'a> TableReader<'a> {
         self.batch.num_rows()
     }
 
-    fn array<A: Array + 'static>(&self, name: &'static str) -> Result<Col<'a, A>> {
+    /// The table's name.
+    pub(crate) fn table(&self) -> &'static str {
+        self.table
+    }
+
+    fn array<A: Array + 'static>(&self, name: &str) -> Result<Col<'a, A>> {
         let array = self
             .batch
             .column_by_name(name)
@@ -340,33 +345,33 @@ impl<'a> TableReader<'a> {
             })?;
         Ok(Col {
             table: self.table,
-            name,
+            name: name.to_owned(),
             array,
         })
     }
 
-    pub(crate) fn bool(&self, name: &'static str) -> Result<Col<'a, BooleanArray>> {
+    pub(crate) fn bool(&self, name: &str) -> Result<Col<'a, BooleanArray>> {
         self.array(name)
     }
-    pub(crate) fn i32(&self, name: &'static str) -> Result<Col<'a, Int32Array>> {
+    pub(crate) fn i32(&self, name: &str) -> Result<Col<'a, Int32Array>> {
         self.array(name)
     }
-    pub(crate) fn utf8(&self, name: &'static str) -> Result<Col<'a, StringArray>> {
+    pub(crate) fn utf8(&self, name: &str) -> Result<Col<'a, StringArray>> {
         self.array(name)
     }
-    pub(crate) fn f64(&self, name: &'static str) -> Result<Col<'a, Float64Array>> {
+    pub(crate) fn f64(&self, name: &str) -> Result<Col<'a, Float64Array>> {
         self.array(name)
     }
-    pub(crate) fn date(&self, name: &'static str) -> Result<Col<'a, Date32Array>> {
+    pub(crate) fn date(&self, name: &str) -> Result<Col<'a, Date32Array>> {
         self.array(name)
     }
-    pub(crate) fn ts(&self, name: &'static str) -> Result<Col<'a, TimestampMicrosecondArray>> {
+    pub(crate) fn ts(&self, name: &str) -> Result<Col<'a, TimestampMicrosecondArray>> {
         self.array(name)
     }
-    pub(crate) fn list(&self, name: &'static str) -> Result<Col<'a, ListArray>> {
+    pub(crate) fn list(&self, name: &str) -> Result<Col<'a, ListArray>> {
         self.array(name)
     }
-    pub(crate) fn dict(&self, name: &'static str) -> Result<DictCol<'a>> {
+    pub(crate) fn dict(&self, name: &str) -> Result<DictCol<'a>> {
         let col: Col<'a, DictionaryArray<Int32Type>> = self.array(name)?;
         let values = col
             .array
@@ -426,22 +431,18 @@ macro_rules! primitive_col {
             pub(crate) fn get(&self, row: usize) -> Option<$native> {
                 self.array.is_valid(row).then(|| self.array.value(row))
             }
-            pub(crate) fn req(&self, row: usize) -> Result<$native> {
-                self.get(row).ok_or_else(|| self.null(row))
-            }
         }
     };
 }
 primitive_col!(BooleanArray, bool);
-primitive_col!(Int32Array, i32);
-primitive_col!(Float64Array, f64);
 
-impl<'a> Col<'a, Int32Array> {
-    /// A non-negative count or quantity.
-    pub(crate) fn count(&self, row: usize) -> Result<Option<u32>> {
-        self.index(row)
+impl<'a> Col<'a, BooleanArray> {
+    pub(crate) fn req(&self, row: usize) -> Result<bool> {
+        self.get(row).ok_or_else(|| self.null(row))
     }
 }
+primitive_col!(Int32Array, i32);
+primitive_col!(Float64Array, f64);
 
 impl<'a> Col<'a, Int32Array> {
     /// A position: a non-negative `i32`.
@@ -458,8 +459,33 @@ impl<'a> Col<'a, Int32Array> {
             })
             .transpose()
     }
-    pub(crate) fn req_index(&self, row: usize) -> Result<u32> {
-        self.index(row)?.ok_or_else(|| self.null(row))
+    /// A small number (0 to 255: a paragraph of a legal basis).
+    pub(crate) fn tiny(&self, row: usize) -> Result<Option<u8>> {
+        self.get(row)
+            .map(|v| {
+                u8::try_from(v).map_err(|_| {
+                    self.bad(
+                        row,
+                        "research.range",
+                        format!("{v} is not a number from 0 to 255"),
+                    )
+                })
+            })
+            .transpose()
+    }
+    /// A short count (at most 65535).
+    pub(crate) fn small(&self, row: usize) -> Result<Option<u16>> {
+        self.index(row)?
+            .map(|v| {
+                u16::try_from(v).map_err(|_| {
+                    self.bad(
+                        row,
+                        "research.range",
+                        format!("{v} does not fit the field (at most 65535)"),
+                    )
+                })
+            })
+            .transpose()
     }
 }
 
@@ -502,9 +528,6 @@ impl<'a> Col<'a, Date32Array> {
                 format!("{days} days is out of range"),
             )
         })
-    }
-    pub(crate) fn req(&self, row: usize) -> Result<NaiveDate> {
-        self.get(row)?.ok_or_else(|| self.null(row))
     }
 }
 
@@ -565,6 +588,10 @@ impl<'a> DictCol<'a> {
     }
     pub(crate) fn req(&self, row: usize) -> Result<&'a str> {
         self.get(row).ok_or_else(|| self.col.null(row))
+    }
+    /// The finding for a null where a value is required.
+    pub(crate) fn null(&self, row: usize) -> Error {
+        self.col.null(row)
     }
     pub(crate) fn code<T: CodeEnum>(&self, row: usize) -> Result<Option<T>> {
         self.get(row)

@@ -96,6 +96,71 @@ mod tables;
 pub mod testing;
 pub mod validate_table;
 
+/// Compile checks of the table declarations (`tables::table!`), run as doc tests: a row of a
+/// research table with every column compiles; one with a column missing, misspelt or of the
+/// wrong type does not. Not an API.
+///
+/// ```
+/// use barnvern_arrow::compile_checks::CasesRow;
+/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+///     CasesRow {
+///         case: c,
+///         municipality: &c.municipality,
+///         opened_on: c.opened_on,
+///         child_key: &c.child.key,
+///         deadlines_as_of: c.deadlines_as_of,
+///     }
+/// }
+/// ```
+///
+/// A column missing (`deadlines_as_of`):
+///
+/// ```compile_fail,E0063
+/// use barnvern_arrow::compile_checks::CasesRow;
+/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+///     CasesRow {
+///         case: c,
+///         municipality: &c.municipality,
+///         opened_on: c.opened_on,
+///         child_key: &c.child.key,
+///     }
+/// }
+/// ```
+///
+/// A column that the table does not have (`opened` for `opened_on`):
+///
+/// ```compile_fail,E0560
+/// use barnvern_arrow::compile_checks::CasesRow;
+/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+///     CasesRow {
+///         case: c,
+///         municipality: &c.municipality,
+///         opened: c.opened_on,
+///         child_key: &c.child.key,
+///         deadlines_as_of: c.deadlines_as_of,
+///     }
+/// }
+/// ```
+///
+/// A value of the wrong type (a pseudonym in the `opened_on` date column):
+///
+/// ```compile_fail,E0308
+/// use barnvern_arrow::compile_checks::CasesRow;
+/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+///     CasesRow {
+///         case: c,
+///         municipality: &c.municipality,
+///         opened_on: c.child.key.clone(),
+///         child_key: &c.child.key,
+///         deadlines_as_of: c.deadlines_as_of,
+///     }
+/// }
+/// ```
+#[doc(hidden)]
+pub mod compile_checks {
+    pub use crate::tables::cases::Row as CasesRow;
+}
+
 pub use convert::{TableBatch, from_batches, to_batches};
 pub use dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};
 pub use error::{Error, Result};

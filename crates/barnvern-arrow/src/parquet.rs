@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::{Array, ArrayRef, DictionaryArray, RecordBatch, StringArray, types::Int32Type};
 use arrow_schema::SchemaRef;
-use barnvern_core::codelist::builtin;
-use barnvern_core::{Issue, Jurisdiction, municipality};
+use barnvern_core::{Issue, Jurisdiction};
 use chrono::Datelike;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -321,7 +320,7 @@ pub fn validate_batch(
             let key = (context.map(str::to_owned), code.to_owned());
             let problem = memo
                 .entry(key)
-                .or_insert_with(|| check_code(codes, context, code))
+                .or_insert_with(|| codes.problem(context, code))
                 .clone();
             if let Some(message) = problem {
                 report(Issue::error(
@@ -344,27 +343,6 @@ pub fn validate_batch(
         }
     }
     issues
-}
-
-/// Why `code` is not allowed, or `None` when it is.
-fn check_code(codes: &Codes, context: Option<&str>, code: &str) -> Option<String> {
-    match codes {
-        Codes::Canonical { system, values } => (!values.iter().any(|v| v == code))
-            .then(|| format!("{code:?} is not a code of {system}")),
-        Codes::List(system) => builtin(system)?.check(code, None).err().map(|i| i.message),
-        Codes::Municipality => {
-            let in_list = |j: Jurisdiction| municipality::lookup(j, code, None).is_ok();
-            let ok = match context.and_then(|c| c.parse::<Jurisdiction>().ok()) {
-                Some(j) => in_list(j),
-                None => Jurisdiction::ALL.into_iter().any(in_list),
-            };
-            (!ok).then(|| format!("{code:?} is not a municipality code"))
-        }
-        Codes::SystemInColumn(_) => builtin(context?)?
-            .check(code, None)
-            .err()
-            .map(|i| i.message),
-    }
 }
 
 /// Text values of a string or dictionary-of-strings column.

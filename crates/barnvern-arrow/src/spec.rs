@@ -195,6 +195,32 @@ impl Codes {
         }
     }
 
+    /// Why `code` is not allowed in a column of these codes, or `None` when it is.
+    /// `context` is the value the codes depend on: the row's jurisdiction for municipality
+    /// codes, the source system for source codes. Reading a file and validating a table
+    /// both check codes through here.
+    pub fn problem(&self, context: Option<&str>, code: &str) -> Option<String> {
+        use barnvern_core::codelist::builtin;
+        use barnvern_core::{Jurisdiction, municipality};
+        match self {
+            Codes::Canonical { system, values } => (!values.iter().any(|v| v == code))
+                .then(|| format!("{code:?} is not a code of {system}")),
+            Codes::List(system) => builtin(system)?.check(code, None).err().map(|i| i.message),
+            Codes::Municipality => {
+                let in_list = |j: Jurisdiction| municipality::lookup(j, code, None).is_ok();
+                let ok = match context.and_then(|c| c.parse::<Jurisdiction>().ok()) {
+                    Some(j) => in_list(j),
+                    None => Jurisdiction::ALL.into_iter().any(in_list),
+                };
+                (!ok).then(|| format!("{code:?} is not a municipality code"))
+            }
+            Codes::SystemInColumn(_) => builtin(context?)?
+                .check(code, None)
+                .err()
+                .map(|i| i.message),
+        }
+    }
+
     /// The code system's name as shown in the dictionary.
     pub fn system(&self) -> String {
         match self {
@@ -221,6 +247,32 @@ pub struct FieldSpec {
     pub sensitivity: Sensitivity,
     /// The codes it may hold, for coded columns.
     pub codes: Option<Codes>,
+    /// The values an integer column may hold, where its documentation states a range
+    /// (checked by [`crate::validate_table`]; positions and UTC offsets have theirs by rule).
+    pub range: Option<Range>,
+}
+
+/// The range of an integer column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// Smallest value.
+    pub min: i64,
+    /// Largest value.
+    pub max: i64,
+    /// What the value is, for the finding: "a month 1-12".
+    pub what: &'static str,
+}
+
+impl Range {
+    /// From `min` to `max` inclusive.
+    pub const fn new(min: i64, max: i64, what: &'static str) -> Range {
+        Range { min, max, what }
+    }
+
+    /// From `min` to the largest `i32`.
+    pub const fn from(min: i64, what: &'static str) -> Range {
+        Range::new(min, i32::MAX as i64, what)
+    }
 }
 
 impl FieldSpec {
@@ -268,6 +320,7 @@ pub(crate) fn f(name: &str, ty: ColumnType, sensitivity: Sensitivity, doc: &str)
         doc: doc.to_owned(),
         sensitivity,
         codes: None,
+        range: None,
     }
 }
 

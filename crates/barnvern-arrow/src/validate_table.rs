@@ -63,8 +63,7 @@ use arrow_array::{
     Array, ArrayRef, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use barnvern_core::codelist::builtin;
-use barnvern_core::{Issue, Jurisdiction, Severity, municipality};
+use barnvern_core::{Issue, Severity};
 use chrono::Datelike;
 
 use crate::columns::{cell_path, days_to_date};
@@ -163,7 +162,8 @@ impl TableReport {
 /// `(min, max, what)`; `None` when it states none beyond the 32 bits of the type.
 ///
 /// Positions (columns of sensitivity [`Sensitivity::Index`], "0, 1, ...") are not negative;
-/// the others are named here, next to what their documentation says.
+/// the others are declared with the column ([`crate::spec::FieldSpec::range`]), next to what
+/// its documentation says.
 pub fn range_of(table: &str, field: &FieldSpec) -> Option<(i64, i64, &'static str)> {
     const MAX: i64 = i32::MAX as i64;
     if field.sensitivity == Sensitivity::Index {
@@ -177,79 +177,9 @@ pub fn range_of(table: &str, field: &FieldSpec) -> Option<(i64, i64, &'static st
             "a UTC offset in minutes (under 24 hours either way)",
         ));
     }
-    RANGES
-        .iter()
-        .find(|(t, c, ..)| *t == table && *c == field.name)
-        .map(|&(_, _, min, max, what)| (min, max, what))
+    let _ = table;
+    field.range.map(|r| (r.min, r.max, r.what))
 }
-
-/// Ranges stated in the documentation of the spec's columns (besides positions and offsets).
-/// A test checks that each names an integer column of the spec.
-const RANGES: &[(&str, &str, i64, i64, &str)] = &[
-    ("children", "birth_month", 1, 12, "a month 1-12"),
-    (
-        "fp_enrolments",
-        "child_age_years",
-        0,
-        150,
-        "an age in whole years",
-    ),
-    (
-        "fp_enrolments",
-        "allocation_sequence",
-        1,
-        i32::MAX as i64,
-        "a position from 1",
-    ),
-    (
-        "fp_enrolments",
-        "allocation_block",
-        1,
-        i32::MAX as i64,
-        "a block from 1",
-    ),
-    (
-        "item_responses",
-        "position",
-        1,
-        i32::MAX as i64,
-        "a position on the form from 1",
-    ),
-    (
-        "waves",
-        "wave",
-        0,
-        i32::MAX as i64,
-        "months from randomisation",
-    ),
-    (
-        "questionnaires",
-        "wave",
-        0,
-        i32::MAX as i64,
-        "months from randomisation",
-    ),
-    ("fp_contacts", "minutes", 0, i32::MAX as i64, "minutes"),
-    (
-        "fp_contacts",
-        "travel_minutes",
-        0,
-        i32::MAX as i64,
-        "minutes",
-    ),
-    (
-        "fp_contacts",
-        "distance_km",
-        0,
-        i32::MAX as i64,
-        "kilometres",
-    ),
-    ("fp_coordination", "minutes", 0, i32::MAX as i64, "minutes"),
-    ("costs", "contacts_delivered", 0, i32::MAX as i64, "a count"),
-    ("costs", "minutes", 0, i32::MAX as i64, "minutes"),
-    ("costs", "travel_minutes", 0, i32::MAX as i64, "minutes"),
-    ("costs", "distance_km", 0, i32::MAX as i64, "kilometres"),
-];
 
 /// Validates the research table named `name`; an unknown name is [`Error::Schema`] listing
 /// the tables.
@@ -694,7 +624,7 @@ impl Validator<'_> {
                 let key = (None, code.to_owned());
                 cache
                     .entry(key)
-                    .or_insert_with(|| code_problem(codes, None, code))
+                    .or_insert_with(|| codes.problem(None, code))
                     .is_none()
             });
             if all_good {
@@ -713,7 +643,7 @@ impl Validator<'_> {
             if let Some(v) = cache.get(&key) {
                 return v.clone();
             }
-            let v = code_problem(codes, ctx, code);
+            let v = codes.problem(ctx, code);
             cache.insert(key, v.clone());
             v
         };
@@ -853,27 +783,6 @@ fn non_finite(values: impl Iterator<Item = Option<f64>>) -> Vec<(usize, String)>
             )
         })
         .collect()
-}
-
-/// Why `code` is not allowed, or `None` when it is (the same rules as reading a file).
-fn code_problem(codes: &Codes, context: Option<&str>, code: &str) -> Option<String> {
-    match codes {
-        Codes::Canonical { system, values } => (!values.iter().any(|v| v == code))
-            .then(|| format!("{code:?} is not a code of {system}")),
-        Codes::List(system) => builtin(system)?.check(code, None).err().map(|i| i.message),
-        Codes::Municipality => {
-            let in_list = |j: Jurisdiction| municipality::lookup(j, code, None).is_ok();
-            let ok = match context.and_then(|c| c.parse::<Jurisdiction>().ok()) {
-                Some(j) => in_list(j),
-                None => Jurisdiction::ALL.into_iter().any(in_list),
-            };
-            (!ok).then(|| format!("{code:?} is not a municipality code"))
-        }
-        Codes::SystemInColumn(_) => builtin(context?)?
-            .check(code, None)
-            .err()
-            .map(|i| i.message),
-    }
 }
 
 /// The id of a null in [`Symbols::ids`].
@@ -1292,13 +1201,45 @@ mod tests {
     }
 
     #[test]
-    fn stated_ranges_name_integer_columns_of_the_spec() {
-        for (t, c, min, max, _) in RANGES {
-            let spec = table(t).unwrap_or_else(|| panic!("{t}"));
-            let field = spec.field(c).unwrap_or_else(|| panic!("{t}.{c}"));
-            assert_eq!(field.ty.arrow_type(), DataType::Int32, "{t}.{c}");
-            assert!(min <= max);
-            assert!(range_of(t, field).is_some());
+    fn stated_ranges_are_on_integer_columns() {
+        let mut ranged = Vec::new();
+        for t in crate::spec::tables() {
+            for field in &t.fields {
+                if let Some(r) = field.range {
+                    assert_eq!(
+                        field.ty.arrow_type(),
+                        DataType::Int32,
+                        "{}.{}",
+                        t.name,
+                        field.name
+                    );
+                    assert!(r.min <= r.max);
+                    assert_eq!(range_of(t.name, field), Some((r.min, r.max, r.what)));
+                    ranged.push(format!("{}.{}", t.name, field.name));
+                }
+            }
         }
+        // The ranges the documentation of these columns states (a dropped one would let
+        // out-of-range values through validation).
+        assert_eq!(
+            ranged,
+            [
+                "children.birth_month",
+                "fp_enrolments.child_age_years",
+                "fp_enrolments.allocation_sequence",
+                "fp_enrolments.allocation_block",
+                "fp_contacts.minutes",
+                "fp_contacts.travel_minutes",
+                "fp_contacts.distance_km",
+                "fp_coordination.minutes",
+                "waves.wave",
+                "questionnaires.wave",
+                "item_responses.position",
+                "costs.contacts_delivered",
+                "costs.minutes",
+                "costs.travel_minutes",
+                "costs.distance_km",
+            ]
+        );
     }
 }

@@ -2,94 +2,51 @@
 //! fylkesnemnda; SSB OversendelseFylkesnemnd).
 
 use barnvern_core::{Law, LegalBasis};
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::{CaseCol, Ctx, ProvCols, Sink, Staged, put_case, put_provenance};
-use crate::columns::{TableReader, cell_path};
-use crate::error::{Error, Result};
-use crate::research::{ResearchBoardReferral, ResearchCase};
-use crate::spec::{
-    ColumnType as T, Sensitivity as S, TableSpec, case_fields, code, f, opt, provenance_fields,
-};
+use super::{Ctx, Sink, Staged, declare};
+use crate::columns::TableReader;
+use crate::error::Result;
+use crate::research::{ResearchBoardReferral, ResearchCase, ResearchProvenance};
+use declare::Dict;
 
-pub(crate) const NAME: &str = "board_referrals";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "board_referral_index",
-            T::Int32,
-            S::Index,
-            "Position of the referral to the board in the case (0, 1, ...).",
-        ),
-        f(
-            "sent_on",
-            T::Date32,
-            S::Date,
-            "When the case was sent to the board (SSB @StartDato; its year is the partition year).",
-        ),
-        opt(
-            "decision_index",
-            T::Int32,
-            S::Index,
-            "Position of the decision it carries (joins decisions.decision_index).",
-        ),
-        code::<Law>(
-            "law",
-            "The law of the provision the board is asked to decide under.",
-        ),
-        opt(
-            "chapter",
-            T::Dict,
-            S::Code,
-            "Chapter of the legal basis (NO kapittel).",
-        ),
-        opt(
-            "section",
-            T::Dict,
-            S::Code,
-            "Section of the legal basis (NO paragraf).",
-        ),
-        opt(
-            "paragraph",
-            T::Int32,
-            S::Measure,
-            "Paragraph of the legal basis (NO ledd), counted from 1.",
-        ),
-        opt(
-            "letter",
-            T::Dict,
-            S::Code,
-            "Letter of the legal basis (NO bokstav).",
-        ),
-    ]);
-    fields.extend(provenance_fields());
-    TableSpec::new(
-        NAME,
-        "one row per case sent to the county board",
-        "Cases the service sent to the county social welfare board (NO fylkesnemnda for barnevern og sosiale saker) for a decision, with the provision asked for.",
-        "sent_on",
-        vec!["case_key", "board_referral_index"],
-        fields,
-    )
+table! {
+    name: "board_referrals",
+    grain: "one row per case sent to the county board",
+    description: "Cases the service sent to the county social welfare board (NO fylkesnemnda for barnevern og sosiale saker) for a decision, with the provision asked for.",
+    year: sent_on,
+    key: [case_key, board_referral_index],
+    columns: {
+        board_referral_index: u32 = "Position of the referral to the board in the case (0, 1, ...).",
+        sent_on: NaiveDate = "When the case was sent to the board (SSB @StartDato; its year is the partition year).",
+        decision_index: Option<u32> = "Position of the decision it carries (joins decisions.decision_index).",
+        law: Law = "The law of the provision the board is asked to decide under.",
+        chapter: Option<Dict> = "Chapter of the legal basis (NO kapittel).",
+        section: Option<Dict> = "Section of the legal basis (NO paragraf).",
+        paragraph: Option<u8> = "Paragraph of the legal basis (NO ledd), counted from 1.",
+        letter: Option<Dict> = "Letter of the legal basis (NO bokstav).",
+        provenance: ResearchProvenance = "",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, b) in c.board_referrals.iter().enumerate() {
-        let w = sink.writer(NAME, c.jurisdiction, b.sent_on.year())?;
-        put_case(w, c);
         let l = &b.legal_basis;
-        w.u32("board_referral_index", u32::try_from(i).ok())
-            .date("sent_on", Some(b.sent_on))
-            .u32("decision_index", b.decision_index)
-            .code("law", Some(l.law))
-            .dict("chapter", l.chapter.as_deref())
-            .dict("section", l.section.as_deref())
-            .i32("paragraph", l.paragraph.map(i32::from))
-            .dict("letter", l.letter.as_deref());
-        put_provenance(w, &b.provenance);
-        w.end_row()?;
+        put(
+            sink,
+            Row {
+                case: c,
+                board_referral_index: declare::pos(i),
+                sent_on: b.sent_on,
+                decision_index: b.decision_index,
+                law: l.law,
+                chapter: l.chapter.as_deref(),
+                section: l.section.as_deref(),
+                paragraph: l.paragraph,
+                letter: l.letter.as_deref(),
+                provenance: &b.provenance,
+            },
+        )?;
     }
     Ok(())
 }
@@ -99,47 +56,20 @@ pub(crate) fn read(
     ctx: &Ctx,
     out: &mut Staged<ResearchBoardReferral>,
 ) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let index = r.i32("board_referral_index")?;
-    let sent = r.date("sent_on")?;
-    let decision = r.i32("decision_index")?;
-    let law = r.dict("law")?;
-    let chapter = r.dict("chapter")?;
-    let section = r.dict("section")?;
-    let paragraph = r.i32("paragraph")?;
-    let letter = r.dict("letter")?;
-    let prov = ProvCols::new(r)?;
-    for row in 0..r.rows() {
-        let paragraph = paragraph
-            .get(row)
-            .map(|p| {
-                u8::try_from(p).map_err(|_| {
-                    Error::data(
-                        cell_path(NAME, row, "paragraph"),
-                        "research.range",
-                        format!("{p} is not a paragraph number"),
-                    )
-                })
-            })
-            .transpose()?;
-        out.push(
-            case.case(ctx, row)?,
-            0,
-            index.req_index(row)?,
-            row,
-            ResearchBoardReferral {
-                sent_on: sent.req(row)?,
-                decision_index: decision.index(row)?,
-                legal_basis: LegalBasis {
-                    law: law.req_code(row)?,
-                    chapter: chapter.get(row).map(str::to_owned),
-                    section: section.get(row).map(str::to_owned),
-                    paragraph,
-                    letter: letter.get(row).map(str::to_owned),
-                },
-                provenance: prov.get(row)?,
+    read_rows(r, ctx, |x| {
+        let referral = ResearchBoardReferral {
+            sent_on: x.sent_on,
+            decision_index: x.decision_index,
+            legal_basis: LegalBasis {
+                law: x.law,
+                chapter: x.chapter.map(|d| d.0),
+                section: x.section.map(|d| d.0),
+                paragraph: x.paragraph,
+                letter: x.letter.map(|d| d.0),
             },
-        );
-    }
-    Ok(())
+            provenance: x.provenance,
+        };
+        out.push(x.case, 0, x.board_referral_index, x.row, referral);
+        Ok(())
+    })
 }

@@ -1,79 +1,46 @@
 //! `extension_applications`: the application behind each extension of an investigation
 //! deadline, where recorded (NO SSB `UtvidetFrist`: received on, granted or not).
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::{CaseCol, Ctx, Sink, put_case};
+use super::{Ctx, Sink, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
 use crate::research::{ResearchCase, ResearchExtensionApplication};
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, f, opt};
 
-pub(crate) const NAME: &str = "extension_applications";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "investigation_index",
-            T::Int32,
-            S::Index,
-            "Position of the investigation in the case (joins investigations.investigation_index).",
-        ),
-        f(
-            "extension_index",
-            T::Int32,
-            S::Index,
-            "Position of the extension on the investigation (joins investigation_extensions.extension_index).",
-        ),
-        f(
-            "decided_on",
-            T::Date32,
-            S::Date,
-            "Date of the extension decision (its year is the partition year).",
-        ),
-        opt(
-            "applied_on",
-            T::Date32,
-            S::Date,
-            "When the application for the extension was received (SSB UtvidetFrist/@StartDato).",
-        ),
-        opt(
-            "granted",
-            T::Bool,
-            S::Flag,
-            "Whether it was granted (SSB UtvidetFrist/@Innvilget 1 yes, 2 no); null when not recorded. A refused application extends nothing.",
-        ),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per extension whose application is recorded",
-        "Applications for extending the investigation deadline (NO utvidet frist, bvl. § 2-2): when received, and whether granted.",
-        "decided_on",
-        vec!["case_key", "investigation_index", "extension_index"],
-        fields,
-    )
+table! {
+    name: "extension_applications",
+    grain: "one row per extension whose application is recorded",
+    description: "Applications for extending the investigation deadline (NO utvidet frist, bvl. § 2-2): when received, and whether granted.",
+    year: decided_on,
+    key: [case_key, investigation_index, extension_index],
+    columns: {
+        investigation_index: u32 = "Position of the investigation in the case (joins investigations.investigation_index).",
+        extension_index: u32 = "Position of the extension on the investigation (joins investigation_extensions.extension_index).",
+        decided_on: NaiveDate = "Date of the extension decision (its year is the partition year).",
+        applied_on: Option<NaiveDate> = "When the application for the extension was received (SSB UtvidetFrist/@StartDato).",
+        granted: Option<bool> = "Whether it was granted (SSB UtvidetFrist/@Innvilget 1 yes, 2 no); null when not recorded. A refused application extends nothing.",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, inv) in c.investigations.iter().enumerate() {
-        for (j, (e, a)) in inv
-            .extensions
-            .iter()
-            .zip(&inv.extension_applications)
-            .enumerate()
-        {
+        let extensions = inv.extensions.iter().zip(&inv.extension_applications);
+        for (j, (e, a)) in extensions.enumerate() {
             let Some(a) = a else {
                 continue;
             };
-            let w = sink.writer(NAME, c.jurisdiction, e.decided_on.year())?;
-            put_case(w, c);
-            w.u32("investigation_index", u32::try_from(i).ok())
-                .u32("extension_index", u32::try_from(j).ok())
-                .date("decided_on", Some(e.decided_on))
-                .date("applied_on", a.applied_on)
-                .bool("granted", a.granted);
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    investigation_index: declare::pos(i),
+                    extension_index: declare::pos(j),
+                    decided_on: e.decided_on,
+                    applied_on: a.applied_on,
+                    granted: a.granted,
+                },
+            )?;
         }
     }
     Ok(())
@@ -85,22 +52,12 @@ pub(crate) fn read(
     ctx: &Ctx,
     out: &mut Vec<(usize, u32, u32, usize, ResearchExtensionApplication)>,
 ) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let inv = r.i32("investigation_index")?;
-    let index = r.i32("extension_index")?;
-    let applied = r.date("applied_on")?;
-    let granted = r.bool("granted")?;
-    for row in 0..r.rows() {
-        out.push((
-            case.case(ctx, row)?,
-            inv.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            ResearchExtensionApplication {
-                applied_on: applied.get(row)?,
-                granted: granted.get(row),
-            },
-        ));
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let application = ResearchExtensionApplication {
+            applied_on: x.applied_on,
+            granted: x.granted,
+        };
+        out.push((x.case, x.investigation_index, x.extension_index, x.row, application));
+        Ok(())
+    })
 }

@@ -1,33 +1,28 @@
 //! `fp_contact_components`: the programme components covered in each contact.
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::fp_enrolments::family_key_field;
-use super::{CaseCol, Ctx, Sink, Staged, put_family};
+use super::fp_enrolments::FAMILY_KEY;
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
+use crate::pseudonym::Pseudonym;
 use crate::research::ResearchCase;
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, f};
+use declare::Dict;
 
-pub(crate) const NAME: &str = "fp_contact_components";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.push(family_key_field());
-    fields.extend([
-        f("contact_index", T::Int32, S::Index, "Position of the contact (joins fp_contacts.contact_index)."),
-        f("component_index", T::Int32, S::Index, "Position of the component on the contact (0, 1, ...)."),
-        f("contact_on", T::Date32, S::Date, "Date of the contact (its year is the partition year)."),
-        f("component", T::Dict, S::Code, "The programme component (an id of the programme definition, e.g. parent_guidance, coordination)."),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per programme component covered in a contact",
-        "Which components of the Family Partner programme each contact covered.",
-        "contact_on",
-        vec!["case_key", "contact_index", "component_index"],
-        fields,
-    )
+table! {
+    name: "fp_contact_components",
+    grain: "one row per programme component covered in a contact",
+    description: "Which components of the Family Partner programme each contact covered.",
+    year: contact_on,
+    key: [case_key, contact_index, component_index],
+    columns: {
+        family_key: Pseudonym = FAMILY_KEY,
+        contact_index: u32 = "Position of the contact (joins fp_contacts.contact_index).",
+        component_index: u32 = "Position of the component on the contact (0, 1, ...).",
+        contact_on: NaiveDate = "Date of the contact (its year is the partition year).",
+        component: Dict = "The programme component (an id of the programme definition, e.g. parent_guidance, coordination).",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
@@ -36,31 +31,25 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     };
     for (i, x) in fam.contacts.iter().enumerate() {
         for (j, component) in x.components.iter().enumerate() {
-            let w = sink.writer(NAME, c.jurisdiction, x.on.year())?;
-            put_family(w, c, fam);
-            w.u32("contact_index", u32::try_from(i).ok())
-                .u32("component_index", u32::try_from(j).ok())
-                .date("contact_on", Some(x.on))
-                .dict("component", Some(component));
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    family_key: &fam.family_key,
+                    contact_index: declare::pos(i),
+                    component_index: declare::pos(j),
+                    contact_on: x.on,
+                    component,
+                },
+            )?;
         }
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<String>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let parent = r.i32("contact_index")?;
-    let index = r.i32("component_index")?;
-    let component = r.dict("component")?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            parent.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            component.req(row)?.to_owned(),
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        out.push(x.case, x.contact_index, x.component_index, x.row, x.component.0);
+        Ok(())
+    })
 }

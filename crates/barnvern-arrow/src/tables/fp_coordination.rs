@@ -2,48 +2,29 @@
 //! samordning, NO koordinering).
 
 use barnvern_familypartner::CoordinationKind;
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::fp_enrolments::family_key_field;
-use super::{CaseCol, Ctx, Sink, Staged, put_family, small};
+use super::fp_enrolments::FAMILY_KEY;
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::family::ResearchCoordination;
+use crate::pseudonym::Pseudonym;
 use crate::research::ResearchCase;
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, code, f, opt};
+use crate::family::ResearchCoordination;
 
-pub(crate) const NAME: &str = "fp_coordination";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.push(family_key_field());
-    fields.extend([
-        f(
-            "coordination_index",
-            T::Int32,
-            S::Index,
-            "Position of the activity in the family's record (0, 1, ...).",
-        ),
-        f(
-            "coordination_on",
-            T::Date32,
-            S::Date,
-            "Date of the activity (its year is the partition year).",
-        ),
-        code::<CoordinationKind>(
-            "kind",
-            "What kind of coordination (meeting, call, referral, accompanying, other).",
-        ),
-        opt("minutes", T::Int32, S::Measure, "Minutes spent."),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per coordination activity",
-        "Coordination work of the Family Partner with other services. The agencies involved are in fp_coordination_agencies.",
-        "coordination_on",
-        vec!["case_key", "coordination_index"],
-        fields,
-    )
+table! {
+    name: "fp_coordination",
+    grain: "one row per coordination activity",
+    description: "Coordination work of the Family Partner with other services. The agencies involved are in fp_coordination_agencies.",
+    year: coordination_on,
+    key: [case_key, coordination_index],
+    columns: {
+        family_key: Pseudonym = FAMILY_KEY,
+        coordination_index: u32 = "Position of the activity in the family's record (0, 1, ...).",
+        coordination_on: NaiveDate = "Date of the activity (its year is the partition year).",
+        kind: CoordinationKind = "What kind of coordination (meeting, call, referral, accompanying, other).",
+        minutes: Option<u16> [from(0, "minutes")] = "Minutes spent.",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
@@ -51,13 +32,17 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
         return Ok(());
     };
     for (i, a) in fam.coordination.iter().enumerate() {
-        let w = sink.writer(NAME, c.jurisdiction, a.on.year())?;
-        put_family(w, c, fam);
-        w.u32("coordination_index", u32::try_from(i).ok())
-            .date("coordination_on", Some(a.on))
-            .code("kind", Some(a.kind))
-            .u32("minutes", a.minutes.map(u32::from));
-        w.end_row()?;
+        put(
+            sink,
+            Row {
+                case: c,
+                family_key: &fam.family_key,
+                coordination_index: declare::pos(i),
+                coordination_on: a.on,
+                kind: a.kind,
+                minutes: a.minutes,
+            },
+        )?;
     }
     Ok(())
 }
@@ -67,24 +52,14 @@ pub(crate) fn read(
     ctx: &Ctx,
     out: &mut Staged<ResearchCoordination>,
 ) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let index = r.i32("coordination_index")?;
-    let on = r.date("coordination_on")?;
-    let kind = r.dict("kind")?;
-    let minutes = r.i32("minutes")?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            0,
-            index.req_index(row)?,
-            row,
-            ResearchCoordination {
-                on: on.req(row)?,
-                kind: kind.req_code(row)?,
-                minutes: small(NAME, row, "minutes", minutes.count(row)?)?,
-                agencies: Vec::new(),
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let activity = ResearchCoordination {
+            on: x.coordination_on,
+            kind: x.kind,
+            minutes: x.minutes,
+            agencies: Vec::new(),
+        };
+        out.push(x.case, 0, x.coordination_index, x.row, activity);
+        Ok(())
+    })
 }

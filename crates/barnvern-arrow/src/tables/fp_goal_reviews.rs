@@ -1,53 +1,29 @@
 //! `fp_goal_reviews`: reviews of progress towards each family goal.
 
 use barnvern_familypartner::GoalProgress;
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::fp_enrolments::family_key_field;
-use super::{CaseCol, Ctx, Sink, Staged, put_family};
+use super::fp_enrolments::FAMILY_KEY;
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::family::ResearchGoalReview;
+use crate::pseudonym::Pseudonym;
 use crate::research::ResearchCase;
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, code, f};
+use crate::family::ResearchGoalReview;
 
-pub(crate) const NAME: &str = "fp_goal_reviews";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.push(family_key_field());
-    fields.extend([
-        f(
-            "goal_index",
-            T::Int32,
-            S::Index,
-            "Position of the goal (joins fp_goals.goal_index).",
-        ),
-        f(
-            "review_index",
-            T::Int32,
-            S::Index,
-            "Position of the review on the goal (0, 1, ...).",
-        ),
-        f(
-            "reviewed_on",
-            T::Date32,
-            S::Date,
-            "Date of the review (its year is the partition year).",
-        ),
-        code::<GoalProgress>(
-            "progress",
-            "Progress towards the goal (not started, some progress, achieved, abandoned).",
-        ),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per review of a family goal",
-        "Reviews of the family goals of the Family Partner programme.",
-        "reviewed_on",
-        vec!["case_key", "goal_index", "review_index"],
-        fields,
-    )
+table! {
+    name: "fp_goal_reviews",
+    grain: "one row per review of a family goal",
+    description: "Reviews of the family goals of the Family Partner programme.",
+    year: reviewed_on,
+    key: [case_key, goal_index, review_index],
+    columns: {
+        family_key: Pseudonym = FAMILY_KEY,
+        goal_index: u32 = "Position of the goal (joins fp_goals.goal_index).",
+        review_index: u32 = "Position of the review on the goal (0, 1, ...).",
+        reviewed_on: NaiveDate = "Date of the review (its year is the partition year).",
+        progress: GoalProgress = "Progress towards the goal (not started, some progress, achieved, abandoned).",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
@@ -56,35 +32,29 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     };
     for (i, g) in fam.goals.iter().enumerate() {
         for (j, review) in g.reviews.iter().enumerate() {
-            let w = sink.writer(NAME, c.jurisdiction, review.on.year())?;
-            put_family(w, c, fam);
-            w.u32("goal_index", u32::try_from(i).ok())
-                .u32("review_index", u32::try_from(j).ok())
-                .date("reviewed_on", Some(review.on))
-                .code("progress", Some(review.progress));
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    family_key: &fam.family_key,
+                    goal_index: declare::pos(i),
+                    review_index: declare::pos(j),
+                    reviewed_on: review.on,
+                    progress: review.progress,
+                },
+            )?;
         }
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchGoalReview>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let parent = r.i32("goal_index")?;
-    let index = r.i32("review_index")?;
-    let on = r.date("reviewed_on")?;
-    let progress = r.dict("progress")?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            parent.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            ResearchGoalReview {
-                on: on.req(row)?,
-                progress: progress.req_code(row)?,
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let review = ResearchGoalReview {
+            on: x.reviewed_on,
+            progress: x.progress,
+        };
+        out.push(x.case, x.goal_index, x.review_index, x.row, review);
+        Ok(())
+    })
 }

@@ -1,35 +1,30 @@
 //! `fp_guidance_sessions`: parent-guidance sessions (SE föräldravägledning, NO
 //! foreldreveiledning) held in contacts.
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::fp_enrolments::family_key_field;
-use super::{CaseCol, Ctx, Sink, Staged, put_family};
+use super::fp_enrolments::FAMILY_KEY;
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::family::ResearchGuidanceSession;
+use crate::pseudonym::Pseudonym;
 use crate::research::ResearchCase;
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, f, opt};
+use crate::family::ResearchGuidanceSession;
+use declare::Dict;
 
-pub(crate) const NAME: &str = "fp_guidance_sessions";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.push(family_key_field());
-    fields.extend([
-        f("session_index", T::Int32, S::Index, "Position of the session in the family's record (0, 1, ...)."),
-        f("session_on", T::Date32, S::Date, "Date of the contact it was held in, else the date the family was approached (its year is the partition year)."),
-        opt("contact_index", T::Int32, S::Index, "Position of the contact it was held in (joins fp_contacts.contact_index)."),
-        f("module", T::Dict, S::Code, "The guidance module (an id of the programme definition, e.g. routines)."),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per parent-guidance session",
-        "Parent-guidance sessions of the Family Partner programme and their modules.",
-        "session_on",
-        vec!["case_key", "session_index"],
-        fields,
-    )
+table! {
+    name: "fp_guidance_sessions",
+    grain: "one row per parent-guidance session",
+    description: "Parent-guidance sessions of the Family Partner programme and their modules.",
+    year: session_on,
+    key: [case_key, session_index],
+    columns: {
+        family_key: Pseudonym = FAMILY_KEY,
+        session_index: u32 = "Position of the session in the family's record (0, 1, ...).",
+        session_on: NaiveDate = "Date of the contact it was held in, else the date the family was approached (its year is the partition year).",
+        contact_index: Option<u32> = "Position of the contact it was held in (joins fp_contacts.contact_index).",
+        module: Dict = "The guidance module (an id of the programme definition, e.g. routines).",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
@@ -41,13 +36,17 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
             .contact_index
             .and_then(|k| fam.contacts.get(usize::try_from(k).ok()?))
             .map_or(fam.approached_on, |c| c.on);
-        let w = sink.writer(NAME, c.jurisdiction, on.year())?;
-        put_family(w, c, fam);
-        w.u32("session_index", u32::try_from(i).ok())
-            .date("session_on", Some(on))
-            .u32("contact_index", s.contact_index)
-            .dict("module", Some(&s.module));
-        w.end_row()?;
+        put(
+            sink,
+            Row {
+                case: c,
+                family_key: &fam.family_key,
+                session_index: declare::pos(i),
+                session_on: on,
+                contact_index: s.contact_index,
+                module: &s.module,
+            },
+        )?;
     }
     Ok(())
 }
@@ -57,21 +56,12 @@ pub(crate) fn read(
     ctx: &Ctx,
     out: &mut Staged<ResearchGuidanceSession>,
 ) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let index = r.i32("session_index")?;
-    let contact = r.i32("contact_index")?;
-    let module = r.dict("module")?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            0,
-            index.req_index(row)?,
-            row,
-            ResearchGuidanceSession {
-                contact_index: contact.index(row)?,
-                module: module.req(row)?.to_owned(),
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let session = ResearchGuidanceSession {
+            contact_index: x.contact_index,
+            module: x.module.0,
+        };
+        out.push(x.case, 0, x.session_index, x.row, session);
+        Ok(())
+    })
 }

@@ -1,85 +1,51 @@
 //! `investigation_extensions`: extensions of investigation deadlines, without their reasons.
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::{CaseCol, Ctx, Sink, Staged, put_case};
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
 use crate::research::{ResearchCase, ResearchExtension};
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, f};
 
-pub(crate) const NAME: &str = "investigation_extensions";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "investigation_index",
-            T::Int32,
-            S::Index,
-            "Position of the investigation in the case (joins investigations.investigation_index).",
-        ),
-        f(
-            "extension_index",
-            T::Int32,
-            S::Index,
-            "Position of the extension on the investigation (0, 1, ...).",
-        ),
-        f(
-            "decided_on",
-            T::Date32,
-            S::Date,
-            "Date of the extension decision (its year is the partition year).",
-        ),
-        f(
-            "new_due",
-            T::Date32,
-            S::Date,
-            "The new due date. The reason (free text) is never exported.",
-        ),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per extension of an investigation deadline",
-        "Extensions of the investigation deadline by decision (SE förlängning, SoL 11:2; NO utvidet frist, bvl. § 2-2).",
-        "decided_on",
-        vec!["case_key", "investigation_index", "extension_index"],
-        fields,
-    )
+table! {
+    name: "investigation_extensions",
+    grain: "one row per extension of an investigation deadline",
+    description: "Extensions of the investigation deadline by decision (SE förlängning, SoL 11:2; NO utvidet frist, bvl. § 2-2).",
+    year: decided_on,
+    key: [case_key, investigation_index, extension_index],
+    columns: {
+        investigation_index: u32 = "Position of the investigation in the case (joins investigations.investigation_index).",
+        extension_index: u32 = "Position of the extension on the investigation (0, 1, ...).",
+        decided_on: NaiveDate = "Date of the extension decision (its year is the partition year).",
+        new_due: NaiveDate = "The new due date. The reason (free text) is never exported.",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, inv) in c.investigations.iter().enumerate() {
         for (j, e) in inv.extensions.iter().enumerate() {
-            let w = sink.writer(NAME, c.jurisdiction, e.decided_on.year())?;
-            put_case(w, c);
-            w.u32("investigation_index", u32::try_from(i).ok())
-                .u32("extension_index", u32::try_from(j).ok())
-                .date("decided_on", Some(e.decided_on))
-                .date("new_due", Some(e.new_due));
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    investigation_index: declare::pos(i),
+                    extension_index: declare::pos(j),
+                    decided_on: e.decided_on,
+                    new_due: e.new_due,
+                },
+            )?;
         }
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchExtension>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let inv = r.i32("investigation_index")?;
-    let index = r.i32("extension_index")?;
-    let decided = r.date("decided_on")?;
-    let due = r.date("new_due")?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            inv.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            ResearchExtension {
-                decided_on: decided.req(row)?,
-                new_due: due.req(row)?,
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let extension = ResearchExtension {
+            decided_on: x.decided_on,
+            new_due: x.new_due,
+        };
+        out.push(x.case, x.investigation_index, x.extension_index, x.row, extension);
+        Ok(())
+    })
 }

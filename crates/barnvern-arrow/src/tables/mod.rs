@@ -1,5 +1,62 @@
-//! The research tables: one file per table, each with its spec, its writer (research cases to
-//! rows) and its reader (rows back to research records).
+//! The research tables: one file per table, each declared once with [`table!`], plus the
+//! code that turns research records into rows (`write`) and rows back into records (`read`).
+//!
+//! # Declaring a table
+//!
+//! ```text
+//! table! {
+//!     name: "fp_goals",
+//!     grain: "one row per family goal",
+//!     description: "Goals the family set with the Family Partner.",
+//!     year: set_on,                              // the Date column whose year partitions
+//!     key: [case_key, goal_index],               // the columns that identify a row
+//!     columns: {
+//!         family_key: Pseudonym = "Pseudonym of the family (joins fp_enrolments.family_key).",
+//!         goal_index: u32 = "Position of the goal in the family's record (0, 1, ...).",
+//!         set_on: NaiveDate = "Date the goal was set (its year is the partition year).",
+//!         domain: Option<GoalDomain> = "What the goal is about.",
+//!         minutes: Option<u32> as Measure [from(0, "minutes")] = "Length in minutes.",
+//!     }
+//! }
+//! ```
+//!
+//! Every table starts with `case_key` and `jurisdiction` (not declared). A column is
+//! `name: Type [as Sensitivity] [[range]] = "documentation"`. The Rust type says the Arrow type,
+//! nullability (`Option<_>`), the default sensitivity and the codes ([`declare::Column`]):
+//! `bool`, `i32` (a measure), `u32` (a position or count, never negative; `as Measure` for a
+//! count), `u16`, `f64`, `NaiveDate`, `DateTime<Utc>`, any code enum ([`CodeEnum`]: a
+//! dictionary column checked against the enum), `Pseudonym` (a join key), `MunicipalityCode`,
+//! `SourceSystem`, [`declare::Dict`] (free text that repeats), `Vec<u32>` (a list of
+//! positions), and groups of columns: `ResearchCoded<T>` (four columns: code, source system,
+//! source code, has_text; its documentation is what is coded), `Option<SourceCode>` (two)
+//! and `ResearchProvenance` (the four provenance columns). A range (`[new(1, 12, "a month
+//! 1-12")]`, `[from(0, "minutes")]`) is checked by `validate_table` (reading checks only what
+//! the research types cannot hold, as a month of birth; see `children::read`); codes
+//! that the type does not imply go in braces (`code: Dict {SystemInColumn("system".into())}`).
+//!
+//! From the declaration come the table's [`TableSpec`] (`spec()`: the Arrow schema, the Parquet
+//! key-value metadata, the data dictionary entry, the codes and ranges that validation checks),
+//! `NAME`, a `Row<'a>` struct (what a row holds when written: the case plus one field per
+//! column, borrowing text), `put(sink, Row)` that writes it into its partition, and a `Rec`
+//! struct with `read_rows(reader, ctx, |rec| ...)` that reads each row back. A column missing
+//! from a `Row` literal, one that is not a column, or a value of the wrong type, fails to
+//! compile (doc tests of `crate::compile_checks`). A group of columns shared by tables is a
+//! type implementing [`declare::Column`] (`ResearchViolence` in `violence_exposures`, the
+//! withdrawals in `fp_enrolments`).
+//!
+//! **Adding a column:** add its line to the table's `columns` (name, type, documentation), set
+//! its field where the table's `write` builds the `Row` (the compiler names the place: E0063),
+//! and use `rec.NAME` in `read` where the research record has a field for it. The output
+//! changes, so: bump `spec::SCHEMA_VERSION`, add the column to `spec::COLUMNS_ADDED` (older
+//! files read it as null) or derive it in `migrate.rs`, update the schema snapshot test, and
+//! regenerate the golden digests (`BARNVERN_GOLDEN_UPDATE=1 cargo test -p barnvern-extract
+//! --test golden`).
+//!
+//! **Adding a table:** a file `tables/NAME.rs` with the declaration, a `write(case, sink)` that
+//! builds its rows (`put(sink, Row { .. })`), and a `read` (`read_rows(r, ctx, |x| ..)`) that
+//! `convert::from_batches` calls to put the records back (most push into a `Staged` list:
+//! one `read_into!` line there);
+//! then one line in [`registry!`] below (its place is the table's place in a dataset).
 
 use std::collections::HashMap;
 
@@ -10,111 +67,197 @@ use barnvern_core::provenance::SourceSystem;
 use crate::codes::CodeEnum;
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
-use crate::family::ResearchFamily;
 use crate::pseudonym::Pseudonym;
 use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance};
 use crate::spec::TableSpec;
 
-pub(crate) mod cases;
-pub(crate) mod child_participation;
-pub(crate) mod children;
-pub(crate) mod closures;
-pub(crate) mod costs;
-pub(crate) mod deadlines;
-pub(crate) mod decision_status;
-pub(crate) mod decisions;
-pub(crate) mod follow_ups;
-pub(crate) mod fp_contact_components;
-pub(crate) mod fp_contacts;
-pub(crate) mod fp_coordination;
-pub(crate) mod fp_coordination_agencies;
-pub(crate) mod fp_enrolments;
-pub(crate) mod fp_goal_reviews;
-pub(crate) mod fp_goals;
-pub(crate) mod fp_guidance_sessions;
-pub(crate) mod intervention_evaluations;
-pub(crate) mod interventions;
-pub(crate) mod investigation_extensions;
-pub(crate) mod investigations;
-pub(crate) mod item_responses;
-pub(crate) mod meeting_agencies;
-pub(crate) mod meetings;
-pub(crate) mod people;
-pub(crate) mod plan_evaluations;
-pub(crate) mod plans;
-pub(crate) mod protection_assessments;
-pub(crate) mod questionnaires;
-pub(crate) mod referral_reasons;
-pub(crate) mod referrals;
-pub(crate) mod risk_assessments;
-pub(crate) mod scores;
-pub(crate) mod screenings;
-pub(crate) mod violence_disclosures;
-pub(crate) mod violence_exposures;
-pub(crate) mod waves;
-// Norway's national reporting (SSB): records added in schema 1.2.
-pub(crate) mod aftercare_conclusions;
-pub(crate) mod board_referrals;
-pub(crate) mod decision_claims;
-pub(crate) mod decision_ends;
-pub(crate) mod decision_grounds;
-pub(crate) mod extension_applications;
-pub(crate) mod moves;
-pub(crate) mod placement_visit_frequencies;
-pub(crate) mod placement_visits;
-pub(crate) mod supervision_responsibility;
+pub(crate) mod declare;
 
-/// Every table spec, in dataset order.
-pub(crate) fn specs() -> Vec<TableSpec> {
-    vec![
-        children::spec(),
-        cases::spec(),
-        people::spec(),
-        referrals::spec(),
-        referral_reasons::spec(),
-        violence_exposures::spec(),
-        protection_assessments::spec(),
-        screenings::spec(),
-        investigations::spec(),
-        investigation_extensions::spec(),
-        child_participation::spec(),
-        risk_assessments::spec(),
-        decisions::spec(),
-        decision_status::spec(),
-        follow_ups::spec(),
-        violence_disclosures::spec(),
-        closures::spec(),
-        deadlines::spec(),
-        interventions::spec(),
-        intervention_evaluations::spec(),
-        plans::spec(),
-        plan_evaluations::spec(),
-        meetings::spec(),
-        meeting_agencies::spec(),
-        fp_enrolments::spec(),
-        fp_contacts::spec(),
-        fp_contact_components::spec(),
-        fp_guidance_sessions::spec(),
-        fp_coordination::spec(),
-        fp_coordination_agencies::spec(),
-        fp_goals::spec(),
-        fp_goal_reviews::spec(),
-        waves::spec(),
-        questionnaires::spec(),
-        item_responses::spec(),
-        scores::spec(),
-        costs::spec(),
-        decision_grounds::spec(),
-        extension_applications::spec(),
-        decision_ends::spec(),
-        decision_claims::spec(),
-        board_referrals::spec(),
-        moves::spec(),
-        placement_visit_frequencies::spec(),
-        placement_visits::spec(),
-        supervision_responsibility::spec(),
-        aftercare_conclusions::spec(),
-    ]
+/// Declares a research table once: its spec, its row types, its writer and its reader (see
+/// the module documentation).
+macro_rules! table {
+    (
+        name: $name:literal,
+        grain: $grain:expr,
+        description: $desc:expr,
+        year: $year:ident,
+        key: [$($key:ident),* $(,)?],
+        columns: {
+            $( $col:ident : $ty:ty $(as $sens:ident)? $([$($range:tt)*])? $({$($codes:tt)*})? = $doc:expr ),* $(,)?
+        } $(,)?
+    ) => {
+        /// The table's name, also its directory in a dataset.
+        pub(crate) const NAME: &str = $name;
+
+        /// One row as written: its case (whose key and jurisdiction are the first two
+        /// columns) and the value of each column. (Public only so that the compile-fail
+        /// tests of `crate::compile_checks` can build one.)
+        #[allow(private_interfaces, unreachable_pub)]
+        pub struct Row<'a> {
+            /// The case the row belongs to.
+            pub case: &'a $crate::research::ResearchCase,
+            $(
+                #[doc = concat!("Column `", stringify!($col), "`.")]
+                pub $col: <$ty as $crate::tables::declare::Column>::In<'a>,
+            )*
+        }
+
+        /// One row as read: the position of its case, its own row number, and the value of
+        /// each column. Columns derived from others (the year's date) may go unused.
+        #[allow(dead_code)]
+        pub(crate) struct Rec {
+            pub(crate) case: usize,
+            pub(crate) row: usize,
+            $(pub(crate) $col: $ty,)*
+        }
+
+        /// The table spec, from the declaration.
+        pub(crate) fn spec() -> $crate::spec::TableSpec {
+            let mut fields = $crate::spec::case_fields();
+            $(
+                #[allow(unused_mut)]
+                let mut column = <$ty as $crate::tables::declare::Column>::fields(
+                    stringify!($col),
+                    $doc,
+                    None $(.or(Some($crate::spec::Sensitivity::$sens)))?,
+                    None $(.or(Some($crate::spec::Range::$($range)*)))?,
+                );
+                $(for c in &mut column {
+                    c.codes = Some($crate::spec::Codes::$($codes)*);
+                })?
+                fields.extend(column);
+            )*
+            $crate::spec::TableSpec::new(
+                NAME,
+                $grain,
+                $desc,
+                stringify!($year),
+                vec![$(stringify!($key)),*],
+                fields,
+            )
+        }
+
+        /// Writes `row` into its partition (jurisdiction of the case, year of the year column).
+        pub(crate) fn put(
+            sink: &mut dyn $crate::tables::Sink,
+            row: Row<'_>,
+        ) -> $crate::error::Result<()> {
+            let on: chrono::NaiveDate = row.$year;
+            let w = sink.writer(NAME, row.case.jurisdiction, chrono::Datelike::year(&on))?;
+            $crate::tables::declare::put_case(w, row.case);
+            $(<$ty as $crate::tables::declare::Column>::put(w, row.$col);)*
+            w.end_row()
+        }
+
+        /// The typed columns of one batch.
+        struct Cols<'a> {
+            $($col: <$ty as $crate::tables::declare::Column>::Reader<'a>,)*
+        }
+
+        /// Reads every row of a batch, calling `each` with it.
+        #[allow(dead_code)]
+        pub(crate) fn read_rows(
+            r: &$crate::columns::TableReader<'_>,
+            ctx: &$crate::tables::Ctx,
+            each: impl FnMut(Rec) -> $crate::error::Result<()>,
+        ) -> $crate::error::Result<()> {
+            let case = $crate::tables::CaseCol::new(r, NAME)?;
+            read_with(r, |row| case.case(ctx, row), each)
+        }
+
+        /// Reads every row of a batch, its case's position given by `case`.
+        pub(crate) fn read_with(
+            r: &$crate::columns::TableReader<'_>,
+            case: impl Fn(usize) -> $crate::error::Result<usize>,
+            mut each: impl FnMut(Rec) -> $crate::error::Result<()>,
+        ) -> $crate::error::Result<()> {
+            let cols = Cols {
+                $($col: <$ty as $crate::tables::declare::Column>::reader(r, stringify!($col))?,)*
+            };
+            for row in 0..r.rows() {
+                each(Rec {
+                    case: case(row)?,
+                    row,
+                    $($col: <$ty as $crate::tables::declare::Column>::get(&cols.$col, row)?,)*
+                })?;
+            }
+            Ok(())
+        }
+    };
+}
+
+/// The research tables, in dataset order: one line each. From this list come the table
+/// modules, [`specs`] (and so `spec::tables()`, the dictionary and validation) and
+/// [`write_case`].
+macro_rules! registry {
+    ($($table:ident),* $(,)?) => {
+        $(pub(crate) mod $table;)*
+
+        /// Every table spec, in dataset order.
+        pub(crate) fn specs() -> Vec<TableSpec> {
+            vec![$($table::spec()),*]
+        }
+
+        /// Writes every row of `case` into `sink`, table by table.
+        pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
+            $($table::write(case, sink)?;)*
+            Ok(())
+        }
+    };
+}
+
+registry! {
+    // The case process.
+    children,
+    cases,
+    people,
+    referrals,
+    referral_reasons,
+    violence_exposures,
+    protection_assessments,
+    screenings,
+    investigations,
+    investigation_extensions,
+    child_participation,
+    risk_assessments,
+    decisions,
+    decision_status,
+    follow_ups,
+    violence_disclosures,
+    closures,
+    deadlines,
+    // Services.
+    interventions,
+    intervention_evaluations,
+    plans,
+    plan_evaluations,
+    meetings,
+    meeting_agencies,
+    // The Family Partner programme and its trial.
+    fp_enrolments,
+    fp_contacts,
+    fp_contact_components,
+    fp_guidance_sessions,
+    fp_coordination,
+    fp_coordination_agencies,
+    fp_goals,
+    fp_goal_reviews,
+    waves,
+    questionnaires,
+    item_responses,
+    scores,
+    costs,
+    // Norway's national reporting (SSB): records added in schema 1.2.
+    decision_grounds,
+    extension_applications,
+    decision_ends,
+    decision_claims,
+    board_referrals,
+    moves,
+    placement_visit_frequencies,
+    placement_visits,
+    supervision_responsibility,
+    aftercare_conclusions,
 }
 
 /// The spec of `name`, which every table module names itself by.
@@ -134,57 +277,6 @@ pub(crate) trait Sink {
         jurisdiction: Jurisdiction,
         year: i32,
     ) -> Result<&mut TableWriter>;
-}
-
-/// Writes every row of `case` into `sink`, table by table.
-pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
-    children::write(case, sink)?;
-    cases::write(case, sink)?;
-    people::write(case, sink)?;
-    referrals::write(case, sink)?;
-    referral_reasons::write(case, sink)?;
-    violence_exposures::write(case, sink)?;
-    protection_assessments::write(case, sink)?;
-    screenings::write(case, sink)?;
-    investigations::write(case, sink)?;
-    investigation_extensions::write(case, sink)?;
-    child_participation::write(case, sink)?;
-    risk_assessments::write(case, sink)?;
-    decisions::write(case, sink)?;
-    decision_status::write(case, sink)?;
-    follow_ups::write(case, sink)?;
-    violence_disclosures::write(case, sink)?;
-    closures::write(case, sink)?;
-    deadlines::write(case, sink)?;
-    interventions::write(case, sink)?;
-    intervention_evaluations::write(case, sink)?;
-    plans::write(case, sink)?;
-    plan_evaluations::write(case, sink)?;
-    meetings::write(case, sink)?;
-    meeting_agencies::write(case, sink)?;
-    fp_enrolments::write(case, sink)?;
-    fp_contacts::write(case, sink)?;
-    fp_contact_components::write(case, sink)?;
-    fp_guidance_sessions::write(case, sink)?;
-    fp_coordination::write(case, sink)?;
-    fp_coordination_agencies::write(case, sink)?;
-    fp_goals::write(case, sink)?;
-    fp_goal_reviews::write(case, sink)?;
-    waves::write(case, sink)?;
-    questionnaires::write(case, sink)?;
-    item_responses::write(case, sink)?;
-    scores::write(case, sink)?;
-    costs::write(case, sink)?;
-    decision_grounds::write(case, sink)?;
-    extension_applications::write(case, sink)?;
-    decision_ends::write(case, sink)?;
-    decision_claims::write(case, sink)?;
-    board_referrals::write(case, sink)?;
-    moves::write(case, sink)?;
-    placement_visit_frequencies::write(case, sink)?;
-    placement_visits::write(case, sink)?;
-    supervision_responsibility::write(case, sink)?;
-    aftercare_conclusions::write(case, sink)
 }
 
 /// Finds a case's position by its key while reading.
@@ -275,58 +367,6 @@ impl<'a> CaseCol<'a> {
     }
 }
 
-/// Writes `case_key` and `jurisdiction`, the first two columns of every table.
-pub(crate) fn put_case(w: &mut TableWriter, case: &ResearchCase) {
-    w.utf8("case_key", Some(case.case_key.as_str()))
-        .code("jurisdiction", Some(case.jurisdiction));
-}
-
-/// Writes `case_key`, `jurisdiction` and `family_key`, the first columns of every Family
-/// Partner table.
-pub(crate) fn put_family(w: &mut TableWriter, case: &ResearchCase, family: &ResearchFamily) {
-    put_case(w, case);
-    w.utf8("family_key", Some(family.family_key.as_str()));
-}
-
-/// A count read back into a 16-bit field (minutes of a contact).
-pub(crate) fn small(table: &str, row: usize, column: &str, v: Option<u32>) -> Result<Option<u16>> {
-    v.map(|v| {
-        u16::try_from(v).map_err(|_| {
-            Error::data(
-                cell_path(table, row, column),
-                "research.range",
-                format!("{v} does not fit the field (at most 65535)"),
-            )
-        })
-    })
-    .transpose()
-}
-
-/// Writes a source code into two columns (system, code).
-pub(crate) fn put_source(w: &mut TableWriter, names: [&str; 2], v: Option<&SourceCode>) {
-    w.dict(names[0], v.map(SourceCode::system))
-        .dict(names[1], v.map(SourceCode::code));
-}
-
-/// Writes a coded value into four columns (code, source system, source code, has_text).
-pub(crate) fn put_coded<T: CodeEnum>(
-    w: &mut TableWriter,
-    names: [&str; 4],
-    v: Option<&ResearchCoded<T>>,
-) {
-    w.code(names[0], v.map(|c| c.code));
-    put_source(w, [names[1], names[2]], v.and_then(|c| c.source.as_ref()));
-    w.bool(names[3], v.map(|c| c.has_text));
-}
-
-/// Writes the provenance columns.
-pub(crate) fn put_provenance(w: &mut TableWriter, p: &ResearchProvenance) {
-    w.ts("recorded_at", Some(p.recorded_at))
-        .code("recorded_by_role", Some(p.recorded_by_role))
-        .utf8("recorded_by_key", Some(p.recorded_by.as_str()))
-        .dict("source_system", Some(p.source_system.as_str()));
-}
-
 /// The two columns of a source code.
 pub(crate) struct SourceCols<'a> {
     system: DictCol<'a>,
@@ -334,7 +374,17 @@ pub(crate) struct SourceCols<'a> {
 }
 
 impl<'a> SourceCols<'a> {
-    pub(crate) fn new(r: &TableReader<'a>, names: [&'static str; 2]) -> Result<Self> {
+    /// The two columns of the source code `name`.
+    pub(crate) fn named(r: &TableReader<'a>, name: &str) -> Result<Self> {
+        Self::new(
+            r,
+            [
+                &format!("{name}_source_system"),
+                &format!("{name}_source_code"),
+            ],
+        )
+    }
+    pub(crate) fn new(r: &TableReader<'a>, names: [&str; 2]) -> Result<Self> {
         Ok(SourceCols {
             system: r.dict(names[0])?,
             code: r.dict(names[1])?,
@@ -369,7 +419,19 @@ pub(crate) struct CodedCols<'a> {
 }
 
 impl<'a> CodedCols<'a> {
-    pub(crate) fn new(r: &TableReader<'a>, names: [&'static str; 4]) -> Result<Self> {
+    /// The four columns of the coded value `name`.
+    pub(crate) fn named(r: &TableReader<'a>, name: &str) -> Result<Self> {
+        Self::new(
+            r,
+            [
+                name,
+                &format!("{name}_source_system"),
+                &format!("{name}_source_code"),
+                &format!("{name}_has_text"),
+            ],
+        )
+    }
+    pub(crate) fn new(r: &TableReader<'a>, names: [&str; 4]) -> Result<Self> {
         Ok(CodedCols {
             code: r.dict(names[0])?,
             source: SourceCols::new(r, [names[1], names[2]])?,
@@ -425,16 +487,3 @@ impl<'a> ProvCols<'a> {
         })
     }
 }
-
-/// The names of a coded value's four columns, as [`crate::spec::coded_fields`] makes them.
-macro_rules! coded_names {
-    ($name:literal) => {
-        [
-            $name,
-            concat!($name, "_source_system"),
-            concat!($name, "_source_code"),
-            concat!($name, "_has_text"),
-        ]
-    };
-}
-pub(crate) use coded_names;

@@ -1,130 +1,68 @@
 //! `moves`: moves of a placed child (NO flytting; SSB Flytting), with the coded reason and
 //! destination.
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 
-use super::{
-    CaseCol, Ctx, ProvCols, Sink, SourceCols, Staged, put_case, put_provenance, put_source,
-};
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
-use crate::error::{Error, Result};
-use crate::research::{ResearchCase, ResearchMove};
-use crate::spec::{
-    Codes, ColumnType as T, Sensitivity as S, TableSpec, case_fields, f, provenance_fields,
-};
+use crate::error::Result;
+use crate::research::{ResearchCase, ResearchMove, ResearchProvenance};
+use declare::Dict;
 
-pub(crate) const NAME: &str = "moves";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "move_index",
-            T::Int32,
-            S::Index,
-            "Position of the move in the case (0, 1, ...).",
-        ),
-        f(
-            "moved_on",
-            T::Date32,
-            S::Date,
-            "When the child moved (SSB Flytting/@SluttDato; its year is the partition year).",
-        ),
-        f(
-            "reason_from_system",
-            T::Dict,
-            S::Code,
-            "Code system of the reason for the move (no.ssb.barnevern.flytting-arsak-fra).",
-        ),
-        f(
-            "reason_from_code",
-            T::Dict,
-            S::Code,
-            "Why the child moved from the placement, as recorded (SSB ArsakFra, e.g. 1.1.3).",
-        )
-        .codes(Codes::SystemInColumn("reason_from_system".to_owned())),
-        f(
-            "reason_from_has_text",
-            T::Bool,
-            S::Flag,
-            "Whether a description was recorded with the reason (never exported).",
-        ),
-        f(
-            "moved_to_system",
-            T::Dict,
-            S::Code,
-            "Code system of the destination (no.ssb.barnevern.flytting-til).",
-        ),
-        f(
-            "moved_to_code",
-            T::Dict,
-            S::Code,
-            "Where the child moved to, as recorded (SSB FlyttingTil, e.g. 3 emergency home).",
-        )
-        .codes(Codes::SystemInColumn("moved_to_system".to_owned())),
-        f(
-            "moved_to_has_text",
-            T::Bool,
-            S::Flag,
-            "Whether a description was recorded with the destination (never exported).",
-        ),
-    ]);
-    fields.extend(provenance_fields());
-    TableSpec::new(
-        NAME,
-        "one row per move of a placed child",
-        "Moves of a child in care from one placement to another (NO flytting), with SSB's coded reason and destination.",
-        "moved_on",
-        vec!["case_key", "move_index"],
-        fields,
-    )
+table! {
+    name: "moves",
+    grain: "one row per move of a placed child",
+    description: "Moves of a child in care from one placement to another (NO flytting), with SSB's coded reason and destination.",
+    year: moved_on,
+    key: [case_key, move_index],
+    columns: {
+        move_index: u32 = "Position of the move in the case (0, 1, ...).",
+        moved_on: NaiveDate = "When the child moved (SSB Flytting/@SluttDato; its year is the partition year).",
+        reason_from_system: Dict = "Code system of the reason for the move (no.ssb.barnevern.flytting-arsak-fra).",
+        reason_from_code: Dict {SystemInColumn("reason_from_system".into())} = "Why the child moved from the placement, as recorded (SSB ArsakFra, e.g. 1.1.3).",
+        reason_from_has_text: bool = "Whether a description was recorded with the reason (never exported).",
+        moved_to_system: Dict = "Code system of the destination (no.ssb.barnevern.flytting-til).",
+        moved_to_code: Dict {SystemInColumn("moved_to_system".into())} = "Where the child moved to, as recorded (SSB FlyttingTil, e.g. 3 emergency home).",
+        moved_to_has_text: bool = "Whether a description was recorded with the destination (never exported).",
+        provenance: ResearchProvenance = "",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, m) in c.moves.iter().enumerate() {
-        let w = sink.writer(NAME, c.jurisdiction, m.moved_on.year())?;
-        put_case(w, c);
-        w.u32("move_index", u32::try_from(i).ok())
-            .date("moved_on", Some(m.moved_on));
-        put_source(
-            w,
-            ["reason_from_system", "reason_from_code"],
-            Some(&m.reason_from),
-        );
-        w.bool("reason_from_has_text", Some(m.reason_from_has_text));
-        put_source(w, ["moved_to_system", "moved_to_code"], Some(&m.moved_to));
-        w.bool("moved_to_has_text", Some(m.moved_to_has_text));
-        put_provenance(w, &m.provenance);
-        w.end_row()?;
+        put(
+            sink,
+            Row {
+                case: c,
+                move_index: declare::pos(i),
+                moved_on: m.moved_on,
+                reason_from_system: m.reason_from.system(),
+                reason_from_code: m.reason_from.code(),
+                reason_from_has_text: m.reason_from_has_text,
+                moved_to_system: m.moved_to.system(),
+                moved_to_code: m.moved_to.code(),
+                moved_to_has_text: m.moved_to_has_text,
+                provenance: &m.provenance,
+            },
+        )?;
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchMove>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let index = r.i32("move_index")?;
-    let moved = r.date("moved_on")?;
-    let from = SourceCols::new(r, ["reason_from_system", "reason_from_code"])?;
-    let from_text = r.bool("reason_from_has_text")?;
-    let to = SourceCols::new(r, ["moved_to_system", "moved_to_code"])?;
-    let to_text = r.bool("moved_to_has_text")?;
-    let prov = ProvCols::new(r)?;
-    let missing = || Error::data("", "research.null", "a move's code is missing");
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            0,
-            index.req_index(row)?,
-            row,
-            ResearchMove {
-                moved_on: moved.req(row)?,
-                reason_from: from.get(row)?.ok_or_else(missing)?,
-                reason_from_has_text: from_text.req(row)?,
-                moved_to: to.get(row)?.ok_or_else(missing)?,
-                moved_to_has_text: to_text.req(row)?,
-                provenance: prov.get(row)?,
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let code = |column, system: Dict, code: Dict| {
+            declare::source_code(NAME, x.row, column, &system.0, &code.0)
+        };
+        let moved = ResearchMove {
+            moved_on: x.moved_on,
+            reason_from: code("reason_from_code", x.reason_from_system, x.reason_from_code)?,
+            reason_from_has_text: x.reason_from_has_text,
+            moved_to: code("moved_to_code", x.moved_to_system, x.moved_to_code)?,
+            moved_to_has_text: x.moved_to_has_text,
+            provenance: x.provenance,
+        };
+        out.push(x.case, 0, x.move_index, x.row, moved);
+        Ok(())
+    })
 }

@@ -2,50 +2,25 @@
 //! oppfølging; SSB Tiltak/Tilsyn/Utfort and Tiltak/Oppfolging/Utfort).
 
 use barnvern_intervention::visits::VisitKind;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-use super::{CaseCol, Ctx, Sink, put_case};
+use super::{Ctx, Sink, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
 use crate::research::{ResearchCase, ResearchIntervention, ResearchVisits};
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, code, f};
 
-pub(crate) const NAME: &str = "placement_visits";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "intervention_index",
-            T::Int32,
-            S::Index,
-            "Position of the placement in the case (joins interventions.intervention_index).",
-        ),
-        code::<VisitKind>(
-            "kind",
-            "Supervision by an independent party (tilsyn) or follow-up by the service (oppfølging).",
-        ),
-        f(
-            "visit_index",
-            T::Int32,
-            S::Index,
-            "Position of the visit among the placement's visits of its kind (0, 1, ...).",
-        ),
-        f(
-            "visited_on",
-            T::Date32,
-            S::Date,
-            "Date of the visit (SSB Utfort/@UtfortDato; its year is the partition year).",
-        ),
-    ]);
-    TableSpec::new(
-        NAME,
-        "one row per supervision or follow-up visit of a placement",
-        "Visits made to a foster home: supervision by an independent party (NO tilsyn) and follow-up by the service (NO oppfølging). Their frequencies are in placement_visit_frequencies.",
-        "visited_on",
-        vec!["case_key", "intervention_index", "kind", "visit_index"],
-        fields,
-    )
+table! {
+    name: "placement_visits",
+    grain: "one row per supervision or follow-up visit of a placement",
+    description: "Visits made to a foster home: supervision by an independent party (NO tilsyn) and follow-up by the service (NO oppfølging). Their frequencies are in placement_visit_frequencies.",
+    year: visited_on,
+    key: [case_key, intervention_index, kind, visit_index],
+    columns: {
+        intervention_index: u32 = "Position of the placement in the case (joins interventions.intervention_index).",
+        kind: VisitKind = "Supervision by an independent party (tilsyn) or follow-up by the service (oppfølging).",
+        visit_index: u32 = "Position of the visit among the placement's visits of its kind (0, 1, ...).",
+        visited_on: NaiveDate = "Date of the visit (SSB Utfort/@UtfortDato; its year is the partition year).",
+    }
 }
 
 /// The visits of each kind of an intervention.
@@ -59,19 +34,18 @@ pub(crate) fn of(iv: &ResearchIntervention) -> [(VisitKind, Option<&ResearchVisi
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, iv) in c.interventions.iter().enumerate() {
         for (kind, v) in of(iv) {
-            for (j, on) in v
-                .map(|v| v.visits.as_slice())
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-            {
-                let w = sink.writer(NAME, c.jurisdiction, on.year())?;
-                put_case(w, c);
-                w.u32("intervention_index", u32::try_from(i).ok())
-                    .code("kind", Some(kind))
-                    .u32("visit_index", u32::try_from(j).ok())
-                    .date("visited_on", Some(*on));
-                w.end_row()?;
+            let visits = v.map(|v| v.visits.as_slice()).unwrap_or_default();
+            for (j, on) in visits.iter().enumerate() {
+                put(
+                    sink,
+                    Row {
+                        case: c,
+                        intervention_index: declare::pos(i),
+                        kind,
+                        visit_index: declare::pos(j),
+                        visited_on: *on,
+                    },
+                )?;
             }
         }
     }
@@ -82,20 +56,8 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
 pub(crate) type Visit = (usize, u32, VisitKind, u32, usize, NaiveDate);
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Vec<Visit>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let iv = r.i32("intervention_index")?;
-    let kind = r.dict("kind")?;
-    let index = r.i32("visit_index")?;
-    let on = r.date("visited_on")?;
-    for row in 0..r.rows() {
-        out.push((
-            case.case(ctx, row)?,
-            iv.req_index(row)?,
-            kind.req_code(row)?,
-            index.req_index(row)?,
-            row,
-            on.req(row)?,
-        ));
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        out.push((x.case, x.intervention_index, x.kind, x.visit_index, x.row, x.visited_on));
+        Ok(())
+    })
 }

@@ -1,49 +1,28 @@
 //! `referrals`: reports of concern (SE orosanmälan, NO bekymringsmelding).
 
 use barnvern_case::reporter::ReporterCategory;
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::{
-    CaseCol, CodedCols, Ctx, ProvCols, Sink, Staged, coded_names, put_case, put_coded,
-    put_provenance,
-};
-use crate::columns::{Col, TableReader, cell_path};
+use super::{Ctx, Sink, Staged, declare};
+use crate::columns::{TableReader, cell_path};
 use crate::error::{Error, Result};
-use crate::research::{ResearchCase, ResearchReferral};
-use crate::spec::{
-    ColumnType as T, Sensitivity as S, TableSpec, case_fields, coded_fields, f, provenance_fields,
-};
+use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance, ResearchReferral};
 
-pub(crate) const NAME: &str = "referrals";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f("referral_index", T::Int32, S::Index, "Position of the referral in the case (0, 1, ...)."),
-        f("received_at", T::TimestampUtc, S::Timestamp, "When the report was received (UTC)."),
-        f("received_offset_minutes", T::Int32, S::Measure, "The local UTC offset recorded with received_at, in minutes (60 for +01:00): the local date starts the deadlines."),
-        f("received_on", T::Date32, S::Date, "Local date of receipt (received_at at its recorded offset), which starts the statutory deadlines; its year is the partition year."),
-    ]);
-    fields.extend(coded_fields::<ReporterCategory>(
-        "reporter",
-        "the reporter category (SE anmälare, NO melder)",
-        false,
-    ));
-    fields.push(f(
-        "has_free_text",
-        T::Bool,
-        S::Flag,
-        "Whether the report had free text (never exported).",
-    ));
-    fields.extend(provenance_fields());
-    TableSpec::new(
-        NAME,
-        "one row per report of concern",
-        "Reports of concern (SE orosanmälan, NO bekymringsmelding): when, and who reported. Reason codes and violence exposures are in referral_reasons and violence_exposures.",
-        "received_on",
-        vec!["case_key", "referral_index"],
-        fields,
-    )
+table! {
+    name: "referrals",
+    grain: "one row per report of concern",
+    description: "Reports of concern (SE orosanmälan, NO bekymringsmelding): when, and who reported. Reason codes and violence exposures are in referral_reasons and violence_exposures.",
+    year: received_on,
+    key: [case_key, referral_index],
+    columns: {
+        referral_index: u32 = "Position of the referral in the case (0, 1, ...).",
+        received_at: DateTime<Utc> = "When the report was received (UTC).",
+        received_offset_minutes: i32 = "The local UTC offset recorded with received_at, in minutes (60 for +01:00): the local date starts the deadlines.",
+        received_on: NaiveDate = "Local date of receipt (received_at at its recorded offset), which starts the statutory deadlines; its year is the partition year.",
+        reporter: ResearchCoded<ReporterCategory> = "the reporter category (SE anmälare, NO melder)",
+        has_free_text: bool = "Whether the report had free text (never exported).",
+        provenance: ResearchProvenance = "",
+    }
 }
 
 /// The offset of a timestamp in minutes.
@@ -74,53 +53,40 @@ pub(crate) fn at_offset(
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, r) in c.referrals.iter().enumerate() {
-        let received_on = r.received_on();
-        let w = sink.writer(NAME, c.jurisdiction, received_on.year())?;
-        put_case(w, c);
-        w.u32("referral_index", u32::try_from(i).ok())
-            .ts("received_at", Some(r.received_at.with_timezone(&Utc)))
-            .i32(
-                "received_offset_minutes",
-                Some(offset_minutes(&r.received_at)),
-            )
-            .date("received_on", Some(received_on));
-        put_coded(w, coded_names!("reporter"), Some(&r.reporter));
-        w.bool("has_free_text", Some(r.has_free_text));
-        put_provenance(w, &r.provenance);
-        w.end_row()?;
+        put(
+            sink,
+            Row {
+                case: c,
+                referral_index: declare::pos(i),
+                received_at: r.received_at.with_timezone(&Utc),
+                received_offset_minutes: offset_minutes(&r.received_at),
+                received_on: r.received_on(),
+                reporter: &r.reporter,
+                has_free_text: r.has_free_text,
+                provenance: &r.provenance,
+            },
+        )?;
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchReferral>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let index = r.i32("referral_index")?;
-    let at = r.ts("received_at")?;
-    let offset: Col<_> = r.i32("received_offset_minutes")?;
-    let reporter = CodedCols::new(r, coded_names!("reporter"))?;
-    let text = r.bool("has_free_text")?;
-    let prov = ProvCols::new(r)?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            0,
-            index.req_index(row)?,
-            row,
-            ResearchReferral {
-                received_at: at_offset(
-                    NAME,
-                    row,
-                    "received_offset_minutes",
-                    at.req(row)?,
-                    offset.req(row)?,
-                )?,
-                reporter: reporter.req(row)?,
-                reasons: Vec::new(),
-                violence: Vec::new(),
-                has_free_text: text.req(row)?,
-                provenance: prov.get(row)?,
-            },
-        );
-    }
-    Ok(())
+    read_rows(r, ctx, |x| {
+        let referral = ResearchReferral {
+            received_at: at_offset(
+                NAME,
+                x.row,
+                "received_offset_minutes",
+                x.received_at,
+                x.received_offset_minutes,
+            )?,
+            reporter: x.reporter,
+            reasons: Vec::new(),
+            violence: Vec::new(),
+            has_free_text: x.has_free_text,
+            provenance: x.provenance,
+        };
+        out.push(x.case, 0, x.referral_index, x.row, referral);
+        Ok(())
+    })
 }

@@ -1,17 +1,13 @@
 //! `violence_disclosures`: violence that came to light after the referral, during an
 //! investigation or at a follow-up.
 
-use chrono::Datelike;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::violence_exposures::{ExposureCols, exposure_fields, put_exposure};
-use super::{CaseCol, Ctx, Sink, Staged, put_case};
+use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchDisclosure};
-use crate::spec::{ColumnType as T, Sensitivity as S, TableSpec, case_fields, code, f};
-
-pub(crate) const NAME: &str = "violence_disclosures";
+use crate::research::{ResearchCase, ResearchDisclosure, ResearchViolence};
 
 /// Where violence found after the referral was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,23 +19,19 @@ pub enum DisclosureStage {
     FollowUp,
 }
 
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        code::<DisclosureStage>("stage", "Where the violence came to light: during an investigation or at a follow-up."),
-        f("record_index", T::Int32, S::Index, "Position of that investigation (joins investigations.investigation_index) or follow-up (joins follow_ups.follow_up_index) in the case."),
-        f("disclosure_index", T::Int32, S::Index, "Position of the disclosure on that record (0, 1, ...)."),
-        f("disclosed_on", T::Date32, S::Date, "The date the violence was disclosed or assessed (its year is the partition year)."),
-    ]);
-    fields.extend(exposure_fields());
-    TableSpec::new(
-        NAME,
-        "one row per violence exposure disclosed during an investigation or at a follow-up",
-        "Violence that came to light after the referral (disclosed by the child or another person, or found by the service), with the same columns as violence_exposures.",
-        "disclosed_on",
-        vec!["case_key", "stage", "record_index", "disclosure_index"],
-        fields,
-    )
+table! {
+    name: "violence_disclosures",
+    grain: "one row per violence exposure disclosed during an investigation or at a follow-up",
+    description: "Violence that came to light after the referral (disclosed by the child or another person, or found by the service), with the same columns as violence_exposures.",
+    year: disclosed_on,
+    key: [case_key, stage, record_index, disclosure_index],
+    columns: {
+        stage: DisclosureStage = "Where the violence came to light: during an investigation or at a follow-up.",
+        record_index: u32 = "Position of that investigation (joins investigations.investigation_index) or follow-up (joins follow_ups.follow_up_index) in the case.",
+        disclosure_index: u32 = "Position of the disclosure on that record (0, 1, ...).",
+        disclosed_on: NaiveDate = "The date the violence was disclosed or assessed (its year is the partition year).",
+        exposure: ResearchViolence = "",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
@@ -58,14 +50,17 @@ pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
             DisclosureStage::FollowUp => &mut position.1,
         };
         for (j, d) in list.iter().enumerate() {
-            let w = sink.writer(NAME, c.jurisdiction, d.disclosed_on.year())?;
-            put_case(w, c);
-            w.code("stage", Some(stage))
-                .u32("record_index", Some(*record))
-                .u32("disclosure_index", u32::try_from(j).ok())
-                .date("disclosed_on", Some(d.disclosed_on));
-            put_exposure(w, &d.exposure);
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    stage,
+                    record_index: *record,
+                    disclosure_index: declare::pos(j),
+                    disclosed_on: d.disclosed_on,
+                    exposure: &d.exposure,
+                },
+            )?;
         }
         *record += 1;
     }
@@ -79,27 +74,16 @@ pub(crate) fn read(
     investigations: &mut Staged<ResearchDisclosure>,
     follow_ups: &mut Staged<ResearchDisclosure>,
 ) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let stage = r.dict("stage")?;
-    let record = r.i32("record_index")?;
-    let index = r.i32("disclosure_index")?;
-    let on = r.date("disclosed_on")?;
-    let exposure = ExposureCols::new(r, NAME)?;
-    for row in 0..r.rows() {
-        let out = match stage.req_code(row)? {
+    read_rows(r, ctx, |x| {
+        let out = match x.stage {
             DisclosureStage::Investigation => &mut *investigations,
             DisclosureStage::FollowUp => &mut *follow_ups,
         };
-        out.push(
-            case.case(ctx, row)?,
-            record.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            ResearchDisclosure {
-                disclosed_on: on.req(row)?,
-                exposure: exposure.get(row)?,
-            },
-        );
-    }
-    Ok(())
+        let disclosure = ResearchDisclosure {
+            disclosed_on: x.disclosed_on,
+            exposure: x.exposure,
+        };
+        out.push(x.case, x.record_index, x.disclosure_index, x.row, disclosure);
+        Ok(())
+    })
 }

@@ -1,86 +1,77 @@
 //! `violence_exposures`: violence the child was exposed to, as recorded on each referral.
 
 use barnvern_case::violence::{ExposureMode, Relation, ViolenceForm};
-use chrono::Datelike;
+use barnvern_core::codelist::SourceCode;
+use chrono::NaiveDate;
 
 use arrow_array::{BooleanArray, Int32Array, StringArray};
 
-use super::{CaseCol, Ctx, Sink, SourceCols, Staged, put_case, put_source};
+use super::{Ctx, Sink, SourceCols, Staged, declare};
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
 use crate::pseudonym::Pseudonym;
 use crate::research::{PersonLink, ResearchCase, ResearchViolence};
 use crate::spec::{
-    ColumnType as T, FieldSpec, Sensitivity as S, TableSpec, case_fields, code, f, opt, opt_code,
-    source_fields,
+    ColumnType as T, FieldSpec, Range, Sensitivity as S, code, f, opt, opt_code, source_fields,
 };
 
-pub(crate) const NAME: &str = "violence_exposures";
-
-pub(crate) fn spec() -> TableSpec {
-    let mut fields = case_fields();
-    fields.extend([
-        f(
-            "referral_index",
-            T::Int32,
-            S::Index,
-            "Position of the referral in the case (joins referrals.referral_index).",
-        ),
-        f(
-            "exposure_index",
-            T::Int32,
-            S::Index,
-            "Position of the exposure on the referral (0, 1, ...).",
-        ),
-        f(
-            "received_on",
-            T::Date32,
-            S::Date,
-            "Local date the referral was received (its year is the partition year).",
-        ),
-    ]);
-    fields.extend(exposure_fields());
-    TableSpec::new(
-        NAME,
-        "one row per violence exposure recorded on a referral",
-        "Violence the child is reported to be exposed to: form, direct or witnessed, perpetrator and victim.",
-        "received_on",
-        vec!["case_key", "referral_index", "exposure_index"],
-        fields,
-    )
+table! {
+    name: "violence_exposures",
+    grain: "one row per violence exposure recorded on a referral",
+    description: "Violence the child is reported to be exposed to: form, direct or witnessed, perpetrator and victim.",
+    year: received_on,
+    key: [case_key, referral_index, exposure_index],
+    columns: {
+        referral_index: u32 = "Position of the referral in the case (joins referrals.referral_index).",
+        exposure_index: u32 = "Position of the exposure on the referral (0, 1, ...).",
+        received_on: NaiveDate = "Local date the referral was received (its year is the partition year).",
+        exposure: ResearchViolence = "",
+    }
 }
 
 pub(crate) fn write(c: &ResearchCase, sink: &mut dyn Sink) -> Result<()> {
     for (i, r) in c.referrals.iter().enumerate() {
         let received_on = r.received_on();
         for (j, v) in r.violence.iter().enumerate() {
-            let w = sink.writer(NAME, c.jurisdiction, received_on.year())?;
-            put_case(w, c);
-            w.u32("referral_index", u32::try_from(i).ok())
-                .u32("exposure_index", u32::try_from(j).ok())
-                .date("received_on", Some(received_on));
-            put_exposure(w, v);
-            w.end_row()?;
+            put(
+                sink,
+                Row {
+                    case: c,
+                    referral_index: declare::pos(i),
+                    exposure_index: declare::pos(j),
+                    received_on,
+                    exposure: v,
+                },
+            )?;
         }
     }
     Ok(())
 }
 
 pub(crate) fn read(r: &TableReader, ctx: &Ctx, out: &mut Staged<ResearchViolence>) -> Result<()> {
-    let case = CaseCol::new(r, NAME)?;
-    let referral = r.i32("referral_index")?;
-    let index = r.i32("exposure_index")?;
-    let exposure = ExposureCols::new(r, NAME)?;
-    for row in 0..r.rows() {
-        out.push(
-            case.case(ctx, row)?,
-            referral.req_index(row)?,
-            index.req_index(row)?,
-            row,
-            exposure.get(row)?,
-        );
+    read_rows(r, ctx, |x| {
+        out.push(x.case, x.referral_index, x.exposure_index, x.row, x.exposure);
+        Ok(())
+    })
+}
+
+/// The exposure columns of [`exposure_fields`] (their names are fixed: the field's own name is
+/// not used).
+impl declare::Column for ResearchViolence {
+    type In<'a> = &'a ResearchViolence;
+    type Reader<'a> = ExposureCols<'a>;
+    fn fields(_: &str, _: &str, _: Option<S>, _: Option<Range>) -> Vec<FieldSpec> {
+        exposure_fields()
     }
-    Ok(())
+    fn put(w: &mut TableWriter, v: &ResearchViolence) {
+        put_exposure(w, v);
+    }
+    fn reader<'a>(r: &TableReader<'a>, _: &'static str) -> Result<ExposureCols<'a>> {
+        ExposureCols::new(r, r.table())
+    }
+    fn get(r: &ExposureCols<'_>, row: usize) -> Result<ResearchViolence> {
+        r.get(row)
+    }
 }
 
 /// The columns of one violence exposure, shared with `violence_disclosures`: form, mode,
@@ -125,27 +116,16 @@ pub(crate) fn exposure_fields() -> Vec<FieldSpec> {
 
 /// Writes the columns of [`exposure_fields`].
 pub(crate) fn put_exposure(w: &mut TableWriter, v: &ResearchViolence) {
-    w.code("form", Some(v.form))
-        .code("mode", Some(v.mode))
-        .code("perpetrator_relation", v.perpetrator_relation)
-        .u32(
-            "perpetrator_person_index",
-            v.perpetrator.as_ref().map(|p| p.person_index),
-        )
-        .utf8(
-            "perpetrator_key",
-            v.perpetrator
-                .as_ref()
-                .and_then(|p| p.key.as_ref())
-                .map(Pseudonym::as_str),
-        )
-        .code("victim", v.victim);
-    put_source(
-        w,
-        ["violence_source_system", "violence_source_code"],
-        v.source.as_ref(),
-    );
-    w.bool("has_text", Some(v.has_text));
+    use declare::Column;
+    let perpetrator = v.perpetrator.as_ref();
+    ViolenceForm::put(w, v.form);
+    ExposureMode::put(w, v.mode);
+    Option::<Relation>::put(w, v.perpetrator_relation);
+    Option::<u32>::put(w, perpetrator.map(|p| p.person_index));
+    Option::<Pseudonym>::put(w, perpetrator.and_then(|p| p.key.as_ref()));
+    Option::<Relation>::put(w, v.victim);
+    Option::<SourceCode>::put(w, v.source.as_ref());
+    bool::put(w, v.has_text);
 }
 
 /// Reads the columns of [`exposure_fields`].
