@@ -1,6 +1,7 @@
 //! The Family Partner trial among Norwegian families at the trial's sites: approach, eligibility
 //! screening (a child under 12, already receiving child-welfare services), consent, rolling 1:1
-//! randomisation with barnvern-familypartner's [`Randomiser`] (permuted blocks of 4 and 6),
+//! randomisation with barnvern-familypartner's [`Randomiser`] through the stratified design of
+//! [`randomisation_design`] (permuted blocks of 4 and 6 within each site and child age band),
 //! enrolment with a Family Partner under the caseload cap, contacts following the programme
 //! definition's phases, guidance sessions, coordination, goals, withdrawals, and the assessment
 //! waves at 0, 3, 6, 12 and 18 months with attrition (final-wave retention near half), with SDQ
@@ -22,8 +23,9 @@ use barnvern_familypartner::enrolment::{
 };
 use barnvern_familypartner::programme::{Per, ProgrammeDefinition};
 use barnvern_familypartner::{
-    Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, RandomisationDesign, Randomiser,
-    Screening, Site, SiteCode, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
+    AgeBand, Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, RandomisationDesign,
+    Randomiser, Screening, Site, SiteCode, StratificationFactor, TrialConsent, TrialId,
+    WaveDefinition, WaveOutcome, WaveRecord,
 };
 use barnvern_intervention::{Agency, InterventionType};
 use chrono::NaiveDate;
@@ -39,6 +41,7 @@ use crate::{Error, SynthOptions};
 /// families are randomised in the generated file) and each site's Family Partners with the
 /// enrolments they carry.
 pub(crate) struct TrialState {
+    design: RandomisationDesign,
     randomiser: Randomiser,
     programme: &'static ProgrammeDefinition,
     /// Per site, per partner: the (start, end) of each enrolment, end exclusive.
@@ -48,12 +51,13 @@ pub(crate) struct TrialState {
 
 impl TrialState {
     pub(crate) fn new(opts: &SynthOptions) -> Result<TrialState, Error> {
-        let design = RandomisationDesign::blocks(&[4, 6]);
+        let design = randomisation_design();
         let randomiser = Randomiser::new(opts.seed ^ 0x0066_616d_7061_7274, &design)
             .map_err(|e| Error::Data(format!("the randomisation design is refused: {e}")))?;
         let programme = ProgrammeDefinition::builtin_default()
             .map_err(|e| Error::Data(format!("the default programme is refused: {e}")))?;
         Ok(TrialState {
+            design,
             randomiser,
             programme,
             partners: HashMap::new(),
@@ -90,6 +94,23 @@ impl TrialState {
         StaffRef::new(format!("fp-{code}-{:02}", k + 1))
             .map_err(|e| Error::Data(format!("partner reference refused: {e}")))
     }
+}
+
+/// The synthetic trial's randomisation: 1:1 in permuted blocks of 4 and 6, stratified by site
+/// and by the child's age band at screening (0-5 and 6-11 years), each stratum with its own
+/// sequence.
+pub fn randomisation_design() -> RandomisationDesign {
+    let band = |id: &str, from_years, below_years| AgeBand {
+        id: id.to_owned(),
+        from_years,
+        below_years,
+    };
+    RandomisationDesign::blocks(&[4, 6]).stratified(vec![
+        StratificationFactor::Site,
+        StratificationFactor::ChildAgeBand {
+            bands: vec![band("0-5", 0, 6), band("6-11", 6, 12)],
+        },
+    ])
 }
 
 fn err<T>(r: Result<T, barnvern_core::Issue>) -> Result<T, Error> {
@@ -166,7 +187,15 @@ pub(crate) fn participate(
             });
             let randomised = d.days_after(consent_on, 0, 5);
             if given && randomised <= as_of {
-                let a = t.randomiser.assign();
+                let age = f.screening.as_ref().map(|s| s.child_age_years);
+                let stratum = t
+                    .design
+                    .stratum_of(Some(&site.code), age)
+                    .map_err(|m| Error::Data(format!("no stratum for a family: {m}")))?;
+                let a = t
+                    .randomiser
+                    .assign_in(stratum.as_ref())
+                    .map_err(|e| Error::Data(format!("the randomiser refused: {e}")))?;
                 f.allocation = Some(Allocation {
                     arm: a.arm,
                     sequence: a.sequence,
