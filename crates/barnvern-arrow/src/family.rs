@@ -31,6 +31,7 @@
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
 //!     usual_care: None,
+//!     instruments: Vec::new(),
 //! };
 //! let data = trial_data("fampart-bergen", &[research], programme, design).unwrap();
 //! let flow = data.consort(as_of);

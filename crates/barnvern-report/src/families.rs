@@ -153,6 +153,7 @@ pub(crate) fn trials(
             // Filled from the sites the families name (barnvern_arrow::family::trial_data).
             sites: Vec::new(),
             usual_care: None,
+            instruments: Vec::new(),
         };
         let data = trial_data(id, cases, programme.clone(), design)
             .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;

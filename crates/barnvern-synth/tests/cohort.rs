@@ -235,6 +235,7 @@ fn the_trial_is_randomised_within_site_and_age_band_strata() {
             primary_wave: 6,
             sites: sites.into_values().collect(),
             usual_care: None,
+            instruments: Vec::new(),
         },
         families,
         history: Vec::new(),
