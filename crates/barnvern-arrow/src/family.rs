@@ -46,6 +46,7 @@ use barnvern_familypartner::{
     Allocation, Arm, Contact, ContactId, ContactMode, ContactStatus, CoordinationActivity,
     CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyGoal, FamilyRecord,
     FamilyRef, GoalId, GoalProgress, GoalReview, GuidanceSession, IneligibilityReason,
+    InterviewEnd, InterviewReason, InterviewStatus, QualitativeInterview,
     ProgrammeDefinition, Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData,
     TrialDesign, TrialId, WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope,
     WithdrawnBy,
@@ -293,6 +294,57 @@ pub struct ResearchCosts {
     pub rate_card_status: DefinitionStatus,
 }
 
+/// An invitation to the qualitative sub-sample's interview (the log's dates and reason; nothing
+/// said in the interview is part of the trial data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResearchInterview {
+    /// Who was invited: the parent or the child (`self`).
+    pub informant: Informant,
+    /// The date of the invitation.
+    pub invited_on: NaiveDate,
+    /// The date consent was given.
+    pub consented_on: Option<NaiveDate>,
+    /// The date of the interview.
+    pub interviewed_on: Option<NaiveDate>,
+    /// The date the invitation was declined or consent withdrawn.
+    pub ended_on: Option<NaiveDate>,
+    /// Why it was declined or withdrawn.
+    pub end_reason: Option<InterviewReason>,
+}
+
+impl ResearchInterview {
+    fn of(i: &QualitativeInterview) -> ResearchInterview {
+        ResearchInterview {
+            informant: i.informant,
+            invited_on: i.invited_on,
+            consented_on: i.consented_on,
+            interviewed_on: i.interviewed_on,
+            ended_on: i.ended.map(|e| e.on),
+            end_reason: i.ended.map(|e| e.reason),
+        }
+    }
+
+    /// The record form (an end needs both its date and its reason).
+    pub fn to_interview(&self) -> QualitativeInterview {
+        QualitativeInterview {
+            informant: self.informant,
+            invited_on: self.invited_on,
+            consented_on: self.consented_on,
+            interviewed_on: self.interviewed_on,
+            ended: self
+                .ended_on
+                .zip(self.end_reason)
+                .map(|(on, reason)| InterviewEnd { on, reason }),
+            provenance: None,
+        }
+    }
+
+    /// Where the invitation stands ([`QualitativeInterview::status`]).
+    pub fn status(&self) -> InterviewStatus {
+        self.to_interview().status()
+    }
+}
+
 /// One family's Family Partner trial records in research form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResearchFamily {
@@ -333,6 +385,8 @@ pub struct ResearchFamily {
     pub scores: Vec<ResearchScore>,
     /// Costs derived from the contacts, when the programme definition has a rate card.
     pub costs: Option<ResearchCosts>,
+    /// Invitations to the qualitative sub-sample's interviews.
+    pub interviews: Vec<ResearchInterview>,
 }
 
 /// The child's age in whole years on `on`, from birth year and month (a birthday in the
@@ -524,6 +578,7 @@ impl ResearchFamily {
                 .collect(),
             scores,
             costs,
+            interviews: f.interviews.iter().map(ResearchInterview::of).collect(),
         }
     }
 
@@ -688,6 +743,11 @@ impl ResearchFamily {
                 responses,
             });
         }
+        record.interviews = self
+            .interviews
+            .iter()
+            .map(ResearchInterview::to_interview)
+            .collect();
         Ok(record)
     }
 }

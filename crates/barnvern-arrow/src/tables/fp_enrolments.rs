@@ -336,6 +336,7 @@ pub(crate) fn read(
                 questionnaires: Vec::new(),
                 scores: Vec::new(),
                 costs: None,
+                interviews: Vec::new(),
             },
         ));
     }

@@ -32,6 +32,7 @@ pub(crate) mod fp_enrolments;
 pub(crate) mod fp_goal_reviews;
 pub(crate) mod fp_goals;
 pub(crate) mod fp_guidance_sessions;
+pub(crate) mod fp_interviews;
 pub(crate) mod intervention_evaluations;
 pub(crate) mod interventions;
 pub(crate) mod investigation_extensions;
@@ -99,6 +100,7 @@ pub(crate) fn specs() -> Vec<TableSpec> {
         fp_coordination_agencies::spec(),
         fp_goals::spec(),
         fp_goal_reviews::spec(),
+        fp_interviews::spec(),
         waves::spec(),
         questionnaires::spec(),
         item_responses::spec(),
@@ -170,6 +172,7 @@ pub(crate) fn write_case(case: &ResearchCase, sink: &mut dyn Sink) -> Result<()>
     fp_coordination_agencies::write(case, sink)?;
     fp_goals::write(case, sink)?;
     fp_goal_reviews::write(case, sink)?;
+    fp_interviews::write(case, sink)?;
     waves::write(case, sink)?;
     questionnaires::write(case, sink)?;
     item_responses::write(case, sink)?;
