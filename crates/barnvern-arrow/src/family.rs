@@ -46,10 +46,9 @@ use barnvern_familypartner::{
     Allocation, Arm, Contact, ContactId, ContactMode, ContactStatus, CoordinationActivity,
     CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyGoal, FamilyRecord,
     FamilyRef, GoalId, GoalProgress, GoalReview, GuidanceSession, IneligibilityReason,
-    InterviewEnd, InterviewReason, InterviewStatus, QualitativeInterview,
-    ProgrammeDefinition, Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData,
-    TrialDesign, TrialId, WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope,
-    WithdrawnBy,
+    InterviewEnd, InterviewReason, InterviewStatus, ProgrammeDefinition, QualitativeInterview,
+    Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData, TrialDesign, TrialId,
+    WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope, WithdrawnBy,
 };
 use barnvern_intervention::meeting::Agency;
 use barnvern_outcomes::{

@@ -5,7 +5,8 @@
 //! enrolment with a Family Partner under the caseload cap, contacts following the programme
 //! definition's phases, guidance sessions, coordination, goals, withdrawals, and the assessment
 //! waves at 0, 3, 6, 12 and 18 months with attrition (final-wave retention near half), with SDQ
-//! parent questionnaires and, in the intervention arm, AIM/IAM/FIM.
+//! parent questionnaires and, in the intervention arm, AIM/IAM/FIM rated by staff and parents,
+//! and a qualitative sub-sample of parents invited to an interview.
 
 use std::collections::HashMap;
 
@@ -23,11 +24,12 @@ use barnvern_familypartner::enrolment::{
 };
 use barnvern_familypartner::programme::{Per, ProgrammeDefinition};
 use barnvern_familypartner::{
-    AgeBand, Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, RandomisationDesign,
-    Randomiser, Screening, Site, SiteCode, StratificationFactor, TrialConsent, TrialId,
-    WaveDefinition, WaveOutcome, WaveRecord,
+    AgeBand, Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, InterviewEnd,
+    InterviewReason, QualitativeInterview, RandomisationDesign, Randomiser, Screening, Site,
+    SiteCode, StratificationFactor, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
 };
 use barnvern_intervention::{Agency, InterventionType};
+use barnvern_outcomes::Informant;
 use chrono::NaiveDate;
 
 use crate::case::{CaseBuilder, TrialCandidate, family_partner_measure};
@@ -217,6 +219,7 @@ pub(crate) fn participate(
                     }
                 }
                 waves(&mut d, b, &mut f, c, randomised)?;
+                interview(&mut d, as_of, &mut f, randomised);
             }
         }
     }
@@ -511,6 +514,59 @@ fn enrol(
         )?;
     }
     Ok(())
+}
+
+/// The qualitative sub-sample: about a quarter of the randomised families' parents are invited
+/// to an interview 6 to 9 months after randomisation (unless they left the study first); most
+/// consent and are interviewed within a month, the rest decline or withdraw with a reason.
+fn interview(d: &mut Draw, as_of: NaiveDate, f: &mut FamilyRecord, randomised: NaiveDate) {
+    if !d.chance(0.25) {
+        return;
+    }
+    let invited_on = d.days_after(add_months(randomised, 6), 0, 90);
+    if invited_on > as_of || f.study_withdrawn_on().is_some_and(|w| w < invited_on) {
+        return;
+    }
+    let reason = |d: &mut Draw| {
+        d.weighted(&[
+            (InterviewReason::NotInterested, 45),
+            (InterviewReason::NoTime, 30),
+            (InterviewReason::Unreachable, 15),
+            (InterviewReason::TooBurdensome, 10),
+        ])
+    };
+    let mut iv = QualitativeInterview {
+        informant: Informant::Parent,
+        invited_on,
+        consented_on: None,
+        interviewed_on: None,
+        ended: None,
+        provenance: None,
+    };
+    let answered = d.days_after(invited_on, 1, 14);
+    if answered <= as_of {
+        if d.chance(0.7) {
+            iv.consented_on = Some(answered);
+            let held = d.days_after(answered, 3, 30);
+            if d.chance(0.1) {
+                let on = d.days_after(answered, 1, 20);
+                if on <= as_of {
+                    iv.ended = Some(InterviewEnd {
+                        on,
+                        reason: reason(d),
+                    });
+                }
+            } else if held <= as_of {
+                iv.interviewed_on = Some(held);
+            }
+        } else {
+            iv.ended = Some(InterviewEnd {
+                on: answered,
+                reason: reason(d),
+            });
+        }
+    }
+    f.interviews.push(iv);
 }
 
 /// Whole calendar months from `start` to `on`.

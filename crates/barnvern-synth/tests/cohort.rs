@@ -246,6 +246,26 @@ fn the_trial_is_randomised_within_site_and_age_band_strata() {
         .filter_map(|f| f.allocation.as_ref()?.stratum.clone())
         .collect();
     assert!(strata.len() >= 4, "{strata:?}");
+    // The qualitative sub-sample: parents invited, some interviewed, others not (yet); and
+    // parents rate acceptability as well as staff.
+    let statuses: std::collections::BTreeSet<_> = data
+        .families
+        .iter()
+        .flat_map(|f| f.interviews.iter().map(|i| i.status()))
+        .collect();
+    assert!(
+        statuses.contains(&barnvern_familypartner::InterviewStatus::Interviewed)
+            && statuses.len() >= 2,
+        "{statuses:?}"
+    );
+    let informants: std::collections::BTreeSet<_> = data
+        .families
+        .iter()
+        .flat_map(|f| f.waves.iter().flat_map(|w| w.questionnaires.iter()))
+        .filter(|q| q.instrument.as_str() == "aim")
+        .map(|q| q.informant)
+        .collect();
+    assert_eq!(informants.len(), 2, "{informants:?}");
     // The whole trial validates, strata and sequences included.
     if let Err(e) = Trial::from_data(data) {
         panic!("{e}");
