@@ -1,5 +1,5 @@
-//! Questionnaires at the trial's waves: the SDQ parent form (4-17 years) for every child old
-//! enough, and AIM, IAM and FIM for families in the intervention arm at 3 and 12 months, rated
+//! Questionnaires at the trial's waves: the SDQ parent form (2-4 years below 4, 4-17 years from
+//! 4) for every child old enough, and AIM, IAM and FIM for families in the intervention arm at 3 and 12 months, rated
 //! by the Family Partner and by the parent (acceptability rated by families). Answers follow a family's difficulty level, which
 //! eases over time (more in the intervention arm); some items are left out (`null`) or refused.
 
@@ -80,7 +80,13 @@ pub(crate) fn for_wave(
     };
     let completed_on = sub_days(on, d.below(10));
     let age = age_on(child_born, completed_on);
-    if (4..=17).contains(&age) {
+    // The 2-4 form below 4, the 4-17 form from 4 (the forms overlap at 4).
+    let sdq = match age {
+        2..=3 => Some("sdq-p-2-4"),
+        4..=17 => Some("sdq-p-4-17"),
+        _ => None,
+    };
+    if let Some(sdq) = sdq {
         let easing = match arm {
             Some(Arm::Intervention) => 0.035,
             _ => 0.015,
@@ -114,7 +120,7 @@ pub(crate) fn for_wave(
             }
         }
         out.push(Questionnaire {
-            instrument: instrument("sdq-p-4-17")?,
+            instrument: instrument(sdq)?,
             informant: Informant::Parent,
             completed_on,
             responses: r,

@@ -21,7 +21,7 @@ pub(crate) fn spec() -> TableSpec {
         f("wave_index", T::Int32, S::Index, "Position of the wave record it was answered at (joins waves.wave_index)."),
         opt("wave", T::Int32, S::Measure, "The wave, in months from randomisation (as in waves.wave)."),
         f("completed_on", T::Date32, S::Date, "Date the questionnaire was completed (its year is the partition year)."),
-        f("instrument", T::Dict, S::Code, "The instrument id of barnvern-outcomes (sdq-p-4-17, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs, aim, iam, fim)."),
+        f("instrument", T::Dict, S::Code, "The instrument id of barnvern-outcomes (sdq-p-4-17, sdq-p-2-4, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs, aim, iam, fim) or an id of the trial design's own definitions (user-keyed instruments)."),
         opt("instrument_version", T::Dict, S::Code, "The version of the instrument definition shipped with barnvern when the extract was made."),
         code::<Informant>("informant", "Who answered it (parent, teacher, self, staff; CDISC QSEVAL)."),
     ]);
