@@ -69,7 +69,8 @@ pub fn acceptability(data: &TrialData, as_of: NaiveDate) -> Vec<Acceptability> {
     let view = data.as_of(as_of);
     let user = &view.design.instruments;
     // (wave position, instrument position, informant, arm) -> (forms, scores)
-    let mut groups: BTreeMap<(usize, usize, Informant, Arm), (u64, Vec<f64>)> = BTreeMap::new();
+    type Group = (usize, usize, Informant, Arm);
+    let mut groups: BTreeMap<Group, (u64, Vec<f64>)> = BTreeMap::new();
     for f in &view.families {
         let Some(arm) = f.arm() else { continue };
         for (wi, wave) in view.design.waves.iter().enumerate() {
