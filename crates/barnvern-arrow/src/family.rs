@@ -438,7 +438,7 @@ impl ResearchFamily {
         let mut scores = Vec::new();
         let country = CountryCode::new(jurisdiction.code()).ok();
         for (qi, (_, q)) in questionnaires.iter().enumerate() {
-            let (Some(instrument), Some(qi)) = (q.definition(), index(qi)) else {
+            let (Some(instrument), Some(qi)) = (q.definition_in(&fp.instruments), index(qi)) else {
                 continue;
             };
             let options = ScoreOptions {
@@ -573,7 +573,7 @@ impl ResearchFamily {
                 .collect(),
             questionnaires: questionnaires
                 .iter()
-                .map(|(w, q)| research_questionnaire(*w, q))
+                .map(|(w, q)| research_questionnaire(*w, q, &fp.instruments))
                 .collect(),
             scores,
             costs,
@@ -751,8 +751,12 @@ impl ResearchFamily {
     }
 }
 
-fn research_questionnaire(wave_index: u32, q: &Questionnaire) -> ResearchQuestionnaire {
-    let instrument = q.definition();
+fn research_questionnaire(
+    wave_index: u32,
+    q: &Questionnaire,
+    user: &[barnvern_familypartner::UserInstrument],
+) -> ResearchQuestionnaire {
+    let instrument = q.definition_in(user);
     let position = |name: &str| instrument.and_then(|i| i.item(name)).map(|i| i.position);
     let mut responses: Vec<ResearchItem> = q
         .responses

@@ -227,6 +227,7 @@ pub(crate) fn participate(
         trial_id: err(TrialId::new(opts.trial_id.clone()))?,
         programme_id: programme.id.clone(),
         site: Some(site),
+        instruments: Vec::new(),
         family: f,
     });
     Ok(())
