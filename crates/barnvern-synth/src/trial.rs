@@ -300,7 +300,10 @@ fn enrol(
     if start > as_of {
         return Ok(());
     }
-    let planned_end = add_months(start, 12);
+    // The programme runs 6-18 months a family; planned lengths reach into the ending phase
+    // (months 12-18 of the default definition), so its dose has whole months to count.
+    let planned_months = d.weighted(&[(9u32, 15), (12, 35), (15, 30), (18, 20)]);
+    let planned_end = add_months(start, planned_months);
     // How the enrolment ends: a withdrawal, completion, an early end, or still running.
     let mut ended = None;
     let mut end = None;
