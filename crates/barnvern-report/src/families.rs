@@ -186,7 +186,7 @@ fn read_filtered(path: &Path, keys: &Arc<HashSet<String>>) -> Result<Vec<RecordB
     Ok(out)
 }
 
-/// The parent-report SDQ total difficulties of a family at wave `month`.
+/// The parent-report SDQ (4-17 form) total difficulties of a family at wave `month`.
 fn sdq_total(f: &ResearchFamily, month: u32) -> Option<f64> {
     f.scores
         .iter()
@@ -196,7 +196,9 @@ fn sdq_total(f: &ResearchFamily, month: u32) -> Option<f64> {
                 .questionnaires
                 .get(usize::try_from(s.questionnaire_index).ok()?)?;
             let w = f.waves.get(usize::try_from(q.wave_index).ok()?)?;
-            (q.instrument.starts_with("sdq-p") && w.wave == month).then_some(s.value?)
+            // The 4-17 form only: the 2-4 form's totals are not pooled with it (its items and
+            // bands are not verified against the 4-17 form's).
+            (q.instrument == "sdq-p-4-17" && w.wave == month).then_some(s.value?)
         })
 }
 

@@ -992,7 +992,8 @@ pub fn sections(
         id: format!("sdq-{trial}"),
         title: format!("SDQ change from baseline to 12 months ({trial})"),
         paragraphs: vec![
-            "Total difficulties (0-40) of the parent-report SDQ, scored by barnvern-outcomes, \
+            "Total difficulties (0-40) of the parent-report SDQ (the 4-17 form; the 2-4 form is \
+             not pooled with it), scored by barnvern-outcomes, \
              at wave 0 (baseline) and wave 12 (12 months). n counts randomised families with \
              a total at both waves (complete pairs); the means are over those families. A \
              fall is an improvement. Means are withheld where n is."
