@@ -337,6 +337,24 @@ impl PyTrial {
         metric(py, &self.view(py, site)?.questionnaire_completeness(as_of))
     }
 
+    /// AIM, IAM and FIM rated by the families (informant parent) and the staff: per wave,
+    /// instrument, informant and arm, the median score against the instrument's benchmark.
+    #[pyo3(signature = (as_of, *, site = None))]
+    fn acceptability<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: NaiveDate,
+        site: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.view(py, site)?.acceptability(as_of))
+    }
+
+    /// The qualitative sub-sample log: invitations, consents and interviews per site and arm,
+    /// then for the whole trial, with declines and withdrawals by reason.
+    fn interviews<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {
+        metric(py, &self.inner.interviews(as_of))
+    }
+
     /// Recruitment per calendar month and per site against the target (CONSORT pilot item
     /// 14a): each site, then the whole trial.
     fn recruitment<'py>(&self, py: Python<'py>, as_of: NaiveDate) -> PyResult<Bound<'py, PyAny>> {

@@ -281,7 +281,7 @@ PROPRIETARY = {
 
 def test_instruments_and_builtins() -> None:
     ids = bv.instruments()
-    assert ids == ["sdq-p-4-17", "sdq-t-4-17", "sdq-s-11-17", "swemwbs", "wemwbs", "aim", "iam", "fim"]
+    assert ids == ["sdq-p-4-17", "sdq-p-2-4", "sdq-t-4-17", "sdq-s-11-17", "swemwbs", "wemwbs", "aim", "iam", "fim"]
     sdq = bv.Instrument.builtin("sdq-p-4-17")
     assert (sdq.id, sdq.informant) == ("sdq-p-4-17", "parent")
     assert sdq.scores == SDQ_SCORES

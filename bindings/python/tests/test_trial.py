@@ -236,3 +236,40 @@ def test_questionnaire_completeness_is_empty_without_questionnaires(trial_json: 
     # The hand-checked trial records waves but no questionnaires; the Rust test
     # (tests/completeness.rs) counts the example family's forms by hand.
     assert bv.Trial.from_json(trial_json).questionnaire_completeness(AS_OF) == []
+
+
+def test_acceptability_rated_by_families_and_the_interview_log(trial_json: str) -> None:
+    """Parents of fam-01 and fam-03 (Family Partner) rate AIM at 3 months, fam-01's partner too;
+    fam-02's parent (ordinary services) is invited to an interview, consents and is interviewed,
+    fam-04's declines."""
+    data = json.loads(trial_json)
+    fams = {f["family"]: f for f in data["families"]}
+
+    def aim(items: list[int], informant: str, on: str) -> dict[str, Any]:
+        return {"instrument": "aim", "informant": informant, "completed_on": on,
+                "responses": {f"aim{k + 1}": v for k, v in enumerate(items)}}
+
+    for fam, forms in (("fam-01", [([4, 4, 3, 4], "parent"), ([5, 5, 4, 4], "staff")]),
+                       ("fam-03", [([3, 3, 3, 3], "parent")])):
+        wave = next(w for w in fams[fam]["waves"] if w["wave"] == 3)
+        wave["questionnaires"] = [aim(items, who, wave["on"]) for items, who in forms]
+    fams["fam-02"]["interviews"] = [{"informant": "parent", "invited_on": "2024-08-01",
+                                     "consented_on": "2024-08-05", "interviewed_on": "2024-08-20"}]
+    fams["fam-04"]["interviews"] = [{"informant": "parent", "invited_on": "2024-08-01",
+                                     "ended": {"on": "2024-08-03", "reason": "no_time"}}]
+    trial = bv.Trial.from_json(json.dumps(data))
+    rows = trial.acceptability(AS_OF)
+    parents = next(r for r in rows if r["informant"] == "parent")
+    # Means 3.75 and 3.0: median 3.375, under the 3.5 benchmark; 1 of 2 at or above it.
+    assert (parents["wave"], parents["arm"], parents["scored"]) == (3, "intervention", 2)
+    assert parents["median"] == pytest.approx(3.375)
+    assert parents["median_meets_benchmark"] is False
+    assert parents["at_or_above_benchmark"]["numerator"] == 1
+    staff = next(r for r in rows if r["informant"] == "staff")
+    assert staff["median"] == pytest.approx(4.5)
+    [control] = trial.interviews(AS_OF)
+    assert control["site"] is None and control["arm"] == "control"
+    assert (control["invited"], control["consented"]["numerator"], control["interviewed"]["numerator"]) == (2, 1, 1)
+    assert control["declined"] == 1
+    assert control["reasons"] == [{"reason": "no_time", "declined": 1, "withdrawn": 0}]
+    assert control["interviewed"]["ci95"] is not None

@@ -19,7 +19,8 @@ use barnvern_core::{Jurisdiction, Law, Severity, Sex};
 
 use barnvern_familypartner::{
     Arm, ContactMode, ContactStatus, CoordinationKind, DefinitionStatus, EnrolmentEnd,
-    GoalProgress, IneligibilityReason, WaveOutcome, WithdrawalReason, WithdrawnBy,
+    GoalProgress, IneligibilityReason, InterviewReason, InterviewStatus, WaveOutcome,
+    WithdrawalReason, WithdrawnBy,
 };
 use barnvern_intervention::episode::{EndReason, EvaluationConclusion};
 use barnvern_intervention::kind::InterventionType;
@@ -465,6 +466,16 @@ code_enum!(
     [Default, Local, Manual]
 );
 code_enum!(ItemStatus, "barnvern.item_status", [Answered, NotDone]);
+code_enum!(
+    InterviewReason,
+    "barnvern.fp.interview_reason",
+    [NotInterested, NoTime, Unreachable, TooBurdensome, Other]
+);
+code_enum!(
+    InterviewStatus,
+    "barnvern.fp.interview_status",
+    [Invited, Consented, Interviewed, Declined, Withdrawn]
+);
 
 #[cfg(test)]
 mod tests {
@@ -534,6 +545,8 @@ mod tests {
         check::<WaveOutcome>();
         check::<Informant>();
         check::<ItemStatus>();
+        check::<InterviewReason>();
+        check::<InterviewStatus>();
         check::<DefinitionStatus>();
         assert!(InterventionType::FamilyPartner.code() == "family_partner");
         assert_eq!(Jurisdiction::Se.code(), "SE");

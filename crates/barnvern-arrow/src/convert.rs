@@ -279,6 +279,7 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     read_into!(fp_coordination_agencies, pick_fp_coordination_agencies);
     read_into!(fp_goals, pick_fp_goals);
     read_into!(fp_goal_reviews, pick_fp_goal_reviews);
+    read_into!(fp_interviews, pick_fp_interviews);
     read_into!(waves, pick_waves);
     read_into!(questionnaires, pick_questionnaires);
     read_into!(item_responses, pick_items);
@@ -506,6 +507,7 @@ family!(pick_fp_contacts, contacts, ResearchContact);
 family!(pick_fp_guidance, guidance_sessions, ResearchGuidanceSession);
 family!(pick_fp_coordination, coordination, ResearchCoordination);
 family!(pick_fp_goals, goals, ResearchGoal);
+family!(pick_fp_interviews, interviews, ResearchInterview);
 family!(pick_waves, waves, ResearchWave);
 
 fn pick_fp_components(c: &mut ResearchCase, p: u32) -> Option<&mut Vec<String>> {

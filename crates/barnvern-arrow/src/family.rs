@@ -31,6 +31,7 @@
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
 //!     usual_care: None,
+//!     instruments: Vec::new(),
 //! };
 //! let data = trial_data("fampart-bergen", &[research], programme, design).unwrap();
 //! let flow = data.consort(as_of);
@@ -45,9 +46,9 @@ use barnvern_familypartner::{
     Allocation, Arm, Contact, ContactId, ContactMode, ContactStatus, CoordinationActivity,
     CoordinationKind, DefinitionStatus, Enrolment, EnrolmentEnd, FamilyGoal, FamilyRecord,
     FamilyRef, GoalId, GoalProgress, GoalReview, GuidanceSession, IneligibilityReason,
-    ProgrammeDefinition, Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData,
-    TrialDesign, TrialId, WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope,
-    WithdrawnBy,
+    InterviewEnd, InterviewReason, InterviewStatus, ProgrammeDefinition, QualitativeInterview,
+    Questionnaire, Screening, Site, Stratum, TrialConsent, TrialData, TrialDesign, TrialId,
+    WaveOutcome, WaveRecord, Withdrawal, WithdrawalReason, WithdrawalScope, WithdrawnBy,
 };
 use barnvern_intervention::meeting::Agency;
 use barnvern_outcomes::{
@@ -292,6 +293,57 @@ pub struct ResearchCosts {
     pub rate_card_status: DefinitionStatus,
 }
 
+/// An invitation to the qualitative sub-sample's interview (the log's dates and reason; nothing
+/// said in the interview is part of the trial data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResearchInterview {
+    /// Who was invited: the parent or the child (`self`).
+    pub informant: Informant,
+    /// The date of the invitation.
+    pub invited_on: NaiveDate,
+    /// The date consent was given.
+    pub consented_on: Option<NaiveDate>,
+    /// The date of the interview.
+    pub interviewed_on: Option<NaiveDate>,
+    /// The date the invitation was declined or consent withdrawn.
+    pub ended_on: Option<NaiveDate>,
+    /// Why it was declined or withdrawn.
+    pub end_reason: Option<InterviewReason>,
+}
+
+impl ResearchInterview {
+    fn of(i: &QualitativeInterview) -> ResearchInterview {
+        ResearchInterview {
+            informant: i.informant,
+            invited_on: i.invited_on,
+            consented_on: i.consented_on,
+            interviewed_on: i.interviewed_on,
+            ended_on: i.ended.map(|e| e.on),
+            end_reason: i.ended.map(|e| e.reason),
+        }
+    }
+
+    /// The record form (an end needs both its date and its reason).
+    pub fn to_interview(&self) -> QualitativeInterview {
+        QualitativeInterview {
+            informant: self.informant,
+            invited_on: self.invited_on,
+            consented_on: self.consented_on,
+            interviewed_on: self.interviewed_on,
+            ended: self
+                .ended_on
+                .zip(self.end_reason)
+                .map(|(on, reason)| InterviewEnd { on, reason }),
+            provenance: None,
+        }
+    }
+
+    /// Where the invitation stands ([`QualitativeInterview::status`]).
+    pub fn status(&self) -> InterviewStatus {
+        self.to_interview().status()
+    }
+}
+
 /// One family's Family Partner trial records in research form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResearchFamily {
@@ -332,6 +384,8 @@ pub struct ResearchFamily {
     pub scores: Vec<ResearchScore>,
     /// Costs derived from the contacts, when the programme definition has a rate card.
     pub costs: Option<ResearchCosts>,
+    /// Invitations to the qualitative sub-sample's interviews.
+    pub interviews: Vec<ResearchInterview>,
 }
 
 /// The child's age in whole years on `on`, from birth year and month (a birthday in the
@@ -384,7 +438,7 @@ impl ResearchFamily {
         let mut scores = Vec::new();
         let country = CountryCode::new(jurisdiction.code()).ok();
         for (qi, (_, q)) in questionnaires.iter().enumerate() {
-            let (Some(instrument), Some(qi)) = (q.definition(), index(qi)) else {
+            let (Some(instrument), Some(qi)) = (q.definition_in(&fp.instruments), index(qi)) else {
                 continue;
             };
             let options = ScoreOptions {
@@ -519,10 +573,11 @@ impl ResearchFamily {
                 .collect(),
             questionnaires: questionnaires
                 .iter()
-                .map(|(w, q)| research_questionnaire(*w, q))
+                .map(|(w, q)| research_questionnaire(*w, q, &fp.instruments))
                 .collect(),
             scores,
             costs,
+            interviews: f.interviews.iter().map(ResearchInterview::of).collect(),
         }
     }
 
@@ -687,12 +742,21 @@ impl ResearchFamily {
                 responses,
             });
         }
+        record.interviews = self
+            .interviews
+            .iter()
+            .map(ResearchInterview::to_interview)
+            .collect();
         Ok(record)
     }
 }
 
-fn research_questionnaire(wave_index: u32, q: &Questionnaire) -> ResearchQuestionnaire {
-    let instrument = q.definition();
+fn research_questionnaire(
+    wave_index: u32,
+    q: &Questionnaire,
+    user: &[barnvern_familypartner::UserInstrument],
+) -> ResearchQuestionnaire {
+    let instrument = q.definition_in(user);
     let position = |name: &str| instrument.and_then(|i| i.item(name)).map(|i| i.position);
     let mut responses: Vec<ResearchItem> = q
         .responses

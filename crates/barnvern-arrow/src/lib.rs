@@ -63,6 +63,7 @@
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
 //!     usual_care: None,
+//!     instruments: Vec::new(),
 //! };
 //! let programme = ProgrammeDefinition::builtin_default()?.clone();
 //! let trial = trial_data("fampart-bergen", &cases, programme, design)?;

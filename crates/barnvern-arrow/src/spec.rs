@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::codes::CodeEnum;
 
 /// The research schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 /// The research schema versions this build reads. 1.0 files (before the intervention, plan,
 /// meeting and Family Partner tables) have the same columns in every table they share with
 /// 1.1, so they are read as they are. 1.2 adds the tables of Norway's national reporting
@@ -26,8 +26,10 @@ pub const SCHEMA_VERSION: &str = "1.2";
 /// `deadlines.start_basis` and `deadlines.completed_same_day` (Norway's investigation deadlines
 /// now count from the end of the report review), which older files get derived as the older
 /// version meant them (`migrate.rs`); and the trial's site and stratum columns of
-/// `fp_enrolments`, which older files read as null ([`COLUMNS_ADDED`]).
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
+/// `fp_enrolments`, which older files read as null ([`COLUMNS_ADDED`]). 1.3 adds the Family
+/// Partner trial's qualitative sub-sample log (`fp_interviews`), which older datasets read as
+/// datasets without interviews.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "1.3"];
 
 /// Columns added after 1.0: (the version that added it, table, column). Each is nullable, and
 /// a file of an earlier version is read with the column all null.
@@ -601,6 +603,7 @@ mod tests {
                 "fp_coordination_agencies",
                 "fp_goals",
                 "fp_goal_reviews",
+                "fp_interviews",
                 "waves",
                 "questionnaires",
                 "item_responses",

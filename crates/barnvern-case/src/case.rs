@@ -123,6 +123,11 @@ pub struct FamilyPartnerParticipation {
     /// office, municipality and district served); its code is the family record's `site`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<barnvern_familypartner::Site>,
+    /// The trial's own instrument definitions that the family's questionnaires use (the trial
+    /// design's `instruments`: a scale keyed by the user's JSON), so the bundle's
+    /// questionnaires are checked and scored on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruments: Vec<barnvern_familypartner::UserInstrument>,
     /// The family's records.
     pub family: FamilyRecord,
 }

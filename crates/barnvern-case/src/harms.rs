@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use barnvern_core::dates::add_months;
 use barnvern_familypartner::ids::{FamilyRef, TrialId};
 use barnvern_familypartner::metrics::Ratio;
-use barnvern_familypartner::{Arm, SiteCode};
+use barnvern_familypartner::{Arm, FamilyRecord, SiteCode};
 use barnvern_intervention::InterventionGroup;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -200,59 +200,138 @@ fn counts_on(status: Option<DecisionStatus>) -> bool {
     !matches!(status, Some(DecisionStatus::RefusedOrEnded))
 }
 
-/// The events of one bundle in `(after, until]`.
-fn events(
-    case: &CaseData,
-    after: NaiveDate,
-    until: NaiveDate,
-) -> (Vec<Dated<HarmKind>>, Vec<Dated<OutcomeKind>>) {
-    let inside = |d: NaiveDate| after < d && d <= until;
-    let mut harms = Vec::new();
-    let mut outcomes = Vec::new();
-    for r in &case.referrals {
-        let on = r.received_on();
-        if inside(on) {
+/// An investigation as the harms read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvestigationEvent {
+    /// The day it started.
+    pub started_on: NaiveDate,
+    /// The day it was concluded.
+    pub concluded_on: Option<NaiveDate>,
+    /// How it was concluded.
+    pub conclusion: Option<InvestigationConclusion>,
+}
+
+/// A decision as the harms read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionEvent {
+    /// The day it was made.
+    pub decided_on: NaiveDate,
+    /// Its kind.
+    pub kind: DecisionKind,
+    /// Its status on the day it was made (a decision refused or ended that day counts not).
+    pub status_on_decision_day: Option<DecisionStatus>,
+}
+
+/// One bundle's records as the harms read them: the family's trial record and the dates and
+/// kinds of its child-protection events. A case bundle gives them ([`CaseRecords::of_case`]);
+/// a research dataset's pseudonymised cases give the same (the report builds them), so both
+/// count by the rules of this module.
+#[derive(Debug, Clone)]
+pub struct CaseRecords<'a> {
+    /// The trial.
+    pub trial_id: &'a TrialId,
+    /// The family's trial record.
+    pub family: &'a FamilyRecord,
+    /// Days reports of concern were received.
+    pub referrals_received: Vec<NaiveDate>,
+    /// Investigations.
+    pub investigations: Vec<InvestigationEvent>,
+    /// Decisions.
+    pub decisions: Vec<DecisionEvent>,
+    /// Interventions: the day each started, if it did, and its group.
+    pub interventions: Vec<(Option<NaiveDate>, InterventionGroup)>,
+}
+
+impl<'a> CaseRecords<'a> {
+    /// The records of a case bundle with a Family Partner participation.
+    pub fn of_case(case: &'a CaseData) -> Option<CaseRecords<'a>> {
+        let fp = case.family_partner.as_ref()?;
+        Some(CaseRecords {
+            trial_id: &fp.trial_id,
+            family: &fp.family,
+            referrals_received: case.referrals.iter().map(|r| r.received_on()).collect(),
+            investigations: case
+                .investigations
+                .iter()
+                .map(|i| InvestigationEvent {
+                    started_on: i.started_on,
+                    concluded_on: i.concluded_on,
+                    conclusion: i.conclusion.as_ref().map(|c| c.code),
+                })
+                .collect(),
+            decisions: case
+                .decisions
+                .iter()
+                .map(|d| DecisionEvent {
+                    decided_on: d.decided_on,
+                    kind: d.kind,
+                    status_on_decision_day: d.status_on(d.decided_on),
+                })
+                .collect(),
+            interventions: case
+                .interventions
+                .iter()
+                .map(|x| (x.started_on, x.intervention_type.code.group()))
+                .collect(),
+        })
+    }
+
+    /// The events in `(after, until]`.
+    fn events(
+        &self,
+        after: NaiveDate,
+        until: NaiveDate,
+    ) -> (Vec<Dated<HarmKind>>, Vec<Dated<OutcomeKind>>) {
+        let inside = |d: NaiveDate| after < d && d <= until;
+        let mut harms = Vec::new();
+        let mut outcomes = Vec::new();
+        for on in self
+            .referrals_received
+            .iter()
+            .copied()
+            .filter(|d| inside(*d))
+        {
             harms.push(at(HarmKind::ReportOfConcern, on));
             outcomes.push(at(OutcomeKind::ReReferral, on));
         }
-    }
-    for i in &case.investigations {
-        if inside(i.started_on) {
-            harms.push(at(HarmKind::Investigation, i.started_on));
-        }
-        let substantiated = i.conclusion.as_ref().is_some_and(|c| {
-            matches!(
-                c.code,
-                InvestigationConclusion::Measures
-                    | InvestigationConclusion::CountyBoardApplication
-                    | InvestigationConclusion::ClosedAtPartyRequest
-            )
-        });
-        if let Some(on) = i.concluded_on.filter(|d| substantiated && inside(*d)) {
-            outcomes.push(at(OutcomeKind::SubstantiatedInvestigation, on));
-        }
-    }
-    for d in &case.decisions {
-        if !inside(d.decided_on) || !counts_on(d.status_on(d.decided_on)) {
-            continue;
-        }
-        match d.kind {
-            DecisionKind::Emergency => {
-                harms.push(at(HarmKind::EmergencyPlacement, d.decided_on));
-                outcomes.push(at(OutcomeKind::OutOfHomePlacement, d.decided_on));
+        for i in &self.investigations {
+            if inside(i.started_on) {
+                harms.push(at(HarmKind::Investigation, i.started_on));
             }
-            DecisionKind::CareOrder => harms.push(at(HarmKind::CareOrder, d.decided_on)),
-            _ => {}
+            let substantiated = i.conclusion.is_some_and(|c| {
+                matches!(
+                    c,
+                    InvestigationConclusion::Measures
+                        | InvestigationConclusion::CountyBoardApplication
+                        | InvestigationConclusion::ClosedAtPartyRequest
+                )
+            });
+            if let Some(on) = i.concluded_on.filter(|d| substantiated && inside(*d)) {
+                outcomes.push(at(OutcomeKind::SubstantiatedInvestigation, on));
+            }
         }
-    }
-    for x in &case.interventions {
-        if let Some(on) = x.started_on.filter(|d| inside(*d))
-            && x.intervention_type.code.group() == InterventionGroup::OutOfHome
-        {
-            outcomes.push(at(OutcomeKind::OutOfHomePlacement, on));
+        for d in &self.decisions {
+            if !inside(d.decided_on) || !counts_on(d.status_on_decision_day) {
+                continue;
+            }
+            match d.kind {
+                DecisionKind::Emergency => {
+                    harms.push(at(HarmKind::EmergencyPlacement, d.decided_on));
+                    outcomes.push(at(OutcomeKind::OutOfHomePlacement, d.decided_on));
+                }
+                DecisionKind::CareOrder => harms.push(at(HarmKind::CareOrder, d.decided_on)),
+                _ => {}
+            }
         }
+        for (started, group) in &self.interventions {
+            if let Some(on) = started.filter(|d| inside(*d))
+                && *group == InterventionGroup::OutOfHome
+            {
+                outcomes.push(at(OutcomeKind::OutOfHomePlacement, on));
+            }
+        }
+        (harms, outcomes)
     }
-    (harms, outcomes)
 }
 
 /// Harms and maltreatment outcomes of trial `trial_id` as of `as_of`, from every bundle in
@@ -264,20 +343,32 @@ pub fn trial_harms<'a>(
     as_of: NaiveDate,
     site: Option<&SiteCode>,
 ) -> TrialHarms {
+    trial_harms_of(
+        cases.into_iter().filter_map(CaseRecords::of_case),
+        trial_id,
+        as_of,
+        site,
+    )
+}
+
+/// [`trial_harms`] over records read from any source ([`CaseRecords`]).
+pub fn trial_harms_of<'a>(
+    cases: impl IntoIterator<Item = CaseRecords<'a>>,
+    trial_id: &TrialId,
+    as_of: NaiveDate,
+    site: Option<&SiteCode>,
+) -> TrialHarms {
     // Per family: its first record's arm, site, dates, and the union of its bundles' events.
     let mut order: Vec<FamilyRef> = Vec::new();
     let mut found: BTreeMap<FamilyRef, FamilyHarms> = BTreeMap::new();
     let mut harm_sets: BTreeMap<FamilyRef, BTreeSet<Dated<HarmKind>>> = BTreeMap::new();
     let mut outcome_sets: BTreeMap<FamilyRef, BTreeSet<Dated<OutcomeKind>>> = BTreeMap::new();
     for case in cases {
-        let Some(fp) = &case.family_partner else {
-            continue;
-        };
-        let f = &fp.family;
+        let f = case.family;
         let Some(a) = f.allocation.as_ref().filter(|a| a.on <= as_of) else {
             continue;
         };
-        if &fp.trial_id != trial_id || site.is_some_and(|s| f.site.as_ref() != Some(s)) {
+        if case.trial_id != trial_id || site.is_some_and(|s| f.site.as_ref() != Some(s)) {
             continue;
         }
         let entry = found.entry(f.family.clone()).or_insert_with(|| {
@@ -298,7 +389,7 @@ pub fn trial_harms<'a>(
                 outcomes: Vec::new(),
             }
         });
-        let (harms, outcomes) = events(case, entry.randomised_on, entry.follow_up_until);
+        let (harms, outcomes) = case.events(entry.randomised_on, entry.follow_up_until);
         harm_sets.entry(f.family.clone()).or_default().extend(harms);
         outcome_sets
             .entry(f.family.clone())

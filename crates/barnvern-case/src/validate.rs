@@ -581,7 +581,15 @@ fn family_partner(case: &CaseData, r: &mut Report) {
             let waves = barnvern_familypartner::WaveDefinition::fampart();
             r.extend_under(
                 "family_partner.family",
-                barnvern_familypartner::validate::validate_family(&fp.family, programme, &waves, &[], 0).issues,
+                barnvern_familypartner::validate::validate_family_with(
+                    &fp.family,
+                    programme,
+                    &waves,
+                    &fp.instruments,
+                    &[],
+                    0,
+                )
+                .issues,
             );
         }
         _ => r.push(Issue::warning(

@@ -41,8 +41,9 @@ const MAX_PRINTED: usize = 100;
 /// The arguments of `barnvern score`.
 #[derive(Debug, Args)]
 pub(crate) struct ScoreArgs {
-    /// A built-in instrument (sdq-p-4-17, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs, aim, iam,
-    /// fim) or an instrument definition file (JSON), e.g. a licensed scale with your own key.
+    /// A built-in instrument (sdq-p-4-17, sdq-p-2-4, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs,
+    /// aim, iam, fim) or an instrument definition file (JSON), e.g. a licensed scale with your
+    /// own key.
     instrument: String,
     /// The respondents: a .csv or .parquet file, one row per respondent, one integer column per
     /// item.

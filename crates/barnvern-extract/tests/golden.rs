@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Golden extract: a fixed synthetic cohort (seed 16, 400 children, both countries, the trial's
+//! Golden extract: a fixed synthetic cohort (seed 20, 400 children, both countries, the trial's
 //! families included) and two cases from SSB's sample extracts, so that every research table
 //! has rows, extracted under a fixed key must
 //! give the same bytes as the files this build committed the digests of, file by file: every
@@ -70,7 +70,7 @@ fn the_extract_of_a_fixed_cohort_is_the_same_bytes() {
     let input = dir.path().join("cohort.jsonl");
     let opts = SynthOptions {
         children: 400,
-        seed: 16,
+        seed: 20,
         ..SynthOptions::default()
     };
     barnvern_synth::write_jsonl(&opts, std::fs::File::create(&input).unwrap(), &|_| {}).unwrap();

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::contact::{Contact, CoordinationActivity, FamilyGoal, GuidanceSession};
 use crate::enrolment::{Enrolment, Withdrawal, WithdrawalScope};
 use crate::ids::FamilyRef;
+use crate::interview::QualitativeInterview;
 use crate::programme::EligibilityCriteria;
 use crate::randomisation::{Allocation, Arm};
 use crate::screening::{Eligibility, Screening, TrialConsent};
@@ -14,7 +15,7 @@ use crate::site::SiteCode;
 use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord, WaveStatus};
 
 /// One family's Family Partner records, in the order of the trial: approach, screening,
-/// consent, randomisation, enrolment, contacts, withdrawal, waves.
+/// consent, randomisation, enrolment, contacts, withdrawal, waves, interviews.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyRecord {
@@ -56,6 +57,9 @@ pub struct FamilyRecord {
     /// Wave data collections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waves: Vec<WaveRecord>,
+    /// Invitations to the qualitative sub-sample's interviews (schema 1.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interviews: Vec<QualitativeInterview>,
 }
 
 impl FamilyRecord {
@@ -75,6 +79,7 @@ impl FamilyRecord {
             goals: Vec::new(),
             withdrawals: Vec::new(),
             waves: Vec::new(),
+            interviews: Vec::new(),
         }
     }
 

@@ -29,6 +29,7 @@
 //!     primary_wave: 6,
 //!     sites: Vec::new(),
 //!     usual_care: None,
+//!     instruments: Vec::new(),
 //! };
 //! let programme = ProgrammeDefinition::builtin_default().unwrap().clone();
 //! let mut trial = Trial::new(TrialId::new("demo").unwrap(), programme, design.clone()).unwrap();
@@ -60,6 +61,7 @@ pub mod enrolment;
 pub mod error;
 pub mod family;
 pub mod ids;
+pub mod interview;
 pub mod metrics;
 pub mod programme;
 pub mod questionnaire;
@@ -83,12 +85,13 @@ pub use enrolment::{
 pub use error::{Error, WorkflowError};
 pub use family::FamilyRecord;
 pub use ids::{ContactId, FamilyRef, GoalId, TrialId};
+pub use interview::{InterviewEnd, InterviewReason, InterviewStatus, QualitativeInterview};
 pub use metrics::Ratio;
 pub use programme::{
     Component, DefinitionStatus, Duration, EligibilityCriteria, GuidanceModule, Per, Phase,
     ProgrammeCosts, ProgrammeDefinition, Rate,
 };
-pub use questionnaire::Questionnaire;
+pub use questionnaire::{Questionnaire, UserInstrument};
 pub use randomisation::{
     AgeBand, Allocation, AllocationRatio, Arm, Assignment, RandomisationDesign, Randomiser,
     StratificationFactor, Stratum,
@@ -141,6 +144,18 @@ impl TrialData {
         as_of: chrono::NaiveDate,
     ) -> Vec<metrics::QuestionnaireCompleteness> {
         metrics::questionnaire_completeness(self, as_of)
+    }
+
+    /// AIM, IAM and FIM per wave, informant (families and staff) and arm: the median against
+    /// the benchmark, as of `as_of` ([`fn@metrics::acceptability`]).
+    pub fn acceptability(&self, as_of: chrono::NaiveDate) -> Vec<metrics::Acceptability> {
+        metrics::acceptability(self, as_of)
+    }
+
+    /// The qualitative sub-sample's invitations, consents and interviews per site and arm as of
+    /// `as_of` ([`fn@metrics::interviews`]).
+    pub fn interviews(&self, as_of: chrono::NaiveDate) -> Vec<metrics::InterviewCounts> {
+        metrics::interviews(self, as_of)
     }
 
     /// Recruitment per month and per site as of `as_of` ([`fn@metrics::recruitment`]).

@@ -9,12 +9,14 @@
 //!                "somatic": {"status": "not_done", "reason": "refused"}}}
 //! ```
 //!
-//! The instrument is an id of [`barnvern_outcomes::builtin()`]; checking
-//! ([`Questionnaire::check`]) refuses an unknown instrument, items that are not the
+//! The instrument is an id of [`barnvern_outcomes::builtin()`] or of one of the trial's own
+//! definitions ([`UserInstrument`], in the design's `instruments`: a scale defined by the user's
+//! JSON, as `barnvern score` reads it, e.g. a licensed scale with the user's own key); checking
+//! ([`Questionnaire::check_with`]) refuses an unknown instrument, items that are not the
 //! instrument's and answers that are not one of the item's response codes.
 
 use barnvern_core::{Issue, Report};
-use barnvern_outcomes::{Informant, Instrument, InstrumentId, Responses};
+use barnvern_outcomes::{Informant, Instrument, InstrumentId, Responses, ScoreOptions, Scores};
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,44 @@ use serde::{Deserialize, Serialize};
 /// How many days before the wave's record date a questionnaire may have been completed: a
 /// wave's collection may take several visits and is recorded on the day it closes.
 pub const COMPLETED_DAYS_BEFORE_WAVE: u64 = 14;
+
+/// An instrument defined by the user's own JSON (the definition format of
+/// [`barnvern_outcomes::Instrument`], which `barnvern score` reads): checked and compiled when
+/// the trial is read, so its questionnaires are checked and scored with it exactly as a
+/// built-in one. Nothing of it is shipped: the user brings the key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct UserInstrument(Instrument);
+
+// A checked definition holds only finite numbers (weights are integers; benchmarks, conversions
+// and band bounds are checked finite), so equality is reflexive.
+impl Eq for UserInstrument {}
+
+impl UserInstrument {
+    /// Wraps a checked definition.
+    pub fn new(instrument: Instrument) -> UserInstrument {
+        UserInstrument(instrument)
+    }
+
+    /// Reads and checks a definition from JSON.
+    pub fn from_json(text: &str) -> Result<UserInstrument, barnvern_core::ValidationError> {
+        Instrument::from_json(text).map(UserInstrument)
+    }
+
+    /// The checked definition.
+    pub fn instrument(&self) -> &Instrument {
+        &self.0
+    }
+}
+
+/// The instrument `id`: a built-in one, else one of `user`.
+pub fn instrument<'a>(id: &str, user: &'a [UserInstrument]) -> Option<&'a Instrument> {
+    barnvern_outcomes::builtin(id).or_else(|| {
+        user.iter()
+            .map(UserInstrument::instrument)
+            .find(|i| i.id() == id)
+    })
+}
 
 /// One questionnaire answered at a wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -67,14 +107,40 @@ impl Questionnaire {
         barnvern_outcomes::builtin(self.instrument.as_str())
     }
 
+    /// The instrument: a built-in one, else one of the trial's own definitions `user`.
+    pub fn definition_in<'a>(&self, user: &'a [UserInstrument]) -> Option<&'a Instrument> {
+        instrument(self.instrument.as_str(), user)
+    }
+
+    /// The scores of the questionnaire under its instrument (built-in or one of `user`), with
+    /// the informant as recorded where the form does not fix another; `None` when the
+    /// instrument is unknown or the responses do not fit it (the check reports why).
+    pub fn scores(&self, user: &[UserInstrument]) -> Option<Scores> {
+        let instrument = self.definition_in(user)?;
+        let informant = match instrument.def().informant {
+            Some(fixed) if fixed != self.informant => None,
+            _ => Some(self.informant),
+        };
+        let options = ScoreOptions {
+            informant,
+            ..ScoreOptions::default()
+        };
+        barnvern_outcomes::score(instrument, &self.responses, &options).ok()
+    }
+
+    /// [`Questionnaire::check_with`] against the built-in instruments only.
+    pub fn check(&self, wave_on: NaiveDate) -> Report {
+        self.check_with(wave_on, &[])
+    }
+
     /// Findings, with paths relative to the questionnaire (`responses.consid`): the instrument
     /// is known (`fp.unknown_instrument`), every item is one of its items
     /// (`outcomes.unknown_item`) and every answer one of the item's response codes
     /// (`outcomes.out_of_range`); an informant other than the form's is a warning
     /// (`fp.informant_not_the_forms`). `wave_on` is the wave's record date: the questionnaire
     /// is completed on it or in the [`COMPLETED_DAYS_BEFORE_WAVE`] days before it
-    /// (`fp.questionnaire_date`).
-    pub fn check(&self, wave_on: NaiveDate) -> Report {
+    /// (`fp.questionnaire_date`). `user` are the trial's own definitions.
+    pub fn check_with(&self, wave_on: NaiveDate, user: &[UserInstrument]) -> Report {
         let mut r = Report::new();
         let earliest = wave_on
             .checked_sub_days(chrono::Days::new(COMPLETED_DAYS_BEFORE_WAVE))
@@ -89,14 +155,17 @@ impl Questionnaire {
                 ),
             ));
         }
-        let Some(instrument) = self.definition() else {
+        let Some(instrument) = self.definition_in(user) else {
             r.push(Issue::error(
                 "instrument",
                 "fp.unknown_instrument",
                 format!(
-                    "{:?} is not an instrument barnvern knows: use one of {}",
+                    "{:?} is not an instrument barnvern knows: use one of {}, or add its \
+                     definition to the trial design's instruments",
                     self.instrument.as_str(),
                     barnvern_outcomes::builtin_ids()
+                        .map(str::to_owned)
+                        .chain(user.iter().map(|u| u.instrument().id().to_owned()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -169,11 +238,21 @@ mod tests {
     #[test]
     fn another_informant_than_the_forms_is_a_warning() {
         let one = q(
-            r#"{"instrument":"aim","informant":"parent","completed_on":"2024-10-28","responses":{"aim1":4}}"#,
+            r#"{"instrument":"sdq-t-4-17","informant":"parent","completed_on":"2024-10-28","responses":{"consid":1}}"#,
         );
         let r = one.check(d(10, 28));
         assert_eq!(r.issues.len(), 1);
         assert_eq!(r.issues[0].code, "fp.informant_not_the_forms");
         assert!(!r.has_errors());
+    }
+
+    #[test]
+    fn acceptability_is_rated_by_staff_and_by_families_alike() {
+        for informant in ["staff", "parent"] {
+            let one = q(&format!(
+                r#"{{"instrument":"aim","informant":"{informant}","completed_on":"2024-10-28","responses":{{"aim1":4}}}}"#
+            ));
+            assert!(one.check(d(10, 28)).is_empty(), "{informant}");
+        }
     }
 }

@@ -18,11 +18,12 @@ use crate::waves::WaveDefinition;
 use crate::workflow::TrialEvent;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 /// The schema versions this build reads. 1.0 trials (before sites, strata and the allocation
-/// ratio) are 1.1 trials with none of them, one site-less sequence at 1:1: they are read as
-/// they are and written back as 1.1.
-pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1"];
+/// ratio) are 1.1 trials with none of them, one site-less sequence at 1:1; 1.1 trials are 1.2
+/// trials without the design's own instruments and the families' interview log: both are read
+/// as they are and written back as 1.2.
+pub const SUPPORTED_SCHEMA_VERSIONS: &[&str] = &["1.0", "1.1", "1.2"];
 
 /// The trial's design: randomisation, waves and the wave analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -41,6 +42,11 @@ pub struct TrialDesign {
     /// What the control arm receives: usual care described as data (CONSORT item 5 and 13b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_care: Option<UsualCare>,
+    /// The trial's own instrument definitions (the user's JSON, as `barnvern score` reads a
+    /// definition file), for questionnaires at the waves besides the built-in instruments: a
+    /// licensed scale scored with the user's own key. Ids differ from the built-in ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instruments: Vec<crate::questionnaire::UserInstrument>,
 }
 
 /// Usual care (SE sedvanliga insatser, NO ordinære tjenester): what families in the control arm
@@ -113,6 +119,7 @@ impl TrialData {
             }
             f.withdrawals.retain(|w| w.on <= date);
             f.waves.retain(|w| w.on <= date);
+            f.interviews = f.interviews.iter().filter_map(|i| i.as_of(date)).collect();
         }
         view
     }
@@ -179,7 +186,8 @@ impl Trial {
                 supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
             });
         }
-        // 1.0 is 1.1 without sites or strata: the migration is the version number.
+        // 1.0 is 1.1 without sites or strata, and 1.1 is 1.2 without the design's instruments
+        // and the interview log: the migration is the version number.
         data.schema_version = SCHEMA_VERSION.to_owned();
         Ok(Trial::from_data(data)?)
     }

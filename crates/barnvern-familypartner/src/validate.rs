@@ -10,6 +10,7 @@ use crate::contact::ContactStatus;
 use crate::enrolment::{WithdrawalReason, WithdrawalScope};
 use crate::family::FamilyRecord;
 use crate::programme::ProgrammeDefinition;
+use crate::questionnaire::UserInstrument;
 use crate::rules::{self, Refusal};
 use crate::trial::TrialData;
 use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord};
@@ -31,6 +32,20 @@ pub fn validate(data: &TrialData) -> Report {
             "fp.no_sites",
             "the design stratifies by site but lists no sites",
         ));
+    }
+    let mut ids = HashSet::new();
+    for (i, u) in data.design.instruments.iter().enumerate() {
+        let id = u.instrument().id();
+        if barnvern_outcomes::builtin(id).is_some() || !ids.insert(id) {
+            r.push(Issue::error(
+                format!("design.instruments[{i}].id"),
+                "fp.duplicate_instrument",
+                format!(
+                    "{id} is already an instrument (built-in or earlier in the list): give the \
+                     trial's own definition an id of its own"
+                ),
+            ));
+        }
     }
     let mut months = HashSet::new();
     for (i, w) in data.design.waves.iter().enumerate() {
@@ -100,7 +115,15 @@ pub fn validate(data: &TrialData) -> Report {
         }
         r.extend_under(
             &path,
-            validate_family(f, programme, &data.design.waves, &data.families, i).issues,
+            validate_family_with(
+                f,
+                programme,
+                &data.design.waves,
+                &data.design.instruments,
+                &data.families,
+                i,
+            )
+            .issues,
         );
     }
     sequences.sort_unstable();
@@ -127,6 +150,19 @@ pub fn validate_family(
     f: &FamilyRecord,
     programme: &ProgrammeDefinition,
     waves: &[WaveDefinition],
+    peers: &[FamilyRecord],
+    index: usize,
+) -> Report {
+    validate_family_with(f, programme, waves, &[], peers, index)
+}
+
+/// [`validate_family`] with the trial's own instrument definitions (the design's
+/// `instruments`), which the family's questionnaires may use besides the built-in ones.
+pub fn validate_family_with(
+    f: &FamilyRecord,
+    programme: &ProgrammeDefinition,
+    waves: &[WaveDefinition],
+    instruments: &[UserInstrument],
     peers: &[FamilyRecord],
     index: usize,
 ) -> Report {
@@ -253,6 +289,7 @@ pub fn validate_family(
         }
     }
     withdrawals(f, &mut r);
+    r.issues.extend(crate::interview::check(f));
     let mut seen_waves = HashSet::new();
     for (j, w) in f.waves.iter().enumerate() {
         let wpath = format!("waves[{j}]");
@@ -263,7 +300,7 @@ pub fn validate_family(
                 "the wave is recorded twice",
             ));
         }
-        questionnaires(w, &wpath, &mut r);
+        questionnaires(w, &wpath, instruments, &mut r);
         if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, waves) {
             r.push(issue(wpath.clone(), x));
             continue;
@@ -289,7 +326,7 @@ pub fn validate_family(
 /// A wave's questionnaires: each checked against its instrument and the wave's date
 /// ([`crate::Questionnaire::check`]), at most one per instrument and informant, none at a
 /// missed wave.
-fn questionnaires(w: &WaveRecord, wpath: &str, r: &mut Report) {
+fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r: &mut Report) {
     if w.outcome == WaveOutcome::Missed && !w.questionnaires.is_empty() {
         r.push(Issue::error(
             format!("{wpath}.questionnaires"),
@@ -310,7 +347,7 @@ fn questionnaires(w: &WaveRecord, wpath: &str, r: &mut Report) {
                 ),
             ));
         }
-        r.extend_under(&qpath, q.check(w.on).issues);
+        r.extend_under(&qpath, q.check_with(w.on, instruments).issues);
     }
 }
 

@@ -97,6 +97,15 @@ pub enum FamilyChange {
         /// The record.
         record: WaveRecord,
     },
+    /// An invitation to a qualitative interview is logged (`index` absent) or its entry at
+    /// `index` brought up to date (consent, the interview, a decline or withdrawal).
+    InterviewLogged {
+        /// The entry to replace in the family's interview log; absent to add one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<usize>,
+        /// The invitation as it now stands.
+        interview: crate::interview::QualitativeInterview,
+    },
 }
 
 impl FamilyChange {
@@ -116,6 +125,7 @@ impl FamilyChange {
             FamilyChange::GoalReviewed { .. } => "goal_reviewed",
             FamilyChange::Withdrawn { .. } => "withdrawn",
             FamilyChange::WaveRecorded { .. } => "wave_recorded",
+            FamilyChange::InterviewLogged { .. } => "interview_logged",
         }
     }
 }
@@ -367,6 +377,25 @@ impl Trial {
                 }
                 record.provenance = record.provenance.or(prov);
                 g.waves.push(record);
+            }
+            FamilyChange::InterviewLogged {
+                index,
+                mut interview,
+            } => {
+                interview.provenance = interview.provenance.or(prov);
+                match index {
+                    None => g.interviews.push(interview),
+                    Some(k) => match g.interviews.get_mut(k) {
+                        Some(slot) => *slot = interview,
+                        None => {
+                            return Err(plain(
+                                state(),
+                                "fp.unknown_interview",
+                                "the family's interview log has no such entry",
+                            ));
+                        }
+                    },
+                }
             }
         }
         let mut next = self.clone();

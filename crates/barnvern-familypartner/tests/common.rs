@@ -36,6 +36,7 @@ pub fn design(blocks: &[u32]) -> TrialDesign {
         primary_wave: 6,
         sites: Vec::new(),
         usual_care: None,
+        instruments: Vec::new(),
     }
 }
 

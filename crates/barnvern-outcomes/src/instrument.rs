@@ -109,7 +109,7 @@ pub enum Informant {
     /// The child or young person about themselves.
     #[serde(rename = "self")]
     SelfReport,
-    /// A practitioner or other staff member (AIM/IAM/FIM are answered by staff).
+    /// A practitioner or other staff member.
     Staff,
 }
 

@@ -3,7 +3,7 @@
 //! - [`instrument`]: definitions as data (items, response weights, reverse keys, scales,
 //!   composites, band tables, a version), checked when loaded; a user's own definition (for a
 //!   proprietary scale with the user's key) works exactly like a built-in one.
-//! - [`builtin`](mod@builtin): `sdq-p-4-17`, `sdq-t-4-17`, `sdq-s-11-17`, `swemwbs`, `wemwbs`,
+//! - [`builtin`](mod@builtin): `sdq-p-4-17`, `sdq-p-2-4`, `sdq-t-4-17`, `sdq-s-11-17`, `swemwbs`, `wemwbs`,
 //!   `aim`, `iam`, `fim`. No item wording of copyrighted instruments is shipped.
 //! - [`response`]: responses answered or not done with a reason, from JSON with errors naming
 //!   the item.

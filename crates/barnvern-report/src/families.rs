@@ -74,13 +74,83 @@ pub(crate) fn read(
 
 /// Whether the trial metrics need table `name`: the cases and children (every research case
 /// has them), the Family Partner tables, waves, questionnaires (the scores refer to them),
-/// scores and costs. Referrals, deadlines and the rest stay on disk; item responses too (the
-/// scores are derived from them already).
+/// scores and costs, and the referrals, investigations, decisions with their status and
+/// interventions the harms are derived from. Deadlines and the rest stay on disk; item
+/// responses too (the scores are derived from them already).
 fn needed(name: &str) -> bool {
     matches!(
         name,
-        "cases" | "children" | "waves" | "questionnaires" | "scores" | "costs"
+        "cases"
+            | "children"
+            | "waves"
+            | "questionnaires"
+            | "scores"
+            | "costs"
+            // The harms and maltreatment outcomes after randomisation.
+            | "referrals"
+            | "investigations"
+            | "decisions"
+            | "decision_status"
+            | "interventions"
     ) || name.starts_with("fp_")
+}
+
+/// The child-protection records of the research cases of trial `id` as the harms read them
+/// (barnvern_case::harms), with each family's trial record.
+fn harms(
+    id: &str,
+    cases: &[ResearchCase],
+    as_of: NaiveDate,
+) -> Result<barnvern_case::harms::TrialHarms, Error> {
+    use barnvern_case::harms::{CaseRecords, DecisionEvent, InvestigationEvent};
+    let trial_id =
+        barnvern_familypartner::TrialId::new(id).map_err(|e| Error::Data(e.to_string()))?;
+    let mut records = Vec::new();
+    for c in cases {
+        let Some(f) = c.family_partner.as_ref().filter(|f| f.trial_id == id) else {
+            continue;
+        };
+        let record = f
+            .to_family_record()
+            .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;
+        records.push((c, record));
+    }
+    let inputs = records.iter().map(|(c, family)| CaseRecords {
+        trial_id: &trial_id,
+        family,
+        referrals_received: c.referrals.iter().map(|r| r.received_on()).collect(),
+        investigations: c
+            .investigations
+            .iter()
+            .map(|i| InvestigationEvent {
+                started_on: i.started_on,
+                concluded_on: i.concluded_on,
+                conclusion: i.conclusion.as_ref().map(|x| x.code),
+            })
+            .collect(),
+        decisions: c
+            .decisions
+            .iter()
+            .map(|d| DecisionEvent {
+                decided_on: d.decided_on,
+                kind: d.kind,
+                status_on_decision_day: d
+                    .status_history
+                    .iter()
+                    .rev()
+                    .find(|x| x.on <= d.decided_on)
+                    .map(|x| x.status.code),
+            })
+            .collect(),
+        interventions: c
+            .interventions
+            .iter()
+            .map(|x| (x.started_on, x.intervention_type.code.group()))
+            .collect(),
+    });
+    Ok(barnvern_case::harms::trial_harms_of(
+        inputs, &trial_id, as_of, None,
+    ))
 }
 
 /// The rows of one file whose `case_key` is in `keys`.
@@ -116,7 +186,7 @@ fn read_filtered(path: &Path, keys: &Arc<HashSet<String>>) -> Result<Vec<RecordB
     Ok(out)
 }
 
-/// The parent-report SDQ total difficulties of a family at wave `month`.
+/// The parent-report SDQ (4-17 form) total difficulties of a family at wave `month`.
 fn sdq_total(f: &ResearchFamily, month: u32) -> Option<f64> {
     f.scores
         .iter()
@@ -126,7 +196,9 @@ fn sdq_total(f: &ResearchFamily, month: u32) -> Option<f64> {
                 .questionnaires
                 .get(usize::try_from(s.questionnaire_index).ok()?)?;
             let w = f.waves.get(usize::try_from(q.wave_index).ok()?)?;
-            (q.instrument.starts_with("sdq-p") && w.wave == month).then_some(s.value?)
+            // The 4-17 form only: the 2-4 form's totals are not pooled with it (its items and
+            // bands are not verified against the 4-17 form's).
+            (q.instrument == "sdq-p-4-17" && w.wave == month).then_some(s.value?)
         })
 }
 
@@ -153,6 +225,7 @@ pub(crate) fn trials(
             // Filled from the sites the families name (barnvern_arrow::family::trial_data).
             sites: Vec::new(),
             usual_care: None,
+            instruments: Vec::new(),
         };
         let data = trial_data(id, cases, programme.clone(), design)
             .map_err(|e| Error::Data(format!("trial {id}: {e}")))?;
@@ -183,7 +256,12 @@ pub(crate) fn trials(
                 completed: view_completed,
             });
         }
-        out.push(TrialInput { data, outcomes });
+        let harms = Some(harms(id, cases, as_of)?);
+        out.push(TrialInput {
+            data,
+            outcomes,
+            harms,
+        });
     }
     Ok(out)
 }

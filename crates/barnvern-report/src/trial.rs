@@ -1,5 +1,6 @@
 //! The Family Partner trial: CONSORT flow, dose per phase, retention per wave per arm,
-//! progression criteria, SDQ change from baseline to 12 months, and cost per family.
+//! progression criteria, SDQ change from baseline to 12 months, harms and maltreatment outcomes
+//! per arm, and cost per family.
 //!
 //! Every metric is computed by `barnvern-familypartner` ([`metrics`]); this module only puts
 //! its counts into one suppression problem per trial (the flow, retention and the criteria
@@ -19,6 +20,7 @@ use crate::model::{
     Cell, Chart, Column, ConsortBox, ConsortDiagram, GroupedBars, LightCell, Section, Table,
 };
 use crate::suppress::{CellId, Count, Figure, Fraction, Suppressed, Suppressor};
+use barnvern_case::harms::{HarmKind, OutcomeKind, TrialHarms};
 
 /// What a family adds beyond its trial record: its SDQ totals and its costs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,6 +57,9 @@ pub struct TrialInput {
     pub data: TrialData,
     /// Each family's outcomes and costs.
     pub outcomes: Vec<FamilyOutcomes>,
+    /// Harms and maltreatment outcomes after randomisation, derived from the families' case
+    /// records (`barnvern_case::harms`); `None` leaves the section out.
+    pub harms: Option<barnvern_case::harms::TrialHarms>,
 }
 
 /// The progression criteria in use and where they come from.
@@ -462,6 +467,9 @@ pub fn sections(
             )
         })
         .collect();
+
+    // Harms and maltreatment outcomes per arm.
+    let harm_cells = input.harms.as_ref().map(|h| harm_cells(&mut s, h, &f));
 
     let p = s.solve();
     let mut out = Vec::new();
@@ -984,7 +992,8 @@ pub fn sections(
         id: format!("sdq-{trial}"),
         title: format!("SDQ change from baseline to 12 months ({trial})"),
         paragraphs: vec![
-            "Total difficulties (0-40) of the parent-report SDQ, scored by barnvern-outcomes, \
+            "Total difficulties (0-40) of the parent-report SDQ (the 4-17 form; the 2-4 form is \
+             not pooled with it), scored by barnvern-outcomes, \
              at wave 0 (baseline) and wave 12 (12 months). n counts randomised families with \
              a total at both waves (complete pairs); the means are over those families. A \
              fall is an improvement. Means are withheld where n is."
@@ -1043,6 +1052,10 @@ pub fn sections(
             per(*contacts),
         ]);
     }
+    if let (Some(h), Some(cells)) = (&input.harms, &harm_cells) {
+        out.push(harms_section(&trial, h, cells, &s, &p));
+    }
+
     out.push(Section {
         id: format!("costs-{trial}"),
         title: format!("Costs ({trial})"),
@@ -1061,4 +1074,196 @@ pub fn sections(
         charts: Vec::new(),
     });
     out
+}
+
+/// The suppression cells of the harms: per arm its families, and per kind its events and the
+/// families with one (each summed over the arms); per outcome and window the families with it
+/// and the families known there.
+struct HarmCells {
+    families: Vec<(Arm, CellId)>,
+    /// (arm, kind, events, families with)
+    harms: Vec<(Arm, HarmKind, CellId, CellId)>,
+    /// (kind, events both arms, families with both arms)
+    harm_totals: Vec<(HarmKind, CellId, CellId)>,
+    /// (arm, kind, months, with, known)
+    outcomes: Vec<(Arm, OutcomeKind, u32, CellId, CellId)>,
+}
+
+fn harm_cells(s: &mut Suppressor, h: &TrialHarms, flow: &FlowCells) -> HarmCells {
+    let mut cells = HarmCells {
+        families: Vec::new(),
+        harms: Vec::new(),
+        harm_totals: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    for a in &h.arms {
+        let key = format!("harms/{}", a.arm.as_str());
+        // The families of an arm are its allocated families in the flow: one cell for both,
+        // so it is withheld everywhere or nowhere.
+        let families = match flow.arms.iter().find(|x| x.arm == a.arm) {
+            Some(x) if s.value(x.allocated) == a.families => x.allocated,
+            _ => s.cell(format!("{key}/families"), a.families),
+        };
+        cells.families.push((a.arm, families));
+        for c in &a.harms {
+            let k = format!("{key}/{:?}", c.kind);
+            let events = s.cell(format!("{k}/events"), c.events);
+            let with = s.cell(format!("{k}/families_with"), c.families_with.numerator);
+            cells.harms.push((a.arm, c.kind, events, with));
+        }
+    }
+    for kind in HarmKind::ALL {
+        let of = |f: fn(&(Arm, HarmKind, CellId, CellId)) -> CellId| -> Vec<CellId> {
+            cells.harms.iter().filter(|x| x.1 == kind).map(f).collect()
+        };
+        let (events, with) = (of(|x| x.2), of(|x| x.3));
+        let events = s.total(format!("harms/all/{kind:?}/events"), &events);
+        let with = s.total(format!("harms/all/{kind:?}/families_with"), &with);
+        cells.harm_totals.push((kind, events, with));
+    }
+    for o in &h.outcomes {
+        let k = format!("outcomes/{}/{:?}/{}", o.arm.as_str(), o.kind, o.months);
+        let with = s.cell(format!("{k}/with"), o.proportion.numerator);
+        let known = s.cell(format!("{k}/known"), o.proportion.denominator);
+        cells.outcomes.push((o.arm, o.kind, o.months, with, known));
+    }
+    cells
+}
+
+fn harm_label(k: HarmKind) -> &'static str {
+    match k {
+        HarmKind::ReportOfConcern => "new report of concern",
+        HarmKind::Investigation => "new investigation",
+        HarmKind::EmergencyPlacement => "emergency placement",
+        HarmKind::CareOrder => "care order",
+    }
+}
+
+fn outcome_label(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::ReReferral => "re-referral",
+        OutcomeKind::SubstantiatedInvestigation => "substantiated investigation",
+        OutcomeKind::OutOfHomePlacement => "out-of-home placement",
+    }
+}
+
+/// A rate over a count cell: withheld when the count is, 0 when it is a shown 0 over some
+/// follow-up.
+fn rate_figure(p: &Suppressed, events: CellId, rate: Option<f64>) -> Figure {
+    match (p.count(events), rate) {
+        (Count::Suppressed { .. }, _) => Figure::Suppressed,
+        (_, None) => Figure::NotAvailable,
+        (Count::Shown(_), Some(r)) => Figure::Shown(r),
+    }
+}
+
+fn harms_section(
+    trial: &str,
+    h: &TrialHarms,
+    cells: &HarmCells,
+    s: &Suppressor,
+    p: &Suppressed,
+) -> Section {
+    let mut harms = Table {
+        id: format!("harms_{trial}"),
+        title:
+            "Harms after randomisation per arm: events, families with one, rate per family-month"
+                .to_owned(),
+        columns: vec![
+            Column::new("arm", "arm"),
+            Column::new("harm", "harm"),
+            Column::new("events", "events"),
+            Column::new("families_with", "families with one / families randomised"),
+            Column::new("family_months", "family-months of follow-up"),
+            Column::new("rate", "events per family-month"),
+        ],
+        rows: Vec::new(),
+        notes: Vec::new(),
+    };
+    for a in &h.arms {
+        let Some(families) = cells.families.iter().find(|f| f.0 == a.arm).map(|f| f.1) else {
+            continue;
+        };
+        for c in &a.harms {
+            let Some((_, _, events, with)) = cells
+                .harms
+                .iter()
+                .find(|x| x.0 == a.arm && x.1 == c.kind)
+                .copied()
+            else {
+                continue;
+            };
+            harms.rows.push(vec![
+                Cell::text(arm_label(a.arm)),
+                Cell::text(harm_label(c.kind)),
+                count_cell(p, events),
+                Cell::Fraction(p.fraction(
+                    s,
+                    with,
+                    "families with the harm",
+                    families,
+                    "families randomised",
+                )),
+                Cell::Number(p.figure(families, Some(a.family_months)), 1),
+                Cell::Number(rate_figure(p, events, c.rate_per_family_month), 4),
+            ]);
+        }
+    }
+    for (kind, events, with) in &cells.harm_totals {
+        harms.rows.push(vec![
+            Cell::text("both arms"),
+            Cell::text(harm_label(*kind)),
+            count_cell(p, *events),
+            Cell::Count(p.count(*with)),
+            Cell::text(""),
+            Cell::text(""),
+        ]);
+    }
+    let mut outcomes = Table {
+        id: format!("maltreatment_{trial}"),
+        title: "Maltreatment outcomes within 6 and 12 months of randomisation per arm".to_owned(),
+        columns: vec![
+            Column::new("arm", "arm"),
+            Column::new("outcome", "outcome"),
+            Column::new("months", "within (months)"),
+            Column::new(
+                "families",
+                "families with the outcome / families followed through the window or with it",
+            ),
+        ],
+        rows: Vec::new(),
+        notes: Vec::new(),
+    };
+    for (arm, kind, months, with, known) in &cells.outcomes {
+        outcomes.rows.push(vec![
+            Cell::text(arm_label(*arm)),
+            Cell::text(outcome_label(*kind)),
+            Cell::text(months.to_string()),
+            Cell::Fraction(p.fraction(
+                s,
+                *with,
+                "families with the outcome",
+                *known,
+                "families followed through the window or with the outcome",
+            )),
+        ]);
+    }
+    Section {
+        id: format!("harms-{trial}"),
+        title: format!("Harms and maltreatment outcomes ({trial})"),
+        paragraphs: vec![
+            "Derived from the randomised families' own case records (barnvern_case::harms), \
+             counted after each family's randomisation up to the report date or its withdrawal \
+             from the study: harms (CONSORT item 19) are new reports of concern, new \
+             investigations, emergency placements and care orders, as events, families with at \
+             least one, and events per family-month of follow-up (days / 30.4375). Maltreatment \
+             outcomes (re-referral, substantiated investigation, out-of-home placement) are \
+             counted within 6 and 12 months of randomisation among families followed through \
+             the window or with the outcome inside their follow-up. Counts below the \
+             threshold are withheld, and the rates and proportions over them with them."
+                .to_owned(),
+        ],
+        tables: vec![harms, outcomes],
+        charts: Vec::new(),
+    }
 }

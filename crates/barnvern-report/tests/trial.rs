@@ -21,6 +21,7 @@ fn run(threshold: u64) -> Vec<Section> {
     let input = TrialInput {
         data: trial.into_data(),
         outcomes: Vec::new(),
+        harms: None,
     };
     let criteria = Criteria {
         set: ProgressionCriteria::from_json(CRITERIA).unwrap(),
@@ -182,6 +183,7 @@ fn with_sites(threshold: u64) -> Vec<Section> {
     let input = TrialInput {
         data: trial.into_data(),
         outcomes: Vec::new(),
+        harms: None,
     };
     sections(
         &input,
@@ -212,4 +214,96 @@ fn recruitment_per_site_against_the_target() {
     let s = with_sites(5);
     let r = table(&s, "recruitment_");
     assert_eq!(find(r, &["site-b"], "rate"), "x");
+}
+
+/// The hand-checked trial with harms in two families' case records: fam-01 (Family Partner,
+/// randomised 2024-01-10) has a report of concern on 2024-03-01; fam-02 (ordinary services,
+/// 2024-01-12) an emergency placement on 2024-05-01; fam-08 (ordinary services, 2024-02-15,
+/// left the study 2024-06-01) a report of concern on 2024-07-01, after it left, so not counted.
+fn with_harms(threshold: u64) -> Vec<Section> {
+    use barnvern_case::decision::DecisionKind;
+    use barnvern_case::harms::{CaseRecords, DecisionEvent, trial_harms_of};
+    let trial = Trial::from_json(TRIAL).unwrap().into_data();
+    let as_of = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+    let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    let records = trial.families.iter().map(|f| {
+        let mut r = CaseRecords {
+            trial_id: &trial.trial_id,
+            family: f,
+            referrals_received: Vec::new(),
+            investigations: Vec::new(),
+            decisions: Vec::new(),
+            interventions: Vec::new(),
+        };
+        match f.family.as_str() {
+            "fam-01" => r.referrals_received.push(d(3, 1)),
+            "fam-02" => r.decisions.push(DecisionEvent {
+                decided_on: d(5, 1),
+                kind: DecisionKind::Emergency,
+                status_on_decision_day: None,
+            }),
+            "fam-08" => r.referrals_received.push(d(7, 1)),
+            _ => {}
+        }
+        r
+    });
+    let harms = trial_harms_of(records, &trial.trial_id, as_of, None);
+    let criteria = Criteria {
+        set: ProgressionCriteria::from_json(CRITERIA).unwrap(),
+        source: "test".to_owned(),
+    };
+    let input = TrialInput {
+        data: trial.clone(),
+        outcomes: Vec::new(),
+        harms: Some(harms),
+    };
+    sections(&input, as_of, &criteria, threshold)
+}
+
+#[test]
+fn harms_and_maltreatment_outcomes_per_arm_as_worked_out() {
+    let s = with_harms(1);
+    let h = table(&s, "harms_");
+    let fp = "Family Partner";
+    let os = "ordinary services";
+    // Family Partner: 4 families followed 1721 days in all (2024-01-10, 01-20, 02-01, 02-10 to
+    // 2025-03-31) = 56.54 family-months; 1 report of concern: 1 / 56.542 = 0.0177 a month.
+    assert_eq!(find(h, &[fp, "new report of concern"], "events"), "1");
+    assert_eq!(
+        find(h, &[fp, "new report of concern"], "families_with"),
+        "25.0% (1 / 4)"
+    );
+    assert_eq!(
+        find(h, &[fp, "new report of concern"], "family_months"),
+        "56.5"
+    );
+    assert_eq!(find(h, &[fp, "new report of concern"], "rate"), "0.0177");
+    assert_eq!(find(h, &[fp, "emergency placement"], "rate"), "0.0000");
+    // Ordinary services: 1402 days (fam-08 only to 2024-06-01) = 46.06 family-months; the
+    // emergency placement 1 / 46.06 = 0.0217; fam-08's later report is not counted.
+    assert_eq!(find(h, &[os, "emergency placement"], "events"), "1");
+    assert_eq!(find(h, &[os, "emergency placement"], "rate"), "0.0217");
+    assert_eq!(find(h, &[os, "new report of concern"], "events"), "0");
+    assert_eq!(
+        find(h, &["both arms", "new report of concern"], "events"),
+        "1"
+    );
+    // Within 6 months: fam-08 left before its window ended and had no event in it, so the
+    // control arm's denominator is 3.
+    let m = table(&s, "maltreatment_");
+    assert_eq!(
+        find(m, &[fp, "re-referral", "6"], "families"),
+        "25.0% (1 / 4)"
+    );
+    assert_eq!(
+        find(m, &[os, "out-of-home placement", "6"], "families"),
+        "33.3% (1 / 3)"
+    );
+    // At the default threshold the small counts are withheld, and their rates with them.
+    let s = with_harms(5);
+    let h = table(&s, "harms_");
+    assert_eq!(find(h, &[fp, "new report of concern"], "events"), "<5");
+    assert_ne!(find(h, &[fp, "new report of concern"], "rate"), "0.0177");
+    let m = table(&s, "maltreatment_");
+    assert!(!find(m, &[os, "out-of-home placement", "6"], "families").contains("33.3"));
 }

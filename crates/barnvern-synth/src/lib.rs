@@ -29,8 +29,9 @@
 //!   barnevernloven 1992 or 2021), interventions with evaluations, plans, coordination meetings,
 //!   follow-ups and closures, so every deadline status occurs;
 //! - a Family Partner trial among eligible Norwegian families at the trial's sites (see
-//!   [`SynthOptions::trial_sites`]): screening, consent, rolling 1:1 randomisation, enrolment
-//!   under the caseload cap, contacts with travel, waves with attrition, and SDQ and AIM/IAM/FIM
+//!   [`SynthOptions::trial_sites`]): screening, consent, rolling 1:1 randomisation stratified
+//!   by site and child age band ([`randomisation_design`]), enrolment under the caseload cap,
+//!   contacts with travel, waves with attrition, and SDQ and AIM/IAM/FIM
 //!   responses with missing items.
 //!
 //! With [`SynthOptions::faults`] a fraction of the lines is faulty, of the kinds in
@@ -51,6 +52,7 @@ mod rng;
 mod trial;
 
 pub use faults::FaultKind;
+pub use trial::randomisation_design;
 
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]

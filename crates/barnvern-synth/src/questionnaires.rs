@@ -1,6 +1,6 @@
-//! Questionnaires at the trial's waves: the SDQ parent form (4-17 years) for every child old
-//! enough, and AIM, IAM and FIM (answered by the Family Partner, as the forms say) for families
-//! in the intervention arm at 3 and 12 months. Answers follow a family's difficulty level, which
+//! Questionnaires at the trial's waves: the SDQ parent form (2-4 years below 4, 4-17 years from
+//! 4) for every child old enough, and AIM, IAM and FIM for families in the intervention arm at 3 and 12 months, rated
+//! by the Family Partner and by the parent (acceptability rated by families). Answers follow a family's difficulty level, which
 //! eases over time (more in the intervention arm); some items are left out (`null`) or refused.
 
 use barnvern_familypartner::{Arm, Questionnaire, WaveOutcome};
@@ -80,7 +80,13 @@ pub(crate) fn for_wave(
     };
     let completed_on = sub_days(on, d.below(10));
     let age = age_on(child_born, completed_on);
-    if (4..=17).contains(&age) {
+    // The 2-4 form below 4, the 4-17 form from 4 (the forms overlap at 4).
+    let sdq = match age {
+        2..=3 => Some("sdq-p-2-4"),
+        4..=17 => Some("sdq-p-4-17"),
+        _ => None,
+    };
+    if let Some(sdq) = sdq {
         let easing = match arm {
             Some(Arm::Intervention) => 0.035,
             _ => 0.015,
@@ -114,27 +120,35 @@ pub(crate) fn for_wave(
             }
         }
         out.push(Questionnaire {
-            instrument: instrument("sdq-p-4-17")?,
+            instrument: instrument(sdq)?,
             informant: Informant::Parent,
             completed_on,
             responses: r,
         });
     }
     if arm == Some(Arm::Intervention) && (month == 3 || month == 12) {
-        for (id, prefix) in [("aim", "aim"), ("iam", "iam"), ("fim", "fim")] {
-            let mut r = Responses::new();
-            // Mostly agreeing (the published pilot's benchmark is a median of 3.5).
-            let centre = 3 + i64::from(d.chance(0.6));
-            for k in 1..=4 {
-                let v = (centre + i64::try_from(d.below(3)).unwrap_or(1) - 1).clamp(1, 5);
-                answer(d, &mut r, &format!("{prefix}{k}"), v, p_missing / 2.0);
+        // The parent rates the programme in most families, a little less warmly than staff.
+        for (informant, p_rates, warm) in
+            [(Informant::Staff, 1.0, 0.6), (Informant::Parent, 0.85, 0.5)]
+        {
+            if !d.chance(p_rates) {
+                continue;
             }
-            out.push(Questionnaire {
-                instrument: instrument(id)?,
-                informant: Informant::Staff,
-                completed_on,
-                responses: r,
-            });
+            for id in ["aim", "iam", "fim"] {
+                let mut r = Responses::new();
+                // Mostly agreeing (the published pilot's benchmark is a median of 3.5).
+                let centre = 3 + i64::from(d.chance(warm));
+                for k in 1..=4 {
+                    let v = (centre + i64::try_from(d.below(3)).unwrap_or(1) - 1).clamp(1, 5);
+                    answer(d, &mut r, &format!("{id}{k}"), v, p_missing / 2.0);
+                }
+                out.push(Questionnaire {
+                    instrument: instrument(id)?,
+                    informant,
+                    completed_on,
+                    responses: r,
+                });
+            }
         }
     }
     Ok(out)

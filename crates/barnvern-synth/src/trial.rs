@@ -1,10 +1,12 @@
 //! The Family Partner trial among Norwegian families at the trial's sites: approach, eligibility
 //! screening (a child under 12, already receiving child-welfare services), consent, rolling 1:1
-//! randomisation with barnvern-familypartner's [`Randomiser`] (permuted blocks of 4 and 6),
+//! randomisation with barnvern-familypartner's [`Randomiser`] through the stratified design of
+//! [`randomisation_design`] (permuted blocks of 4 and 6 within each site and child age band),
 //! enrolment with a Family Partner under the caseload cap, contacts following the programme
 //! definition's phases, guidance sessions, coordination, goals, withdrawals, and the assessment
 //! waves at 0, 3, 6, 12 and 18 months with attrition (final-wave retention near half), with SDQ
-//! parent questionnaires and, in the intervention arm, AIM/IAM/FIM.
+//! parent questionnaires and, in the intervention arm, AIM/IAM/FIM rated by staff and parents,
+//! and a qualitative sub-sample of parents invited to an interview.
 
 use std::collections::HashMap;
 
@@ -22,10 +24,12 @@ use barnvern_familypartner::enrolment::{
 };
 use barnvern_familypartner::programme::{Per, ProgrammeDefinition};
 use barnvern_familypartner::{
-    Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, RandomisationDesign, Randomiser,
-    Screening, Site, SiteCode, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
+    AgeBand, Allocation, Arm, ContactId, FamilyRecord, FamilyRef, GoalId, InterviewEnd,
+    InterviewReason, QualitativeInterview, RandomisationDesign, Randomiser, Screening, Site,
+    SiteCode, StratificationFactor, TrialConsent, TrialId, WaveDefinition, WaveOutcome, WaveRecord,
 };
 use barnvern_intervention::{Agency, InterventionType};
+use barnvern_outcomes::Informant;
 use chrono::NaiveDate;
 
 use crate::case::{CaseBuilder, TrialCandidate, family_partner_measure};
@@ -39,6 +43,7 @@ use crate::{Error, SynthOptions};
 /// families are randomised in the generated file) and each site's Family Partners with the
 /// enrolments they carry.
 pub(crate) struct TrialState {
+    design: RandomisationDesign,
     randomiser: Randomiser,
     programme: &'static ProgrammeDefinition,
     /// Per site, per partner: the (start, end) of each enrolment, end exclusive.
@@ -48,12 +53,13 @@ pub(crate) struct TrialState {
 
 impl TrialState {
     pub(crate) fn new(opts: &SynthOptions) -> Result<TrialState, Error> {
-        let design = RandomisationDesign::blocks(&[4, 6]);
+        let design = randomisation_design();
         let randomiser = Randomiser::new(opts.seed ^ 0x0066_616d_7061_7274, &design)
             .map_err(|e| Error::Data(format!("the randomisation design is refused: {e}")))?;
         let programme = ProgrammeDefinition::builtin_default()
             .map_err(|e| Error::Data(format!("the default programme is refused: {e}")))?;
         Ok(TrialState {
+            design,
             randomiser,
             programme,
             partners: HashMap::new(),
@@ -90,6 +96,23 @@ impl TrialState {
         StaffRef::new(format!("fp-{code}-{:02}", k + 1))
             .map_err(|e| Error::Data(format!("partner reference refused: {e}")))
     }
+}
+
+/// The synthetic trial's randomisation: 1:1 in permuted blocks of 4 and 6, stratified by site
+/// and by the child's age band at screening (0-5 and 6-11 years), each stratum with its own
+/// sequence.
+pub fn randomisation_design() -> RandomisationDesign {
+    let band = |id: &str, from_years, below_years| AgeBand {
+        id: id.to_owned(),
+        from_years,
+        below_years,
+    };
+    RandomisationDesign::blocks(&[4, 6]).stratified(vec![
+        StratificationFactor::Site,
+        StratificationFactor::ChildAgeBand {
+            bands: vec![band("0-5", 0, 6), band("6-11", 6, 12)],
+        },
+    ])
 }
 
 fn err<T>(r: Result<T, barnvern_core::Issue>) -> Result<T, Error> {
@@ -166,7 +189,15 @@ pub(crate) fn participate(
             });
             let randomised = d.days_after(consent_on, 0, 5);
             if given && randomised <= as_of {
-                let a = t.randomiser.assign();
+                let age = f.screening.as_ref().map(|s| s.child_age_years);
+                let stratum = t
+                    .design
+                    .stratum_of(Some(&site.code), age)
+                    .map_err(|m| Error::Data(format!("no stratum for a family: {m}")))?;
+                let a = t
+                    .randomiser
+                    .assign_in(stratum.as_ref())
+                    .map_err(|e| Error::Data(format!("the randomiser refused: {e}")))?;
                 f.allocation = Some(Allocation {
                     arm: a.arm,
                     sequence: a.sequence,
@@ -188,6 +219,7 @@ pub(crate) fn participate(
                     }
                 }
                 waves(&mut d, b, &mut f, c, randomised)?;
+                interview(&mut d, as_of, &mut f, randomised);
             }
         }
     }
@@ -195,6 +227,7 @@ pub(crate) fn participate(
         trial_id: err(TrialId::new(opts.trial_id.clone()))?,
         programme_id: programme.id.clone(),
         site: Some(site),
+        instruments: Vec::new(),
         family: f,
     });
     Ok(())
@@ -267,7 +300,10 @@ fn enrol(
     if start > as_of {
         return Ok(());
     }
-    let planned_end = add_months(start, 12);
+    // The programme runs 6-18 months a family; planned lengths reach into the ending phase
+    // (months 12-18 of the default definition), so its dose has whole months to count.
+    let planned_months = d.weighted(&[(9u32, 15), (12, 35), (15, 30), (18, 20)]);
+    let planned_end = add_months(start, planned_months);
     // How the enrolment ends: a withdrawal, completion, an early end, or still running.
     let mut ended = None;
     let mut end = None;
@@ -482,6 +518,59 @@ fn enrol(
         )?;
     }
     Ok(())
+}
+
+/// The qualitative sub-sample: about a quarter of the randomised families' parents are invited
+/// to an interview 6 to 9 months after randomisation (unless they left the study first); most
+/// consent and are interviewed within a month, the rest decline or withdraw with a reason.
+fn interview(d: &mut Draw, as_of: NaiveDate, f: &mut FamilyRecord, randomised: NaiveDate) {
+    if !d.chance(0.25) {
+        return;
+    }
+    let invited_on = d.days_after(add_months(randomised, 6), 0, 90);
+    if invited_on > as_of || f.study_withdrawn_on().is_some_and(|w| w < invited_on) {
+        return;
+    }
+    let reason = |d: &mut Draw| {
+        d.weighted(&[
+            (InterviewReason::NotInterested, 45),
+            (InterviewReason::NoTime, 30),
+            (InterviewReason::Unreachable, 15),
+            (InterviewReason::TooBurdensome, 10),
+        ])
+    };
+    let mut iv = QualitativeInterview {
+        informant: Informant::Parent,
+        invited_on,
+        consented_on: None,
+        interviewed_on: None,
+        ended: None,
+        provenance: None,
+    };
+    let answered = d.days_after(invited_on, 1, 14);
+    if answered <= as_of {
+        if d.chance(0.7) {
+            iv.consented_on = Some(answered);
+            let held = d.days_after(answered, 3, 30);
+            if d.chance(0.1) {
+                let on = d.days_after(answered, 1, 20);
+                if on <= as_of {
+                    iv.ended = Some(InterviewEnd {
+                        on,
+                        reason: reason(d),
+                    });
+                }
+            } else if held <= as_of {
+                iv.interviewed_on = Some(held);
+            }
+        } else {
+            iv.ended = Some(InterviewEnd {
+                on: answered,
+                reason: reason(d),
+            });
+        }
+    }
+    f.interviews.push(iv);
 }
 
 /// Whole calendar months from `start` to `on`.

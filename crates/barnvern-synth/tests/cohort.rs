@@ -191,3 +191,83 @@ fn the_trial_size_is_an_option_families_and_sites() {
     assert!(opts(1, 1).with_trial_site_count(0).is_err());
     assert!(opts(1, 1).with_trial_site_count(7).is_err());
 }
+
+#[test]
+fn the_trial_is_randomised_within_site_and_age_band_strata() {
+    use barnvern_familypartner::{Trial, TrialData, TrialDesign, WaveDefinition};
+    let mut families = Vec::new();
+    let mut sites = std::collections::BTreeMap::new();
+    for data in Cohort::new(&opts(3000, 4)).unwrap() {
+        if let Some(fp) = data.unwrap().family_partner {
+            let site = fp.site.unwrap();
+            sites.insert(site.code.clone(), site);
+            families.push(fp.family);
+        }
+    }
+    let randomised: Vec<_> = families
+        .iter()
+        .filter_map(|f| f.allocation.as_ref())
+        .collect();
+    assert!(randomised.len() > 10, "{}", randomised.len());
+    // Every allocation names its stratum: the family's site and age band.
+    for f in families.iter().filter(|f| f.allocation.is_some()) {
+        let a = f.allocation.as_ref().unwrap();
+        let age = f.screening.as_ref().unwrap().child_age_years;
+        let band = if age < 6 { "0-5" } else { "6-11" };
+        let expected = format!("{}/{band}", f.site.as_ref().unwrap());
+        assert_eq!(
+            a.stratum.as_ref().map(|s| s.as_str()),
+            Some(expected.as_str())
+        );
+    }
+    // The families make a valid trial under the synthetic design: strata, blocks and
+    // sequences agree with it.
+    families.sort_by_key(|f| f.approached_on);
+    let data = TrialData {
+        schema_version: barnvern_familypartner::SCHEMA_VERSION.to_owned(),
+        trial_id: barnvern_familypartner::TrialId::new("fampart-synth").unwrap(),
+        programme: barnvern_familypartner::ProgrammeDefinition::builtin_default()
+            .unwrap()
+            .clone(),
+        design: TrialDesign {
+            randomisation: barnvern_synth::randomisation_design(),
+            waves: WaveDefinition::fampart(),
+            primary_wave: 6,
+            sites: sites.into_values().collect(),
+            usual_care: None,
+            instruments: Vec::new(),
+        },
+        families,
+        history: Vec::new(),
+    };
+    let strata: std::collections::BTreeSet<_> = data
+        .families
+        .iter()
+        .filter_map(|f| f.allocation.as_ref()?.stratum.clone())
+        .collect();
+    assert!(strata.len() >= 4, "{strata:?}");
+    // The qualitative sub-sample: parents invited, some interviewed, others not (yet); and
+    // parents rate acceptability as well as staff.
+    let statuses: std::collections::BTreeSet<_> = data
+        .families
+        .iter()
+        .flat_map(|f| f.interviews.iter().map(|i| i.status()))
+        .collect();
+    assert!(
+        statuses.contains(&barnvern_familypartner::InterviewStatus::Interviewed)
+            && statuses.len() >= 2,
+        "{statuses:?}"
+    );
+    let informants: std::collections::BTreeSet<_> = data
+        .families
+        .iter()
+        .flat_map(|f| f.waves.iter().flat_map(|w| w.questionnaires.iter()))
+        .filter(|q| q.instrument.as_str() == "aim")
+        .map(|q| q.informant)
+        .collect();
+    assert_eq!(informants.len(), 2, "{informants:?}");
+    // The whole trial validates, strata and sequences included.
+    if let Err(e) = Trial::from_data(data) {
+        panic!("{e}");
+    }
+}

@@ -679,7 +679,21 @@ class Trial:
         """Questionnaire completeness per wave and instrument: ``returned`` (families with the
         questionnaire / families with completed or partial data at the wave, with its 95%
         Wilson interval) and ``items_answered`` (items answered / items on the forms returned;
-        ``None`` for an instrument barnvern does not ship)."""
+        ``None`` for an instrument neither built in nor defined in the design's
+        ``instruments``)."""
+
+    def acceptability(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+        """AIM, IAM and FIM rated by the families (informant ``parent``) as well as the staff:
+        per wave, instrument, informant and arm, ``forms``, ``scored`` (all 4 items answered),
+        ``median`` (of the forms scored), ``benchmark``, ``median_meets_benchmark`` and
+        ``at_or_above_benchmark`` (forms at or above / forms scored, with its 95% Wilson
+        interval)."""
+
+    def interviews(self, as_of: datetime.date) -> list[dict[str, Any]]:
+        """The qualitative sub-sample log per site and arm, then the whole trial per arm
+        (``site`` ``None``): ``invited``, ``families_invited``, ``consented`` and
+        ``interviewed`` (each a share of invitations with its 95% Wilson interval),
+        ``declined``, ``withdrawn``, ``open`` and ``reasons``."""
 
     def recruitment(self, as_of: datetime.date) -> Recruitment:
         """Recruitment per calendar month and per site against the target (CONSORT pilot item

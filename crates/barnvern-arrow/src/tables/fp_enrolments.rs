@@ -273,6 +273,7 @@ pub(crate) fn read(
             questionnaires: Vec::new(),
             scores: Vec::new(),
             costs: None,
+            interviews: Vec::new(),
         };
         out.push((x.case, row, family));
         Ok(())

@@ -242,6 +242,7 @@ registry! {
     fp_coordination_agencies,
     fp_goals,
     fp_goal_reviews,
+    fp_interviews,
     waves,
     questionnaires,
     item_responses,

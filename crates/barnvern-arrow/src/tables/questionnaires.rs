@@ -24,7 +24,7 @@ table! {
         wave_index: u32 = "Position of the wave record it was answered at (joins waves.wave_index).",
         wave: Option<u32> as Measure [from(0, "months from randomisation")] = "The wave, in months from randomisation (as in waves.wave).",
         completed_on: NaiveDate = "Date the questionnaire was completed (its year is the partition year).",
-        instrument: Dict = "The instrument id of barnvern-outcomes (sdq-p-4-17, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs, aim, iam, fim).",
+        instrument: Dict = "The instrument id of barnvern-outcomes (sdq-p-4-17, sdq-p-2-4, sdq-t-4-17, sdq-s-11-17, swemwbs, wemwbs, aim, iam, fim) or an id of the trial design's own definitions (user-keyed instruments).",
         instrument_version: Option<Dict> = "The version of the instrument definition shipped with barnvern when the extract was made.",
         informant: Informant = "Who answered it (parent, teacher, self, staff; CDISC QSEVAL).",
     }

@@ -810,7 +810,11 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
         proptest::option::of(withdrawal(WithdrawalScope::Study)),
         vec((0u32..40, date(), pick()), 0..4),
         vec(questionnaire(), 0..3),
-        (vec(score(), 0..4), proptest::option::of(costs())),
+        (
+            vec(score(), 0..4),
+            proptest::option::of(costs()),
+            vec(interview(), 0..3),
+        ),
     );
     (head, parts).prop_map(
         |(
@@ -832,7 +836,7 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
                 w_study,
                 waves,
                 questionnaires,
-                (scores, costs),
+                (scores, costs, interviews),
             ),
         )| ResearchFamily {
             family_key,
@@ -912,8 +916,31 @@ pub fn family() -> impl Strategy<Value = ResearchFamily> {
             questionnaires,
             scores,
             costs,
+            interviews,
         },
     )
+}
+
+/// An invitation to an interview: consent, interview and end each present or not; an end has
+/// both its date and its reason.
+fn interview() -> impl Strategy<Value = ResearchInterview> {
+    (
+        pick(),
+        date(),
+        proptest::option::of(date()),
+        proptest::option::of(date()),
+        proptest::option::of((date(), pick())),
+    )
+        .prop_map(
+            |(informant, invited_on, consented_on, interviewed_on, ended)| ResearchInterview {
+                informant,
+                invited_on,
+                consented_on,
+                interviewed_on,
+                ended_on: ended.map(|e| e.0),
+                end_reason: ended.map(|e| e.1),
+            },
+        )
 }
 
 /// Research cases with every field exercised (present, absent, empty, long); case keys are

@@ -24,8 +24,8 @@ pub struct QuestionnaireCompleteness {
     /// data at the wave (95% Wilson interval).
     pub returned: Ratio,
     /// Items answered / the instrument's items, summed over the questionnaires returned (items
-    /// not done or left blank count as not answered). `None` for an instrument barnvern does
-    /// not ship (its items are not known here).
+    /// not done or left blank count as not answered). `None` for an instrument that is neither
+    /// built in nor one of the trial's own definitions (its items are not known here).
     pub items_answered: Option<Ratio>,
 }
 
@@ -55,7 +55,7 @@ pub fn questionnaire_completeness(
                 if seen.insert(id) {
                     e.0 += 1;
                 }
-                match q.definition() {
+                match q.definition_in(&view.design.instruments) {
                     Some(def) => {
                         let items = &def.def().items;
                         e.2 += items.len() as u64;
