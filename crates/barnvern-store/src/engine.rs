@@ -36,7 +36,12 @@ fn horizon(case: &CaseData) -> NaiveDate {
         .iter()
         .filter_map(|iv| {
             let started = iv.started_on?;
-            Some(iv.evaluations.iter().map(|e| e.on).fold(started, NaiveDate::max))
+            Some(
+                iv.evaluations
+                    .iter()
+                    .map(|e| e.on)
+                    .fold(started, NaiveDate::max),
+            )
         })
         .fold(floor, NaiveDate::max)
 }
@@ -390,8 +395,7 @@ impl<B: Backend> Engine<B> {
             let mut results = Vec::with_capacity(items.len());
             let mut new_cases: Vec<NewCase<'_>> = Vec::new();
             // (chain, case id, outcome, detail) of each item's log entry.
-            let mut entries: Vec<(String, &str, Outcome, String)> =
-                Vec::with_capacity(items.len());
+            let mut entries: Vec<(String, &str, Outcome, String)> = Vec::with_capacity(items.len());
             for ((case, _), prep) in items.iter().zip(&prepared) {
                 let case_id = case.case_id.as_str();
                 let mut ctx = LogCtx::default();
@@ -490,7 +494,17 @@ impl<B: Backend> Engine<B> {
                     .get(&chain)
                     .cloned()
                     .unwrap_or((0, GENESIS.to_owned()));
-                let row = log_row(actor, Action::Import, chain, seq, prev, &at, Some(case_id), outcome, detail);
+                let row = log_row(
+                    actor,
+                    Action::Import,
+                    chain,
+                    seq,
+                    prev,
+                    &at,
+                    Some(case_id),
+                    outcome,
+                    detail,
+                );
                 log_heads.insert(row.chain.clone(), (row.seq, row.hash.clone()));
                 rows.push(row);
             }
@@ -577,7 +591,12 @@ impl<B: Backend> Engine<B> {
                     "case {case_id}: the stored bundle names another case"
                 )));
             }
-            let digests = self.identity_digests(&case)?;
+            // The identity index changes (and needs the key) only when the child's does.
+            let digests = if case.child.identity != before.child.identity {
+                Some(self.identity_digests(&case)?)
+            } else {
+                None
+            };
             let mut prev = head.hash.clone();
             let recorded_at = now();
             for (i, (event, body)) in events.iter().zip(&bodies).enumerate() {
@@ -617,8 +636,8 @@ impl<B: Backend> Engine<B> {
             if rows != deadline_rows(&before) || case.municipality != before.municipality {
                 tx.put_deadlines(case_id, case.municipality.as_str(), &rows, false)?;
             }
-            if case.child.identity != before.child.identity {
-                tx.put_identities(case_id, &digests, false)?;
+            if let Some(digests) = &digests {
+                tx.put_identities(case_id, digests, false)?;
             }
             if let Some(key) = idempotency_key {
                 tx.put_idempotency(case_id, key, &request, head.version + 1, version)?;

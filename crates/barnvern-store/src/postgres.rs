@@ -9,8 +9,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use crate::backend::{
-    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, NewCase, R, Tx,
-    WorklistRow,
+    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, NewCase, R, Tx, WorklistRow,
 };
 use crate::chain::GENESIS;
 use crate::error::StoreError;

@@ -259,11 +259,11 @@ impl Backend for Sqlite {
                 .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
             c.durable = durable;
         }
-        c.conn.execute_batch("BEGIN IMMEDIATE")?;
+        c.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let mut tx = SqliteTx { conn: &c.conn };
         match f(&mut tx) {
             Ok(result) => {
-                c.conn.execute_batch("COMMIT")?;
+                c.conn.prepare_cached("COMMIT")?.execute([])?;
                 if !durable {
                     self.unflushed.store(true, Ordering::Release);
                 }
@@ -281,10 +281,14 @@ impl Backend for Sqlite {
 
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
         let c = self.conn()?;
-        c.conn.execute_batch("BEGIN DEFERRED")?;
+        c.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
         let mut tx = SqliteTx { conn: &c.conn };
         let result = f(&mut tx);
-        if c.conn.execute_batch("COMMIT").is_ok() {
+        if c.conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .is_ok()
+        {
             self.pool.give(c);
         }
         result

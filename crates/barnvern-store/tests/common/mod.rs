@@ -736,6 +736,8 @@ pub fn kill_child(url: &str, seed: u64) {
     let store = open(url);
     let cases = kill_cohort(seed);
     let mut out = std::io::stdout().lock();
+    // The test harness has printed `test NAME ... ` without a newline: end that line.
+    writeln!(out).unwrap();
     for (i, chunk) in cases.chunks(1 + (seed as usize % 4)).enumerate() {
         let items: Vec<_> = chunk
             .iter()
