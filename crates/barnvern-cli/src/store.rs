@@ -300,6 +300,65 @@ struct ImportCounts {
     conflicts: u64,
 }
 
+/// A line of an import, parsed and checked: a bundle to store, or a rejection.
+enum Parsed {
+    Case(Box<barnvern_case::Case>, ImportSource),
+    Reject(QuarantineRecord),
+}
+
+/// Reads and checks the lines of `files` and sends them in batches of [`IMPORT_BATCH`] lines;
+/// stops at the first unreadable file (sending the exit code) or when the receiver is gone.
+fn parse_files(files: &[PathBuf], tx: &std::sync::mpsc::SyncSender<Result<Vec<Parsed>, ExitCode>>) {
+    let options = InputOptions::default();
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    for (i, path) in files.iter().enumerate() {
+        let name = path.display().to_string();
+        let mut reader = match LineReader::open(path, i, options) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("barnvern: {e}");
+                let _ = tx.send(Err(ExitCode::from(EXIT_IO)));
+                return;
+            }
+        };
+        loop {
+            let line = match reader.next_line() {
+                Ok(Some(l)) => l,
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("barnvern: cannot read {name}: {e}");
+                    let _ = tx.send(Err(ExitCode::from(EXIT_IO)));
+                    return;
+                }
+            };
+            batch.push(match check_line(&line.content, options.max_line_bytes) {
+                Ok(case) => Parsed::Case(
+                    Box::new(case),
+                    ImportSource {
+                        system: "jsonl".into(),
+                        file: Some(name.clone()),
+                        line: Some(line.line),
+                    },
+                ),
+                Err(errors) => Parsed::Reject(QuarantineRecord {
+                    file: name.clone(),
+                    line: Some(line.line),
+                    errors,
+                }),
+            });
+            if batch.len() >= IMPORT_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH));
+                if tx.send(Ok(full)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+}
+
 fn import(
     files: &[PathBuf],
     common: &Common,
@@ -315,80 +374,66 @@ fn import(
         None => Rejects::Stderr,
     };
     let mut counts = ImportCounts::default();
-    let mut batch: Vec<(barnvern_case::Case, ImportSource)> = Vec::with_capacity(IMPORT_BATCH);
-    let flush = |batch: &mut Vec<(barnvern_case::Case, ImportSource)>,
-                 counts: &mut ImportCounts,
-                 rejects: &mut Rejects|
-     -> Result<(), ExitCode> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let results = store.import_batch(&actor, batch).map_err(|e| fail(&e))?;
-        for ((_, source), r) in batch.iter().zip(results) {
-            match r {
-                Ok(ImportOutcome::Imported) => counts.imported += 1,
-                Ok(ImportOutcome::Unchanged { .. }) => counts.unchanged += 1,
-                Err(e) => {
-                    counts.rejected += 1;
-                    if matches!(e, StoreError::Conflict { .. }) {
-                        counts.conflicts += 1;
+    // Parsing and checking the lines (the larger part of an import's work) runs on its own
+    // thread, a batch ahead of the store's transactions, so two cores share the work. At most
+    // two batches wait between them: memory stays flat in the input size. Rejections and the
+    // store's answers are written in line order.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, ExitCode>>(2);
+    std::thread::scope(|scope| -> Result<(), ExitCode> {
+        scope.spawn(move || parse_files(files, &tx));
+        // Returning early drops `rx`, which stops the parser at its next batch.
+        for batch in rx {
+            let batch = batch?;
+            counts.read += batch.len() as u64;
+            let mut cases = Vec::with_capacity(batch.len());
+            // Per line: its rejection, or `None` for the next of `cases`.
+            let mut order = Vec::with_capacity(batch.len());
+            for parsed in batch {
+                match parsed {
+                    Parsed::Case(case, source) => {
+                        cases.push((*case, source));
+                        order.push(None);
                     }
-                    if matches!(e, StoreError::NoKey | StoreError::Forbidden { .. }) {
-                        return Err(fail(&e));
-                    }
-                    rejects.write(QuarantineRecord {
-                        file: source.file.clone().unwrap_or_default(),
-                        line: source.line,
-                        errors: vec![Issue::error("", e.code(), e.to_string())],
-                    })?;
+                    Parsed::Reject(record) => order.push(Some(record)),
                 }
             }
-        }
-        batch.clear();
-        Ok(())
-    };
-    for (i, path) in files.iter().enumerate() {
-        let name = path.display().to_string();
-        let mut reader = LineReader::open(path, i, InputOptions::default()).map_err(|e| {
-            eprintln!("barnvern: {e}");
-            ExitCode::from(EXIT_IO)
-        })?;
-        loop {
-            let line = match reader.next_line() {
-                Ok(Some(l)) => l,
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("barnvern: cannot read {name}: {e}");
-                    return Err(ExitCode::from(EXIT_IO));
-                }
+            let results = if cases.is_empty() {
+                Vec::new()
+            } else {
+                store.import_batch(&actor, &cases).map_err(|e| fail(&e))?
             };
-            counts.read += 1;
-            match check_line(&line.content, InputOptions::default().max_line_bytes) {
-                Ok(case) => {
-                    batch.push((
-                        case,
-                        ImportSource {
-                            system: "jsonl".into(),
-                            file: Some(name.clone()),
-                            line: Some(line.line),
-                        },
-                    ));
-                    if batch.len() >= IMPORT_BATCH {
-                        flush(&mut batch, &mut counts, &mut rejects)?;
-                    }
-                }
-                Err(errors) => {
+            let mut answers = cases.iter().zip(results);
+            for slot in order {
+                if let Some(record) = slot {
                     counts.rejected += 1;
-                    rejects.write(QuarantineRecord {
-                        file: name.clone(),
-                        line: Some(line.line),
-                        errors,
-                    })?;
+                    rejects.write(record)?;
+                    continue;
+                }
+                let Some(((_, source), r)) = answers.next() else {
+                    break;
+                };
+                match r {
+                    Ok(ImportOutcome::Imported) => counts.imported += 1,
+                    Ok(ImportOutcome::Unchanged { .. }) => counts.unchanged += 1,
+                    Err(e) => {
+                        counts.rejected += 1;
+                        if matches!(e, StoreError::Conflict { .. }) {
+                            counts.conflicts += 1;
+                        }
+                        if matches!(e, StoreError::NoKey | StoreError::Forbidden { .. }) {
+                            return Err(fail(&e));
+                        }
+                        rejects.write(QuarantineRecord {
+                            file: source.file.clone().unwrap_or_default(),
+                            line: source.line,
+                            errors: vec![Issue::error("", e.code(), e.to_string())],
+                        })?;
+                    }
                 }
             }
         }
-    }
-    flush(&mut batch, &mut counts, &mut rejects)?;
+        Ok(())
+    })?;
     if let Rejects::File(w) = rejects {
         w.finish().map_err(|e| {
             eprintln!("barnvern: {e}");

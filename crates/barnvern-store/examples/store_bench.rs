@@ -6,9 +6,11 @@
 //! cargo run --release -p barnvern-store --example store_bench -- reads DB READS [durable]
 //! cargo run --release -p barnvern-store --example store_bench -- worklist DB [MUNICIPALITY|all]
 //! cargo run --release -p barnvern-store --example store_bench -- import DB BUNDLES.jsonl
+//! cargo run --release -p barnvern-store --example store_bench -- fsync DIR [N]
 //! ```
 //!
-//! The store key comes from BARNVERN_STORE_KEY, as for the command line.
+//! Appends and reads run BENCH_RUNS times (default 3) and print each run and the median. The
+//! store key comes from BARNVERN_STORE_KEY, as for the command line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -27,12 +29,16 @@ fn open(url: &str, durable_reads: bool) -> Arc<dyn CaseStore> {
     match Location::parse(url).unwrap() {
         Location::Sqlite(p) => {
             let mut s = barnvern_store::SqliteStore::open(&p, key).unwrap();
-            s.set_durable_reads(durable_reads);
+            if durable_reads {
+                s.set_durable_reads(true);
+            }
             Arc::new(s)
         }
         Location::Postgres(u) => {
             let mut s = barnvern_store::PostgresStore::open(&u, key).unwrap();
-            s.set_durable_reads(durable_reads);
+            if durable_reads {
+                s.set_durable_reads(true);
+            }
             Arc::new(s)
         }
     }
@@ -84,7 +90,56 @@ fn toggle(case: &Case, n: u64) -> CaseEvent {
     CaseEvent::from_json(&json).unwrap()
 }
 
-fn appends(url: &str, writers: usize, appends: usize, per: usize) {
+/// The number of runs of appends and reads (BENCH_RUNS, default 3).
+fn runs() -> usize {
+    std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(3)
+}
+
+/// Runs `f` (which prints its figure and returns it) `runs()` times and prints the median.
+fn median_of(what: &str, unit: &str, mut f: impl FnMut() -> f64) {
+    let mut figures: Vec<f64> = (0..runs()).map(|_| f()).collect();
+    figures.sort_by(f64::total_cmp);
+    println!(
+        "  median of {} runs, {what}: {:.0} {unit} (min {:.0}, max {:.0})",
+        figures.len(),
+        figures[figures.len() / 2],
+        figures[0],
+        figures[figures.len() - 1]
+    );
+}
+
+/// The disk's flush latency: `n` appends of 4 KiB to a file in `dir`, each followed by
+/// `fdatasync` (what a durable WAL commit costs at the least).
+fn fsync(dir: &str, n: usize) {
+    use std::io::Write;
+    let path = std::path::Path::new(dir).join("fsync-probe");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let block = [0x5a_u8; 4096];
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t0 = Instant::now();
+        file.write_all(&block).unwrap();
+        file.sync_data().unwrap();
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    drop(file);
+    let _ = std::fs::remove_file(&path);
+    times.sort_by(f64::total_cmp);
+    println!(
+        "fsync: {n} appends of 4 KiB, each followed by fdatasync, in {dir}: median {:.3} ms, \
+         p90 {:.3} ms, max {:.3} ms: a single durable writer is bounded by about {:.0} commits/s",
+        times[n / 2],
+        times[n * 9 / 10],
+        times[n - 1],
+        1000.0 / times[n / 2]
+    );
+}
+
+fn appends(url: &str, writers: usize, appends: usize, per: usize) -> f64 {
     let store = open(url, false);
     let open_ids: Vec<String> = cases(store.as_ref())
         .into_iter()
@@ -135,16 +190,17 @@ fn appends(url: &str, writers: usize, appends: usize, per: usize) {
     let total: usize = results.iter().map(|r| r.0).sum();
     let slowest = results.iter().map(|r| r.1).max().unwrap_or_default();
     let _ = start;
+    let rate = total as f64 / slowest.as_secs_f64();
     println!(
         "appends: {writers} writer(s) x {appends} appends of {per} event(s), durable commits: \
-         {total} events in {:.2} s = {:.0} events/s ({:.0} appends/s)",
+         {total} events in {:.2} s = {rate:.0} events/s ({:.0} appends/s)",
         slowest.as_secs_f64(),
-        total as f64 / slowest.as_secs_f64(),
         (writers * appends) as f64 / slowest.as_secs_f64()
     );
+    rate
 }
 
-fn reads(url: &str, n: usize, durable: bool) {
+fn reads(url: &str, n: usize, durable: bool) -> f64 {
     let store = open(url, durable);
     let ids: Vec<String> = cases(store.as_ref()).into_iter().map(|c| c.0).collect();
     let mut x = 0x2545_f491_4f6c_dd1d_u64;
@@ -163,10 +219,11 @@ fn reads(url: &str, n: usize, durable: bool) {
         if durable {
             "durable"
         } else {
-            "process-crash-safe"
+            "the backend's default"
         },
         n as f64 / secs
     );
+    n as f64 / secs
 }
 
 fn worklist(url: &str, municipality: Option<String>) {
@@ -284,8 +341,13 @@ fn main() {
     let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
     let num = |i: usize, d: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
     match arg(0).as_str() {
-        "appends" => appends(&arg(1), num(2, 1), num(3, 1000), num(4, 1)),
-        "reads" => reads(&arg(1), num(2, 20_000), arg(3) == "durable"),
+        "appends" => median_of("appends", "events/s", || {
+            appends(&arg(1), num(2, 1), num(3, 1000), num(4, 1))
+        }),
+        "reads" => median_of("reads", "reads/s", || {
+            reads(&arg(1), num(2, 20_000), arg(3) == "durable")
+        }),
+        "fsync" => fsync(&arg(1), num(2, 500)),
         "worklist" => worklist(&arg(1), args.get(2).cloned()),
         "import" => import(&arg(1), &arg(2)),
         _ => eprintln!("usage: store_bench appends|reads|worklist DB ... (see the source)"),

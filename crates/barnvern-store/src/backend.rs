@@ -1,6 +1,8 @@
 //! What the engine needs from a database, implemented once for SQLite and once for
 //! PostgreSQL. Every method runs inside the transaction it is called on.
 
+use std::collections::HashMap;
+
 use crate::error::StoreError;
 use crate::model::AccessEntry;
 
@@ -36,8 +38,18 @@ pub(crate) struct CaseRow<'a> {
     pub jurisdiction: &'a str,
     pub municipality: &'a str,
     pub version: i64,
-    pub head_hash: &'a str,
+    pub head_hash: String,
     pub bundle: &'a str,
+}
+
+/// A new stream, as an import writes it: its `imported` event, its projection, its open
+/// deadlines and its identity digests.
+#[derive(Debug, Clone)]
+pub(crate) struct NewCase<'a> {
+    pub event: EventRow,
+    pub case: CaseRow<'a>,
+    pub deadlines: Vec<DeadlineRow>,
+    pub digests: &'a [String],
 }
 
 /// One open deadline of a case, as kept in the worklist projection.
@@ -130,6 +142,50 @@ pub(crate) trait Tx {
         f: &mut dyn FnMut(AccessEntry, String) -> R<()>,
     ) -> R<()>;
     fn log_heads(&mut self) -> R<Vec<(String, i64, String)>>;
+    /// Serialises every operation on each of `case_ids` (see [`Tx::lock_case`]).
+    fn lock_cases(&mut self, case_ids: &[&str]) -> R<()> {
+        for c in case_ids {
+            self.lock_case(c)?;
+        }
+        Ok(())
+    }
+    /// The heads, with their bundles, of those of `case_ids` that exist.
+    fn heads(&mut self, case_ids: &[&str]) -> R<HashMap<String, Head>> {
+        let mut out = HashMap::with_capacity(case_ids.len());
+        for c in case_ids {
+            if let Some(h) = self.head(c, true)? {
+                out.insert((*c).to_owned(), h);
+            }
+        }
+        Ok(out)
+    }
+    /// Writes new streams (see [`NewCase`]), in order.
+    fn insert_cases(&mut self, cases: &[NewCase<'_>]) -> R<()> {
+        for c in cases {
+            self.insert_event(&c.event)?;
+            self.put_case(&c.case, true)?;
+            self.put_deadlines(c.case.case_id, c.case.municipality, &c.deadlines, true)?;
+            self.put_identities(c.case.case_id, c.digests, true)?;
+        }
+        Ok(())
+    }
+    /// The heads of several log chains, locked for update ((0, GENESIS) for new ones).
+    fn log_heads_of(&mut self, chains: &[&str]) -> R<HashMap<String, (i64, String)>> {
+        let mut out = HashMap::with_capacity(chains.len());
+        for c in chains {
+            if !out.contains_key(*c) {
+                out.insert((*c).to_owned(), self.log_head(c)?);
+            }
+        }
+        Ok(out)
+    }
+    /// Inserts log rows, in order, and moves each chain's head to its last row.
+    fn insert_logs(&mut self, rows: &[LogRow]) -> R<()> {
+        for r in rows {
+            self.insert_log(r)?;
+        }
+        Ok(())
+    }
     /// Open deadlines with effective due date on or before `due_by`, in `municipalities`
     /// (all when `None`), by due date.
     fn worklist(&mut self, municipalities: Option<&[String]>, due_by: &str) -> R<Vec<WorklistRow>>;

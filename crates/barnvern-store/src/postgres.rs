@@ -2,11 +2,14 @@
 //! `synchronous_commit = on`), operations on one case serialised by a transaction-scoped
 //! advisory lock on its id, so that writers on distinct cases run in parallel.
 
+use std::collections::HashMap;
+
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, NoTls, Transaction};
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use crate::backend::{
-    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, R, Tx, WorklistRow,
+    Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, NewCase, R, Tx, WorklistRow,
 };
 use crate::chain::GENESIS;
 use crate::error::StoreError;
@@ -93,12 +96,23 @@ const RETRIES: usize = 5;
 
 pub(crate) struct Postgres {
     url: String,
-    pool: crate::pool::Pool<Client>,
+    pool: crate::pool::Pool<Conn>,
 }
 
-fn connect(url: &str) -> R<Client> {
-    Client::connect(url, NoTls)
-        .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))
+/// A pooled connection and the statements prepared on it: each statement is parsed once per
+/// connection (a query by text costs a second round trip, to parse it, every time).
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+fn connect(url: &str) -> R<Conn> {
+    let client = Client::connect(url, NoTls)
+        .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
+    Ok(Conn {
+        client,
+        statements: HashMap::new(),
+    })
 }
 
 fn retryable(e: &postgres::Error) -> bool {
@@ -116,19 +130,19 @@ struct PgError {
 
 impl Postgres {
     pub(crate) fn open(url: &str, create: bool) -> R<Postgres> {
-        let mut client = connect(url)?;
-        migrate(&mut client, create)?;
+        let mut conn = connect(url)?;
+        migrate(&mut conn.client, create)?;
         let pool = crate::pool::Pool::new(32);
-        pool.give(client);
+        pool.give(conn);
         Ok(Postgres {
             url: url.to_owned(),
             pool,
         })
     }
 
-    fn client(&self) -> R<Client> {
+    fn conn(&self) -> R<Conn> {
         match self.pool.take() {
-            Some(c) if !c.is_closed() => Ok(c),
+            Some(c) if !c.client.is_closed() => Ok(c),
             _ => connect(&self.url),
         }
     }
@@ -178,13 +192,18 @@ impl Backend for Postgres {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut client = self.client()?;
+            let mut conn = self.conn()?;
             let outcome = (|| -> Result<R<T>, PgError> {
+                let Conn { client, statements } = &mut conn;
                 let tx = client.transaction().map_err(|e| PgError {
                     retry: false,
                     error: e.into(),
                 })?;
-                let mut pg = PgTx { tx, retry: false };
+                let mut pg = PgTx {
+                    tx,
+                    statements,
+                    retry: false,
+                };
                 if !durable {
                     pg.tx
                         .batch_execute("SET LOCAL synchronous_commit = off")
@@ -209,15 +228,15 @@ impl Backend for Postgres {
             })();
             match outcome {
                 Ok(result) => {
-                    self.pool.give(client);
+                    self.pool.give(conn);
                     return result;
                 }
                 Err(PgError { retry: true, .. }) if attempt < RETRIES => {
-                    self.pool.give(client);
+                    self.pool.give(conn);
                 }
                 Err(PgError { error, .. }) => {
-                    if !client.is_closed() {
-                        self.pool.give(client);
+                    if !conn.client.is_closed() {
+                        self.pool.give(conn);
                     }
                     return Err(error);
                 }
@@ -226,19 +245,24 @@ impl Backend for Postgres {
     }
 
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
-        let mut client = self.client()?;
+        let mut conn = self.conn()?;
         let (result, committed) = {
+            let Conn { client, statements } = &mut conn;
             let tx = client
                 .build_transaction()
                 .isolation_level(postgres::IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            let mut pg = PgTx { tx, retry: false };
+            let mut pg = PgTx {
+                tx,
+                statements,
+                retry: false,
+            };
             let result = f(&mut pg);
             (result, pg.tx.commit().is_ok())
         };
         if committed {
-            self.pool.give(client);
+            self.pool.give(conn);
         }
         result
     }
@@ -246,9 +270,12 @@ impl Backend for Postgres {
 
 struct PgTx<'a> {
     tx: Transaction<'a>,
+    statements: &'a mut HashMap<&'static str, Statement>,
     /// Set when a statement failed in a way a retry of the whole transaction may cure.
     retry: bool,
 }
+
+type Params<'p> = [&'p (dyn ToSql + Sync)];
 
 impl PgTx<'_> {
     fn err(&mut self, e: postgres::Error) -> StoreError {
@@ -256,6 +283,40 @@ impl PgTx<'_> {
             self.retry = true;
         }
         e.into()
+    }
+
+    /// The statement of `sql`, prepared on this connection once.
+    fn prepared(&mut self, sql: &'static str) -> R<Statement> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        match self.tx.prepare(sql) {
+            Ok(st) => {
+                self.statements.insert(sql, st.clone());
+                Ok(st)
+            }
+            Err(e) => Err(self.err(e)),
+        }
+    }
+
+    fn execute(&mut self, sql: &'static str, params: &Params<'_>) -> R<u64> {
+        let st = self.prepared(sql)?;
+        self.tx.execute(&st, params).map_err(|e| self.err(e))
+    }
+
+    fn query(&mut self, sql: &'static str, params: &Params<'_>) -> R<Vec<Row>> {
+        let st = self.prepared(sql)?;
+        self.tx.query(&st, params).map_err(|e| self.err(e))
+    }
+
+    fn query_opt(&mut self, sql: &'static str, params: &Params<'_>) -> R<Option<Row>> {
+        let st = self.prepared(sql)?;
+        self.tx.query_opt(&st, params).map_err(|e| self.err(e))
+    }
+
+    fn query_one(&mut self, sql: &'static str, params: &Params<'_>) -> R<Row> {
+        let st = self.prepared(sql)?;
+        self.tx.query_one(&st, params).map_err(|e| self.err(e))
     }
 }
 
@@ -301,10 +362,7 @@ const LOG_COLUMNS: &str = "id, chain, seq, at, staff_id, role, purpose, case_id,
 
 macro_rules! pg {
     ($self:ident, $e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Err($self.err(e)),
-        }
+        $e?
     };
 }
 
@@ -312,7 +370,7 @@ impl Tx for PgTx<'_> {
     fn lock_case(&mut self, case_id: &str) -> R<()> {
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
                 &[&case_id]
             )
@@ -326,7 +384,7 @@ impl Tx for PgTx<'_> {
         } else {
             "SELECT version, head_hash, municipality, NULL::TEXT FROM cases WHERE case_id = $1"
         };
-        let row = pg!(self, self.tx.query_opt(sql, &[&case_id]));
+        let row = pg!(self, self.query_opt(sql, &[&case_id]));
         Ok(row.map(|r| Head {
             version: r.get(0),
             hash: r.get(1),
@@ -338,7 +396,7 @@ impl Tx for PgTx<'_> {
     fn insert_event(&mut self, row: &EventRow) -> R<()> {
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO events (case_id, version, kind, actor, recorded_at, body, prev_hash, hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
@@ -366,7 +424,7 @@ impl Tx for PgTx<'_> {
         };
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 sql,
                 &[
                     &row.case_id,
@@ -391,8 +449,7 @@ impl Tx for PgTx<'_> {
         if !new {
             pg!(
                 self,
-                self.tx
-                    .execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
+                self.execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
             );
         }
         if rows.is_empty() {
@@ -410,7 +467,7 @@ impl Tx for PgTx<'_> {
         let rules = col(|d| d.rule_id.clone());
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
                  extended_due, effective_due, rule_id) \
                  SELECT $1, $2, * FROM unnest($3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], \
@@ -436,14 +493,13 @@ impl Tx for PgTx<'_> {
         if !new {
             pg!(
                 self,
-                self.tx
-                    .execute("DELETE FROM identity_index WHERE case_id = $1", &[&case_id])
+                self.execute("DELETE FROM identity_index WHERE case_id = $1", &[&case_id])
             );
         }
         for d in digests {
             pg!(
                 self,
-                self.tx.execute(
+                self.execute(
                     "INSERT INTO identity_index (digest, case_id) VALUES ($1, $2)",
                     &[d, &case_id],
                 )
@@ -455,7 +511,7 @@ impl Tx for PgTx<'_> {
     fn idempotency(&mut self, case_id: &str, key: &str) -> R<Option<(String, i64, i64)>> {
         let row = pg!(
             self,
-            self.tx.query_opt(
+            self.query_opt(
                 "SELECT request, first_version, last_version FROM idempotency \
                  WHERE case_id = $1 AND key = $2",
                 &[&case_id, &key],
@@ -474,7 +530,7 @@ impl Tx for PgTx<'_> {
     ) -> R<()> {
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO idempotency (case_id, key, request, first_version, last_version) \
                  VALUES ($1, $2, $3, $4, $5)",
                 &[&case_id, &key, &request, &first, &last],
@@ -488,7 +544,7 @@ impl Tx for PgTx<'_> {
         // no-op update takes the row lock) and returns it.
         let row = pg!(
             self,
-            self.tx.query_one(
+            self.query_one(
                 "INSERT INTO log_heads (chain, seq, hash) VALUES ($1, 0, $2) \
                  ON CONFLICT (chain) DO UPDATE SET seq = log_heads.seq RETURNING seq, hash",
                 &[&chain, &GENESIS],
@@ -500,7 +556,7 @@ impl Tx for PgTx<'_> {
     fn insert_log(&mut self, row: &LogRow) -> R<()> {
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "WITH entry AS (INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, \
                  action, outcome, detail, prev_hash, hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) \
@@ -527,7 +583,7 @@ impl Tx for PgTx<'_> {
     fn events(&mut self, case_id: &str) -> R<Vec<EventRow>> {
         let rows = pg!(
             self,
-            self.tx.query(
+            self.query(
                 "SELECT case_id, version, kind, actor, recorded_at, body, prev_hash, hash FROM events \
                  WHERE case_id = $1 ORDER BY version",
                 &[&case_id],
@@ -539,7 +595,7 @@ impl Tx for PgTx<'_> {
     fn case_summaries(&mut self) -> R<Vec<CaseSummary>> {
         let rows = pg!(
             self,
-            self.tx.query(
+            self.query(
                 "SELECT case_id, version, head_hash FROM cases ORDER BY seq",
                 &[]
             )
@@ -570,8 +626,7 @@ impl Tx for PgTx<'_> {
     fn bundle(&mut self, case_id: &str) -> R<Option<String>> {
         let row = pg!(
             self,
-            self.tx
-                .query_opt("SELECT bundle FROM cases WHERE case_id = $1", &[&case_id])
+            self.query_opt("SELECT bundle FROM cases WHERE case_id = $1", &[&case_id])
         );
         Ok(row.map(|r| r.get(0)))
     }
@@ -604,7 +659,7 @@ impl Tx for PgTx<'_> {
     fn log_heads(&mut self) -> R<Vec<(String, i64, String)>> {
         let rows = pg!(
             self,
-            self.tx.query(
+            self.query(
                 "SELECT chain, seq, hash FROM log_heads WHERE seq > 0 ORDER BY chain",
                 &[]
             )
@@ -616,31 +671,30 @@ impl Tx for PgTx<'_> {
     }
 
     fn worklist(&mut self, municipalities: Option<&[String]>, due_by: &str) -> R<Vec<WorklistRow>> {
-        const COLS: &str = "case_id, municipality, kind, record, record_id, sequence, due, \
-                            extended_due, effective_due, rule_id";
+        macro_rules! cols {
+            () => {
+                "SELECT case_id, municipality, kind, record, record_id, sequence, due, \
+                 extended_due, effective_due, rule_id FROM deadlines "
+            };
+        }
         let rows = match municipalities {
-            None => pg!(
-                self,
-                self.tx.query(
-                    &format!(
-                        "SELECT {COLS} FROM deadlines WHERE effective_due <= $1 \
-                         ORDER BY effective_due, case_id, record"
-                    ),
-                    &[&due_by],
-                )
-            ),
+            None => self.query(
+                concat!(
+                    cols!(),
+                    "WHERE effective_due <= $1 ORDER BY effective_due, case_id, record"
+                ),
+                &[&due_by],
+            )?,
             Some(list) => {
                 let list: Vec<String> = list.to_vec();
-                pg!(
-                    self,
-                    self.tx.query(
-                        &format!(
-                            "SELECT {COLS} FROM deadlines WHERE municipality = ANY($1) \
-                             AND effective_due <= $2 ORDER BY effective_due, case_id, record"
-                        ),
-                        &[&list, &due_by],
-                    )
-                )
+                self.query(
+                    concat!(
+                        cols!(),
+                        "WHERE municipality = ANY($1) AND effective_due <= $2 \
+                         ORDER BY effective_due, case_id, record"
+                    ),
+                    &[&list, &due_by],
+                )?
             }
         };
         Ok(rows
@@ -665,7 +719,7 @@ impl Tx for PgTx<'_> {
     fn cases_by_digest(&mut self, digest: &str) -> R<Vec<(String, String)>> {
         let rows = pg!(
             self,
-            self.tx.query(
+            self.query(
                 "SELECT i.case_id, c.municipality FROM identity_index i JOIN cases c ON c.case_id = i.case_id \
                  WHERE i.digest = $1 ORDER BY c.seq",
                 &[&digest],
@@ -677,8 +731,7 @@ impl Tx for PgTx<'_> {
     fn meta(&mut self, key: &str) -> R<Option<String>> {
         let row = pg!(
             self,
-            self.tx
-                .query_opt("SELECT value FROM store_meta WHERE key = $1", &[&key])
+            self.query_opt("SELECT value FROM store_meta WHERE key = $1", &[&key])
         );
         Ok(row.map(|r| r.get(0)))
     }
@@ -686,12 +739,208 @@ impl Tx for PgTx<'_> {
     fn set_meta(&mut self, key: &str, value: &str) -> R<()> {
         pg!(
             self,
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO store_meta (key, value) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 &[&key, &value],
             )
         );
+        Ok(())
+    }
+
+    fn lock_cases(&mut self, case_ids: &[&str]) -> R<()> {
+        // In one statement, in a fixed order (two batches sharing ids cannot deadlock).
+        let ids: Vec<&str> = case_ids.to_vec();
+        self.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM \
+             (SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest($1::TEXT[]) AS id ORDER BY 1) AS keys",
+            &[&ids],
+        )?;
+        Ok(())
+    }
+
+    fn heads(&mut self, case_ids: &[&str]) -> R<HashMap<String, Head>> {
+        let ids: Vec<&str> = case_ids.to_vec();
+        let rows = self.query(
+            "SELECT case_id, version, head_hash, municipality, bundle FROM cases \
+             WHERE case_id = ANY($1::TEXT[])",
+            &[&ids],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Head {
+                        version: r.get(1),
+                        hash: r.get(2),
+                        municipality: r.get(3),
+                        bundle: r.get(4),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    fn insert_cases(&mut self, cases: &[NewCase<'_>]) -> R<()> {
+        if cases.is_empty() {
+            return Ok(());
+        }
+        // Four statements for the whole batch, arrays unnested in order.
+        let ev = |f: fn(&EventRow) -> &str| cases.iter().map(|c| f(&c.event)).collect::<Vec<_>>();
+        let versions: Vec<i64> = cases.iter().map(|c| c.event.version).collect();
+        self.execute(
+            "INSERT INTO events (case_id, version, kind, actor, recorded_at, body, prev_hash, hash) \
+             SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
+             $6::TEXT[], $7::TEXT[], $8::TEXT[])",
+            &[
+                &ev(|e| &e.case_id),
+                &versions,
+                &ev(|e| &e.kind),
+                &ev(|e| &e.actor),
+                &ev(|e| &e.recorded_at),
+                &ev(|e| &e.body),
+                &ev(|e| &e.prev_hash),
+                &ev(|e| &e.hash),
+            ],
+        )?;
+        let ids: Vec<&str> = cases.iter().map(|c| c.case.case_id).collect();
+        let jurisdictions: Vec<&str> = cases.iter().map(|c| c.case.jurisdiction).collect();
+        let municipalities: Vec<&str> = cases.iter().map(|c| c.case.municipality).collect();
+        let case_versions: Vec<i64> = cases.iter().map(|c| c.case.version).collect();
+        let head_hashes: Vec<&str> = cases.iter().map(|c| c.case.head_hash.as_str()).collect();
+        let bundles: Vec<&str> = cases.iter().map(|c| c.case.bundle).collect();
+        // `seq` follows the batch's order: the export's order is the import's.
+        self.execute(
+            "INSERT INTO cases (case_id, jurisdiction, municipality, version, head_hash, bundle) \
+             SELECT c, j, m, v, h, b FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], \
+             $5::TEXT[], $6::TEXT[]) WITH ORDINALITY AS u(c, j, m, v, h, b, n) ORDER BY n",
+            &[
+                &ids,
+                &jurisdictions,
+                &municipalities,
+                &case_versions,
+                &head_hashes,
+                &bundles,
+            ],
+        )?;
+        let deadlines: Vec<(&str, &str, &DeadlineRow)> = cases
+            .iter()
+            .flat_map(|c| {
+                c.deadlines
+                    .iter()
+                    .map(move |d| (c.case.case_id, c.case.municipality, d))
+            })
+            .collect();
+        if !deadlines.is_empty() {
+            let col = |f: fn(&DeadlineRow) -> &str| {
+                deadlines.iter().map(|d| f(d.2)).collect::<Vec<&str>>()
+            };
+            let dl_ids: Vec<&str> = deadlines.iter().map(|d| d.0).collect();
+            let dl_munis: Vec<&str> = deadlines.iter().map(|d| d.1).collect();
+            let sequences: Vec<Option<i64>> = deadlines.iter().map(|d| d.2.sequence).collect();
+            let extended: Vec<Option<&str>> = deadlines
+                .iter()
+                .map(|d| d.2.extended_due.as_deref())
+                .collect();
+            self.execute(
+                "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, \
+                 due, extended_due, effective_due, rule_id) \
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
+                 $6::BIGINT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])",
+                &[
+                    &dl_ids,
+                    &dl_munis,
+                    &col(|d| &d.kind),
+                    &col(|d| &d.record),
+                    &col(|d| &d.record_id),
+                    &sequences,
+                    &col(|d| &d.due),
+                    &extended,
+                    &col(|d| &d.effective_due),
+                    &col(|d| &d.rule_id),
+                ],
+            )?;
+        }
+        let identities: Vec<(&str, &str)> = cases
+            .iter()
+            .flat_map(|c| c.digests.iter().map(move |d| (d.as_str(), c.case.case_id)))
+            .collect();
+        if !identities.is_empty() {
+            let digests: Vec<&str> = identities.iter().map(|i| i.0).collect();
+            let owners: Vec<&str> = identities.iter().map(|i| i.1).collect();
+            self.execute(
+                "INSERT INTO identity_index (digest, case_id) \
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[])",
+                &[&digests, &owners],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn log_heads_of(&mut self, chains: &[&str]) -> R<HashMap<String, (i64, String)>> {
+        let mut unique: Vec<&str> = chains.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        // Creates the heads of new chains and locks the existing ones (in a fixed order), in
+        // one statement.
+        let rows = self.query(
+            "INSERT INTO log_heads (chain, seq, hash) \
+             SELECT c, 0, $2 FROM unnest($1::TEXT[]) AS c ORDER BY c \
+             ON CONFLICT (chain) DO UPDATE SET seq = log_heads.seq RETURNING chain, seq, hash",
+            &[&unique, &GENESIS],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect())
+    }
+
+    fn insert_logs(&mut self, rows: &[LogRow]) -> R<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let col = |f: fn(&LogRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let case_ids: Vec<Option<&str>> = rows.iter().map(|r| r.case_id.as_deref()).collect();
+        self.execute(
+            "INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, action, \
+             outcome, detail, prev_hash, hash) \
+             SELECT c, s, a, st, r, p, ci, ac, o, d, ph, h FROM unnest($1::TEXT[], $2::BIGINT[], \
+             $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], \
+             $10::TEXT[], $11::TEXT[], $12::TEXT[]) \
+             WITH ORDINALITY AS u(c, s, a, st, r, p, ci, ac, o, d, ph, h, n) ORDER BY n",
+            &[
+                &col(|r| &r.chain),
+                &seqs,
+                &col(|r| &r.at),
+                &col(|r| &r.staff_id),
+                &col(|r| &r.role),
+                &col(|r| &r.purpose),
+                &case_ids,
+                &col(|r| &r.action),
+                &col(|r| &r.outcome),
+                &col(|r| &r.detail),
+                &col(|r| &r.prev_hash),
+                &col(|r| &r.hash),
+            ],
+        )?;
+        // Each chain's head moves to its last row of the batch.
+        let mut last: HashMap<&str, (i64, &str)> = HashMap::new();
+        for r in rows {
+            last.insert(&r.chain, (r.seq, &r.hash));
+        }
+        let (mut chains, mut head_seqs, mut head_hashes) = (Vec::new(), Vec::new(), Vec::new());
+        for (chain, (seq, hash)) in last {
+            chains.push(chain);
+            head_seqs.push(seq);
+            head_hashes.push(hash);
+        }
+        self.execute(
+            "UPDATE log_heads SET seq = u.s, hash = u.h \
+             FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[]) AS u(c, s, h) WHERE chain = u.c",
+            &[&chains, &head_seqs, &head_hashes],
+        )?;
         Ok(())
     }
 }

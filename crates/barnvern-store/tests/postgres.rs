@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::Fixture;
+use common::{Db, Fixture};
 
 struct Postgres;
 
@@ -26,8 +26,9 @@ fn server_url() -> String {
 }
 
 impl Fixture for Postgres {
-    /// A new database on the test server for each store.
-    fn fresh_url(&self) -> String {
+    /// A new database on the test server for each store, dropped when the test drops the
+    /// `Db`.
+    fn fresh(&self) -> Db {
         let url = server_url();
         let name = format!(
             "barnvern_test_{}_{}",
@@ -47,7 +48,25 @@ impl Fixture for Postgres {
             Some(i) if url[..i].ends_with(|c: char| c != '/') => &url[..i],
             _ => url.as_str(),
         };
-        format!("{base}/{name}")
+        let db_url = format!("{base}/{name}");
+        Db::new(db_url, DropDatabase { server: url, name })
+    }
+}
+
+/// Drops a test database (closing the connections still open to it).
+struct DropDatabase {
+    server: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
     }
 }
 

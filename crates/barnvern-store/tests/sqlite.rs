@@ -4,26 +4,21 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use barnvern_store::{CaseStore, ChainBreak};
-use common::{Fixture, admin};
+use common::{Db, Fixture, admin};
 
 struct Sqlite;
 
-static DIR: std::sync::LazyLock<tempfile::TempDir> =
-    std::sync::LazyLock::new(|| tempfile::tempdir().unwrap());
-static N: AtomicU64 = AtomicU64::new(0);
-
 impl Fixture for Sqlite {
-    fn fresh_url(&self) -> String {
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        format!(
-            "sqlite:{}",
-            DIR.path()
-                .join(format!("store-{}-{n}.db", std::process::id()))
-                .display()
-        )
+    /// A store file in its own temporary directory, removed (with the WAL and shared-memory
+    /// files beside it) when the test drops the `Db`.
+    fn fresh(&self) -> Db {
+        let dir = tempfile::Builder::new()
+            .prefix("barnvern-store-test-")
+            .tempdir()
+            .unwrap();
+        let url = format!("sqlite:{}", dir.path().join("store.db").display());
+        Db::new(url, dir)
     }
 }
 
@@ -35,7 +30,8 @@ fn path_of(url: &str) -> std::path::PathBuf {
 
 #[test]
 fn tampering_with_the_file_is_found() {
-    let url = Sqlite.fresh_url();
+    let db = Sqlite.fresh();
+    let url = db.url.clone();
     let store = common::open(&url);
     let cases = common::cohort(30, 9);
     common::import_all(store.as_ref(), &cases);
@@ -117,7 +113,8 @@ fn tampering_with_the_file_is_found() {
 
 #[test]
 fn a_file_without_a_store_is_refused() {
-    let url = Sqlite.fresh_url();
+    let db = Sqlite.fresh();
+    let url = db.url.clone();
     let err = match barnvern_store::open(&url, None, false) {
         Err(e) => e,
         Ok(_) => panic!("opened a store that was never initialised"),
@@ -133,7 +130,8 @@ fn a_file_without_a_store_is_refused() {
 
 #[test]
 fn another_key_is_refused() {
-    let url = Sqlite.fresh_url();
+    let db = Sqlite.fresh();
+    let url = db.url.clone();
     drop(common::open(&url));
     let other = barnvern_store::StoreKey::new(&[1u8; 40]).unwrap();
     let err = barnvern_store::open(&url, Some(other), false)

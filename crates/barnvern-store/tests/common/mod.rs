@@ -18,10 +18,26 @@ use barnvern_store::{
 use barnvern_synth::{Cohort, SynthOptions};
 use chrono::NaiveDate;
 
+/// A new, empty store's URL, and what removes it when the test is done (a temporary
+/// directory, a database), dropped with it.
+pub struct Db {
+    pub url: String,
+    _cleanup: Box<dyn Send>,
+}
+
+impl Db {
+    pub fn new(url: String, cleanup: impl Send + 'static) -> Db {
+        Db {
+            url,
+            _cleanup: Box::new(cleanup),
+        }
+    }
+}
+
 /// Something that makes fresh, empty stores.
 pub trait Fixture {
-    /// The URL of a new, empty store.
-    fn fresh_url(&self) -> String;
+    /// A new, empty store.
+    fn fresh(&self) -> Db;
 }
 
 pub fn key() -> StoreKey {
@@ -123,7 +139,8 @@ pub fn open_case(cases: &[Case]) -> &Case {
 // ---------------------------------------------------------------------------------------------
 
 pub fn import_export_round_trip(f: &dyn Fixture) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(60, 11);
     import_all(store.as_ref(), &cases);
     let mut out = Vec::new();
@@ -158,7 +175,8 @@ pub fn import_export_round_trip(f: &dyn Fixture) {
 }
 
 pub fn append_versions_and_idempotency(f: &dyn Fixture) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(20, 5);
     import_all(store.as_ref(), &cases);
     let case = open_case(&cases);
@@ -266,7 +284,8 @@ pub fn as_stream(data: &CaseData) -> (Case, Vec<CaseEvent>) {
 /// Replaying a stream gives exactly the stored bundle, and the stored bundle is the original
 /// with its events as history.
 pub fn replay_gives_stored_bundle(f: &dyn Fixture, seed: u64) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(12, seed);
     let mut appended = 0;
     for (i, case) in cases.iter().enumerate() {
@@ -307,7 +326,8 @@ pub fn replay_gives_stored_bundle(f: &dyn Fixture, seed: u64) {
 /// Many threads append to one case naming the same version: exactly one wins. Then a mixed
 /// round of read-and-append with retries: the history holds exactly the successful appends.
 pub fn concurrent_appends(f: &dyn Fixture) {
-    let url = f.fresh_url();
+    let db = f.fresh();
+    let url = db.url.clone();
     let store: Arc<dyn CaseStore> = Arc::from(open(&url));
     let cases = cohort(10, 21);
     import_all(store.as_ref(), &cases);
@@ -388,7 +408,8 @@ enum Expect {
 /// Every role x own/other municipality x operation: what is allowed, and that each call,
 /// allowed or refused, is in the access log with its outcome.
 pub fn access_control_matrix(f: &dyn Fixture) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(40, 8);
     import_all(store.as_ref(), &cases);
     let case = open_case(&cases).clone();
@@ -512,7 +533,8 @@ pub fn access_control_matrix(f: &dyn Fixture) {
 /// Malformed events, unknown cases, wrong versions, actors without rights: each a clear error
 /// with a stable code, nothing written, the refusal logged with its code.
 pub fn refusals_are_logged(f: &dyn Fixture) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(10, 2);
     import_all(store.as_ref(), &cases);
     let case = open_case(&cases).clone();
@@ -587,7 +609,8 @@ pub fn refusals_are_logged(f: &dyn Fixture) {
 /// The worklist agrees with `barnvern_case::deadlines` for every case of a municipality, at
 /// several dates, and follows appends.
 pub fn worklist_matches_deadlines(f: &dyn Fixture) {
-    let store = open(&f.fresh_url());
+    let db = f.fresh();
+    let store = open(&db.url);
     let cases = cohort(300, 4);
     import_all(store.as_ref(), &cases);
     let mut by_muni: BTreeMap<&str, usize> = BTreeMap::new();
@@ -682,13 +705,39 @@ pub fn worklist_matches_deadlines(f: &dyn Fixture) {
 
 // --- the kill test ----------------------------------------------------------------------------
 
-/// The child of the kill test: imports a cohort in small batches and then appends to its
-/// open cases, printing `import ID` / `append ID VERSION` after each commit returns.
+/// The cases the kill test's child of round `seed` imports: a small cohort under ids of its
+/// own round, so that every round imports new cases (and none conflicts with an earlier
+/// round's cases, which have moved on by their appends).
+fn kill_cohort(seed: u64) -> Vec<Case> {
+    cohort(KILL_COHORT as u64, 77)
+        .into_iter()
+        .map(|c| {
+            let mut data = c.into_data();
+            data.case_id = format!("K{seed}-{}", data.case_id).parse().unwrap();
+            Case::from_data(data).unwrap()
+        })
+        .collect()
+}
+
+/// Cases imported by each child of the kill test.
+const KILL_COHORT: usize = 40;
+
+/// The purpose the kill test's child of round `seed` reads under (its log entries are found by
+/// it).
+fn kill_reader(seed: u64) -> Actor {
+    Actor::local_administrator(format!("kill test round {seed}"))
+}
+
+/// The child of the kill test: imports its cohort in small batches and then reads its open
+/// cases and appends pairs of events to them, printing `import ID`, `read ID` and
+/// `append ID VERSION` as each call returns (the acknowledgement: a read is served).
 pub fn kill_child(url: &str, seed: u64) {
     use std::io::Write;
     let store = open(url);
-    let cases = cohort(40, 77);
+    let cases = kill_cohort(seed);
     let mut out = std::io::stdout().lock();
+    // The test harness has printed `test NAME ... ` without a newline: end that line.
+    writeln!(out).unwrap();
     for (i, chunk) in cases.chunks(1 + (seed as usize % 4)).enumerate() {
         let items: Vec<_> = chunk
             .iter()
@@ -697,7 +746,7 @@ pub fn kill_child(url: &str, seed: u64) {
             .collect();
         let results = store.import_batch(&admin(), &items).unwrap();
         for (c, r) in chunk.iter().zip(results) {
-            r.unwrap();
+            assert_eq!(r.unwrap(), ImportOutcome::Imported);
             writeln!(out, "import {}", c.case_id).unwrap();
         }
         out.flush().unwrap();
@@ -708,8 +757,10 @@ pub fn kill_child(url: &str, seed: u64) {
         .map(|c| c.case_id.to_string())
         .collect();
     for round in 0u64.. {
-        let id = &open_ids[(round as usize + seed as usize) % open_ids.len()];
-        let now = store.read(&admin(), id).unwrap();
+        let id = &open_ids[round as usize % open_ids.len()];
+        let now = store.read(&kill_reader(seed), id).unwrap();
+        writeln!(out, "read {id}").unwrap();
+        out.flush().unwrap();
         let e1 = next_toggle(&now.case, now.version);
         let e2 = next_toggle(&apply(&now.case, &e1), now.version + 1);
         let done = store
@@ -720,13 +771,29 @@ pub fn kill_child(url: &str, seed: u64) {
     }
 }
 
+/// What the kill test did, for the report.
+#[derive(Debug, Default)]
+pub struct KillCounts {
+    /// Children SIGKILLed.
+    pub kills: u64,
+    /// Of them, killed before their last import was acknowledged.
+    pub during_import: u64,
+    /// Imports acknowledged (one event each), all found after the kills.
+    pub imports: u64,
+    /// Appends acknowledged (two events each), all found after the kills.
+    pub appends: u64,
+    /// Reads served, each found in the access log after the kills.
+    pub reads: u64,
+}
+
 /// Runs the kill test: `rounds` children, each SIGKILLed after a random delay; after each,
-/// verify passes and every acknowledged import and append is present. Returns (rounds,
-/// acknowledged imports, acknowledged appends) for the report.
-pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u64) {
-    let url = f.fresh_url();
+/// verify passes and every import and append acknowledged so far (in this and every earlier
+/// round) is present.
+pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> KillCounts {
+    let db = f.fresh();
+    let url = db.url.clone();
     drop(open(&url));
-    let (mut imports, mut appends) = (0, 0);
+    let mut counts = KillCounts::default();
     let mut acked_versions: BTreeMap<String, u64> = BTreeMap::new();
     let mut acked_imports: Vec<String> = Vec::new();
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
@@ -737,7 +804,7 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
         // Kill after a random number of acknowledgements (so each round gets somewhere
         // however loaded the machine is) plus a random few milliseconds: the kill lands at an
         // arbitrary point of the next import batch or append.
-        let after_acks = 1 + rng % 60;
+        let after_acks = 1 + rng % (KILL_COHORT as u64 * 2);
         let extra = Duration::from_micros(rng % 20_000);
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
@@ -780,15 +847,22 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
         child.wait().unwrap();
         reader.join().unwrap();
         lines.extend(rx.try_iter());
+        counts.kills += 1;
+        let imported = lines.iter().filter(|l| l.starts_with("import ")).count();
+        let reads_served = lines.iter().filter(|l| l.starts_with("read ")).count();
+        counts.reads += reads_served as u64;
+        if imported < KILL_COHORT {
+            counts.during_import += 1;
+        }
         for line in lines {
             let parts: Vec<&str> = line.split_whitespace().collect();
             match parts.as_slice() {
                 ["import", id] => {
-                    imports += 1;
+                    counts.imports += 1;
                     acked_imports.push((*id).to_owned());
                 }
                 ["append", id, v] => {
-                    appends += 1;
+                    counts.appends += 1;
                     let v: u64 = v.parse().unwrap();
                     let e = acked_versions.entry((*id).to_owned()).or_default();
                     *e = (*e).max(v);
@@ -802,6 +876,19 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
         for id in &acked_imports {
             store.read(&admin(), id).unwrap();
         }
+        // Every read the child was served is in the access log: its entry committed before
+        // the case was returned.
+        let reader = kill_reader(round);
+        let logged = store
+            .access_log(&admin(), None)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.purpose == reader.purpose && e.action == "read")
+            .count();
+        assert!(
+            logged >= reads_served,
+            "round {round}: {reads_served} reads served, {logged} in the access log"
+        );
         for (id, v) in &acked_versions {
             let now = store.read(&admin(), id).unwrap();
             assert!(
@@ -811,7 +898,7 @@ pub fn kill_test(f: &dyn Fixture, test_name: &str, rounds: u64) -> (u64, u64, u6
             );
         }
     }
-    (rounds, imports, appends)
+    counts
 }
 
 // --- tampering (SQLite) -----------------------------------------------------------------------
@@ -873,9 +960,22 @@ macro_rules! store_suite {
 
         #[test]
         fn killed_writers_lose_no_acknowledged_event() {
-            let (rounds, imports, appends) = common::kill_test(&$fixture, $kill_name, 16);
-            eprintln!("kill test: {rounds} children killed; {imports} acknowledged imports and {appends} acknowledged appends all present; verify passed after each");
-            assert!(imports > 0 && appends > 0, "the children got to write something");
+            let c = common::kill_test(&$fixture, $kill_name, 20);
+            eprintln!(
+                "kill test: {} children SIGKILLed ({} during their import, {} during reads and \
+                 appends); {} acknowledged imports and {} acknowledged appends ({} events) all \
+                 present, {} served reads all in the access log; verify passed after each kill",
+                c.kills,
+                c.during_import,
+                c.kills - c.during_import,
+                c.imports,
+                c.appends,
+                c.imports + 2 * c.appends,
+                c.reads
+            );
+            // Some rounds wait for more acknowledgements than a child has imports, so appends
+            // are always acknowledged (where the kills land is left to chance).
+            assert!(c.imports > 0 && c.appends > 0, "the children got to write something");
         }
 
         /// The child process of the kill test (run by it, with the URL in the environment).
