@@ -24,6 +24,7 @@ pub struct Fixture {
     /// A key the service does not trust: tokens signed with it are forged.
     pub forger: Minter,
     pub public_pem: String,
+    pub private_pem: String,
 }
 
 pub fn root() -> std::path::PathBuf {
@@ -61,6 +62,7 @@ impl Fixture {
             minter: Minter::from_pem(&private, DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap(),
             forger: Minter::from_pem(&forged_private, DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap(),
             public_pem: public,
+            private_pem: private,
         }
     }
 
