@@ -31,6 +31,10 @@ pub fn routes() -> Router<State> {
         .route("/v1/cases/{id}/deadlines", get(deadlines))
         .route("/v1/worklist", get(worklist))
         .route("/v1/access-log", get(access_log))
+        .route(
+            "/v1/intake/fiks-bekymringsmelding",
+            post(crate::intake::fiks_bekymringsmelding),
+        )
         .route("/v1/openapi.json", get(crate::openapi::serve_openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -29,6 +29,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod intake;
 pub mod openapi;
 pub mod problem;
 

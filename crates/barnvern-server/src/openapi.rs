@@ -92,6 +92,7 @@ impl Modify for BearerAuth {
         crate::api::deadlines,
         crate::api::worklist,
         crate::api::access_log,
+        crate::intake::fiks_bekymringsmelding,
         crate::api::healthz,
         crate::api::readyz,
     ),
