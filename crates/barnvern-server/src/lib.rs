@@ -31,6 +31,7 @@ pub mod api;
 pub mod auth;
 pub mod intake;
 pub mod openapi;
+pub mod page;
 pub mod problem;
 
 use std::future::Future;
@@ -105,6 +106,7 @@ impl State {
 pub fn router(state: State) -> Router {
     let timeout = state.config.request_timeout;
     api::routes()
+        .merge(page::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(log_request))
         .layer(TimeoutLayer::with_status_code(
