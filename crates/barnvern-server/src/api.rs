@@ -141,12 +141,9 @@ impl Ctx {
         }
     }
 
-    /// The actor handed to the store.
-    pub fn actor(&self) -> Actor {
-        self.caller
-            .as_ref()
-            .map(|c| c.actor.clone())
-            .unwrap_or_else(|| Actor::local_administrator("unreachable"))
+    /// The actor handed to the store, once the token is verified.
+    pub fn actor(&self) -> Option<&Actor> {
+        self.caller.as_ref().map(|c| &c.actor)
     }
 
     /// Logs a refusal the service makes itself and returns it as the answer.
@@ -184,7 +181,13 @@ impl Ctx {
         + 'static,
     ) -> Result<T, StoreError> {
         let store = self.state.store.clone();
-        let actor = self.actor();
+        // Never reached without a verified token: every handler authenticates first.
+        let Some(actor) = self.actor().cloned() else {
+            return Err(StoreError::Invalid {
+                code: "store.actor_invalid",
+                message: "no verified caller".into(),
+            });
+        };
         match tokio::task::spawn_blocking(move || f(store.as_ref(), &actor)).await {
             Ok(r) => {
                 if let Err(e) = &r

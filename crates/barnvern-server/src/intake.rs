@@ -130,7 +130,10 @@ pub async fn fiks_bekymringsmelding(
         }
     };
     // The integration delivers the reports of the municipalities in its token only.
-    if !ctx.actor().serves(report.municipality().as_str()) {
+    if !ctx
+        .actor()
+        .is_some_and(|a| a.serves(report.municipality().as_str()))
+    {
         return failed(
             &ctx,
             StatusCode::FORBIDDEN,

@@ -195,6 +195,9 @@ pub async fn serve(
     {
         tracing::warn!("requests still in flight after the grace period");
     }
+    // The store goes with the last reference to the app; the PostgreSQL client's connections
+    // block when dropped, which a runtime worker may not.
+    let _ = tokio::task::spawn_blocking(move || drop(app)).await;
     Ok(())
 }
 

@@ -211,7 +211,9 @@ async fn worklist_page(AxState(state): AxState<State>, headers: HeaderMap, uri: 
     };
     let as_of = q.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let within = DEFAULT_WITHIN_DAYS;
-    let actor = ctx.actor();
+    let Some(actor) = ctx.actor().cloned() else {
+        return html(StatusCode::UNAUTHORIZED, &SigninPage { signed_in: None, error: None });
+    };
     let query = WorklistQuery { as_of, within_days: within, municipality: None };
     match ctx.store(move |s, a| s.worklist(a, &query)).await {
         Ok(items) => {
@@ -275,7 +277,9 @@ async fn case_page(
         );
     };
     let as_of = q.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let actor = ctx.actor();
+    let Some(actor) = ctx.actor().cloned() else {
+        return html(StatusCode::UNAUTHORIZED, &SigninPage { signed_in: None, error: None });
+    };
     let case_id = id.clone();
     let result = ctx
         .store(move |s, a| {

@@ -146,7 +146,17 @@ async fn run(f: &Fixture, route: Route, role: TokenRole, own: bool, token: Token
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_role_municipality_and_token() {
-    let f = Fixture::new();
+    let table = matrix(Fixture::new()).await;
+    println!("{table}");
+}
+
+/// The same matrix on PostgreSQL (scripts/test starts a throwaway server).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_role_municipality_and_token_on_postgres() {
+    matrix(Fixture::postgres()).await;
+}
+
+async fn matrix(f: Fixture) -> String {
     let mut failures = Vec::new();
     let mut table = String::new();
     table.push_str(&format!(
@@ -210,6 +220,8 @@ async fn every_route_role_municipality_and_token() {
             }
         }
     }
-    println!("{table}");
+    // The PostgreSQL client's connections must not be dropped on a runtime worker.
+    common::blocking(move || drop(f));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    table
 }

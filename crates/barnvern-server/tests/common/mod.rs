@@ -44,6 +44,38 @@ impl Fixture {
         let key = StoreKey::new(b"a store key of at least thirty-two bytes").unwrap();
         let store: Arc<dyn CaseStore> =
             Arc::new(SqliteStore::create(&dir.path().join("cases.db"), Some(key)).unwrap());
+        Fixture::with_store(dir, store, config)
+    }
+
+    /// The fixture on a fresh database of the PostgreSQL server named by
+    /// BARNVERN_TEST_POSTGRES_URL (scripts/test and scripts/with-postgres start one).
+    pub fn postgres() -> Fixture {
+        blocking(Fixture::postgres_inner)
+    }
+
+    fn postgres_inner() -> Fixture {
+        let url = std::env::var("BARNVERN_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+            panic!(
+                "BARNVERN_TEST_POSTGRES_URL is not set: run with `scripts/with-postgres cargo test \
+                 -p barnvern-server` (or scripts/test), which starts a throwaway cluster"
+            )
+        });
+        let name = format!("barnvern_server_test_{}", std::process::id());
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = &url[..url.rfind('/').unwrap()];
+        let key = StoreKey::new(b"a store key of at least thirty-two bytes").unwrap();
+        let store: Arc<dyn CaseStore> =
+            Arc::from(barnvern_store::open(&format!("{base}/{name}"), Some(key), true).unwrap());
+        Fixture::with_store(
+            tempfile::tempdir().unwrap(),
+            store,
+            ServerConfig { secure_cookies: false, ..ServerConfig::default() },
+        )
+    }
+
+    pub fn with_store(dir: tempfile::TempDir, store: Arc<dyn CaseStore>, config: ServerConfig) -> Fixture {
         let admin = Actor::local_administrator("test fixture");
         for file in ["examples/se-case.json", "examples/no-case.json"] {
             let case = Case::from_json(&std::fs::read_to_string(root().join(file)).unwrap()).unwrap();
@@ -94,17 +126,21 @@ impl Fixture {
     /// The number of entries in the access log (read as the administrator, which itself adds
     /// one entry after reading).
     pub fn log_len(&self) -> usize {
-        self.store
-            .access_log(&Actor::local_administrator("test"), None)
-            .unwrap()
-            .len()
+        blocking(|| {
+            self.store
+                .access_log(&Actor::local_administrator("test"), None)
+                .unwrap()
+                .len()
+        })
     }
 
     pub fn version(&self, case_id: &str) -> u64 {
-        self.store
-            .read(&Actor::local_administrator("test"), case_id)
-            .unwrap()
-            .version
+        blocking(|| {
+            self.store
+                .read(&Actor::local_administrator("test"), case_id)
+                .unwrap()
+                .version
+        })
     }
 
     pub async fn call(
@@ -138,6 +174,15 @@ impl Fixture {
             json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
             text,
         }
+    }
+}
+
+/// Runs a blocking store call from a test: on a multi-threaded runtime outside its workers'
+/// budget (the PostgreSQL client starts a runtime of its own, which a worker may not).
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
