@@ -26,7 +26,12 @@ pub struct ServeArgs {
     db: Option<String>,
     /// The public key(s) tokens are verified with: a PEM file of one or more `PUBLIC KEY`
     /// blocks (Ed25519 for EdDSA, RSA for RS256).
-    #[arg(long, env = "BARNVERN_JWT_PUBLIC_KEY", value_name = "FILE", required_unless_present = "demo")]
+    #[arg(
+        long,
+        env = "BARNVERN_JWT_PUBLIC_KEY",
+        value_name = "FILE",
+        required_unless_present = "demo"
+    )]
     jwt_public_key: Option<PathBuf>,
     /// The issuer (`iss`) tokens must name.
     #[arg(long, env = "BARNVERN_JWT_ISSUER", default_value = DEFAULT_ISSUER)]
@@ -104,8 +109,8 @@ pub fn token(args: &TokenArgs) -> ExitCode {
         if args.key.exists() {
             return usage(&format!("{} exists; not overwritten", args.key.display()));
         }
-        if let Err(e) = write_private(&args.key, &private)
-            .and_then(|()| std::fs::write(&public_path, public))
+        if let Err(e) =
+            write_private(&args.key, &private).and_then(|()| std::fs::write(&public_path, public))
         {
             eprintln!("barnvern: cannot write the key: {e}");
             return ExitCode::from(EXIT_IO);
@@ -166,7 +171,10 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 /// `barnvern serve`.
 pub fn serve(args: &ServeArgs) -> ExitCode {
     barnvern_server::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("barnvern: cannot start the runtime: {e}");
@@ -275,7 +283,10 @@ fn demo_setup(args: &ServeArgs) -> Result<Demo, ExitCode> {
     for data in cohort {
         let data = data.map_err(|e| io(&e))?;
         *counts
-            .entry((data.jurisdiction.to_string(), data.municipality.as_str().to_owned()))
+            .entry((
+                data.jurisdiction.to_string(),
+                data.municipality.as_str().to_owned(),
+            ))
             .or_default() += 1;
         let case = barnvern_case::Case::from_data(data).map_err(|e| io(&e))?;
         batch.push((case, source.clone()));
@@ -302,18 +313,33 @@ fn demo_setup(args: &ServeArgs) -> Result<Demo, ExitCode> {
     let mint = |staff: &str, role: TokenRole, m: &[String]| minter.mint(staff, role, m, hours);
     let no_muni: Vec<String> = top("NO").into_iter().collect();
     let tokens = [
-        ("caseworker", mint("demo-caseworker", TokenRole::Caseworker, &munis)),
-        ("team leader", mint("demo-team-leader", TokenRole::TeamLeader, &munis)),
+        (
+            "caseworker",
+            mint("demo-caseworker", TokenRole::Caseworker, &munis),
+        ),
+        (
+            "team leader",
+            mint("demo-team-leader", TokenRole::TeamLeader, &munis),
+        ),
         ("auditor", mint("demo-auditor", TokenRole::Auditor, &[])),
-        ("intake system", mint("demo-fiks", TokenRole::IntakeSystem, &no_muni)),
+        (
+            "intake system",
+            mint("demo-fiks", TokenRole::IntakeSystem, &no_muni),
+        ),
     ];
     println!(
         "barnvern serve --demo: {} synthetic cases in {} (removed on exit)",
         args.demo_children,
         dir.path().display()
     );
-    println!("signing key: {} (mint more with `barnvern token --key ...`)", key_path.display());
-    println!("municipalities of the caseworker and team leader: {}", munis.join(", "));
+    println!(
+        "signing key: {} (mint more with `barnvern token --key ...`)",
+        key_path.display()
+    );
+    println!(
+        "municipalities of the caseworker and team leader: {}",
+        munis.join(", ")
+    );
     for (who, t) in tokens {
         let t = t.map_err(|e| io(&e))?;
         println!("token, {who} (8 hours):\n  {t}");

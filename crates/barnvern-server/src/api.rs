@@ -12,7 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use barnvern_case::{Case, CaseEvent, CaseHeader, Deadline};
 use barnvern_core::ValidationError;
-use barnvern_store::{AccessEntry, Action, Actor, EventBody, StoreError, WorklistItem, WorklistQuery};
+use barnvern_store::{
+    AccessEntry, Action, Actor, EventBody, StoreError, WorklistItem, WorklistQuery,
+};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -117,7 +119,11 @@ impl Ctx {
         Ok(ctx)
     }
 
-    async fn authenticate_token(&mut self, token: &str, audience: Audience) -> Result<(), Response> {
+    async fn authenticate_token(
+        &mut self,
+        token: &str,
+        audience: Audience,
+    ) -> Result<(), Response> {
         match self.state.verifier.verify(token, &self.purpose) {
             Ok(caller) => {
                 let admitted = match audience {
@@ -176,9 +182,7 @@ impl Ctx {
     /// Runs a store call on the blocking pool (the store logs it, allowed or refused).
     pub async fn store<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn barnvern_store::CaseStore, &Actor) -> Result<T, StoreError>
-        + Send
-        + 'static,
+        f: impl FnOnce(&dyn barnvern_store::CaseStore, &Actor) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let store = self.state.store.clone();
         // Never reached without a verified token: every handler authenticates first.
@@ -197,7 +201,9 @@ impl Ctx {
                 }
                 r
             }
-            Err(_) => Err(StoreError::Database("the store call did not complete".into())),
+            Err(_) => Err(StoreError::Database(
+                "the store call did not complete".into(),
+            )),
         }
     }
 
@@ -256,7 +262,11 @@ impl Ctx {
 
 /// `serde_path_to_error` writes `.` for the root.
 fn json_path(p: &str) -> String {
-    if p == "." { String::new() } else { p.to_owned() }
+    if p == "." {
+        String::new()
+    } else {
+        p.to_owned()
+    }
 }
 
 /// The bearer token of the `Authorization` header.
@@ -282,7 +292,10 @@ fn purpose(headers: &HeaderMap) -> Result<String, Problem> {
         )
         .with_finding("Purpose", "http.purpose_invalid", why)
     };
-    let s = v.to_str().map_err(|_| bad("must be printable text"))?.trim();
+    let s = v
+        .to_str()
+        .map_err(|_| bad("must be printable text"))?
+        .trim();
     if s.is_empty() {
         return Ok(NO_PURPOSE.to_owned());
     }
@@ -320,7 +333,11 @@ pub fn store_problem(e: &StoreError) -> Response {
 }
 
 /// Findings of a validation error.
-pub fn validation_findings(e: &ValidationError, event: Option<usize>, prefix: &str) -> Vec<ProblemFinding> {
+pub fn validation_findings(
+    e: &ValidationError,
+    event: Option<usize>,
+    prefix: &str,
+) -> Vec<ProblemFinding> {
     e.report
         .issues
         .iter()
@@ -360,10 +377,11 @@ pub async fn get_case(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx =
+        match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     match ctx.store(move |s, a| s.read(a, &id)).await {
         Ok(read) => match read.case.to_json() {
             Ok(body) => json_response(StatusCode::OK, body, Some(read.version)),
@@ -428,7 +446,11 @@ pub fn build_case(
     referral: barnvern_case::referral::Referral,
 ) -> Result<Case, Vec<ProblemFinding>> {
     use chrono::Datelike;
-    let case_id = new_case_id(&jurisdiction.to_string(), municipality.as_str(), opened_on.year());
+    let case_id = new_case_id(
+        &jurisdiction.to_string(),
+        municipality.as_str(),
+        opened_on.year(),
+    );
     let case_id = barnvern_core::ids::CaseId::new(case_id).map_err(|i| {
         vec![ProblemFinding {
             event: None,
@@ -470,7 +492,8 @@ pub fn build_case(
         (status = 422, description = "The case or referral is not valid", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body: Body) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Staff).await {
+    let ctx = match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Staff).await
+    {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -483,7 +506,13 @@ pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body:
         Err(r) => return r,
     };
     let opened_on = req.opened_on.unwrap_or_else(|| req.referral.received_on());
-    let case = match build_case(req.jurisdiction, req.municipality, opened_on, req.child, req.referral) {
+    let case = match build_case(
+        req.jurisdiction,
+        req.municipality,
+        opened_on,
+        req.child,
+        req.referral,
+    ) {
         Ok(c) => c,
         Err(findings) => {
             let mut p = Problem::new(
@@ -577,7 +606,9 @@ pub async fn append_events(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Append, Some(&id), Audience::Staff).await {
+    let ctx = match Ctx::authenticate(&state, &headers, Action::Append, Some(&id), Audience::Staff)
+        .await
+    {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -622,7 +653,11 @@ pub async fn append_events(
     let mut events = Vec::with_capacity(items.len());
     let mut findings = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let prefix = if array { format!("[{i}]") } else { String::new() };
+        let prefix = if array {
+            format!("[{i}]")
+        } else {
+            String::new()
+        };
         match CaseEvent::from_json(&item.to_string()) {
             Ok(e) => events.push(e),
             Err(e) => findings.extend(validation_findings(&e, Some(i), &prefix)),
@@ -703,8 +738,20 @@ pub struct HistoryEvent {
         (status = 403, description = "The role may not read cases", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case among those the caller may see", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn history(AxState(state): AxState<State>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::History, Some(&id), Audience::Staff).await {
+pub async fn history(
+    AxState(state): AxState<State>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = match Ctx::authenticate(
+        &state,
+        &headers,
+        Action::History,
+        Some(&id),
+        Audience::Staff,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -768,7 +815,10 @@ pub struct CaseDeadlines {
 }
 
 /// Parses a query string into `T`; 400 with the parameter's name.
-async fn query<T: serde::de::DeserializeOwned>(ctx: &Ctx, raw: Option<&str>) -> Result<T, Response> {
+async fn query<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    raw: Option<&str>,
+) -> Result<T, Response> {
     let raw = raw.unwrap_or("");
     match serde_urlencoded_parse::<T>(raw) {
         Ok(v) => Ok(v),
@@ -787,7 +837,9 @@ async fn query<T: serde::de::DeserializeOwned>(ctx: &Ctx, raw: Option<&str>) -> 
 
 fn serde_urlencoded_parse<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, String> {
     let uri = format!("http://x/?{raw}");
-    let uri: axum::http::Uri = uri.parse().map_err(|_| "the query is malformed".to_owned())?;
+    let uri: axum::http::Uri = uri
+        .parse()
+        .map_err(|_| "the query is malformed".to_owned())?;
     Query::<T>::try_from_uri(&uri)
         .map(|q| q.0)
         .map_err(|e| redact(&e.body_text()))
@@ -814,10 +866,11 @@ pub async fn deadlines(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx =
+        match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     let q: AsOf = match query(&ctx, uri.query()).await {
         Ok(q) => q,
         Err(r) => return r,
@@ -879,11 +932,16 @@ pub const DEFAULT_WITHIN_DAYS: u32 = 14;
         (status = 401, description = "No, an expired or a forged token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role has no worklist", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn worklist(AxState(state): AxState<State>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Worklist, None, Audience::Staff).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn worklist(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx =
+        match Ctx::authenticate(&state, &headers, Action::Worklist, None, Audience::Staff).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     let q: WorklistParams = match query(&ctx, uri.query()).await {
         Ok(q) => q,
         Err(r) => return r,
@@ -892,8 +950,12 @@ pub async fn worklist(AxState(state): AxState<State>, headers: HeaderMap, uri: a
     if within > 366 {
         return ctx
             .refuse(
-                Problem::new(StatusCode::BAD_REQUEST, "http.query_invalid", "within is at most 366 days")
-                    .with_finding("within", "http.query_invalid", "at most 366"),
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "http.query_invalid",
+                    "within is at most 366 days",
+                )
+                .with_finding("within", "http.query_invalid", "at most 366"),
             )
             .await;
     }
@@ -918,7 +980,15 @@ pub async fn worklist(AxState(state): AxState<State>, headers: HeaderMap, uri: a
         municipality: q.municipality,
     };
     match ctx.store(move |s, a| s.worklist(a, &wq)).await {
-        Ok(items) => json_response(StatusCode::OK, to_json(&Worklist { as_of, within, items }), None),
+        Ok(items) => json_response(
+            StatusCode::OK,
+            to_json(&Worklist {
+                as_of,
+                within,
+                items,
+            }),
+            None,
+        ),
         Err(e) => store_problem(&e),
     }
 }
@@ -962,11 +1032,16 @@ fn parse_since(s: &str) -> Option<DateTime<Utc>> {
         (status = 401, description = "No, an expired or a forged token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn access_log(AxState(state): AxState<State>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::ReadLog, None, Audience::Staff).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn access_log(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx =
+        match Ctx::authenticate(&state, &headers, Action::ReadLog, None, Audience::Staff).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     let q: AccessLogParams = match query(&ctx, uri.query()).await {
         Ok(q) => q,
         Err(r) => return r,
@@ -982,13 +1057,20 @@ pub async fn access_log(AxState(state): AxState<State>, headers: HeaderMap, uri:
                         "http.query_invalid",
                         "since is a time (RFC 3339) or a date (YYYY-MM-DD)",
                     )
-                    .with_finding("since", "http.query_invalid", "not a time or date"),
+                    .with_finding(
+                        "since",
+                        "http.query_invalid",
+                        "not a time or date",
+                    ),
                 )
                 .await;
         }
     };
     let case = q.case.clone();
-    match ctx.store(move |s, a| s.access_log(a, case.as_deref())).await {
+    match ctx
+        .store(move |s, a| s.access_log(a, case.as_deref()))
+        .await
+    {
         Ok(entries) => {
             let entries = entries
                 .into_iter()
@@ -1015,7 +1097,9 @@ pub struct Health {
 /// Liveness: the process answers (no token, not logged).
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into() })
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the store answers (no token, not logged; writes nothing).
@@ -1024,7 +1108,10 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(AxState(state): AxState<State>) -> Response {
     let store = state.store.clone();
     match tokio::task::spawn_blocking(move || store.ping()).await {
-        Ok(Ok(())) => Json(Health { status: "ok".into() }).into_response(),
+        Ok(Ok(())) => Json(Health {
+            status: "ok".into(),
+        })
+        .into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {

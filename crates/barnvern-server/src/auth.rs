@@ -168,8 +168,9 @@ impl Verifier {
 
     /// Verifies a token and returns the caller, with `purpose` as the actor's purpose.
     pub fn verify(&self, token: &str, purpose: &str) -> Result<Caller, AuthError> {
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| AuthError::Invalid("the header is malformed or names no accepted algorithm"))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| {
+            AuthError::Invalid("the header is malformed or names no accepted algorithm")
+        })?;
         if !matches!(header.alg, Algorithm::EdDSA | Algorithm::RS256) {
             return Err(AuthError::Invalid(
                 "only EdDSA and RS256 signatures are accepted",

@@ -43,9 +43,15 @@ pub const CASE_IDS_HEADER: &str = "barnvern-case-ids";
 fn reply(status: StatusCode, r: &Reply, case_ids: &[String]) -> Response {
     let mut res = (status, r.body().to_vec()).into_response();
     let h = res.headers_mut();
-    h.insert(MESSAGE_TYPE_HEADER, HeaderValue::from_static(r.message_type()));
+    h.insert(
+        MESSAGE_TYPE_HEADER,
+        HeaderValue::from_static(r.message_type()),
+    );
     if !r.body().is_empty() {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
     if !case_ids.is_empty()
         && let Ok(v) = HeaderValue::from_str(&case_ids.join(", "))
@@ -88,10 +94,11 @@ pub async fn fiks_bekymringsmelding(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Intake).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx =
+        match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Intake).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     let kind = headers
         .get(MESSAGE_TYPE_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -101,7 +108,11 @@ pub async fn fiks_bekymringsmelding(
         Some(Err(e)) => {
             let r = Reply::failed(&e);
             let _ = ctx
-                .refuse(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.message()))
+                .refuse(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    e.code(),
+                    e.message(),
+                ))
                 .await;
             return reply(StatusCode::UNPROCESSABLE_ENTITY, &r, &[]);
         }
@@ -124,7 +135,11 @@ pub async fn fiks_bekymringsmelding(
         Err(e) => {
             let r = Reply::failed(&e);
             let _ = ctx
-                .refuse(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.message()))
+                .refuse(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    e.code(),
+                    e.message(),
+                ))
                 .await;
             return reply(StatusCode::UNPROCESSABLE_ENTITY, &r, &[]);
         }
@@ -155,7 +170,13 @@ pub async fn fiks_bekymringsmelding(
         let referral_id = match ReferralId::new(format!("fiks-{tag}-{i}")) {
             Ok(r) => r,
             Err(_) => {
-                return failed(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "server.internal", "intern feil").await;
+                return failed(
+                    &ctx,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server.internal",
+                    "intern feil",
+                )
+                .await;
             }
         };
         let municipality = report.municipality().as_str().to_owned();
@@ -185,7 +206,13 @@ pub async fn fiks_bekymringsmelding(
                             }
                         }
                         let Some((id, version)) = target else { break };
-                        match s.append(actor, &id, version, std::slice::from_ref(&event), Some(&idem)) {
+                        match s.append(
+                            actor,
+                            &id,
+                            version,
+                            std::slice::from_ref(&event),
+                            Some(&idem),
+                        ) {
                             Ok(_) => return Ok(id),
                             // Someone appended meanwhile: read again and retry.
                             Err(StoreError::Conflict { .. }) => continue,
@@ -254,7 +281,11 @@ pub async fn fiks_bekymringsmelding(
                         _ => "prøv igjen senere (try again later)".to_owned(),
                     }
                 );
-                return reply(status, &Reply::failed_with(&crate::problem::redact(&melding)), &case_ids);
+                return reply(
+                    status,
+                    &Reply::failed_with(&crate::problem::redact(&melding)),
+                    &case_ids,
+                );
             }
         }
     }

@@ -6,11 +6,11 @@
 //! store calls as the API, so the same access rules and the same access log.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, State as AxState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use barnvern_case::DeadlineStatus;
 use barnvern_store::{Action, EventBody, WorklistQuery};
 use chrono::NaiveDate;
@@ -108,19 +108,32 @@ fn html(status: StatusCode, t: &impl Template) -> Response {
         Ok(body) => {
             let mut res = (status, body).into_response();
             let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             h.insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(
                     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                 ),
             );
-            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            h.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
             res
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the page could not be rendered",
+        )
+            .into_response(),
     }
 }
 
@@ -141,13 +154,25 @@ fn refused(res: Response) -> Response {
     let status = res.status();
     if status == StatusCode::UNAUTHORIZED {
         let error = Some("Your session has expired or is not valid: sign in again.".to_owned());
-        return html(StatusCode::UNAUTHORIZED, &SigninPage { signed_in: None, error });
+        return html(
+            StatusCode::UNAUTHORIZED,
+            &SigninPage {
+                signed_in: None,
+                error,
+            },
+        );
     }
     let (title, message) = match status {
-        StatusCode::NOT_FOUND => ("Not found", "There is no such case among the cases you may see."),
+        StatusCode::NOT_FOUND => (
+            "Not found",
+            "There is no such case among the cases you may see.",
+        ),
         StatusCode::FORBIDDEN => ("Not allowed", "Your role may not see this page."),
         StatusCode::BAD_REQUEST => ("Not understood", "The address or the form is not valid."),
-        _ => ("Not available", "The case store is not available; try again."),
+        _ => (
+            "Not available",
+            "The case store is not available; try again.",
+        ),
     };
     html(
         status,
@@ -183,7 +208,11 @@ fn serde_urlencoded_like(q: &str) -> Option<PageQuery> {
     Some(PageQuery { as_of })
 }
 
-fn status_class(status: DeadlineStatus, due: NaiveDate, as_of: NaiveDate) -> (&'static str, &'static str) {
+fn status_class(
+    status: DeadlineStatus,
+    due: NaiveDate,
+    as_of: NaiveDate,
+) -> (&'static str, &'static str) {
     match status {
         DeadlineStatus::Overdue => ("overdue", "overdue"),
         DeadlineStatus::Breached => ("breached", "overdue"),
@@ -194,27 +223,59 @@ fn status_class(status: DeadlineStatus, due: NaiveDate, as_of: NaiveDate) -> (&'
     }
 }
 
-async fn worklist_page(AxState(state): AxState<State>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+async fn worklist_page(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     let token = session(&headers);
     if token.is_none() {
-        return html(StatusCode::OK, &SigninPage { signed_in: None, error: None });
+        return html(
+            StatusCode::OK,
+            &SigninPage {
+                signed_in: None,
+                error: None,
+            },
+        );
     }
-    let ctx = match Ctx::authenticate_with(&state, token.as_deref(), Action::Worklist, None, Audience::Staff).await {
+    let ctx = match Ctx::authenticate_with(
+        &state,
+        token.as_deref(),
+        Action::Worklist,
+        None,
+        Audience::Staff,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(r) => return refused(r),
     };
     let Some(q) = page_query(&uri) else {
         return refused(
-            ctx.refuse(crate::problem::Problem::new(StatusCode::BAD_REQUEST, "http.query_invalid", "as_of is a date"))
-                .await,
+            ctx.refuse(crate::problem::Problem::new(
+                StatusCode::BAD_REQUEST,
+                "http.query_invalid",
+                "as_of is a date",
+            ))
+            .await,
         );
     };
     let as_of = q.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let within = DEFAULT_WITHIN_DAYS;
     let Some(actor) = ctx.actor().cloned() else {
-        return html(StatusCode::UNAUTHORIZED, &SigninPage { signed_in: None, error: None });
+        return html(
+            StatusCode::UNAUTHORIZED,
+            &SigninPage {
+                signed_in: None,
+                error: None,
+            },
+        );
     };
-    let query = WorklistQuery { as_of, within_days: within, municipality: None };
+    let query = WorklistQuery {
+        as_of,
+        within_days: within,
+        municipality: None,
+    };
     match ctx.store(move |s, a| s.worklist(a, &query)).await {
         Ok(items) => {
             let rows: Vec<Row> = items
@@ -264,21 +325,45 @@ async fn case_page(
 ) -> Response {
     let token = session(&headers);
     if token.is_none() {
-        return html(StatusCode::OK, &SigninPage { signed_in: None, error: None });
+        return html(
+            StatusCode::OK,
+            &SigninPage {
+                signed_in: None,
+                error: None,
+            },
+        );
     }
-    let ctx = match Ctx::authenticate_with(&state, token.as_deref(), Action::Read, Some(&id), Audience::Staff).await {
+    let ctx = match Ctx::authenticate_with(
+        &state,
+        token.as_deref(),
+        Action::Read,
+        Some(&id),
+        Audience::Staff,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(r) => return refused(r),
     };
     let Some(q) = page_query(&uri) else {
         return refused(
-            ctx.refuse(crate::problem::Problem::new(StatusCode::BAD_REQUEST, "http.query_invalid", "as_of is a date"))
-                .await,
+            ctx.refuse(crate::problem::Problem::new(
+                StatusCode::BAD_REQUEST,
+                "http.query_invalid",
+                "as_of is a date",
+            ))
+            .await,
         );
     };
     let as_of = q.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let Some(actor) = ctx.actor().cloned() else {
-        return html(StatusCode::UNAUTHORIZED, &SigninPage { signed_in: None, error: None });
+        return html(
+            StatusCode::UNAUTHORIZED,
+            &SigninPage {
+                signed_in: None,
+                error: None,
+            },
+        );
     };
     let case_id = id.clone();
     let result = ctx
@@ -303,7 +388,10 @@ async fn case_page(
                 kind: d.kind.as_str(),
                 record: d.record,
                 due: due.to_string(),
-                completed: d.completed_on.map(|c| c.to_string()).unwrap_or_else(|| "–".into()),
+                completed: d
+                    .completed_on
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "–".into()),
                 status,
                 class,
                 rule: d.citation,
@@ -329,7 +417,11 @@ async fn case_page(
                 EventBody::Workflow(w) => summary(w),
             };
             EventRow {
-                when: e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " "),
+                when: e
+                    .recorded_at
+                    .get(..16)
+                    .unwrap_or(&e.recorded_at)
+                    .replace('T', " "),
                 kind: e.body.type_name().replace('_', " "),
                 staff: e.actor.staff_id,
                 role: e.actor.role.as_str().replace('_', " "),
@@ -374,9 +466,18 @@ struct SigninForm {
 }
 
 fn cookie(state: &State, value: &str, max_age: Option<u64>) -> Option<HeaderValue> {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}")).ok()
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}"
+    ))
+    .ok()
 }
 
 async fn signin(AxState(state): AxState<State>, Form(form): Form<SigninForm>) -> Response {
@@ -384,11 +485,27 @@ async fn signin(AxState(state): AxState<State>, Form(form): Form<SigninForm>) ->
     // A token is three base64url parts: anything else is not stored in a cookie.
     let well_formed = !token.is_empty()
         && token.len() < 4000
-        && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     let checked = if well_formed {
-        Ctx::authenticate_with(&state, Some(&token), Action::Worklist, None, Audience::Staff).await
+        Ctx::authenticate_with(
+            &state,
+            Some(&token),
+            Action::Worklist,
+            None,
+            Audience::Staff,
+        )
+        .await
     } else {
-        Ctx::authenticate_with(&state, Some("malformed"), Action::Worklist, None, Audience::Staff).await
+        Ctx::authenticate_with(
+            &state,
+            Some("malformed"),
+            Action::Worklist,
+            None,
+            Audience::Staff,
+        )
+        .await
     };
     match checked {
         Ok(_) => {
@@ -401,7 +518,9 @@ async fn signin(AxState(state): AxState<State>, Form(form): Form<SigninForm>) ->
         }
         Err(r) => {
             let message = match r.status() {
-                StatusCode::UNAUTHORIZED => "The token is not valid: it may have expired, or not be signed by a key this service trusts.",
+                StatusCode::UNAUTHORIZED => {
+                    "The token is not valid: it may have expired, or not be signed by a key this service trusts."
+                }
                 _ => "Your role may not use this page.",
             };
             html(
@@ -426,7 +545,9 @@ async fn signout(AxState(state): AxState<State>) -> Response {
 
 async fn css() -> Response {
     let mut res = include_str!("../templates/page.css").into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
     res
 }

@@ -88,7 +88,15 @@ fn expected(route: Route, role: TokenRole, own: bool, token: Token) -> StatusCod
     }
 }
 
-async fn run(f: &Fixture, route: Route, role: TokenRole, own: bool, token: Token, n: usize, version: u64) -> (StatusCode, serde_json::Value) {
+async fn run(
+    f: &Fixture,
+    route: Route,
+    role: TokenRole,
+    own: bool,
+    token: Token,
+    n: usize,
+    version: u64,
+) -> (StatusCode, serde_json::Value) {
     let muni: &[&str] = match (route, own) {
         (Route::Intake, true) => &["4601"],
         (_, true) => &["0180"],
@@ -102,7 +110,10 @@ async fn run(f: &Fixture, route: Route, role: TokenRole, own: bool, token: Token
     };
     let t = t.as_deref();
     let a = match route {
-        Route::GetCase => f.call(Method::GET, &format!("/v1/cases/{SE_CASE}"), t, &[], None).await,
+        Route::GetCase => {
+            f.call(Method::GET, &format!("/v1/cases/{SE_CASE}"), t, &[], None)
+                .await
+        }
         Route::OpenCase => {
             let body = open_case_body("0180").replace("\"NO\"", "\"SE\"");
             f.call(Method::POST, "/v1/cases", t, &[], Some(body)).await
@@ -118,24 +129,60 @@ async fn run(f: &Fixture, route: Route, role: TokenRole, own: bool, token: Token
             )
             .await
         }
-        Route::History => f.call(Method::GET, &format!("/v1/cases/{SE_CASE}/history"), t, &[], None).await,
+        Route::History => {
+            f.call(
+                Method::GET,
+                &format!("/v1/cases/{SE_CASE}/history"),
+                t,
+                &[],
+                None,
+            )
+            .await
+        }
         Route::Deadlines => {
-            f.call(Method::GET, &format!("/v1/cases/{SE_CASE}/deadlines?as_of=2025-03-01"), t, &[], None).await
+            f.call(
+                Method::GET,
+                &format!("/v1/cases/{SE_CASE}/deadlines?as_of=2025-03-01"),
+                t,
+                &[],
+                None,
+            )
+            .await
         }
         Route::Worklist => {
-            f.call(Method::GET, "/v1/worklist?as_of=2026-11-10&within=14&municipality=0180", t, &[], None).await
+            f.call(
+                Method::GET,
+                "/v1/worklist?as_of=2026-11-10&within=14&municipality=0180",
+                t,
+                &[],
+                None,
+            )
+            .await
         }
-        Route::AccessLog => f.call(Method::GET, &format!("/v1/access-log?case={SE_CASE}"), t, &[], None).await,
+        Route::AccessLog => {
+            f.call(
+                Method::GET,
+                &format!("/v1/access-log?case={SE_CASE}"),
+                t,
+                &[],
+                None,
+            )
+            .await
+        }
         Route::Intake => {
             let body = std::fs::read_to_string(
-                common::root().join("crates/barnvern-fiks/data/examples/privatBekymringsmeldingV2.json"),
+                common::root()
+                    .join("crates/barnvern-fiks/data/examples/privatBekymringsmeldingV2.json"),
             )
             .unwrap();
             f.call(
                 Method::POST,
                 "/v1/intake/fiks-bekymringsmelding",
                 t,
-                &[("fiks-message-type", "no.ks.fiks.bekymringsmelding.privat.v2")],
+                &[(
+                    "fiks-message-type",
+                    "no.ks.fiks.bekymringsmelding.privat.v2",
+                )],
                 Some(body),
             )
             .await
@@ -198,7 +245,10 @@ async fn matrix(f: Fixture) -> String {
                     }
                     if !status.is_success() {
                         // A problem document, or the intake protocol's failure message.
-                        assert!(body.get("code").is_some() || body.get("melding").is_some(), "{body}");
+                        assert!(
+                            body.get("code").is_some() || body.get("melding").is_some(),
+                            "{body}"
+                        );
                     }
                     // Another municipality's worklist shows nothing.
                     if route == Route::Worklist && status == StatusCode::OK {

@@ -920,6 +920,7 @@ impl<B: Backend> Engine<B> {
 
     /// Whether the database answers (a read of the access log's head; nothing is written).
     pub(crate) fn ping(&self) -> R<()> {
-        self.backend.read(&mut |tx| tx.log_head(GLOBAL_CHAIN).map(|_| ()))
+        self.backend
+            .read(&mut |tx| tx.log_head(GLOBAL_CHAIN).map(|_| ()))
     }
 }

@@ -8,7 +8,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use barnvern_case::Case;
-use barnvern_server::auth::{Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER, Minter, TokenRole, Verifier, generate_ed25519, now_secs};
+use barnvern_server::auth::{
+    Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER, Minter, TokenRole, Verifier, generate_ed25519,
+    now_secs,
+};
 use barnvern_server::{ServerConfig, State, router};
 use barnvern_store::{Actor, CaseStore, ImportSource, SqliteStore, StoreKey};
 use tower::ServiceExt;
@@ -62,8 +65,12 @@ impl Fixture {
         });
         let name = format!("barnvern_server_test_{}", std::process::id());
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
-        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
         let base = &url[..url.rfind('/').unwrap()];
         let key = StoreKey::new(b"a store key of at least thirty-two bytes").unwrap();
         let store: Arc<dyn CaseStore> =
@@ -71,16 +78,31 @@ impl Fixture {
         Fixture::with_store(
             tempfile::tempdir().unwrap(),
             store,
-            ServerConfig { secure_cookies: false, ..ServerConfig::default() },
+            ServerConfig {
+                secure_cookies: false,
+                ..ServerConfig::default()
+            },
         )
     }
 
-    pub fn with_store(dir: tempfile::TempDir, store: Arc<dyn CaseStore>, config: ServerConfig) -> Fixture {
+    pub fn with_store(
+        dir: tempfile::TempDir,
+        store: Arc<dyn CaseStore>,
+        config: ServerConfig,
+    ) -> Fixture {
         let admin = Actor::local_administrator("test fixture");
         for file in ["examples/se-case.json", "examples/no-case.json"] {
-            let case = Case::from_json(&std::fs::read_to_string(root().join(file)).unwrap()).unwrap();
+            let case =
+                Case::from_json(&std::fs::read_to_string(root().join(file)).unwrap()).unwrap();
             store
-                .import(&admin, &case, &ImportSource { system: "test".into(), ..Default::default() })
+                .import(
+                    &admin,
+                    &case,
+                    &ImportSource {
+                        system: "test".into(),
+                        ..Default::default()
+                    },
+                )
                 .unwrap();
         }
         let (private, public) = generate_ed25519().unwrap();
@@ -100,7 +122,9 @@ impl Fixture {
 
     pub fn token(&self, role: TokenRole, municipalities: &[&str]) -> String {
         let m: Vec<String> = municipalities.iter().map(|s| (*s).to_owned()).collect();
-        self.minter.mint(&format!("{}-1", role.as_str()), role, &m, 3600).unwrap()
+        self.minter
+            .mint(&format!("{}-1", role.as_str()), role, &m, 3600)
+            .unwrap()
     }
 
     pub fn expired(&self, role: TokenRole, municipalities: &[&str]) -> String {
@@ -120,7 +144,9 @@ impl Fixture {
 
     pub fn forged(&self, role: TokenRole, municipalities: &[&str]) -> String {
         let m: Vec<String> = municipalities.iter().map(|s| (*s).to_owned()).collect();
-        self.forger.mint(&format!("{}-1", role.as_str()), role, &m, 3600).unwrap()
+        self.forger
+            .mint(&format!("{}-1", role.as_str()), role, &m, 3600)
+            .unwrap()
     }
 
     /// The number of entries in the access log (read as the administrator, which itself adds
@@ -159,14 +185,18 @@ impl Fixture {
             req = req.header(*k, *v);
         }
         let req = match body {
-            Some(b) => req.header("content-type", "application/json").body(Body::from(b)),
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b)),
             None => req.body(Body::empty()),
         }
         .unwrap();
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         Answer {
             status,
