@@ -87,7 +87,7 @@ impl Ctx {
         };
         match purpose(headers) {
             Ok(p) => ctx.purpose = p,
-            Err(p) => return Err(ctx.refuse(p).await),
+            Err(p) => return Err(ctx.refuse(*p).await),
         }
         let token = match bearer(headers) {
             Some(t) => t,
@@ -280,17 +280,19 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The `Purpose` header: up to 200 printable characters, no identity number.
-fn purpose(headers: &HeaderMap) -> Result<String, Problem> {
+fn purpose(headers: &HeaderMap) -> Result<String, Box<Problem>> {
     let Some(v) = headers.get(PURPOSE_HEADER) else {
         return Ok(NO_PURPOSE.to_owned());
     };
     let bad = |why: &str| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "http.purpose_invalid",
-            format!("the Purpose header {why}"),
+        Box::new(
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "http.purpose_invalid",
+                format!("the Purpose header {why}"),
+            )
+            .with_finding("Purpose", "http.purpose_invalid", why),
         )
-        .with_finding("Purpose", "http.purpose_invalid", why)
     };
     let s = v
         .to_str()
@@ -564,17 +566,19 @@ pub struct AppendedBody {
 }
 
 /// The expected version from `If-Match` (`"3"`, `3` or `W/"3"`).
-fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Box<Problem>> {
     let Some(v) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
     let bad = || {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "http.if_match_invalid",
-            "If-Match must name one version, as the ETag gave it (\"3\")",
+        Box::new(
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "http.if_match_invalid",
+                "If-Match must name one version, as the ETag gave it (\"3\")",
+            )
+            .with_finding("If-Match", "http.if_match_invalid", "not a version"),
         )
-        .with_finding("If-Match", "http.if_match_invalid", "not a version")
     };
     let s = v.to_str().map_err(|_| bad())?.trim();
     let s = s.strip_prefix("W/").unwrap_or(s);
@@ -623,7 +627,7 @@ pub async fn append_events(
                 ))
                 .await;
         }
-        Err(p) => return ctx.refuse(p).await,
+        Err(p) => return ctx.refuse(*p).await,
     };
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
