@@ -24,6 +24,9 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO_ROOT / "target")
@@ -67,7 +70,10 @@ def demo() -> Iterator[Demo]:
             break
     if not url:
         process.kill()
-        pytest.fail(f"barnvern serve --demo did not start: see {ARTEFACTS / 'serve-demo.log'}")
+        process.wait()
+        log.close()
+        tail = (ARTEFACTS / "serve-demo.log").read_text()[-2000:]
+        pytest.fail(f"barnvern serve --demo did not start (exit {process.returncode}): {tail}")
     try:
         yield Demo(url=url, tokens=tokens, process=process)
     finally:
@@ -97,6 +103,13 @@ def browser() -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+def click_and_wait(browser: webdriver.Chrome, element: WebElement) -> None:
+    """Clicks a link or button and waits until the page it leaves is gone."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+
 def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> None:
     assert set(demo.tokens) >= {"caseworker", "team leader", "auditor"}
     browser.get(demo.url)
@@ -109,11 +122,11 @@ def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> Non
 
     # A forged token is refused with a message.
     browser.find_element(By.ID, "token").send_keys("abc.def.ghi")
-    browser.find_element(By.CSS_SELECTOR, "form.signin button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.signin button"))
     assert "not valid" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
 
     browser.find_element(By.ID, "token").send_keys(demo.tokens["caseworker"])
-    browser.find_element(By.CSS_SELECTOR, "form.signin button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.signin button"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Worklist"
     assert "demo-caseworker" in browser.find_element(By.CSS_SELECTOR, "form.signout").text
 
@@ -132,7 +145,7 @@ def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> Non
 
     first = rows[0].find_element(By.CSS_SELECTOR, "td a")
     case_id = first.text
-    first.click()
+    click_and_wait(browser, first)
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Case {case_id}"
     facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert "Municipality" in facts and "Opened" in facts
@@ -146,5 +159,5 @@ def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> Non
     browser.save_screenshot(str(ARTEFACTS / "caseworker-case.png"))
 
     # Signing out ends the session.
-    browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.signout button"))
     assert browser.title.startswith("Sign in")
