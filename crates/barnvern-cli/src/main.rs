@@ -22,6 +22,7 @@ mod dictionary;
 mod extract;
 mod report;
 mod score;
+mod serve;
 mod ssb;
 mod store;
 mod synth;
@@ -119,6 +120,19 @@ enum Command {
         #[command(subcommand)]
         command: store::StoreCommand,
     },
+    /// The case service: an HTTP API on the store with signed bearer tokens, the intake of
+    /// Norway's digital reports of concern and the caseworker's page. `--demo` runs it on a
+    /// synthetic cohort with a fresh key and prints ready tokens.
+    Serve {
+        #[command(flatten)]
+        args: serve::ServeArgs,
+    },
+    /// Mint a signed bearer token for the case service from a private key (tests and demos;
+    /// in production the identity provider issues them), or generate a key pair (--generate).
+    Token {
+        #[command(flatten)]
+        args: serve::TokenArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,6 +169,8 @@ fn main() -> ExitCode {
         Command::Validate { args } => extract::run_validate(&args),
         Command::Extract { args } => extract::run_extract(&args),
         Command::Store { command } => store::run(&command),
+        Command::Serve { args } => serve::serve(&args),
+        Command::Token { args } => serve::token(&args),
     }
 }
 

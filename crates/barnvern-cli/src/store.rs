@@ -175,7 +175,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
     })
 }
 
-fn store_key(file: Option<&Path>) -> Result<Option<StoreKey>, ExitCode> {
+pub(crate) fn store_key(file: Option<&Path>) -> Result<Option<StoreKey>, ExitCode> {
     let bytes = match file {
         Some(f) => read_file(f)?,
         None => match std::env::var(STORE_KEY_ENV) {

@@ -979,3 +979,48 @@ fn verify_all(tx: &mut dyn Tx) -> R<VerifyReport> {
     report.breaks.extend(log_breaks);
     Ok(report)
 }
+
+impl<B: Backend> Engine<B> {
+    /// Logs a request that a service refused before calling the store: with the actor when
+    /// one is known, else as `unauthenticated` (no token, an expired or forged one). An entry
+    /// of the global chain.
+    pub(crate) fn log_refusal(
+        &self,
+        actor: Option<&Actor>,
+        action: Action,
+        case_id: Option<&str>,
+        purpose: &str,
+        code: &str,
+    ) -> R<()> {
+        let (staff_id, role, purpose) = match actor {
+            Some(a) => (a.staff_id.as_str(), a.role.as_str(), a.purpose.as_str()),
+            None => ("unauthenticated", "unauthenticated", purpose),
+        };
+        self.backend.write(false, &mut |tx| {
+            let (seq, prev) = tx.log_head(GLOBAL_CHAIN)?;
+            let mut row = LogRow {
+                chain: GLOBAL_CHAIN.to_owned(),
+                seq: seq + 1,
+                at: now(),
+                staff_id: staff_id.to_owned(),
+                role: role.to_owned(),
+                purpose: purpose.to_owned(),
+                case_id: case_id.map(str::to_owned),
+                action: action.as_str().to_owned(),
+                outcome: "refused".to_owned(),
+                detail: code.to_owned(),
+                prev_hash: prev,
+                hash: String::new(),
+            };
+            row.hash = log_hash(&row);
+            tx.insert_log(&row)?;
+            Ok(Ok(()))
+        })
+    }
+
+    /// Whether the database answers (a read of the access log's head; nothing is written).
+    pub(crate) fn ping(&self) -> R<()> {
+        self.backend
+            .read(&mut |tx| tx.log_head(GLOBAL_CHAIN).map(|_| ()))
+    }
+}

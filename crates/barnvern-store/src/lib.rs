@@ -181,6 +181,23 @@ pub trait CaseStore: Send + Sync {
     /// Recomputes every hash chain, replays every stream against its stored bundle and checks
     /// the access log (auditors and the administrator).
     fn verify(&self, actor: &Actor) -> Result<VerifyReport, StoreError>;
+
+    /// Logs a request that a service refused before calling the store (so that every request,
+    /// allowed or not, is in the access log): with the actor when one is known, else as
+    /// `unauthenticated` (no credentials, expired or forged ones) with the purpose the request
+    /// gave; the action asked for, the case named and the refusal's code. Not durable, like the
+    /// entry of a read.
+    fn log_refusal(
+        &self,
+        actor: Option<&Actor>,
+        action: Action,
+        case_id: Option<&str>,
+        purpose: &str,
+        code: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Whether the database answers (for a service's readiness probe); writes nothing.
+    fn ping(&self) -> Result<(), StoreError>;
 }
 
 macro_rules! impl_store {
@@ -256,6 +273,22 @@ macro_rules! impl_store {
 
             fn verify(&self, actor: &Actor) -> Result<VerifyReport, StoreError> {
                 self.engine.verify(actor)
+            }
+
+            fn log_refusal(
+                &self,
+                actor: Option<&Actor>,
+                action: Action,
+                case_id: Option<&str>,
+                purpose: &str,
+                code: &str,
+            ) -> Result<(), StoreError> {
+                self.engine
+                    .log_refusal(actor, action, case_id, purpose, code)
+            }
+
+            fn ping(&self) -> Result<(), StoreError> {
+                self.engine.ping()
             }
         }
     };
