@@ -708,7 +708,15 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         let old_status: Vec<Element> = v.all("Status").cloned().collect();
         v.children.retain(|c| c.name != "Status");
         let statuses = if d.status_history.is_empty() {
-            // Status is required: a decision with no recorded change is approved on its date.
+            // Status is required: a decision with no recorded change is approved on its date,
+            // and the writer says so (read back, the bundle then holds that status).
+            out.findings.push(Issue::warning(
+                path.clone(),
+                "ssb.write.status_assumed",
+                "the decision has no recorded status; SSB requires one, so it is written as \
+                 approved (Status 1) on the decision date"
+                    .to_owned(),
+            ));
             vec![(DecisionStatus::Approved.ssb_code().to_owned(), d.decided_on)]
         } else {
             d.status_history
