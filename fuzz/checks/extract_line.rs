@@ -29,7 +29,10 @@ pub fn check_extract_line(data: &[u8]) {
                 Ok(rows) => assert_eq!(rows.cases(), 1, "an accepted line lost its case"),
                 Err(e) => {
                     let shown = e.to_string();
-                    assert!(!looks_like_identity_number(&shown), "an error shows an identity number");
+                    assert!(
+                        !looks_like_identity_number(&shown),
+                        "an error shows an identity number"
+                    );
                     panic!("an accepted line cannot be written: {shown}");
                 }
             }
@@ -43,9 +46,16 @@ pub fn check_extract_line(data: &[u8]) {
                     "a finding shows an identity number: {issue}"
                 );
             }
-            let record = QuarantineRecord { file: "fuzz.jsonl".into(), line: Some(1), errors };
+            let record = QuarantineRecord {
+                file: "fuzz.jsonl".into(),
+                line: Some(1),
+                errors,
+            };
             let json = serde_json::to_string(&record).expect("a quarantine record writes");
-            assert!(!looks_like_identity_number(&json), "the quarantine shows an identity number");
+            assert!(
+                !looks_like_identity_number(&json),
+                "the quarantine shows an identity number"
+            );
         }
     }
 }

@@ -33,7 +33,10 @@ pub fn check_score_csv(data: &[u8]) {
                 .trim(csv::Trim::All)
                 .from_reader(data);
             let records = reader.records().count();
-            assert_eq!(rows, records, "scored rows differ from the rows of the file");
+            assert_eq!(
+                rows, records,
+                "scored rows differ from the rows of the file"
+            );
         }
         Err(ScoreFileError::Io(e)) => panic!("reading memory cannot fail: {e}"),
         Err(err) => {

@@ -101,10 +101,11 @@ fn ssb_changed(a: &barnvern_case::Case, b: &barnvern_case::Case, without_ids: bo
             for (x, y) in before.iter().zip(after.iter_mut()) {
                 let assumed =
                     serde_json::json!([{"status": {"code": "approved"}, "on": x["decided_on"]}]);
-                if x.get("status_history").is_none() && y.get("status_history") == Some(&assumed) {
-                    if let Some(m) = y.as_object_mut() {
-                        m.remove("status_history");
-                    }
+                if x.get("status_history").is_none()
+                    && y.get("status_history") == Some(&assumed)
+                    && let Some(m) = y.as_object_mut()
+                {
+                    m.remove("status_history");
                 }
             }
         }

@@ -28,7 +28,9 @@ fn append_fixture() -> AppendFixture {
         system: "fuzz".into(),
         ..ImportSource::default()
     };
-    store.import(&actor, &case, &source).expect("the example imports");
+    store
+        .import(&actor, &case, &source)
+        .expect("the example imports");
     AppendFixture {
         _dir: dir,
         store,
@@ -66,12 +68,17 @@ pub fn check_store_append(data: &[u8]) {
             Ok(e) => events.push(e),
             Err(err) => {
                 let shown = err.to_string();
-                assert!(!looks_like_identity_number(&shown), "a parse error shows an identity number");
+                assert!(
+                    !looks_like_identity_number(&shown),
+                    "a parse error shows an identity number"
+                );
                 return;
             }
         }
     }
-    let mut guard = FIXTURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = FIXTURE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // A long history makes every check slower: start again now and then.
     let restart = guard.as_ref().is_none_or(|f| {
         f.store
@@ -82,32 +89,69 @@ pub fn check_store_append(data: &[u8]) {
         *guard = Some(append_fixture());
     }
     let f = guard.as_ref().expect("the fixture was just made");
-    let before = f.store.read(&f.actor, APPEND_CASE).expect("the example case reads");
-    let result = f.store.append(&f.actor, &case_id, before.version, &events, None);
-    let after = f.store.read(&f.actor, APPEND_CASE).expect("the example case reads");
+    let before = f
+        .store
+        .read(&f.actor, APPEND_CASE)
+        .expect("the example case reads");
+    let result = f
+        .store
+        .append(&f.actor, &case_id, before.version, &events, None);
+    let after = f
+        .store
+        .read(&f.actor, APPEND_CASE)
+        .expect("the example case reads");
     let admin = Actor::local_administrator("fuzz check");
     match result {
         Ok(done) => {
-            assert_eq!(case_id, APPEND_CASE, "an append to a case that does not exist");
+            assert_eq!(
+                case_id, APPEND_CASE,
+                "an append to a case that does not exist"
+            );
             assert_eq!(done.version, before.version + events.len() as u64);
-            assert_eq!(after.version, done.version, "the stored version is not the one returned");
-            let history = f.store.history(&f.actor, APPEND_CASE).expect("the history reads");
-            assert_eq!(history.len() as u64, after.version, "the history lost or gained events");
+            assert_eq!(
+                after.version, done.version,
+                "the stored version is not the one returned"
+            );
+            let history = f
+                .store
+                .history(&f.actor, APPEND_CASE)
+                .expect("the history reads");
+            assert_eq!(
+                history.len() as u64,
+                after.version,
+                "the history lost or gained events"
+            );
             let replayed = barnvern_store::replay(&history).expect("the history replays");
-            assert_eq!(replayed, after.case, "the history does not replay to the stored bundle");
+            assert_eq!(
+                replayed, after.case,
+                "the history does not replay to the stored bundle"
+            );
             let report = f.store.verify(&admin).expect("verify runs");
-            assert!(report.is_ok(), "a chain breaks after an append: {:?}", report.breaks);
+            assert!(
+                report.is_ok(),
+                "a chain breaks after an append: {:?}",
+                report.breaks
+            );
         }
         Err(err) => {
-            assert_eq!(after.version, before.version, "a refused append moved the version");
-            assert_eq!(after.case, before.case, "a refused append changed the bundle");
+            assert_eq!(
+                after.version, before.version,
+                "a refused append moved the version"
+            );
+            assert_eq!(
+                after.case, before.case,
+                "a refused append changed the bundle"
+            );
             assert!(
                 !matches!(err, StoreError::Database(_) | StoreError::Corrupt(_)),
                 "the store failed instead of refusing: {}",
                 err.code()
             );
             let shown = err.to_string();
-            assert!(!looks_like_identity_number(&shown), "an error shows an identity number: {shown}");
+            assert!(
+                !looks_like_identity_number(&shown),
+                "an error shows an identity number: {shown}"
+            );
             if let StoreError::Refused { findings } = &err {
                 assert!(!findings.is_empty(), "a refusal without findings");
                 for finding in findings {
