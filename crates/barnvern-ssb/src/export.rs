@@ -491,15 +491,18 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         replace_children(&mut u, "Vedtaksgrunnlag", grounds);
         u.children.retain(|c| c.name != "UtvidetFrist");
         if let Some(e) = inv.extensions.last() {
-            let innvilget = if e.granted == Some(false) { "2" } else { "1" };
-            u.children.push(
-                Element::new("UtvidetFrist")
-                    .with(
-                        "StartDato",
-                        e.applied_on.unwrap_or(e.decided_on).to_string(),
-                    )
-                    .with("Innvilget", innvilget),
+            let mut frist = Element::new("UtvidetFrist").with(
+                "StartDato",
+                e.applied_on.unwrap_or(e.decided_on).to_string(),
             );
+            // Innvilget is optional in v4: an extension whose decision is not recorded is
+            // written without it, never as granted.
+            match e.granted {
+                Some(true) => frist.set("Innvilget", "1".to_owned()),
+                Some(false) => frist.set("Innvilget", "2".to_owned()),
+                None => {}
+            }
+            u.children.push(frist);
         }
         match (&inv.concluded_on, &inv.conclusion) {
             (Some(d), Some(c)) => {
