@@ -605,16 +605,21 @@ impl<'a, R: Read> CsvScorer<'a, R> {
     }
 }
 
+/// The column and row of a finding at `columns.<name>[<row>]` (the path [`TableScorer`]
+/// gives a value), or `None` for any other path.
+pub fn column_and_row(path: &str) -> Option<(&str, usize)> {
+    let (column, row) = path
+        .strip_prefix("columns.")?
+        .strip_suffix(']')?
+        .split_once('[')?;
+    Some((column, row.parse().ok()?))
+}
+
 /// The findings of a block with `columns.<name>[<row>]` paths given the line of their row.
 fn located(err: ValidationError, first_row: usize, lines: &[u64]) -> ValidationError {
     let mut report = Report::new();
     for mut issue in err.report.issues {
-        let at = issue
-            .path
-            .strip_prefix("columns.")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .and_then(|rest| rest.split_once('['))
-            .and_then(|(column, row)| Some((column.to_owned(), row.parse::<usize>().ok()?)));
+        let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {
             let line = lines
                 .get(row.saturating_sub(first_row))

@@ -21,7 +21,9 @@ use arrow_array::types::{Float32Type, Float64Type, Int32Type};
 use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_schema::{DataType, SchemaRef};
 use barnvern_arrow::ints::int_column;
-use barnvern_arrow::scoring::{Columns, CsvScorer, ScoreFileError, TableScorer, codes};
+use barnvern_arrow::scoring::{
+    Columns, CsvScorer, ScoreFileError, TableScorer, codes, column_and_row,
+};
 use barnvern_core::ValidationError;
 use barnvern_outcomes::{Informant, Instrument, ScoreOptions, builtin, builtin_ids};
 use clap::{Args, ValueEnum};
@@ -236,12 +238,7 @@ fn report(file: &Path, err: ScoreFileError) -> Failure {
 fn rows_counted_from_one(err: ValidationError) -> ValidationError {
     let mut report = err.report;
     for issue in &mut report.issues {
-        let at = issue
-            .path
-            .strip_prefix("columns.")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .and_then(|rest| rest.split_once('['))
-            .and_then(|(column, row)| Some((column.to_owned(), row.parse::<usize>().ok()?)));
+        let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {
             issue.path = format!("row {}, column {column}", row + 1);
         }
