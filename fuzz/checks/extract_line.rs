@@ -21,8 +21,8 @@ pub fn check_extract_line(data: &[u8]) {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("a date");
     match check_line(&LineContent::Bytes(data.to_vec()), MAX_LINE) {
         Ok(case) => {
-            let research = barnvern_arrow::ResearchCase::from_case(&case, &ps, as_of);
-            let again = barnvern_arrow::ResearchCase::from_case(&case, &ps, as_of);
+            let research = barnvern_research::ResearchCase::from_case(&case, &ps, as_of);
+            let again = barnvern_research::ResearchCase::from_case(&case, &ps, as_of);
             assert_eq!(research, again, "the research form is not deterministic");
             let rows = barnvern_arrow::PartitionedRows::from_cases(std::slice::from_ref(&research));
             match rows {

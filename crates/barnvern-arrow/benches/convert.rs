@@ -8,9 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use barnvern_arrow::testing::TestPseudonymiser;
-use barnvern_arrow::{ResearchCase, to_batches};
+use barnvern_arrow::to_batches;
 use barnvern_case::Case;
+use barnvern_research::ResearchCase;
+use barnvern_research::testing::TestPseudonymiser;
 use barnvern_synth::{Cohort, SynthOptions};
 use chrono::NaiveDate;
 

@@ -17,11 +17,10 @@ use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
 use barnvern_arrow::parquet::{ROW_GROUP_ROWS, writer_properties};
-use barnvern_arrow::testing::TestPseudonymiser;
-use barnvern_arrow::{
-    DatasetOptions, DatasetWriter, Pseudonym, ResearchCase, TableSpec, to_batches,
-};
+use barnvern_arrow::{DatasetOptions, DatasetWriter, TableSpec, to_batches};
 use barnvern_case::Case;
+use barnvern_research::testing::TestPseudonymiser;
+use barnvern_research::{Pseudonym, ResearchCase};
 use chrono::{Datelike, NaiveDate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parquet::arrow::ArrowWriter;

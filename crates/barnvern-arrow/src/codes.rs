@@ -29,8 +29,8 @@ use barnvern_intervention::plan::PlanType;
 use barnvern_intervention::visits::{VisitFrequency, VisitKind};
 use barnvern_outcomes::Informant;
 
-use crate::family::ItemStatus;
-use crate::research::{BasisKind, IdentityKind};
+use barnvern_research::case::{BasisKind, IdentityKind};
+use barnvern_research::family::ItemStatus;
 
 /// A closed set of canonical codes (a domain enum). The text of each value is its serde
 /// form, so it cannot drift from the JSON of a case bundle.

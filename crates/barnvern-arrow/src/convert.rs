@@ -8,9 +8,9 @@ use barnvern_core::Jurisdiction;
 
 use crate::columns::{TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
-use crate::research::ResearchCase;
 use crate::spec::{TableSpec, tables};
 use crate::tables::{self, Ctx, Sink, Staged};
+use barnvern_research::case::ResearchCase;
 
 /// One batch of one table.
 pub type TableBatch = (&'static TableSpec, RecordBatch);
@@ -84,7 +84,7 @@ pub fn from_batches(batches: &[TableBatch]) -> Result<Vec<ResearchCase>> {
     for r in readers(tables::children::NAME)? {
         tables::children::read(&r, &ctx, &mut children)?;
     }
-    let mut child_of: Vec<Option<crate::research::ResearchChild>> = vec![None; rows.len()];
+    let mut child_of: Vec<Option<barnvern_research::case::ResearchChild>> = vec![None; rows.len()];
     for (case, row, child) in children {
         let path = || cell_path(tables::children::NAME, row, "child_key");
         let slot = child_of
@@ -414,7 +414,7 @@ macro_rules! nested {
     };
 }
 
-use crate::research::*;
+use barnvern_research::case::*;
 top!(pick_people, people, ResearchPerson);
 top!(pick_referrals, referrals, ResearchReferral);
 nested!(
@@ -502,7 +502,7 @@ macro_rules! family {
     };
 }
 
-use crate::family::*;
+use barnvern_research::family::*;
 family!(pick_fp_contacts, contacts, ResearchContact);
 family!(pick_fp_guidance, guidance_sessions, ResearchGuidanceSession);
 family!(pick_fp_coordination, coordination, ResearchCoordination);

@@ -41,9 +41,9 @@ use crate::error::{Error, Result};
 use crate::output::{DATASET, StagedDir};
 use crate::parquet::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
 use crate::partitions::Partitions;
-use crate::research::ResearchCase;
 use crate::spec::{PRODUCER, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, tables};
 use crate::tables::{self};
+use barnvern_research::case::ResearchCase;
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";

@@ -2,14 +2,15 @@
 //! both ways, Parquet files, hive-partitioned datasets with a manifest, and the data
 //! dictionary.
 //!
-//! A case bundle becomes a [`ResearchCase`] (pseudonymised, coarsened, without free text),
+//! A case bundle becomes a [`ResearchCase`](barnvern_research::ResearchCase) (`barnvern-research`: pseudonymised, coarsened, without free text),
 //! research cases become one Arrow batch per table ([`to_batches`], [`from_batches`]), and a
 //! [`DatasetWriter`] streams them into `TABLE/jurisdiction=SE/year=2024/part-0.parquet` files
 //! that Spark, DuckDB, Polars and pyarrow read as they are.
 //!
 //! ```
-//! use barnvern_arrow::testing::TestPseudonymiser;
-//! use barnvern_arrow::{Dataset, DatasetOptions, DatasetWriter, ResearchCase};
+//! use barnvern_arrow::{Dataset, DatasetOptions, DatasetWriter};
+//! use barnvern_research::ResearchCase;
+//! use barnvern_research::testing::TestPseudonymiser;
 //! use barnvern_case::Case;
 //! use chrono::NaiveDate;
 //!
@@ -33,7 +34,7 @@
 //! assert_eq!(dataset.cases().unwrap(), vec![research]);
 //! ```
 //!
-//! The privacy rule is a type: research row types hold [`Pseudonym`]s, never a
+//! The privacy rule is a type: research row types hold [`Pseudonym`](barnvern_research::Pseudonym)s, never a
 //! [`barnvern_core::PersonId`], and free text has no field to go into.
 //!
 //! **Tables.** The case process (`children` ... `deadlines`), services (`interventions`,
@@ -43,16 +44,17 @@
 //! `costs`). [`tables`] lists them with their specs; the data dictionary describes every column.
 //!
 //! **Trial metrics from a dataset.** A case's Family Partner records are its
-//! [`ResearchCase::family_partner`] ([`family::ResearchFamily`]). The metrics of
+//! [`ResearchCase::family_partner`](barnvern_research::ResearchCase::family_partner)
+//! ([`ResearchFamily`](barnvern_research::family::ResearchFamily)). The metrics of
 //! `barnvern-familypartner` (CONSORT flow, retention, dose, adherence, caseload, progression)
-//! take a `TrialData`; [`family::trial_data`] builds one from research cases (each family's
-//! [`family::ResearchFamily::to_family_record`], with pseudonyms as the family and partner
+//! take a `TrialData`; [`trial_data`](barnvern_research::family::trial_data) builds one from research cases (each family's
+//! [`to_family_record`](barnvern_research::family::ResearchFamily::to_family_record), with pseudonyms as the family and partner
 //! references):
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use barnvern_arrow::Dataset;
-//! use barnvern_arrow::family::trial_data;
+//! use barnvern_research::family::trial_data;
 //! use barnvern_familypartner::{ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition};
 //!
 //! let dataset = Dataset::open("extract")?;
@@ -82,19 +84,15 @@ pub mod convert;
 pub mod dataset;
 pub mod dictionary;
 pub mod error;
-pub mod family;
 pub mod ints;
 mod migrate;
 pub mod output;
 pub mod parquet;
 mod partitioned;
 mod partitions;
-pub mod pseudonym;
-pub mod research;
 pub mod scoring;
 pub mod spec;
 mod tables;
-pub mod testing;
 pub mod validate_table;
 
 /// Compile checks of the table declarations (`tables::table!`), run as doc tests: a row of a
@@ -103,7 +101,7 @@ pub mod validate_table;
 ///
 /// ```
 /// use barnvern_arrow::compile_checks::CasesRow;
-/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+/// fn row(c: &barnvern_research::ResearchCase) -> CasesRow<'_> {
 ///     CasesRow {
 ///         case: c,
 ///         municipality: &c.municipality,
@@ -118,7 +116,7 @@ pub mod validate_table;
 ///
 /// ```compile_fail,E0063
 /// use barnvern_arrow::compile_checks::CasesRow;
-/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+/// fn row(c: &barnvern_research::ResearchCase) -> CasesRow<'_> {
 ///     CasesRow {
 ///         case: c,
 ///         municipality: &c.municipality,
@@ -132,7 +130,7 @@ pub mod validate_table;
 ///
 /// ```compile_fail,E0560
 /// use barnvern_arrow::compile_checks::CasesRow;
-/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+/// fn row(c: &barnvern_research::ResearchCase) -> CasesRow<'_> {
 ///     CasesRow {
 ///         case: c,
 ///         municipality: &c.municipality,
@@ -147,7 +145,7 @@ pub mod validate_table;
 ///
 /// ```compile_fail,E0308
 /// use barnvern_arrow::compile_checks::CasesRow;
-/// fn row(c: &barnvern_arrow::ResearchCase) -> CasesRow<'_> {
+/// fn row(c: &barnvern_research::ResearchCase) -> CasesRow<'_> {
 ///     CasesRow {
 ///         case: c,
 ///         municipality: &c.municipality,
@@ -166,6 +164,4 @@ pub use convert::{TableBatch, from_batches, to_batches};
 pub use dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};
 pub use error::{Error, Result};
 pub use partitioned::PartitionedRows;
-pub use pseudonym::{Pseudonym, Pseudonymiser};
-pub use research::ResearchCase;
 pub use spec::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, table, tables};

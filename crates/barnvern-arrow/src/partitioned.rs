@@ -15,15 +15,16 @@ use barnvern_core::Jurisdiction;
 use crate::columns::TableWriter;
 use crate::error::{Error, Result};
 use crate::partitions::PartitionKey;
-use crate::research::ResearchCase;
 use crate::tables::{self, Sink};
+use barnvern_research::case::ResearchCase;
 
 /// The rows of some research cases, one batch per partition, each row knowing which of the
 /// cases it belongs to (so that a case found to be a duplicate later can be left out).
 ///
 /// ```
-/// use barnvern_arrow::testing::TestPseudonymiser;
-/// use barnvern_arrow::{DatasetOptions, DatasetWriter, PartitionedRows, ResearchCase};
+/// use barnvern_arrow::{DatasetOptions, DatasetWriter, PartitionedRows};
+/// use barnvern_research::ResearchCase;
+/// use barnvern_research::testing::TestPseudonymiser;
 /// use barnvern_case::Case;
 /// use chrono::NaiveDate;
 ///

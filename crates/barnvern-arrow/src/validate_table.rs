@@ -33,9 +33,10 @@
 //! whole column has no row. Findings are sorted by row.
 //!
 //! ```
-//! use barnvern_arrow::testing::TestPseudonymiser;
+//! use barnvern_arrow::to_batches;
 //! use barnvern_arrow::validate_table::{ValidateOptions, validate_table};
-//! use barnvern_arrow::{ResearchCase, to_batches};
+//! use barnvern_research::ResearchCase;
+//! use barnvern_research::testing::TestPseudonymiser;
 //! use barnvern_case::Case;
 //! use chrono::NaiveDate;
 //!
@@ -900,8 +901,9 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::testing::TestPseudonymiser;
-    use crate::{ResearchCase, spec::table, to_batches};
+    use crate::{spec::table, to_batches};
+    use barnvern_research::ResearchCase;
+    use barnvern_research::testing::TestPseudonymiser;
 
     fn example(name: &str) -> RecordBatch {
         let cases: Vec<ResearchCase> = [

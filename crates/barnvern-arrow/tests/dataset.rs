@@ -6,13 +6,13 @@ mod common;
 
 use barnvern_arrow::dataset::MANIFEST;
 use barnvern_arrow::{
-    Dataset, DatasetOptions, DatasetWriter, Error, PartitionedRows, Pseudonym, ResearchCase,
-    SCHEMA_VERSION, tables,
+    Dataset, DatasetOptions, DatasetWriter, Error, PartitionedRows, SCHEMA_VERSION, tables,
 };
+use barnvern_research::{Pseudonym, ResearchCase};
 use common::*;
 use proptest::prelude::*;
 
-fn sorted(mut cases: Vec<barnvern_arrow::ResearchCase>) -> Vec<barnvern_arrow::ResearchCase> {
+fn sorted(mut cases: Vec<barnvern_research::ResearchCase>) -> Vec<barnvern_research::ResearchCase> {
     cases.sort_by(|a, b| a.case_key.cmp(&b.case_key));
     cases
 }

@@ -80,9 +80,9 @@ fn research_form_is_coarsened_and_pseudonymised() {
 fn family_partner_records_are_pseudonymised_scored_and_costed() {
     let cases = example_cases();
     let fam = cases[1].family_partner.as_ref().unwrap();
-    let ps = barnvern_arrow::testing::TestPseudonymiser::new(7);
+    let ps = barnvern_research::testing::TestPseudonymiser::new(7);
     let staff = |s: &str| {
-        barnvern_arrow::Pseudonymiser::staff(&ps, &barnvern_core::StaffRef::new(s).unwrap())
+        barnvern_research::Pseudonymiser::staff(&ps, &barnvern_core::StaffRef::new(s).unwrap())
     };
     assert_eq!(fam.enrolment.as_ref().unwrap().partner, staff("fp-07"));
     assert_eq!(fam.contacts[0].travel_minutes, Some(40));
@@ -91,7 +91,10 @@ fn family_partner_records_are_pseudonymised_scored_and_costed() {
     // The SDQ at wave 3 has fidgety not done with a reason: kept as "reason given" only.
     let sdq3 = &fam.questionnaires[1];
     let fidgety = sdq3.responses.iter().find(|i| i.item == "fidgety").unwrap();
-    assert_eq!(fidgety.status, barnvern_arrow::family::ItemStatus::NotDone);
+    assert_eq!(
+        fidgety.status,
+        barnvern_research::family::ItemStatus::NotDone
+    );
     assert!(fidgety.reason_given);
     assert_eq!(sdq3.responses[0].item, "consid");
     assert_eq!(sdq3.responses[0].position, Some(1));
@@ -226,13 +229,13 @@ fn an_unregistered_child_has_the_expected_birth_month() {
         r#""unregistered": {"local_id": "unborn-9", "expected_birth_date": "2024-12-20"}"#,
     );
     let case = barnvern_case::Case::from_json(&json).unwrap();
-    let ps = barnvern_arrow::testing::TestPseudonymiser::new(7);
-    let research = barnvern_arrow::ResearchCase::from_case(&case, &ps, d(2025, 1, 1));
+    let ps = barnvern_research::testing::TestPseudonymiser::new(7);
+    let research = barnvern_research::ResearchCase::from_case(&case, &ps, d(2025, 1, 1));
     assert_eq!(research.child.birth_year, Some(2024));
     assert_eq!(research.child.birth_month, Some(12));
     assert_eq!(
         research.child.identity_kind,
-        barnvern_arrow::research::IdentityKind::Unregistered
+        barnvern_research::case::IdentityKind::Unregistered
     );
     // Sex as recorded, though no number encodes it.
     assert_eq!(research.child.sex, Some(barnvern_core::Sex::Male));

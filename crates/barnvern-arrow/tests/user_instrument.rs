@@ -3,9 +3,9 @@
 //! scored with that definition at extraction; without the definition the bundle is refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use barnvern_arrow::ResearchCase;
-use barnvern_arrow::testing::TestPseudonymiser;
 use barnvern_case::Case;
+use barnvern_research::ResearchCase;
+use barnvern_research::testing::TestPseudonymiser;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 

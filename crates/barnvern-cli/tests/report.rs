@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use barnvern_arrow::testing::TestPseudonymiser;
-use barnvern_arrow::{DatasetOptions, DatasetWriter, ResearchCase};
+use barnvern_arrow::{DatasetOptions, DatasetWriter};
 use barnvern_case::Case;
+use barnvern_research::ResearchCase;
+use barnvern_research::testing::TestPseudonymiser;
 use chrono::NaiveDate;
 
 fn barnvern() -> Command {

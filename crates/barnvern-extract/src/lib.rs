@@ -31,7 +31,7 @@
 //! Pseudonyms alone:
 //!
 //! ```
-//! use barnvern_arrow::Pseudonymiser;
+//! use barnvern_research::Pseudonymiser;
 //! use barnvern_extract::{HmacPseudonymiser, ProjectKey};
 //!
 //! let key = ProjectKey::from_bytes(b"an example project key of at least 32 bytes".to_vec(), "example").unwrap();

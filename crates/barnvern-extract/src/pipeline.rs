@@ -11,8 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows, ResearchCase};
+use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows};
 use barnvern_core::Issue;
+use barnvern_research::ResearchCase;
 use chrono::NaiveDate;
 
 use crate::check::{case_key, check_line, duplicate_case, empty_file};
@@ -22,7 +23,7 @@ use crate::input::{InputLine, InputOptions};
 use crate::key::ProjectKey;
 use crate::pseudonymise::HmacPseudonymiser;
 use crate::quarantine::{QUARANTINE_FILE, QuarantineRecord, QuarantineWriter};
-use barnvern_arrow::Pseudonymiser as _;
+use barnvern_research::Pseudonymiser as _;
 
 /// What to extract and where.
 #[derive(Debug, Clone)]

@@ -1,12 +1,12 @@
 //! HMAC-SHA256 pseudonyms under the project key, over the canonical strings of
-//! `barnvern_arrow::pseudonym::canonical` (`SE|personnummer|YYYYMMDDNNNC`, `SE|case|ID`,
+//! `barnvern_research::pseudonym::canonical` (`SE|personnummer|YYYYMMDDNNNC`, `SE|case|ID`,
 //! `staff|REF`, `family|TRIAL|FAMILY`).
 
-use barnvern_arrow::pseudonym::canonical;
-use barnvern_arrow::{Pseudonym, Pseudonymiser};
 use barnvern_core::ids::CaseId;
 use barnvern_core::{Jurisdiction, PersonIdentity, StaffRef};
 use barnvern_familypartner::{FamilyRef, TrialId};
+use barnvern_research::pseudonym::canonical;
+use barnvern_research::{Pseudonym, Pseudonymiser};
 use hmac::Mac;
 
 use crate::key::ProjectKey;

@@ -3,9 +3,10 @@
 //! equals `ResearchCase::from_case` of each input bundle under the same key, and its files are
 //! the same bytes whatever the number of threads.
 
-use barnvern_arrow::{Dataset, ResearchCase};
+use barnvern_arrow::Dataset;
 use barnvern_case::Case;
 use barnvern_extract::{ExtractOptions, HmacPseudonymiser, ProjectKey, extract};
+use barnvern_research::ResearchCase;
 use barnvern_synth::SynthOptions;
 use chrono::NaiveDate;
 

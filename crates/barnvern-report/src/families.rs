@@ -4,7 +4,7 @@
 //! never millions): `fp_enrolments` gives the case keys of the trial families, then every
 //! table is read with a row filter on `case_key`, so the Parquet reader passes only those
 //! cases' rows on; they become research cases ([`barnvern_arrow::from_batches`]) and, per
-//! trial, [`TrialData`] ([`barnvern_arrow::family::trial_data`]).
+//! trial, [`TrialData`] ([`barnvern_research::family::trial_data`]).
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
@@ -14,11 +14,12 @@ use std::sync::Arc;
 use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow_schema::ArrowError;
 use barnvern_arrow::dataset::with_partition;
-use barnvern_arrow::family::{ResearchFamily, trial_data};
-use barnvern_arrow::{Manifest, ResearchCase, TableBatch};
+use barnvern_arrow::{Manifest, TableBatch};
 use barnvern_familypartner::{
     ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition,
 };
+use barnvern_research::ResearchCase;
+use barnvern_research::family::{ResearchFamily, trial_data};
 use chrono::NaiveDate;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter};
@@ -222,7 +223,7 @@ pub(crate) fn trials(
             randomisation: RandomisationDesign::blocks(&[2, 4]),
             waves: WaveDefinition::fampart(),
             primary_wave,
-            // Filled from the sites the families name (barnvern_arrow::family::trial_data).
+            // Filled from the sites the families name (barnvern_research::family::trial_data).
             sites: Vec::new(),
             usual_care: None,
             instruments: Vec::new(),

@@ -10,8 +10,9 @@
 //! [`to_html`] (one self-contained page with inline SVG charts, no script) and [`to_json`].
 //!
 //! ```
-//! use barnvern_arrow::testing::TestPseudonymiser;
-//! use barnvern_arrow::{DatasetOptions, DatasetWriter, ResearchCase};
+//! use barnvern_research::testing::TestPseudonymiser;
+//! use barnvern_arrow::{DatasetOptions, DatasetWriter};
+//! use barnvern_research::ResearchCase;
 //! use barnvern_case::Case;
 //! use barnvern_report::{ReportOptions, build, to_html, to_json, to_markdown};
 //! use chrono::NaiveDate;

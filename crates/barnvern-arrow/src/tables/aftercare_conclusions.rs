@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchAftercare, ResearchCase, ResearchCoded};
+use barnvern_research::case::{ResearchAftercare, ResearchCase, ResearchCoded};
 
 table! {
     name: "aftercare_conclusions",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchBoardReferral, ResearchCase, ResearchProvenance};
+use barnvern_research::case::{ResearchBoardReferral, ResearchCase, ResearchProvenance};
 use declare::Dict;
 
 table! {

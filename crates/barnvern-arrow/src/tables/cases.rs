@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use super::Sink;
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::pseudonym::Pseudonym;
-use crate::research::ResearchCase;
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::ResearchCase;
 
 table! {
     name: "cases",

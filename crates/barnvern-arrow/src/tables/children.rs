@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::pseudonym::Pseudonym;
-use crate::research::{IdentityKind, ResearchCase, ResearchChild};
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::{IdentityKind, ResearchCase, ResearchChild};
 
 table! {
     name: "children",

@@ -8,9 +8,9 @@ use super::fp_enrolments::FAMILY_KEY;
 use super::{Ctx, Sink};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::family::ResearchCosts;
-use crate::pseudonym::Pseudonym;
-use crate::research::ResearchCase;
+use barnvern_research::family::ResearchCosts;
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::ResearchCase;
 use super::declare::Dict;
 
 table! {

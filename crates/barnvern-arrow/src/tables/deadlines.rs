@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchDeadline};
+use barnvern_research::case::{ResearchCase, ResearchDeadline};
 use declare::Dict;
 
 table! {

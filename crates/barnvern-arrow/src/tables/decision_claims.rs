@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchClaim, ResearchCoded};
+use barnvern_research::case::{ResearchCase, ResearchClaim, ResearchCoded};
 
 table! {
     name: "decision_claims",

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchCoded, ResearchStatusChange};
+use barnvern_research::case::{ResearchCase, ResearchCoded, ResearchStatusChange};
 
 table! {
     name: "decision_status",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchDecision, ResearchProvenance};
+use barnvern_research::case::{ResearchCase, ResearchDecision, ResearchProvenance};
 use declare::Dict;
 
 table! {

@@ -14,12 +14,12 @@ use super::{CodedCols, ProvCols, SourceCols};
 use crate::codes::CodeEnum;
 use crate::columns::{Col, DictCol, TableReader, TableWriter};
 use crate::error::{Error, Result};
-use crate::pseudonym::Pseudonym;
-use crate::research::{ResearchCoded, ResearchProvenance};
 use crate::spec::{
     Codes, ColumnType, FieldSpec, Range, Sensitivity, coded_fields, f, provenance_fields,
     source_fields,
 };
+use barnvern_research::case::{ResearchCoded, ResearchProvenance};
+use barnvern_research::pseudonym::Pseudonym;
 
 /// A value held in one Arrow column. The Rust type says the Arrow type, the default
 /// sensitivity and the codes; `Option<T>` makes the column nullable.
@@ -388,7 +388,7 @@ pub(crate) fn pos(i: usize) -> u32 {
 }
 
 /// Writes `case_key` and `jurisdiction`, the first two columns of every table.
-pub(crate) fn put_case(w: &mut TableWriter, case: &crate::research::ResearchCase) {
+pub(crate) fn put_case(w: &mut TableWriter, case: &barnvern_research::case::ResearchCase) {
     w.put_utf8(Some(case.case_key.as_str()));
     w.put_dict(Some(case.jurisdiction.code()));
 }

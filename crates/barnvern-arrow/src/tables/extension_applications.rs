@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchExtensionApplication};
+use barnvern_research::case::{ResearchCase, ResearchExtensionApplication};
 
 table! {
     name: "extension_applications",

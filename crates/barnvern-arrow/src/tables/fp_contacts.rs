@@ -7,9 +7,9 @@ use super::fp_enrolments::FAMILY_KEY;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::pseudonym::Pseudonym;
-use crate::research::ResearchCase;
-use crate::family::ResearchContact;
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::ResearchCase;
+use barnvern_research::family::ResearchContact;
 
 table! {
     name: "fp_contacts",

@@ -12,12 +12,12 @@ use super::declare::{Cell, Column, Dict};
 use super::{CodedCols, Ctx, Sink, declare};
 use crate::columns::{Col, DictCol, TableReader, TableWriter};
 use crate::error::Result;
-use crate::family::{
+use barnvern_research::family::{
     ResearchAllocation, ResearchConsent, ResearchEnrolment, ResearchFamily, ResearchFpScreening,
     ResearchWithdrawal,
 };
-use crate::pseudonym::Pseudonym;
-use crate::research::{ResearchCase, ResearchCoded};
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::{ResearchCase, ResearchCoded};
 use crate::spec::{
     ColumnType as T, FieldSpec, Range, Sensitivity as S, coded_fields, opt, opt_code,
 };

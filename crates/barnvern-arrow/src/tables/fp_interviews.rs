@@ -9,9 +9,9 @@ use super::fp_enrolments::FAMILY_KEY;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::{Error, Result};
-use crate::family::ResearchInterview;
-use crate::pseudonym::Pseudonym;
-use crate::research::ResearchCase;
+use barnvern_research::family::ResearchInterview;
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::ResearchCase;
 
 table! {
     name: "fp_interviews",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchCoded, ResearchEvaluation};
+use barnvern_research::case::{ResearchCase, ResearchCoded, ResearchEvaluation};
 
 table! {
     name: "intervention_evaluations",

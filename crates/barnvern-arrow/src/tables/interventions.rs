@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{
+use barnvern_research::case::{
     BasisKind, ResearchBasis, ResearchCase, ResearchCoded, ResearchIntervention,
     ResearchProvenance,
 };

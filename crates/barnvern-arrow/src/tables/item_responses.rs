@@ -8,9 +8,9 @@ use super::fp_enrolments::FAMILY_KEY;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::pseudonym::Pseudonym;
-use crate::research::ResearchCase;
-use crate::family::{ItemStatus, ResearchItem};
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::ResearchCase;
+use barnvern_research::family::{ItemStatus, ResearchItem};
 use declare::Dict;
 
 table! {

@@ -67,9 +67,9 @@ use barnvern_core::provenance::SourceSystem;
 use crate::codes::CodeEnum;
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
-use crate::pseudonym::Pseudonym;
-use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance};
 use crate::spec::TableSpec;
+use barnvern_research::case::{ResearchCase, ResearchCoded, ResearchProvenance};
+use barnvern_research::pseudonym::Pseudonym;
 
 pub(crate) mod declare;
 
@@ -95,7 +95,7 @@ macro_rules! table {
         #[allow(private_interfaces, unreachable_pub)]
         pub struct Row<'a> {
             /// The case the row belongs to.
-            pub case: &'a $crate::research::ResearchCase,
+            pub case: &'a barnvern_research::case::ResearchCase,
             $(
                 #[doc = concat!("Column `", stringify!($col), "`.")]
                 pub $col: <$ty as $crate::tables::declare::Column>::In<'a>,

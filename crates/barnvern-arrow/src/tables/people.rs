@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::pseudonym::Pseudonym;
-use crate::research::{ResearchCase, ResearchPerson};
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::{ResearchCase, ResearchPerson};
 
 table! {
     name: "people",

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchCoded};
+use barnvern_research::case::{ResearchCase, ResearchCoded};
 
 table! {
     name: "placement_visit_frequencies",

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchPlanEvaluation};
+use barnvern_research::case::{ResearchCase, ResearchPlanEvaluation};
 
 table! {
     name: "plan_evaluations",

@@ -6,7 +6,7 @@ use super::referrals::{at_offset, offset_minutes};
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchAssessment, ResearchCase, ResearchProvenance};
+use barnvern_research::case::{ResearchAssessment, ResearchCase, ResearchProvenance};
 
 table! {
     name: "protection_assessments",

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::ResearchCase;
+use barnvern_research::case::ResearchCase;
 use declare::Dict;
 
 table! {

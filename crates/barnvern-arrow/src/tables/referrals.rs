@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::{TableReader, cell_path};
 use crate::error::{Error, Result};
-use crate::research::{ResearchCase, ResearchCoded, ResearchProvenance, ResearchReferral};
+use barnvern_research::case::{ResearchCase, ResearchCoded, ResearchProvenance, ResearchReferral};
 
 table! {
     name: "referrals",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, Sink, Staged, declare};
 use crate::columns::TableReader;
 use crate::error::Result;
-use crate::research::{ResearchCase, ResearchDisclosure, ResearchViolence};
+use barnvern_research::case::{ResearchCase, ResearchDisclosure, ResearchViolence};
 
 /// Where violence found after the referral was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use arrow_array::{BooleanArray, Int32Array, StringArray};
 use super::{Ctx, Sink, SourceCols, Staged, declare};
 use crate::columns::{Col, DictCol, TableReader, TableWriter, cell_path};
 use crate::error::{Error, Result};
-use crate::pseudonym::Pseudonym;
-use crate::research::{PersonLink, ResearchCase, ResearchViolence};
+use barnvern_research::pseudonym::Pseudonym;
+use barnvern_research::case::{PersonLink, ResearchCase, ResearchViolence};
 use crate::spec::{
     ColumnType as T, FieldSpec, Range, Sensitivity as S, code, f, opt, opt_code, source_fields,
 };

@@ -3,15 +3,15 @@
 #![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use barnvern_arrow::codes::CodeEnum;
-use barnvern_arrow::family::*;
-use barnvern_arrow::research::*;
-use barnvern_arrow::testing::TestPseudonymiser;
-use barnvern_arrow::{Pseudonym, ResearchCase};
 use barnvern_case::Case;
 use barnvern_core::LegalBasis;
 use barnvern_core::codelist::SourceCode;
 use barnvern_core::municipality::MunicipalityCode;
 use barnvern_core::provenance::SourceSystem;
+use barnvern_research::case::*;
+use barnvern_research::family::*;
+use barnvern_research::testing::TestPseudonymiser;
+use barnvern_research::{Pseudonym, ResearchCase};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use proptest::collection::vec;
 use proptest::prelude::*;

@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use barnvern_arrow::testing::TestPseudonymiser;
-use barnvern_arrow::{DatasetOptions, DatasetWriter, ResearchCase};
+use barnvern_arrow::{DatasetOptions, DatasetWriter};
 use barnvern_case::Case;
+use barnvern_research::ResearchCase;
+use barnvern_research::testing::TestPseudonymiser;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 

@@ -50,7 +50,7 @@ impl Pseudonym {
 ///
 /// Implementations key the strings of [`canonical`]. The production implementation
 /// (HMAC-SHA256 with a key of at least 32 bytes) is in the extract crate;
-/// [`crate::testing::TestPseudonymiser`] is an unkeyed stand-in for tests only.
+/// `testing::TestPseudonymiser` (feature `testing`) is an unkeyed stand-in for tests only.
 pub trait Pseudonymiser {
     /// The pseudonym of a person (child, carer, household member).
     fn person(&self, id: &PersonIdentity) -> Pseudonym;

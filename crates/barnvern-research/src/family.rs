@@ -9,9 +9,9 @@
 //! [`trial_data`]:
 //!
 //! ```
-//! use barnvern_arrow::family::trial_data;
-//! use barnvern_arrow::testing::TestPseudonymiser;
-//! use barnvern_arrow::ResearchCase;
+//! use barnvern_research::family::trial_data;
+//! use barnvern_research::testing::TestPseudonymiser;
+//! use barnvern_research::ResearchCase;
 //! use barnvern_case::Case;
 //! use barnvern_familypartner::{ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition};
 //! use chrono::NaiveDate;
@@ -57,8 +57,8 @@ use barnvern_outcomes::{
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::case::{ResearchCoded, index};
 use crate::pseudonym::{Pseudonym, Pseudonymiser};
-use crate::research::{ResearchCoded, index};
 
 /// Whether an item was answered or not done (CDISC QS: QSSTAT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -418,7 +418,7 @@ impl ResearchFamily {
                 on: s.on,
                 child_age_years: s.child_age_years,
                 receives_child_welfare_services: s.receives_child_welfare_services,
-                other_exclusion_recorded: crate::research::has_text(s.other_exclusion.as_deref()),
+                other_exclusion_recorded: crate::case::has_text(s.other_exclusion.as_deref()),
                 eligible: verdict.as_ref().map(|v| v.is_eligible()),
                 ineligibility_reason: match verdict {
                     Some(barnvern_familypartner::Eligibility::NotEligible { reasons }) => {
@@ -541,7 +541,7 @@ impl ResearchFamily {
                 .iter()
                 .map(|g| ResearchGoal {
                     set_on: g.set_on,
-                    has_text: crate::research::has_text(g.text.as_deref()),
+                    has_text: crate::case::has_text(g.text.as_deref()),
                     reviews: g
                         .reviews
                         .iter()
@@ -767,7 +767,7 @@ fn research_questionnaire(
                 ItemResponse::NotDone { reason } => (
                     ItemStatus::NotDone,
                     None,
-                    crate::research::has_text(reason.as_deref()),
+                    crate::case::has_text(reason.as_deref()),
                 ),
             };
             ResearchItem {
