@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
-use barnvern_arrow::parquet::{ROW_GROUP_ROWS, writer_properties};
+use barnvern_arrow::io::table_file::{ROW_GROUP_ROWS, writer_properties};
 use barnvern_arrow::{DatasetOptions, DatasetWriter, TableSpec, to_batches};
 use barnvern_case::Case;
 use barnvern_research::testing::TestPseudonymiser;

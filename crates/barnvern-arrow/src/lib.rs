@@ -1,11 +1,14 @@
-//! Research tables of barnvern: one spec per table, and from it the Arrow schema, conversion
-//! both ways, Parquet files, hive-partitioned datasets with a manifest, and the data
-//! dictionary.
+//! The research tables of barnvern in Arrow: one declaration per table, and from it the Arrow
+//! schema, the Parquet metadata, the data dictionary and the value ranges; conversion of
+//! research rows to Arrow batches and back; validation of a table from elsewhere; and dataset
+//! I/O ([`io`]: Parquet files, hive-partitioned datasets with a manifest, atomic output
+//! folders).
 //!
-//! A case bundle becomes a [`ResearchCase`](barnvern_research::ResearchCase) (`barnvern-research`: pseudonymised, coarsened, without free text),
-//! research cases become one Arrow batch per table ([`to_batches`], [`from_batches`]), and a
-//! [`DatasetWriter`] streams them into `TABLE/jurisdiction=SE/year=2024/part-0.parquet` files
-//! that Spark, DuckDB, Polars and pyarrow read as they are.
+//! The rows come from `barnvern-research`: a case bundle becomes a
+//! [`ResearchCase`](barnvern_research::ResearchCase) (pseudonymised, coarsened, without free
+//! text), research cases become one Arrow batch per table ([`to_batches`], [`from_batches`]),
+//! and a [`DatasetWriter`] streams them into `TABLE/jurisdiction=SE/year=2024/part-0.parquet`
+//! files that Spark, DuckDB, Polars and pyarrow read as they are.
 //!
 //! ```
 //! use barnvern_arrow::{Dataset, DatasetOptions, DatasetWriter};
@@ -34,8 +37,9 @@
 //! assert_eq!(dataset.cases().unwrap(), vec![research]);
 //! ```
 //!
-//! The privacy rule is a type: research row types hold [`Pseudonym`](barnvern_research::Pseudonym)s, never a
-//! [`barnvern_core::PersonId`], and free text has no field to go into.
+//! The privacy rule is a type: research row types hold
+//! [`Pseudonym`](barnvern_research::Pseudonym)s, never a [`barnvern_core::PersonId`], and free
+//! text has no field to go into.
 //!
 //! **Tables.** The case process (`children` ... `deadlines`), services (`interventions`,
 //! `intervention_evaluations`, `plans`, `plan_evaluations`, `meetings`, `meeting_agencies`)
@@ -47,9 +51,8 @@
 //! [`ResearchCase::family_partner`](barnvern_research::ResearchCase::family_partner)
 //! ([`ResearchFamily`](barnvern_research::family::ResearchFamily)). The metrics of
 //! `barnvern-familypartner` (CONSORT flow, retention, dose, adherence, caseload, progression)
-//! take a `TrialData`; [`trial_data`](barnvern_research::family::trial_data) builds one from research cases (each family's
-//! [`to_family_record`](barnvern_research::family::ResearchFamily::to_family_record), with pseudonyms as the family and partner
-//! references):
+//! take a `TrialData`; [`trial_data`](barnvern_research::family::trial_data) builds one from
+//! research cases, with pseudonyms as the family and partner references:
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,15 +84,10 @@
 pub mod codes;
 mod columns;
 pub mod convert;
-pub mod dataset;
 pub mod dictionary;
 pub mod error;
 pub mod ints;
-mod migrate;
-pub mod output;
-pub mod parquet;
-mod partitioned;
-mod partitions;
+pub mod io;
 pub mod scoring;
 pub mod spec;
 mod tables;
@@ -161,7 +159,7 @@ pub mod compile_checks {
 }
 
 pub use convert::{TableBatch, from_batches, to_batches};
-pub use dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};
 pub use error::{Error, Result};
-pub use partitioned::PartitionedRows;
+pub use io::dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};
+pub use io::partitioned_rows::PartitionedRows;
 pub use spec::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, table, tables};

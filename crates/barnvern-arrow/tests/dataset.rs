@@ -4,7 +4,7 @@
 
 mod common;
 
-use barnvern_arrow::dataset::MANIFEST;
+use barnvern_arrow::io::dataset::MANIFEST;
 use barnvern_arrow::{
     Dataset, DatasetOptions, DatasetWriter, Error, PartitionedRows, SCHEMA_VERSION, tables,
 };

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
-use barnvern_arrow::parquet::{read_table, validate_batch, write_table};
+use barnvern_arrow::io::table_file::{read_table, validate_batch, write_table};
 use barnvern_arrow::spec::{
     META_PRODUCER, META_SCHEMA_VERSION, META_TABLE, META_TABLE_SPEC, PRODUCER,
 };

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use barnvern_arrow::output::{OutputKind, prepare_in_place};
+use barnvern_arrow::io::output_dir::{OutputKind, prepare_in_place};
 use barnvern_extract::{ExtractOptions, ProjectKey};
 use barnvern_report::ReportOptions;
 use barnvern_synth::SynthOptions;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use barnvern_arrow::output::StagedDir;
+use barnvern_arrow::io::output_dir::StagedDir;
 use barnvern_report::{
     Error, ProgressionCriteria, ReportOptions, build, to_html, to_json, to_markdown,
 };

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use barnvern_arrow::output::{OutputKind, StagedDir};
+use barnvern_arrow::io::output_dir::{OutputKind, StagedDir};
 use barnvern_case::Case;
 use barnvern_core::{Issue, Jurisdiction, Severity};
 use barnvern_extract::check::{check_line, empty_file};
@@ -151,7 +151,7 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
 }
 
 /// An SSB export folder: the marker `.ssb-export.json` (its `format` says so) and `*.xml`
-/// files; `barnvern_arrow::output` replaces only such a folder.
+/// files; `barnvern_arrow::io::output_dir` replaces only such a folder.
 const SSB_EXPORT: OutputKind = OutputKind {
     what: "barnvern SSB export",
     marker: EXPORT_MARKER,

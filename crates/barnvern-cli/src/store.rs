@@ -733,9 +733,9 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
     // The dataset is written into a staging folder and published only when every bundle came
     // through: a store that fails midway must leave no dataset of the part it streamed, and
     // must not replace an earlier one. The same rules as extract decide what may be replaced.
-    let staged = barnvern_arrow::output::StagedDir::create(
+    let staged = barnvern_arrow::io::output_dir::StagedDir::create(
         &args.out,
-        &barnvern_arrow::output::DATASET,
+        &barnvern_arrow::io::output_dir::DATASET,
         args.overwrite,
     )
     .map_err(|e| {
@@ -793,7 +793,7 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
     let _ = std::fs::remove_dir_all(&dir);
     let written = staged
         .path()
-        .join(barnvern_arrow::dataset::MANIFEST)
+        .join(barnvern_arrow::io::dataset::MANIFEST)
         .is_file();
     match fed {
         Ok(Ok(n)) => {

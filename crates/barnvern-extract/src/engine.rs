@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use barnvern_arrow::dataset::InputDigest;
+use barnvern_arrow::io::dataset::InputDigest;
 
 use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions, LineReader};

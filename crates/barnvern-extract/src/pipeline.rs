@@ -145,9 +145,9 @@ pub fn extract(
             options.out.join(QUARANTINE_FILE),
         ),
         Some(path) => {
-            barnvern_arrow::output::remove_stale_staging(path);
+            barnvern_arrow::io::output_dir::remove_stale_staging(path);
             (
-                barnvern_arrow::output::staging_path(path).map_err(|_| Error::BadPath {
+                barnvern_arrow::io::output_dir::staging_path(path).map_err(|_| Error::BadPath {
                     path: path.clone(),
                     reason: "the quarantine path names no file".to_owned(),
                 })?,

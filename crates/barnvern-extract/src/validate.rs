@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use barnvern_arrow::dataset::InputDigest;
+use barnvern_arrow::io::dataset::InputDigest;
 use barnvern_case::Case;
 use barnvern_core::{Issue, Severity};
 

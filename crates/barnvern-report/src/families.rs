@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow_schema::ArrowError;
-use barnvern_arrow::dataset::with_partition;
+use barnvern_arrow::io::dataset::with_partition;
 use barnvern_arrow::{Manifest, TableBatch};
 use barnvern_familypartner::{
     ProgrammeDefinition, RandomisationDesign, TrialDesign, WaveDefinition,

@@ -96,16 +96,17 @@ impl Default for ReportOptions {
 
 /// A report folder (`report.md`, `report.html`, `report.json`), marked by `.barnvern-report`:
 /// the next report with the same output replaces it, and nothing else is replaced (see
-/// [`barnvern_arrow::output`]).
-pub const OUTPUT: barnvern_arrow::output::OutputKind = barnvern_arrow::output::OutputKind {
-    what: "barnvern report folder",
-    marker: ".barnvern-report",
-    marker_text: Some(
-        "Written by `barnvern report`; the next report with this --out replaces this folder.\n",
-    ),
-    is_marker: |bytes| bytes.starts_with(b"Written by `barnvern report`"),
-    owns: |name| matches!(name, "report.md" | "report.html" | "report.json"),
-};
+/// [`barnvern_arrow::io::output_dir`]).
+pub const OUTPUT: barnvern_arrow::io::output_dir::OutputKind =
+    barnvern_arrow::io::output_dir::OutputKind {
+        what: "barnvern report folder",
+        marker: ".barnvern-report",
+        marker_text: Some(
+            "Written by `barnvern report`; the next report with this --out replaces this folder.\n",
+        ),
+        is_marker: |bytes| bytes.starts_with(b"Written by `barnvern report`"),
+        owns: |name| matches!(name, "report.md" | "report.html" | "report.json"),
+    };
 
 /// The shipped progression criteria: `data/progression-criteria.json` of this crate.
 pub const DEFAULT_CRITERIA_JSON: &str = include_str!("../data/progression-criteria.json");

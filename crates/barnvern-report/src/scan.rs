@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, Date32Array, DictionaryArray, RecordBatch, StringArray};
-use barnvern_arrow::dataset::{FORMAT, FileEntry, MANIFEST};
+use barnvern_arrow::io::dataset::{FORMAT, FileEntry, MANIFEST};
 use barnvern_arrow::{Manifest, SUPPORTED_SCHEMA_VERSIONS};
 use chrono::NaiveDate;
 use parquet::arrow::ProjectionMask;

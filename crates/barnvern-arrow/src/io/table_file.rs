@@ -236,9 +236,9 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
     for b in reader {
         batches.push(b?);
     }
-    // An older version's file: the columns added since, derived or null (crate::migrate).
+    // An older version's file: the columns added since, derived or null (crate::io::schema_upgrade).
     let (file_schema, batches) =
-        crate::migrate::upgrade(spec, &schema_version, file_schema, batches)?;
+        crate::io::schema_upgrade::upgrade(spec, &schema_version, file_schema, batches)?;
     check_fields(spec, file_schema.fields(), true)?;
     let mut issues = Vec::new();
     let mut first_row = 0;

@@ -12,7 +12,7 @@
 //! symbolic link) is refused with [`Error::NotReplaceable`] and left as it was.
 //!
 //! ```
-//! use barnvern_arrow::output::{OutputKind, StagedDir};
+//! use barnvern_arrow::io::output_dir::{OutputKind, StagedDir};
 //!
 //! /// A folder of notes, marked by `.notes` (an example kind).
 //! const NOTES: OutputKind = OutputKind {
@@ -81,7 +81,7 @@ pub const MAX_MARKER_BYTES: u64 = 64 << 20;
 /// A research dataset: `manifest.json` with `"format": "barnvern-research-dataset"`.
 pub const DATASET: OutputKind = OutputKind {
     what: "barnvern research dataset",
-    marker: crate::dataset::MANIFEST,
+    marker: crate::io::dataset::MANIFEST,
     marker_text: None,
     is_marker: |bytes| {
         #[derive(serde::Deserialize)]
@@ -91,7 +91,7 @@ pub const DATASET: OutputKind = OutputKind {
         serde_json::from_slice::<Probe>(bytes)
             .ok()
             .and_then(|p| p.format)
-            .is_some_and(|f| f == crate::dataset::FORMAT)
+            .is_some_and(|f| f == crate::io::dataset::FORMAT)
     },
     owns: |name| {
         matches!(

@@ -21,7 +21,7 @@ use barnvern_case::deadlines::{DeadlineKind, StartBasis};
 
 use crate::codes::CodeEnum;
 use crate::error::{Error, Result};
-use crate::parquet::TextColumn;
+use crate::io::table_file::TextColumn;
 use crate::spec::{FieldSpec, TableSpec, added_after, newer};
 
 /// Columns derived from an older file: (the version that added it, table, column).

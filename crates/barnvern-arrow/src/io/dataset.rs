@@ -17,7 +17,7 @@
 //! is set; then the new dataset and the old one are swapped in one step (Linux `renameat2`
 //! with `RENAME_EXCHANGE`) and the old one removed, so the target always holds a whole
 //! dataset. Whatever `overwrite` says, only a dataset (its `manifest.json` and nothing
-//! barnvern did not write) or an empty folder is replaced: see [`crate::output`].
+//! barnvern did not write) or an empty folder is replaced: see [`crate::io::output_dir`].
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -38,9 +38,9 @@ use serde::{Deserialize, Serialize};
 use crate::columns::days_to_date;
 use crate::convert::TableBatch;
 use crate::error::{Error, Result};
-use crate::output::{DATASET, StagedDir};
-use crate::parquet::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
-use crate::partitions::Partitions;
+use crate::io::output_dir::{DATASET, StagedDir};
+use crate::io::partition_buffers::Partitions;
+use crate::io::table_file::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
 use crate::spec::{PRODUCER, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, tables};
 use crate::tables::{self};
 use barnvern_research::case::ResearchCase;
@@ -205,7 +205,7 @@ pub struct DatasetWriter {
 
 impl DatasetWriter {
     /// Starts a dataset at `target`: nothing may be there unless `options.overwrite`, and then
-    /// only a dataset or an empty folder ([`crate::output::check_target`]; anything else is
+    /// only a dataset or an empty folder ([`crate::io::output_dir::check_target`]; anything else is
     /// [`Error::NotReplaceable`]). Nothing appears at `target` before
     /// [`DatasetWriter::finish`].
     pub fn create(target: impl AsRef<Path>, options: DatasetOptions) -> Result<DatasetWriter> {

@@ -28,9 +28,9 @@ use arrow_array::RecordBatch;
 use barnvern_core::Jurisdiction;
 
 use crate::columns::TableWriter;
-use crate::dataset::{DatasetOptions, FileEntry};
 use crate::error::{Error, Result};
-use crate::parquet::{FileLayout, TableFileWriter};
+use crate::io::dataset::{DatasetOptions, FileEntry};
+use crate::io::table_file::{FileLayout, TableFileWriter};
 use crate::spec::TableSpec;
 use crate::tables::{self, Sink};
 

@@ -14,7 +14,7 @@ use barnvern_core::Jurisdiction;
 
 use crate::columns::TableWriter;
 use crate::error::{Error, Result};
-use crate::partitions::PartitionKey;
+use crate::io::partition_buffers::PartitionKey;
 use crate::tables::{self, Sink};
 use barnvern_research::case::ResearchCase;
 
