@@ -28,7 +28,7 @@ use barnvern_research::case::ResearchCase;
 /// use barnvern_case::Case;
 /// use chrono::NaiveDate;
 ///
-/// let case = Case::from_json(include_str!("../../../examples/se-case.json"))?;
+/// let case = Case::from_json(include_str!("../../../../examples/se-case.json"))?;
 /// let as_of = NaiveDate::from_ymd_opt(2025, 10, 1).ok_or("no such date")?;
 /// let research = ResearchCase::from_case(&case, &TestPseudonymiser::new(1), as_of);
 /// // Built anywhere (a worker thread, say), then handed to the writer.
