@@ -521,7 +521,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn names(dir: &Path) -> Vec<String> {
+    fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -542,17 +542,17 @@ mod tests {
             // Dropped without commit: an error or a panic half way.
         }
         assert_eq!(fs::read_to_string(&target).unwrap(), "<Sak>old</Sak>");
-        assert_eq!(names(dir.path()), ["0001.xml"]);
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
 
         write_file(&target, b"<Sak>new</Sak>").unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "<Sak>new</Sak>");
-        assert_eq!(names(dir.path()), ["0001.xml"]);
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
 
         // A killed run's temporary file (its process no longer runs) goes at the next write.
         let stale = dir.path().join(format!(".0001.xml.tmp-{}-abc123", u32::MAX));
         fs::write(&stale, "left by a killed run").unwrap();
         write_file(&target, b"<Sak>newer</Sak>").unwrap();
-        assert_eq!(names(dir.path()), ["0001.xml"]);
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
     }
 
     #[test]
@@ -563,7 +563,7 @@ mod tests {
         fs::create_dir(&target).unwrap();
         fs::write(target.join("keep.txt"), "kept").unwrap();
         assert!(write_file(&target, b"<Sak/>").is_err());
-        assert_eq!(names(dir.path()), ["out.xml"]);
+        assert_eq!(entries(dir.path()), ["out.xml"]);
         assert_eq!(fs::read_to_string(target.join("keep.txt")).unwrap(), "kept");
     }
 
