@@ -56,7 +56,7 @@ fn report<'py>(
         let report = build(&path, &options).map_err(PyErrLater::Report)?;
         let json = to_json(&report).map_err(PyErrLater::Report)?;
         let markdown = to_markdown(&report);
-        let html = to_html(&report);
+        let html = to_html(&report).map_err(PyErrLater::Report)?;
         let mut written = Vec::new();
         if let Some(dir) = &out {
             std::fs::create_dir_all(dir).map_err(|e| PyErrLater::Io(dir.clone(), e))?;
@@ -66,7 +66,10 @@ fn report<'py>(
                 ("report.json", &json),
             ] {
                 let file = dir.join(name);
-                std::fs::write(&file, text).map_err(|e| PyErrLater::Io(file.clone(), e))?;
+                // Each file whole or not at all: a failure leaves what was there.
+                barnvern_arrow::io::output_dir::write_file(&file, text.as_bytes()).map_err(|e| {
+                    PyErrLater::Io(file.clone(), std::io::Error::other(e.to_string()))
+                })?;
                 written.push(file.display().to_string());
             }
         }

@@ -119,7 +119,9 @@ fn write_ssb_xml(
             } else {
                 path.join(format!("{}.xml", w.sak_id))
             };
-            std::fs::write(&target, w.xml.as_bytes()).map_err(|e| io(&target, e))?;
+            // Each file whole or not at all: a failure leaves what was at the target.
+            barnvern_arrow::io::output_dir::write_file(&target, w.xml.as_bytes())
+                .map_err(|e| io(&target, std::io::Error::other(e.to_string())))?;
             out.push(target);
         }
         Ok(out)

@@ -1,9 +1,9 @@
 //! `barnvern.synth`: a seeded synthetic cohort of case bundles (`barnvern_synth`), written as
 //! JSON Lines with the GIL released.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_core::Issue;
 use barnvern_synth::{Error as SynthError, SynthOptions, SynthSummary, write_jsonl};
 use chrono::NaiveDate;
@@ -31,25 +31,14 @@ impl ToPyErr for SynthError {
     }
 }
 
-/// Writes to a file beside `path`, then renames it into place: a failed run leaves nothing.
+/// Writes the cohort to `path` atomically (`barnvern_arrow::io::output_dir::AtomicFile`): a failed
+/// run leaves what was there, and nothing half-written.
 fn write_file(opts: &SynthOptions, path: &Path) -> Result<SynthSummary, SynthError> {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    let partial = path.with_file_name(name);
-    let file = std::fs::File::create(&partial)?;
-    let result = write_jsonl(opts, &file, &|_| {}).and_then(|s| {
-        let mut f = &file;
-        f.flush()?;
-        std::fs::rename(&partial, path)?;
-        Ok(s)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    let arrow_io = |e: barnvern_arrow::Error| SynthError::Io(std::io::Error::other(e.to_string()));
+    let mut file = AtomicFile::create(path).map_err(arrow_io)?;
+    let summary = write_jsonl(opts, &mut file, &|_| {})?;
+    file.commit().map_err(arrow_io)?;
+    Ok(summary)
 }
 
 /// Writes a synthetic cohort of case bundles to `out` (JSON Lines).

@@ -146,9 +146,10 @@ fn demo(args: &DemoArgs) -> Result<ExitCode, ExitCode> {
     )
     .map_err(|e| io_error(&dataset, e))?;
     let json = barnvern_report::to_json(&report).map_err(|e| io_error(&report_dir, e))?;
+    let html = barnvern_report::to_html(&report).map_err(|e| io_error(&report_dir, e))?;
     let outputs = [
         ("report.md", barnvern_report::to_markdown(&report)),
-        ("report.html", barnvern_report::to_html(&report)),
+        ("report.html", html),
         ("report.json", json),
     ];
     for (name, text) in &outputs {

@@ -44,7 +44,7 @@ fn emit(text: &str, out: Option<&PathBuf>) -> ExitCode {
             println!("{text}");
             ExitCode::SUCCESS
         }
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match barnvern_arrow::io::output_dir::write_file(path, text.as_bytes()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("barnvern: cannot write {}: {e}", path.display());

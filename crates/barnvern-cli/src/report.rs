@@ -123,7 +123,13 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
     for format in formats {
         let (name, text) = match format {
             ReportFormat::Md => ("report.md", to_markdown(&report)),
-            ReportFormat::Html => ("report.html", to_html(&report)),
+            ReportFormat::Html => (
+                "report.html",
+                to_html(&report).map_err(|e| {
+                    eprintln!("barnvern: {e}");
+                    ExitCode::from(crate::EXIT_INVALID)
+                })?,
+            ),
             ReportFormat::Json => (
                 "report.json",
                 to_json(&report).map_err(|e| {

@@ -21,6 +21,7 @@ use arrow_array::types::{Float32Type, Float64Type, Int32Type};
 use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_schema::{DataType, SchemaRef};
 use barnvern_arrow::ints::int_column;
+use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_arrow::scoring::{
     Columns, CsvScorer, ScoreFileError, TableScorer, codes, column_and_row,
 };
@@ -282,13 +283,13 @@ struct Sink {
 
 enum Writer {
     Csv(csv::Writer<Target>),
-    Parquet(ArrowWriter<BufWriter<File>>),
+    Parquet(ArrowWriter<BufWriter<AtomicFile>>),
 }
 
 /// Where CSV goes: memory (for standard output, written once every row is scored) or a file.
 enum Target {
     Memory(Vec<u8>),
-    File(BufWriter<File>),
+    File(BufWriter<AtomicFile>),
 }
 
 impl Write for Target {
@@ -308,12 +309,6 @@ impl Write for Target {
 }
 
 /// The file written before the rename.
-fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    out.with_file_name(name)
-}
-
 impl Sink {
     fn new(out: Option<&Path>, format: Format) -> Sink {
         Sink {
@@ -333,15 +328,16 @@ impl Sink {
                 if out.canonicalize().ok() == input.canonicalize().ok() && out.exists() {
                     return Err(fail(EXIT_USAGE, "the output file is the input file"));
                 }
-                let partial = partial_path(out);
-                let file = File::create(&partial).map_err(|e| io(&partial, &e))?;
+                // Written beside and committed at the end: a run that stops before every row
+                // is scored leaves what was at --out, and no partial file.
+                let file = AtomicFile::create(out).map_err(|e| io(out, &e))?;
                 if self.format == Format::Parquet {
                     let props = WriterProperties::builder()
                         .set_compression(Compression::ZSTD(ZstdLevel::default()))
                         .build();
                     let writer =
                         ArrowWriter::try_new(BufWriter::new(file), Arc::clone(schema), Some(props))
-                            .map_err(|e| io(&partial, &e))?;
+                            .map_err(|e| io(out, &e))?;
                     self.writer = Some(Writer::Parquet(writer));
                     return Ok(());
                 }
@@ -368,9 +364,10 @@ impl Sink {
 
     fn finish(mut self) -> Result<(), Failure> {
         let io = |e: &dyn std::fmt::Display| fail(EXIT_IO, format!("cannot write the scores: {e}"));
-        match self.writer.take() {
+        let file = match self.writer.take() {
             Some(Writer::Parquet(writer)) => {
-                writer.close().map_err(|e| io(&e))?;
+                let file = writer.into_inner().map_err(|e| io(&e))?;
+                Some(file.into_inner().map_err(|e| io(e.error()))?)
             }
             Some(Writer::Csv(writer)) => {
                 match writer
@@ -384,26 +381,18 @@ impl Sink {
                             .write_all(&bytes)
                             .and_then(|()| stdout.flush())
                             .map_err(|e| io(&e))?;
+                        None
                     }
-                    Target::File(mut file) => file.flush().map_err(|e| io(&e))?,
+                    Target::File(file) => Some(file.into_inner().map_err(|e| io(e.error()))?),
                 }
             }
-            None => {}
-        }
-        if let Some(out) = self.out.take() {
-            std::fs::rename(partial_path(&out), &out)
-                .map_err(|e| fail(EXIT_IO, format!("cannot write {}: {e}", out.display())))?;
+            None => None,
+        };
+        if let Some(file) = file {
+            file.commit()
+                .map_err(|e| fail(EXIT_IO, format!("cannot write the scores: {e}")))?;
         }
         Ok(())
-    }
-}
-
-impl Drop for Sink {
-    /// A run that stops before every row is scored leaves no partial file behind.
-    fn drop(&mut self) {
-        if let Some(out) = &self.out {
-            let _ = std::fs::remove_file(partial_path(out));
-        }
     }
 }
 

@@ -8,12 +8,12 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use barnvern_arrow::io::output_dir::{OutputKind, StagedDir};
+use barnvern_arrow::io::output_dir::{AtomicFile, OutputKind, StagedDir};
 use barnvern_case::Case;
 use barnvern_core::{Issue, Jurisdiction, Severity};
 use barnvern_extract::check::{check_line, empty_file};
 use barnvern_extract::input::{InputOptions, LineReader};
-use barnvern_ssb::{Extracts, check, check_sak, write_file};
+use barnvern_ssb::{Extracts, check, check_sak, write_case};
 use clap::{Args, Subcommand};
 
 use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
@@ -140,12 +140,16 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
             }
         }
     }
-    let file = File::create(&args.out).map_err(|e| io_err(&args.out, e))?;
+    // Written beside and committed once whole: a failed import leaves what was at --out.
+    let file = AtomicFile::create(&args.out).map_err(|e| io_err(&args.out, e))?;
     let mut w = BufWriter::new(file);
     for line in cases.values() {
         writeln!(w, "{line}").map_err(|e| io_err(&args.out, e))?;
     }
-    w.flush().map_err(|e| io_err(&args.out, e))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| io_err(&args.out, e.into_error()))?;
+    file.commit().map_err(|e| io_err(&args.out, e))?;
     eprintln!("{} case(s) written to {}", cases.len(), args.out.display());
     Ok(if errors { EXIT_INVALID } else { 0 })
 }
@@ -229,7 +233,8 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         }
         seen.insert(name.clone(), line.line);
         let path = staged.path().join(format!("{name}.xml"));
-        let out = write_file(&case, &path).map_err(|e| io_err(&args.out, e))?;
+        let out = write_case(&case).map_err(|e| io_err(&args.out, e))?;
+        std::fs::write(&path, out.xml.as_bytes()).map_err(|e| io_err(&args.out, e))?;
         for f in out.findings {
             eprintln!("{at}: {f}");
         }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_case::CaseEvent;
 use barnvern_core::Issue;
 use barnvern_extract::check::check_line;
@@ -548,17 +549,12 @@ fn export(common: &Common, out: &Path, overwrite: bool) -> Result<ExitCode, Exit
         return Err(ExitCode::from(EXIT_USAGE));
     }
     let store = open(common)?;
-    let tmp = out.with_file_name(format!(
-        ".{}.partial",
-        out.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let io_err = |e: std::io::Error| {
-        eprintln!("barnvern: cannot write {}: {e}", tmp.display());
+    let io_err = |e: &dyn std::fmt::Display| {
+        eprintln!("barnvern: cannot write {}: {e}", out.display());
         ExitCode::from(EXIT_IO)
     };
-    let file = std::fs::File::create(&tmp).map_err(io_err)?;
+    // Written beside and committed at the end: a failed export leaves what was at `out`.
+    let file = AtomicFile::create(out).map_err(|e| io_err(&e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let n = store
         .export(&actor, &mut |bundle| {
@@ -566,13 +562,9 @@ fn export(common: &Common, out: &Path, overwrite: bool) -> Result<ExitCode, Exit
                 .and_then(|()| w.write_all(b"\n"))
                 .map_err(|e| StoreError::Database(format!("cannot write the export: {e}")))
         })
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(&e)
-        })?;
-    let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
-    file.sync_all().map_err(io_err)?;
-    std::fs::rename(&tmp, out).map_err(io_err)?;
+        .map_err(|e| fail(&e))?;
+    let file = w.into_inner().map_err(|e| io_err(e.error()))?;
+    file.commit().map_err(|e| io_err(&e))?;
     println!("store export: {n} bundles -> {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

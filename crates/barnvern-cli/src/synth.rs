@@ -3,11 +3,12 @@
 //! Exit codes: 0 written; 1 the generator refused its own data (a defect; nothing usable was
 //! written); 2 options out of range; 3 the output could not be written.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_synth::{Error, SynthOptions, SynthSummary, write_jsonl};
 use chrono::NaiveDate;
 use clap::Args;
@@ -133,31 +134,18 @@ pub fn run(args: &SynthArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Writes to a file beside `path`, then renames it into place.
+/// Writes the cohort to `path` atomically ([`AtomicFile`]): a failed run leaves what was
+/// there, and nothing half-written.
 fn write_file(
     opts: &SynthOptions,
     path: &Path,
     progress: &dyn Fn(u64),
 ) -> Result<SynthSummary, Error> {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    let partial = path.with_file_name(name);
-    let file = std::fs::File::create(&partial)?;
-    let result = write_jsonl(opts, &file, progress).and_then(|s| {
-        let mut f = &file;
-        f.flush()?;
-        file.sync_all()?;
-        std::fs::rename(&partial, path)?;
-        Ok(s)
-    });
-    if result.is_err() {
-        // Leave nothing half-written behind.
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    let arrow_io = |e: barnvern_arrow::Error| Error::Io(std::io::Error::other(e.to_string()));
+    let mut file = AtomicFile::create(path).map_err(arrow_io)?;
+    let summary = write_jsonl(opts, &mut file, progress)?;
+    file.commit().map_err(arrow_io)?;
+    Ok(summary)
 }
 
 fn summary_line(s: &SynthSummary, out: &Path, secs: f64) -> String {

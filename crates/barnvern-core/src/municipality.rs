@@ -326,9 +326,14 @@ static SE: LazyLock<Table> = LazyLock::new(|| load(Jurisdiction::Se));
 static NO: LazyLock<Table> = LazyLock::new(|| load(Jurisdiction::No));
 
 fn load(jurisdiction: Jurisdiction) -> Table {
-    // The shipped files are checked by a unit test; should one fail anyway, the list is empty
-    // (every code unknown) rather than a panic.
-    Table::new(jurisdiction, parse(jurisdiction).unwrap_or_default())
+    // The files are compiled in and `shipped_files_parse_with_their_row_counts` keeps a broken
+    // one from shipping. Should one fail to parse all the same, the build is broken: stop
+    // loudly at first use, never carry on with an empty list that would make every
+    // municipality "unknown".
+    let rows = parse(jurisdiction).unwrap_or_else(|e| {
+        panic!("the built-in municipality list of {jurisdiction} does not parse ({e}): this build is broken")
+    });
+    Table::new(jurisdiction, rows)
 }
 
 fn table(jurisdiction: Jurisdiction) -> &'static Table {
@@ -494,11 +499,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shipped_files_parse() {
-        for j in Jurisdiction::ALL {
+    fn shipped_files_parse_with_their_row_counts() {
+        // Rows of se-kommuner.csv (290 kommuner) and no-kommuner.csv (every version since
+        // 2018), without the header.
+        for (j, expected) in [(Jurisdiction::Se, 290), (Jurisdiction::No, 797)] {
             let rows = parse(j).unwrap();
-            assert!(rows.len() > 200, "{j}");
+            assert_eq!(rows.len(), expected, "{j}");
         }
+        assert_eq!(
+            lookup(Jurisdiction::No, "0301", None).unwrap().name,
+            "Oslo - Oslove"
+        );
     }
 
     #[test]

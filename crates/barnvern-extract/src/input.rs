@@ -126,7 +126,7 @@ impl<R: BufRead> LineReader<R> {
     /// returned `None`.
     pub fn digest(&self) -> String {
         let digest = self.hasher.clone().finalize();
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(digest)
     }
 
     /// The next line, or `None` at the end of the file.
@@ -292,10 +292,7 @@ mod tests {
             InputOptions::default(),
         );
         while r.next_line().unwrap().is_some() {}
-        let expected: String = Sha256::digest(text)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let expected = hex::encode(Sha256::digest(text));
         assert_eq!(r.digest(), expected);
         assert_eq!(r.lines_read(), 2);
     }

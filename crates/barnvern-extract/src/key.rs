@@ -142,8 +142,7 @@ impl ProjectKey {
         hasher.update(b"barnvern key fingerprint v1\0");
         hasher.update(&self.bytes);
         let digest = hasher.finalize();
-        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        format!("sha256:{}", hex::encode(&digest[..8]))
     }
 
     /// The HMAC-SHA256 state keyed with this key.

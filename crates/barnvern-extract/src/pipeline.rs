@@ -138,26 +138,24 @@ pub fn extract(
             ..DatasetOptions::default()
         },
     )?;
-    // The quarantine file is staged too: inside the dataset by default, else beside its target.
+    // The quarantine file is staged too (an atomic file, removed on every way out but
+    // success): inside the dataset's staging folder by default, else beside its own target,
+    // committed only once the dataset is published.
     let (quarantine_stage, quarantine_target) = match &options.quarantine {
         None => (
             writer.staging_dir().join(QUARANTINE_FILE),
             options.out.join(QUARANTINE_FILE),
         ),
         Some(path) => {
-            barnvern_arrow::io::output_dir::remove_stale_staging(path);
-            (
-                barnvern_arrow::io::output_dir::staging_path(path).map_err(|_| Error::BadPath {
+            if path.file_name().is_none() {
+                return Err(Error::BadPath {
                     path: path.clone(),
                     reason: "the quarantine path names no file".to_owned(),
-                })?,
-                path.clone(),
-            )
+                });
+            }
+            (path.clone(), path.clone())
         }
     };
-    // Removed on every way out but success (the dataset's staging folder, holding the default
-    // quarantine file, is removed by the writer).
-    let mut stage_guard = RemoveOnDrop(Some(quarantine_stage.clone()));
     let mut quarantine = QuarantineWriter::create(&quarantine_stage)?;
     let names: Vec<String> = options
         .inputs
@@ -253,7 +251,15 @@ pub fn extract(
             })?;
         }
     }
-    quarantine.finish()?;
+    let (_, quarantine) = quarantine.finish_uncommitted()?;
+    // In the dataset: written with it. Beside: committed after it.
+    let quarantine = match options.quarantine {
+        None => {
+            quarantine.commit()?;
+            None
+        }
+        Some(_) => Some(quarantine),
+    };
 
     let read: u64 = digests.iter().filter_map(|d| d.lines).sum();
     let written = writer.manifest_mut().cases;
@@ -273,11 +279,9 @@ pub fn extract(
         m.demo_key = demo;
     }
     let manifest = writer.finish()?;
-    if options.quarantine.is_some() {
-        std::fs::rename(&quarantine_stage, &quarantine_target)
-            .map_err(|e| Error::io(&quarantine_target, e))?;
+    if let Some(quarantine) = quarantine {
+        quarantine.commit()?;
     }
-    stage_guard.0 = None;
     Ok(ExtractSummary {
         dataset: options.out.clone(),
         quarantine: quarantine_target,
@@ -311,15 +315,4 @@ fn check_quarantine_path(options: &ExtractOptions) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Removes a staged file when dropped, unless its path was taken out.
-struct RemoveOnDrop(Option<PathBuf>);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(path) = &self.0 {
-            let _ = std::fs::remove_file(path);
-        }
-    }
 }

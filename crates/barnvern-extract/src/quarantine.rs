@@ -6,10 +6,10 @@
 //! {"file":"cases.jsonl","line":7,"errors":[{"path":"child.identity.national_id","code":"id.se.check_digit","severity":"error","message":"..."}]}
 //! ```
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_core::Issue;
 use serde::{Deserialize, Serialize};
 
@@ -30,17 +30,18 @@ pub struct QuarantineRecord {
     pub errors: Vec<Issue>,
 }
 
-/// Writes quarantine records as JSON Lines.
+/// Writes quarantine records as JSON Lines, atomically: the file at the path appears (or
+/// replaces the one there) only at [`QuarantineWriter::finish`].
 pub struct QuarantineWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<AtomicFile>,
     records: u64,
 }
 
 impl QuarantineWriter {
-    /// Creates (truncates) the file at `path`.
+    /// Starts the file for `path` (written beside it until finished).
     pub fn create(path: &Path) -> Result<QuarantineWriter> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = AtomicFile::create(path)?;
         Ok(QuarantineWriter {
             path: path.to_owned(),
             out: BufWriter::new(file),
@@ -64,14 +65,22 @@ impl QuarantineWriter {
         self.records
     }
 
-    /// Flushes and syncs the file.
-    pub fn finish(mut self) -> Result<u64> {
-        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.out
-            .get_ref()
-            .sync_all()
-            .map_err(|e| Error::io(&self.path, e))?;
-        Ok(self.records)
+    /// Writes the file to its path (synced, then moved there) and returns the records written.
+    pub fn finish(self) -> Result<u64> {
+        let (records, file) = self.finish_uncommitted()?;
+        file.commit()?;
+        Ok(records)
+    }
+
+    /// Flushes the records and returns their count with the file, not yet at its path: the
+    /// caller commits it ([`AtomicFile::commit`]) once what it belongs with is written, or drops
+    /// it to leave what was there.
+    pub fn finish_uncommitted(self) -> Result<(u64, AtomicFile)> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        Ok((self.records, file))
     }
 }
 

@@ -25,10 +25,6 @@ const KEY: &[u8] = b"the golden extract's key, fixed and not secret";
 const DIGESTS: &str = "tests/golden/extract.sha256";
 const UPDATE: &str = "BARNVERN_GOLDEN_UPDATE";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Every file under `dir`, by path relative to it (with `/`), sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -119,7 +115,7 @@ fn the_extract_of_a_fixed_cohort_is_the_same_bytes() {
         } else {
             bytes
         };
-        got.insert(rel, hex(&Sha256::digest(&bytes)));
+        got.insert(rel, hex::encode(Sha256::digest(&bytes)));
     }
     assert!(got.keys().any(|p| p.ends_with(".parquet")));
     let text: String = got.iter().map(|(p, d)| format!("{d}  {p}\n")).collect();

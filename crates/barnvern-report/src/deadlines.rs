@@ -16,7 +16,7 @@ use barnvern_core::municipality;
 use chrono::NaiveDate;
 
 use crate::error::Error;
-use crate::model::{Cell, Chart, Column, Section, StackedBars, Table};
+use crate::model::{Cell, Chart, Column, HeatMap, Section, StackedBars, Table};
 use crate::scan::{self, Dates, Text, key128};
 use crate::suppress::{CellId, Count, Suppressed, Suppressor};
 
@@ -386,17 +386,47 @@ pub fn section(c: &Compliance, threshold: u64) -> Section {
             "The rows of a jurisdiction add up to its row in the table by jurisdiction.".to_owned(),
         ],
     };
-    let mut bars = Vec::new();
+    // The same published fractions as the table, as a heat map: a row per jurisdiction and
+    // year, a column per kind.
+    let kinds: Vec<&str> = {
+        let mut k: Vec<&str> = by_yk.keys().map(|(_, _, k)| *k).collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    };
+    let mut heat_rows: Vec<(String, Vec<Option<crate::suppress::Fraction>>)> = Vec::new();
     for ((j, y, k), r) in &yk_rows {
         let mut row = vec![
             Cell::text(j.code()),
             Cell::text(y.to_string()),
             Cell::text(k.replace('_', " ")),
         ];
-        row.extend(row_cells(&p, &s, r));
+        let cells = row_cells(&p, &s, r);
+        let label = format!("{j} {y}");
+        if heat_rows.last().is_none_or(|(l, _)| *l != label) {
+            heat_rows.push((label, vec![None; kinds.len()]));
+        }
+        if let (Some((_, heat)), Some(slot), Some(Cell::Fraction(f))) = (
+            heat_rows.last_mut(),
+            kinds.iter().position(|kind| kind == k),
+            cells.last(),
+        ) && let Some(cell) = heat.get_mut(slot)
+        {
+            *cell = Some(f.clone());
+        }
+        row.extend(cells);
         yk_table.rows.push(row);
-        bars.push(bar(&p, format!("{j} {y} {}", k.replace('_', " ")), r));
     }
+    let heat_map = HeatMap {
+        title: "Deadlines on time by year and kind".to_owned(),
+        note: "Each cell: % on time, then deadlines met or met after extension / deadlines \
+               due (pending ones not counted), as in the table below; darker is a higher share \
+               on time; a dash: no deadline of that kind that year; x or <5: withheld."
+            .to_owned(),
+        row_header: "jurisdiction, year".to_owned(),
+        columns: kinds.iter().map(|k| k.replace('_', " ")).collect(),
+        rows: heat_rows,
+    };
 
     let mut paragraphs = vec![
         "Each statutory deadline of each case (table deadlines) has one status as of the date \
@@ -447,14 +477,10 @@ pub fn section(c: &Compliance, threshold: u64) -> Section {
         charts: vec![
             Chart::Stacked(StackedBars {
                 title: "Deadline statuses by jurisdiction".to_owned(),
-                parts: parts.clone(),
+                parts,
                 rows: j_bars,
             }),
-            Chart::Stacked(StackedBars {
-                title: "Deadline statuses by year and kind".to_owned(),
-                parts,
-                rows: bars,
-            }),
+            Chart::HeatMap(heat_map),
         ],
     }
 }

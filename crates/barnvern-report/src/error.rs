@@ -17,7 +17,7 @@ pub enum Error {
     #[error(
         "{}: research schema version {} is not supported; this barnvern reads {supported}",
         path.display(),
-        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), |v| format!("{v:?}"))
+        found.as_deref().map_or_else(|| "(none recorded)".to_owned(), barnvern_core::identifier::echo)
     )]
     SchemaVersion {
         /// The manifest read.
@@ -66,6 +66,9 @@ pub enum Error {
     /// The report could not be serialised.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// The HTML page could not be rendered.
+    #[error("html: {0}")]
+    Render(#[from] askama::Error),
 }
 
 impl Error {
@@ -73,13 +76,6 @@ impl Error {
         Error::Io {
             path: path.to_owned(),
             source,
-        }
-    }
-
-    pub(crate) fn manifest(path: &Path, message: impl Into<String>) -> Error {
-        Error::Manifest {
-            path: path.to_owned(),
-            message: message.into(),
         }
     }
 

@@ -1,91 +1,228 @@
-//! The report as one self-contained HTML page: inline CSS, charts as inline SVG drawn here, no
-//! script and no external asset. The markup is well-formed (every element closed), so XML
-//! tools read it too.
+//! The report as one self-contained HTML page: inline CSS, charts as inline SVG, the
+//! deadline heat map as a shaded table, no script and no external asset. The page is the
+//! askama template `templates/report.html`, so every text is escaped by construction (one
+//! escaper, askama's); this module only lays the charts out (positions and sizes) from the
+//! report's already suppressed figures. The markup is well-formed (every element closed), so
+//! XML tools read it too.
 
-use std::fmt::Write;
+use askama::Template;
 
+use crate::error::Error;
 use crate::model::{
-    Cell, Chart, ConsortBox, ConsortDiagram, GroupedBars, LightCell, Report, StackedBars, Table,
+    Cell, Chart, ConsortBox, ConsortDiagram, GroupedBars, HeatMap, LightCell, Report, StackedBars,
+    Table,
 };
 use crate::suppress::{Count, Figure, ratio};
 
-/// Escapes text for HTML and SVG.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// Width of a character of the charts' 12px text, an upper estimate (system-ui averages about
+/// 6.5px; capitals and digits run wider), so that a box sized by it holds its label.
+const CHAR_W: f64 = 7.5;
+
+/// The estimated width of `text` at the charts' font size.
+fn text_width(text: &str) -> f64 {
+    CHAR_W * text.chars().count() as f64
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1200px;\
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}\
-caption{text-align:left;font-weight:600;padding:.3em 0}\
-th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;vertical-align:top}\
-th{background:#f2f2f2}td.text{text-align:left}\
-.note{color:#555;font-size:.9em}.rule{background:#fff8e1;border-left:4px solid #f9a825;padding:.5em 1em}\
-.light{display:inline-block;width:.9em;height:.9em;border-radius:50%;margin-right:.3em;vertical-align:middle;border:1px solid #555}\
-.green{background:#2e7d32}.amber{background:#f9a825}.red{background:#c62828}.na{background:#eee}\
-.withheld{background:repeating-linear-gradient(45deg,#bbb,#bbb 2px,#fff 2px,#fff 4px)}\
-figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}svg text{font-size:12px;fill:#222}";
+/// A coordinate rounded to a tenth of a pixel, which prints short.
+fn r1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
 
-fn cell(out: &mut String, c: &Cell) {
-    let class = if matches!(c, Cell::Text(_)) {
-        " class=\"text\""
-    } else {
-        ""
-    };
-    match c {
-        Cell::Light(l) => {
-            let css = match l {
+/// A text of an SVG chart.
+struct SvgText {
+    x: f64,
+    y: f64,
+    /// `start`, `middle` or `end`.
+    anchor: &'static str,
+    bold: bool,
+    small: bool,
+    text: String,
+}
+
+/// A rectangle of an SVG chart, with a tooltip.
+struct SvgRect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    fill: String,
+    stroke: Option<&'static str>,
+    tip: Option<String>,
+}
+
+/// A line of an SVG chart (an arrow when `arrow`).
+struct SvgLine {
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    stroke: &'static str,
+    arrow: bool,
+}
+
+/// An SVG chart laid out: drawn lines first, then rectangles, then texts on top.
+struct Svg {
+    title: String,
+    width: f64,
+    height: f64,
+    /// The id of the hatch pattern for withheld shares, when the chart has one.
+    hatch: Option<String>,
+    arrowhead: bool,
+    lines: Vec<SvgLine>,
+    rects: Vec<SvgRect>,
+    texts: Vec<SvgText>,
+}
+
+impl Svg {
+    fn new(title: &str) -> Svg {
+        Svg {
+            title: title.to_owned(),
+            width: 0.0,
+            height: 0.0,
+            hatch: None,
+            arrowhead: false,
+            lines: Vec::new(),
+            rects: Vec::new(),
+            texts: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, x: f64, y: f64, anchor: &'static str, text: impl Into<String>) {
+        self.texts.push(SvgText {
+            x: r1(x),
+            y: r1(y),
+            anchor,
+            bold: false,
+            small: false,
+            text: text.into(),
+        });
+    }
+
+    fn rect(&mut self, (x, y, w, h): (f64, f64, f64, f64), fill: &str, tip: Option<String>) {
+        self.rects.push(SvgRect {
+            x: r1(x),
+            y: r1(y),
+            w: r1(w),
+            h: r1(h),
+            fill: fill.to_owned(),
+            stroke: None,
+            tip,
+        });
+    }
+
+    fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), arrow: bool) {
+        self.lines.push(SvgLine {
+            x1: r1(x1),
+            y1: r1(y1),
+            x2: r1(x2),
+            y2: r1(y2),
+            stroke: "#333",
+            arrow,
+        });
+    }
+}
+
+/// A cell of the heat map.
+struct HeatCell {
+    background: String,
+    color: &'static str,
+    percent: String,
+    counts: String,
+    tip: String,
+}
+
+/// A row of the heat map.
+struct HeatRow {
+    label: String,
+    cells: Vec<Option<HeatCell>>,
+}
+
+/// The heat map laid out.
+struct Heat {
+    id: String,
+    title: String,
+    note: String,
+    row_header: String,
+    columns: Vec<String>,
+    rows: Vec<HeatRow>,
+}
+
+/// A chart as the template draws it.
+enum ChartView {
+    Svg(Svg),
+    Heat(Heat),
+}
+
+/// A table cell as the template writes it.
+struct CellView {
+    text: String,
+    is_text: bool,
+    /// The light's CSS class, for a traffic light.
+    light: Option<&'static str>,
+}
+
+/// A table as the template writes it.
+struct TableView {
+    id: String,
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<CellView>>,
+    notes: Vec<String>,
+}
+
+/// A section as the template writes it.
+struct SectionView {
+    id: String,
+    title: String,
+    paragraphs: Vec<String>,
+    charts: Vec<ChartView>,
+    tables: Vec<TableView>,
+}
+
+/// The page.
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page {
+    title: String,
+    schema_version: String,
+    dataset_producer: String,
+    created_at: String,
+    cases: String,
+    demo_key: bool,
+    as_of: Option<String>,
+    producer: String,
+    rule: String,
+    sections: Vec<SectionView>,
+}
+
+fn cell(c: &Cell) -> CellView {
+    CellView {
+        text: c.display(),
+        is_text: matches!(c, Cell::Text(_)),
+        light: match c {
+            Cell::Light(l) => Some(match l {
                 LightCell::Green => "green",
                 LightCell::Amber => "amber",
                 LightCell::Red => "red",
                 LightCell::NotAvailable => "na",
                 LightCell::Suppressed => "withheld",
-            };
-            let _ = write!(
-                out,
-                "<td class=\"text\"><span class=\"light {css}\"></span>{}</td>",
-                esc(l.as_str())
-            );
-        }
-        _ => {
-            let _ = write!(out, "<td{class}>{}</td>", esc(&c.display()));
-        }
+            }),
+            _ => None,
+        },
     }
 }
 
-fn table(out: &mut String, t: &Table) {
-    let _ = write!(
-        out,
-        "<table id=\"{}\"><caption>{}</caption><thead><tr>",
-        esc(&t.id),
-        esc(&t.title)
-    );
-    for c in &t.columns {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(&c.label));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for row in &t.rows {
-        out.push_str("<tr>");
-        for c in row {
-            cell(out, c);
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("</tbody></table>");
-    for n in &t.notes {
-        let _ = write!(out, "<p class=\"note\">{}</p>", esc(n));
+fn table(t: &Table) -> TableView {
+    TableView {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        columns: t.columns.iter().map(|c| c.label.clone()).collect(),
+        rows: t
+            .rows
+            .iter()
+            .map(|row| row.iter().map(cell).collect())
+            .collect(),
+        notes: t.notes.clone(),
     }
 }
 
@@ -93,68 +230,48 @@ const PART_COLOURS: [&str; 6] = [
     "#2e7d32", "#81c784", "#ef6c00", "#c62828", "#90a4ae", "#5c6bc0",
 ];
 
-/// A hatched pattern for withheld shares, defined once per chart.
-fn hatch(out: &mut String, id: &str) {
-    let _ = write!(
-        out,
-        "<defs><pattern id=\"{id}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
-         patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>\
-         <rect width=\"3\" height=\"6\" fill=\"#bbb\"/></pattern></defs>"
-    );
-}
-
-fn stacked(out: &mut String, chart: &StackedBars, n: usize) {
-    let (label_w, bar_w, row_h) = (170.0, 520.0, 24.0);
-    let legend_h = 24.0;
-    let height = legend_h + row_h * chart.rows.len() as f64 + 10.0;
-    let width = label_w + bar_w + 20.0;
+/// Horizontal stacked bars. The label column is as wide as the longest label (labels are
+/// right-aligned against the bars, so a fixed column clipped long ones on the left), and
+/// the picture as wide as its legend.
+fn stacked(chart: &StackedBars, n: usize) -> Svg {
+    let (bar_w, row_h, legend_h) = (520.0, 24.0, 24.0);
+    let longest = chart
+        .rows
+        .iter()
+        .map(|(label, _, _)| text_width(label))
+        .fold(0.0, f64::max);
+    let label_w = (longest + 12.0).max(40.0);
     let pattern = format!("hatch{n}");
-    let _ = write!(
-        out,
-        "<figure><figcaption>{}</figcaption><svg width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
-        esc(&chart.title),
-        esc(&chart.title)
-    );
-    hatch(out, &pattern);
+    let mut svg = Svg::new(&chart.title);
+    svg.hatch = Some(pattern.clone());
     // Legend.
     let mut x = label_w;
     for (i, part) in chart.parts.iter().enumerate() {
         let colour = PART_COLOURS.get(i).copied().unwrap_or("#777");
-        let _ = write!(
-            out,
-            "<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"{colour}\"/>\
-             <text x=\"{}\" y=\"14\">{}</text>",
-            x + 16.0,
-            esc(part)
-        );
-        x += 16.0 + 7.0 * part.len() as f64 + 14.0;
+        svg.rect((x, 4.0, 12.0, 12.0), colour, None);
+        svg.text(x + 16.0, 14.0, "start", part.clone());
+        x += 16.0 + text_width(part) + 14.0;
     }
-    let _ = write!(
-        out,
-        "<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"url(#{pattern})\" \
-         stroke=\"#999\"/><text x=\"{}\" y=\"14\">withheld</text>",
-        x + 16.0
-    );
+    svg.rects.push(SvgRect {
+        x: r1(x),
+        y: 4.0,
+        w: 12.0,
+        h: 12.0,
+        fill: format!("url(#{pattern})"),
+        stroke: Some("#999"),
+        tip: None,
+    });
+    svg.text(x + 16.0, 14.0, "start", "withheld");
+    let legend_end = x + 16.0 + text_width("withheld");
     for (r, (label, parts, total)) in chart.rows.iter().enumerate() {
         let y = legend_h + row_h * r as f64;
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            label_w - 6.0,
-            y + 15.0,
-            esc(label)
-        );
+        svg.text(label_w - 6.0, y + 15.0, "end", label.clone());
         let Count::Shown(total) = *total else {
-            let _ = write!(
-                out,
-                "<text x=\"{label_w}\" y=\"{}\">total withheld</text>",
-                y + 15.0
-            );
+            svg.text(label_w, y + 15.0, "start", "total withheld");
             continue;
         };
         if total == 0 {
-            let _ = write!(out, "<text x=\"{label_w}\" y=\"{}\">none</text>", y + 15.0);
+            svg.text(label_w, y + 15.0, "start", "none");
             continue;
         }
         let mut x = label_w;
@@ -165,13 +282,10 @@ fn stacked(out: &mut String, chart: &StackedBars, n: usize) {
             let w = bar_w * ratio(v as f64, total);
             let colour = PART_COLOURS.get(i).copied().unwrap_or("#777");
             let name = chart.parts.get(i).map_or("", String::as_str);
-            let _ = write!(
-                out,
-                "<rect x=\"{x:.1}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" fill=\"{colour}\">\
-                 <title>{}: {v} of {total}</title></rect>",
-                y + 3.0,
-                row_h - 6.0,
-                esc(name)
+            svg.rect(
+                (x, y + 3.0, w, row_h - 6.0),
+                colour,
+                Some(format!("{name}: {v} of {total}")),
             );
             x += w;
         }
@@ -179,103 +293,95 @@ fn stacked(out: &mut String, chart: &StackedBars, n: usize) {
         let rest = total.saturating_sub(shown);
         if rest > 0 {
             let w = bar_w * ratio(rest as f64, total);
-            let _ = write!(
-                out,
-                "<rect x=\"{x:.1}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\" \
-                 fill=\"url(#{pattern})\" stroke=\"#999\"><title>withheld</title></rect>",
-                y + 3.0,
-                row_h - 6.0
-            );
+            svg.rects.push(SvgRect {
+                x: r1(x),
+                y: r1(y + 3.0),
+                w: r1(w),
+                h: r1(row_h - 6.0),
+                fill: format!("url(#{pattern})"),
+                stroke: Some("#999"),
+                tip: Some("withheld".to_owned()),
+            });
         }
     }
-    out.push_str("</svg></figure>");
+    svg.width = r1((label_w + bar_w + 20.0).max(legend_end + 10.0));
+    svg.height = r1(legend_h + row_h * chart.rows.len() as f64 + 10.0);
+    svg
 }
 
-fn grouped(out: &mut String, chart: &GroupedBars) {
+/// Bars of proportions in groups; each group as wide as its bars and its label.
+fn grouped(chart: &GroupedBars) -> Svg {
     let (left, top, plot_h, bar_w, gap) = (44.0, 24.0, 180.0, 34.0, 26.0);
     let series = chart.series.len().max(1) as f64;
-    // Wide enough for a label of a dozen characters under each group.
-    let group_w = (bar_w * series + gap).max(110.0);
-    let width = left + group_w * chart.groups.len() as f64 + 20.0;
-    let height = top + plot_h + 60.0;
-    let _ = write!(
-        out,
-        "<figure><figcaption>{}</figcaption><svg width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
-        esc(&chart.title),
-        esc(&chart.title)
-    );
+    let group_w = chart
+        .groups
+        .iter()
+        .map(|(label, _)| text_width(label) + 10.0)
+        .fold((bar_w * series + gap).max(110.0), f64::max);
+    let mut svg = Svg::new(&chart.title);
+    let mut x = left;
     for (i, s) in chart.series.iter().enumerate() {
-        let x = left + 130.0 * i as f64;
         let colour = PART_COLOURS.get(i * 2).copied().unwrap_or("#777");
-        let _ = write!(
-            out,
-            "<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"{colour}\"/>\
-             <text x=\"{}\" y=\"14\">{}</text>",
-            x + 16.0,
-            esc(s)
-        );
+        svg.rect((x, 4.0, 12.0, 12.0), colour, None);
+        svg.text(x + 16.0, 14.0, "start", s.clone());
+        x += 16.0 + text_width(s) + 18.0;
     }
+    let width = (left + group_w * chart.groups.len() as f64 + 20.0).max(x + 10.0);
     for tick in [0, 25, 50, 75, 100] {
         let y = top + plot_h * (1.0 - f64::from(tick) / 100.0);
-        let _ = write!(
-            out,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#ddd\"/>\
-             <text x=\"{}\" y=\"{}\" text-anchor=\"end\">{tick}%</text>",
-            width - 10.0,
-            left - 4.0,
-            y + 4.0
-        );
+        svg.lines.push(SvgLine {
+            x1: left,
+            y1: r1(y),
+            x2: r1(width - 10.0),
+            y2: r1(y),
+            stroke: "#ddd",
+            arrow: false,
+        });
+        svg.text(left - 4.0, y + 4.0, "end", format!("{tick}%"));
     }
     for (g, (label, fractions)) in chart.groups.iter().enumerate() {
         let gx = left + gap / 2.0 + group_w * g as f64;
         for (i, f) in fractions.iter().enumerate() {
             let x = gx + bar_w * i as f64;
             let colour = PART_COLOURS.get(i * 2).copied().unwrap_or("#777");
+            let centre = x + bar_w / 2.0 - 2.0;
             match f.value {
                 Figure::Shown(v) => {
                     let h = plot_h * v.clamp(0.0, 1.0);
-                    let _ = write!(
-                        out,
-                        "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{}\" height=\"{h:.1}\" \
-                         fill=\"{colour}\"><title>{}</title></rect>\
-                         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.0}%</text>",
-                        top + plot_h - h,
-                        bar_w - 4.0,
-                        esc(&f.to_string()),
-                        x + bar_w / 2.0 - 2.0,
+                    svg.rect(
+                        (x, top + plot_h - h, bar_w - 4.0, h),
+                        colour,
+                        Some(f.to_string()),
+                    );
+                    svg.text(
+                        centre,
                         top + plot_h - h - 3.0,
-                        v * 100.0
+                        "middle",
+                        format!("{:.0}%", v * 100.0),
                     );
                 }
-                other => {
-                    let _ = write!(
-                        out,
-                        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                        x + bar_w / 2.0 - 2.0,
-                        top + plot_h - 3.0,
-                        esc(&other.format(0))
-                    );
-                }
+                other => svg.text(centre, top + plot_h - 3.0, "middle", other.format(0)),
             }
-            let _ = write!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{}/{}</text>",
-                x + bar_w / 2.0 - 2.0,
+            svg.text(
+                centre,
                 top + plot_h + 14.0,
-                esc(&f.numerator.to_string()),
-                esc(&f.denominator.to_string())
+                "middle",
+                format!("{}/{}", f.numerator, f.denominator),
             );
+            if let Some(t) = svg.texts.last_mut() {
+                t.small = true;
+            }
         }
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+        svg.text(
             gx + bar_w * series / 2.0,
             top + plot_h + 32.0,
-            esc(label)
+            "middle",
+            label.clone(),
         );
     }
-    out.push_str("</svg></figure>");
+    svg.width = r1(width);
+    svg.height = r1(top + plot_h + 60.0);
+    svg
 }
 
 const LINE_H: f64 = 15.0;
@@ -284,42 +390,56 @@ fn box_height(b: &ConsortBox) -> f64 {
     LINE_H * b.lines.len() as f64 + 10.0
 }
 
-fn draw_box(out: &mut String, b: &ConsortBox, x: f64, y: f64, w: f64) -> f64 {
+/// The width a box needs for its longest line.
+fn box_width(b: &ConsortBox) -> f64 {
+    b.lines.iter().map(|l| text_width(l)).fold(0.0, f64::max) + 16.0
+}
+
+fn draw_box(svg: &mut Svg, b: &ConsortBox, x: f64, y: f64, w: f64) -> f64 {
     let h = box_height(b);
-    let _ = write!(
-        out,
-        "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"#fff\" stroke=\"#333\"/>"
-    );
+    svg.rects.push(SvgRect {
+        x: r1(x),
+        y: r1(y),
+        w: r1(w),
+        h: r1(h),
+        fill: "#fff".to_owned(),
+        stroke: Some("#333"),
+        tip: None,
+    });
     for (i, line) in b.lines.iter().enumerate() {
-        let weight = if i == 0 { " font-weight=\"600\"" } else { "" };
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\"{weight}>{}</text>",
+        svg.text(
             x + 8.0,
             y + 4.0 + LINE_H * (i as f64 + 1.0) - 3.0,
-            esc(line)
+            "start",
+            line.clone(),
         );
+        if i == 0
+            && let Some(t) = svg.texts.last_mut()
+        {
+            t.bold = true;
+        }
     }
     h
 }
 
-fn arrow(out: &mut String, x1: f64, y1: f64, x2: f64, y2: f64) {
-    let _ = write!(
-        out,
-        "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#333\" \
-         marker-end=\"url(#arrowhead)\"/>"
-    );
-}
-
-fn consort(out: &mut String, d: &ConsortDiagram) {
-    // Wide enough for a follow-up line of five counts at 12px (about 6.5px a character).
-    let width = 1000.0;
-    let (main_x, main_w) = (250.0, 300.0);
-    let (side_x, side_w) = (600.0, 390.0);
-    let col_w = 495.0;
+/// The CONSORT diagram; boxes as wide as their longest line (at least the classic layout's).
+fn consort(d: &ConsortDiagram) -> Svg {
+    let main_x = 250.0;
+    let main_w = box_width(&d.assessed)
+        .max(box_width(&d.randomised))
+        .max(300.0);
+    let side_x = main_x + main_w + 50.0;
+    let side_w = box_width(&d.excluded).max(390.0);
+    let col_w = d
+        .arms
+        .iter()
+        .flatten()
+        .map(|b| box_width(b) + 20.0)
+        .fold(495.0, f64::max);
     let gap = 34.0;
-    // Heights first, to size the picture.
-    let top_h = box_height(&d.assessed).max(0.0);
+    let mut svg = Svg::new("CONSORT flow diagram");
+    svg.arrowhead = true;
+    let top_h = box_height(&d.assessed);
     let excl_h = box_height(&d.excluded);
     let rand_h = box_height(&d.randomised);
     let rand_y = 10.0 + top_h + gap + excl_h.max(20.0) + gap;
@@ -329,128 +449,231 @@ fn consort(out: &mut String, d: &ConsortDiagram) {
         let h: f64 = arm.iter().map(|b| box_height(b) + gap).sum();
         arms_h = arms_h.max(h);
     }
-    let height = arms_y + arms_h + 10.0;
-    let _ = write!(
-        out,
-        "<figure><figcaption>CONSORT flow diagram</figcaption><svg width=\"{width}\" \
-         height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
-         aria-label=\"CONSORT flow diagram\"><defs><marker id=\"arrowhead\" markerWidth=\"8\" \
-         markerHeight=\"8\" refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" \
-         fill=\"#333\"/></marker></defs>"
-    );
-    let h = draw_box(out, &d.assessed, main_x, 10.0, main_w);
+    let h = draw_box(&mut svg, &d.assessed, main_x, 10.0, main_w);
     let mid = main_x + main_w / 2.0;
     let excl_y = 10.0 + h + gap;
-    draw_box(out, &d.excluded, side_x, excl_y, side_w);
+    draw_box(&mut svg, &d.excluded, side_x, excl_y, side_w);
     let branch_y = excl_y + excl_h / 2.0;
-    let _ = write!(
-        out,
-        "<line x1=\"{mid}\" y1=\"{}\" x2=\"{mid}\" y2=\"{branch_y}\" stroke=\"#333\"/>",
-        10.0 + h
-    );
-    arrow(out, mid, branch_y, side_x, branch_y);
-    arrow(out, mid, branch_y, mid, rand_y);
-    draw_box(out, &d.randomised, main_x, rand_y, main_w);
+    svg.line((mid, 10.0 + h), (mid, branch_y), false);
+    svg.line((mid, branch_y), (side_x, branch_y), true);
+    svg.line((mid, branch_y), (mid, rand_y), true);
+    draw_box(&mut svg, &d.randomised, main_x, rand_y, main_w);
     // Split to the arms.
     let split_y = rand_y + rand_h + gap / 2.0;
-    let _ = write!(
-        out,
-        "<line x1=\"{mid}\" y1=\"{}\" x2=\"{mid}\" y2=\"{split_y}\" stroke=\"#333\"/>",
-        rand_y + rand_h
-    );
+    svg.line((mid, rand_y + rand_h), (mid, split_y), false);
     let centres: Vec<f64> = (0..d.arms.len())
         .map(|i| 10.0 + col_w * i as f64 + (col_w - 20.0) / 2.0)
         .collect();
     if let (Some(first), Some(last)) = (centres.first(), centres.last()) {
-        let _ = write!(
-            out,
-            "<line x1=\"{first}\" y1=\"{split_y}\" x2=\"{last}\" y2=\"{split_y}\" stroke=\"#333\"/>"
-        );
+        svg.line((*first, split_y), (*last, split_y), false);
     }
     for (i, arm) in d.arms.iter().enumerate() {
         let x = 10.0 + col_w * i as f64;
         let cx = centres.get(i).copied().unwrap_or(x);
         let mut y = arms_y;
-        arrow(out, cx, split_y, cx, y);
+        svg.line((cx, split_y), (cx, y), true);
         for (k, b) in arm.iter().enumerate() {
             if k > 0 {
-                arrow(out, cx, y - gap, cx, y);
+                svg.line((cx, y - gap), (cx, y), true);
             }
-            let h = draw_box(out, b, x, y, col_w - 20.0);
+            let h = draw_box(&mut svg, b, x, y, col_w - 20.0);
             y += h + gap;
         }
     }
-    out.push_str("</svg></figure>");
+    let width = (side_x + side_w + 10.0)
+        .max(10.0 + col_w * d.arms.len() as f64)
+        .max(1000.0);
+    svg.width = r1(width);
+    svg.height = r1(arms_y + arms_h + 10.0);
+    svg
+}
+
+/// The shade of a share on time: white to dark blue (one hue, so it reads in grey too), with
+/// the text colour that stays legible on it.
+fn shade(v: f64) -> (String, &'static str) {
+    let v = v.clamp(0.0, 1.0);
+    let (from, to) = ((0xf7, 0xfb, 0xff), (0x08, 0x45, 0x94));
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * v).round() as u8;
+    let colour = format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(from.0, to.0),
+        mix(from.1, to.1),
+        mix(from.2, to.2)
+    );
+    (colour, if v > 0.55 { "#fff" } else { "#222" })
+}
+
+fn heat_map(h: &HeatMap, n: usize) -> Heat {
+    Heat {
+        id: format!("heatmap{n}"),
+        title: h.title.clone(),
+        note: h.note.clone(),
+        row_header: h.row_header.clone(),
+        columns: h.columns.clone(),
+        rows: h
+            .rows
+            .iter()
+            .map(|(label, cells)| HeatRow {
+                label: label.clone(),
+                cells: cells
+                    .iter()
+                    .zip(&h.columns)
+                    .map(|(c, column)| {
+                        c.as_ref().map(|f| {
+                            let (background, color) = match f.value {
+                                Figure::Shown(v) => shade(v),
+                                // Withheld or no denominator: no shade to read a value from.
+                                _ => ("#eeeeee".to_owned(), "#222"),
+                            };
+                            HeatCell {
+                                background,
+                                color,
+                                percent: f.value.percent(),
+                                counts: format!("{} / {}", f.numerator, f.denominator),
+                                tip: format!("{label}, {column}: {f}"),
+                            }
+                        })
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 /// Renders the report as one self-contained HTML page.
-pub fn to_html(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
-         <title>{}</title><style>{STYLE}</style></head><body><h1>{}</h1>",
-        esc(&report.title),
-        esc(&report.title)
-    );
+pub fn to_html(report: &Report) -> Result<String, Error> {
     let d = &report.dataset;
-    let _ = write!(
-        out,
-        "<p>Dataset: research schema {}, written by {} at {}; {} cases.{}{}</p><p>Report by {}.</p>",
-        esc(&d.schema_version),
-        esc(&d.producer),
-        esc(&d.created_at.format("%Y-%m-%d %H:%M UTC").to_string()),
-        esc(&d.cases.to_string()),
-        if d.demo_key {
-            " Pseudonyms were made with a one-off demo key."
-        } else {
-            ""
-        },
-        d.as_of
-            .map(|a| format!(" Figures as of {a}."))
-            .unwrap_or_default(),
-        esc(&report.producer)
-    );
-    let _ = write!(
-        out,
-        "<p class=\"rule\">{}</p>",
-        esc(&report.suppression.rule)
-    );
-    out.push_str("<nav><ul>");
-    for s in &report.sections {
-        let _ = write!(
-            out,
-            "<li><a href=\"#{}\">{}</a></li>",
-            esc(&s.id),
-            esc(&s.title)
-        );
-    }
-    out.push_str("</ul></nav>");
     let mut n = 0;
-    for s in &report.sections {
-        let _ = write!(
-            out,
-            "<section id=\"{}\"><h2>{}</h2>",
-            esc(&s.id),
-            esc(&s.title)
-        );
-        for p in &s.paragraphs {
-            let _ = write!(out, "<p>{}</p>", esc(p));
+    let sections = report
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            paragraphs: s.paragraphs.clone(),
+            charts: s
+                .charts
+                .iter()
+                .map(|c| {
+                    n += 1;
+                    match c {
+                        Chart::Stacked(b) => ChartView::Svg(stacked(b, n)),
+                        Chart::Grouped(g) => ChartView::Svg(grouped(g)),
+                        Chart::Consort(d) => ChartView::Svg(consort(d)),
+                        Chart::HeatMap(h) => ChartView::Heat(heat_map(h, n)),
+                    }
+                })
+                .collect(),
+            tables: s.tables.iter().map(table).collect(),
+        })
+        .collect();
+    let page = Page {
+        title: report.title.clone(),
+        schema_version: d.schema_version.clone(),
+        dataset_producer: d.producer.clone(),
+        created_at: d.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        cases: d.cases.to_string(),
+        demo_key: d.demo_key,
+        as_of: d.as_of.map(|a| a.to_string()),
+        producer: report.producer.clone(),
+        rule: report.suppression.rule.clone(),
+        sections,
+    };
+    Ok(page.render()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::{DatasetSummary, Section, SuppressionSummary};
+
+    fn report(sections: Vec<Section>) -> Report {
+        Report {
+            title: "T <&> \"q\" 'a'".to_owned(),
+            producer: "barnvern test".to_owned(),
+            dataset: DatasetSummary {
+                schema_version: "1".to_owned(),
+                producer: "p".to_owned(),
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                cases: Count::Shown(7),
+                demo_key: false,
+                as_of: None,
+                code_lists: Default::default(),
+            },
+            suppression: SuppressionSummary {
+                threshold: 5,
+                rule: "rule".to_owned(),
+            },
+            sections,
         }
-        for c in &s.charts {
-            n += 1;
-            match c {
-                Chart::Stacked(b) => stacked(&mut out, b, n),
-                Chart::Grouped(g) => grouped(&mut out, g),
-                Chart::Consort(d) => consort(&mut out, d),
-            }
-        }
-        for t in &s.tables {
-            table(&mut out, t);
-        }
-        out.push_str("</section>");
     }
-    out.push_str("</body></html>\n");
-    out
+
+    #[test]
+    fn every_text_is_escaped() {
+        let html = to_html(&report(vec![Section {
+            id: "s".to_owned(),
+            title: "<script>alert(1)</script>".to_owned(),
+            paragraphs: vec!["a & b < c".to_owned()],
+            tables: Vec::new(),
+            charts: vec![Chart::Stacked(StackedBars {
+                title: "bars".to_owned(),
+                parts: vec!["<b>".to_owned()],
+                rows: vec![("x<y".to_owned(), vec![Count::Shown(1)], Count::Shown(1))],
+            })],
+        }]))
+        .unwrap();
+        // askama's escaper writes numeric references: `&#60;` for `<`, `&#38;` for `&`.
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;"));
+        assert!(html.contains("a &#38; b &#60; c"));
+        assert!(html.contains("x&#60;y"));
+        assert!(html.contains("&#60;b&#62;"));
+        assert!(!html.contains("<b>"));
+    }
+
+    #[test]
+    fn a_long_label_widens_the_label_column_instead_of_being_clipped() {
+        let label = "SE 2020 protection assessment".to_owned();
+        let svg = stacked(
+            &StackedBars {
+                title: "t".to_owned(),
+                parts: vec!["met".to_owned()],
+                rows: vec![(label.clone(), vec![Count::Shown(10)], Count::Shown(10))],
+            },
+            1,
+        );
+        let text = svg.texts.iter().find(|t| t.text == label).unwrap();
+        // Right-aligned at x: it starts at x minus its width, which must not be left of 0.
+        assert!(text.x - text_width(&label) >= 0.0, "starts at {}", text.x);
+        let bar = svg.rects.iter().find(|r| r.tip.is_some()).unwrap();
+        assert!(bar.x > text.x);
+    }
+
+    #[test]
+    fn heat_cells_show_the_published_figures() {
+        let f = crate::suppress::Fraction {
+            numerator: Count::Shown(3),
+            numerator_label: "on time".to_owned(),
+            denominator: Count::Shown(4),
+            denominator_label: "due".to_owned(),
+            value: Figure::Shown(0.75),
+        };
+        let heat = heat_map(
+            &HeatMap {
+                title: "h".to_owned(),
+                note: String::new(),
+                row_header: "r".to_owned(),
+                columns: vec!["a".to_owned(), "b".to_owned()],
+                rows: vec![("SE 2020".to_owned(), vec![Some(f), None])],
+            },
+            1,
+        );
+        let cell = heat.rows[0].cells[0].as_ref().unwrap();
+        assert_eq!(cell.percent, "75.0%");
+        assert_eq!(cell.counts, "3 / 4");
+        assert!(heat.rows[0].cells[1].is_none());
+        // Darker for higher shares.
+        assert!(shade(0.9).0 < shade(0.1).0);
+    }
 }

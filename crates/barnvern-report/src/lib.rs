@@ -7,7 +7,8 @@
 //! the number of rows) and returns a [`Report`] in which every count is already suppressed
 //! ([`suppress`]: counts 1-4 shown as `<5` by default, with secondary suppression so that no
 //! total gives a small count back). The renderers only format it: [`to_markdown`],
-//! [`to_html`] (one self-contained page with inline SVG charts, no script) and [`to_json`].
+//! [`to_html`] (one self-contained page from an askama template, with inline SVG charts and a
+//! heat map, no script) and [`to_json`].
 //!
 //! ```
 //! use barnvern_research::testing::TestPseudonymiser;
@@ -31,7 +32,7 @@
 //! assert!(md.contains("Deadline compliance"));
 //! // One case: every count of 1 to 4 is withheld.
 //! assert!(md.contains("<5"));
-//! assert!(to_html(&report).starts_with("<!DOCTYPE html>"));
+//! assert!(to_html(&report).unwrap().starts_with("<!DOCTYPE html>"));
 //! let json: serde_json::Value = serde_json::from_str(&to_json(&report).unwrap()).unwrap();
 //! assert_eq!(json["dataset"]["cases"]["suppressed"], true);
 //! ```

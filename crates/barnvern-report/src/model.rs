@@ -192,6 +192,25 @@ pub enum Chart {
     Grouped(GroupedBars),
     /// The CONSORT flow diagram.
     Consort(ConsortDiagram),
+    /// A table of shaded cells (deadlines on time by year and kind).
+    HeatMap(HeatMap),
+}
+
+/// A heat map: a table with one row per row label and one column per column label, each cell
+/// a proportion shaded by its value, with its percentage and its numerator and denominator
+/// printed in the cell, so that it reads without colour too.
+#[derive(Debug, Clone)]
+pub struct HeatMap {
+    /// The caption.
+    pub title: String,
+    /// What the cells show, in words (under the map).
+    pub note: String,
+    /// The heading of the row labels' column.
+    pub row_header: String,
+    /// The column labels.
+    pub columns: Vec<String>,
+    /// The rows: a label and a cell per column (`None`: nothing counted there).
+    pub rows: Vec<(String, Vec<Option<Fraction>>)>,
 }
 
 /// One horizontal bar per row, split into the parts' shares of the row's total.

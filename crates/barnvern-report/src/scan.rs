@@ -6,8 +6,8 @@ use std::path::Path;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, Date32Array, DictionaryArray, RecordBatch, StringArray};
-use barnvern_arrow::io::dataset::{FORMAT, FileEntry, MANIFEST};
-use barnvern_arrow::{Manifest, SUPPORTED_SCHEMA_VERSIONS};
+use barnvern_arrow::Manifest;
+use barnvern_arrow::io::dataset::FileEntry;
 use chrono::NaiveDate;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -17,30 +17,24 @@ use crate::error::Error;
 /// Rows per batch read.
 const BATCH_ROWS: usize = 65_536;
 
-/// Reads and checks `DIR/manifest.json`: the format and a research schema version this build
-/// reads.
+/// Reads and checks `DIR/manifest.json` ([`barnvern_arrow::io::dataset::read_manifest`], the one
+/// reader): the same errors for a user as every other reader of a dataset.
 pub(crate) fn manifest(dir: &Path) -> Result<Manifest, Error> {
-    let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::manifest(&path, e.to_string()))?;
-    let version = value.get("schema_version").and_then(|v| v.as_str());
-    if !version.is_some_and(|v| SUPPORTED_SCHEMA_VERSIONS.contains(&v)) {
-        return Err(Error::SchemaVersion {
+    use barnvern_arrow::Error as ArrowError;
+    barnvern_arrow::io::dataset::read_manifest(dir).map_err(|e| match e {
+        ArrowError::SchemaVersion {
             path,
-            found: version.map(str::to_owned),
-            supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
-        });
-    }
-    let manifest: Manifest =
-        serde_json::from_value(value).map_err(|e| Error::manifest(&path, e.to_string()))?;
-    if manifest.format != FORMAT {
-        return Err(Error::manifest(
-            &path,
-            format!("format {:?} is not {FORMAT:?}", manifest.format),
-        ));
-    }
-    Ok(manifest)
+            found,
+            supported,
+        } => Error::SchemaVersion {
+            path,
+            found,
+            supported,
+        },
+        ArrowError::Manifest { path, message } => Error::Manifest { path, message },
+        ArrowError::Io { path, source } => Error::Io { path, source },
+        other => Error::Arrow(other),
+    })
 }
 
 /// Calls `f` with every batch of `table`, reading only `columns` (the partition column

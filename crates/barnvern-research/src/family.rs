@@ -54,7 +54,7 @@ use barnvern_intervention::meeting::Agency;
 use barnvern_outcomes::{
     CountryCode, Informant, InstrumentId, ItemResponse, Responses, ScoreOptions,
 };
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{ResearchCoded, index};
@@ -388,15 +388,10 @@ pub struct ResearchFamily {
     pub interviews: Vec<ResearchInterview>,
 }
 
-/// The child's age in whole years on `on`, from birth year and month (a birthday in the
-/// month of `on` counts as not yet reached).
+/// The child's age in whole years on `on`, from birth year and month
+/// ([`barnvern_core::dates::age_in_years_from_month`]).
 fn age_on(birth: (Option<i32>, Option<u32>), on: NaiveDate) -> Option<u32> {
-    let (year, month) = (birth.0?, birth.1?);
-    let mut age = on.year().checked_sub(year)?;
-    if on.month() <= month {
-        age -= 1;
-    }
-    u32::try_from(age).ok()
+    barnvern_core::dates::age_in_years_from_month(birth.0?, birth.1?, on)
 }
 
 impl ResearchFamily {

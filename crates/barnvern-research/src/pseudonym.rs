@@ -36,13 +36,7 @@ impl Pseudonym {
     /// The pseudonym of a 32-byte digest (an HMAC-SHA256 output), as lower-case hex. Cannot
     /// fail: every digest has a pseudonym.
     pub fn from_digest(digest: [u8; 32]) -> Pseudonym {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut text = String::with_capacity(64);
-        for byte in digest {
-            text.push(char::from(HEX[usize::from(byte >> 4)]));
-            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        Pseudonym(text)
+        Pseudonym(hex::encode(digest))
     }
 }
 

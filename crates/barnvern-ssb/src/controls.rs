@@ -106,8 +106,10 @@ impl View<'_> {
     fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Element> + 's {
         self.sak.all(name)
     }
-    fn age(&self) -> Option<i32> {
-        self.birth.map(|b| age_on(b, self.uttrekk))
+    /// The child's age in whole years on the extract date; `None` when unknown or born after it.
+    fn age(&self) -> Option<u32> {
+        self.birth
+            .and_then(|b| barnvern_core::dates::age_in_years(b, self.uttrekk))
     }
     fn has_relation(
         &self,
@@ -123,14 +125,6 @@ impl View<'_> {
                 && (til_id.is_none() || r.attr("TilId") == til_id)
         })
     }
-}
-
-fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
-    let mut age = on.year() - birth.year();
-    if (on.month(), on.day()) < (birth.month(), birth.day()) {
-        age -= 1;
-    }
-    age
 }
 
 fn d(el: &Element, attr: &str) -> Option<NaiveDate> {
@@ -1545,7 +1539,7 @@ fn category<'a>(v: &'a View<'a>, code: &'a str) -> Vec<Hit<'a>> {
         .collect()
 }
 
-fn category_age<'a>(v: &'a View<'a>, code: &'a str, limit: i32) -> Vec<Hit<'a>> {
+fn category_age<'a>(v: &'a View<'a>, code: &'a str, limit: u32) -> Vec<Hit<'a>> {
     match v.age() {
         Some(age) if age > limit => v
             .all("Tiltak")

@@ -2,9 +2,6 @@
 //! the bundle was read from (so what the canonical model has no place for comes back), in
 //! the order `Barnevern_v4.xsd` requires.
 
-use std::io::Write;
-use std::path::Path;
-
 use barnvern_case::CaseData;
 use barnvern_case::decision::{ClaimOutcome, DecisionStatus};
 use barnvern_case::follow_up::AftercareOutcome;
@@ -145,18 +142,6 @@ pub fn write_case(case: &CaseData) -> Result<Written, Error> {
         sak_id,
         findings,
     })
-}
-
-/// Writes one case to `path` (see [`write_case`]).
-pub fn write_file(case: &CaseData, path: &Path) -> Result<Written, Error> {
-    let written = write_case(case)?;
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut f = std::fs::File::create(path).map_err(io)?;
-    f.write_all(written.xml.as_bytes()).map_err(io)?;
-    Ok(written)
 }
 
 /// `DatoUttrekk` in the form v4 requires (with a UTC offset).

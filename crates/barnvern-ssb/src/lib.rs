@@ -34,7 +34,7 @@ pub mod tree;
 
 pub use controls::{Control, SsbSeverity, check, check_sak, controls, early_warnings};
 pub use error::Error;
-pub use export::{Written, write_case, write_file};
+pub use export::{Written, write_case};
 pub use import::{EXTENSION_KEY, SsbExtension};
 pub use merge::{Extracts, ReadCase, read_file, read_str};
 pub use read::{Header, SakRecord, SsbReader};

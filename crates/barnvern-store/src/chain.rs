@@ -10,13 +10,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// The hash of a chain row: SHA-256 over the previous row's hash and each field, every field

@@ -149,13 +149,9 @@ pub(crate) fn years_before(date: NaiveDate, years: u32) -> NaiveDate {
         .unwrap_or(date)
 }
 
-/// Whole years from `born` to `on`.
+/// Whole years from `born` to `on` ([`barnvern_core::dates::age_in_years`]); 0 before birth.
 pub(crate) fn age_on(born: NaiveDate, on: NaiveDate) -> u32 {
-    let mut age = on.year() - born.year();
-    if (on.month(), on.day()) < (born.month(), born.day()) {
-        age -= 1;
-    }
-    u32::try_from(age.max(0)).unwrap_or(0)
+    barnvern_core::dates::age_in_years(born, on).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -423,6 +423,45 @@ impl Drop for DatasetWriter {
     }
 }
 
+/// Reads and checks `DIR/manifest.json`, the one reader of a manifest ([`Dataset::open`] and
+/// the aggregate report use it): a research schema version this build reads
+/// ([`Error::SchemaVersion`], checked first, so a manifest of another version is refused for
+/// its version, not for a field it lacks), and the format [`FORMAT`] ([`Error::Manifest`]).
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let bad = |message: String| Error::Manifest {
+        path: path.clone(),
+        message,
+    };
+    #[derive(Deserialize)]
+    struct Probe {
+        schema_version: Option<serde_json::Value>,
+    }
+    let probe: Probe = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    match probe.schema_version {
+        Some(serde_json::Value::String(v)) if SUPPORTED_SCHEMA_VERSIONS.contains(&v.as_str()) => {}
+        found => {
+            return Err(Error::SchemaVersion {
+                path,
+                found: found.map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+                supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
+            });
+        }
+    }
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if manifest.format != FORMAT {
+        return Err(bad(format!(
+            "format {:?} is not {FORMAT:?}",
+            manifest.format
+        )));
+    }
+    Ok(manifest)
+}
+
 /// A dataset read back: its manifest, every table's batches (with the partition column
 /// `jurisdiction` restored from the directory names) and the findings of validating them.
 #[derive(Debug)]
@@ -440,30 +479,7 @@ impl Dataset {
     /// [`Dataset::issues`]; a file whose row count differs from the manifest is an error.
     pub fn open(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref().to_owned();
-        let manifest_path = path.join(MANIFEST);
-        let text = fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-        #[derive(Deserialize)]
-        struct Probe {
-            schema_version: Option<String>,
-        }
-        let probe: Probe = serde_json::from_str(&text).map_err(|e| Error::Manifest {
-            path: manifest_path.clone(),
-            message: e.to_string(),
-        })?;
-        match probe.schema_version {
-            Some(v) if SUPPORTED_SCHEMA_VERSIONS.contains(&v.as_str()) => {}
-            found => {
-                return Err(Error::SchemaVersion {
-                    path: manifest_path,
-                    found,
-                    supported: SUPPORTED_SCHEMA_VERSIONS.join(", "),
-                });
-            }
-        }
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Manifest {
-            path: manifest_path.clone(),
-            message: e.to_string(),
-        })?;
+        let manifest = read_manifest(&path)?;
         let mut batches = Vec::new();
         let mut issues = Vec::new();
         for (name, entry) in &manifest.tables {

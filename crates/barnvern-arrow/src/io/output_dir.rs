@@ -1,4 +1,12 @@
-//! Output folders written atomically, and replaced only when barnvern wrote them.
+//! Output files and folders written atomically, and folders replaced only when barnvern wrote
+//! them. This module is the one place barnvern writes an output: every file through
+//! [`AtomicFile`] (or [`write_file`]), every folder through [`StagedDir`].
+//!
+//! A file is written into a hidden temporary file beside it (`.NAME.tmp-PID-XXXXXX`, the same
+//! folder, so the move is a rename within one filesystem), synced to disk, then moved onto its
+//! target and the folder synced: a reader sees the old file or the whole new one, a failed or
+//! interrupted write leaves the old file as it was, and no temporary file stays behind (a
+//! dropped [`AtomicFile`] removes its own, the next write to the same target a killed run's).
 //!
 //! Every command that writes a folder (a research dataset, a report, the demo, an SSB export)
 //! goes through [`StagedDir`]: the folder is written into a hidden sibling
@@ -50,7 +58,7 @@
 //! ```
 
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -178,19 +186,140 @@ fn marker_is(folder: &Path, kind: &OutputKind) -> Result<bool> {
     Ok((kind.is_marker)(&bytes))
 }
 
-/// A hidden sibling of `target` to stage it in: `.NAME.tmp-PID-NANOS`.
-pub fn staging_path(target: &Path) -> Result<PathBuf> {
-    let name = target
+/// The last component of `target`, refused when the path names none (`..`, a root).
+fn target_name(target: &Path, what: &'static str) -> Result<String> {
+    target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Error::NotReplaceable {
             path: target.to_owned(),
-            what: "folder",
+            what,
             marker: "",
-            reason: "the path names no folder (it ends in `..` or is a root)".to_owned(),
-        })?;
+            reason: format!("the path names no {what} (it ends in `..` or is a root)"),
+        })
+}
+
+/// The prefix of everything staged beside `target` by this process: `.NAME.tmp-PID-`
+/// ([`remove_stale_staging`] reads the process id back).
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.tmp-{}-", std::process::id())
+}
+
+/// A hidden sibling of `target` to stage it in: `.NAME.tmp-PID-NANOS`.
+pub fn staging_path(target: &Path) -> Result<PathBuf> {
+    let name = target_name(target, "folder")?;
     let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-    Ok(parent_of(target).join(format!(".{name}.tmp-{}-{nanos}", std::process::id())))
+    Ok(parent_of(target).join(format!("{}{nanos}", staging_prefix(&name))))
+}
+
+/// A file being written beside its target and moved onto it at [`AtomicFile::commit`]; see
+/// the module documentation. It is a [`Write`]r (wrap it in a `BufWriter` for small writes).
+/// Dropped uncommitted, it removes its temporary file and leaves the target as it was.
+///
+/// ```
+/// use std::io::Write;
+/// use barnvern_arrow::io::output_dir::AtomicFile;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let target = dir.path().join("cases.jsonl");
+/// std::fs::write(&target, "the old file\n")?;
+/// let mut file = AtomicFile::create(&target)?;
+/// file.write_all(b"half of the new")?;
+/// drop(file); // a failure before commit: the old file stays, no temporary file is left
+/// assert_eq!(std::fs::read_to_string(&target)?, "the old file\n");
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
+///
+/// let mut file = AtomicFile::create(&target)?;
+/// file.write_all(b"the new file\n")?;
+/// file.commit()?;
+/// assert_eq!(std::fs::read_to_string(&target)?, "the new file\n");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct AtomicFile {
+    target: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file beside `target` (removing what killed runs left there).
+    /// Nothing at `target` is touched until [`AtomicFile::commit`]. The file gets the
+    /// permissions a newly created file gets (`0666` less the process's umask), as
+    /// `File::create` would give it.
+    pub fn create(target: impl AsRef<Path>) -> Result<AtomicFile> {
+        let target = target.as_ref().to_owned();
+        let name = target_name(&target, "file")?;
+        let dir = parent_of(&target);
+        remove_stale_staging(&target);
+        let prefix = staging_prefix(&name);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(AtomicFile { target, temp })
+    }
+
+    /// The file the data go to when committed.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The temporary file being written.
+    pub fn file(&self) -> &fs::File {
+        self.temp.as_file()
+    }
+
+    /// Syncs the data to disk, moves the file onto its target (replacing what is there in one
+    /// step) and syncs the folder, so the new name survives a crash too.
+    pub fn commit(self) -> Result<()> {
+        let AtomicFile { target, temp } = self;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&target, e))?;
+        temp.persist(&target)
+            .map_err(|e| Error::io(&target, e.error))?;
+        sync_dir(&parent_of(&target))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.temp.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+/// Writes `bytes` to `target` atomically ([`AtomicFile`]).
+pub fn write_file(target: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(target)?;
+    let path = file.target().to_owned();
+    file.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+    file.commit()
+}
+
+/// Syncs a folder, so that a file renamed into it is there after a crash. Where folders
+/// cannot be opened to sync (not Unix), the rename alone has to do.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn parent_of(target: &Path) -> PathBuf {
@@ -316,6 +445,8 @@ impl StagedDir {
     /// aside (`<staging>-old`) first; a kill between the two renames leaves it there, and the
     /// next run puts it back.
     pub fn publish(mut self) -> Result<()> {
+        // The folder's files reach the disk before its name does.
+        sync_tree(&self.temp)?;
         match check_target(&self.target, &self.kind, self.replace)? {
             Target::Absent => {
                 fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?
@@ -336,8 +467,25 @@ impl StagedDir {
             }
         }
         self.published = true;
-        Ok(())
+        sync_dir(&parent_of(&self.target))
     }
+}
+
+/// Syncs every file and folder under `dir` (and `dir` itself) to disk.
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if kind.is_dir() {
+            sync_tree(&path)?;
+        } else if kind.is_file() {
+            fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    sync_dir(dir)
 }
 
 impl Drop for StagedDir {
@@ -372,6 +520,52 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_aborted_file_write_leaves_the_old_file_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // An SSB export file, say: one Sak per file.
+        let target = dir.path().join("0001.xml");
+        fs::write(&target, "<Sak>old</Sak>").unwrap();
+        {
+            let mut file = AtomicFile::create(&target).unwrap();
+            file.write_all(b"<Sak>half of the new").unwrap();
+            // Dropped without commit: an error or a panic half way.
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "<Sak>old</Sak>");
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
+
+        write_file(&target, b"<Sak>new</Sak>").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "<Sak>new</Sak>");
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
+
+        // A killed run's temporary file (its process no longer runs) goes at the next write.
+        let stale = dir.path().join(format!(".0001.xml.tmp-{}-abc123", u32::MAX));
+        fs::write(&stale, "left by a killed run").unwrap();
+        write_file(&target, b"<Sak>newer</Sak>").unwrap();
+        assert_eq!(entries(dir.path()), ["0001.xml"]);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_what_was_there_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should go: the rename fails.
+        let target = dir.path().join("out.xml");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("keep.txt"), "kept").unwrap();
+        assert!(write_file(&target, b"<Sak/>").is_err());
+        assert_eq!(entries(dir.path()), ["out.xml"]);
+        assert_eq!(fs::read_to_string(target.join("keep.txt")).unwrap(), "kept");
+    }
 
     const NOTES: OutputKind = OutputKind {
         what: "notes folder",

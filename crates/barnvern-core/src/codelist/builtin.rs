@@ -66,23 +66,19 @@ const LEVELS: [(&str, &str); 2] = [
 const GROUP: [(&str, &str); 1] = [("group_code", "group_label_no")];
 
 static SSB_LISTS: LazyLock<Vec<CodeList>> = LazyLock::new(|| {
-    // Shipped data are checked by a unit test; should one fail anyway, its list is empty
-    // (every code unknown) rather than a panic.
+    // The lists are compiled in, and `every_shipped_list_parses_with_its_row_count` keeps a
+    // broken one from shipping. Should one fail to parse all the same, the build is broken:
+    // stop loudly at first use, never carry on with an empty list that would make every code
+    // "unknown" (silently wrong findings on every record).
     parse_ssb_lists()
         .into_iter()
-        .map(|(system, list)| list.unwrap_or_else(|_| empty(system)))
+        .map(|(system, list)| {
+            list.unwrap_or_else(|e| {
+                panic!("the built-in code list {system} does not parse ({e}): this build is broken")
+            })
+        })
         .collect()
 });
-
-fn empty(system: String) -> CodeList {
-    CodeList {
-        system,
-        version: SSB_BARNEVERN_VERSION.to_owned(),
-        title: String::new(),
-        entries: Vec::new(),
-        groups: Vec::new(),
-    }
-}
 
 /// Title per file name, from index.csv's `description`.
 fn titles() -> Vec<(String, String)> {
@@ -199,13 +195,62 @@ pub fn builtin_systems() -> impl Iterator<Item = &'static str> {
 mod tests {
     use super::*;
 
+    /// Rows of each shipped file (without its header), counted from the CSV files: a list
+    /// that loses or gains a code fails here, not in a user's findings.
+    const ROWS: [(&str, usize); 21] = [
+        ("melder", 25),
+        ("saksinnhold-legacy", 36),
+        ("saksinnhold-kunnskapsmodellen", 57),
+        ("saksinnhold", 36 + 57),
+        ("melding-konklusjon", 10),
+        ("undersokelse-konklusjon", 9),
+        ("undersokelse-utvidet-frist-innvilget", 2),
+        ("barnets-medvirkning", 6),
+        ("plantype", 8),
+        ("tiltak-kategori", 51),
+        ("tiltak-opphevelse", 4),
+        ("tiltak-oppfolging-hyppighet", 2),
+        ("tiltak-tilsyn-hyppighet", 2),
+        ("vedtak-status", 4),
+        ("vedtak-krav-konklusjon", 3),
+        ("ettervern-konklusjon", 3),
+        ("flytting-arsak-fra", 18),
+        ("flytting-til", 9),
+        ("lov", 3),
+        ("kjonn", 3),
+        ("begrepstype", 10),
+    ];
+
     #[test]
-    fn every_shipped_list_parses() {
-        for (system, list) in parse_ssb_lists() {
+    fn every_shipped_list_parses_with_its_row_count() {
+        let lists = parse_ssb_lists();
+        assert_eq!(lists.len(), ROWS.len());
+        for ((system, list), (stem, rows)) in lists.into_iter().zip(ROWS) {
+            assert_eq!(system, format!("{PREFIX}{stem}"));
             let list = list.unwrap_or_else(|e| panic!("{system}: {e}"));
-            assert!(!list.entries.is_empty(), "{system}");
+            assert_eq!(list.entries.len(), rows, "{system}");
             assert!(!list.title.is_empty(), "{system}");
         }
+        // What users call goes through the same lists.
+        for (stem, rows) in ROWS {
+            let system = format!("{PREFIX}{stem}");
+            let list = builtin(&system).unwrap_or_else(|| panic!("{system} is not built in"));
+            assert_eq!(list.entries.len(), rows, "{system}");
+        }
+    }
+
+    #[test]
+    fn a_corrupt_list_is_an_error_not_an_empty_list() {
+        // A row with a field too many, as a bad merge of the CSV would leave.
+        let broken = "code,label_no\n1,one\n2,two,stray\n";
+        let columns = CsvColumns {
+            label_no: Some("label_no"),
+            ..CsvColumns::default()
+        };
+        assert!(
+            CodeList::from_csv("test.broken", "1", "broken", broken, &columns).is_err(),
+            "a list that does not parse must not load"
+        );
     }
 
     #[test]
