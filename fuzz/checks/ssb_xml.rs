@@ -11,7 +11,7 @@ pub fn check_ssb_xml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let clean = |issue: &barnvern_core::Issue| {
+    let clean = |issue: &barnvern_core::Finding| {
         assert!(
             !looks_like_identity_number(&issue.message) && !looks_like_identity_number(&issue.path),
             "a finding shows an identity number: {issue}"

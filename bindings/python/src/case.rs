@@ -27,7 +27,7 @@ impl ToPyErr for Error {
                 schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
-                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+                barnvern_core::Finding::error("", "json.serialize", message).to_pyerr(py)
             }
         }
     }
@@ -122,7 +122,7 @@ impl PyCase {
                 issues.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
             }
             other => {
-                return Err(barnvern_core::Issue::error(
+                return Err(barnvern_core::Finding::error(
                     "rules",
                     "case.unknown_rules",
                     format!(

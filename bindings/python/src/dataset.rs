@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use barnvern_arrow::validate_table::{RowFinding, TableReport, ValidateOptions, validate_table};
 use barnvern_arrow::{Dataset, Error as ArrowError, tables};
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::PyTable;
@@ -207,8 +207,8 @@ impl PyDataset {
     }
 }
 
-fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Issue {
-    Issue::error(
+fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Finding {
+    Finding::error(
         "name",
         "research.unknown_table",
         format!(
@@ -310,7 +310,7 @@ impl PyTableReport {
     /// Pickles as the table name, the row count and the findings; the errors table is built
     /// again on load.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let findings: Vec<(Option<u64>, &Issue)> = self
+        let findings: Vec<(Option<u64>, &Finding)> = self
             .report
             .findings
             .iter()
@@ -326,7 +326,7 @@ impl PyTableReport {
     #[staticmethod]
     #[pyo3(name = "_from_pickle")]
     fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
-        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Issue)>) =
+        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Finding)>) =
             from_json_state(py, state)?;
         let table = barnvern_arrow::table(&name).ok_or_else(|| {
             state_issue(format!(
@@ -360,7 +360,7 @@ fn validate_table_py(
     let spec = barnvern_arrow::table(name)
         .ok_or_else(|| unknown_table(name, tables().iter().map(|t| t.name)).to_pyerr(py))?;
     if !data.hasattr("__arrow_c_stream__")? && !data.hasattr("__arrow_c_array__")? {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "data",
             "research.not_arrow",
             format!(

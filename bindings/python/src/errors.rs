@@ -8,7 +8,7 @@
 //! Each Rust error kind is mapped in exactly one place: an `impl ToPyErr` below. Binding code
 //! writes `.map_err(|e| e.to_pyerr(py))?`.
 
-use barnvern_core::{Issue, ValidationError};
+use barnvern_core::{Finding, ValidationError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
@@ -76,7 +76,7 @@ impl ErrorClass {
     ///
     /// Never panics: if the exception cannot be built (the Python package is broken), the error
     /// that says why is returned instead.
-    pub(crate) fn new_err(self, py: Python<'_>, message: &str, issues: &[Issue]) -> PyErr {
+    pub(crate) fn new_err(self, py: Python<'_>, message: &str, issues: &[Finding]) -> PyErr {
         let built = self.type_object(py).and_then(|class| match self {
             ErrorClass::Validation | ErrorClass::InvalidIdentifier | ErrorClass::SchemaVersion => {
                 class.call1((message, issues_to_list(py, issues)?))
@@ -117,7 +117,7 @@ impl ErrorClass {
 }
 
 /// One finding as the dict Python sees in `ValidationError.errors`.
-fn issue_to_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict>> {
+fn issue_to_dict<'py>(py: Python<'py>, issue: &Finding) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("path", &issue.path)?;
     dict.set_item("code", &issue.code)?;
@@ -129,7 +129,7 @@ fn issue_to_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyD
 /// Findings as a list of dicts, in order.
 pub(crate) fn issues_to_list<'py>(
     py: Python<'py>,
-    issues: &[Issue],
+    issues: &[Finding],
 ) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     for issue in issues {
@@ -145,7 +145,7 @@ pub(crate) trait ToPyErr {
 }
 
 /// A single refused value: `ValidationError` with one finding.
-impl ToPyErr for Issue {
+impl ToPyErr for Finding {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         ErrorClass::Validation.new_err(py, &self.to_string(), std::slice::from_ref(&self))
     }
@@ -161,7 +161,7 @@ impl ToPyErr for ValidationError {
 /// A refused identity number (the finding returned by `PersonId::parse`):
 /// `InvalidIdentifierError`. Its message names the rule; like every core message it never
 /// repeats the digits.
-pub(crate) struct InvalidIdentifier(pub(crate) Issue);
+pub(crate) struct InvalidIdentifier(pub(crate) Finding);
 
 impl ToPyErr for InvalidIdentifier {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
@@ -205,7 +205,7 @@ pub(crate) fn schema_version_error(
     let shown = found
         .filter(|v| barnvern_core::identifier::echo(v).starts_with('"'))
         .unwrap_or("");
-    let issue = Issue::error("schema_version", "schema.version", message);
+    let issue = Finding::error("schema_version", "schema.version", message);
     let built = ErrorClass::SchemaVersion.type_object(py).and_then(|class| {
         let instance = class.call1((
             issue.message.as_str(),
@@ -233,7 +233,7 @@ pub(crate) fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<St
             .call_method1("dumps", (value,))?
             .extract::<String>();
     }
-    Err(Issue::error(
+    Err(Finding::error(
         "",
         "json.argument",
         format!(

@@ -35,7 +35,7 @@ impl ToPyErr for Error {
                 schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
-                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+                barnvern_core::Finding::error("", "json.serialize", message).to_pyerr(py)
             }
         }
     }
@@ -100,7 +100,7 @@ fn to_python<'py>(
 /// A serialisable metric as Python dicts and lists.
 fn metric<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
     let json = serde_json::to_value(value).map_err(|e| {
-        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+        barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
     })?;
     to_python(py, &json, None)
 }
@@ -121,7 +121,7 @@ impl PyTrial {
             Some(code) => {
                 let code = site_code(py, code)?;
                 if self.inner.design.site(&code).is_none() {
-                    return Err(barnvern_core::Issue::error(
+                    return Err(barnvern_core::Finding::error(
                         "site",
                         "fp.unknown_site",
                         format!("{code} is not one of the trial's sites"),
@@ -144,7 +144,7 @@ fn site_code(py: Python<'_>, code: &str) -> PyResult<SiteCode> {
 fn default_programme<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     let programme = ProgrammeDefinition::builtin_default().map_err(|e| e.to_pyerr(py))?;
     let text = serde_json::to_string(programme).map_err(|e| {
-        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+        barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
     })?;
     py.import("json")?.call_method1("loads", (text,))
 }
@@ -502,7 +502,7 @@ impl PyRandomiser {
     ) -> PyResult<Self> {
         if let Some(design) = design {
             if block_sizes.is_some() || assigned != 0 {
-                return Err(barnvern_core::Issue::error(
+                return Err(barnvern_core::Finding::error(
                     "design",
                     "randomisation.design",
                     "give either a design (with made) or block_sizes and assigned, not both",
@@ -608,7 +608,7 @@ impl PyRandomiser {
         match &this.design {
             Some(d) => {
                 let text = serde_json::to_string(d).map_err(|e| {
-                    barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+                    barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
                 })?;
                 kwargs.set_item("design", text)?;
                 kwargs.set_item("made", this.made.clone())?;

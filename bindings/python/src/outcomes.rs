@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use barnvern_arrow::scoring::{Columns, TableScorer};
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Report, ValidationError};
 use barnvern_outcomes::{
     Informant, Instrument, InstrumentDef, ItemResponse, Responses, ScoreOptions, Scores, builtin,
     builtin_ids,
@@ -148,10 +148,10 @@ impl PyInstrument {
     }
 }
 
-fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Issue> {
+fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Finding> {
     builtin(id).map(|i| Arc::new(i.clone())).ok_or_else(|| {
         let known: Vec<&str> = builtin_ids().collect();
-        Issue::error(
+        Finding::error(
             "instrument",
             "outcomes.unknown_instrument",
             format!(
@@ -171,7 +171,7 @@ fn resolve_instrument(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Arc<
     if let Ok(instrument) = value.cast::<PyInstrument>() {
         return Ok(Arc::clone(&instrument.get().inner));
     }
-    Err(Issue::error(
+    Err(Finding::error(
         "instrument",
         "outcomes.instrument_type",
         format!(
@@ -188,7 +188,7 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
         .map(|text| {
             serde_json::from_value::<Informant>(serde_json::Value::String(text.to_owned())).map_err(
                 |_| {
-                    Issue::error(
+                    Finding::error(
                         "informant",
                         "outcomes.informant",
                         format!(
@@ -207,7 +207,7 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
 fn parse_age(py: Python<'_>, age: Option<i64>) -> PyResult<Option<u32>> {
     age.map(|a| {
         u32::try_from(a).map_err(|_| {
-            Issue::error(
+            Finding::error(
                 "age",
                 "outcomes.age",
                 format!("{a} is not an age in whole years"),
@@ -219,10 +219,10 @@ fn parse_age(py: Python<'_>, age: Option<i64>) -> PyResult<Option<u32>> {
 }
 
 /// One answer: an `int` (not a `bool`) or `None`. Anything else is refused, naming the item.
-fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, Issue> {
+fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, Finding> {
     let path = format!("responses.{item}");
     let wrong = |got: String| {
-        Issue::error(
+        Finding::error(
             path.clone(),
             "outcomes.wrong_type",
             format!("item {item}: expected a whole number (int) or None, got {got}"),
@@ -239,7 +239,7 @@ fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, I
             .extract::<i64>()
             .map(ItemResponse::Answered)
             .map_err(|_| {
-                Issue::error(
+                Finding::error(
                     path.clone(),
                     "outcomes.out_of_range",
                     format!("item {item}: {value} is not a response option"),
@@ -267,7 +267,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
     } else if value.hasattr("items")? {
         value.call_method0("items")?.try_iter()?
     } else {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "responses",
             "outcomes.responses_type",
             format!(
@@ -282,7 +282,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
     for pair in pairs {
         let (key, answer): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
         let Ok(name) = key.cast::<PyString>() else {
-            report.push(Issue::error(
+            report.push(Finding::error(
                 "responses",
                 "outcomes.wrong_type",
                 format!("item names must be str, got {}", key.get_type().name()?),
@@ -597,7 +597,7 @@ fn score_table(
         ..ScoreOptions::default()
     };
     if !data.hasattr("__arrow_c_stream__")? && !data.hasattr("__arrow_c_array__")? {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "data",
             "outcomes.not_arrow",
             format!(

@@ -5,7 +5,7 @@
 //!
 //! A pickle that is not barnvern's is a `ValidationError` (`pickle.state`), never a panic.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 use serde::Serialize;
@@ -31,6 +31,6 @@ pub(crate) fn from_json_state<T: DeserializeOwned>(py: Python<'_>, text: &str) -
 }
 
 /// A state that cannot be read (or written).
-pub(crate) fn state_issue(message: String) -> Issue {
-    Issue::error("", "pickle.state", message)
+pub(crate) fn state_issue(message: String) -> Finding {
+    Finding::error("", "pickle.state", message)
 }

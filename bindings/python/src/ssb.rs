@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 use barnvern_ssb::{check, read_file, write_case};
 use chrono::NaiveDate;
 use pyo3::prelude::*;
@@ -44,7 +44,7 @@ impl ToPyErr for barnvern_ssb::Error {
 fn read_ssb_xml(py: Python<'_>, path: PathBuf) -> PyResult<Vec<PyCase>> {
     let read = py.detach(move || -> Result<_, barnvern_ssb::Error> {
         let mut cases = Vec::new();
-        let mut findings: Vec<Issue> = Vec::new();
+        let mut findings: Vec<Finding> = Vec::new();
         for item in read_file(&path)? {
             match item {
                 Err(issue) => findings.push(issue),
@@ -63,7 +63,7 @@ fn read_ssb_xml(py: Python<'_>, path: PathBuf) -> PyResult<Vec<PyCase>> {
         Ok((cases, findings))
     });
     let (cases, findings) = read.map_err(|e| e.to_pyerr(py))?;
-    let errors: Vec<Issue> = findings
+    let errors: Vec<Finding> = findings
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();

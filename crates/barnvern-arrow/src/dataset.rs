@@ -31,7 +31,7 @@ use arrow_array::{
     UInt32Array,
 };
 use barnvern_core::codelist::{builtin, builtin_systems};
-use barnvern_core::{Issue, Jurisdiction};
+use barnvern_core::{Finding, Jurisdiction};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -430,7 +430,7 @@ pub struct Dataset {
     path: PathBuf,
     manifest: Manifest,
     batches: Vec<TableBatch>,
-    issues: Vec<Issue>,
+    issues: Vec<Finding>,
 }
 
 impl Dataset {
@@ -526,7 +526,7 @@ impl Dataset {
 
     /// Findings of validating the rows (empty for a dataset this crate wrote from valid
     /// cases).
-    pub fn issues(&self) -> &[Issue] {
+    pub fn issues(&self) -> &[Finding] {
         &self.issues
     }
 

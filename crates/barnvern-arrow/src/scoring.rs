@@ -44,7 +44,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::identifier::{echo, mask_identity_numbers};
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Report, ValidationError};
 use barnvern_outcomes::{Instrument, ScoreColumns, ScoreOptions, score_columns_from};
 
 use crate::ints::{int_column, is_integer};
@@ -134,7 +134,7 @@ impl<'a> TableScorer<'a> {
         let age = columns.age_column.as_deref();
         for name in columns.id_columns.iter().map(String::as_str).chain(age) {
             if input.index_of(name).is_err() {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("columns.{}", shown(name)),
                     codes::UNKNOWN_COLUMN,
                     format!(
@@ -158,7 +158,7 @@ impl<'a> TableScorer<'a> {
             let path = format!("columns.{}", shown(name));
             let is_id = columns.id_columns.iter().any(|c| c == name);
             if is_id && result_names.iter().any(|r| r == name) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path.clone(),
                     codes::DUPLICATE_COLUMN,
                     format!(
@@ -170,7 +170,7 @@ impl<'a> TableScorer<'a> {
             let is_item = instrument.item(name).is_some();
             let is_age = age == Some(name);
             if (is_item || is_age) && !is_integer(field.data_type()) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path,
                     codes::COLUMN_TYPE,
                     format!(
@@ -186,7 +186,7 @@ impl<'a> TableScorer<'a> {
             } else if is_item {
                 roles.push((index, Role::Item));
             } else if !is_id {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path,
                     codes::UNKNOWN_COLUMN,
                     format!(
@@ -203,7 +203,7 @@ impl<'a> TableScorer<'a> {
             for item in instrument.items() {
                 let name = item.name.as_str();
                 if input.index_of(name).is_err() {
-                    report.push(Issue::error(
+                    report.push(Finding::error(
                         format!("columns.{name}"),
                         codes::MISSING_COLUMN,
                         format!(
@@ -279,7 +279,7 @@ impl<'a> TableScorer<'a> {
                             Err(_) => {
                                 converted.push(None);
                                 if report.issues.len() < MAX_LISTED {
-                                    report.push(Issue::error(
+                                    report.push(Finding::error(
                                         format!("columns.{}[{}]", shown(name), first_row + row),
                                         codes::AGE,
                                         format!(
@@ -312,7 +312,7 @@ impl<'a> TableScorer<'a> {
             .collect();
         arrays.extend(score_arrays(scores, rows));
         RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| {
-            Issue::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
+            Finding::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
         })
     }
 }
@@ -361,7 +361,7 @@ pub enum ScoreFileError {
 
 impl ScoreFileError {
     /// The findings (none for an I/O error).
-    pub fn issues(&self) -> &[Issue] {
+    pub fn issues(&self) -> &[Finding] {
         match self {
             ScoreFileError::Invalid(v) => v.issues(),
             ScoreFileError::Io(_) => &[],
@@ -375,8 +375,8 @@ impl From<ValidationError> for ScoreFileError {
     }
 }
 
-impl From<Issue> for ScoreFileError {
-    fn from(issue: Issue) -> Self {
+impl From<Finding> for ScoreFileError {
+    fn from(issue: Finding) -> Self {
         ScoreFileError::Invalid(issue.into())
     }
 }
@@ -455,7 +455,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
             .map(str::to_owned)
             .collect();
         if header.iter().all(String::is_empty) {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 "",
                 codes::CSV_EMPTY,
                 "the file is empty: a CSV file needs a header row naming the item columns",
@@ -510,7 +510,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
         }
         drop(log);
         if count % 2 == 1 {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 format!("line {}", self.line),
                 codes::CSV_QUOTE,
                 "a quoted cell is not closed",
@@ -557,7 +557,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
                     let name = &self.header[c];
                     let is_age = self.age_column.as_deref() == Some(name.as_str());
                     if report.issues.len() < MAX_LISTED {
-                        report.push(Issue::error(
+                        report.push(Finding::error(
                             format!("line {line}, column {}", shown(name)),
                             if is_age {
                                 codes::AGE
@@ -594,8 +594,9 @@ impl<'a, R: Read> CsvScorer<'a, R> {
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(Arc::clone(&self.input), arrays)
-            .map_err(|e| Issue::error("", codes::ARROW, format!("cannot build the block: {e}")))?;
+        let batch = RecordBatch::try_new(Arc::clone(&self.input), arrays).map_err(|e| {
+            Finding::error("", codes::ARROW, format!("cannot build the block: {e}"))
+        })?;
         let first_row = self.rows_read;
         self.rows_read += rows;
         self.scorer
@@ -644,16 +645,16 @@ fn csv_error(e: csv::Error) -> ScoreFileError {
         },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => Issue::error(
+        } => Finding::error(
             path,
             codes::CSV_ROW,
             format!("the row has {len} cells; the header has {expected_len}"),
         )
         .into(),
         csv::ErrorKind::Utf8 { .. } => {
-            Issue::error(path, codes::CSV_UTF8, "the row is not valid UTF-8").into()
+            Finding::error(path, codes::CSV_UTF8, "the row is not valid UTF-8").into()
         }
-        _ => Issue::error(path, codes::CSV_ROW, "malformed CSV").into(),
+        _ => Finding::error(path, codes::CSV_ROW, "malformed CSV").into(),
     }
 }
 

@@ -63,7 +63,7 @@ use arrow_array::{
     Array, ArrayRef, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 use chrono::Datelike;
 
 use crate::columns::{cell_path, days_to_date};
@@ -82,7 +82,7 @@ pub struct RowFinding {
     /// The row, from 0 over all batches; `None` for the whole column.
     pub row: Option<u64>,
     /// What was found.
-    pub issue: Issue,
+    pub issue: Finding,
 }
 
 /// How a table is validated.
@@ -142,7 +142,7 @@ impl TableReport {
         let f = &self.findings;
         let rows =
             Int64Array::from_iter(f.iter().map(|f| f.row.and_then(|r| i64::try_from(r).ok())));
-        let text = |get: fn(&Issue) -> &str| -> ArrayRef {
+        let text = |get: fn(&Finding) -> &str| -> ArrayRef {
             Arc::new(StringArray::from_iter_values(
                 f.iter().map(|f| get(&f.issue)),
             ))
@@ -261,7 +261,7 @@ pub fn validate_table(
         v.push(
             unknown_slot,
             None,
-            Issue::warning(
+            Finding::warning(
                 format!("{}.{}", spec.name, found.name()),
                 "research.unknown_column",
                 format!(
@@ -387,7 +387,7 @@ struct Validator<'o> {
 impl Validator<'_> {
     /// Records a finding about field `slot`, unless its column is over the limit (then only
     /// counted).
-    fn push(&mut self, slot: usize, row: Option<u64>, issue: Issue) {
+    fn push(&mut self, slot: usize, row: Option<u64>, issue: Finding) {
         self.counts[slot] += 1;
         if self
             .options
@@ -400,7 +400,7 @@ impl Validator<'_> {
 
     fn column_finding(&mut self, slot: usize, code: &str, severity: Severity, message: String) {
         let path = format!("{}.{}", self.spec.name, self.spec.fields[slot].name);
-        self.push(slot, None, Issue::new(severity, path, code, message));
+        self.push(slot, None, Finding::new(severity, path, code, message));
     }
 
     fn cell(&mut self, slot: usize, row: u64, code: &str, message: String) {
@@ -410,7 +410,7 @@ impl Validator<'_> {
             usize::try_from(row).unwrap_or(usize::MAX),
             name,
         );
-        self.push(slot, Some(row), Issue::error(path, code, message));
+        self.push(slot, Some(row), Finding::error(path, code, message));
     }
 
     fn check_column(
@@ -714,7 +714,7 @@ impl Validator<'_> {
                 self.push(
                     slot,
                     Some(first_row + row as u64),
-                    Issue::error(
+                    Finding::error(
                         cell_path(
                             spec.name,
                             usize::try_from(first_row).unwrap_or(0) + row,
@@ -742,7 +742,7 @@ impl Validator<'_> {
                         .map_or("(unknown columns)", |f| f.name.as_str());
                     self.findings.push(RowFinding {
                         row: None,
-                        issue: Issue::warning(
+                        issue: Finding::warning(
                             format!("{}.{column}", self.spec.name),
                             "research.more_findings",
                             format!(

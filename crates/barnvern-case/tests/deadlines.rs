@@ -227,7 +227,7 @@ fn norwegian_investigation(
     as_of: chrono::NaiveDate,
 ) -> (
     barnvern_case::deadlines::Deadline,
-    Vec<barnvern_core::Issue>,
+    Vec<barnvern_core::Finding>,
 ) {
     let mut case = empty_case("NO");
     let mut events = vec![

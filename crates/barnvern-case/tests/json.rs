@@ -26,7 +26,7 @@ fn examples_round_trip_losslessly() {
     }
 }
 
-fn error_of(text: &str) -> barnvern_core::Issue {
+fn error_of(text: &str) -> barnvern_core::Finding {
     match Case::from_json(text) {
         Err(Error::Validation(e)) => e.report.issues[0].clone(),
         other => panic!("expected a validation error, got {other:?}"),

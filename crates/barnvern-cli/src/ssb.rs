@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use barnvern_arrow::output::{OutputKind, StagedDir};
 use barnvern_case::Case;
-use barnvern_core::{Issue, Jurisdiction, Severity};
+use barnvern_core::{Finding, Jurisdiction, Severity};
 use barnvern_extract::check::{check_line, empty_file};
 use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_ssb::{Extracts, check, check_sak, write_file};
@@ -184,7 +184,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         LineReader::open(&args.bundles, 0, options).map_err(|e| io_err(&args.bundles, e))?;
     let (mut read, mut rejected, mut written) = (0u64, 0u64, 0u64);
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject = |at: &str, issues: Vec<Issue>| {
+    let mut reject = |at: &str, issues: Vec<Finding>| {
         rejected += 1;
         for i in issues {
             eprintln!("{}", at_path(at, i));
@@ -203,7 +203,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         if case.jurisdiction != Jurisdiction::No {
             reject(
                 &at,
-                vec![Issue::error(
+                vec![Finding::error(
                     "jurisdiction",
                     "ssb.export.not_norwegian",
                     format!(
@@ -219,7 +219,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         if let Some(first) = seen.get(&name) {
             reject(
                 &at,
-                vec![Issue::error(
+                vec![Finding::error(
                     "case_id",
                     "ssb.export.duplicate_case",
                     format!("the same case as line {first}; only the first is written"),
@@ -266,8 +266,8 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     Ok(0)
 }
 
-fn at_path(at: &str, i: Issue) -> Issue {
-    Issue {
+fn at_path(at: &str, i: Finding) -> Finding {
+    Finding {
         path: if i.path.is_empty() {
             at.to_owned()
         } else {
@@ -277,18 +277,18 @@ fn at_path(at: &str, i: Issue) -> Issue {
     }
 }
 
-fn bundle_issues(at: &str, e: barnvern_case::Error) -> Vec<Issue> {
+fn bundle_issues(at: &str, e: barnvern_case::Error) -> Vec<Finding> {
     match e {
         barnvern_case::Error::Validation(v) => v
             .report
             .issues
             .into_iter()
-            .map(|i| Issue {
+            .map(|i| Finding {
                 path: format!("{at}: {}", i.path),
                 ..i
             })
             .collect(),
-        other => vec![Issue::error(at, "case.invalid", other.to_string())],
+        other => vec![Finding::error(at, "case.invalid", other.to_string())],
     }
 }
 
@@ -316,7 +316,7 @@ fn is_xml(path: &Path) -> io::Result<bool> {
 pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::Result<u8> {
     let mut series = Extracts::new();
     let mut any_error = false;
-    let mut emit = |issue: &Issue, out: &mut dyn Write| -> io::Result<()> {
+    let mut emit = |issue: &Finding, out: &mut dyn Write| -> io::Result<()> {
         any_error |= issue.severity == Severity::Error;
         if json {
             let line = serde_json::json!({
@@ -362,7 +362,7 @@ pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::R
                 match Case::from_json(&line) {
                     Ok(case) => {
                         for i in check(&case, None) {
-                            let i = Issue {
+                            let i = Finding {
                                 path: format!("{at}: {}", i.path),
                                 ..i
                             };

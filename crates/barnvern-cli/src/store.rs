@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use barnvern_case::CaseEvent;
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_extract::check::check_line;
 use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_extract::{QuarantineRecord, quarantine::QuarantineWriter};
@@ -426,7 +426,7 @@ fn import(
                         rejects.write(QuarantineRecord {
                             file: source.file.clone().unwrap_or_default(),
                             line: source.line,
-                            errors: vec![Issue::error("", e.code(), e.to_string())],
+                            errors: vec![Finding::error("", e.code(), e.to_string())],
                         })?;
                     }
                 }

@@ -1,6 +1,6 @@
 //! Validation findings and the crate's error type.
 //!
-//! Every rejection in barnvern is a [`Issue`]: a path to the offending value
+//! Every rejection in barnvern is a [`Finding`]: a path to the offending value
 //! (`referrals[2].received_at`), a stable machine code (`id.se.check_digit`), a [`Severity`] and a
 //! message a caseworker understands. The same record is what the row-level error report, the
 //! quarantine file and the Python `ValidationError.errors` hold.
@@ -46,7 +46,7 @@ impl fmt::Display for Severity {
 /// One validation finding: where, which rule, how serious, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Issue {
+pub struct Finding {
     /// Path to the value inside its record, e.g. `referrals[2].received_at`; empty for the whole
     /// record.
     pub path: String,
@@ -80,7 +80,7 @@ fn safe_message(message: String) -> String {
     cut
 }
 
-impl Issue {
+impl Finding {
     /// A finding of the given severity.
     pub fn new(
         severity: Severity,
@@ -88,7 +88,7 @@ impl Issue {
         code: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Issue {
+        Finding {
             path: safe_message(path.into()),
             code: code.into(),
             severity,
@@ -132,7 +132,7 @@ impl Issue {
     }
 }
 
-impl fmt::Display for Issue {
+impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
             write!(f, "{} [{}]: {}", self.severity, self.code, self.message)
@@ -162,7 +162,7 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
 #[serde(transparent)]
 pub struct Report {
     /// The findings, in the order they were found.
-    pub issues: Vec<Issue>,
+    pub issues: Vec<Finding>,
 }
 
 impl Report {
@@ -172,12 +172,12 @@ impl Report {
     }
 
     /// Adds one finding.
-    pub fn push(&mut self, issue: Issue) {
+    pub fn push(&mut self, issue: Finding) {
         self.issues.push(issue);
     }
 
     /// Adds every finding of `other`, with `prefix` put in front of their paths.
-    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Issue>) {
+    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Finding>) {
         self.issues
             .extend(other.into_iter().map(|i| i.under(prefix)));
     }
@@ -202,8 +202,8 @@ impl Report {
     }
 }
 
-impl FromIterator<Issue> for Report {
-    fn from_iter<T: IntoIterator<Item = Issue>>(iter: T) -> Self {
+impl FromIterator<Finding> for Report {
+    fn from_iter<T: IntoIterator<Item = Finding>>(iter: T) -> Self {
         Report {
             issues: iter.into_iter().collect(),
         }
@@ -219,7 +219,7 @@ pub struct ValidationError {
 
 impl ValidationError {
     /// A validation error holding a single finding.
-    pub fn single(issue: Issue) -> Self {
+    pub fn single(issue: Finding) -> Self {
         ValidationError {
             report: Report {
                 issues: vec![issue],
@@ -228,13 +228,13 @@ impl ValidationError {
     }
 
     /// The findings.
-    pub fn issues(&self) -> &[Issue] {
+    pub fn issues(&self) -> &[Finding] {
         &self.report.issues
     }
 }
 
-impl From<Issue> for ValidationError {
-    fn from(issue: Issue) -> Self {
+impl From<Finding> for ValidationError {
+    fn from(issue: Finding) -> Self {
         ValidationError::single(issue)
     }
 }
@@ -268,17 +268,20 @@ mod tests {
         );
         assert_eq!(join_path("", "x"), "x");
         assert_eq!(join_path("x", ""), "x");
-        let issue = Issue::error("received_at", "date.order", "too early").under("referrals[2]");
+        let issue = Finding::error("received_at", "date.order", "too early").under("referrals[2]");
         assert_eq!(issue.path, "referrals[2].received_at");
     }
 
     #[test]
     fn report_with_only_warnings_is_ok() {
-        let report: Report = [Issue::warning("a", "w", "m")].into_iter().collect();
+        let report: Report = [Finding::warning("a", "w", "m")].into_iter().collect();
         assert!(report.clone().into_result().is_ok());
-        let report: Report = [Issue::warning("a", "w", "m"), Issue::error("b", "e", "m")]
-            .into_iter()
-            .collect();
+        let report: Report = [
+            Finding::warning("a", "w", "m"),
+            Finding::error("b", "e", "m"),
+        ]
+        .into_iter()
+        .collect();
         let err = report.into_result().unwrap_err();
         assert_eq!(err.to_string(), "error at b [e]: m (and 1 more findings)");
     }

@@ -1,18 +1,18 @@
 //! Reading JSON into validated types, with the path of every failure.
 //!
-//! serde reports a failed constructor only as text; validated types render their [`Issue`] with
+//! serde reports a failed constructor only as text; validated types render their [`Finding`] with
 //! [`de_error`] in a fixed form, and [`from_str`] reads the code and message back out and adds the
-//! path from `serde_path_to_error`, so a JSON failure is an [`Issue`] like any other.
+//! path from `serde_path_to_error`, so a JSON failure is an [`Finding`] like any other.
 
 use serde::de::DeserializeOwned;
 
-use crate::{Issue, ValidationError};
+use crate::{Finding, ValidationError};
 
 const CODE_OPEN: &str = "\u{27e6}";
 const CODE_CLOSE: &str = "\u{27e7} ";
 
 /// Turns a validation finding into a serde error that [`from_str`] can decode again.
-pub fn de_error<E: serde::de::Error>(issue: Issue) -> E {
+pub fn de_error<E: serde::de::Error>(issue: Finding) -> E {
     // A finding inside the value (a path of its own) keeps that path in its message.
     let message = if issue.path.is_empty() {
         issue.message
@@ -37,7 +37,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(into_issue)?;
     de.end().map_err(|e| {
-        Issue::error(
+        Finding::error(
             "",
             "json.trailing",
             format!(
@@ -52,7 +52,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
 /// Parses JSON bytes (which must be UTF-8) into `T`; see [`from_str`].
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ValidationError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        Issue::error(
+        Finding::error(
             "",
             "json.utf8",
             format!("the input is not valid UTF-8 (byte {})", e.valid_up_to()),
@@ -77,7 +77,7 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
     let at = position(&inner);
 
     if let Some((code, message)) = decode(&message) {
-        return Issue::error(path, code, message).into();
+        return Finding::error(path, code, message).into();
     }
     let (code, message) = match inner.classify() {
         serde_json::error::Category::Syntax => {
@@ -96,7 +96,7 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
         }
         serde_json::error::Category::Data => ("json.invalid_value", message),
     };
-    Issue::error(path, code, message).into()
+    Finding::error(path, code, message).into()
 }
 
 /// serde quotes the offending input in backticks (``invalid type: integer `201801012392`,

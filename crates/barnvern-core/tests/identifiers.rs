@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use barnvern_core::{Issue, Jurisdiction, PersonId, PersonIdKind, Sex};
+use barnvern_core::{Finding, Jurisdiction, PersonId, PersonIdKind, Sex};
 use chrono::{Datelike, Days, NaiveDate};
 use proptest::prelude::*;
 
@@ -37,7 +37,7 @@ fn num(s: &str) -> u32 {
 /// The privacy rule: a message never repeats the input. Messages may name rules with short
 /// numbers ("2032", weights), but never hold five digits in a row, so no part of an identity
 /// number longer than four digits can be in one.
-fn assert_private(input: &str, issue: &Issue) {
+fn assert_private(input: &str, issue: &Finding) {
     assert!(
         issue.code.starts_with("id."),
         "code {} does not start with id.",
@@ -63,7 +63,7 @@ fn parse_err(
     text: &str,
     jurisdiction: Option<Jurisdiction>,
     reference: Option<NaiveDate>,
-) -> Issue {
+) -> Finding {
     let issue = PersonId::parse(text, jurisdiction, reference).unwrap_err();
     assert_private(text, &issue);
     issue

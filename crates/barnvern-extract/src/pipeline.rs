@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows, ResearchCase};
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use chrono::NaiveDate;
 
 use crate::check::{case_key, check_line, duplicate_case, empty_file};
@@ -105,7 +105,7 @@ enum Verdict {
     /// Accepted: the case's duplicate key and its position among the chunk's accepted cases.
     Accepted { key: u128, index: usize },
     /// Rejected, with why.
-    Rejected(Vec<Issue>),
+    Rejected(Vec<Finding>),
 }
 
 /// Where a line came from, without its content.
@@ -198,7 +198,7 @@ pub fn extract(
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject = |q: &mut QuarantineWriter, at: LineRef, errors: Vec<Issue>| {
+    let mut reject = |q: &mut QuarantineWriter, at: LineRef, errors: Vec<Finding>| {
         rejected += 1;
         let code = errors
             .first()

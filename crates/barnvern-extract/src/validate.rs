@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use barnvern_arrow::dataset::InputDigest;
 use barnvern_case::Case;
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 
 use crate::check::{case_key, check_line, codes, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
 
 /// An extra rule set applied to every case that parses, e.g. SSB's controls.
-pub type RuleSet = dyn Fn(&Case) -> Vec<Issue> + Sync;
+pub type RuleSet = dyn Fn(&Case) -> Vec<Finding> + Sync;
 
 /// The findings on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct LineFindings {
     pub accepted: bool,
     /// Every finding: errors for a rejected line; warnings and queries (and errors of extra
     /// rule sets) for an accepted one.
-    pub issues: Vec<Issue>,
+    pub issues: Vec<Finding>,
 }
 
 /// What a validation run found.
@@ -71,7 +71,7 @@ pub fn validate(
     }
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let max_line = input.max_line_bytes;
-    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Issue>) {
+    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Finding>) {
         match check_line(&l.content, max_line) {
             Ok(case) => {
                 let mut issues = case.validate().issues;
@@ -90,7 +90,7 @@ pub fn validate(
                        line: u64,
                        key: Option<u128>,
                        mut accepted: bool,
-                       mut issues: Vec<Issue>|
+                       mut issues: Vec<Finding>|
      -> Result<()> {
         if let Some(key) = key {
             if let Some(&(f, first)) = seen.get(&key) {

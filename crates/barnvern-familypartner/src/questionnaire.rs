@@ -15,7 +15,7 @@
 //! ([`Questionnaire::check_with`]) refuses an unknown instrument, items that are not the
 //! instrument's and answers that are not one of the item's response codes.
 
-use barnvern_core::{Issue, Report};
+use barnvern_core::{Finding, Report};
 use barnvern_outcomes::{Informant, Instrument, InstrumentId, Responses, ScoreOptions, Scores};
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -146,7 +146,7 @@ impl Questionnaire {
             .checked_sub_days(chrono::Days::new(COMPLETED_DAYS_BEFORE_WAVE))
             .unwrap_or(wave_on);
         if self.completed_on > wave_on || self.completed_on < earliest {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "completed_on",
                 "fp.questionnaire_date",
                 format!(
@@ -156,7 +156,7 @@ impl Questionnaire {
             ));
         }
         let Some(instrument) = self.definition_in(user) else {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "instrument",
                 "fp.unknown_instrument",
                 format!(
@@ -175,7 +175,7 @@ impl Questionnaire {
         if let Some(form) = instrument.def().informant
             && form != self.informant
         {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 "informant",
                 "fp.informant_not_the_forms",
                 format!(

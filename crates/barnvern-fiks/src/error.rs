@@ -3,10 +3,10 @@
 //! Every refusal carries the JSON path of the offending value (`offentligBarn[1].fnr`; empty for
 //! the whole message), a stable code (`fiks.*`) and a message that names the field and the rule
 //! but never repeats a value from the message: no name, no text and no identity number. Findings
-//! are [`Issue`]s, whose constructors also mask anything shaped like an identity number as a last
+//! are [`Finding`]s, whose constructors also mask anything shaped like an identity number as a last
 //! line of defence.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 
 /// Why a Fiks bekymringsmelding was refused.
 ///
@@ -18,25 +18,25 @@ pub enum FiksError {
     /// The Fiks IO message type is not one of the four report types
     /// (`no.ks.fiks.bekymringsmelding.{offentlig,privat}.{v1,v2}`). Code `fiks.message_type`.
     #[error("{0}")]
-    MessageType(Issue),
+    MessageType(Finding),
     /// The body is not JSON (or not UTF-8). Code `fiks.json`.
     #[error("{0}")]
-    Json(Issue),
+    Json(Finding),
     /// The body is JSON but breaks the published schema's rules (required fields, types,
     /// patterns, formats, array lengths) or the intake's own (a valid identity number, a
     /// municipality in force on the sending date, distinct children). One issue per failure,
     /// in document order.
     #[error("{}{}", first(.0), more(.0))]
-    Invalid(Vec<Issue>),
+    Invalid(Vec<Finding>),
 }
 
-fn first(issues: &[Issue]) -> String {
+fn first(issues: &[Finding]) -> String {
     issues
         .first()
-        .map_or_else(|| "the message is invalid".to_owned(), Issue::to_string)
+        .map_or_else(|| "the message is invalid".to_owned(), Finding::to_string)
 }
 
-fn more(issues: &[Issue]) -> String {
+fn more(issues: &[Finding]) -> String {
     match issues.len() {
         0 | 1 => String::new(),
         2 => " (and 1 more failure)".to_owned(),
@@ -46,14 +46,14 @@ fn more(issues: &[Issue]) -> String {
 
 impl FiksError {
     /// Every failure found, first one first.
-    pub fn issues(&self) -> &[Issue] {
+    pub fn issues(&self) -> &[Finding] {
         match self {
             FiksError::MessageType(issue) | FiksError::Json(issue) => std::slice::from_ref(issue),
             FiksError::Invalid(issues) => issues,
         }
     }
 
-    fn first(&self) -> Option<&Issue> {
+    fn first(&self) -> Option<&Finding> {
         self.issues().first()
     }
 

@@ -78,7 +78,7 @@ use barnvern_case::reporter::ReporterCategory;
 use barnvern_core::codelist::Coded;
 use barnvern_core::identifier::LocalId;
 use barnvern_core::municipality::{self, MunicipalityCode, MunicipalityVersion};
-use barnvern_core::{Issue, Jurisdiction};
+use barnvern_core::{Finding, Jurisdiction};
 
 pub use body::Body;
 pub use error::FiksError;
@@ -150,13 +150,13 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     }
     let (Some(sent_at), Some(municipality)) = (sent, municipality) else {
         // Both are known when nothing failed; refuse rather than panic should that change.
-        return Err(FiksError::Invalid(vec![Issue::error(
+        return Err(FiksError::Invalid(vec![Finding::error(
             "",
             "fiks.invalid",
             "the message could not be resolved",
         )]));
     };
-    let internal = |issue: Issue| FiksError::Invalid(vec![issue]);
+    let internal = |issue: Finding| FiksError::Invalid(vec![issue]);
     Ok(Report {
         message_type,
         reporter: reporter_of(&body).map_err(internal)?,
@@ -170,7 +170,7 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
 }
 
 fn json(bytes: &[u8]) -> Result<serde_json::Value, FiksError> {
-    let fail = |message: String| FiksError::Json(Issue::error("", "fiks.json", message));
+    let fail = |message: String| FiksError::Json(Finding::error("", "fiks.json", message));
     let text = std::str::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "the body is not valid UTF-8 (from byte {})",
@@ -191,7 +191,7 @@ fn json(bytes: &[u8]) -> Result<serde_json::Value, FiksError> {
 fn resolve_municipality(
     code: &str,
     on: chrono::NaiveDate,
-) -> Result<(&'static MunicipalityVersion, Option<Issue>), Issue> {
+) -> Result<(&'static MunicipalityVersion, Option<Finding>), Finding> {
     let path = "kommunenummer";
     match municipality::lookup(Jurisdiction::No, code, Some(on)) {
         Ok(version) => Ok((version, None)),
@@ -199,7 +199,7 @@ fn resolve_municipality(
             match municipality::successor(Jurisdiction::No, code, on) {
                 Some(now) => Ok((
                     now,
-                    Some(Issue::warning(
+                    Some(Finding::warning(
                         path,
                         "fiks.municipality_renumbered",
                         format!(
@@ -210,14 +210,14 @@ fn resolve_municipality(
                         ),
                     )),
                 )),
-                None => Err(Issue::error(
+                None => Err(Finding::error(
                     path,
                     "fiks.municipality_not_in_force",
                     issue.message,
                 )),
             }
         }
-        Err(issue) => Err(Issue::error(
+        Err(issue) => Err(Finding::error(
             path,
             "fiks.municipality_unknown",
             issue.message,
@@ -229,7 +229,7 @@ fn resolve_municipality(
 /// case, and matching any of SSB's parallel names, `Kárášjohka - Karasjok`, or the name
 /// without a county in brackets, `Våler (Innlandet)`): the portal's number and name disagree,
 /// which a person should look at. The message does not repeat the name sent.
-fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
+fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Finding> {
     let sent = sent.trim().to_lowercase();
     let official = version.name.to_lowercase();
     let matches = official == sent
@@ -238,7 +238,7 @@ fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
             part == sent || part.split(" (").next().is_some_and(|p| p == sent)
         });
     (!matches).then(|| {
-        Issue::warning(
+        Finding::warning(
             "kommunenavn",
             "fiks.municipality_name_mismatch",
             format!(
@@ -250,7 +250,7 @@ fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
 }
 
 /// The children of a body, with the intake's checks across them.
-fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>, Issue> {
+fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>, Finding> {
     let fallback = LocalId::new(report::INTAKE_SYSTEM)?;
     let child = |index, person_id, unborn| ReportedChild {
         index,
@@ -287,7 +287,7 @@ fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>
 }
 
 /// The reporter as the case domain codes it (see [`reporter`]).
-fn reporter_of(body: &Body) -> Result<Coded<ReporterCategory>, Issue> {
+fn reporter_of(body: &Body) -> Result<Coded<ReporterCategory>, Finding> {
     match body {
         Body::Offentlig(b) => {
             let m = &b.offentlig_melder;

@@ -7,18 +7,18 @@
 //! country and is the fallback (the UK SDQ bands are used in Sweden and Norway this way). Band
 //! bounds are inclusive; a value that falls in no band gets no band.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::instrument::{AgeRange, Informant, ScoreId};
 
 /// Checks an ISO 3166-1 alpha-2 country code: two upper-case ASCII letters.
-pub fn check_country(value: &str) -> Result<(), Issue> {
+pub fn check_country(value: &str) -> Result<(), Finding> {
     if value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "outcomes.country",
             format!(
@@ -70,10 +70,10 @@ pub struct BandTable {
 
 impl BandTable {
     /// Findings about this table (paths relative to it).
-    pub fn check(&self) -> Vec<Issue> {
+    pub fn check(&self) -> Vec<Finding> {
         let mut issues = Vec::new();
         let mut push = |path: String, code: &str, message: String| {
-            issues.push(Issue::error(
+            issues.push(Finding::error(
                 path,
                 format!("outcomes.definition.{code}"),
                 message,

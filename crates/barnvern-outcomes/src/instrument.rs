@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Report, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,7 @@ pub const MAX_DECIMALS: u32 = 6;
 
 /// The rule for names of instruments, items and scores: 1 to 64 ASCII letters, digits, `_`, `.`
 /// or `-`, starting with a letter. Variable names in SPSS, Stata, R and SDTM all fit.
-pub fn check_name(value: &str) -> Result<(), Issue> {
+pub fn check_name(value: &str) -> Result<(), Finding> {
     let ok_start = value
         .chars()
         .next()
@@ -45,7 +45,7 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if value.is_empty() || value.len() > 64 || !ok_start || !ok_chars {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "outcomes.invalid_name",
             format!(
@@ -62,13 +62,13 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
 /// letters, digits or `_`, starting with a letter, so SAS transport files and define.xml take it.
 /// Score ids are longer and readable (`hyperactivity`); the code keeps the QS layout short
 /// (`SDQHYPR`).
-pub fn check_qs_testcd(value: &str) -> Result<(), Issue> {
+pub fn check_qs_testcd(value: &str) -> Result<(), Finding> {
     let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     let ok_chars = value
         .chars()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if value.is_empty() || value.len() > 8 || !ok_start || !ok_chars {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "outcomes.definition.qs_testcd",
             format!(
@@ -328,7 +328,7 @@ impl InstrumentDef {
     pub fn check(&self) -> Report {
         let mut report = Report::new();
         let mut push = |path: String, code: &str, message: String| {
-            report.push(Issue::error(
+            report.push(Finding::error(
                 path,
                 format!("outcomes.definition.{code}"),
                 message,
@@ -693,7 +693,7 @@ impl InstrumentDef {
     }
 }
 
-fn report_push(push: &mut impl FnMut(String, &str, String), issue: Issue) {
+fn report_push(push: &mut impl FnMut(String, &str, String), issue: Finding) {
     let code = issue
         .code
         .strip_prefix("outcomes.definition.")

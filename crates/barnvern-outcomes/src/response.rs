@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Report, ValidationError};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -156,8 +156,8 @@ impl Responses {
     }
 }
 
-pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> Issue {
-    Issue::error(
+pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> Finding {
+    Finding::error(
         path,
         "outcomes.unknown_item",
         format!(
@@ -169,9 +169,14 @@ pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> I
     )
 }
 
-pub(crate) fn out_of_range(instrument: &Instrument, index: usize, value: i64, path: &str) -> Issue {
+pub(crate) fn out_of_range(
+    instrument: &Instrument,
+    index: usize,
+    value: i64,
+    path: &str,
+) -> Finding {
     let item = &instrument.items()[index];
-    Issue::error(
+    Finding::error(
         path,
         "outcomes.out_of_range",
         format!(
@@ -207,7 +212,7 @@ impl Serialize for Responses {
 struct ItemSeed<'a>(&'a str);
 
 fn wrong_type<E: de::Error>(item: &str, got: &str) -> E {
-    barnvern_core::json::de_error(Issue::error(
+    barnvern_core::json::de_error(Finding::error(
         "",
         "outcomes.wrong_type",
         format!(
@@ -301,7 +306,7 @@ impl<'de> Deserialize<'de> for Responses {
                 while let Some(name) = map.next_key::<String>()? {
                     let value = map.next_value_seed(ItemSeed(&name))?;
                     if items.insert(name.clone(), value).is_some() {
-                        return Err(barnvern_core::json::de_error(Issue::error(
+                        return Err(barnvern_core::json::de_error(Finding::error(
                             "",
                             "outcomes.duplicate_item",
                             format!("item {name} is given twice"),

@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 
 use super::{PersonId, PersonIdKind, Sex};
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 /// Weights for the first control digit (K1) over digits 1-9.
 pub(super) const K1_WEIGHTS: [u32; 9] = [3, 7, 6, 1, 8, 9, 4, 5, 2];
@@ -77,14 +77,14 @@ pub(super) fn century_year(individual: u32, yy: u32) -> Option<i32> {
     }
 }
 
-fn date_issue(message: &str) -> Issue {
-    Issue::error("", "id.no.date", message)
+fn date_issue(message: &str) -> Finding {
+    Finding::error("", "id.no.date", message)
 }
 
 /// Parses the eleven digits `DDMMYYIIIKK`.
-pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
+pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Finding> {
     let Some(rule) = k1_rule(d) else {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.no.check_digit_1",
             "the first control digit (K1, digit 10) does not match: weights 3,7,6,1,8,9,4,5,2 \
@@ -92,7 +92,7 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
         ));
     };
     if !k2_valid(d) {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.no.check_digit_2",
             "the second control digit (K2, digit 11) does not match: weights \
