@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use barnvern_arrow::scoring::{Columns, TableScorer};
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use barnvern_outcomes::{
     Informant, Instrument, InstrumentDef, ItemResponse, Responses, ScoreOptions, Scores, builtin,
     builtin_ids,
@@ -277,7 +277,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
         )
         .to_pyerr(py));
     };
-    let mut report = Report::new();
+    let mut report = Findings::new();
     let mut responses = Responses::new();
     for pair in pairs {
         let (key, answer): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;

@@ -44,7 +44,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::identifier::{echo, mask_identity_numbers};
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use barnvern_outcomes::{Instrument, ScoreColumns, ScoreOptions, score_columns_from};
 
 use crate::ints::{int_column, is_integer};
@@ -130,7 +130,7 @@ impl<'a> TableScorer<'a> {
         columns: &Columns,
         options: ScoreOptions,
     ) -> Result<TableScorer<'a>, ValidationError> {
-        let mut report = Report::new();
+        let mut report = Findings::new();
         let age = columns.age_column.as_deref();
         for name in columns.id_columns.iter().map(String::as_str).chain(age) {
             if input.index_of(name).is_err() {
@@ -265,7 +265,7 @@ impl<'a> TableScorer<'a> {
         let input = batch.schema();
         let mut items: Vec<(&str, Vec<Option<i64>>)> = Vec::new();
         let mut ages: Option<Vec<Option<u32>>> = None;
-        let mut report = Report::new();
+        let mut report = Findings::new();
         for &(index, role) in &self.roles {
             let name = input.field(index).name().as_str();
             let values = int_column(batch.column(index).as_ref()).unwrap_or_default();
@@ -532,7 +532,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
         let mut ints: Vec<Vec<Option<i64>>> = vec![Vec::new(); width];
         let mut texts: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
         let mut lines: Vec<u64> = Vec::new();
-        let mut report = Report::new();
+        let mut report = Findings::new();
         let mut record = csv::StringRecord::new();
         while lines.len() < CSV_BLOCK_ROWS {
             if !self.reader.read_record(&mut record).map_err(csv_error)? {
@@ -618,7 +618,7 @@ pub fn column_and_row(path: &str) -> Option<(&str, usize)> {
 
 /// The findings of a block with `columns.<name>[<row>]` paths given the line of their row.
 fn located(err: ValidationError, first_row: usize, lines: &[u64]) -> ValidationError {
-    let mut report = Report::new();
+    let mut report = Findings::new();
     for mut issue in err.report.issues {
         let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {

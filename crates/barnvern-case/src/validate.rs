@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use barnvern_core::codelist::{SourceCode, builtin, check_coded, check_source_code};
-use barnvern_core::{Finding, Jurisdiction, LegalBasis, Report, municipality};
+use barnvern_core::{Finding, Findings, Jurisdiction, LegalBasis, municipality};
 use chrono::NaiveDate;
 
 use crate::case::CaseData;
@@ -20,8 +20,8 @@ use crate::risk::RiskMethod;
 use crate::violence::{ViolenceDisclosure, ViolenceExposure};
 
 /// All findings about a case bundle.
-pub fn validate(case: &CaseData) -> Report {
-    let mut r = Report::new();
+pub fn validate(case: &CaseData) -> Findings {
+    let mut r = Findings::new();
     header(case, &mut r);
     people(case, &mut r);
     referrals(case, &mut r);
@@ -40,7 +40,7 @@ pub fn validate(case: &CaseData) -> Report {
 fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
     list: &str,
     ids: impl Iterator<Item = &'a K>,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     let mut seen = HashSet::new();
     for (i, id) in ids.enumerate() {
@@ -54,7 +54,7 @@ fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
     }
 }
 
-fn header(case: &CaseData, r: &mut Report) {
+fn header(case: &CaseData, r: &mut Findings) {
     if let Err(issue) = municipality::lookup(
         case.jurisdiction,
         case.municipality.as_str(),
@@ -75,7 +75,7 @@ fn header(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn people(case: &CaseData, r: &mut Report) {
+fn people(case: &CaseData, r: &mut Findings) {
     let mut seen = HashSet::new();
     for (i, p) in case.people.iter().enumerate() {
         if !seen.insert(&p.person_ref) {
@@ -88,7 +88,7 @@ fn people(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn referrals(case: &CaseData, r: &mut Report) {
+fn referrals(case: &CaseData, r: &mut Findings) {
     unique("referrals", case.referrals.iter().map(|x| &x.id), r);
     for (i, referral) in case.referrals.iter().enumerate() {
         let path = format!("referrals[{i}]");
@@ -151,7 +151,7 @@ fn unknown_referral(path: String, _id: &crate::ids::ReferralId) -> Finding {
     )
 }
 
-fn assessments(case: &CaseData, r: &mut Report) {
+fn assessments(case: &CaseData, r: &mut Findings) {
     unique(
         "protection_assessments",
         case.protection_assessments.iter().map(|x| &x.id),
@@ -174,7 +174,7 @@ fn assessments(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn screenings(case: &CaseData, r: &mut Report) {
+fn screenings(case: &CaseData, r: &mut Findings) {
     unique("screenings", case.screenings.iter().map(|x| &x.id), r);
     let mut screened = HashSet::new();
     for (i, s) in case.screenings.iter().enumerate() {
@@ -223,7 +223,7 @@ fn screenings(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn investigations(case: &CaseData, r: &mut Report) {
+fn investigations(case: &CaseData, r: &mut Findings) {
     unique(
         "investigations",
         case.investigations.iter().map(|x| &x.id),
@@ -384,7 +384,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
 
 /// One violence exposure, wherever it is recorded: its own rules and its perpetrator among the
 /// case's people.
-fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Report) {
+fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Findings) {
     r.extend_under(vpath, v.validate());
     if let Some(p) = &v.perpetrator
         && !case.people.iter().any(|x| &x.person_ref == p)
@@ -406,7 +406,7 @@ fn disclosures(
     from: NaiveDate,
     to: Option<NaiveDate>,
     what: &str,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     for (j, d) in list.iter().enumerate() {
         let dpath = format!("{path}.violence[{j}]");
@@ -422,7 +422,7 @@ fn disclosures(
 }
 
 /// Risk assessments of an investigation: dated within its run; `other` names the method.
-fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
+fn risk_assessments(path: &str, inv: &Investigation, r: &mut Findings) {
     for (j, a) in inv.risk_assessments.iter().enumerate() {
         let apath = format!("{path}.risk_assessments[{j}]");
         if a.assessed_on < inv.started_on || inv.concluded_on.is_some_and(|c| a.assessed_on > c) {
@@ -451,7 +451,7 @@ fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
     }
 }
 
-fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Report) {
+fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Findings) {
     r.extend_under(path, basis.validate());
     if basis.law.jurisdiction() != jurisdiction {
         r.push(Finding::error(
@@ -462,7 +462,7 @@ fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &m
     }
 }
 
-fn decisions(case: &CaseData, r: &mut Report) {
+fn decisions(case: &CaseData, r: &mut Findings) {
     unique("decisions", case.decisions.iter().map(|x| &x.id), r);
     for (i, d) in case.decisions.iter().enumerate() {
         let path = format!("decisions[{i}]");
@@ -513,7 +513,7 @@ fn decisions(case: &CaseData, r: &mut Report) {
 
 /// Interventions, plans and meetings: their own rules (in `barnvern-intervention`), then their
 /// references into the case.
-fn interventions(case: &CaseData, r: &mut Report) {
+fn interventions(case: &CaseData, r: &mut Findings) {
     r.issues.extend(
         barnvern_intervention::validate(
             case.jurisdiction,
@@ -552,7 +552,7 @@ fn interventions(case: &CaseData, r: &mut Report) {
 /// The family's Family Partner records, checked against the programme definition they follow
 /// when barnvern ships it; trial-wide rules (caseload cap, allocation sequence) are checked
 /// where the whole trial is loaded.
-fn family_partner(case: &CaseData, r: &mut Report) {
+fn family_partner(case: &CaseData, r: &mut Findings) {
     let Some(fp) = &case.family_partner else {
         return;
     };
@@ -615,7 +615,7 @@ pub(crate) fn closed_on(case: &CaseData, date: NaiveDate) -> Option<NaiveDate> {
         .map(|(closed, _)| closed)
 }
 
-fn closures(case: &CaseData, r: &mut Report) {
+fn closures(case: &CaseData, r: &mut Findings) {
     let mut previous: Option<NaiveDate> = Some(case.opened_on);
     let last = case.closures.len().saturating_sub(1);
     for (i, c) in case.closures.iter().enumerate() {
@@ -686,7 +686,7 @@ fn closures(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn follow_ups(case: &CaseData, r: &mut Report) {
+fn follow_ups(case: &CaseData, r: &mut Findings) {
     unique("follow_ups", case.follow_ups.iter().map(|x| &x.id), r);
     for (i, f) in case.follow_ups.iter().enumerate() {
         if f.on < case.opened_on {
@@ -710,7 +710,13 @@ fn follow_ups(case: &CaseData, r: &mut Report) {
 
 /// A code with the free text its list may require (SSB `Presisering`): the code against its
 /// built-in list, and the text where the list says "krever presisering".
-fn coded_reason(path: &str, code: &SourceCode, text: Option<&str>, on: NaiveDate, r: &mut Report) {
+fn coded_reason(
+    path: &str,
+    code: &SourceCode,
+    text: Option<&str>,
+    on: NaiveDate,
+    r: &mut Findings,
+) {
     r.issues.extend(check_source_code(path, code, on));
     if let Some(entry) = builtin(code.system()).and_then(|l| l.get(code.code()))
         && let Err(issue) = entry.check_text(text)
@@ -725,7 +731,7 @@ fn coded_reason(path: &str, code: &SourceCode, text: Option<&str>, on: NaiveDate
 /// The records of Norway's national reporting (SSB): decision grounds, extension
 /// applications, decision end dates and claims, board referrals, moves, aftercare conclusions;
 /// and what a source format keeps verbatim.
-fn reporting_records(case: &CaseData, r: &mut Report) {
+fn reporting_records(case: &CaseData, r: &mut Findings) {
     for (i, inv) in case.investigations.iter().enumerate() {
         let path = format!("investigations[{i}]");
         let on = inv.concluded_on.unwrap_or(inv.started_on);

@@ -160,12 +160,12 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
 /// A list of findings about one record or file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
-pub struct Report {
+pub struct Findings {
     /// The findings, in the order they were found.
     pub issues: Vec<Finding>,
 }
 
-impl Report {
+impl Findings {
     /// An empty report.
     pub fn new() -> Self {
         Self::default()
@@ -193,7 +193,7 @@ impl Report {
     }
 
     /// `Ok(self)` when there is no error (queries and warnings are kept), else `Err`.
-    pub fn into_result(self) -> Result<Report, ValidationError> {
+    pub fn into_result(self) -> Result<Findings, ValidationError> {
         if self.has_errors() {
             Err(ValidationError { report: self })
         } else {
@@ -202,9 +202,9 @@ impl Report {
     }
 }
 
-impl FromIterator<Finding> for Report {
+impl FromIterator<Finding> for Findings {
     fn from_iter<T: IntoIterator<Item = Finding>>(iter: T) -> Self {
-        Report {
+        Findings {
             issues: iter.into_iter().collect(),
         }
     }
@@ -214,14 +214,14 @@ impl FromIterator<Finding> for Report {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationError {
     /// All findings, errors first as found.
-    pub report: Report,
+    pub report: Findings,
 }
 
 impl ValidationError {
     /// A validation error holding a single finding.
     pub fn single(issue: Finding) -> Self {
         ValidationError {
-            report: Report {
+            report: Findings {
                 issues: vec![issue],
             },
         }
@@ -274,9 +274,9 @@ mod tests {
 
     #[test]
     fn report_with_only_warnings_is_ok() {
-        let report: Report = [Finding::warning("a", "w", "m")].into_iter().collect();
+        let report: Findings = [Finding::warning("a", "w", "m")].into_iter().collect();
         assert!(report.clone().into_result().is_ok());
-        let report: Report = [
+        let report: Findings = [
             Finding::warning("a", "w", "m"),
             Finding::error("b", "e", "m"),
         ]

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use barnvern_core::{Finding, Report, ValidationError, dates};
+use barnvern_core::{Finding, Findings, ValidationError, dates};
 use barnvern_outcomes::{CostModel, RateCard};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -242,8 +242,8 @@ impl ProgrammeCosts {
         }
     }
 
-    fn check(&self) -> Report {
-        let mut r = Report::new();
+    fn check(&self) -> Findings {
+        let mut r = Findings::new();
         for mut issue in self.model().check().issues {
             // The model holds the one card as rate_cards[0]; say where it is written here.
             if let Some(rest) = issue.path.strip_prefix("rate_cards[0]") {
@@ -284,8 +284,8 @@ impl ProgrammeDefinition {
 
     /// Findings: phases in order without gaps or overlaps, within the maximum duration;
     /// components known; a positive cap; min <= max duration.
-    pub fn validate(&self) -> Report {
-        let mut r = Report::new();
+    pub fn validate(&self) -> Findings {
+        let mut r = Findings::new();
         if self.caseload_cap == 0 {
             r.push(Finding::error(
                 "caseload_cap",

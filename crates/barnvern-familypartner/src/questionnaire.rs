@@ -15,7 +15,7 @@
 //! ([`Questionnaire::check_with`]) refuses an unknown instrument, items that are not the
 //! instrument's and answers that are not one of the item's response codes.
 
-use barnvern_core::{Finding, Report};
+use barnvern_core::{Finding, Findings};
 use barnvern_outcomes::{Informant, Instrument, InstrumentId, Responses, ScoreOptions, Scores};
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -129,7 +129,7 @@ impl Questionnaire {
     }
 
     /// [`Questionnaire::check_with`] against the built-in instruments only.
-    pub fn check(&self, wave_on: NaiveDate) -> Report {
+    pub fn check(&self, wave_on: NaiveDate) -> Findings {
         self.check_with(wave_on, &[])
     }
 
@@ -140,8 +140,8 @@ impl Questionnaire {
     /// (`fp.informant_not_the_forms`). `wave_on` is the wave's record date: the questionnaire
     /// is completed on it or in the [`COMPLETED_DAYS_BEFORE_WAVE`] days before it
     /// (`fp.questionnaire_date`). `user` are the trial's own definitions.
-    pub fn check_with(&self, wave_on: NaiveDate, user: &[UserInstrument]) -> Report {
-        let mut r = Report::new();
+    pub fn check_with(&self, wave_on: NaiveDate, user: &[UserInstrument]) -> Findings {
+        let mut r = Findings::new();
         let earliest = wave_on
             .checked_sub_days(chrono::Days::new(COMPLETED_DAYS_BEFORE_WAVE))
             .unwrap_or(wave_on);

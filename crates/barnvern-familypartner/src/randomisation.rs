@@ -392,7 +392,7 @@ impl fmt::Debug for Randomiser {
 impl Randomiser {
     /// A randomiser at the start of the sequence of `seed` under `design`.
     pub fn new(seed: u64, design: &RandomisationDesign) -> Result<Randomiser, ValidationError> {
-        let report: barnvern_core::Report = design.validate().into_iter().collect();
+        let report: barnvern_core::Findings = design.validate().into_iter().collect();
         report.into_result()?;
         Ok(Randomiser {
             seed,

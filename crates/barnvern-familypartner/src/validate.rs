@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use barnvern_core::{Finding, Report};
+use barnvern_core::{Finding, Findings};
 
 use crate::contact::ContactStatus;
 use crate::enrolment::{WithdrawalReason, WithdrawalScope};
@@ -20,8 +20,8 @@ fn issue(path: String, r: Refusal) -> Finding {
 }
 
 /// All findings about trial data.
-pub fn validate(data: &TrialData) -> Report {
-    let mut r = Report::new();
+pub fn validate(data: &TrialData) -> Findings {
+    let mut r = Findings::new();
     let programme = &data.programme;
     r.extend_under("programme", programme.validate().issues);
     r.extend_under("design.randomisation", data.design.randomisation.validate());
@@ -152,7 +152,7 @@ pub fn validate_family(
     waves: &[WaveDefinition],
     peers: &[FamilyRecord],
     index: usize,
-) -> Report {
+) -> Findings {
     validate_family_with(f, programme, waves, &[], peers, index)
 }
 
@@ -165,8 +165,8 @@ pub fn validate_family_with(
     instruments: &[UserInstrument],
     peers: &[FamilyRecord],
     index: usize,
-) -> Report {
-    let mut r = Report::new();
+) -> Findings {
+    let mut r = Findings::new();
     let i = index;
     if let Some(s) = &f.screening
         && s.on < f.approached_on
@@ -326,7 +326,7 @@ pub fn validate_family_with(
 /// A wave's questionnaires: each checked against its instrument and the wave's date
 /// ([`crate::Questionnaire::check`]), at most one per instrument and informant, none at a
 /// missed wave.
-fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r: &mut Report) {
+fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r: &mut Findings) {
     if w.outcome == WaveOutcome::Missed && !w.questionnaires.is_empty() {
         r.push(Finding::error(
             format!("{wpath}.questionnaires"),
@@ -351,7 +351,7 @@ fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r
     }
 }
 
-fn withdrawals(f: &FamilyRecord, r: &mut Report) {
+fn withdrawals(f: &FamilyRecord, r: &mut Findings) {
     if !f.withdrawals.is_empty() && !f.consented() {
         r.push(Finding::error(
             "withdrawals",

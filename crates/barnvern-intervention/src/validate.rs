@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use barnvern_core::codelist::check_coded;
-use barnvern_core::{Finding, Jurisdiction, Law, Report};
+use barnvern_core::{Finding, Findings, Jurisdiction, Law};
 use chrono::NaiveDate;
 
 use crate::episode::{ConsentParty, ConsentStatus, EndReason, Intervention, InterventionBasis};
@@ -24,8 +24,8 @@ pub fn validate(
     interventions: &[Intervention],
     plans: &[Plan],
     meetings: &[CoordinationMeeting],
-) -> Report {
-    let mut r = Report::new();
+) -> Findings {
+    let mut r = Findings::new();
     let plan_ids: HashSet<_> = plans.iter().map(|p| &p.id).collect();
     unique(
         "interventions",
@@ -69,7 +69,7 @@ pub fn validate(
     r
 }
 
-fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Report) {
+fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Findings) {
     let mut seen = HashSet::new();
     for (i, id) in ids.enumerate() {
         if !seen.insert(id) {
@@ -96,7 +96,7 @@ fn text_missing(text: Option<&str>) -> bool {
 
 /// Findings about one intervention episode (paths relative to it).
 pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> Vec<Finding> {
-    let mut r = Report::new();
+    let mut r = Findings::new();
     let on = iv
         .started_on
         .or(iv.planned_start)
@@ -332,7 +332,7 @@ fn visits(
     visits: &[NaiveDate],
     system: &str,
     iv: &Intervention,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     if frequency.is_empty() {
         r.push(Finding::error(
@@ -372,7 +372,7 @@ fn visits(
 
 /// Findings about one plan (paths relative to it).
 pub fn validate_plan(p: &Plan) -> Vec<Finding> {
-    let mut r = Report::new();
+    let mut r = Findings::new();
     r.issues.extend(check_coded(
         "type",
         &p.plan_type,
@@ -409,7 +409,7 @@ pub fn validate_plan(p: &Plan) -> Vec<Finding> {
 
 /// Findings about one coordination meeting (paths relative to it).
 pub fn validate_meeting(m: &CoordinationMeeting) -> Vec<Finding> {
-    let mut r = Report::new();
+    let mut r = Findings::new();
     if m.meeting_type.code == MeetingType::Other && text_missing(m.meeting_type.text.as_deref()) {
         r.push(Finding::error(
             "type.text",

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use barnvern_core::macros::check_identifier;
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -293,8 +293,8 @@ impl CostModel {
 
     /// Findings: one rate card per role, every activity's role has a card, currencies and price
     /// years agree, and amounts are finite and not negative.
-    pub fn check(&self) -> Report {
-        let mut report = Report::new();
+    pub fn check(&self) -> Findings {
+        let mut report = Findings::new();
         let mut roles = BTreeSet::new();
         for (i, card) in self.rate_cards.iter().enumerate() {
             let path = format!("rate_cards[{i}]");

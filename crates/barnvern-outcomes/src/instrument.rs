@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -325,8 +325,8 @@ impl InstrumentDef {
 
     /// Checks every rule in the module documentation; all findings, paths from the definition's
     /// root (`scales[2].items[0]`).
-    pub fn check(&self) -> Report {
-        let mut report = Report::new();
+    pub fn check(&self) -> Findings {
+        let mut report = Findings::new();
         let mut push = |path: String, code: &str, message: String| {
             report.push(Finding::error(
                 path,

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -108,7 +108,7 @@ impl Responses {
     /// Reads responses from JSON (see the module documentation). Paths are `responses.<item>`.
     pub fn from_json(text: &str) -> Result<Responses, ValidationError> {
         barnvern_core::json::from_str::<Responses>(text).map_err(|e| {
-            let report: Report = e
+            let report: Findings = e
                 .report
                 .issues
                 .into_iter()
@@ -127,7 +127,7 @@ impl Responses {
     /// one of the item's response options. Returns the recorded values in the instrument's item
     /// order, or every finding (`outcomes.unknown_item`, `outcomes.out_of_range`).
     pub fn check(&self, instrument: &Instrument) -> Result<Vec<Option<i64>>, ValidationError> {
-        let mut report = Report::new();
+        let mut report = Findings::new();
         for name in self.items.keys() {
             if instrument.item(name).is_none() {
                 report.push(unknown_item(instrument, name, &format!("responses.{name}")));

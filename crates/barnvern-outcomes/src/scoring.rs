@@ -19,7 +19,7 @@
 //! [`score`] scores one respondent; [`score_columns`] scores columns of many respondents with the
 //! same plan and no allocation per row, and gives the same numbers.
 
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -591,7 +591,7 @@ pub fn score_columns_from(
         .or(ages.map(<[_]>::len))
         .unwrap_or(0);
 
-    let mut report = Report::new();
+    let mut report = Findings::new();
     let mut by_item: Vec<Option<&[Option<i64>]>> = vec![None; instrument.items().len()];
     for (name, column) in columns {
         let path = format!("columns.{name}");

@@ -2,7 +2,7 @@
 //! each bound whether it is inclusive. Published criteria mix ">=" and ">", so no bound is
 //! implicit: `inclusive` is a required field.
 
-use barnvern_core::{Finding, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -198,7 +198,7 @@ impl ProgressionCriteria {
     /// Reads and checks a set of criteria.
     pub fn from_json(text: &str) -> Result<ProgressionCriteria, ValidationError> {
         let set: ProgressionCriteria = barnvern_core::json::from_str(text)?;
-        let mut r = Report::new();
+        let mut r = Findings::new();
         for (i, c) in set.criteria.iter().enumerate() {
             r.extend_under(&format!("criteria[{i}]"), c.validate());
         }
