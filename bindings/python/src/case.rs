@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
+use crate::errors::{ToPyErr, findings_to_list, json_text, schema_version_error, workflow_error};
 use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes of this module.
@@ -114,12 +114,12 @@ impl PyCase {
         rules: &str,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
-        let mut issues = self.inner.validate().issues;
+        let mut findings = self.inner.validate().findings;
         match rules {
             "barnvern" => {}
             "ssb" => {
                 let inner = self.inner.clone();
-                issues.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
+                findings.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
             }
             other => {
                 return Err(barnvern_core::Finding::error(
@@ -133,7 +133,7 @@ impl PyCase {
                 .to_pyerr(py));
             }
         }
-        issues_to_list(py, &issues)
+        findings_to_list(py, &findings)
     }
 
     /// The JSON Schema of the case bundle, as JSON text.

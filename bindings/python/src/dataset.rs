@@ -16,8 +16,8 @@ use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list, schema_version_error};
-use crate::pickle::{from_json_state, reduce_json, state_issue};
+use crate::errors::{ErrorClass, ToPyErr, findings_to_list, schema_version_error};
+use crate::pickle::{from_json_state, reduce_json, state_finding};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -38,7 +38,7 @@ impl ToPyErr for ArrowError {
             ArrowError::SchemaVersion {
                 found, supported, ..
             } => schema_version_error(py, &message, found.as_deref(), &supported),
-            ArrowError::Data(issues) => ErrorClass::Validation.new_err(py, &message, &issues),
+            ArrowError::Data(findings) => ErrorClass::Validation.new_err(py, &message, &findings),
             ArrowError::Io { path, .. }
             | ArrowError::Exists { path }
             | ArrowError::NotReplaceable { path, .. }
@@ -145,8 +145,8 @@ impl PyDataset {
 
     /// Row-level findings of reading (empty for a dataset barnvern wrote from valid cases).
     #[getter]
-    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, self.inner.issues())
+    fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        findings_to_list(py, self.inner.findings())
     }
 
     /// One table as a polars DataFrame: `polars.DataFrame(ds.table(name))`. polars is
@@ -165,16 +165,16 @@ impl PyDataset {
         to_frame(py, "to_pandas", table, "Dataset.to_pandas")
     }
 
-    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, issues=0)`.
+    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, findings=0)`.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
         Ok(format!(
-            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, findings={})",
             path_repr(py, self.inner.path())?,
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
             self.names().count(),
-            self.inner.issues().len()
+            self.inner.findings().len()
         ))
     }
 
@@ -268,10 +268,10 @@ impl PyTableReport {
         for f in &self.report.findings {
             let dict = PyDict::new(py);
             dict.set_item("row", f.row)?;
-            dict.set_item("path", &f.issue.path)?;
-            dict.set_item("code", &f.issue.code)?;
-            dict.set_item("severity", f.issue.severity.as_str())?;
-            dict.set_item("message", &f.issue.message)?;
+            dict.set_item("path", &f.finding.path)?;
+            dict.set_item("code", &f.finding.code)?;
+            dict.set_item("severity", f.finding.severity.as_str())?;
+            dict.set_item("message", &f.finding.message)?;
             list.append(dict)?;
         }
         Ok(list)
@@ -314,7 +314,7 @@ impl PyTableReport {
             .report
             .findings
             .iter()
-            .map(|f| (f.row, &f.issue))
+            .map(|f| (f.row, &f.finding))
             .collect();
         reduce_json(
             &py.get_type::<Self>(),
@@ -329,7 +329,7 @@ impl PyTableReport {
         let (name, rows, findings): (String, u64, Vec<(Option<u64>, Finding)>) =
             from_json_state(py, state)?;
         let table = barnvern_arrow::table(&name).ok_or_else(|| {
-            state_issue(format!(
+            state_finding(format!(
                 "not a barnvern pickle: {} is not a research table",
                 barnvern_core::identifier::echo(&name)
             ))
@@ -340,7 +340,7 @@ impl PyTableReport {
             rows,
             findings: findings
                 .into_iter()
-                .map(|(row, issue)| RowFinding { row, issue })
+                .map(|(row, finding)| RowFinding { row, finding })
                 .collect(),
         };
         let errors = report.to_batch().map_err(|e| e.to_pyerr(py))?;

@@ -71,15 +71,15 @@ impl ErrorClass {
         cell.import(py, EXCEPTIONS_MODULE, self.name())
     }
 
-    /// Builds an exception of this class. `issues` become `.errors`; the classes that carry no
+    /// Builds an exception of this class. `findings` become `.errors`; the classes that carry no
     /// findings (`WorkflowError`, `DatasetError`, ...) are given the message only.
     ///
     /// Never panics: if the exception cannot be built (the Python package is broken), the error
     /// that says why is returned instead.
-    pub(crate) fn new_err(self, py: Python<'_>, message: &str, issues: &[Finding]) -> PyErr {
+    pub(crate) fn new_err(self, py: Python<'_>, message: &str, findings: &[Finding]) -> PyErr {
         let built = self.type_object(py).and_then(|class| match self {
             ErrorClass::Validation | ErrorClass::InvalidIdentifier | ErrorClass::SchemaVersion => {
-                class.call1((message, issues_to_list(py, issues)?))
+                class.call1((message, findings_to_list(py, findings)?))
             }
             ErrorClass::Workflow
             | ErrorClass::Dataset
@@ -117,23 +117,23 @@ impl ErrorClass {
 }
 
 /// One finding as the dict Python sees in `ValidationError.errors`.
-fn issue_to_dict<'py>(py: Python<'py>, issue: &Finding) -> PyResult<Bound<'py, PyDict>> {
+fn finding_to_dict<'py>(py: Python<'py>, finding: &Finding) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    dict.set_item("path", &issue.path)?;
-    dict.set_item("code", &issue.code)?;
-    dict.set_item("severity", issue.severity.as_str())?;
-    dict.set_item("message", &issue.message)?;
+    dict.set_item("path", &finding.path)?;
+    dict.set_item("code", &finding.code)?;
+    dict.set_item("severity", finding.severity.as_str())?;
+    dict.set_item("message", &finding.message)?;
     Ok(dict)
 }
 
 /// Findings as a list of dicts, in order.
-pub(crate) fn issues_to_list<'py>(
+pub(crate) fn findings_to_list<'py>(
     py: Python<'py>,
-    issues: &[Finding],
+    findings: &[Finding],
 ) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
-    for issue in issues {
-        list.append(issue_to_dict(py, issue)?)?;
+    for finding in findings {
+        list.append(finding_to_dict(py, finding)?)?;
     }
     Ok(list)
 }
@@ -154,7 +154,7 @@ impl ToPyErr for Finding {
 /// A refused record: `ValidationError` with every finding.
 impl ToPyErr for ValidationError {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
-        ErrorClass::Validation.new_err(py, &self.to_string(), self.issues())
+        ErrorClass::Validation.new_err(py, &self.to_string(), self.findings())
     }
 }
 
@@ -165,8 +165,12 @@ pub(crate) struct InvalidIdentifier(pub(crate) Finding);
 
 impl ToPyErr for InvalidIdentifier {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
-        let InvalidIdentifier(issue) = self;
-        ErrorClass::InvalidIdentifier.new_err(py, &issue.to_string(), std::slice::from_ref(&issue))
+        let InvalidIdentifier(finding) = self;
+        ErrorClass::InvalidIdentifier.new_err(
+            py,
+            &finding.to_string(),
+            std::slice::from_ref(&finding),
+        )
     }
 }
 
@@ -205,11 +209,11 @@ pub(crate) fn schema_version_error(
     let shown = found
         .filter(|v| barnvern_core::identifier::echo(v).starts_with('"'))
         .unwrap_or("");
-    let issue = Finding::error("schema_version", "schema.version", message);
+    let finding = Finding::error("schema_version", "schema.version", message);
     let built = ErrorClass::SchemaVersion.type_object(py).and_then(|class| {
         let instance = class.call1((
-            issue.message.as_str(),
-            issues_to_list(py, std::slice::from_ref(&issue))?,
+            finding.message.as_str(),
+            findings_to_list(py, std::slice::from_ref(&finding))?,
         ))?;
         instance.setattr("found", shown)?;
         instance.setattr("supported", supported)?;

@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::dataset::{path_repr, to_python};
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ErrorClass, ToPyErr, findings_to_list};
 use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes and functions of this module.
@@ -257,7 +257,7 @@ fn validate_bundles<'py>(
         d.set_item("file", &l.file)?;
         d.set_item("line", l.line)?;
         d.set_item("accepted", l.accepted)?;
-        d.set_item("errors", issues_to_list(py, &l.issues)?)?;
+        d.set_item("errors", findings_to_list(py, &l.findings)?)?;
         findings.append(d)?;
     }
     let out = PyDict::new(py);

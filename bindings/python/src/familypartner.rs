@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
+use crate::errors::{ToPyErr, findings_to_list, json_text, schema_version_error, workflow_error};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -223,7 +223,7 @@ impl PyTrial {
 
     /// Every finding about the trial (queries and warnings; a trial holds no errors).
     fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, &self.inner.validate().issues)
+        findings_to_list(py, &self.inner.validate().findings)
     }
 
     /// The CONSORT flow as of `as_of`, as a mapping: approached, assessed, excluded (with

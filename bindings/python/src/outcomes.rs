@@ -21,8 +21,8 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, 
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::errors::{ToPyErr, issues_to_list};
-use crate::pickle::{from_json_state, state_issue};
+use crate::errors::{ToPyErr, findings_to_list};
+use crate::pickle::{from_json_state, state_finding};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -54,7 +54,7 @@ impl PyInstrument {
     fn builtin(py: Python<'_>, id: &str) -> PyResult<Self> {
         builtin_instrument(id)
             .map(|inner| PyInstrument { inner })
-            .map_err(|issue| issue.to_pyerr(py))
+            .map_err(|finding| finding.to_pyerr(py))
     }
 
     /// Reads and checks a definition from JSON text.
@@ -166,7 +166,7 @@ fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Finding> {
 /// The `instrument` argument: a built-in id or an `Instrument`.
 fn resolve_instrument(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Arc<Instrument>> {
     if let Ok(text) = value.cast::<PyString>() {
-        return builtin_instrument(&text.to_string_lossy()).map_err(|issue| issue.to_pyerr(py));
+        return builtin_instrument(&text.to_string_lossy()).map_err(|finding| finding.to_pyerr(py));
     }
     if let Ok(instrument) = value.cast::<PyInstrument>() {
         return Ok(Arc::clone(&instrument.get().inner));
@@ -294,7 +294,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
             Ok(response) => {
                 responses.insert(name, response);
             }
-            Err(issue) => report.push(issue),
+            Err(finding) => report.push(finding),
         }
     }
     report.into_result().map_err(|e| e.to_pyerr(py))?;
@@ -468,7 +468,7 @@ impl PyScores {
     /// range).
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, &self.inner.warnings)
+        findings_to_list(py, &self.inner.warnings)
     }
 
     /// One flat row with the columns of `score_table`: each score's value, followed by
@@ -500,7 +500,7 @@ impl PyScores {
     /// (serde_json's default float parsing may differ in the last place).
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, ScoresState)> {
         let text = serde_json::to_string(&self.inner)
-            .map_err(|e| state_issue(format!("cannot pickle: {e}")).to_pyerr(py))?;
+            .map_err(|e| state_finding(format!("cannot pickle: {e}")).to_pyerr(py))?;
         let values = self.inner.scores.iter().map(|s| s.value).collect();
         let from_pickle = py.get_type::<Self>().getattr("_from_pickle")?;
         Ok((from_pickle, (text, values, self.whole.clone())))
@@ -518,7 +518,7 @@ impl PyScores {
         let mut inner: Scores = from_json_state(py, state)?;
         let n = inner.scores.len();
         if values.len() != n || whole.len() != n {
-            return Err(state_issue(format!(
+            return Err(state_finding(format!(
                 "not a barnvern pickle: {n} scores with {} values and {} whole-number flags",
                 values.len(),
                 whole.len()

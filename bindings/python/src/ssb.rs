@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::case::PyCase;
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ErrorClass, ToPyErr, findings_to_list};
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -29,7 +29,7 @@ impl ToPyErr for barnvern_ssb::Error {
             barnvern_ssb::Error::Io { path, source } => {
                 pyo3::exceptions::PyOSError::new_err(format!("{path}: {source}"))
             }
-            other => other.to_issue().to_pyerr(py),
+            other => other.to_finding().to_pyerr(py),
         }
     }
 }
@@ -47,7 +47,7 @@ fn read_ssb_xml(py: Python<'_>, path: PathBuf) -> PyResult<Vec<PyCase>> {
         let mut findings: Vec<Finding> = Vec::new();
         for item in read_file(&path)? {
             match item {
-                Err(issue) => findings.push(issue),
+                Err(finding) => findings.push(finding),
                 Ok(rc) => {
                     let before = rc.findings.clone();
                     match rc.into_case() {
@@ -140,5 +140,5 @@ fn ssb_controls<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let inner = case.inner.clone();
     let found = py.detach(move || check(&inner, as_of));
-    issues_to_list(py, &found)
+    findings_to_list(py, &found)
 }

@@ -51,9 +51,9 @@ def test_a_dataset_reads_back_with_its_manifest_tables_and_no_findings(dataset: 
     assert dataset.manifest["key_fingerprint"].startswith("sha256:")
     assert dataset.tables[:4] == ["children", "cases", "people", "referrals"]
     assert dataset.rows["cases"] == 6
-    assert dataset.issues == []
+    assert dataset.findings == []
     text = repr(dataset)
-    assert text.startswith("Dataset(path=") and "cases=6" in text and "issues=0" in text
+    assert text.startswith("Dataset(path=") and "cases=6" in text and "findings=0" in text
 
 
 def test_tables_reach_pyarrow_and_polars_through_the_capsule_interface(dataset: bv.Dataset) -> None:

@@ -111,7 +111,7 @@ def test_dataset_values_have_informative_reprs(small_dataset: bv.Dataset, small_
     assert shown == (
         f"Dataset(path={str(small_dataset_dir)!r}, schema_version='{small_dataset.schema_version}', "
         f"cases={small_dataset.cases}, tables={len(small_dataset.tables)}, "
-        f"rows={sum(small_dataset.rows.values())}, issues=0)"
+        f"rows={sum(small_dataset.rows.values())}, findings=0)"
     )
 
     report = bv.validate_table("cases", small_dataset.table("cases"))

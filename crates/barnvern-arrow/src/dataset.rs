@@ -430,14 +430,14 @@ pub struct Dataset {
     path: PathBuf,
     manifest: Manifest,
     batches: Vec<TableBatch>,
-    issues: Vec<Finding>,
+    findings: Vec<Finding>,
 }
 
 impl Dataset {
     /// Opens the dataset at `path`: reads `manifest.json` (refusing a research schema version
     /// this build does not read), then every file it lists, checking each file's schema
     /// version and columns and validating its rows. Row-level findings are kept in
-    /// [`Dataset::issues`]; a file whose row count differs from the manifest is an error.
+    /// [`Dataset::findings`]; a file whose row count differs from the manifest is an error.
     pub fn open(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref().to_owned();
         let manifest_path = path.join(MANIFEST);
@@ -465,7 +465,7 @@ impl Dataset {
             message: e.to_string(),
         })?;
         let mut batches = Vec::new();
-        let mut issues = Vec::new();
+        let mut findings = Vec::new();
         for (name, entry) in &manifest.tables {
             let spec = tables::spec_of(name)?;
             for file in &entry.files {
@@ -483,10 +483,10 @@ impl Dataset {
                         ),
                     });
                 }
-                issues.extend(read.issues);
+                findings.extend(read.findings);
                 let mut first_row = 0;
                 for b in read.batches {
-                    issues.extend(check_partition_year(spec, &b, first_row, file.year));
+                    findings.extend(check_partition_year(spec, &b, first_row, file.year));
                     first_row += b.num_rows();
                     batches.push((spec, with_partition(spec, &b, file.jurisdiction)?));
                 }
@@ -496,7 +496,7 @@ impl Dataset {
             path,
             manifest,
             batches,
-            issues,
+            findings,
         })
     }
 
@@ -526,8 +526,8 @@ impl Dataset {
 
     /// Findings of validating the rows (empty for a dataset this crate wrote from valid
     /// cases).
-    pub fn issues(&self) -> &[Finding] {
-        &self.issues
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
     }
 
     /// The research cases, rebuilt from the tables (in partition order of the cases table).

@@ -183,7 +183,7 @@ pub struct TableFile {
     /// The rows.
     pub batches: Vec<RecordBatch>,
     /// Findings about the rows (non-null constraints, codes), with row and column in the path.
-    pub issues: Vec<Finding>,
+    pub findings: Vec<Finding>,
 }
 
 impl TableFile {
@@ -240,10 +240,10 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
     let (file_schema, batches) =
         crate::migrate::upgrade(spec, &schema_version, file_schema, batches)?;
     check_fields(spec, file_schema.fields(), true)?;
-    let mut issues = Vec::new();
+    let mut findings = Vec::new();
     let mut first_row = 0;
     for b in &batches {
-        issues.extend(validate_batch(spec, b, first_row, jurisdiction));
+        findings.extend(validate_batch(spec, b, first_row, jurisdiction));
         first_row += b.num_rows();
     }
     Ok(TableFile {
@@ -252,7 +252,7 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
         schema_version,
         metadata,
         batches,
-        issues,
+        findings,
     })
 }
 
@@ -266,7 +266,7 @@ pub fn validate_batch(
     first_row: usize,
     jurisdiction: Option<Jurisdiction>,
 ) -> Vec<Finding> {
-    let mut issues = Vec::new();
+    let mut findings = Vec::new();
     let text = |name: &str| {
         batch
             .column_by_name(name)
@@ -278,10 +278,10 @@ pub fn validate_batch(
             continue;
         };
         let mut found = 0usize;
-        let mut report = |issue: Finding| {
+        let mut report = |finding: Finding| {
             found += 1;
             if found <= MAX_ISSUES_PER_COLUMN {
-                issues.push(issue);
+                findings.push(finding);
             }
         };
         // Logical nulls: a dictionary key may point at a null value.
@@ -331,7 +331,7 @@ pub fn validate_batch(
             }
         }
         if found > MAX_ISSUES_PER_COLUMN {
-            issues.push(Finding::error(
+            findings.push(Finding::error(
                 format!("{}.{}", spec.name, field.name),
                 "research.more_findings",
                 format!(
@@ -342,7 +342,7 @@ pub fn validate_batch(
             ));
         }
     }
-    issues
+    findings
 }
 
 /// Text values of a string or dictionary-of-strings column.

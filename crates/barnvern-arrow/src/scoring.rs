@@ -27,8 +27,8 @@
 //! let bad = "aim1,aim2,aim3,aim4\n4,4,x,4\n";
 //! let mut scorer = CsvScorer::new(bad.as_bytes(), aim, &Columns::default(), ScoreOptions::default())?;
 //! let err = scorer.next_batch().unwrap_err();
-//! assert_eq!(err.issues()[0].path, "line 2, column aim3");
-//! assert_eq!(err.issues()[0].code, "outcomes.wrong_type");
+//! assert_eq!(err.findings()[0].path, "line 2, column aim3");
+//! assert_eq!(err.findings()[0].code, "outcomes.wrong_type");
 //! # Ok::<(), barnvern_arrow::scoring::ScoreFileError>(())
 //! ```
 
@@ -278,7 +278,7 @@ impl<'a> TableScorer<'a> {
                             Ok(age) => converted.push(age),
                             Err(_) => {
                                 converted.push(None);
-                                if report.issues.len() < MAX_LISTED {
+                                if report.findings.len() < MAX_LISTED {
                                     report.push(Finding::error(
                                         format!("columns.{}[{}]", shown(name), first_row + row),
                                         codes::AGE,
@@ -361,9 +361,9 @@ pub enum ScoreFileError {
 
 impl ScoreFileError {
     /// The findings (none for an I/O error).
-    pub fn issues(&self) -> &[Finding] {
+    pub fn findings(&self) -> &[Finding] {
         match self {
-            ScoreFileError::Invalid(v) => v.issues(),
+            ScoreFileError::Invalid(v) => v.findings(),
             ScoreFileError::Io(_) => &[],
         }
     }
@@ -376,8 +376,8 @@ impl From<ValidationError> for ScoreFileError {
 }
 
 impl From<Finding> for ScoreFileError {
-    fn from(issue: Finding) -> Self {
-        ScoreFileError::Invalid(issue.into())
+    fn from(finding: Finding) -> Self {
+        ScoreFileError::Invalid(finding.into())
     }
 }
 
@@ -556,7 +556,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
                 } else {
                     let name = &self.header[c];
                     let is_age = self.age_column.as_deref() == Some(name.as_str());
-                    if report.issues.len() < MAX_LISTED {
+                    if report.findings.len() < MAX_LISTED {
                         report.push(Finding::error(
                             format!("line {line}, column {}", shown(name)),
                             if is_age {
@@ -619,18 +619,18 @@ pub fn column_and_row(path: &str) -> Option<(&str, usize)> {
 /// The findings of a block with `columns.<name>[<row>]` paths given the line of their row.
 fn located(err: ValidationError, first_row: usize, lines: &[u64]) -> ValidationError {
     let mut report = Findings::new();
-    for mut issue in err.report.issues {
-        let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
+    for mut finding in err.findings {
+        let at = column_and_row(&finding.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {
             let line = lines
                 .get(row.saturating_sub(first_row))
                 .copied()
                 .unwrap_or(0);
-            issue.path = format!("line {line}, column {column}");
+            finding.path = format!("line {line}, column {column}");
         }
-        report.push(issue);
+        report.push(finding);
     }
-    ValidationError { report }
+    ValidationError { findings: report }
 }
 
 /// A CSV parser error as a finding with its line; I/O errors stay I/O errors.
@@ -684,7 +684,7 @@ mod tests {
         };
         run()
             .unwrap_err()
-            .issues()
+            .findings()
             .iter()
             .map(|i| (i.path.clone(), i.code.clone()))
             .collect()

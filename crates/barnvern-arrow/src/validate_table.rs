@@ -82,7 +82,7 @@ pub struct RowFinding {
     /// The row, from 0 over all batches; `None` for the whole column.
     pub row: Option<u64>,
     /// What was found.
-    pub issue: Finding,
+    pub finding: Finding,
 }
 
 /// How a table is validated.
@@ -111,14 +111,14 @@ impl TableReport {
         !self
             .findings
             .iter()
-            .any(|f| f.issue.severity == Severity::Error)
+            .any(|f| f.finding.severity == Severity::Error)
     }
 
     /// The number of findings of severity error.
     pub fn error_count(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.issue.severity == Severity::Error)
+            .filter(|f| f.finding.severity == Severity::Error)
             .count()
     }
 
@@ -144,7 +144,7 @@ impl TableReport {
             Int64Array::from_iter(f.iter().map(|f| f.row.and_then(|r| i64::try_from(r).ok())));
         let text = |get: fn(&Finding) -> &str| -> ArrayRef {
             Arc::new(StringArray::from_iter_values(
-                f.iter().map(|f| get(&f.issue)),
+                f.iter().map(|f| get(&f.finding)),
             ))
         };
         let columns: Vec<ArrayRef> = vec![
@@ -387,14 +387,14 @@ struct Validator<'o> {
 impl Validator<'_> {
     /// Records a finding about field `slot`, unless its column is over the limit (then only
     /// counted).
-    fn push(&mut self, slot: usize, row: Option<u64>, issue: Finding) {
+    fn push(&mut self, slot: usize, row: Option<u64>, finding: Finding) {
         self.counts[slot] += 1;
         if self
             .options
             .max_per_column
             .is_none_or(|max| self.counts[slot] <= max)
         {
-            self.findings.push(RowFinding { row, issue });
+            self.findings.push(RowFinding { row, finding });
         }
     }
 
@@ -742,7 +742,7 @@ impl Validator<'_> {
                         .map_or("(unknown columns)", |f| f.name.as_str());
                     self.findings.push(RowFinding {
                         row: None,
-                        issue: Finding::warning(
+                        finding: Finding::warning(
                             format!("{}.{column}", self.spec.name),
                             "research.more_findings",
                             format!(
@@ -954,7 +954,7 @@ mod tests {
         report
             .findings
             .iter()
-            .map(|f| (f.row, f.issue.code.as_str()))
+            .map(|f| (f.row, f.finding.code.as_str()))
             .collect()
     }
 
@@ -1036,11 +1036,11 @@ mod tests {
         );
         assert!(
             report.findings[0]
-                .issue
+                .finding
                 .message
                 .contains("without a time zone")
         );
-        assert_eq!(report.findings[0].issue.path, "referrals.received_at");
+        assert_eq!(report.findings[0].finding.path, "referrals.received_at");
 
         let schema = batch.schema();
         let keep: Vec<usize> = (0..schema.fields().len())
@@ -1067,7 +1067,7 @@ mod tests {
             ]
         );
         assert!(!report.is_ok());
-        assert_eq!(report.findings[1].issue.severity, Severity::Warning);
+        assert_eq!(report.findings[1].finding.severity, Severity::Warning);
     }
 
     #[test]
@@ -1097,8 +1097,8 @@ mod tests {
                 (Some(1), "codelist.unknown_code"),
             ]
         );
-        assert_eq!(report.findings[0].issue.path, "referrals[0].reporter");
-        assert!(report.findings[2].issue.message.contains("astrologer"));
+        assert_eq!(report.findings[0].finding.path, "referrals[0].reporter");
+        assert!(report.findings[2].finding.message.contains("astrologer"));
 
         let b = replace(
             &batch,
@@ -1196,7 +1196,7 @@ mod tests {
         let report =
             validate_named("referrals", &b.schema(), std::slice::from_ref(&b), &options).unwrap();
         assert_eq!(report.findings.len(), 2);
-        assert_eq!(report.findings[0].issue.code, "research.more_findings");
+        assert_eq!(report.findings[0].finding.code, "research.more_findings");
         assert!(validate_named("nope", &b.schema(), &[], &options).is_err());
     }
 

@@ -276,7 +276,7 @@ impl<'de> Deserialize<'de> for Case {
         let data = CaseData::deserialize(deserializer)?;
         check_schema_version(Some(&data.schema_version)).map_err(serde::de::Error::custom)?;
         Case::from_data(data).map_err(|e| {
-            let first = e.report.issues.into_iter().next().unwrap_or_else(|| {
+            let first = e.findings.into_iter().next().unwrap_or_else(|| {
                 barnvern_core::Finding::error("", "case.invalid", "the case is invalid")
             });
             barnvern_core::json::de_error(first)

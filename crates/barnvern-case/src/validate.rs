@@ -55,12 +55,12 @@ fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
 }
 
 fn header(case: &CaseData, r: &mut Findings) {
-    if let Err(issue) = municipality::lookup(
+    if let Err(finding) = municipality::lookup(
         case.jurisdiction,
         case.municipality.as_str(),
         Some(case.opened_on),
     ) {
-        r.push(issue.under("municipality"));
+        r.push(finding.under("municipality"));
     }
     if let barnvern_core::PersonIdentity::NationalId(pid) = &case.child.identity
         && let Some(birth) = pid.birth_date()
@@ -93,7 +93,7 @@ fn referrals(case: &CaseData, r: &mut Findings) {
     for (i, referral) in case.referrals.iter().enumerate() {
         let path = format!("referrals[{i}]");
         let on = referral.received_on();
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.reporter"),
             &referral.reporter,
             |system, code| match system {
@@ -117,7 +117,7 @@ fn referrals(case: &CaseData, r: &mut Findings) {
             ));
         }
         for (j, reason) in referral.reasons.iter().enumerate() {
-            r.issues.extend(check_source_code(
+            r.findings.extend(check_source_code(
                 &format!("{path}.reasons[{j}]"),
                 reason,
                 on,
@@ -198,7 +198,7 @@ fn screenings(case: &CaseData, r: &mut Findings) {
             )),
             Some(_) => {}
         }
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.outcome"),
             &s.outcome,
             |system, code| {
@@ -211,14 +211,14 @@ fn screenings(case: &CaseData, r: &mut Findings) {
         // row with its source and validity (data/violence-rules.json).
         if s.outcome.code.closes_without_investigation()
             && let Some(referral) = case.referrals.iter().find(|x| x.id == s.referral_id)
-            && let Some(issue) = crate::violence_rules::ViolenceRules::builtin().check_screening(
+            && let Some(finding) = crate::violence_rules::ViolenceRules::builtin().check_screening(
                 case.jurisdiction,
                 s.decided_on,
                 &referral.violence,
                 format!("{path}.outcome"),
             )
         {
-            r.push(issue);
+            r.push(finding);
         }
     }
 }
@@ -311,12 +311,12 @@ fn investigations(case: &CaseData, r: &mut Findings) {
             }
             previous_due = Some(ext.new_due);
         }
-        for issue in deadlines::check_extensions(case, inv) {
-            r.push(issue.under(&path));
+        for finding in deadlines::check_extensions(case, inv) {
+            r.push(finding.under(&path));
         }
         for (j, p) in inv.child_participation.iter().enumerate() {
             let cpath = format!("{path}.child_participation[{j}]");
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 &cpath,
                 p,
                 |system, code| {
@@ -356,7 +356,7 @@ fn investigations(case: &CaseData, r: &mut Findings) {
                         "an investigation cannot conclude before it starts",
                     ));
                 }
-                r.issues.extend(check_coded(
+                r.findings.extend(check_coded(
                     &format!("{path}.conclusion"),
                     conclusion,
                     |system, code| {
@@ -498,7 +498,7 @@ fn decisions(case: &CaseData, r: &mut Findings) {
                 ));
             }
             previous = s.on;
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 &format!("{spath}.status"),
                 &s.status,
                 |system, code| {
@@ -514,14 +514,14 @@ fn decisions(case: &CaseData, r: &mut Findings) {
 /// Interventions, plans and meetings: their own rules (in `barnvern-intervention`), then their
 /// references into the case.
 fn interventions(case: &CaseData, r: &mut Findings) {
-    r.issues.extend(
+    r.findings.extend(
         barnvern_intervention::validate(
             case.jurisdiction,
             &case.interventions,
             &case.plans,
             &case.meetings,
         )
-        .issues,
+        .findings,
     );
     for (i, iv) in case.interventions.iter().enumerate() {
         let path = format!("interventions[{i}]");
@@ -589,7 +589,7 @@ fn family_partner(case: &CaseData, r: &mut Findings) {
                     &[],
                     0,
                 )
-                .issues,
+                .findings,
             );
         }
         _ => r.push(Finding::warning(
@@ -717,13 +717,13 @@ fn coded_reason(
     on: NaiveDate,
     r: &mut Findings,
 ) {
-    r.issues.extend(check_source_code(path, code, on));
+    r.findings.extend(check_source_code(path, code, on));
     if let Some(entry) = builtin(code.system()).and_then(|l| l.get(code.code()))
-        && let Err(issue) = entry.check_text(text)
+        && let Err(finding) = entry.check_text(text)
     {
         r.push(Finding {
             path: format!("{path}.text"),
-            ..issue
+            ..finding
         });
     }
 }
@@ -790,7 +790,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
                 _ => {}
             }
             if let Some(o) = &c.outcome {
-                r.issues.extend(check_coded(
+                r.findings.extend(check_coded(
                     &format!("{cpath}.outcome"),
                     o,
                     |system, code| {
@@ -895,7 +895,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
                 "an aftercare offer cannot be concluded before it was sent",
             ));
         }
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.outcome"),
             &a.outcome,
             |system, code| {

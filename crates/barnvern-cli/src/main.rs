@@ -183,8 +183,8 @@ fn read_case(path: &Path) -> Result<Case, ExitCode> {
     Case::from_json(&text).map_err(|err| {
         match err {
             Error::Validation(v) => {
-                for issue in &v.report.issues {
-                    eprintln!("{}: {issue}", path.display());
+                for finding in &v.findings {
+                    eprintln!("{}: {finding}", path.display());
                 }
             }
             other => eprintln!("{}: {other}", path.display()),
@@ -208,7 +208,7 @@ fn deadlines(path: &Path, as_of: Option<NaiveDate>, format: Format) -> ExitCode 
                 "jurisdiction": case.jurisdiction,
                 "as_of": as_of,
                 "deadlines": all,
-                "findings": findings.issues,
+                "findings": findings,
             });
             println!("{out:#}");
         }
@@ -218,8 +218,8 @@ fn deadlines(path: &Path, as_of: Option<NaiveDate>, format: Format) -> ExitCode 
                 case.case_id, case.jurisdiction, case.municipality
             );
             println!("{}", table::deadlines(&all));
-            for issue in &findings.issues {
-                println!("{issue}");
+            for finding in &findings {
+                println!("{finding}");
             }
         }
     }

@@ -108,13 +108,13 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
     for path in &args.files {
         let read = series
             .read_path(path)
-            .map_err(|e| io_err(path, e.to_issue().message))?;
+            .map_err(|e| io_err(path, e.to_finding().message))?;
         for item in read {
             let rc = match item {
                 Ok(rc) => rc,
-                Err(issue) => {
+                Err(finding) => {
                     errors = true;
-                    eprintln!("{issue}");
+                    eprintln!("{finding}");
                     continue;
                 }
             };
@@ -184,9 +184,9 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         LineReader::open(&args.bundles, 0, options).map_err(|e| io_err(&args.bundles, e))?;
     let (mut read, mut rejected, mut written) = (0u64, 0u64, 0u64);
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject = |at: &str, issues: Vec<Finding>| {
+    let mut reject = |at: &str, findings: Vec<Finding>| {
         rejected += 1;
-        for i in issues {
+        for i in findings {
             eprintln!("{}", at_path(at, i));
         }
     };
@@ -195,8 +195,8 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         let at = format!("{}:{}", args.bundles.display(), line.line);
         let case = match check_line(&line.content, args.max_line_bytes) {
             Ok(c) => c,
-            Err(issues) => {
-                reject(&at, issues);
+            Err(findings) => {
+                reject(&at, findings);
                 continue;
             }
         };
@@ -277,11 +277,10 @@ fn at_path(at: &str, i: Finding) -> Finding {
     }
 }
 
-fn bundle_issues(at: &str, e: barnvern_case::Error) -> Vec<Finding> {
+fn bundle_findings(at: &str, e: barnvern_case::Error) -> Vec<Finding> {
     match e {
         barnvern_case::Error::Validation(v) => v
-            .report
-            .issues
+            .findings
             .into_iter()
             .map(|i| Finding {
                 path: format!("{at}: {}", i.path),
@@ -316,28 +315,28 @@ fn is_xml(path: &Path) -> io::Result<bool> {
 pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::Result<u8> {
     let mut series = Extracts::new();
     let mut any_error = false;
-    let mut emit = |issue: &Finding, out: &mut dyn Write| -> io::Result<()> {
-        any_error |= issue.severity == Severity::Error;
+    let mut emit = |finding: &Finding, out: &mut dyn Write| -> io::Result<()> {
+        any_error |= finding.severity == Severity::Error;
         if json {
             let line = serde_json::json!({
-                "code": issue.code,
-                "severity": issue.severity,
-                "path": issue.path,
-                "message": issue.message,
+                "code": finding.code,
+                "severity": finding.severity,
+                "path": finding.path,
+                "message": finding.message,
             });
             writeln!(out, "{line}")
         } else {
-            writeln!(out, "{issue}")
+            writeln!(out, "{finding}")
         }
     };
     for path in files {
         if is_xml(path)? {
             let read = series
                 .read_path(path)
-                .map_err(|e| io_err(path, e.to_issue().message))?;
+                .map_err(|e| io_err(path, e.to_finding().message))?;
             for item in read {
                 match item {
-                    Err(issue) => emit(&issue, out)?,
+                    Err(finding) => emit(&finding, out)?,
                     Ok(rc) => {
                         let file = rc.file.clone();
                         let controls = check_sak(&rc.sak, &rc.extract, &file, None);
@@ -370,7 +369,7 @@ pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::R
                         }
                     }
                     Err(e) => {
-                        for i in bundle_issues(&at, e) {
+                        for i in bundle_findings(&at, e) {
                             emit(&i, out)?;
                         }
                     }

@@ -279,10 +279,10 @@ impl Rejects {
                 ExitCode::from(EXIT_IO)
             }),
             Rejects::Stderr => {
-                for issue in &record.errors {
+                for finding in &record.errors {
                     match record.line {
-                        Some(l) => eprintln!("{}:{l}: {issue}", record.file),
-                        None => eprintln!("{}: {issue}", record.file),
+                        Some(l) => eprintln!("{}:{l}: {finding}", record.file),
+                        None => eprintln!("{}: {finding}", record.file),
                     }
                 }
                 Ok(())
@@ -488,8 +488,8 @@ fn parse_events(path: &Path) -> Result<Vec<CaseEvent>, ExitCode> {
             Ok(e) => events.push(e),
             Err(err) => {
                 bad = true;
-                for issue in &err.report.issues {
-                    eprintln!("{} event {i}: {issue}", path.display());
+                for finding in &err.findings {
+                    eprintln!("{} event {i}: {finding}", path.display());
                 }
             }
         }

@@ -157,12 +157,39 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
     }
 }
 
-/// A list of findings about one record or file.
+/// A list of findings about one record or file. It reads as a slice of [`Finding`] (`len`,
+/// `iter`, indexing) and iterates like one, so callers rarely need the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Findings {
     /// The findings, in the order they were found.
-    pub issues: Vec<Finding>,
+    pub findings: Vec<Finding>,
+}
+
+impl std::ops::Deref for Findings {
+    type Target = [Finding];
+
+    fn deref(&self) -> &[Finding] {
+        &self.findings
+    }
+}
+
+impl IntoIterator for Findings {
+    type Item = Finding;
+    type IntoIter = std::vec::IntoIter<Finding>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.findings.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter = std::slice::Iter<'a, Finding>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.findings.iter()
+    }
 }
 
 impl Findings {
@@ -172,30 +199,30 @@ impl Findings {
     }
 
     /// Adds one finding.
-    pub fn push(&mut self, issue: Finding) {
-        self.issues.push(issue);
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 
     /// Adds every finding of `other`, with `prefix` put in front of their paths.
     pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Finding>) {
-        self.issues
+        self.findings
             .extend(other.into_iter().map(|i| i.under(prefix)));
     }
 
     /// True when any finding is an [`Severity::Error`].
     pub fn has_errors(&self) -> bool {
-        self.issues.iter().any(|i| i.severity == Severity::Error)
+        self.findings.iter().any(|i| i.severity == Severity::Error)
     }
 
     /// True when there are no findings at all.
     pub fn is_empty(&self) -> bool {
-        self.issues.is_empty()
+        self.findings.is_empty()
     }
 
     /// `Ok(self)` when there is no error (queries and warnings are kept), else `Err`.
     pub fn into_result(self) -> Result<Findings, ValidationError> {
         if self.has_errors() {
-            Err(ValidationError { report: self })
+            Err(ValidationError { findings: self })
         } else {
             Ok(self)
         }
@@ -205,7 +232,7 @@ impl Findings {
 impl FromIterator<Finding> for Findings {
     fn from_iter<T: IntoIterator<Item = Finding>>(iter: T) -> Self {
         Findings {
-            issues: iter.into_iter().collect(),
+            findings: iter.into_iter().collect(),
         }
     }
 }
@@ -214,43 +241,43 @@ impl FromIterator<Finding> for Findings {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationError {
     /// All findings, errors first as found.
-    pub report: Findings,
+    pub findings: Findings,
 }
 
 impl ValidationError {
     /// A validation error holding a single finding.
-    pub fn single(issue: Finding) -> Self {
+    pub fn single(finding: Finding) -> Self {
         ValidationError {
-            report: Findings {
-                issues: vec![issue],
+            findings: Findings {
+                findings: vec![finding],
             },
         }
     }
 
     /// The findings.
-    pub fn issues(&self) -> &[Finding] {
-        &self.report.issues
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings.findings
     }
 }
 
 impl From<Finding> for ValidationError {
-    fn from(issue: Finding) -> Self {
-        ValidationError::single(issue)
+    fn from(finding: Finding) -> Self {
+        ValidationError::single(finding)
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Lead with the first error: that is why the value was refused.
-        let issues = &self.report.issues;
-        let first = issues
+        let findings = &self.findings.findings;
+        let first = findings
             .iter()
             .find(|i| i.severity == Severity::Error)
-            .or(issues.first());
+            .or(findings.first());
         match first {
             None => f.write_str("validation failed"),
-            Some(first) if issues.len() == 1 => write!(f, "{first}"),
-            Some(first) => write!(f, "{first} (and {} more findings)", issues.len() - 1),
+            Some(first) if findings.len() == 1 => write!(f, "{first}"),
+            Some(first) => write!(f, "{first} (and {} more findings)", findings.len() - 1),
         }
     }
 }
@@ -268,8 +295,9 @@ mod tests {
         );
         assert_eq!(join_path("", "x"), "x");
         assert_eq!(join_path("x", ""), "x");
-        let issue = Finding::error("received_at", "date.order", "too early").under("referrals[2]");
-        assert_eq!(issue.path, "referrals[2].received_at");
+        let finding =
+            Finding::error("received_at", "date.order", "too early").under("referrals[2]");
+        assert_eq!(finding.path, "referrals[2].received_at");
     }
 
     #[test]

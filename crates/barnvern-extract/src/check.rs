@@ -57,8 +57,7 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
     }
     Case::from_json(text).map_err(|e| match e {
         CaseError::Validation(v) => v
-            .report
-            .issues
+            .findings
             .into_iter()
             .filter(|i| i.severity == Severity::Error)
             .collect(),
@@ -163,18 +162,26 @@ mod tests {
 
     #[test]
     fn an_unknown_schema_version_is_named_only_when_it_looks_like_one() {
-        let issues = check_line(
+        let findings = check_line(
             &bytes(br#"{"schema_version": "9.9", "case_id": "x"}"#),
             1000,
         )
         .unwrap_err();
-        assert_eq!(issues[0].code, codes::SCHEMA_VERSION);
-        assert!(issues[0].message.contains("9.9"), "{}", issues[0].message);
-        let issues = check_line(
+        assert_eq!(findings[0].code, codes::SCHEMA_VERSION);
+        assert!(
+            findings[0].message.contains("9.9"),
+            "{}",
+            findings[0].message
+        );
+        let findings = check_line(
             &bytes(br#"{"schema_version": "197901012391", "case_id": "x"}"#),
             1000,
         )
         .unwrap_err();
-        assert!(!issues[0].message.contains("2391"), "{}", issues[0].message);
+        assert!(
+            !findings[0].message.contains("2391"),
+            "{}",
+            findings[0].message
+        );
     }
 }

@@ -225,9 +225,9 @@ pub fn extract(
                     Verdict::Rejected(errors) => reject(&mut quarantine, at, errors)?,
                     Verdict::Accepted { key, index } => {
                         if let Some(&(file, first)) = seen.get(&key) {
-                            let issue = duplicate_case(first, &names[file]);
+                            let finding = duplicate_case(first, &names[file]);
                             duplicates.push(index);
-                            reject(&mut quarantine, at, vec![issue])?;
+                            reject(&mut quarantine, at, vec![finding])?;
                         } else {
                             seen.insert(key, (at.file, at.line));
                             accepted += 1;

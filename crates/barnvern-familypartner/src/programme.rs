@@ -244,12 +244,12 @@ impl ProgrammeCosts {
 
     fn check(&self) -> Findings {
         let mut r = Findings::new();
-        for mut issue in self.model().check().issues {
+        for mut finding in self.model().check().findings {
             // The model holds the one card as rate_cards[0]; say where it is written here.
-            if let Some(rest) = issue.path.strip_prefix("rate_cards[0]") {
-                issue.path = format!("rate_card{rest}");
+            if let Some(rest) = finding.path.strip_prefix("rate_cards[0]") {
+                finding.path = format!("rate_card{rest}");
             }
-            r.push(issue);
+            r.push(finding);
         }
         if !(self.mileage_per_km.is_finite() && self.mileage_per_km >= 0.0) {
             r.push(Finding::error(
@@ -329,7 +329,7 @@ impl ProgrammeDefinition {
             }
         }
         if let Some(costs) = &self.costs {
-            r.extend_under("costs", costs.check().issues);
+            r.extend_under("costs", costs.check().findings);
         }
         if previous_end < self.duration.max_months {
             r.push(Finding::error(

@@ -186,7 +186,7 @@ impl Questionnaire {
             ));
         }
         if let Err(e) = self.responses.check(instrument) {
-            r.issues.extend(e.report.issues);
+            r.findings.extend(e.findings);
         }
         r
     }
@@ -219,7 +219,7 @@ mod tests {
         );
         let r = one.check(d(10, 28));
         let found: Vec<(&str, &str)> = r
-            .issues
+            .findings
             .iter()
             .map(|i| (i.path.as_str(), i.code.as_str()))
             .collect();
@@ -230,7 +230,7 @@ mod tests {
             r#"{"instrument":"cbcl","informant":"parent","completed_on":"2024-10-20","responses":{}}"#,
         );
         assert_eq!(
-            unknown.check(d(10, 28)).issues[0].code,
+            unknown.check(d(10, 28)).findings[0].code,
             "fp.unknown_instrument"
         );
     }
@@ -241,8 +241,8 @@ mod tests {
             r#"{"instrument":"sdq-t-4-17","informant":"parent","completed_on":"2024-10-28","responses":{"consid":1}}"#,
         );
         let r = one.check(d(10, 28));
-        assert_eq!(r.issues.len(), 1);
-        assert_eq!(r.issues[0].code, "fp.informant_not_the_forms");
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].code, "fp.informant_not_the_forms");
         assert!(!r.has_errors());
     }
 

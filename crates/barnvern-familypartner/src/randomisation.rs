@@ -572,13 +572,13 @@ mod tests {
     #[test]
     fn bad_block_sizes_are_refused() {
         let err = Randomiser::new(1, &RandomisationDesign::blocks(&[3])).unwrap_err();
-        assert_eq!(err.issues()[0].code, "randomisation.block_size");
+        assert_eq!(err.findings()[0].code, "randomisation.block_size");
         let two_to_one = RandomisationDesign::blocks(&[4]).with_ratio(AllocationRatio {
             intervention: 2,
             control: 1,
         });
         let err = Randomiser::new(1, &two_to_one).unwrap_err();
-        assert_eq!(err.issues()[0].code, "randomisation.block_size");
+        assert_eq!(err.findings()[0].code, "randomisation.block_size");
     }
 
     #[test]

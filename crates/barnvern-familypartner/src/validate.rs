@@ -15,7 +15,7 @@ use crate::rules::{self, Refusal};
 use crate::trial::TrialData;
 use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord};
 
-fn issue(path: String, r: Refusal) -> Finding {
+fn finding(path: String, r: Refusal) -> Finding {
     Finding::error(path, r.code, r.message)
 }
 
@@ -23,7 +23,7 @@ fn issue(path: String, r: Refusal) -> Finding {
 pub fn validate(data: &TrialData) -> Findings {
     let mut r = Findings::new();
     let programme = &data.programme;
-    r.extend_under("programme", programme.validate().issues);
+    r.extend_under("programme", programme.validate().findings);
     r.extend_under("design.randomisation", data.design.randomisation.validate());
     r.extend_under("design", crate::site::validate_sites(&data.design.sites));
     if data.design.randomisation.by_site() && data.design.sites.is_empty() {
@@ -123,7 +123,7 @@ pub fn validate(data: &TrialData) -> Findings {
                 &data.families,
                 i,
             )
-            .issues,
+            .findings,
         );
     }
     sequences.sort_unstable();
@@ -182,7 +182,7 @@ pub fn validate_family_with(
         before.allocation = None;
         before.enrolment = None;
         if let Err(e) = rules::check_randomise(&before, programme, a.on) {
-            r.push(issue("allocation".to_owned(), e));
+            r.push(finding("allocation".to_owned(), e));
         }
     }
     if let Some(e) = &f.enrolment {
@@ -198,7 +198,7 @@ pub fn validate_family_with(
                 .is_some_and(|oe| (oe.started_on, *k) < (e.started_on, i))
         });
         if let Err(x) = rules::check_enrol(&before, e, earlier.map(|(_, o)| o), programme) {
-            r.push(issue("enrolment".to_owned(), x));
+            r.push(finding("enrolment".to_owned(), x));
         }
         let d = programme.duration;
         let within = |m: u32| barnvern_core::dates::add_months(e.started_on, m);
@@ -226,7 +226,7 @@ pub fn validate_family_with(
             ));
         }
         if let Err(x) = rules::check_activity(f, programme, c.on) {
-            r.push(issue(format!("{cpath}.on"), x));
+            r.push(finding(format!("{cpath}.on"), x));
         }
         for (k, comp) in c.components.iter().enumerate() {
             if programme.component(comp).is_none() {
@@ -265,13 +265,13 @@ pub fn validate_family_with(
     }
     for (j, a) in f.coordination.iter().enumerate() {
         if let Err(x) = rules::check_activity(f, programme, a.on) {
-            r.push(issue(format!("coordination[{j}].on"), x));
+            r.push(finding(format!("coordination[{j}].on"), x));
         }
     }
     for (j, goal) in f.goals.iter().enumerate() {
         let gpath = format!("goals[{j}]");
         if let Err(x) = rules::check_activity(f, programme, goal.set_on) {
-            r.push(issue(format!("{gpath}.set_on"), x));
+            r.push(finding(format!("{gpath}.set_on"), x));
         }
         let mut previous = goal.set_on;
         for (k, review) in goal.reviews.iter().enumerate() {
@@ -284,12 +284,12 @@ pub fn validate_family_with(
             }
             previous = review.on;
             if let Err(x) = rules::check_activity(f, programme, review.on) {
-                r.push(issue(format!("{gpath}.reviews[{k}].on"), x));
+                r.push(finding(format!("{gpath}.reviews[{k}].on"), x));
             }
         }
     }
     withdrawals(f, &mut r);
-    r.issues.extend(crate::interview::check(f));
+    r.findings.extend(crate::interview::check(f));
     let mut seen_waves = HashSet::new();
     for (j, w) in f.waves.iter().enumerate() {
         let wpath = format!("waves[{j}]");
@@ -302,7 +302,7 @@ pub fn validate_family_with(
         }
         questionnaires(w, &wpath, instruments, &mut r);
         if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, waves) {
-            r.push(issue(wpath.clone(), x));
+            r.push(finding(wpath.clone(), x));
             continue;
         }
         let window = waves
@@ -347,7 +347,7 @@ fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r
                 ),
             ));
         }
-        r.extend_under(&qpath, q.check_with(w.on, instruments).issues);
+        r.extend_under(&qpath, q.check_with(w.on, instruments).findings);
     }
 }
 

@@ -11,7 +11,7 @@ use barnvern_core::Finding;
 /// Why a Fiks bekymringsmelding was refused.
 ///
 /// [`FiksError::code`], [`FiksError::path`] and [`FiksError::message`] describe the first
-/// failure; [`FiksError::issues`] lists every failure found (a body is checked in full, so one
+/// failure; [`FiksError::findings`] lists every failure found (a body is checked in full, so one
 /// reply can name all of its faults).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FiksError {
@@ -24,20 +24,20 @@ pub enum FiksError {
     Json(Finding),
     /// The body is JSON but breaks the published schema's rules (required fields, types,
     /// patterns, formats, array lengths) or the intake's own (a valid identity number, a
-    /// municipality in force on the sending date, distinct children). One issue per failure,
+    /// municipality in force on the sending date, distinct children). One finding per failure,
     /// in document order.
     #[error("{}{}", first(.0), more(.0))]
     Invalid(Vec<Finding>),
 }
 
-fn first(issues: &[Finding]) -> String {
-    issues
+fn first(findings: &[Finding]) -> String {
+    findings
         .first()
         .map_or_else(|| "the message is invalid".to_owned(), Finding::to_string)
 }
 
-fn more(issues: &[Finding]) -> String {
-    match issues.len() {
+fn more(findings: &[Finding]) -> String {
+    match findings.len() {
         0 | 1 => String::new(),
         2 => " (and 1 more failure)".to_owned(),
         n => format!(" (and {} more failures)", n - 1),
@@ -46,15 +46,17 @@ fn more(issues: &[Finding]) -> String {
 
 impl FiksError {
     /// Every failure found, first one first.
-    pub fn issues(&self) -> &[Finding] {
+    pub fn findings(&self) -> &[Finding] {
         match self {
-            FiksError::MessageType(issue) | FiksError::Json(issue) => std::slice::from_ref(issue),
-            FiksError::Invalid(issues) => issues,
+            FiksError::MessageType(finding) | FiksError::Json(finding) => {
+                std::slice::from_ref(finding)
+            }
+            FiksError::Invalid(findings) => findings,
         }
     }
 
     fn first(&self) -> Option<&Finding> {
-        self.issues().first()
+        self.findings().first()
     }
 
     /// The stable code of the first failure (`fiks.required`, `fiks.fnr`, ...).

@@ -36,7 +36,7 @@
 //! For a service taking in a message:
 //! 1. `message_type.parse::<MessageType>()` and [`parse`]; on an error, reply
 //!    [`Reply::failed`] (its text names paths and rules, never values) and store nothing.
-//!    [`FiksError::issues`] is the structured list (path, code, severity, message) for logs and
+//!    [`FiksError::findings`] is the structured list (path, code, severity, message) for logs and
 //!    HTTP responses; [`Report::findings`] are warnings about an accepted report.
 //! 2. For each of [`Report::children`]: with [`ReportedChild::person_id`], look for the
 //!    child's open case and apply [`Report::referral_event`] to it; otherwise (no open case, or
@@ -98,11 +98,11 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     let value = json(bytes)?;
     let mut reader = read::Reader::default();
     let Some(body) = reader.body(message_type, &value) else {
-        return Err(FiksError::Invalid(reader.issues));
+        return Err(FiksError::Invalid(reader.findings));
     };
     let mut findings = Vec::new();
     let failed_at =
-        |reader: &read::Reader, path: &str| reader.issues.iter().any(|i| i.path == path);
+        |reader: &read::Reader, path: &str| reader.findings.iter().any(|i| i.path == path);
 
     let sent = if failed_at(&reader, "sendingstidspunkt") {
         None
@@ -112,8 +112,8 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
                 findings.extend(warning);
                 Some(at)
             }
-            Err(issue) => {
-                reader.issues.push(issue);
+            Err(finding) => {
+                reader.findings.push(finding);
                 None
             }
         }
@@ -129,14 +129,14 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
                     }
                     match MunicipalityCode::new(&version.code) {
                         Ok(code) => Some(code),
-                        Err(issue) => {
-                            reader.issues.push(issue.under("kommunenummer"));
+                        Err(finding) => {
+                            reader.findings.push(finding.under("kommunenummer"));
                             None
                         }
                     }
                 }
-                Err(issue) => {
-                    reader.issues.push(issue);
+                Err(finding) => {
+                    reader.findings.push(finding);
                     None
                 }
             }
@@ -145,8 +145,8 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     };
 
     let children = children(&body, &mut reader);
-    if !reader.issues.is_empty() {
-        return Err(FiksError::Invalid(reader.issues));
+    if !reader.findings.is_empty() {
+        return Err(FiksError::Invalid(reader.findings));
     }
     let (Some(sent_at), Some(municipality)) = (sent, municipality) else {
         // Both are known when nothing failed; refuse rather than panic should that change.
@@ -156,7 +156,7 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
             "the message could not be resolved",
         )]));
     };
-    let internal = |issue: Finding| FiksError::Invalid(vec![issue]);
+    let internal = |finding: Finding| FiksError::Invalid(vec![finding]);
     Ok(Report {
         message_type,
         reporter: reporter_of(&body).map_err(internal)?,
@@ -195,7 +195,7 @@ fn resolve_municipality(
     let path = "kommunenummer";
     match municipality::lookup(Jurisdiction::No, code, Some(on)) {
         Ok(version) => Ok((version, None)),
-        Err(issue) if issue.code == "municipality.not_in_force" => {
+        Err(finding) if finding.code == "municipality.not_in_force" => {
             match municipality::successor(Jurisdiction::No, code, on) {
                 Some(now) => Ok((
                     now,
@@ -213,14 +213,14 @@ fn resolve_municipality(
                 None => Err(Finding::error(
                     path,
                     "fiks.municipality_not_in_force",
-                    issue.message,
+                    finding.message,
                 )),
             }
         }
-        Err(issue) => Err(Finding::error(
+        Err(finding) => Err(Finding::error(
             path,
             "fiks.municipality_unknown",
-            issue.message,
+            finding.message,
         )),
     }
 }

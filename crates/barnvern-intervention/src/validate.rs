@@ -104,7 +104,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     let t = iv.intervention_type.code;
     // A concept SSB has no code of its own for (Family Partner, SafeCare, ...) is reported under
     // a catch-all code with its name; that source code matches the more specific concept.
-    r.issues.extend(check_coded(
+    r.findings.extend(check_coded(
         "type",
         &iv.intervention_type,
         |system, code| {
@@ -243,7 +243,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             "an intervention with an end reason needs the date it ended",
         )),
         (Some(end), Some(reason)) => {
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 "end_reason",
                 reason,
                 |system, code| {
@@ -321,7 +321,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             &mut r,
         );
     }
-    r.issues
+    r.findings
 }
 
 /// Frequencies and visits of supervision or follow-up: at least one frequency, in date order,
@@ -352,7 +352,7 @@ fn visits(
             ));
         }
         previous = Some(f.from);
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.frequency"),
             &f.frequency,
             |s, code| (s == system).then(|| VisitFrequency::from_ssb_code(code)),
@@ -373,7 +373,7 @@ fn visits(
 /// Findings about one plan (paths relative to it).
 pub fn validate_plan(p: &Plan) -> Vec<Finding> {
     let mut r = Findings::new();
-    r.issues.extend(check_coded(
+    r.findings.extend(check_coded(
         "type",
         &p.plan_type,
         |system, code| (system == plan::SSB_SYSTEM).then(|| PlanType::from_ssb_code(code)),
@@ -404,7 +404,7 @@ pub fn validate_plan(p: &Plan) -> Vec<Finding> {
             ));
         }
     }
-    r.issues
+    r.findings
 }
 
 /// Findings about one coordination meeting (paths relative to it).
@@ -435,5 +435,5 @@ pub fn validate_meeting(m: &CoordinationMeeting) -> Vec<Finding> {
             ));
         }
     }
-    r.issues
+    r.findings
 }

@@ -71,9 +71,9 @@ pub struct BandTable {
 impl BandTable {
     /// Findings about this table (paths relative to it).
     pub fn check(&self) -> Vec<Finding> {
-        let mut issues = Vec::new();
+        let mut findings = Vec::new();
         let mut push = |path: String, code: &str, message: String| {
-            issues.push(Finding::error(
+            findings.push(Finding::error(
                 path,
                 format!("outcomes.definition.{code}"),
                 message,
@@ -134,7 +134,7 @@ impl BandTable {
                 }
             }
         }
-        issues
+        findings
     }
 
     /// The position of the band holding `value`, if any.
@@ -240,8 +240,8 @@ mod tests {
     fn overlapping_bands_are_refused() {
         let mut t = table(None, 4, true);
         t.bands[1].min = 3.0;
-        let issues = t.check();
-        assert_eq!(issues[0].code, "outcomes.definition.band_overlap");
+        let findings = t.check();
+        assert_eq!(findings[0].code, "outcomes.definition.band_overlap");
     }
 
     #[test]

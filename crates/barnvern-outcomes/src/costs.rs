@@ -100,14 +100,14 @@ impl RateCard {
     }
 
     fn check(&self) -> Vec<Finding> {
-        let mut issues = Vec::new();
+        let mut findings = Vec::new();
         for (field, value) in [
             ("hourly_wage", self.hourly_wage),
             ("on_cost_pct", self.on_cost_pct),
             ("overhead_pct", self.overhead_pct),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                issues.push(Finding::error(
+                findings.push(Finding::error(
                     field,
                     "outcomes.costs.negative",
                     format!(
@@ -119,7 +119,7 @@ impl RateCard {
         }
         let cap = self.practical_capacity_pct;
         if !(cap.is_finite() && cap > 0.0 && cap <= 100.0) {
-            issues.push(Finding::error(
+            findings.push(Finding::error(
                 "practical_capacity_pct",
                 "outcomes.costs.capacity",
                 format!(
@@ -128,7 +128,7 @@ impl RateCard {
                 ),
             ));
         }
-        issues
+        findings
     }
 }
 
@@ -499,8 +499,8 @@ mod tests {
         let mut m = model();
         m.activities[0].role = RoleId::new("psychologist").unwrap();
         let err = m.summary(CostBasis::Recurrent, 1).unwrap_err();
-        assert_eq!(err.issues()[0].code, "outcomes.costs.unknown_role");
-        assert_eq!(err.issues()[0].path, "activities[0].role");
+        assert_eq!(err.findings()[0].code, "outcomes.costs.unknown_role");
+        assert_eq!(err.findings()[0].path, "activities[0].role");
     }
 
     #[test]
@@ -508,7 +508,10 @@ mod tests {
         let mut m = model();
         m.rate_cards[0].practical_capacity_pct = 0.0;
         let err = m.summary(CostBasis::Recurrent, 1).unwrap_err();
-        assert_eq!(err.issues()[0].path, "rate_cards[0].practical_capacity_pct");
+        assert_eq!(
+            err.findings()[0].path,
+            "rate_cards[0].practical_capacity_pct"
+        );
     }
 
     #[test]

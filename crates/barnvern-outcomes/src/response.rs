@@ -109,12 +109,11 @@ impl Responses {
     pub fn from_json(text: &str) -> Result<Responses, ValidationError> {
         barnvern_core::json::from_str::<Responses>(text).map_err(|e| {
             let report: Findings = e
-                .report
-                .issues
+                .findings
                 .into_iter()
                 .map(|i| i.under("responses"))
                 .collect();
-            ValidationError { report }
+            ValidationError { findings: report }
         })
     }
 
@@ -368,17 +367,17 @@ mod tests {
             (r#"{"obeys": {"x": 1}}"#, "field"),
         ] {
             let err = Responses::from_json(json).unwrap_err();
-            let issue = &err.issues()[0];
-            assert_eq!(issue.code, "outcomes.wrong_type", "{json}");
-            assert_eq!(issue.path, "responses.obeys", "{json}");
-            assert!(issue.message.contains("obeys"), "{issue}");
-            assert!(issue.message.contains(got), "{issue}");
+            let finding = &err.findings()[0];
+            assert_eq!(finding.code, "outcomes.wrong_type", "{json}");
+            assert_eq!(finding.path, "responses.obeys", "{json}");
+            assert!(finding.message.contains("obeys"), "{finding}");
+            assert!(finding.message.contains(got), "{finding}");
         }
     }
 
     #[test]
     fn duplicate_items_are_refused() {
         let err = Responses::from_json(r#"{"a": 1, "a": 2}"#).unwrap_err();
-        assert_eq!(err.issues()[0].code, "outcomes.duplicate_item");
+        assert_eq!(err.findings()[0].code, "outcomes.duplicate_item");
     }
 }

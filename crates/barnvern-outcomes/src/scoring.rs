@@ -1203,9 +1203,9 @@ mod tests {
             10,
         )
         .unwrap_err();
-        assert_eq!(err.issues().len(), 1);
+        assert_eq!(err.findings().len(), 1);
         assert_eq!(
-            err.issues()[0].path,
+            err.findings()[0].path,
             format!("columns.lies[{}]", CHUNK_ROWS + 15)
         );
     }

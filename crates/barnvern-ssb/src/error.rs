@@ -24,14 +24,14 @@ pub enum Error {
 
 impl Error {
     /// The error as a finding (path, code, severity, message).
-    pub fn to_issue(&self) -> Finding {
+    pub fn to_finding(&self) -> Finding {
         match self {
             Error::Io { path, source } => Finding::error(
                 path.clone(),
                 "ssb.io",
                 format!("could not read or write: {source}"),
             ),
-            Error::Input(issue) | Error::Write(issue) => issue.clone(),
+            Error::Input(finding) | Error::Write(finding) => finding.clone(),
         }
     }
 }

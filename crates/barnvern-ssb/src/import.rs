@@ -540,7 +540,7 @@ fn child(ctx: &mut Ctx<'_>, sak: &mut Element) -> Option<Child> {
                 sak.children[i].remove("Fodselsnummer");
                 PersonIdentity::NationalId(pid)
             }
-            Err(issue) => {
+            Err(finding) => {
                 if is_incomplete_fnr(fnr) {
                     ctx.find(
                         Severity::Warning,
@@ -556,8 +556,8 @@ fn child(ctx: &mut Ctx<'_>, sak: &mut Element) -> Option<Child> {
                         Severity::Error,
                         &p,
                         "@Fodselsnummer",
-                        &issue.code,
-                        format!("{} The child is recorded as unregistered.", issue.message),
+                        &finding.code,
+                        format!("{} The child is recorded as unregistered.", finding.message),
                     );
                 }
                 unregistered(&local, birth)?

@@ -64,7 +64,7 @@ impl ReadCase {
         let locator = format!("{}:/Barnevern/Sak[@Id='{}']", self.file, data.case_id);
         Case::from_data(data).map_err(|e| {
             let mut out = self.findings;
-            out.extend(e.report.issues.into_iter().map(|i| {
+            out.extend(e.findings.into_iter().map(|i| {
                 let path = if i.path.is_empty() {
                     locator.clone()
                 } else {

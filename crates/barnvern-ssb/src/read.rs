@@ -284,7 +284,7 @@ impl<R: BufRead> SsbReader<R> {
                     };
                     let element = match self.subtree(&start, empty, line) {
                         Ok(e) => e,
-                        Err(issue) => return Some(Err(issue)),
+                        Err(finding) => return Some(Err(finding)),
                     };
                     match element.name.as_str() {
                         "Fagsystem" => self.header.fagsystem = Some(element),

@@ -896,13 +896,13 @@ class Dataset:
         """
 
     @property
-    def issues(self) -> list[ErrorDetail]:
+    def findings(self) -> list[ErrorDetail]:
         """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
         dataset barnvern wrote from valid cases."""
 
     def __repr__(self) -> str:
         """``Dataset(path='/data/extract', schema_version='1.2', cases=200, tables=45,
-        rows=4974, issues=0)``."""
+        rows=4974, findings=0)``."""
     def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:

@@ -24,17 +24,17 @@ pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<
     };
     match list.check(source.code(), Some(on)) {
         Ok(_) => Vec::new(),
-        Err(issue) if issue.code == "codelist.not_in_force" => {
+        Err(finding) if finding.code == "codelist.not_in_force" => {
             vec![Finding::warning(
                 format!("{path}.code"),
-                issue.code,
-                issue.message,
+                finding.code,
+                finding.message,
             )]
         }
-        Err(issue) => vec![Finding::error(
+        Err(finding) => vec![Finding::error(
             format!("{path}.code"),
-            issue.code,
-            issue.message,
+            finding.code,
+            finding.message,
         )],
     }
 }

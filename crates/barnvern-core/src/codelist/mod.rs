@@ -54,7 +54,7 @@ pub use check::{check_coded, check_source_code};
 pub use coded::{Coded, SourceCode};
 pub use systems::{
     KNOWN_CODE_SYSTEMS, MAX_CODE_CHARS, MAX_SYSTEM_CHARS, check_code_text, check_system_name,
-    identity_issue, is_known_code_system,
+    identity_finding, is_known_code_system,
 };
 
 /// Display text of a code, per language. A source rarely has all three.

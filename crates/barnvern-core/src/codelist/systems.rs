@@ -39,7 +39,7 @@ pub fn check_system_name(name: &str) -> Result<(), Finding> {
         ));
     }
     if looks_like_identity_number(name) {
-        return Err(identity_issue("a system name"));
+        return Err(identity_finding("a system name"));
     }
     let bytes = name.as_bytes();
     let part = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
@@ -73,7 +73,7 @@ pub fn check_code_text(code: &str) -> Result<(), Finding> {
         ));
     }
     if looks_like_identity_number(code) {
-        return Err(identity_issue("a source code"));
+        return Err(identity_finding("a source code"));
     }
     if code.chars().count() > MAX_CODE_CHARS || code.chars().any(char::is_control) {
         return Err(Finding::error(
@@ -88,7 +88,7 @@ pub fn check_code_text(code: &str) -> Result<(), Finding> {
 }
 
 /// The finding for text shaped like an identity number where none may be.
-pub fn identity_issue(what: &str) -> Finding {
+pub fn identity_finding(what: &str) -> Finding {
     Finding::error(
         "",
         "privacy.identity_number",

@@ -122,15 +122,15 @@ impl PersonId {
         jurisdiction: Option<Jurisdiction>,
         reference_date: Option<NaiveDate>,
     ) -> Result<PersonId, Finding> {
-        let form = Form::of(text.trim()).ok_or_else(|| format_issue(jurisdiction))?;
+        let form = Form::of(text.trim()).ok_or_else(|| format_finding(jurisdiction))?;
         match (form, jurisdiction) {
             (Form::SeFull(_, _) | Form::SeShort(_, _), Some(Jurisdiction::No)) => {
-                Err(mismatch_issue(
+                Err(mismatch_finding(
                     "10 or 12 digits is the form of a Swedish personnummer, but jurisdiction NO \
                      was given (a Norwegian number has 11 digits: DDMMYYIIIKK)",
                 ))
             }
-            (Form::No(_), Some(Jurisdiction::Se)) => Err(mismatch_issue(
+            (Form::No(_), Some(Jurisdiction::Se)) => Err(mismatch_finding(
                 "11 digits is the form of a Norwegian fødselsnummer, but jurisdiction SE was \
                  given (a Swedish number has 12 digits, YYYYMMDDNNNC, or 10, YYMMDD-NNNC)",
             )),
@@ -278,7 +278,7 @@ fn array<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
     digits.try_into().ok()
 }
 
-fn format_issue(jurisdiction: Option<Jurisdiction>) -> Finding {
+fn format_finding(jurisdiction: Option<Jurisdiction>) -> Finding {
     const SE: &str = "a Swedish personnummer or samordningsnummer (YYYYMMDDNNNC, YYYYMMDD-NNNC, \
                       YYMMDD-NNNC, YYMMDD+NNNC or YYMMDDNNNC)";
     const NO: &str = "a Norwegian fødselsnummer, D-number or H-number (DDMMYYIIIKK or \
@@ -297,7 +297,7 @@ fn format_issue(jurisdiction: Option<Jurisdiction>) -> Finding {
     )
 }
 
-fn mismatch_issue(message: &str) -> Finding {
+fn mismatch_finding(message: &str) -> Finding {
     Finding::error("", "id.jurisdiction_mismatch", message)
 }
 

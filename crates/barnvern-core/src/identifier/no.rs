@@ -77,7 +77,7 @@ pub(super) fn century_year(individual: u32, yy: u32) -> Option<i32> {
     }
 }
 
-fn date_issue(message: &str) -> Finding {
+fn date_finding(message: &str) -> Finding {
     Finding::error("", "id.no.date", message)
 }
 
@@ -114,19 +114,19 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Finding> {
         41..=52 => (true, false, written_month - 40),
         81..=92 => (false, true, written_month - 80),
         _ => {
-            return Err(date_issue(
+            return Err(date_finding(
                 "the month is not valid: 01-12, or + 40 (H-number), or + 80 (synthetic test \
                  number)",
             ));
         }
     };
     if !(1..=31).contains(&day) {
-        return Err(date_issue(
+        return Err(date_finding(
             "the day is not valid: 01-31, or + 40 (D-number)",
         ));
     }
     if d_number && h_number {
-        return Err(date_issue(
+        return Err(date_finding(
             "a number cannot be both a D-number (day + 40) and an H-number (month + 40)",
         ));
     }
@@ -145,7 +145,7 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Finding> {
         None => is_date(1900 + yy as i32) || is_date(2000 + yy as i32),
     };
     if !calendar_ok {
-        return Err(date_issue(
+        return Err(date_finding(
             "the date part is not a calendar date (for example 29 February in a year that is \
              not a leap year)",
         ));
