@@ -78,7 +78,7 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (root / "cohort.jsonl").read_text(encoding="utf-8")
     inputs.write_text(text + "\n".join(_bundles(2)) + "\n", encoding="utf-8")
     summary = bv.extract(inputs, root / "extract", key=KEY, as_of=AS_OF)
-    assert summary.is_clean, summary.rejected_by_code
+    assert summary.ok, summary.rejected_by_code
     return root / "extract"
 
 

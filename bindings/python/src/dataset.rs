@@ -110,9 +110,10 @@ impl PyDataset {
         &self.inner.manifest().schema_version
     }
 
-    /// The number of research cases written.
+    /// The number of research cases written (a count: the cases themselves are the `cases`
+    /// table).
     #[getter]
-    fn cases(&self) -> u64 {
+    fn case_count(&self) -> u64 {
         self.inner.manifest().cases
     }
 
@@ -165,11 +166,11 @@ impl PyDataset {
         to_frame(py, "to_pandas", table, "Dataset.to_pandas")
     }
 
-    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, findings=0)`.
+    /// `Dataset(path='...', schema_version='1.1', case_count=200, tables=35, rows=4974, findings=0)`.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
         Ok(format!(
-            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, findings={})",
+            "Dataset(path={}, schema_version='{}', case_count={}, tables={}, rows={rows}, findings={})",
             path_repr(py, self.inner.path())?,
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
@@ -232,7 +233,8 @@ fn read_dataset(py: Python<'_>, path: PathBuf) -> PyResult<PyDataset> {
 #[pyclass(frozen, name = "TableReport", module = "barnvern")]
 pub struct PyTableReport {
     report: TableReport,
-    errors: arrow_array::RecordBatch,
+    /// The findings as one Arrow batch, built once.
+    batch: arrow_array::RecordBatch,
 }
 
 #[pymethods]
@@ -258,8 +260,8 @@ impl PyTableReport {
     /// Every finding as an Arrow table: `row` (int64, null for a whole column), `path`,
     /// `code`, `severity`, `message`.
     #[getter]
-    fn errors(&self) -> PyResult<PyTable> {
-        PyTable::try_new(vec![self.errors.clone()], self.errors.schema())
+    fn findings(&self) -> PyResult<PyTable> {
+        PyTable::try_new(vec![self.batch.clone()], self.batch.schema())
     }
 
     /// Every finding as a list of dicts (`row`, `path`, `code`, `severity`, `message`).
@@ -277,17 +279,17 @@ impl PyTableReport {
         Ok(list)
     }
 
-    /// The findings (`errors`) as a polars DataFrame. polars is imported only now; without it
+    /// The findings (`findings`) as a polars DataFrame. polars is imported only now; without it
     /// this raises `ImportError` (`pip install polars`).
     fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_frame(py, "to_polars", self.errors()?, "TableReport.to_polars")
+        to_frame(py, "to_polars", self.findings()?, "TableReport.to_polars")
     }
 
-    /// The findings (`errors`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
+    /// The findings (`findings`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
     /// pyarrow are imported only now; without them this raises `ImportError`
     /// (`pip install pandas pyarrow`).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_frame(py, "to_pandas", self.errors()?, "TableReport.to_pandas")
+        to_frame(py, "to_pandas", self.findings()?, "TableReport.to_pandas")
     }
 
     /// The number of findings.
@@ -307,7 +309,7 @@ impl PyTableReport {
         )
     }
 
-    /// Pickles as the table name, the row count and the findings; the errors table is built
+    /// Pickles as the table name, the row count and the findings; the findings table is built
     /// again on load.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let findings: Vec<(Option<u64>, &Finding)> = self
@@ -343,8 +345,8 @@ impl PyTableReport {
                 .map(|(row, finding)| RowFinding { row, finding })
                 .collect(),
         };
-        let errors = report.to_batch().map_err(|e| e.to_pyerr(py))?;
-        Ok(PyTableReport { report, errors })
+        let batch = report.to_batch().map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTableReport { report, batch })
     }
 }
 
@@ -373,11 +375,11 @@ fn validate_table_py(
     }
     let (batches, schema) = data.extract::<AnyRecordBatch>()?.into_table()?.into_inner();
     let options = ValidateOptions { max_per_column };
-    let (report, errors) = py
+    let (report, batch) = py
         .detach(|| {
             let report = validate_table(spec, &schema, &batches, &options);
-            report.to_batch().map(|errors| (report, errors))
+            report.to_batch().map(|batch| (report, batch))
         })
         .map_err(|e| e.to_pyerr(py))?;
-    Ok(PyTableReport { report, errors })
+    Ok(PyTableReport { report, batch })
 }

@@ -2,7 +2,7 @@
 //!
 //! The exception classes are plain Python, defined in `barnvern/exceptions.py`: there
 //! `ValidationError` can inherit from both `BarnvernError` and `ValueError`, carry a typed
-//! `.errors` list and pickle like any Python exception. This module imports those classes once
+//! `.findings` list and pickle like any Python exception. This module imports those classes once
 //! and builds instances of them, so there is one exception tree, not a Rust copy and a Python copy.
 //!
 //! Each Rust error kind is mapped in exactly one place: an `impl ToPyErr` below. Binding code
@@ -19,14 +19,14 @@ const EXCEPTIONS_MODULE: &str = "barnvern.exceptions";
 /// The classes of `barnvern.exceptions` that Rust raises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorClass {
-    /// `ValidationError(BarnvernError, ValueError)`: a value was refused; carries `.errors`.
+    /// `ValidationError(BarnvernError, ValueError)`: a value was refused; carries `.findings`.
     Validation,
     /// `InvalidIdentifierError(ValidationError)`: an identity number was refused.
     InvalidIdentifier,
     /// `WorkflowError(BarnvernError)`: an event is impossible in the current state of a case.
     Workflow,
     /// `SchemaVersionError(ValidationError)`: a document has a schema version this build cannot
-    /// read; carries its one finding in `.errors`.
+    /// read; carries its one finding in `.findings`.
     SchemaVersion,
     /// `DatasetError(BarnvernError)`: a research dataset cannot be read or written.
     Dataset,
@@ -34,6 +34,9 @@ pub(crate) enum ErrorClass {
     ProjectKey,
     /// `ExtractError(BarnvernError)`: an extract or validation run stopped as a whole.
     Extract,
+    /// `FileError(BarnvernError, OSError)`: a file other than a dataset's cannot be read or
+    /// written; built by [`file_error`] with the operating system's errno.
+    File,
 }
 
 impl ErrorClass {
@@ -47,6 +50,7 @@ impl ErrorClass {
             ErrorClass::Dataset => "DatasetError",
             ErrorClass::ProjectKey => "ProjectKeyError",
             ErrorClass::Extract => "ExtractError",
+            ErrorClass::File => "FileError",
         }
     }
 
@@ -59,6 +63,7 @@ impl ErrorClass {
         static DATASET: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         static PROJECT_KEY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         static EXTRACT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        static FILE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
         let cell = match self {
             ErrorClass::Validation => &VALIDATION,
             ErrorClass::InvalidIdentifier => &INVALID_IDENTIFIER,
@@ -67,11 +72,12 @@ impl ErrorClass {
             ErrorClass::Dataset => &DATASET,
             ErrorClass::ProjectKey => &PROJECT_KEY,
             ErrorClass::Extract => &EXTRACT,
+            ErrorClass::File => &FILE,
         };
         cell.import(py, EXCEPTIONS_MODULE, self.name())
     }
 
-    /// Builds an exception of this class. `findings` become `.errors`; the classes that carry no
+    /// Builds an exception of this class. `findings` become `.findings`; the classes that carry no
     /// findings (`WorkflowError`, `DatasetError`, ...) are given the message only.
     ///
     /// Never panics: if the exception cannot be built (the Python package is broken), the error
@@ -84,7 +90,8 @@ impl ErrorClass {
             ErrorClass::Workflow
             | ErrorClass::Dataset
             | ErrorClass::ProjectKey
-            | ErrorClass::Extract => class.call1((message,)),
+            | ErrorClass::Extract
+            | ErrorClass::File => class.call1((message,)),
         });
         match built {
             Ok(instance) => PyErr::from_value(instance),
@@ -116,7 +123,7 @@ impl ErrorClass {
     }
 }
 
-/// One finding as the dict Python sees in `ValidationError.errors`.
+/// One finding as the dict Python sees in `ValidationError.findings`.
 fn finding_to_dict<'py>(py: Python<'py>, finding: &Finding) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("path", &finding.path)?;
@@ -223,6 +230,62 @@ pub(crate) fn schema_version_error(
         Ok(instance) => PyErr::from_value(instance),
         Err(err) => err,
     }
+}
+
+/// `FileError` (a `BarnvernError` and an `OSError`) for a file that could not be read or
+/// written: `errno`, `strerror` and `filename` as `OSError(errno, strerror, filename)` sets
+/// them, so `except OSError` and checks on `errno` behave as for a built-in `OSError`.
+pub(crate) fn file_error(py: Python<'_>, path: &str, source: &std::io::Error) -> PyErr {
+    let built = ErrorClass::File.type_object(py).and_then(|class| {
+        match source.raw_os_error() {
+            Some(errno) => {
+                // The OS text without the "(os error N)" suffix Rust's Display adds: Python
+                // shows the errno itself.
+                let text = source.to_string();
+                let strerror = text
+                    .rsplit_once(" (os error ")
+                    .map_or(text.as_str(), |(head, _)| head)
+                    .to_owned();
+                class.call1((errno, strerror, path))
+            }
+            None => class.call1((format!("{path}: {source}"),)),
+        }
+    });
+    match built {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(err) => err,
+    }
+}
+
+/// JSON text given as `str` or as UTF-8 `bytes` (what `from_json` takes everywhere, as
+/// pydantic's `model_validate_json` does); anything else, or bytes that are not UTF-8, is a
+/// `ValidationError` naming the problem.
+pub(crate) fn json_input(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<pyo3::types::PyString>() {
+        return Ok(text.to_string_lossy().into_owned());
+    }
+    if let Ok(bytes) = value.cast::<pyo3::types::PyBytes>() {
+        return String::from_utf8(bytes.as_bytes().to_vec()).map_err(|e| {
+            Finding::error(
+                "",
+                "json.utf8",
+                format!(
+                    "the JSON bytes are not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .to_pyerr(py)
+        });
+    }
+    Err(Finding::error(
+        "",
+        "json.argument",
+        format!(
+            "expected JSON text (str or bytes), got {}",
+            value.get_type().name()?
+        ),
+    )
+    .to_pyerr(py))
 }
 
 /// A JSON argument given as text (`str`) or as a dict (through `json.dumps`); anything else is a

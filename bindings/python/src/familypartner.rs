@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::errors::{ToPyErr, findings_to_list, json_text, schema_version_error, workflow_error};
+use crate::errors::{
+    ToPyErr, findings_to_list, json_input, json_text, schema_version_error, workflow_error,
+};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -170,10 +172,20 @@ fn trial_harms<'py>(
 
 #[pymethods]
 impl PyTrial {
-    /// Reads and validates a trial from JSON text (or a dict).
+    /// Reads and validates a trial from JSON text (`str`, or UTF-8 `bytes`).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let text = json_text(py, text)?;
+        let text = json_input(py, text)?;
+        let inner = py
+            .detach(|| Trial::from_json(&text))
+            .map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTrial { inner })
+    }
+
+    /// Reads and validates a trial from a dict (as `json.loads` gives it).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let text = json_text(py, data.as_any())?;
         let inner = py
             .detach(|| Trial::from_json(&text))
             .map_err(|e| e.to_pyerr(py))?;

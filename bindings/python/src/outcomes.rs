@@ -21,7 +21,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, 
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::errors::{ToPyErr, findings_to_list};
+use crate::errors::{ToPyErr, findings_to_list, json_input};
 use crate::pickle::{from_json_state, state_finding};
 
 /// Registers the classes and functions of this module.
@@ -57,10 +57,10 @@ impl PyInstrument {
             .map_err(|finding| finding.to_pyerr(py))
     }
 
-    /// Reads and checks a definition from JSON text.
+    /// Reads and checks a definition from JSON text (`str`, or UTF-8 `bytes`).
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
-        let text = text.to_string_lossy();
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = json_input(py, text)?;
         Instrument::from_json(&text)
             .map(|inner| PyInstrument {
                 inner: Arc::new(inner),
@@ -73,10 +73,11 @@ impl PyInstrument {
         self.inner.to_json()
     }
 
-    /// The JSON Schema of a definition file, as JSON text.
+    /// The JSON Schema of a definition file, as a dict (as pydantic's `model_json_schema`).
     #[staticmethod]
-    fn json_schema() -> String {
-        InstrumentDef::schema().as_value().to_string()
+    fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let text = InstrumentDef::schema().as_value().to_string();
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     /// The instrument id.

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::case::PyCase;
-use crate::errors::{ErrorClass, ToPyErr, findings_to_list};
+use crate::errors::{ErrorClass, ToPyErr, file_error, findings_to_list};
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -21,15 +21,17 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Every error of the SSB crate is a `ValidationError` with its finding (an unreadable file
-/// included, as `OSError` would lose the structured finding).
+/// Input that is not SSB XML barnvern can read, and a case that cannot be written, are a
+/// `ValidationError` with the finding; a file that cannot be read or written is a `FileError`
+/// (a `BarnvernError` that is also an `OSError`, errno kept), so every error stays inside the
+/// `BarnvernError` tree.
 impl ToPyErr for barnvern_ssb::Error {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         match self {
-            barnvern_ssb::Error::Io { path, source } => {
-                pyo3::exceptions::PyOSError::new_err(format!("{path}: {source}"))
+            barnvern_ssb::Error::Io { path, source } => file_error(py, &path, &source),
+            barnvern_ssb::Error::Input(finding) | barnvern_ssb::Error::Write(finding) => {
+                finding.to_pyerr(py)
             }
-            other => other.to_finding().to_pyerr(py),
         }
     }
 }

@@ -92,7 +92,7 @@ def test_an_unknown_table_is_refused_as_by_table(small_dataset: bv.Dataset) -> N
     for convert in (small_dataset.to_polars, small_dataset.to_pandas):
         with pytest.raises(bv.ValidationError) as err:
             convert("nope")
-        assert err.value.errors[0]["code"] == "research.unknown_table"
+        assert err.value.findings[0]["code"] == "research.unknown_table"
 
 
 def _bad_report(small_dataset: bv.Dataset) -> bv.TableReport:

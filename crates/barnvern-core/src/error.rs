@@ -3,7 +3,7 @@
 //! Every rejection in barnvern is a [`Finding`]: a path to the offending value
 //! (`referrals[2].received_at`), a stable machine code (`id.se.check_digit`), a [`Severity`] and a
 //! message a caseworker understands. The same record is what the row-level error report, the
-//! quarantine file and the Python `ValidationError.errors` hold.
+//! quarantine file and the Python `ValidationError.findings` hold.
 //!
 //! Messages never repeat an identity number: they may be written to shared files.
 
