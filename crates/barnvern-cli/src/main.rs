@@ -20,6 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod demo;
 mod dictionary;
 mod extract;
+mod logging;
 mod report;
 mod score;
 mod serve;
@@ -152,6 +153,9 @@ const EXIT_IO: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        logging::init_from_env();
+    }
     match cli.command {
         Command::Deadlines {
             case,

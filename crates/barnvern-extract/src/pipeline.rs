@@ -125,6 +125,12 @@ pub fn extract(
         return Err(Error::NoInputs);
     }
     check_quarantine_path(options)?;
+    let _run = tracing::debug_span!(
+        "extract",
+        inputs = options.inputs.len(),
+        threads = engine::worker_count(options.threads)
+    )
+    .entered();
 
     let demo = key.is_demo();
     let ps = HmacPseudonymiser::new(key);
@@ -167,28 +173,38 @@ pub fn extract(
     let as_of = options.as_of;
     let max_line = options.input.max_line_bytes;
     let work = |lines: Vec<InputLine>| -> Chunk {
+        // Two stages per chunk, each its own span: parse and validate every line, then turn the
+        // accepted cases into pseudonymised research rows.
         let mut verdicts = Vec::with_capacity(lines.len());
-        let mut cases = Vec::with_capacity(lines.len());
-        for l in lines {
-            let at = LineRef {
-                file: l.file,
-                line: l.line,
-            };
-            match check_line(&l.content, max_line) {
-                Ok(case) => {
-                    let key = case_key(&case);
-                    verdicts.push((
-                        at,
-                        Verdict::Accepted {
-                            key,
-                            index: cases.len(),
-                        },
-                    ));
-                    cases.push(ResearchCase::from_case(&case, &ps, as_of));
+        let mut valid = Vec::with_capacity(lines.len());
+        {
+            let _validate = tracing::debug_span!("validate", lines = lines.len()).entered();
+            for l in lines {
+                let at = LineRef {
+                    file: l.file,
+                    line: l.line,
+                };
+                match check_line(&l.content, max_line) {
+                    Ok(case) => {
+                        let key = case_key(&case);
+                        verdicts.push((
+                            at,
+                            Verdict::Accepted {
+                                key,
+                                index: valid.len(),
+                            },
+                        ));
+                        valid.push(case);
+                    }
+                    Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
                 }
-                Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
             }
         }
+        let _pseudonymise = tracing::debug_span!("pseudonymise", cases = valid.len()).entered();
+        let cases: Vec<ResearchCase> = valid
+            .drain(..)
+            .map(|case| ResearchCase::from_case(&case, &ps, as_of))
+            .collect();
         // The cases are dropped here, on the worker, once their rows are built.
         let rows = PartitionedRows::from_cases(&cases);
         Chunk { verdicts, rows }
@@ -235,7 +251,9 @@ pub fn extract(
                     }
                 }
             }
-            writer.write_rows(chunk.rows?.without_cases(&duplicates)?)?;
+            let rows = chunk.rows?.without_cases(&duplicates)?;
+            let _write = tracing::debug_span!("write", duplicates = duplicates.len()).entered();
+            writer.write_rows(rows)?;
             Ok(())
         },
     );
@@ -271,7 +289,10 @@ pub fn extract(
         m.key_fingerprint = Some(fingerprint);
         m.demo_key = demo;
     }
-    let manifest = writer.finish()?;
+    let manifest = {
+        let _publish = tracing::debug_span!("publish", read, accepted, rejected).entered();
+        writer.finish()?
+    };
     if options.quarantine.is_some() {
         std::fs::rename(&quarantine_stage, &quarantine_target)
             .map_err(|e| Error::io(&quarantine_target, e))?;
