@@ -8,11 +8,10 @@ import json
 import pickle
 from typing import Any
 
+import barnvern as bv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 
 def prov(at: str = "2099-01-01T00:00:00Z") -> dict[str, Any]:

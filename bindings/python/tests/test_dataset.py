@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import barnvern as bv
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pytest
-
-import barnvern as bv
 
 KEY = b"a test project key of at least 32 bytes, not secret"
 AS_OF = datetime.date(2025, 10, 1)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime
 import sys
 
+import barnvern as bv
 import pandas as pd  # type: ignore[import-untyped]
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
-
-import barnvern as bv
 
 
 def test_every_table_reaches_polars_with_its_rows_and_columns(small_dataset: bv.Dataset) -> None:

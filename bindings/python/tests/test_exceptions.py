@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
-
 import barnvern as bv
 import barnvern.exceptions as exc
+import pytest
 
 
 def test_every_error_is_a_barnvern_error() -> None:

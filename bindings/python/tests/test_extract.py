@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 KEY = b"a test project key of at least 32 bytes, not secret"
 AS_OF = datetime.date(2025, 10, 1)

@@ -9,9 +9,8 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 VALID_SE = "189001019802"
 BAD_CHECK_DIGIT_SE = "189001019803"

@@ -7,11 +7,10 @@ import json
 import pickle
 from pathlib import Path
 
+import barnvern as bv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 _TESTDATA = Path(__file__).resolve().parents[3] / "crates" / "barnvern-core" / "testdata"
 with (_TESTDATA / "se-test-personnummer.json").open(encoding="utf-8") as _f:

@@ -9,12 +9,11 @@ import pickle
 from pathlib import Path
 from typing import Any, TypeVar
 
+import barnvern as bv
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 T = TypeVar("T")
 PROTOCOLS = range(pickle.HIGHEST_PROTOCOL + 1)

@@ -8,11 +8,10 @@ import json
 import re
 from typing import Any
 
+import barnvern as bv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 # Public test numbers (crates/barnvern-core/testdata): Skatteverket's test personnummer and
 # Skatteetaten's examples. Written in each form people type them.

@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 AS_OF = datetime.date(2025, 6, 30)
 

@@ -8,15 +8,14 @@ import collections.abc
 import json
 import math
 import pickle
-from typing import Any, Optional
+from typing import Any
 
+import barnvern as bv
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 SDQ_ITEMS = [
     "consid", "restles", "somatic", "shares", "tantrum", "loner", "obeys", "worries", "caring",
@@ -79,7 +78,7 @@ def test_all_zeros_give_total_ten_through_the_reverse_keys() -> None:
 
 
 def test_three_missing_items_make_the_scale_and_the_total_missing() -> None:
-    answers: dict[str, Optional[int]] = {item: 1 for item in SDQ_ITEMS}
+    answers: dict[str, int | None] = {item: 1 for item in SDQ_ITEMS}
     answers.update(somatic=None, worries=None, unhappy=None)
     s = bv.score("sdq-p-4-17", answers)
     assert s["emotional"] is None
@@ -317,12 +316,12 @@ def test_a_broken_definition_is_refused_with_paths() -> None:
 # --- the bulk form ---------------------------------------------------------------------------
 
 
-def answer_strategy() -> st.SearchStrategy[Optional[int]]:
+def answer_strategy() -> st.SearchStrategy[int | None]:
     return st.one_of(st.none(), st.integers(0, 2))
 
 
 @st.composite
-def respondents(draw: st.DrawFn) -> list[dict[str, Optional[int]]]:
+def respondents(draw: st.DrawFn) -> list[dict[str, int | None]]:
     n = draw(st.integers(0, 25))
     rows = []
     for _ in range(n):
@@ -336,7 +335,7 @@ def respondents(draw: st.DrawFn) -> list[dict[str, Optional[int]]]:
 
 @given(rows=respondents(), age=st.one_of(st.none(), st.integers(2, 19)))
 @settings(max_examples=60)
-def test_bulk_agrees_with_one_respondent_at_a_time(rows: list[dict[str, Optional[int]]], age: Optional[int]) -> None:
+def test_bulk_agrees_with_one_respondent_at_a_time(rows: list[dict[str, int | None]], age: int | None) -> None:
     items = SDQ_ITEMS + IMPACT_ITEMS
     columns: dict[str, Any] = {"pid": [f"p{i}" for i in range(len(rows))]}
     columns.update({item: pa.array([r[item] for r in rows], pa.int8()) for item in items})

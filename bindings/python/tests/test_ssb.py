@@ -8,9 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = REPO_ROOT / "crates" / "barnvern-ssb" / "tests" / "data"
@@ -20,7 +19,7 @@ XSD = REPO_ROOT / "crates" / "barnvern-ssb" / "data" / "Barnevern_v4.xsd"
 def xmllint(path: Path) -> None:
     exe = shutil.which("xmllint")
     assert exe is not None, "xmllint (Debian libxml2-utils) is needed; scripts/test installs it"
-    done = subprocess.run([exe, "--noout", "--schema", str(XSD), str(path)], capture_output=True, text=True)
+    done = subprocess.run([exe, "--noout", "--schema", str(XSD), str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
 
 

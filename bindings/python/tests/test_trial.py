@@ -7,9 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 AS_OF = dt.date(2025, 3, 31)
 

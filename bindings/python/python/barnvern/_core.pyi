@@ -422,7 +422,7 @@ class Instrument:
     def __reduce__(self) -> tuple[Callable[[str], Instrument], tuple[str]]: ...
 
 @final
-class Scores(Mapping[str, "int | float | None"]):
+class Scores(Mapping[str, int | float | None]):
     """The scores of one respondent: a read-only mapping from score id to value, in the
     instrument's order (scales, then composites).
 
@@ -449,7 +449,7 @@ class Scores(Mapping[str, "int | float | None"]):
     def get(self, key: str, /) -> int | float | None:
         """The value of score ``key``, or ``default`` (``None``) when there is no such score."""
     @overload
-    def get(self, key: str, default: int | float | None | _T, /) -> int | float | None | _T: ...
+    def get(self, key: str, default: float | None | _T, /) -> int | float | None | _T: ...
     def keys(self) -> KeysView[str]:
         """The score ids."""
     def values(self) -> ValuesView[int | float | None]:

@@ -19,7 +19,8 @@ These classes are plain Python so that ``ValidationError`` can inherit from both
 
 from __future__ import annotations
 
-from typing import Iterable, TypedDict
+from collections.abc import Iterable
+from typing import TypedDict
 
 from barnvern._types import Severity
 
