@@ -21,14 +21,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import barnvern as bv
 import duckdb
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.dataset as pads  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
-
-import barnvern as bv
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
@@ -78,14 +77,14 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (root / "cohort.jsonl").read_text(encoding="utf-8")
     inputs.write_text(text + "\n".join(_bundles(2)) + "\n", encoding="utf-8")
     summary = bv.extract(inputs, root / "extract", key=KEY, as_of=AS_OF)
-    assert summary.is_clean, summary.rejected_by_code
+    assert summary.ok, summary.rejected_by_code
     return root / "extract"
 
 
 @pytest.fixture(scope="module")
 def dataset(dataset_dir: Path) -> bv.Dataset:
     ds = bv.read_dataset(dataset_dir)
-    assert ds.issues == []
+    assert ds.findings == []
     return ds
 
 

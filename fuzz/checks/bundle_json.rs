@@ -22,12 +22,12 @@ pub fn check_bundle_json(data: &[u8]) {
                 "an error shows an identity number: {shown}"
             );
             if let barnvern_case::Error::Validation(v) = &err {
-                assert!(!v.issues().is_empty(), "a refusal without findings");
-                for issue in v.issues() {
+                assert!(!v.findings().is_empty(), "a refusal without findings");
+                for finding in v.findings() {
                     assert!(
-                        !looks_like_identity_number(&issue.message)
-                            && !looks_like_identity_number(&issue.path),
-                        "a finding shows an identity number: {issue}"
+                        !looks_like_identity_number(&finding.message)
+                            && !looks_like_identity_number(&finding.path),
+                        "a finding shows an identity number: {finding}"
                     );
                 }
             }

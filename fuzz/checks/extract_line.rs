@@ -39,11 +39,11 @@ pub fn check_extract_line(data: &[u8]) {
         }
         Err(errors) => {
             assert!(!errors.is_empty(), "a rejected line without findings");
-            for issue in &errors {
+            for finding in &errors {
                 assert!(
-                    !looks_like_identity_number(&issue.message)
-                        && !looks_like_identity_number(&issue.path),
-                    "a finding shows an identity number: {issue}"
+                    !looks_like_identity_number(&finding.message)
+                        && !looks_like_identity_number(&finding.path),
+                    "a finding shows an identity number: {finding}"
                 );
             }
             let record = QuarantineRecord {

@@ -32,10 +32,10 @@ pub fn check_fiks_report(data: &[u8]) {
             }
         }
         Err(err) => {
-            assert!(!err.issues().is_empty(), "a refusal without findings");
-            for issue in err.issues() {
-                fiks_assert_no_number(&issue.message);
-                fiks_assert_no_number(&issue.path);
+            assert!(!err.findings().is_empty(), "a refusal without findings");
+            for finding in err.findings() {
+                fiks_assert_no_number(&finding.message);
+                fiks_assert_no_number(&finding.path);
             }
             fiks_assert_no_number(&err.to_string());
             let reply = Reply::failed(&err);

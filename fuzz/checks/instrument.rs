@@ -14,12 +14,12 @@ pub fn check_instrument(data: &[u8]) {
     use barnvern_outcomes::{Instrument, Responses, ScoreOptions, builtin, builtin_ids};
 
     let clean = |err: &barnvern_core::ValidationError| {
-        assert!(!err.issues().is_empty(), "a refusal without findings");
-        for issue in err.issues() {
+        assert!(!err.findings().is_empty(), "a refusal without findings");
+        for finding in err.findings() {
             assert!(
-                !looks_like_identity_number(&issue.message)
-                    && !looks_like_identity_number(&issue.path),
-                "a finding shows an identity number: {issue}"
+                !looks_like_identity_number(&finding.message)
+                    && !looks_like_identity_number(&finding.path),
+                "a finding shows an identity number: {finding}"
             );
         }
     };
@@ -111,8 +111,8 @@ pub fn check_instrument(data: &[u8]) {
         }
         (one, many) => panic!(
             "one respondent and the column table disagree on refusing: {:?} vs {:?}",
-            one.as_ref().err().map(|e| e.issues().to_vec()),
-            many.as_ref().err().map(|e| e.issues().to_vec())
+            one.as_ref().err().map(|e| e.findings().to_vec()),
+            many.as_ref().err().map(|e| e.findings().to_vec())
         ),
     }
 }

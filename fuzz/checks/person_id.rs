@@ -23,10 +23,10 @@ pub fn check_person_id(data: &[u8]) {
                         "Debug shows the digits"
                     );
                 }
-                Err(issue) => assert!(
-                    !looks_like_identity_number(&issue.message)
-                        && !looks_like_identity_number(&issue.path),
-                    "a refusal shows an identity number: {issue}"
+                Err(finding) => assert!(
+                    !looks_like_identity_number(&finding.message)
+                        && !looks_like_identity_number(&finding.path),
+                    "a refusal shows an identity number: {finding}"
                 ),
             }
         }

@@ -40,12 +40,12 @@ pub fn check_score_csv(data: &[u8]) {
         }
         Err(ScoreFileError::Io(e)) => panic!("reading memory cannot fail: {e}"),
         Err(err) => {
-            assert!(!err.issues().is_empty(), "a refusal without findings");
-            for issue in err.issues() {
+            assert!(!err.findings().is_empty(), "a refusal without findings");
+            for finding in err.findings() {
                 assert!(
-                    !looks_like_identity_number(&issue.message)
-                        && !looks_like_identity_number(&issue.path),
-                    "a finding shows an identity number: {issue}"
+                    !looks_like_identity_number(&finding.message)
+                        && !looks_like_identity_number(&finding.path),
+                    "a finding shows an identity number: {finding}"
                 );
             }
         }

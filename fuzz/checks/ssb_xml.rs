@@ -11,17 +11,17 @@ pub fn check_ssb_xml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let clean = |issue: &barnvern_core::Issue| {
+    let clean = |finding: &barnvern_core::Finding| {
         assert!(
-            !looks_like_identity_number(&issue.message) && !looks_like_identity_number(&issue.path),
-            "a finding shows an identity number: {issue}"
+            !looks_like_identity_number(&finding.message) && !looks_like_identity_number(&finding.path),
+            "a finding shows an identity number: {finding}"
         );
     };
     for read in barnvern_ssb::read_str(text, "fuzz.xml") {
         let sak = match read {
             Ok(sak) => sak,
-            Err(issue) => {
-                clean(&issue);
+            Err(finding) => {
+                clean(&finding);
                 continue;
             }
         };

@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
+use crate::errors::{
+    ToPyErr, findings_to_list, json_input, json_text, schema_version_error, workflow_error,
+};
 use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes of this module.
@@ -27,7 +29,7 @@ impl ToPyErr for Error {
                 schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
-                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+                barnvern_core::Finding::error("", "json.serialize", message).to_pyerr(py)
             }
         }
     }
@@ -49,10 +51,10 @@ impl PyCase {
 
 #[pymethods]
 impl PyCase {
-    /// Reads and validates a case bundle from JSON text.
+    /// Reads and validates a case bundle from JSON text (`str`, or UTF-8 `bytes`).
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
-        let text = text.to_string_lossy().into_owned();
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = json_input(py, text)?;
         let inner = py
             .detach(|| Case::from_json(&text))
             .map_err(|e| e.to_pyerr(py))?;
@@ -114,15 +116,15 @@ impl PyCase {
         rules: &str,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
-        let mut issues = self.inner.validate().issues;
+        let mut findings = self.inner.validate().findings;
         match rules {
             "barnvern" => {}
             "ssb" => {
                 let inner = self.inner.clone();
-                issues.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
+                findings.extend(py.detach(move || barnvern_ssb::check(&inner, as_of)));
             }
             other => {
-                return Err(barnvern_core::Issue::error(
+                return Err(barnvern_core::Finding::error(
                     "rules",
                     "case.unknown_rules",
                     format!(
@@ -133,13 +135,14 @@ impl PyCase {
                 .to_pyerr(py));
             }
         }
-        issues_to_list(py, &issues)
+        findings_to_list(py, &findings)
     }
 
-    /// The JSON Schema of the case bundle, as JSON text.
+    /// The JSON Schema of the case bundle, as a dict (as pydantic's `model_json_schema`).
     #[staticmethod]
-    fn json_schema() -> String {
-        Case::json_schema().to_string()
+    fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let text = Case::json_schema().to_string();
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     /// The bundle's schema version.

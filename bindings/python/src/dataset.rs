@@ -10,14 +10,14 @@ use std::path::PathBuf;
 
 use barnvern_arrow::validate_table::{RowFinding, TableReport, ValidateOptions, validate_table};
 use barnvern_arrow::{Dataset, Error as ArrowError, tables};
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list, schema_version_error};
-use crate::pickle::{from_json_state, reduce_json, state_issue};
+use crate::errors::{ErrorClass, ToPyErr, findings_to_list, schema_version_error};
+use crate::pickle::{from_json_state, reduce_json, state_finding};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -38,7 +38,7 @@ impl ToPyErr for ArrowError {
             ArrowError::SchemaVersion {
                 found, supported, ..
             } => schema_version_error(py, &message, found.as_deref(), &supported),
-            ArrowError::Data(issues) => ErrorClass::Validation.new_err(py, &message, &issues),
+            ArrowError::Data(findings) => ErrorClass::Validation.new_err(py, &message, &findings),
             ArrowError::Io { path, .. }
             | ArrowError::Exists { path }
             | ArrowError::NotReplaceable { path, .. }
@@ -110,9 +110,10 @@ impl PyDataset {
         &self.inner.manifest().schema_version
     }
 
-    /// The number of research cases written.
+    /// The number of research cases written (a count: the cases themselves are the `cases`
+    /// table).
     #[getter]
-    fn cases(&self) -> u64 {
+    fn case_count(&self) -> u64 {
         self.inner.manifest().cases
     }
 
@@ -145,8 +146,8 @@ impl PyDataset {
 
     /// Row-level findings of reading (empty for a dataset barnvern wrote from valid cases).
     #[getter]
-    fn issues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, self.inner.issues())
+    fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        findings_to_list(py, self.inner.findings())
     }
 
     /// One table as a polars DataFrame: `polars.DataFrame(ds.table(name))`. polars is
@@ -165,16 +166,16 @@ impl PyDataset {
         to_frame(py, "to_pandas", table, "Dataset.to_pandas")
     }
 
-    /// `Dataset(path='...', schema_version='1.1', cases=200, tables=35, rows=4974, issues=0)`.
+    /// `Dataset(path='...', schema_version='1.1', case_count=200, tables=35, rows=4974, findings=0)`.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows: u64 = self.names().map(|n| self.rows_of(n)).sum();
         Ok(format!(
-            "Dataset(path={}, schema_version='{}', cases={}, tables={}, rows={rows}, issues={})",
+            "Dataset(path={}, schema_version='{}', case_count={}, tables={}, rows={rows}, findings={})",
             path_repr(py, self.inner.path())?,
             self.inner.manifest().schema_version,
             self.inner.manifest().cases,
             self.names().count(),
-            self.inner.issues().len()
+            self.inner.findings().len()
         ))
     }
 
@@ -207,8 +208,8 @@ impl PyDataset {
     }
 }
 
-fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Issue {
-    Issue::error(
+fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Finding {
+    Finding::error(
         "name",
         "research.unknown_table",
         format!(
@@ -232,7 +233,8 @@ fn read_dataset(py: Python<'_>, path: PathBuf) -> PyResult<PyDataset> {
 #[pyclass(frozen, name = "TableReport", module = "barnvern")]
 pub struct PyTableReport {
     report: TableReport,
-    errors: arrow_array::RecordBatch,
+    /// The findings as one Arrow batch, built once.
+    batch: arrow_array::RecordBatch,
 }
 
 #[pymethods]
@@ -258,8 +260,8 @@ impl PyTableReport {
     /// Every finding as an Arrow table: `row` (int64, null for a whole column), `path`,
     /// `code`, `severity`, `message`.
     #[getter]
-    fn errors(&self) -> PyResult<PyTable> {
-        PyTable::try_new(vec![self.errors.clone()], self.errors.schema())
+    fn findings(&self) -> PyResult<PyTable> {
+        PyTable::try_new(vec![self.batch.clone()], self.batch.schema())
     }
 
     /// Every finding as a list of dicts (`row`, `path`, `code`, `severity`, `message`).
@@ -268,26 +270,26 @@ impl PyTableReport {
         for f in &self.report.findings {
             let dict = PyDict::new(py);
             dict.set_item("row", f.row)?;
-            dict.set_item("path", &f.issue.path)?;
-            dict.set_item("code", &f.issue.code)?;
-            dict.set_item("severity", f.issue.severity.as_str())?;
-            dict.set_item("message", &f.issue.message)?;
+            dict.set_item("path", &f.finding.path)?;
+            dict.set_item("code", &f.finding.code)?;
+            dict.set_item("severity", f.finding.severity.as_str())?;
+            dict.set_item("message", &f.finding.message)?;
             list.append(dict)?;
         }
         Ok(list)
     }
 
-    /// The findings (`errors`) as a polars DataFrame. polars is imported only now; without it
+    /// The findings (`findings`) as a polars DataFrame. polars is imported only now; without it
     /// this raises `ImportError` (`pip install polars`).
     fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_frame(py, "to_polars", self.errors()?, "TableReport.to_polars")
+        to_frame(py, "to_polars", self.findings()?, "TableReport.to_polars")
     }
 
-    /// The findings (`errors`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
+    /// The findings (`findings`) as a pandas DataFrame, `row` as the nullable `Int64`. pandas and
     /// pyarrow are imported only now; without them this raises `ImportError`
     /// (`pip install pandas pyarrow`).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_frame(py, "to_pandas", self.errors()?, "TableReport.to_pandas")
+        to_frame(py, "to_pandas", self.findings()?, "TableReport.to_pandas")
     }
 
     /// The number of findings.
@@ -307,14 +309,14 @@ impl PyTableReport {
         )
     }
 
-    /// Pickles as the table name, the row count and the findings; the errors table is built
+    /// Pickles as the table name, the row count and the findings; the findings table is built
     /// again on load.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let findings: Vec<(Option<u64>, &Issue)> = self
+        let findings: Vec<(Option<u64>, &Finding)> = self
             .report
             .findings
             .iter()
-            .map(|f| (f.row, &f.issue))
+            .map(|f| (f.row, &f.finding))
             .collect();
         reduce_json(
             &py.get_type::<Self>(),
@@ -326,10 +328,10 @@ impl PyTableReport {
     #[staticmethod]
     #[pyo3(name = "_from_pickle")]
     fn from_pickle(py: Python<'_>, state: &str) -> PyResult<Self> {
-        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Issue)>) =
+        let (name, rows, findings): (String, u64, Vec<(Option<u64>, Finding)>) =
             from_json_state(py, state)?;
         let table = barnvern_arrow::table(&name).ok_or_else(|| {
-            state_issue(format!(
+            state_finding(format!(
                 "not a barnvern pickle: {} is not a research table",
                 barnvern_core::identifier::echo(&name)
             ))
@@ -340,11 +342,11 @@ impl PyTableReport {
             rows,
             findings: findings
                 .into_iter()
-                .map(|(row, issue)| RowFinding { row, issue })
+                .map(|(row, finding)| RowFinding { row, finding })
                 .collect(),
         };
-        let errors = report.to_batch().map_err(|e| e.to_pyerr(py))?;
-        Ok(PyTableReport { report, errors })
+        let batch = report.to_batch().map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTableReport { report, batch })
     }
 }
 
@@ -360,7 +362,7 @@ fn validate_table_py(
     let spec = barnvern_arrow::table(name)
         .ok_or_else(|| unknown_table(name, tables().iter().map(|t| t.name)).to_pyerr(py))?;
     if !data.hasattr("__arrow_c_stream__")? && !data.hasattr("__arrow_c_array__")? {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "data",
             "research.not_arrow",
             format!(
@@ -373,11 +375,11 @@ fn validate_table_py(
     }
     let (batches, schema) = data.extract::<AnyRecordBatch>()?.into_table()?.into_inner();
     let options = ValidateOptions { max_per_column };
-    let (report, errors) = py
+    let (report, batch) = py
         .detach(|| {
             let report = validate_table(spec, &schema, &batches, &options);
-            report.to_batch().map(|errors| (report, errors))
+            report.to_batch().map(|batch| (report, batch))
         })
         .map_err(|e| e.to_pyerr(py))?;
-    Ok(PyTableReport { report, errors })
+    Ok(PyTableReport { report, batch })
 }

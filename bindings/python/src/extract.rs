@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::dataset::{path_repr, to_python};
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ErrorClass, ToPyErr, findings_to_list};
 use crate::pickle::{from_json_state, reduce_json};
 
 /// Registers the classes and functions of this module.
@@ -158,9 +158,10 @@ impl PyExtractSummary {
         self.inner.empty_files.clone()
     }
 
-    /// True when nothing was rejected and no input was empty.
+    /// True when nothing was rejected and no input was empty (the name `TableReport.ok` uses
+    /// for "nothing wrong").
     #[getter]
-    fn is_clean(&self) -> bool {
+    fn ok(&self) -> bool {
         self.inner.is_clean()
     }
 
@@ -257,7 +258,7 @@ fn validate_bundles<'py>(
         d.set_item("file", &l.file)?;
         d.set_item("line", l.line)?;
         d.set_item("accepted", l.accepted)?;
-        d.set_item("errors", issues_to_list(py, &l.issues)?)?;
+        d.set_item("findings", findings_to_list(py, &l.findings)?)?;
         findings.append(d)?;
     }
     let out = PyDict::new(py);
@@ -266,7 +267,7 @@ fn validate_bundles<'py>(
     out.set_item("rejected", summary.rejected)?;
     out.set_item("by_code", summary.by_code.clone())?;
     out.set_item("empty_files", summary.empty_files.clone())?;
-    out.set_item("is_clean", summary.is_clean())?;
+    out.set_item("ok", summary.is_clean())?;
     out.set_item("lines", findings)?;
     Ok(out)
 }

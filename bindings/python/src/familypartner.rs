@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::errors::{ToPyErr, issues_to_list, json_text, schema_version_error, workflow_error};
+use crate::errors::{
+    ToPyErr, findings_to_list, json_input, json_text, schema_version_error, workflow_error,
+};
 
 /// Registers the classes of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -35,7 +37,7 @@ impl ToPyErr for Error {
                 schema_version_error(py, &message, found.as_deref(), &supported)
             }
             Error::Serialize(message) => {
-                barnvern_core::Issue::error("", "json.serialize", message).to_pyerr(py)
+                barnvern_core::Finding::error("", "json.serialize", message).to_pyerr(py)
             }
         }
     }
@@ -100,7 +102,7 @@ fn to_python<'py>(
 /// A serialisable metric as Python dicts and lists.
 fn metric<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
     let json = serde_json::to_value(value).map_err(|e| {
-        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+        barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
     })?;
     to_python(py, &json, None)
 }
@@ -121,7 +123,7 @@ impl PyTrial {
             Some(code) => {
                 let code = site_code(py, code)?;
                 if self.inner.design.site(&code).is_none() {
-                    return Err(barnvern_core::Issue::error(
+                    return Err(barnvern_core::Finding::error(
                         "site",
                         "fp.unknown_site",
                         format!("{code} is not one of the trial's sites"),
@@ -144,7 +146,7 @@ fn site_code(py: Python<'_>, code: &str) -> PyResult<SiteCode> {
 fn default_programme<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     let programme = ProgrammeDefinition::builtin_default().map_err(|e| e.to_pyerr(py))?;
     let text = serde_json::to_string(programme).map_err(|e| {
-        barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+        barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
     })?;
     py.import("json")?.call_method1("loads", (text,))
 }
@@ -170,10 +172,20 @@ fn trial_harms<'py>(
 
 #[pymethods]
 impl PyTrial {
-    /// Reads and validates a trial from JSON text (or a dict).
+    /// Reads and validates a trial from JSON text (`str`, or UTF-8 `bytes`).
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let text = json_text(py, text)?;
+        let text = json_input(py, text)?;
+        let inner = py
+            .detach(|| Trial::from_json(&text))
+            .map_err(|e| e.to_pyerr(py))?;
+        Ok(PyTrial { inner })
+    }
+
+    /// Reads and validates a trial from a dict (as `json.loads` gives it).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let text = json_text(py, data.as_any())?;
         let inner = py
             .detach(|| Trial::from_json(&text))
             .map_err(|e| e.to_pyerr(py))?;
@@ -223,7 +235,7 @@ impl PyTrial {
 
     /// Every finding about the trial (queries and warnings; a trial holds no errors).
     fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, &self.inner.validate().issues)
+        findings_to_list(py, &self.inner.validate().findings)
     }
 
     /// The CONSORT flow as of `as_of`, as a mapping: approached, assessed, excluded (with
@@ -502,7 +514,7 @@ impl PyRandomiser {
     ) -> PyResult<Self> {
         if let Some(design) = design {
             if block_sizes.is_some() || assigned != 0 {
-                return Err(barnvern_core::Issue::error(
+                return Err(barnvern_core::Finding::error(
                     "design",
                     "randomisation.design",
                     "give either a design (with made) or block_sizes and assigned, not both",
@@ -608,7 +620,7 @@ impl PyRandomiser {
         match &this.design {
             Some(d) => {
                 let text = serde_json::to_string(d).map_err(|e| {
-                    barnvern_core::Issue::error("", "json.serialize", e.to_string()).to_pyerr(py)
+                    barnvern_core::Finding::error("", "json.serialize", e.to_string()).to_pyerr(py)
                 })?;
                 kwargs.set_item("design", text)?;
                 kwargs.set_item("made", this.made.clone())?;

@@ -33,9 +33,9 @@ impl PyPersonId {
         let jurisdiction = jurisdiction
             .map(str::parse::<Jurisdiction>)
             .transpose()
-            .map_err(|issue| issue.to_pyerr(py))?;
+            .map_err(|finding| finding.to_pyerr(py))?;
         let inner = PersonId::parse(&text, jurisdiction, reference_date)
-            .map_err(|issue| InvalidIdentifier(issue).to_pyerr(py))?;
+            .map_err(|finding| InvalidIdentifier(finding).to_pyerr(py))?;
         Ok(PyPersonId { inner })
     }
 

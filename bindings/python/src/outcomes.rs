@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use barnvern_arrow::scoring::{Columns, TableScorer};
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use barnvern_outcomes::{
     Informant, Instrument, InstrumentDef, ItemResponse, Responses, ScoreOptions, Scores, builtin,
     builtin_ids,
@@ -21,8 +21,8 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, 
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::errors::{ToPyErr, issues_to_list};
-use crate::pickle::{from_json_state, state_issue};
+use crate::errors::{ToPyErr, findings_to_list, json_input};
+use crate::pickle::{from_json_state, state_finding};
 
 /// Registers the classes and functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -54,13 +54,13 @@ impl PyInstrument {
     fn builtin(py: Python<'_>, id: &str) -> PyResult<Self> {
         builtin_instrument(id)
             .map(|inner| PyInstrument { inner })
-            .map_err(|issue| issue.to_pyerr(py))
+            .map_err(|finding| finding.to_pyerr(py))
     }
 
-    /// Reads and checks a definition from JSON text.
+    /// Reads and checks a definition from JSON text (`str`, or UTF-8 `bytes`).
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
-        let text = text.to_string_lossy();
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text = json_input(py, text)?;
         Instrument::from_json(&text)
             .map(|inner| PyInstrument {
                 inner: Arc::new(inner),
@@ -73,10 +73,11 @@ impl PyInstrument {
         self.inner.to_json()
     }
 
-    /// The JSON Schema of a definition file, as JSON text.
+    /// The JSON Schema of a definition file, as a dict (as pydantic's `model_json_schema`).
     #[staticmethod]
-    fn json_schema() -> String {
-        InstrumentDef::schema().as_value().to_string()
+    fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let text = InstrumentDef::schema().as_value().to_string();
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     /// The instrument id.
@@ -148,10 +149,10 @@ impl PyInstrument {
     }
 }
 
-fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Issue> {
+fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Finding> {
     builtin(id).map(|i| Arc::new(i.clone())).ok_or_else(|| {
         let known: Vec<&str> = builtin_ids().collect();
-        Issue::error(
+        Finding::error(
             "instrument",
             "outcomes.unknown_instrument",
             format!(
@@ -166,12 +167,12 @@ fn builtin_instrument(id: &str) -> Result<Arc<Instrument>, Issue> {
 /// The `instrument` argument: a built-in id or an `Instrument`.
 fn resolve_instrument(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Arc<Instrument>> {
     if let Ok(text) = value.cast::<PyString>() {
-        return builtin_instrument(&text.to_string_lossy()).map_err(|issue| issue.to_pyerr(py));
+        return builtin_instrument(&text.to_string_lossy()).map_err(|finding| finding.to_pyerr(py));
     }
     if let Ok(instrument) = value.cast::<PyInstrument>() {
         return Ok(Arc::clone(&instrument.get().inner));
     }
-    Err(Issue::error(
+    Err(Finding::error(
         "instrument",
         "outcomes.instrument_type",
         format!(
@@ -188,7 +189,7 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
         .map(|text| {
             serde_json::from_value::<Informant>(serde_json::Value::String(text.to_owned())).map_err(
                 |_| {
-                    Issue::error(
+                    Finding::error(
                         "informant",
                         "outcomes.informant",
                         format!(
@@ -207,7 +208,7 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
 fn parse_age(py: Python<'_>, age: Option<i64>) -> PyResult<Option<u32>> {
     age.map(|a| {
         u32::try_from(a).map_err(|_| {
-            Issue::error(
+            Finding::error(
                 "age",
                 "outcomes.age",
                 format!("{a} is not an age in whole years"),
@@ -219,10 +220,10 @@ fn parse_age(py: Python<'_>, age: Option<i64>) -> PyResult<Option<u32>> {
 }
 
 /// One answer: an `int` (not a `bool`) or `None`. Anything else is refused, naming the item.
-fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, Issue> {
+fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, Finding> {
     let path = format!("responses.{item}");
     let wrong = |got: String| {
-        Issue::error(
+        Finding::error(
             path.clone(),
             "outcomes.wrong_type",
             format!("item {item}: expected a whole number (int) or None, got {got}"),
@@ -239,7 +240,7 @@ fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, I
             .extract::<i64>()
             .map(ItemResponse::Answered)
             .map_err(|_| {
-                Issue::error(
+                Finding::error(
                     path.clone(),
                     "outcomes.out_of_range",
                     format!("item {item}: {value} is not a response option"),
@@ -267,7 +268,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
     } else if value.hasattr("items")? {
         value.call_method0("items")?.try_iter()?
     } else {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "responses",
             "outcomes.responses_type",
             format!(
@@ -277,12 +278,12 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
         )
         .to_pyerr(py));
     };
-    let mut report = Report::new();
+    let mut report = Findings::new();
     let mut responses = Responses::new();
     for pair in pairs {
         let (key, answer): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
         let Ok(name) = key.cast::<PyString>() else {
-            report.push(Issue::error(
+            report.push(Finding::error(
                 "responses",
                 "outcomes.wrong_type",
                 format!("item names must be str, got {}", key.get_type().name()?),
@@ -294,7 +295,7 @@ fn parse_responses(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Respons
             Ok(response) => {
                 responses.insert(name, response);
             }
-            Err(issue) => report.push(issue),
+            Err(finding) => report.push(finding),
         }
     }
     report.into_result().map_err(|e| e.to_pyerr(py))?;
@@ -468,7 +469,7 @@ impl PyScores {
     /// range).
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        issues_to_list(py, &self.inner.warnings)
+        findings_to_list(py, &self.inner.warnings)
     }
 
     /// One flat row with the columns of `score_table`: each score's value, followed by
@@ -500,7 +501,7 @@ impl PyScores {
     /// (serde_json's default float parsing may differ in the last place).
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, ScoresState)> {
         let text = serde_json::to_string(&self.inner)
-            .map_err(|e| state_issue(format!("cannot pickle: {e}")).to_pyerr(py))?;
+            .map_err(|e| state_finding(format!("cannot pickle: {e}")).to_pyerr(py))?;
         let values = self.inner.scores.iter().map(|s| s.value).collect();
         let from_pickle = py.get_type::<Self>().getattr("_from_pickle")?;
         Ok((from_pickle, (text, values, self.whole.clone())))
@@ -518,7 +519,7 @@ impl PyScores {
         let mut inner: Scores = from_json_state(py, state)?;
         let n = inner.scores.len();
         if values.len() != n || whole.len() != n {
-            return Err(state_issue(format!(
+            return Err(state_finding(format!(
                 "not a barnvern pickle: {n} scores with {} values and {} whole-number flags",
                 values.len(),
                 whole.len()
@@ -597,7 +598,7 @@ fn score_table(
         ..ScoreOptions::default()
     };
     if !data.hasattr("__arrow_c_stream__")? && !data.hasattr("__arrow_c_array__")? {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "data",
             "outcomes.not_arrow",
             format!(

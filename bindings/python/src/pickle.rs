@@ -5,7 +5,7 @@
 //!
 //! A pickle that is not barnvern's is a `ValidationError` (`pickle.state`), never a panic.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 use serde::Serialize;
@@ -20,17 +20,17 @@ pub(crate) fn reduce_json<'py, T: Serialize>(
 ) -> PyResult<(Bound<'py, PyAny>, (String,))> {
     let py = class.py();
     let text = serde_json::to_string(state)
-        .map_err(|e| state_issue(format!("cannot pickle: {e}")).to_pyerr(py))?;
+        .map_err(|e| state_finding(format!("cannot pickle: {e}")).to_pyerr(py))?;
     Ok((class.getattr("_from_pickle")?, (text,)))
 }
 
 /// The state written by [`reduce_json`].
 pub(crate) fn from_json_state<T: DeserializeOwned>(py: Python<'_>, text: &str) -> PyResult<T> {
     serde_json::from_str(text)
-        .map_err(|e| state_issue(format!("not a barnvern pickle: {e}")).to_pyerr(py))
+        .map_err(|e| state_finding(format!("not a barnvern pickle: {e}")).to_pyerr(py))
 }
 
 /// A state that cannot be read (or written).
-pub(crate) fn state_issue(message: String) -> Issue {
-    Issue::error("", "pickle.state", message)
+pub(crate) fn state_finding(message: String) -> Finding {
+    Finding::error("", "pickle.state", message)
 }

@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
+use barnvern_core::Finding;
 use barnvern_report::{Error as ReportError, ReportOptions, build, to_html, to_json, to_markdown};
 use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::dataset::PyDataset;
-use crate::errors::{ErrorClass, ToPyErr, schema_version_error};
+use crate::errors::{ErrorClass, ToPyErr, file_error, schema_version_error};
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,8 +18,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// An unknown schema version is a `SchemaVersionError`; anything else about the dataset a
-/// `DatasetError`.
+/// Each error of the report crate mapped on its own (no wildcard: a new variant must be given a
+/// class here): an unknown schema version is a `SchemaVersionError`; a dataset file that cannot
+/// be read, a bad manifest or rows that do not fit are a `DatasetError` (with `.path` where
+/// there is a file); the dataset's own read errors map as `read_dataset`'s do; progression
+/// criteria that cannot be read are a `ValidationError`.
 impl ToPyErr for ReportError {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         let message = self.to_string();
@@ -26,7 +30,25 @@ impl ToPyErr for ReportError {
             ReportError::SchemaVersion {
                 found, supported, ..
             } => schema_version_error(py, &message, found.as_deref(), &supported),
-            _ => ErrorClass::Dataset.new_err(py, &message, &[]),
+            ReportError::Io { path, .. }
+            | ReportError::Manifest { path, .. }
+            | ReportError::Parquet { path, .. } => ErrorClass::Dataset.new_err_with(
+                py,
+                &message,
+                &[("path", &path.display().to_string())],
+            ),
+            ReportError::Column { .. } | ReportError::Data(_) => {
+                ErrorClass::Dataset.new_err(py, &message, &[])
+            }
+            ReportError::Arrow(e) => e.to_pyerr(py),
+            ReportError::Criteria(_) => {
+                Finding::error("criteria", "report.criteria", message).to_pyerr(py)
+            }
+            // The report's own JSON or HTML could not be written: nothing the caller gave is
+            // wrong, but the dataset cannot be reported on.
+            ReportError::Json(_) | ReportError::Render(_) => {
+                ErrorClass::Dataset.new_err(py, &message, &[])
+            }
         }
     }
 }
@@ -77,11 +99,7 @@ fn report<'py>(
     });
     let (markdown, html, json, written) = rendered.map_err(|e| match e {
         PyErrLater::Report(e) => e.to_pyerr(py),
-        PyErrLater::Io(path, e) => ErrorClass::Dataset.new_err_with(
-            py,
-            &format!("{}: {e}", path.display()),
-            &[("path", &path.display().to_string())],
-        ),
+        PyErrLater::Io(path, e) => file_error(py, &path.display().to_string(), &e),
     })?;
     let result = PyDict::new(py);
     result.set_item("markdown", markdown)?;

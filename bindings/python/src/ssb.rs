@@ -4,14 +4,14 @@
 
 use std::path::PathBuf;
 
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 use barnvern_ssb::{check, read_file, write_case};
 use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::case::PyCase;
-use crate::errors::{ErrorClass, ToPyErr, issues_to_list};
+use crate::errors::{ErrorClass, ToPyErr, file_error, findings_to_list};
 
 /// Registers the functions of this module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -21,15 +21,17 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Every error of the SSB crate is a `ValidationError` with its finding (an unreadable file
-/// included, as `OSError` would lose the structured finding).
+/// Input that is not SSB XML barnvern can read, and a case that cannot be written, are a
+/// `ValidationError` with the finding; a file that cannot be read or written is a `FileError`
+/// (a `BarnvernError` that is also an `OSError`, errno kept), so every error stays inside the
+/// `BarnvernError` tree.
 impl ToPyErr for barnvern_ssb::Error {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         match self {
-            barnvern_ssb::Error::Io { path, source } => {
-                pyo3::exceptions::PyOSError::new_err(format!("{path}: {source}"))
+            barnvern_ssb::Error::Io { path, source } => file_error(py, &path, &source),
+            barnvern_ssb::Error::Input(finding) | barnvern_ssb::Error::Write(finding) => {
+                finding.to_pyerr(py)
             }
-            other => other.to_issue().to_pyerr(py),
         }
     }
 }
@@ -44,10 +46,10 @@ impl ToPyErr for barnvern_ssb::Error {
 fn read_ssb_xml(py: Python<'_>, path: PathBuf) -> PyResult<Vec<PyCase>> {
     let read = py.detach(move || -> Result<_, barnvern_ssb::Error> {
         let mut cases = Vec::new();
-        let mut findings: Vec<Issue> = Vec::new();
+        let mut findings: Vec<Finding> = Vec::new();
         for item in read_file(&path)? {
             match item {
-                Err(issue) => findings.push(issue),
+                Err(finding) => findings.push(finding),
                 Ok(rc) => {
                     let before = rc.findings.clone();
                     match rc.into_case() {
@@ -63,7 +65,7 @@ fn read_ssb_xml(py: Python<'_>, path: PathBuf) -> PyResult<Vec<PyCase>> {
         Ok((cases, findings))
     });
     let (cases, findings) = read.map_err(|e| e.to_pyerr(py))?;
-    let errors: Vec<Issue> = findings
+    let errors: Vec<Finding> = findings
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();
@@ -142,5 +144,5 @@ fn ssb_controls<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let inner = case.inner.clone();
     let found = py.detach(move || check(&inner, as_of));
-    issues_to_list(py, &found)
+    findings_to_list(py, &found)
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use barnvern_arrow::io::output_dir::AtomicFile;
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_synth::{Error as SynthError, SynthOptions, SynthSummary, write_jsonl};
 use chrono::NaiveDate;
 use pyo3::prelude::*;
@@ -24,7 +24,7 @@ impl ToPyErr for SynthError {
     fn to_pyerr(self, py: Python<'_>) -> PyErr {
         let message = self.to_string();
         match self {
-            SynthError::Options(why) => Issue::error("", "synth.options", why).to_pyerr(py),
+            SynthError::Options(why) => Finding::error("", "synth.options", why).to_pyerr(py),
             SynthError::Io(_) => ErrorClass::Dataset.new_err(py, &message, &[]),
             SynthError::Data(_) => ErrorClass::Extract.new_err(py, &message, &[]),
         }

@@ -11,10 +11,9 @@ import datetime
 import json
 from pathlib import Path
 
+import barnvern as bv
 import pytest
 from hypothesis import settings
-
-import barnvern as bv
 
 # No example database (it would write .hypothesis/ into the working tree) and no per-example
 # deadline (a debug build on a busy 2-core CI machine is slow, not wrong).

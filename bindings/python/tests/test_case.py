@@ -8,11 +8,10 @@ import json
 import pickle
 from typing import Any
 
+import barnvern as bv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 
 def prov(at: str = "2099-01-01T00:00:00Z") -> dict[str, Any]:
@@ -103,14 +102,14 @@ def test_validation_errors_carry_path_code_and_severity(se_case_json: str) -> No
     with pytest.raises(bv.ValidationError) as info:
         bv.Case.from_dict(data)
     assert isinstance(info.value, ValueError)
-    first = info.value.errors[0]
+    first = info.value.findings[0]
     assert (first["path"], first["code"], first["severity"]) == ("referrals[1].colour", "json.unknown_field", "error")
 
     data = json.loads(se_case_json)
     data["child"]["identity"]["national_id"] = "201801012393"
     with pytest.raises(bv.ValidationError) as info:
         bv.Case.from_dict(data)
-    assert info.value.errors[0]["path"] == "child.identity.national_id"
+    assert info.value.findings[0]["path"] == "child.identity.national_id"
     assert "201801012393" not in str(info.value)
 
 
@@ -187,9 +186,23 @@ def test_violence_query_is_a_finding() -> None:
     assert [(f["code"], f["severity"]) for f in findings] == [("se.violence_not_investigated", "query")]
 
 
-def test_json_schema_is_json() -> None:
-    schema = json.loads(bv.Case.json_schema())
+def test_json_schema_is_a_dict() -> None:
+    # As pydantic's model_json_schema(): a dict, ready for jsonschema or json.dumps.
+    schema = bv.Case.json_schema()
+    assert isinstance(schema, dict)
     assert "referrals" in schema["properties"]
+    assert json.loads(json.dumps(schema)) == schema
+
+
+def test_from_json_takes_str_or_bytes(se_case_json: str) -> None:
+    from_text = bv.Case.from_json(se_case_json)
+    assert bv.Case.from_json(se_case_json.encode("utf-8")) == from_text
+    with pytest.raises(bv.ValidationError) as bad:
+        bv.Case.from_json(b"\xff{}")
+    assert bad.value.findings[0]["code"] == "json.utf8"
+    with pytest.raises(bv.ValidationError) as wrong:
+        bv.Case.from_json(42)  # type: ignore[arg-type]
+    assert wrong.value.findings[0]["code"] == "json.argument"
 
 
 @given(st.text(max_size=300))
@@ -205,6 +218,6 @@ def test_mangled_bundles_raise_with_a_code(se_case_json: str, at: int, ch: str) 
     try:
         bv.Case.from_json(text)
     except bv.ValidationError as err:
-        assert err.errors and all(e["code"] for e in err.errors)
+        assert err.findings and all(e["code"] for e in err.findings)
     except bv.SchemaVersionError:
         pass

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import barnvern as bv
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pytest
-
-import barnvern as bv
 
 KEY = b"a test project key of at least 32 bytes, not secret"
 AS_OF = datetime.date(2025, 10, 1)
@@ -45,15 +44,15 @@ def dataset(dataset_dir: Path) -> bv.Dataset:
 
 
 def test_a_dataset_reads_back_with_its_manifest_tables_and_no_findings(dataset: bv.Dataset) -> None:
-    assert dataset.cases == 6
+    assert dataset.case_count == 6
     assert dataset.schema_version == dataset.manifest["schema_version"]
     assert dataset.manifest["read"] == 6
     assert dataset.manifest["key_fingerprint"].startswith("sha256:")
     assert dataset.tables[:4] == ["children", "cases", "people", "referrals"]
     assert dataset.rows["cases"] == 6
-    assert dataset.issues == []
+    assert dataset.findings == []
     text = repr(dataset)
-    assert text.startswith("Dataset(path=") and "cases=6" in text and "issues=0" in text
+    assert text.startswith("Dataset(path=") and "case_count=6" in text and "findings=0" in text
 
 
 def test_tables_reach_pyarrow_and_polars_through_the_capsule_interface(dataset: bv.Dataset) -> None:
@@ -74,7 +73,7 @@ def test_tables_reach_pyarrow_and_polars_through_the_capsule_interface(dataset: 
 def test_unknown_table_missing_directory_and_unknown_schema_version(dataset_dir: Path, dataset: bv.Dataset, tmp_path: Path) -> None:
     with pytest.raises(bv.ValidationError, match="not a research table") as err:
         dataset.table("referals")
-    assert err.value.errors[0]["code"] == "research.unknown_table"
+    assert err.value.findings[0]["code"] == "research.unknown_table"
 
     with pytest.raises(bv.DatasetError, match="manifest.json") as missing:
         bv.read_dataset(tmp_path / "nowhere")
@@ -110,7 +109,7 @@ def test_a_valid_table_gives_an_empty_report(dataset: bv.Dataset) -> None:
 
 
 def _errors(report: bv.TableReport) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = pa.table(report.errors).to_pylist()
+    rows: list[dict[str, Any]] = pa.table(report.findings).to_pylist()
     return rows
 
 
@@ -130,7 +129,7 @@ def test_the_errors_table_names_row_path_code_severity_and_message(dataset: bv.D
     )
     report = bv.validate_table("referrals", bad)
     assert not report.ok
-    errors = pa.table(report.errors)
+    errors = pa.table(report.findings)
     assert errors.schema.names == ["row", "path", "code", "severity", "message"]
     assert errors.schema.field("row").type == pa.int64()
     assert [(e["row"], e["path"], e["code"], e["severity"]) for e in _errors(report)] == [
@@ -181,10 +180,10 @@ def test_nulls_in_required_columns_and_the_limit_per_column(dataset: bv.Dataset)
 def test_bad_arguments_are_refused(dataset: bv.Dataset) -> None:
     with pytest.raises(bv.ValidationError) as err:
         bv.validate_table("nope", dataset.table("cases"))
-    assert err.value.errors[0]["code"] == "research.unknown_table"
+    assert err.value.findings[0]["code"] == "research.unknown_table"
     with pytest.raises(bv.ValidationError) as err:
         bv.validate_table("cases", [{"case_key": "x"}])  # type: ignore[arg-type]
-    assert err.value.errors[0]["code"] == "research.not_arrow"
+    assert err.value.findings[0]["code"] == "research.not_arrow"
 
 
 def test_tables_leave_rust_without_a_copy(dataset: bv.Dataset) -> None:

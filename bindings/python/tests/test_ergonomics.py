@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime
 import sys
 
+import barnvern as bv
 import pandas as pd  # type: ignore[import-untyped]
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
-
-import barnvern as bv
 
 
 def test_every_table_reaches_polars_with_its_rows_and_columns(small_dataset: bv.Dataset) -> None:
@@ -92,7 +91,7 @@ def test_an_unknown_table_is_refused_as_by_table(small_dataset: bv.Dataset) -> N
     for convert in (small_dataset.to_polars, small_dataset.to_pandas):
         with pytest.raises(bv.ValidationError) as err:
             convert("nope")
-        assert err.value.errors[0]["code"] == "research.unknown_table"
+        assert err.value.findings[0]["code"] == "research.unknown_table"
 
 
 def _bad_report(small_dataset: bv.Dataset) -> bv.TableReport:

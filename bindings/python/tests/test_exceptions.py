@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
-
 import barnvern as bv
 import barnvern.exceptions as exc
+import pytest
 
 
 def test_every_error_is_a_barnvern_error() -> None:
@@ -16,6 +15,10 @@ def test_every_error_is_a_barnvern_error() -> None:
         bv.InvalidIdentifierError,
         bv.WorkflowError,
         bv.SchemaVersionError,
+        bv.DatasetError,
+        bv.ProjectKeyError,
+        bv.ExtractError,
+        bv.FileError,
     ):
         assert issubclass(cls, bv.BarnvernError)
     assert issubclass(bv.BarnvernError, Exception)
@@ -38,6 +41,14 @@ def test_schema_version_errors_are_validation_errors() -> None:
     assert issubclass(bv.SchemaVersionError, ValueError)
 
 
+def test_file_errors_are_os_errors() -> None:
+    # `except OSError` around file work keeps working; errno and filename are OSError's own.
+    assert issubclass(bv.FileError, OSError)
+    err = bv.FileError(2, "No such file or directory", "x.xml")
+    assert (err.errno, err.strerror, err.filename) == (2, "No such file or directory", "x.xml")
+    assert pickle.loads(pickle.dumps(err)).filename == "x.xml"
+
+
 def test_package_reexports_the_exceptions_module() -> None:
     assert bv.BarnvernError is exc.BarnvernError
     assert bv.ValidationError is exc.ValidationError
@@ -49,7 +60,7 @@ def test_package_reexports_the_exceptions_module() -> None:
 
 
 def test_validation_error_carries_findings() -> None:
-    finding: bv.ErrorDetail = {
+    finding: bv.Finding = {
         "path": "referrals[2].received_at",
         "code": "date.order",
         "severity": "error",
@@ -57,12 +68,12 @@ def test_validation_error_carries_findings() -> None:
     }
     err = bv.ValidationError("refused", [finding])
     assert str(err) == "refused"
-    assert err.errors == [finding]
-    assert bv.ValidationError("refused").errors == []
+    assert err.findings == [finding]
+    assert bv.ValidationError("refused").findings == []
 
 
 def test_validation_error_pickles_with_its_findings() -> None:
-    finding: bv.ErrorDetail = {
+    finding: bv.Finding = {
         "path": "",
         "code": "id.se.check_digit",
         "severity": "error",
@@ -72,7 +83,7 @@ def test_validation_error_pickles_with_its_findings() -> None:
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is bv.InvalidIdentifierError
     assert str(copy) == "refused"
-    assert copy.errors == [finding]
+    assert copy.findings == [finding]
 
 
 def test_an_error_raised_by_rust_is_the_python_class() -> None:
@@ -81,7 +92,7 @@ def test_an_error_raised_by_rust_is_the_python_class() -> None:
         bv.PersonId.parse("189001019802", jurisdiction="DK")  # type: ignore[arg-type]
     assert type(info.value) is bv.ValidationError
     assert isinstance(info.value, ValueError)
-    [finding] = info.value.errors
+    [finding] = info.value.findings
     assert finding["code"] == "jurisdiction.unknown"
     assert finding["severity"] == "error"
     assert finding["path"] == ""

@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 KEY = b"a test project key of at least 32 bytes, not secret"
 AS_OF = datetime.date(2025, 10, 1)
@@ -39,7 +38,7 @@ def test_an_extract_counts_what_it_read_accepted_and_quarantined(inputs: Path, t
     assert (summary.read, summary.accepted, summary.rejected) == (7, 4, 3)
     assert sum(summary.rejected_by_code.values()) == 3
     assert summary.rejected_by_code["extract.duplicate_case_id"] == 1
-    assert not summary.is_clean
+    assert not summary.ok
     assert summary.dataset == str(tmp_path / "out")
     quarantine = [json.loads(line) for line in Path(summary.quarantine).read_text(encoding="utf-8").splitlines()]
     assert [q["line"] for q in quarantine] == [5, 6, 7]
@@ -48,7 +47,7 @@ def test_an_extract_counts_what_it_read_accepted_and_quarantined(inputs: Path, t
     assert summary.manifest["key_fingerprint"].startswith("sha256:")
     assert "accepted=4" in repr(summary)
     dataset = bv.read_dataset(summary.dataset)
-    assert dataset.cases == 4
+    assert dataset.case_count == 4
 
 
 def test_a_quarantine_path_outside_the_dataset(inputs: Path, tmp_path: Path) -> None:
@@ -103,7 +102,7 @@ def test_an_existing_dataset_is_replaced_only_when_asked(inputs: Path, tmp_path:
     assert exists.value.path == str(out)
     again = bv.extract(inputs, out, key=KEY, as_of=AS_OF, overwrite=True)
     assert again.accepted == first.accepted
-    assert bv.read_dataset(out).cases == first.accepted
+    assert bv.read_dataset(out).case_count == first.accepted
 
 
 def test_no_inputs_and_unreadable_inputs(tmp_path: Path) -> None:
@@ -118,10 +117,10 @@ def test_no_inputs_and_unreadable_inputs(tmp_path: Path) -> None:
 def test_validate_bundles_reports_every_line_without_writing(inputs: Path, tmp_path: Path) -> None:
     result = bv.validate_bundles([inputs])
     assert (result["read"], result["accepted"], result["rejected"]) == (7, 4, 3)
-    assert not result["is_clean"]
+    assert not result["ok"]
     rejected = [line for line in result["lines"] if not line["accepted"]]
     assert [line["line"] for line in rejected] == [5, 6, 7]
-    assert all(line["errors"][0]["severity"] == "error" for line in rejected)
+    assert all(line["findings"][0]["severity"] == "error" for line in rejected)
     assert list(tmp_path.iterdir()) == [inputs]
 
 
@@ -148,10 +147,16 @@ def test_synth_extract_and_report_end_to_end(tmp_path: Path) -> None:
 
     with pytest.raises(bv.ValidationError) as bad:
         bv.synth(tmp_path / "x.jsonl", children=1, faults=2.0)
-    assert bad.value.errors[0]["code"] == "synth.options"
+    assert bad.value.findings[0]["code"] == "synth.options"
     assert not (tmp_path / "x.jsonl").exists()
-    with pytest.raises(bv.DatasetError):
+    with pytest.raises(bv.DatasetError) as nowhere:
         bv.report(tmp_path / "nowhere")
+    assert "nowhere" in nowhere.value.path
+    # An output folder that cannot be made (a file is in the way): a FileError, also an OSError.
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(bv.FileError) as taken:
+        bv.report(dataset, tmp_path / "taken", min_cell=5)
+    assert isinstance(taken.value, OSError) and taken.value.filename == str(tmp_path / "taken")
 
 
 def test_synth_takes_the_trial_size(tmp_path: Path) -> None:
@@ -166,7 +171,7 @@ def test_synth_takes_the_trial_size(tmp_path: Path) -> None:
     assert sites <= {"oslo", "bergen"} and sites
     with pytest.raises(bv.ValidationError) as bad:
         bv.synth(tmp_path / "x.jsonl", children=1, trial_sites=7)
-    assert bad.value.errors[0]["code"] == "synth.options"
+    assert bad.value.findings[0]["code"] == "synth.options"
 
 
 def test_a_key_file_others_may_read_is_warned_about(inputs: Path, tmp_path: Path) -> None:

@@ -9,9 +9,8 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 VALID_SE = "189001019802"
 BAD_CHECK_DIGIT_SE = "189001019803"
@@ -62,7 +61,7 @@ def test_rejects_a_wrong_check_digit_without_repeating_the_digits() -> None:
     err = info.value
     assert isinstance(err, bv.ValidationError)
     assert isinstance(err, ValueError)
-    [finding] = err.errors
+    [finding] = err.findings
     assert finding["code"] == "id.se.check_digit"
     assert finding["severity"] == "error"
     # The message names the rule ...
@@ -128,8 +127,8 @@ def test_skatteetaten_examples(example: NorwegianExample) -> None:
     if not example.valid:
         with pytest.raises(bv.InvalidIdentifierError) as info:
             bv.PersonId.parse(example.number)
-        assert info.value.errors
-        assert all(f["code"].startswith("id.no.") for f in info.value.errors)
+        assert info.value.findings
+        assert all(f["code"].startswith("id.no.") for f in info.value.findings)
         assert example.number not in str(info.value)
         return
     pid = bv.PersonId.parse(example.number)

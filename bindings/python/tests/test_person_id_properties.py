@@ -7,11 +7,10 @@ import json
 import pickle
 from pathlib import Path
 
+import barnvern as bv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 _TESTDATA = Path(__file__).resolve().parents[3] / "crates" / "barnvern-core" / "testdata"
 with (_TESTDATA / "se-test-personnummer.json").open(encoding="utf-8") as _f:
@@ -37,9 +36,9 @@ def test_any_text_parses_or_raises_invalid_identifier(
     try:
         pid = bv.PersonId.parse(text, jurisdiction=jurisdiction, reference_date=reference_date)
     except bv.InvalidIdentifierError as err:
-        assert err.errors, "a refusal carries at least one finding"
-        assert any(f["severity"] == "error" for f in err.errors)
-        assert all(f["code"].startswith("id.") for f in err.errors)
+        assert err.findings, "a refusal carries at least one finding"
+        assert any(f["severity"] == "error" for f in err.findings)
+        assert all(f["code"].startswith("id.") for f in err.findings)
     else:
         # Whatever was accepted is a canonical number that parses to the same value.
         canonical = str(pid)
@@ -57,7 +56,7 @@ def test_any_other_check_digit_is_refused(text: str, wrong: int) -> None:
     digit = (int(text[-1]) + wrong) % 10
     with pytest.raises(bv.InvalidIdentifierError) as info:
         bv.PersonId.parse(text[:-1] + str(digit))
-    assert [f["code"] for f in info.value.errors] == ["id.se.check_digit"]
+    assert [f["code"] for f in info.value.findings] == ["id.se.check_digit"]
 
 
 @given(text=st.sampled_from(SE_NUMBERS), protocol=st.integers(0, pickle.HIGHEST_PROTOCOL))

@@ -9,12 +9,11 @@ import pickle
 from pathlib import Path
 from typing import Any, TypeVar
 
+import barnvern as bv
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 T = TypeVar("T")
 PROTOCOLS = range(pickle.HIGHEST_PROTOCOL + 1)
@@ -153,7 +152,7 @@ def test_table_reports(small_dataset: bv.Dataset, protocol: int) -> None:
         back = round_trip(report, protocol)
         assert (back.table, back.rows, back.ok, len(back)) == (report.table, report.rows, report.ok, len(report))
         assert back.to_list() == report.to_list()
-        assert pa.table(back.errors).equals(pa.table(report.errors))
+        assert pa.table(back.findings).equals(pa.table(report.findings))
         assert repr(back) == repr(report)
 
 
@@ -164,7 +163,7 @@ def test_extract_summaries(small_dataset_dir: Path, tmp_path: Path, protocol: in
     summary = bv.extract(cohort, tmp_path / "out", key=b"y" * 32, as_of=AS_OF)
     assert summary.rejected > 0
     back = round_trip(summary, protocol)
-    for name in ("dataset", "quarantine", "read", "accepted", "rejected", "rejected_by_code", "empty_files", "is_clean", "manifest"):
+    for name in ("dataset", "quarantine", "read", "accepted", "rejected", "rejected_by_code", "empty_files", "ok", "manifest"):
         assert getattr(back, name) == getattr(summary, name), name
     assert repr(back) == repr(summary)
 
@@ -182,13 +181,13 @@ def test_exceptions_keep_their_message_findings_and_fields(se_case_json: str, tm
     invalid = _raised(lambda: bv.PersonId.parse("189001019803"))
     assert isinstance(invalid, bv.InvalidIdentifierError)
     back = round_trip(invalid, protocol)
-    assert str(back) == str(invalid) and back.errors == invalid.errors and back.errors
+    assert str(back) == str(invalid) and back.findings == invalid.findings and back.findings
     assert isinstance(back, ValueError)
 
     refused = _raised(lambda: bv.Case.from_json('{"schema_version": "1.2"}'))
     assert isinstance(refused, bv.ValidationError)
     back_refused = round_trip(refused, protocol)
-    assert back_refused.errors == refused.errors and refused.errors
+    assert back_refused.findings == refused.findings and refused.findings
 
     case = bv.Case.from_json(se_case_json)
     provenance = {"recorded_at": "2099-01-01T00:00:00Z", "recorded_by": {"role": "caseworker", "staff": "sw-1"}, "source_system": "test"}
@@ -220,7 +219,7 @@ def test_exceptions_keep_their_message_findings_and_fields(se_case_json: str, tm
     assert str(round_trip(key, protocol)) == str(key)
 
     made = bv.ValidationError("made by hand", [{"path": "p", "code": "c", "severity": "error", "message": "m"}])
-    assert round_trip(made, protocol).errors == made.errors
+    assert round_trip(made, protocol).findings == made.findings
 
 
 def test_copies_are_independent(se_case_json: str, trial_json: str) -> None:

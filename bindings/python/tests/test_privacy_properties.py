@@ -8,11 +8,10 @@ import json
 import re
 from typing import Any
 
+import barnvern as bv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 # Public test numbers (crates/barnvern-core/testdata): Skatteverket's test personnummer and
 # Skatteetaten's examples. Written in each form people type them.
@@ -42,7 +41,7 @@ def assert_no_digits_of(number: str, err: BaseException) -> None:
     """No message, path or attribute of `err` holds the number's serial and check digits."""
     tail = number[-4:]
     texts = [str(err), repr(err)]
-    for finding in getattr(err, "errors", []):
+    for finding in getattr(err, "findings", []):
         texts += [finding["message"], finding["path"]]
     for name in ("found", "state", "path"):
         texts.append(str(getattr(err, name, "")))
@@ -77,7 +76,7 @@ def test_schema_version_error_is_a_validation_error_and_capped() -> None:
     assert isinstance(err, bv.ValidationError)
     assert len(str(err)) < 1_000
     assert "xxxxxxxxxx" not in str(err)
-    assert err.errors and err.errors[0]["code"]
+    assert err.findings and err.findings[0]["code"]
     with pytest.raises(bv.SchemaVersionError) as info:
         bv.Case.from_json(json.dumps({"schema_version": SE_NUMBER}))
     assert_no_digits_of(SE_NUMBER, info.value)
@@ -96,7 +95,7 @@ def test_an_unknown_reference_is_not_echoed(se_case_json: str) -> None:
     bundle["screenings"][0]["referral_id"] = SE_NUMBER
     with pytest.raises(bv.ValidationError) as info:
         bv.Case.from_json(json.dumps(bundle))
-    assert any(e["code"] == "case.unknown_reference" for e in info.value.errors)
+    assert any(e["code"] == "case.unknown_reference" for e in info.value.findings)
     assert_no_digits_of(SE_NUMBER, info.value)
 
 

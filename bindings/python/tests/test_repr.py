@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 AS_OF = datetime.date(2025, 6, 30)
 
@@ -70,7 +69,7 @@ def test_an_error_about_a_case_never_shows_its_identity_numbers(se_case_json: st
     bad = se_case_json.replace(number, wrong)
     with pytest.raises(bv.ValidationError) as err:
         bv.Case.from_json(bad)
-    shown = " ".join([str(err.value), repr(err.value), json.dumps(err.value.errors)])
+    shown = " ".join([str(err.value), repr(err.value), json.dumps(err.value.findings)])
     _assert_shows_no_identity_number(shown, [number, wrong])
 
 
@@ -110,8 +109,8 @@ def test_dataset_values_have_informative_reprs(small_dataset: bv.Dataset, small_
     shown = repr(small_dataset)
     assert shown == (
         f"Dataset(path={str(small_dataset_dir)!r}, schema_version='{small_dataset.schema_version}', "
-        f"cases={small_dataset.cases}, tables={len(small_dataset.tables)}, "
-        f"rows={sum(small_dataset.rows.values())}, issues=0)"
+        f"case_count={small_dataset.case_count}, tables={len(small_dataset.tables)}, "
+        f"rows={sum(small_dataset.rows.values())}, findings=0)"
     )
 
     report = bv.validate_table("cases", small_dataset.table("cases"))

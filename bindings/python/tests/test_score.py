@@ -8,15 +8,14 @@ import collections.abc
 import json
 import math
 import pickle
-from typing import Any, Optional
+from typing import Any
 
+import barnvern as bv
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import barnvern as bv
 
 SDQ_ITEMS = [
     "consid", "restles", "somatic", "shares", "tantrum", "loner", "obeys", "worries", "caring",
@@ -79,7 +78,7 @@ def test_all_zeros_give_total_ten_through_the_reverse_keys() -> None:
 
 
 def test_three_missing_items_make_the_scale_and_the_total_missing() -> None:
-    answers: dict[str, Optional[int]] = {item: 1 for item in SDQ_ITEMS}
+    answers: dict[str, int | None] = {item: 1 for item in SDQ_ITEMS}
     answers.update(somatic=None, worries=None, unhappy=None)
     s = bv.score("sdq-p-4-17", answers)
     assert s["emotional"] is None
@@ -194,8 +193,8 @@ def test_age_outside_the_form_is_a_warning() -> None:
 
 
 def only_error(err: pytest.ExceptionInfo[bv.ValidationError]) -> tuple[str, str]:
-    assert len(err.value.errors) == 1, err.value.errors
-    return err.value.errors[0]["path"], err.value.errors[0]["code"]
+    assert len(err.value.findings) == 1, err.value.findings
+    return err.value.findings[0]["path"], err.value.findings[0]["code"]
 
 
 def test_out_of_range_names_the_item() -> None:
@@ -217,13 +216,13 @@ def test_wrong_types_are_never_coerced(value: Any) -> None:
     with pytest.raises(bv.ValidationError) as err:
         bv.score("sdq-p-4-17", {"somatic": 1, "obeys": value})
     assert only_error(err) == ("responses.obeys", "outcomes.wrong_type")
-    assert "obeys" in err.value.errors[0]["message"]
+    assert "obeys" in err.value.findings[0]["message"]
 
 
 def test_every_bad_item_is_reported_at_once() -> None:
     with pytest.raises(bv.ValidationError) as err:
         bv.score("sdq-p-4-17", {"obeys": "2", "lies": 1.0})  # type: ignore[dict-item]
-    assert sorted(e["path"] for e in err.value.errors) == ["responses.lies", "responses.obeys"]
+    assert sorted(e["path"] for e in err.value.findings) == ["responses.lies", "responses.obeys"]
 
 
 def test_bad_arguments() -> None:
@@ -291,7 +290,8 @@ def test_instruments_and_builtins() -> None:
     assert bv.Instrument.from_json(sdq.to_json()) == sdq
     assert pickle.loads(pickle.dumps(sdq)) == sdq
     assert bv.score(sdq, {"somatic": 2, "worries": 2, "unhappy": 0})["emotional"] == 7
-    assert "InstrumentDef" in json.loads(bv.Instrument.json_schema())["title"]
+    assert "InstrumentDef" in bv.Instrument.json_schema()["title"]
+    assert bv.Instrument.from_json(sdq.to_json().encode("utf-8")) == sdq
 
 
 def test_a_user_defined_instrument_scores_like_a_builtin() -> None:
@@ -309,19 +309,19 @@ def test_a_broken_definition_is_refused_with_paths() -> None:
     broken["scales"][0]["qs_testcd"] = "much-too-long"
     with pytest.raises(bv.ValidationError) as err:
         bv.Instrument.from_json(json.dumps(broken))
-    paths = {e["path"] for e in err.value.errors}
+    paths = {e["path"] for e in err.value.findings}
     assert {"scales[0].items[4]", "scales[0].qs_testcd"} <= paths
 
 
 # --- the bulk form ---------------------------------------------------------------------------
 
 
-def answer_strategy() -> st.SearchStrategy[Optional[int]]:
+def answer_strategy() -> st.SearchStrategy[int | None]:
     return st.one_of(st.none(), st.integers(0, 2))
 
 
 @st.composite
-def respondents(draw: st.DrawFn) -> list[dict[str, Optional[int]]]:
+def respondents(draw: st.DrawFn) -> list[dict[str, int | None]]:
     n = draw(st.integers(0, 25))
     rows = []
     for _ in range(n):
@@ -335,7 +335,7 @@ def respondents(draw: st.DrawFn) -> list[dict[str, Optional[int]]]:
 
 @given(rows=respondents(), age=st.one_of(st.none(), st.integers(2, 19)))
 @settings(max_examples=60)
-def test_bulk_agrees_with_one_respondent_at_a_time(rows: list[dict[str, Optional[int]]], age: Optional[int]) -> None:
+def test_bulk_agrees_with_one_respondent_at_a_time(rows: list[dict[str, int | None]], age: int | None) -> None:
     items = SDQ_ITEMS + IMPACT_ITEMS
     columns: dict[str, Any] = {"pid": [f"p{i}" for i in range(len(rows))]}
     columns.update({item: pa.array([r[item] for r in rows], pa.int8()) for item in items})
@@ -396,7 +396,7 @@ def bulk_error(data: Any, **kwargs: Any) -> list[tuple[str, str]]:
     kwargs.setdefault("allow_missing_items", True)
     with pytest.raises(bv.ValidationError) as err:
         bv.score_table("sdq-p-4-17", data, **kwargs)
-    return [(e["path"], e["code"]) for e in err.value.errors]
+    return [(e["path"], e["code"]) for e in err.value.findings]
 
 
 def test_bulk_bad_input_names_the_column_and_row() -> None:
@@ -417,12 +417,12 @@ def test_a_missing_item_column_is_an_error_unless_allowed() -> None:
     aim = {"aim1": [4], "aim2": [4], "aim4": [4]}
     with pytest.raises(bv.ValidationError) as err:
         bv.score_table("aim", pa.table({**aim, "aim3x": [5]}))
-    assert [(e["path"], e["code"]) for e in err.value.errors] == [
+    assert [(e["path"], e["code"]) for e in err.value.findings] == [
         ("columns.aim3x", "outcomes.unknown_column"),
         ("columns.aim3", "outcomes.missing_column"),
     ]
     with pytest.raises(bv.ValidationError) as err:
         bv.score_table("aim", pa.table(aim))
-    assert [(e["path"], e["code"]) for e in err.value.errors] == [("columns.aim3", "outcomes.missing_column")]
+    assert [(e["path"], e["code"]) for e in err.value.findings] == [("columns.aim3", "outcomes.missing_column")]
     allowed = pa.table(bv.score_table("aim", pa.table(aim), allow_missing_items=True))
     assert allowed.column("aim").to_pylist() == [None]  # AIM scores complete cases only

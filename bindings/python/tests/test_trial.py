@@ -7,9 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 import barnvern as bv
+import pytest
 
 AS_OF = dt.date(2025, 3, 31)
 
@@ -93,8 +92,8 @@ def test_invalid_trials_are_refused_with_paths(trial_json: str) -> None:
     data = json.loads(trial_json)
     data["families"][0]["contacts"][0]["on"] = "2023-01-01"
     with pytest.raises(bv.ValidationError) as info:
-        bv.Trial.from_json(data)
-    assert any(e["path"].startswith("families[0].contacts[0]") for e in info.value.errors)
+        bv.Trial.from_dict(data)
+    assert any(e["path"].startswith("families[0].contacts[0]") for e in info.value.findings)
 
 
 def test_proportions_carry_a_wilson_interval(trial_json: str) -> None:
@@ -182,7 +181,7 @@ def test_the_default_programme_is_reachable(trial_json: str) -> None:
     assert programme["id"] == "fampart"
     assert programme["caseload_cap"] == 5
     design = json.loads(trial_json)["design"]
-    trial = bv.Trial.from_json({"schema_version": "1.1", "trial_id": "t", "programme": programme, "design": design})
+    trial = bv.Trial.from_dict({"schema_version": "1.1", "trial_id": "t", "programme": programme, "design": design})
     assert trial.families == 0
 
 
@@ -196,7 +195,7 @@ def test_stratified_randomisation_at_a_ratio_through_a_trial(trial_json: str) ->
               "waves": [{"month": 0, "opens_days_before": 0, "closes_days_after": 30}], "primary_wave": 0,
               "sites": [{"code": site, "name": f"office {site}", "jurisdiction": "NO", "municipality": "0301",
                          "recruitment_opened_on": "2025-01-01"} for site in ("site-a", "site-b")]}
-    trial = bv.Trial.from_json({"schema_version": "1.1", "trial_id": "strata", "programme": bv.default_programme(),
+    trial = bv.Trial.from_dict({"schema_version": "1.1", "trial_id": "strata", "programme": bv.default_programme(),
                                 "design": design})
     families = [(f"f{i}", "site-a" if i % 2 else "site-b") for i in range(12)]
     for family, site in families:
@@ -273,3 +272,56 @@ def test_acceptability_rated_by_families_and_the_interview_log(trial_json: str) 
     assert control["declined"] == 1
     assert control["reasons"] == [{"reason": "no_time", "declined": 1, "withdrawn": 0}]
     assert control["interviewed"]["ci95"] is not None
+
+
+def _has_the_keys_of(value: Any, shape: Any) -> None:
+    """`value` holds every required key of the TypedDict `shape` and no key it does not name."""
+    keys = set(value)
+    assert shape.__required_keys__ <= keys, (shape.__name__, shape.__required_keys__ - keys)
+    assert keys <= shape.__required_keys__ | shape.__optional_keys__, (shape.__name__, keys)
+
+
+def test_metric_dicts_have_the_keys_their_typed_dicts_declare(trial_json: str, progression_json: str) -> None:
+    """The stubs' TypedDicts are what a type checker trusts: each metric's dicts must hold
+    exactly those keys (a renamed or added Rust field fails here, not in a user's notebook)."""
+    from barnvern import trial_types as tt
+
+    trial = bv.Trial.from_json(trial_json)
+    flow = trial.consort(AS_OF)
+    _has_the_keys_of(flow, tt.ConsortFlow)
+    for arm in flow["arms"]:
+        _has_the_keys_of(arm, tt.ArmFlow)
+        for wave in arm["follow_up"]:
+            _has_the_keys_of(wave, tt.WaveFollowUp)
+    _has_the_keys_of(trial.adherence(AS_OF), tt.Ratio)
+    produced = {
+        tt.ConsortRow: trial.consort_table(AS_OF),
+        tt.Retention: trial.retention(AS_OF),
+        tt.PhaseDose: trial.dose(AS_OF),
+        tt.CaseloadPeriod: trial.caseload(AS_OF),
+        tt.PhaseFidelity: trial.fidelity(AS_OF),
+        tt.ProgressionResult: trial.progression(progression_json, AS_OF),
+    }
+    for shape, rows in produced.items():
+        assert rows, f"the hand-checked trial gives {shape.__name__} rows"
+        for row in rows:
+            _has_the_keys_of(row, shape)
+    for dose in trial.dose(AS_OF):
+        for family in dose["families"]:
+            _has_the_keys_of(family, tt.FamilyDose)
+            _has_the_keys_of(family["dose"], tt.Ratio)
+    for phase in trial.fidelity(AS_OF):
+        for fam in phase["families"]:
+            _has_the_keys_of(fam, tt.FamilyFidelity)
+    for q in trial.questionnaire_completeness(AS_OF):
+        _has_the_keys_of(q, tt.QuestionnaireCompleteness)
+    for a in trial.acceptability(AS_OF):
+        _has_the_keys_of(a, tt.Acceptability)
+    for i in trial.interviews(AS_OF):
+        _has_the_keys_of(i, tt.InterviewCounts)
+
+
+def test_from_json_takes_str_or_bytes_and_from_dict_a_dict(trial_json: str) -> None:
+    trial = bv.Trial.from_json(trial_json)
+    assert bv.Trial.from_json(trial_json.encode("utf-8")) == trial
+    assert bv.Trial.from_dict(json.loads(trial_json)) == trial

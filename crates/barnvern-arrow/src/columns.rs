@@ -14,7 +14,7 @@ use arrow_array::{
     ListArray, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::Field;
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::codes::CodeEnum;
@@ -500,7 +500,7 @@ impl<'a> Col<'a, StringArray> {
     pub(crate) fn parse<T>(
         &self,
         row: usize,
-        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Finding>,
     ) -> Result<Option<T>> {
         self.get(row)
             .map(|s| parse(s).map_err(|i| self.bad(row, &i.code, i.message)))
@@ -509,7 +509,7 @@ impl<'a> Col<'a, StringArray> {
     pub(crate) fn req_parse<T>(
         &self,
         row: usize,
-        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Finding>,
     ) -> Result<T> {
         self.parse(row, parse)?.ok_or_else(|| self.null(row))
     }
@@ -612,7 +612,7 @@ impl<'a> DictCol<'a> {
     pub(crate) fn parse<T>(
         &self,
         row: usize,
-        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Finding>,
     ) -> Result<Option<T>> {
         self.get(row)
             .map(|s| parse(s).map_err(|i| self.col.bad(row, &i.code, i.message)))
@@ -621,7 +621,7 @@ impl<'a> DictCol<'a> {
     pub(crate) fn req_parse<T>(
         &self,
         row: usize,
-        parse: impl FnOnce(&'a str) -> std::result::Result<T, Issue>,
+        parse: impl FnOnce(&'a str) -> std::result::Result<T, Finding>,
     ) -> Result<T> {
         self.parse(row, parse)?.ok_or_else(|| self.col.null(row))
     }

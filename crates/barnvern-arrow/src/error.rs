@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 
 /// Everything that can go wrong while converting, writing or reading research tables.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,7 @@ pub enum Error {
     /// case is missing, a gap in a record's index, a value out of range). Each finding has the
     /// table, row and column in its path.
     #[error("{}", .0.first().map_or_else(|| "invalid research data".to_owned(), |i| format!("{i} ({} findings)", .0.len())))]
-    Data(Vec<Issue>),
+    Data(Vec<Finding>),
     /// The dataset directory exists and `overwrite` was not set.
     #[error("{}: the dataset already exists (it is replaced only with overwrite)", path.display())]
     Exists {
@@ -91,7 +91,7 @@ impl Error {
 
     /// A data error with one finding.
     pub(crate) fn data(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Error::Data(vec![Issue::error(path, code, message)])
+        Error::Data(vec![Finding::error(path, code, message)])
     }
 }
 

@@ -33,7 +33,7 @@
 //! assert!(target.join("referrals/jurisdiction=SE/year=2024/part-0.parquet").exists());
 //!
 //! let dataset = Dataset::open(&target).unwrap();
-//! assert!(dataset.issues().is_empty());
+//! assert!(dataset.findings().is_empty());
 //! assert_eq!(dataset.cases().unwrap(), vec![research]);
 //! ```
 //!

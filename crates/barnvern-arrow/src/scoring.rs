@@ -27,8 +27,8 @@
 //! let bad = "aim1,aim2,aim3,aim4\n4,4,x,4\n";
 //! let mut scorer = CsvScorer::new(bad.as_bytes(), aim, &Columns::default(), ScoreOptions::default())?;
 //! let err = scorer.next_batch().unwrap_err();
-//! assert_eq!(err.issues()[0].path, "line 2, column aim3");
-//! assert_eq!(err.issues()[0].code, "outcomes.wrong_type");
+//! assert_eq!(err.findings()[0].path, "line 2, column aim3");
+//! assert_eq!(err.findings()[0].code, "outcomes.wrong_type");
 //! # Ok::<(), barnvern_arrow::scoring::ScoreFileError>(())
 //! ```
 
@@ -44,7 +44,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::identifier::{echo, mask_identity_numbers};
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use barnvern_outcomes::{Instrument, ScoreColumns, ScoreOptions, score_columns_from};
 
 use crate::ints::{int_column, is_integer};
@@ -130,11 +130,11 @@ impl<'a> TableScorer<'a> {
         columns: &Columns,
         options: ScoreOptions,
     ) -> Result<TableScorer<'a>, ValidationError> {
-        let mut report = Report::new();
+        let mut report = Findings::new();
         let age = columns.age_column.as_deref();
         for name in columns.id_columns.iter().map(String::as_str).chain(age) {
             if input.index_of(name).is_err() {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("columns.{}", shown(name)),
                     codes::UNKNOWN_COLUMN,
                     format!(
@@ -158,7 +158,7 @@ impl<'a> TableScorer<'a> {
             let path = format!("columns.{}", shown(name));
             let is_id = columns.id_columns.iter().any(|c| c == name);
             if is_id && result_names.iter().any(|r| r == name) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path.clone(),
                     codes::DUPLICATE_COLUMN,
                     format!(
@@ -170,7 +170,7 @@ impl<'a> TableScorer<'a> {
             let is_item = instrument.item(name).is_some();
             let is_age = age == Some(name);
             if (is_item || is_age) && !is_integer(field.data_type()) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path,
                     codes::COLUMN_TYPE,
                     format!(
@@ -186,7 +186,7 @@ impl<'a> TableScorer<'a> {
             } else if is_item {
                 roles.push((index, Role::Item));
             } else if !is_id {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path,
                     codes::UNKNOWN_COLUMN,
                     format!(
@@ -203,7 +203,7 @@ impl<'a> TableScorer<'a> {
             for item in instrument.items() {
                 let name = item.name.as_str();
                 if input.index_of(name).is_err() {
-                    report.push(Issue::error(
+                    report.push(Finding::error(
                         format!("columns.{name}"),
                         codes::MISSING_COLUMN,
                         format!(
@@ -265,7 +265,7 @@ impl<'a> TableScorer<'a> {
         let input = batch.schema();
         let mut items: Vec<(&str, Vec<Option<i64>>)> = Vec::new();
         let mut ages: Option<Vec<Option<u32>>> = None;
-        let mut report = Report::new();
+        let mut report = Findings::new();
         for &(index, role) in &self.roles {
             let name = input.field(index).name().as_str();
             let values = int_column(batch.column(index).as_ref()).unwrap_or_default();
@@ -278,8 +278,8 @@ impl<'a> TableScorer<'a> {
                             Ok(age) => converted.push(age),
                             Err(_) => {
                                 converted.push(None);
-                                if report.issues.len() < MAX_LISTED {
-                                    report.push(Issue::error(
+                                if report.findings.len() < MAX_LISTED {
+                                    report.push(Finding::error(
                                         format!("columns.{}[{}]", shown(name), first_row + row),
                                         codes::AGE,
                                         format!(
@@ -312,7 +312,7 @@ impl<'a> TableScorer<'a> {
             .collect();
         arrays.extend(score_arrays(scores, rows));
         RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| {
-            Issue::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
+            Finding::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
         })
     }
 }
@@ -361,9 +361,9 @@ pub enum ScoreFileError {
 
 impl ScoreFileError {
     /// The findings (none for an I/O error).
-    pub fn issues(&self) -> &[Issue] {
+    pub fn findings(&self) -> &[Finding] {
         match self {
-            ScoreFileError::Invalid(v) => v.issues(),
+            ScoreFileError::Invalid(v) => v.findings(),
             ScoreFileError::Io(_) => &[],
         }
     }
@@ -375,9 +375,9 @@ impl From<ValidationError> for ScoreFileError {
     }
 }
 
-impl From<Issue> for ScoreFileError {
-    fn from(issue: Issue) -> Self {
-        ScoreFileError::Invalid(issue.into())
+impl From<Finding> for ScoreFileError {
+    fn from(finding: Finding) -> Self {
+        ScoreFileError::Invalid(finding.into())
     }
 }
 
@@ -455,7 +455,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
             .map(str::to_owned)
             .collect();
         if header.iter().all(String::is_empty) {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 "",
                 codes::CSV_EMPTY,
                 "the file is empty: a CSV file needs a header row naming the item columns",
@@ -510,7 +510,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
         }
         drop(log);
         if count % 2 == 1 {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 format!("line {}", self.line),
                 codes::CSV_QUOTE,
                 "a quoted cell is not closed",
@@ -532,7 +532,7 @@ impl<'a, R: Read> CsvScorer<'a, R> {
         let mut ints: Vec<Vec<Option<i64>>> = vec![Vec::new(); width];
         let mut texts: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
         let mut lines: Vec<u64> = Vec::new();
-        let mut report = Report::new();
+        let mut report = Findings::new();
         let mut record = csv::StringRecord::new();
         while lines.len() < CSV_BLOCK_ROWS {
             if !self.reader.read_record(&mut record).map_err(csv_error)? {
@@ -556,8 +556,8 @@ impl<'a, R: Read> CsvScorer<'a, R> {
                 } else {
                     let name = &self.header[c];
                     let is_age = self.age_column.as_deref() == Some(name.as_str());
-                    if report.issues.len() < MAX_LISTED {
-                        report.push(Issue::error(
+                    if report.findings.len() < MAX_LISTED {
+                        report.push(Finding::error(
                             format!("line {line}, column {}", shown(name)),
                             if is_age {
                                 codes::AGE
@@ -594,8 +594,9 @@ impl<'a, R: Read> CsvScorer<'a, R> {
                 }
             })
             .collect();
-        let batch = RecordBatch::try_new(Arc::clone(&self.input), arrays)
-            .map_err(|e| Issue::error("", codes::ARROW, format!("cannot build the block: {e}")))?;
+        let batch = RecordBatch::try_new(Arc::clone(&self.input), arrays).map_err(|e| {
+            Finding::error("", codes::ARROW, format!("cannot build the block: {e}"))
+        })?;
         let first_row = self.rows_read;
         self.rows_read += rows;
         self.scorer
@@ -617,19 +618,19 @@ pub fn column_and_row(path: &str) -> Option<(&str, usize)> {
 
 /// The findings of a block with `columns.<name>[<row>]` paths given the line of their row.
 fn located(err: ValidationError, first_row: usize, lines: &[u64]) -> ValidationError {
-    let mut report = Report::new();
-    for mut issue in err.report.issues {
-        let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
+    let mut report = Findings::new();
+    for mut finding in err.findings {
+        let at = column_and_row(&finding.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {
             let line = lines
                 .get(row.saturating_sub(first_row))
                 .copied()
                 .unwrap_or(0);
-            issue.path = format!("line {line}, column {column}");
+            finding.path = format!("line {line}, column {column}");
         }
-        report.push(issue);
+        report.push(finding);
     }
-    ValidationError { report }
+    ValidationError { findings: report }
 }
 
 /// A CSV parser error as a finding with its line; I/O errors stay I/O errors.
@@ -644,16 +645,16 @@ fn csv_error(e: csv::Error) -> ScoreFileError {
         },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => Issue::error(
+        } => Finding::error(
             path,
             codes::CSV_ROW,
             format!("the row has {len} cells; the header has {expected_len}"),
         )
         .into(),
         csv::ErrorKind::Utf8 { .. } => {
-            Issue::error(path, codes::CSV_UTF8, "the row is not valid UTF-8").into()
+            Finding::error(path, codes::CSV_UTF8, "the row is not valid UTF-8").into()
         }
-        _ => Issue::error(path, codes::CSV_ROW, "malformed CSV").into(),
+        _ => Finding::error(path, codes::CSV_ROW, "malformed CSV").into(),
     }
 }
 
@@ -683,7 +684,7 @@ mod tests {
         };
         run()
             .unwrap_err()
-            .issues()
+            .findings()
             .iter()
             .map(|i| (i.path.clone(), i.code.clone()))
             .collect()

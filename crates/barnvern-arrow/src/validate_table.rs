@@ -64,7 +64,7 @@ use arrow_array::{
     Array, ArrayRef, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 use chrono::Datelike;
 
 use crate::columns::{cell_path, days_to_date};
@@ -83,7 +83,7 @@ pub struct RowFinding {
     /// The row, from 0 over all batches; `None` for the whole column.
     pub row: Option<u64>,
     /// What was found.
-    pub issue: Issue,
+    pub finding: Finding,
 }
 
 /// How a table is validated.
@@ -112,14 +112,14 @@ impl TableReport {
         !self
             .findings
             .iter()
-            .any(|f| f.issue.severity == Severity::Error)
+            .any(|f| f.finding.severity == Severity::Error)
     }
 
     /// The number of findings of severity error.
     pub fn error_count(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.issue.severity == Severity::Error)
+            .filter(|f| f.finding.severity == Severity::Error)
             .count()
     }
 
@@ -143,9 +143,9 @@ impl TableReport {
         let f = &self.findings;
         let rows =
             Int64Array::from_iter(f.iter().map(|f| f.row.and_then(|r| i64::try_from(r).ok())));
-        let text = |get: fn(&Issue) -> &str| -> ArrayRef {
+        let text = |get: fn(&Finding) -> &str| -> ArrayRef {
             Arc::new(StringArray::from_iter_values(
-                f.iter().map(|f| get(&f.issue)),
+                f.iter().map(|f| get(&f.finding)),
             ))
         };
         let columns: Vec<ArrayRef> = vec![
@@ -262,7 +262,7 @@ pub fn validate_table(
         v.push(
             unknown_slot,
             None,
-            Issue::warning(
+            Finding::warning(
                 format!("{}.{}", spec.name, found.name()),
                 "research.unknown_column",
                 format!(
@@ -388,20 +388,20 @@ struct Validator<'o> {
 impl Validator<'_> {
     /// Records a finding about field `slot`, unless its column is over the limit (then only
     /// counted).
-    fn push(&mut self, slot: usize, row: Option<u64>, issue: Issue) {
+    fn push(&mut self, slot: usize, row: Option<u64>, finding: Finding) {
         self.counts[slot] += 1;
         if self
             .options
             .max_per_column
             .is_none_or(|max| self.counts[slot] <= max)
         {
-            self.findings.push(RowFinding { row, issue });
+            self.findings.push(RowFinding { row, finding });
         }
     }
 
     fn column_finding(&mut self, slot: usize, code: &str, severity: Severity, message: String) {
         let path = format!("{}.{}", self.spec.name, self.spec.fields[slot].name);
-        self.push(slot, None, Issue::new(severity, path, code, message));
+        self.push(slot, None, Finding::new(severity, path, code, message));
     }
 
     fn cell(&mut self, slot: usize, row: u64, code: &str, message: String) {
@@ -411,7 +411,7 @@ impl Validator<'_> {
             usize::try_from(row).unwrap_or(usize::MAX),
             name,
         );
-        self.push(slot, Some(row), Issue::error(path, code, message));
+        self.push(slot, Some(row), Finding::error(path, code, message));
     }
 
     fn check_column(
@@ -715,7 +715,7 @@ impl Validator<'_> {
                 self.push(
                     slot,
                     Some(first_row + row as u64),
-                    Issue::error(
+                    Finding::error(
                         cell_path(
                             spec.name,
                             usize::try_from(first_row).unwrap_or(0) + row,
@@ -743,7 +743,7 @@ impl Validator<'_> {
                         .map_or("(unknown columns)", |f| f.name.as_str());
                     self.findings.push(RowFinding {
                         row: None,
-                        issue: Issue::warning(
+                        finding: Finding::warning(
                             format!("{}.{column}", self.spec.name),
                             "research.more_findings",
                             format!(
@@ -956,7 +956,7 @@ mod tests {
         report
             .findings
             .iter()
-            .map(|f| (f.row, f.issue.code.as_str()))
+            .map(|f| (f.row, f.finding.code.as_str()))
             .collect()
     }
 
@@ -1038,11 +1038,11 @@ mod tests {
         );
         assert!(
             report.findings[0]
-                .issue
+                .finding
                 .message
                 .contains("without a time zone")
         );
-        assert_eq!(report.findings[0].issue.path, "referrals.received_at");
+        assert_eq!(report.findings[0].finding.path, "referrals.received_at");
 
         let schema = batch.schema();
         let keep: Vec<usize> = (0..schema.fields().len())
@@ -1069,7 +1069,7 @@ mod tests {
             ]
         );
         assert!(!report.is_ok());
-        assert_eq!(report.findings[1].issue.severity, Severity::Warning);
+        assert_eq!(report.findings[1].finding.severity, Severity::Warning);
     }
 
     #[test]
@@ -1099,8 +1099,8 @@ mod tests {
                 (Some(1), "codelist.unknown_code"),
             ]
         );
-        assert_eq!(report.findings[0].issue.path, "referrals[0].reporter");
-        assert!(report.findings[2].issue.message.contains("astrologer"));
+        assert_eq!(report.findings[0].finding.path, "referrals[0].reporter");
+        assert!(report.findings[2].finding.message.contains("astrologer"));
 
         let b = replace(
             &batch,
@@ -1198,7 +1198,7 @@ mod tests {
         let report =
             validate_named("referrals", &b.schema(), std::slice::from_ref(&b), &options).unwrap();
         assert_eq!(report.findings.len(), 2);
-        assert_eq!(report.findings[0].issue.code, "research.more_findings");
+        assert_eq!(report.findings[0].finding.code, "research.more_findings");
         assert!(validate_named("nope", &b.schema(), &[], &options).is_err());
     }
 

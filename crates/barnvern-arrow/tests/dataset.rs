@@ -60,7 +60,7 @@ fn examples_write_a_partitioned_dataset_that_reads_back() {
     assert_eq!(siblings.len(), 1);
 
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
     assert_eq!(ds.manifest(), &manifest);
     assert_eq!(ds.manifest().key_fingerprint.as_deref(), Some("fp"));
     assert_eq!(ds.manifest().rejected, 3);
@@ -135,7 +135,7 @@ fn batches_written_by_table_read_back_as_the_cases() {
             .exists()
     );
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
     assert_same(&sorted(cases), &sorted(ds.cases().unwrap()));
     let err = DatasetWriter::create(dir.path().join("other"), DatasetOptions::default())
         .unwrap()
@@ -222,7 +222,7 @@ fn memory_limits_split_partitions_into_files_that_read_back() {
             assert!(target.join(&f.path).exists(), "{}", f.path);
         }
         let ds = Dataset::open(&target).unwrap();
-        assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+        assert!(ds.findings().is_empty(), "{:?}", ds.findings());
         assert_same(&sorted(cases.clone()), &sorted(ds.cases().unwrap()));
     }
 }
@@ -284,7 +284,7 @@ fn small_partitioned_batches_make_whole_row_groups_in_order() {
     assert!(checked > 2, "no file had several row groups");
 
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.issues().is_empty(), "{:?}", ds.issues());
+    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
     // In the order written: the cases table of each partition lists the cases as given.
     let back = ds.cases().unwrap();
     let order = |v: &[ResearchCase]| -> Vec<String> {

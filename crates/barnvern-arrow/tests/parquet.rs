@@ -69,7 +69,12 @@ fn every_table_writes_and_reads_back_with_its_schema_and_metadata() {
 
         let read = read_table(&path).unwrap();
         assert_eq!(read.spec.name, spec.name);
-        assert!(read.issues.is_empty(), "{}: {:?}", spec.name, read.issues);
+        assert!(
+            read.findings.is_empty(),
+            "{}: {:?}",
+            spec.name,
+            read.findings
+        );
         for b in read.batches {
             back.push((read.spec, b));
         }
@@ -150,31 +155,31 @@ fn rows_are_validated_with_row_and_column_in_the_path() {
         "reporter",
         vec![Some("school"), Some("teacher"), None, Some("police")],
     );
-    let issues = validate_batch(spec, &bad, 10, None);
-    assert_eq!(issues.len(), 2, "{issues:?}");
-    assert_eq!(issues[0].path, "referrals[12].reporter");
-    assert_eq!(issues[0].code, "research.null");
-    assert_eq!(issues[1].path, "referrals[11].reporter");
-    assert_eq!(issues[1].code, "codelist.unknown_code");
+    let findings = validate_batch(spec, &bad, 10, None);
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0].path, "referrals[12].reporter");
+    assert_eq!(findings[0].code, "research.null");
+    assert_eq!(findings[1].path, "referrals[11].reporter");
+    assert_eq!(findings[1].code, "codelist.unknown_code");
 
     let (spec, batch) = batches.iter().find(|(s, _)| s.name == "cases").unwrap();
     let bad = replace(batch, "municipality", vec![Some("0180"), Some("0180")]);
-    let issues = validate_batch(spec, &bad, 0, None);
-    assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(issues[0].path, "cases[1].municipality");
+    let findings = validate_batch(spec, &bad, 0, None);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].path, "cases[1].municipality");
 
     let (spec, batch) = batches
         .iter()
         .find(|(s, _)| s.name == "referral_reasons")
         .unwrap();
     let bad = replace(batch, "code", vec![Some("7"), Some("999"), Some("28")]);
-    let issues = validate_batch(spec, &bad, 0, None);
-    assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(issues[0].path, "referral_reasons[1].code");
+    let findings = validate_batch(spec, &bad, 0, None);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].path, "referral_reasons[1].code");
     assert!(
-        issues[0].message.contains("no.ssb.barnevern.saksinnhold"),
+        findings[0].message.contains("no.ssb.barnevern.saksinnhold"),
         "{}",
-        issues[0].message
+        findings[0].message
     );
 }
 
@@ -207,7 +212,7 @@ fn a_deadlines_file_of_version_1_1_is_read_with_the_columns_1_2_added() {
 
     let read = read_table(&path).unwrap();
     assert_eq!(read.schema_version, "1.1");
-    assert!(read.issues.is_empty(), "{:?}", read.issues);
+    assert!(read.findings.is_empty(), "{:?}", read.findings);
     let got = &read.batches[0];
     assert_eq!(got.schema().fields(), spec.arrow_schema().fields());
     // Up to 1.1 every investigation counted from its recorded start, and the same-day flag

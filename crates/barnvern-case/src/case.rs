@@ -3,7 +3,7 @@
 use std::ops::Deref;
 
 use barnvern_core::municipality::MunicipalityCode;
-use barnvern_core::{Jurisdiction, Report, ValidationError};
+use barnvern_core::{Findings, Jurisdiction, ValidationError};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -244,7 +244,7 @@ impl Case {
     /// All findings about the case: it holds no errors (or it would not exist), but may hold
     /// queries and warnings, such as an SE referral with violence exposure closed without
     /// investigation.
-    pub fn validate(&self) -> Report {
+    pub fn validate(&self) -> Findings {
         crate::validate::validate(&self.data)
     }
 
@@ -276,8 +276,8 @@ impl<'de> Deserialize<'de> for Case {
         let data = CaseData::deserialize(deserializer)?;
         check_schema_version(Some(&data.schema_version)).map_err(serde::de::Error::custom)?;
         Case::from_data(data).map_err(|e| {
-            let first = e.report.issues.into_iter().next().unwrap_or_else(|| {
-                barnvern_core::Issue::error("", "case.invalid", "the case is invalid")
+            let first = e.findings.into_iter().next().unwrap_or_else(|| {
+                barnvern_core::Finding::error("", "case.invalid", "the case is invalid")
             });
             barnvern_core::json::de_error(first)
         })

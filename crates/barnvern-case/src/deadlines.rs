@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use barnvern_core::{Issue, Jurisdiction, Law, Severity, dates};
+use barnvern_core::{Finding, Jurisdiction, Law, Severity, dates};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -409,7 +409,7 @@ pub fn effective_extension(inv: &Investigation, due: NaiveDate) -> (Option<Naive
 /// breached or overdue), and one beyond what the rule allows (an error: NO at most 6 months
 /// from the same start as the period; none where the rule allows no extension by decision).
 /// Paths are relative to the investigation.
-pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issue> {
+pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Finding> {
     let mut out = Vec::new();
     if inv.extensions.is_empty() {
         return out;
@@ -425,7 +425,7 @@ pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issu
     };
     match rule.extension {
         ExtensionRule::None | ExtensionRule::RecordedReasons => {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "extensions",
                 "deadline.extension_not_allowed",
                 format!("{} allows no extension by decision", rule.citation),
@@ -436,7 +436,7 @@ pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issu
     }
     if let Some(due) = rule.period.after(start) {
         for j in effective_extension(inv, due).1 {
-            out.push(Issue::warning(
+            out.push(Finding::warning(
                 format!("extensions[{j}].decided_on"),
                 "deadline.extension_too_late",
                 format!(
@@ -452,7 +452,7 @@ pub(crate) fn check_extensions(case: &CaseData, inv: &Investigation) -> Vec<Issu
     {
         for (j, ext) in inv.extensions.iter().enumerate() {
             if ext.new_due > cap && ext.granted != Some(false) {
-                out.push(Issue::error(
+                out.push(Finding::error(
                     format!("extensions[{j}].new_due"),
                     "deadline.extension_too_long",
                     format!(

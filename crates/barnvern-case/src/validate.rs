@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use barnvern_core::codelist::{SourceCode, builtin, check_coded, check_source_code};
-use barnvern_core::{Issue, Jurisdiction, LegalBasis, Report, municipality};
+use barnvern_core::{Finding, Findings, Jurisdiction, LegalBasis, municipality};
 use chrono::NaiveDate;
 
 use crate::case::CaseData;
@@ -20,8 +20,8 @@ use crate::risk::RiskMethod;
 use crate::violence::{ViolenceDisclosure, ViolenceExposure};
 
 /// All findings about a case bundle.
-pub fn validate(case: &CaseData) -> Report {
-    let mut r = Report::new();
+pub fn validate(case: &CaseData) -> Findings {
+    let mut r = Findings::new();
     header(case, &mut r);
     people(case, &mut r);
     referrals(case, &mut r);
@@ -40,12 +40,12 @@ pub fn validate(case: &CaseData) -> Report {
 fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
     list: &str,
     ids: impl Iterator<Item = &'a K>,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     let mut seen = HashSet::new();
     for (i, id) in ids.enumerate() {
         if !seen.insert(id) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{list}[{i}].id"),
                 "case.duplicate_id",
                 format!("{list} has two records with this id"),
@@ -54,20 +54,20 @@ fn unique<'a, K: Eq + Hash + std::fmt::Display + 'a>(
     }
 }
 
-fn header(case: &CaseData, r: &mut Report) {
-    if let Err(issue) = municipality::lookup(
+fn header(case: &CaseData, r: &mut Findings) {
+    if let Err(finding) = municipality::lookup(
         case.jurisdiction,
         case.municipality.as_str(),
         Some(case.opened_on),
     ) {
-        r.push(issue.under("municipality"));
+        r.push(finding.under("municipality"));
     }
     if let barnvern_core::PersonIdentity::NationalId(pid) = &case.child.identity
         && let Some(birth) = pid.birth_date()
         && birth > case.opened_on
     {
         // Ordinary for an unborn child, who is Unregistered; a registered child is born.
-        r.push(Issue::warning(
+        r.push(Finding::warning(
             "child.identity",
             "case.child_born_after_opening",
             "the identity number's date part is after the case was opened",
@@ -75,11 +75,11 @@ fn header(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn people(case: &CaseData, r: &mut Report) {
+fn people(case: &CaseData, r: &mut Findings) {
     let mut seen = HashSet::new();
     for (i, p) in case.people.iter().enumerate() {
         if !seen.insert(&p.person_ref) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("people[{i}].person_ref"),
                 "case.duplicate_id",
                 "two people have this reference".to_owned(),
@@ -88,12 +88,12 @@ fn people(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn referrals(case: &CaseData, r: &mut Report) {
+fn referrals(case: &CaseData, r: &mut Findings) {
     unique("referrals", case.referrals.iter().map(|x| &x.id), r);
     for (i, referral) in case.referrals.iter().enumerate() {
         let path = format!("referrals[{i}]");
         let on = referral.received_on();
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.reporter"),
             &referral.reporter,
             |system, code| match system {
@@ -110,14 +110,14 @@ fn referrals(case: &CaseData, r: &mut Report) {
                 .as_deref()
                 .is_none_or(|t| t.trim().is_empty())
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.reporter.text"),
                 "codelist.text_required",
                 "a reporter of category \"other public agency\" needs a text saying which agency",
             ));
         }
         for (j, reason) in referral.reasons.iter().enumerate() {
-            r.issues.extend(check_source_code(
+            r.findings.extend(check_source_code(
                 &format!("{path}.reasons[{j}]"),
                 reason,
                 on,
@@ -127,7 +127,7 @@ fn referrals(case: &CaseData, r: &mut Report) {
             exposure(case, &format!("{path}.violence[{j}]"), v, r);
         }
         if referral.received_at > referral.provenance.recorded_at {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.received_at"),
                 "date.after_recorded",
                 "a referral cannot be received after it was recorded",
@@ -143,15 +143,15 @@ fn referral_date(case: &CaseData, id: &crate::ids::ReferralId) -> Option<NaiveDa
         .map(|x| x.received_on())
 }
 
-fn unknown_referral(path: String, _id: &crate::ids::ReferralId) -> Issue {
-    Issue::error(
+fn unknown_referral(path: String, _id: &crate::ids::ReferralId) -> Finding {
+    Finding::error(
         path,
         "case.unknown_reference",
         "no referral has this id".to_owned(),
     )
 }
 
-fn assessments(case: &CaseData, r: &mut Report) {
+fn assessments(case: &CaseData, r: &mut Findings) {
     unique(
         "protection_assessments",
         case.protection_assessments.iter().map(|x| &x.id),
@@ -164,7 +164,7 @@ fn assessments(case: &CaseData, r: &mut Report) {
                 format!("{path}.referral_id"),
                 &a.referral_id,
             )),
-            Some(referral) if a.assessed_at < referral.received_at => r.push(Issue::error(
+            Some(referral) if a.assessed_at < referral.received_at => r.push(Finding::error(
                 format!("{path}.assessed_at"),
                 "date.order",
                 "a protection assessment cannot come before the referral was received",
@@ -174,13 +174,13 @@ fn assessments(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn screenings(case: &CaseData, r: &mut Report) {
+fn screenings(case: &CaseData, r: &mut Findings) {
     unique("screenings", case.screenings.iter().map(|x| &x.id), r);
     let mut screened = HashSet::new();
     for (i, s) in case.screenings.iter().enumerate() {
         let path = format!("screenings[{i}]");
         if !screened.insert(&s.referral_id) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.referral_id"),
                 "workflow.already_screened",
                 "the referral has already been screened".to_owned(),
@@ -191,14 +191,14 @@ fn screenings(case: &CaseData, r: &mut Report) {
                 format!("{path}.referral_id"),
                 &s.referral_id,
             )),
-            Some(received) if s.decided_on < received => r.push(Issue::error(
+            Some(received) if s.decided_on < received => r.push(Finding::error(
                 format!("{path}.decided_on"),
                 "date.order",
                 "a screening cannot be decided before the referral was received",
             )),
             Some(_) => {}
         }
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.outcome"),
             &s.outcome,
             |system, code| {
@@ -211,19 +211,19 @@ fn screenings(case: &CaseData, r: &mut Report) {
         // row with its source and validity (data/violence-rules.json).
         if s.outcome.code.closes_without_investigation()
             && let Some(referral) = case.referrals.iter().find(|x| x.id == s.referral_id)
-            && let Some(issue) = crate::violence_rules::ViolenceRules::builtin().check_screening(
+            && let Some(finding) = crate::violence_rules::ViolenceRules::builtin().check_screening(
                 case.jurisdiction,
                 s.decided_on,
                 &referral.violence,
                 format!("{path}.outcome"),
             )
         {
-            r.push(issue);
+            r.push(finding);
         }
     }
 }
 
-fn investigations(case: &CaseData, r: &mut Report) {
+fn investigations(case: &CaseData, r: &mut Findings) {
     unique(
         "investigations",
         case.investigations.iter().map(|x| &x.id),
@@ -234,14 +234,14 @@ fn investigations(case: &CaseData, r: &mut Report) {
         let path = format!("investigations[{i}]");
         if let Some(sid) = &inv.screening_id {
             if !opened_by.insert(sid) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{path}.screening_id"),
                     "workflow.screening_already_used",
                     "the screening already opened another investigation".to_owned(),
                 ));
             }
             match case.screenings.iter().find(|s| &s.id == sid) {
-                None => r.push(Issue::error(
+                None => r.push(Finding::error(
                     format!("{path}.screening_id"),
                     "case.unknown_reference",
                     "no screening has this id".to_owned(),
@@ -249,13 +249,13 @@ fn investigations(case: &CaseData, r: &mut Report) {
                 Some(s)
                     if s.outcome.code != crate::screening::ScreeningOutcome::OpenInvestigation =>
                 {
-                    r.push(Issue::error(
+                    r.push(Finding::error(
                         format!("{path}.screening_id"),
                         "workflow.screening_did_not_open",
                         "the screening decided not to open an investigation".to_owned(),
                     ))
                 }
-                Some(s) if inv.started_on < s.decided_on => r.push(Issue::error(
+                Some(s) if inv.started_on < s.decided_on => r.push(Finding::error(
                     format!("{path}.started_on"),
                     "date.order",
                     "an investigation cannot start before the screening that opened it",
@@ -266,7 +266,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
         for (j, rid) in inv.referral_ids.iter().enumerate() {
             match referral_date(case, rid) {
                 None => r.push(unknown_referral(format!("{path}.referral_ids[{j}]"), rid)),
-                Some(received) if inv.started_on < received => r.push(Issue::error(
+                Some(received) if inv.started_on < received => r.push(Finding::error(
                     format!("{path}.started_on"),
                     "date.order",
                     "an investigation cannot start before a referral it covers was received",
@@ -277,7 +277,7 @@ fn investigations(case: &CaseData, r: &mut Report) {
         if let Some(plan) = &inv.plan
             && plan.made_on < inv.started_on
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.plan.made_on"),
                 "date.order",
                 "the investigation plan cannot be made before the investigation starts",
@@ -289,21 +289,21 @@ fn investigations(case: &CaseData, r: &mut Report) {
             if ext.decided_on < inv.started_on
                 || inv.concluded_on.is_some_and(|c| ext.decided_on > c)
             {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{epath}.decided_on"),
                     "date.order",
                     "an extension is decided while the investigation is under way",
                 ));
             }
             if ext.reason.trim().is_empty() {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{epath}.reason"),
                     "workflow.extension_without_reason",
                     "an extension needs the reason it was granted",
                 ));
             }
             if previous_due.is_some_and(|d| ext.new_due <= d) || ext.new_due <= inv.started_on {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{epath}.new_due"),
                     "date.order",
                     "an extension moves the due date later",
@@ -311,12 +311,12 @@ fn investigations(case: &CaseData, r: &mut Report) {
             }
             previous_due = Some(ext.new_due);
         }
-        for issue in deadlines::check_extensions(case, inv) {
-            r.push(issue.under(&path));
+        for finding in deadlines::check_extensions(case, inv) {
+            r.push(finding.under(&path));
         }
         for (j, p) in inv.child_participation.iter().enumerate() {
             let cpath = format!("{path}.child_participation[{j}]");
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 &cpath,
                 p,
                 |system, code| {
@@ -350,13 +350,13 @@ fn investigations(case: &CaseData, r: &mut Report) {
         match (&inv.concluded_on, &inv.conclusion) {
             (Some(c), Some(conclusion)) => {
                 if *c < inv.started_on {
-                    r.push(Issue::error(
+                    r.push(Finding::error(
                         format!("{path}.concluded_on"),
                         "workflow.conclusion_before_start",
                         "an investigation cannot conclude before it starts",
                     ));
                 }
-                r.issues.extend(check_coded(
+                r.findings.extend(check_coded(
                     &format!("{path}.conclusion"),
                     conclusion,
                     |system, code| {
@@ -368,12 +368,12 @@ fn investigations(case: &CaseData, r: &mut Report) {
                 ));
             }
             (None, None) => {}
-            (Some(_), None) => r.push(Issue::error(
+            (Some(_), None) => r.push(Finding::error(
                 format!("{path}.conclusion"),
                 "json.missing_field",
                 "a concluded investigation needs its conclusion",
             )),
-            (None, Some(_)) => r.push(Issue::error(
+            (None, Some(_)) => r.push(Finding::error(
                 format!("{path}.concluded_on"),
                 "json.missing_field",
                 "an investigation with a conclusion needs the date it concluded",
@@ -384,12 +384,12 @@ fn investigations(case: &CaseData, r: &mut Report) {
 
 /// One violence exposure, wherever it is recorded: its own rules and its perpetrator among the
 /// case's people.
-fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Report) {
+fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Findings) {
     r.extend_under(vpath, v.validate());
     if let Some(p) = &v.perpetrator
         && !case.people.iter().any(|x| &x.person_ref == p)
     {
-        r.push(Issue::error(
+        r.push(Finding::error(
             format!("{vpath}.perpetrator"),
             "case.unknown_reference",
             "no person in people has this reference".to_owned(),
@@ -406,12 +406,12 @@ fn disclosures(
     from: NaiveDate,
     to: Option<NaiveDate>,
     what: &str,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     for (j, d) in list.iter().enumerate() {
         let dpath = format!("{path}.violence[{j}]");
         if d.disclosed_on < from || to.is_some_and(|t| d.disclosed_on > t) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{dpath}.disclosed_on"),
                 "date.order",
                 format!("violence recorded on {what} is dated within it"),
@@ -422,11 +422,11 @@ fn disclosures(
 }
 
 /// Risk assessments of an investigation: dated within its run; `other` names the method.
-fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
+fn risk_assessments(path: &str, inv: &Investigation, r: &mut Findings) {
     for (j, a) in inv.risk_assessments.iter().enumerate() {
         let apath = format!("{path}.risk_assessments[{j}]");
         if a.assessed_on < inv.started_on || inv.concluded_on.is_some_and(|c| a.assessed_on > c) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{apath}.assessed_on"),
                 "date.order",
                 "a risk assessment of an investigation is made while it is under way",
@@ -435,14 +435,14 @@ fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
         if a.method.code == RiskMethod::Other
             && a.method.text.as_deref().is_none_or(|t| t.trim().is_empty())
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{apath}.method.text"),
                 "codelist.text_required",
                 "a risk assessment by another method needs a text naming the method",
             ));
         }
         if a.provenance.recorded_at.date_naive() < a.assessed_on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{apath}.assessed_on"),
                 "date.after_recorded",
                 "a risk assessment cannot be made after it was recorded",
@@ -451,10 +451,10 @@ fn risk_assessments(path: &str, inv: &Investigation, r: &mut Report) {
     }
 }
 
-fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Report) {
+fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Findings) {
     r.extend_under(path, basis.validate());
     if basis.law.jurisdiction() != jurisdiction {
-        r.push(Issue::error(
+        r.push(Finding::error(
             format!("{path}.law"),
             "legal_basis.jurisdiction",
             format!("{} is not a law of {jurisdiction}", basis.law),
@@ -462,7 +462,7 @@ fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &m
     }
 }
 
-fn decisions(case: &CaseData, r: &mut Report) {
+fn decisions(case: &CaseData, r: &mut Findings) {
     unique("decisions", case.decisions.iter().map(|x| &x.id), r);
     for (i, d) in case.decisions.iter().enumerate() {
         let path = format!("decisions[{i}]");
@@ -474,12 +474,12 @@ fn decisions(case: &CaseData, r: &mut Report) {
         );
         if let Some(iid) = &d.investigation_id {
             match case.investigations.iter().find(|x| &x.id == iid) {
-                None => r.push(Issue::error(
+                None => r.push(Finding::error(
                     format!("{path}.investigation_id"),
                     "case.unknown_reference",
                     "no investigation has this id".to_owned(),
                 )),
-                Some(inv) if d.decided_on < inv.started_on => r.push(Issue::error(
+                Some(inv) if d.decided_on < inv.started_on => r.push(Finding::error(
                     format!("{path}.decided_on"),
                     "date.order",
                     "a decision cannot follow an investigation that had not started",
@@ -491,14 +491,14 @@ fn decisions(case: &CaseData, r: &mut Report) {
         for (j, s) in d.status_history.iter().enumerate() {
             let spath = format!("{path}.status_history[{j}]");
             if s.on < previous {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{spath}.on"),
                     "date.order",
                     "status changes are in date order, on or after the decision",
                 ));
             }
             previous = s.on;
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 &format!("{spath}.status"),
                 &s.status,
                 |system, code| {
@@ -513,15 +513,15 @@ fn decisions(case: &CaseData, r: &mut Report) {
 
 /// Interventions, plans and meetings: their own rules (in `barnvern-intervention`), then their
 /// references into the case.
-fn interventions(case: &CaseData, r: &mut Report) {
-    r.issues.extend(
+fn interventions(case: &CaseData, r: &mut Findings) {
+    r.findings.extend(
         barnvern_intervention::validate(
             case.jurisdiction,
             &case.interventions,
             &case.plans,
             &case.meetings,
         )
-        .issues,
+        .findings,
     );
     for (i, iv) in case.interventions.iter().enumerate() {
         let path = format!("interventions[{i}]");
@@ -531,7 +531,7 @@ fn interventions(case: &CaseData, r: &mut Report) {
         } = &iv.basis
             && !case.decisions.iter().any(|d| &d.id == did)
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.basis.decision_id"),
                 "case.unknown_reference",
                 "no decision has this id".to_owned(),
@@ -539,7 +539,7 @@ fn interventions(case: &CaseData, r: &mut Report) {
         }
         for (j, c) in iv.consents.iter().enumerate() {
             if !case.people.iter().any(|p| p.person_ref == c.person) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{path}.consents[{j}].person"),
                     "case.unknown_reference",
                     "no person in people has this reference".to_owned(),
@@ -552,13 +552,13 @@ fn interventions(case: &CaseData, r: &mut Report) {
 /// The family's Family Partner records, checked against the programme definition they follow
 /// when barnvern ships it; trial-wide rules (caseload cap, allocation sequence) are checked
 /// where the whole trial is loaded.
-fn family_partner(case: &CaseData, r: &mut Report) {
+fn family_partner(case: &CaseData, r: &mut Findings) {
     let Some(fp) = &case.family_partner else {
         return;
     };
     let site_code = fp.site.as_ref().map(|s| &s.code);
     if site_code != fp.family.site.as_ref() {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "family_partner.site",
             "fp.site_mismatch",
             "the participation's site and the family record's site must name the same site",
@@ -589,10 +589,10 @@ fn family_partner(case: &CaseData, r: &mut Report) {
                     &[],
                     0,
                 )
-                .issues,
+                .findings,
             );
         }
-        _ => r.push(Issue::warning(
+        _ => r.push(Finding::warning(
             "family_partner.programme_id",
             "fp.programme_not_shipped",
             format!(
@@ -615,25 +615,25 @@ pub(crate) fn closed_on(case: &CaseData, date: NaiveDate) -> Option<NaiveDate> {
         .map(|(closed, _)| closed)
 }
 
-fn closures(case: &CaseData, r: &mut Report) {
+fn closures(case: &CaseData, r: &mut Findings) {
     let mut previous: Option<NaiveDate> = Some(case.opened_on);
     let last = case.closures.len().saturating_sub(1);
     for (i, c) in case.closures.iter().enumerate() {
         let path = format!("closures[{i}]");
         if previous.is_some_and(|p| c.closed_on < p) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.closed_on"),
                 "date.order",
                 "a case closes after it was opened or last reopened",
             ));
         }
         match c.reopened_on {
-            Some(reopened) if reopened < c.closed_on => r.push(Issue::error(
+            Some(reopened) if reopened < c.closed_on => r.push(Finding::error(
                 format!("{path}.reopened_on"),
                 "date.order",
                 "a case is reopened after it was closed",
             )),
-            None if i != last => r.push(Issue::error(
+            None if i != last => r.push(Finding::error(
                 format!("{path}.reopened_on"),
                 "workflow.case_closed",
                 "a case closed again must have been reopened in between",
@@ -644,7 +644,7 @@ fn closures(case: &CaseData, r: &mut Report) {
         if c.reason.code == crate::follow_up::ClosureReason::Other
             && c.reason.text.as_deref().is_none_or(|t| t.trim().is_empty())
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.reason.text"),
                 "codelist.text_required",
                 "a closure for \"other\" reasons needs a text saying why",
@@ -654,7 +654,7 @@ fn closures(case: &CaseData, r: &mut Report) {
     // A closed case takes no new investigation steps or decisions unless reopened.
     let mut refuse = |path: String, date: NaiveDate, what: &str| {
         if let Some(closed) = closed_on(case, date) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 path,
                 "workflow.case_closed",
                 format!(
@@ -686,11 +686,11 @@ fn closures(case: &CaseData, r: &mut Report) {
     }
 }
 
-fn follow_ups(case: &CaseData, r: &mut Report) {
+fn follow_ups(case: &CaseData, r: &mut Findings) {
     unique("follow_ups", case.follow_ups.iter().map(|x| &x.id), r);
     for (i, f) in case.follow_ups.iter().enumerate() {
         if f.on < case.opened_on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("follow_ups[{i}].on"),
                 "date.order",
                 "a follow-up cannot come before the case was opened",
@@ -710,14 +710,20 @@ fn follow_ups(case: &CaseData, r: &mut Report) {
 
 /// A code with the free text its list may require (SSB `Presisering`): the code against its
 /// built-in list, and the text where the list says "krever presisering".
-fn coded_reason(path: &str, code: &SourceCode, text: Option<&str>, on: NaiveDate, r: &mut Report) {
-    r.issues.extend(check_source_code(path, code, on));
+fn coded_reason(
+    path: &str,
+    code: &SourceCode,
+    text: Option<&str>,
+    on: NaiveDate,
+    r: &mut Findings,
+) {
+    r.findings.extend(check_source_code(path, code, on));
     if let Some(entry) = builtin(code.system()).and_then(|l| l.get(code.code()))
-        && let Err(issue) = entry.check_text(text)
+        && let Err(finding) = entry.check_text(text)
     {
-        r.push(Issue {
+        r.push(Finding {
             path: format!("{path}.text"),
-            ..issue
+            ..finding
         });
     }
 }
@@ -725,7 +731,7 @@ fn coded_reason(path: &str, code: &SourceCode, text: Option<&str>, on: NaiveDate
 /// The records of Norway's national reporting (SSB): decision grounds, extension
 /// applications, decision end dates and claims, board referrals, moves, aftercare conclusions;
 /// and what a source format keeps verbatim.
-fn reporting_records(case: &CaseData, r: &mut Report) {
+fn reporting_records(case: &CaseData, r: &mut Findings) {
     for (i, inv) in case.investigations.iter().enumerate() {
         let path = format!("investigations[{i}]");
         let on = inv.concluded_on.unwrap_or(inv.started_on);
@@ -742,7 +748,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
             if let Some(a) = e.applied_on
                 && a > e.decided_on
             {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{path}.extensions[{j}].applied_on"),
                     "date.order",
                     "an extension is applied for before it is decided",
@@ -755,7 +761,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         if let Some(end) = d.ended_on
             && end < d.decided_on
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.ended_on"),
                 "date.order",
                 "a decision cannot end before it is made",
@@ -764,19 +770,19 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         for (j, c) in d.claims.iter().enumerate() {
             let cpath = format!("{path}.claims[{j}]");
             if c.concluded_on.is_some_and(|e| e < c.received_on) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{cpath}.concluded_on"),
                     "date.order",
                     "a claim cannot be concluded before it is received",
                 ));
             }
             match (&c.concluded_on, &c.outcome) {
-                (Some(_), None) => r.push(Issue::error(
+                (Some(_), None) => r.push(Finding::error(
                     format!("{cpath}.outcome"),
                     "case.missing",
                     "a concluded claim needs its outcome",
                 )),
-                (None, Some(_)) => r.push(Issue::error(
+                (None, Some(_)) => r.push(Finding::error(
                     format!("{cpath}.concluded_on"),
                     "case.missing",
                     "a claim with an outcome needs the date it was concluded",
@@ -784,7 +790,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
                 _ => {}
             }
             if let Some(o) = &c.outcome {
-                r.issues.extend(check_coded(
+                r.findings.extend(check_coded(
                     &format!("{cpath}.outcome"),
                     o,
                     |system, code| {
@@ -796,7 +802,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
                 if o.code == ClaimOutcome::Other
                     && o.text.as_deref().is_none_or(|t| t.trim().is_empty())
                 {
-                    r.push(Issue::error(
+                    r.push(Finding::error(
                         format!("{cpath}.outcome.text"),
                         "codelist.text_required",
                         "a claim concluded as \"other\" needs a text saying how",
@@ -822,7 +828,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
             legal_basis(&format!("{path}.also_under[{j}]"), l, case.jurisdiction, r);
         }
         if b.also_under.len() > 3 {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.also_under"),
                 "case.too_many",
                 "at most 3 provisions are cited alongside the legal basis",
@@ -831,14 +837,14 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         if let Some(d) = &b.decision_id
             && !case.decisions.iter().any(|x| &x.id == d)
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.decision_id"),
                 "case.unknown_reference",
                 format!("no decision has the id {:?}", d.as_str()),
             ));
         }
         if b.sent_on < case.opened_on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.sent_on"),
                 "date.order",
                 "a case cannot be sent to the county board before it was opened",
@@ -854,7 +860,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         ] {
             let cpath = format!("{path}.{what}.code");
             if c.code.system() != system {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{cpath}.system"),
                     "codelist.wrong_system",
                     format!("{what} is a code of {system}"),
@@ -863,7 +869,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
             coded_reason(&cpath, &c.code, c.text.as_deref(), m.moved_on, r);
         }
         if m.moved_on < case.opened_on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.moved_on"),
                 "date.order",
                 "a move cannot come before the case was opened",
@@ -876,20 +882,20 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         };
         let path = format!("follow_ups[{i}].aftercare");
         if f.kind != FollowUpKind::Aftercare {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 path.clone(),
                 "case.not_aftercare",
                 "only an aftercare follow-up has an aftercare conclusion",
             ));
         }
         if a.concluded_on < f.on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.concluded_on"),
                 "date.order",
                 "an aftercare offer cannot be concluded before it was sent",
             ));
         }
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.outcome"),
             &a.outcome,
             |system, code| {
@@ -900,7 +906,7 @@ fn reporting_records(case: &CaseData, r: &mut Report) {
         ));
     }
     for key in case.source_extensions.keys() {
-        r.push(Issue::warning(
+        r.push(Finding::warning(
             format!("source_extensions.{key}"),
             "case.source_extensions",
             format!(

@@ -1,6 +1,6 @@
 //! Violence exposure: what the child was exposed to, how, and by whom.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_core::codelist::SourceCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -143,17 +143,17 @@ impl ViolenceExposure {
     }
 
     /// Findings about this exposure on its own (references are checked by the case).
-    pub fn validate(&self) -> Vec<Issue> {
+    pub fn validate(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         if self.mode == ExposureMode::Direct && self.victim.is_some() {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "victim",
                 "violence.victim_when_direct",
                 "a victim other than the child is recorded only when the child witnessed the violence",
             ));
         }
         if self.mode == ExposureMode::Witnessed && self.victim.is_none() {
-            out.push(Issue::warning(
+            out.push(Finding::warning(
                 "victim",
                 "violence.victim_missing",
                 "witnessed violence should say who it was directed at",
@@ -162,7 +162,7 @@ impl ViolenceExposure {
         if self.form == ViolenceForm::Other
             && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
         {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "text",
                 "violence.other_needs_text",
                 "violence of form \"other\" needs a free-text description",

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use barnvern_core::{Issue, Jurisdiction, Severity};
+use barnvern_core::{Finding, Jurisdiction, Severity};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -112,13 +112,13 @@ impl ViolenceRules {
         decided_on: NaiveDate,
         violence: &[ViolenceExposure],
         path: String,
-    ) -> Option<Issue> {
+    ) -> Option<Finding> {
         let rule = self.rule_on(jurisdiction, decided_on)?;
         violence
             .iter()
             .any(|v| rule.concerns_close_person(v))
             .then(|| {
-                Issue::new(
+                Finding::new(
                     rule.severity,
                     path,
                     &rule.code,

@@ -576,17 +576,17 @@ impl Case {
         }
         // The result must satisfy every bundle rule; the first error refuses the event.
         let report = crate::validate::validate(data);
-        if let Some(issue) = report
-            .issues
+        if let Some(finding) = report
+            .findings
             .into_iter()
             .find(|i| i.severity == barnvern_core::Severity::Error)
         {
             return Err(WorkflowError {
                 event: name,
-                state: format!("the case after the event breaks a rule at {}", issue.path),
-                code: issue.code,
-                message: issue.message,
-                path: issue.path,
+                state: format!("the case after the event breaks a rule at {}", finding.path),
+                code: finding.code,
+                message: finding.message,
+                path: finding.path,
             });
         }
         data.history.push(event);

@@ -227,7 +227,7 @@ fn norwegian_investigation(
     as_of: chrono::NaiveDate,
 ) -> (
     barnvern_case::deadlines::Deadline,
-    Vec<barnvern_core::Issue>,
+    Vec<barnvern_core::Finding>,
 ) {
     let mut case = empty_case("NO");
     let mut events = vec![
@@ -238,7 +238,7 @@ fn norwegian_investigation(
     events.extend(more);
     apply_all(&mut case, events);
     let inv = find(&case.deadlines(as_of), "i1", DeadlineKind::Investigation).clone();
-    (inv, case.validate().issues)
+    (inv, case.validate().findings)
 }
 
 #[test]
@@ -296,13 +296,13 @@ fn the_1992_act_cites_the_time_limit_of_section_6_9() {
 fn an_extension_decided_after_the_due_date_cures_nothing() {
     // Due 1 June; extended on 5 June (too late) to 1 August.
     let late = vec![extend("i1", "2024-06-05", "2024-08-01")];
-    let (open, issues) =
+    let (open, findings) =
         norwegian_investigation("2024-03-01", "2024-03-01", late.clone(), d(2024, 7, 1));
     assert_eq!(
         (open.extended_due, open.status),
         (None, DeadlineStatus::Overdue)
     );
-    let warning = issues
+    let warning = findings
         .iter()
         .find(|i| i.code == "deadline.extension_too_late")
         .expect("a warning for the late extension");
@@ -316,7 +316,7 @@ fn an_extension_decided_after_the_due_date_cures_nothing() {
         (None, DeadlineStatus::Breached)
     );
     // Decided on the due date itself: in time.
-    let (in_time, issues) = norwegian_investigation(
+    let (in_time, findings) = norwegian_investigation(
         "2024-03-01",
         "2024-03-01",
         vec![
@@ -330,13 +330,13 @@ fn an_extension_decided_after_the_due_date_cures_nothing() {
         (Some(d(2024, 8, 1)), DeadlineStatus::MetAfterExtension)
     );
     assert!(
-        issues
+        findings
             .iter()
             .all(|i| i.code != "deadline.extension_too_late")
     );
     // A second extension decided after the first extended due date had passed: only the first
     // counts.
-    let (second, issues) = norwegian_investigation(
+    let (second, findings) = norwegian_investigation(
         "2024-03-01",
         "2024-03-01",
         vec![
@@ -350,7 +350,7 @@ fn an_extension_decided_after_the_due_date_cures_nothing() {
         (Some(d(2024, 7, 1)), DeadlineStatus::Overdue)
     );
     assert_eq!(
-        issues
+        findings
             .iter()
             .filter(|i| i.code == "deadline.extension_too_late")
             .map(|i| i.path.as_str())
@@ -384,7 +384,7 @@ fn a_swedish_extension_decided_after_the_four_months_cures_nothing() {
     );
     assert!(
         case.validate()
-            .issues
+            .findings
             .iter()
             .any(|i| i.code == "deadline.extension_too_late")
     );

@@ -26,9 +26,9 @@ fn examples_round_trip_losslessly() {
     }
 }
 
-fn error_of(text: &str) -> barnvern_core::Issue {
+fn error_of(text: &str) -> barnvern_core::Finding {
     match Case::from_json(text) {
-        Err(Error::Validation(e)) => e.report.issues[0].clone(),
+        Err(Error::Validation(e)) => e.findings[0].clone(),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
@@ -44,9 +44,9 @@ fn unknown_fields_are_refused_with_their_path() {
     let text = edited("se-case.json", |v| {
         v["referrals"][1]["colour"] = "red".into()
     });
-    let issue = error_of(&text);
+    let finding = error_of(&text);
     assert_eq!(
-        (issue.path.as_str(), issue.code.as_str()),
+        (finding.path.as_str(), finding.code.as_str()),
         ("referrals[1].colour", "json.unknown_field")
     );
 }
@@ -56,11 +56,11 @@ fn invalid_values_are_refused_through_their_constructors() {
     let text = edited("se-case.json", |v| {
         v["child"]["identity"]["national_id"] = "201801012393".into()
     });
-    let issue = error_of(&text);
-    assert_eq!(issue.path, "child.identity.national_id");
-    assert!(issue.code.starts_with("id."), "{issue}");
+    let finding = error_of(&text);
+    assert_eq!(finding.path, "child.identity.national_id");
+    assert!(finding.code.starts_with("id."), "{finding}");
     assert!(
-        !issue.message.contains("201801012393"),
+        !finding.message.contains("201801012393"),
         "messages never repeat identity numbers"
     );
 
@@ -68,12 +68,12 @@ fn invalid_values_are_refused_through_their_constructors() {
     let text = edited("se-case.json", |v| {
         v["child"]["identity"]["national_id"] = 201801012392u64.into()
     });
-    let issue = error_of(&text);
+    let finding = error_of(&text);
     assert_eq!(
-        (issue.path.as_str(), issue.code.as_str()),
+        (finding.path.as_str(), finding.code.as_str()),
         ("child.identity.national_id", "json.invalid_value")
     );
-    assert!(!issue.message.contains("201801012392"), "{issue}");
+    assert!(!finding.message.contains("201801012392"), "{finding}");
     let text = edited("se-case.json", |v| {
         v["referrals"][0]["reporter"]["code"] = "201801012392".into()
     });
@@ -97,7 +97,7 @@ fn invalid_values_are_refused_through_their_constructors() {
     };
     // Every finding is reported, not only the first.
     let found: Vec<(&str, &str)> = e
-        .issues()
+        .findings()
         .iter()
         .map(|i| (i.path.as_str(), i.code.as_str()))
         .collect();
@@ -147,7 +147,7 @@ fn violence_closed_without_investigation_is_queried_in_sweden() {
     );
     let report = case.validate();
     let q = report
-        .issues
+        .findings
         .iter()
         .find(|i| i.code == "se.violence_not_investigated")
         .expect("query");
@@ -172,7 +172,7 @@ fn violence_query(exposure: serde_json::Value, screened: &str) -> Option<String>
         vec![r, screening("s1", "r1", screened, "no_investigation")],
     );
     case.validate()
-        .issues
+        .findings
         .into_iter()
         .find(|i| i.code == "se.violence_not_investigated")
         .map(|i| i.message)
@@ -249,8 +249,8 @@ proptest! {
         bytes[at] = byte;
         let text = String::from_utf8_lossy(&bytes);
         if let Err(Error::Validation(e)) = Case::from_json(&text) {
-            prop_assert!(!e.report.issues.is_empty());
-            prop_assert!(!e.report.issues[0].code.is_empty());
+            prop_assert!(!e.findings.is_empty());
+            prop_assert!(!e.findings[0].code.is_empty());
         }
     }
 }

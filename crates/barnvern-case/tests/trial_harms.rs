@@ -271,7 +271,7 @@ fn stratified_allocations_and_withdrawals_in_the_flow() {
     }
     let err = Trial::from_data(wrong).unwrap_err();
     assert!(
-        err.issues().iter().any(|i| i.code == "fp.wrong_stratum"),
+        err.findings().iter().any(|i| i.code == "fp.wrong_stratum"),
         "{err}"
     );
     let flow = t.consort(as_of());

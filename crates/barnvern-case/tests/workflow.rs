@@ -326,9 +326,9 @@ fn family_partner_records_in_a_bundle_are_checked_with_paths() {
         Err(barnvern_case::Error::Validation(e)) => e,
         other => panic!("{other:?}"),
     };
-    let issue = &err.issues()[0];
-    assert_eq!(issue.path, "family_partner.family.contacts[0].on");
-    assert_eq!(issue.code, "fp.contact_outside_enrolment");
+    let finding = &err.findings()[0];
+    assert_eq!(finding.path, "family_partner.family.contacts[0].on");
+    assert_eq!(finding.code, "fp.contact_outside_enrolment");
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn wave_questionnaires_in_a_bundle_are_checked_against_their_instrument() {
         other => panic!("{other:?}"),
     };
     let found: Vec<(&str, &str)> = err
-        .issues()
+        .findings()
         .iter()
         .map(|i| (i.path.as_str(), i.code.as_str()))
         .collect();
@@ -484,7 +484,7 @@ fn reporting_records_are_checked_with_paths() {
         other => panic!("{other:?}"),
     };
     let found: Vec<(&str, &str)> = err
-        .issues()
+        .findings()
         .iter()
         .map(|i| (i.path.as_str(), i.code.as_str()))
         .collect();
@@ -521,7 +521,7 @@ fn source_extensions_are_reported_as_a_warning() {
     let case = Case::from_json(&v.to_string()).unwrap();
     let findings = case.validate();
     let hit = findings
-        .issues
+        .findings
         .iter()
         .find(|i| i.code == "case.source_extensions")
         .expect("a warning");

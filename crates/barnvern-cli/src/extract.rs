@@ -114,23 +114,23 @@ fn print_findings(
     f: &LineFindings,
     format: FindingFormat,
 ) -> std::io::Result<()> {
-    for issue in &f.issues {
+    for finding in &f.findings {
         match format {
             FindingFormat::Text => {
                 let at = match f.line {
                     Some(l) => format!("{}:{l}", f.file),
                     None => f.file.clone(),
                 };
-                writeln!(out, "{at}: {issue}")?;
+                writeln!(out, "{at}: {finding}")?;
             }
             FindingFormat::Json => {
                 let obj = serde_json::json!({
                     "file": f.file,
                     "line": f.line,
-                    "path": issue.path,
-                    "code": issue.code,
-                    "severity": issue.severity,
-                    "message": issue.message,
+                    "path": finding.path,
+                    "code": finding.code,
+                    "severity": finding.severity,
+                    "message": finding.message,
                 });
                 writeln!(out, "{obj}")?;
             }

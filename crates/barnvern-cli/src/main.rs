@@ -20,6 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod demo;
 mod dictionary;
 mod extract;
+mod logging;
 mod report;
 mod score;
 mod serve;
@@ -152,6 +153,9 @@ const EXIT_IO: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        logging::init_from_env();
+    }
     match cli.command {
         Command::Deadlines {
             case,
@@ -183,8 +187,8 @@ fn read_case(path: &Path) -> Result<Case, ExitCode> {
     Case::from_json(&text).map_err(|err| {
         match err {
             Error::Validation(v) => {
-                for issue in &v.report.issues {
-                    eprintln!("{}: {issue}", path.display());
+                for finding in &v.findings {
+                    eprintln!("{}: {finding}", path.display());
                 }
             }
             other => eprintln!("{}: {other}", path.display()),
@@ -208,7 +212,7 @@ fn deadlines(path: &Path, as_of: Option<NaiveDate>, format: Format) -> ExitCode 
                 "jurisdiction": case.jurisdiction,
                 "as_of": as_of,
                 "deadlines": all,
-                "findings": findings.issues,
+                "findings": findings,
             });
             println!("{out:#}");
         }
@@ -218,8 +222,8 @@ fn deadlines(path: &Path, as_of: Option<NaiveDate>, format: Format) -> ExitCode 
                 case.case_id, case.jurisdiction, case.municipality
             );
             println!("{}", table::deadlines(&all));
-            for issue in &findings.issues {
-                println!("{issue}");
+            for finding in &findings {
+                println!("{finding}");
             }
         }
     }

@@ -100,8 +100,8 @@ fn report(args: &ReportArgs) -> Result<(), ExitCode> {
             ExitCode::from(crate::EXIT_IO)
         })?;
         let set = ProgressionCriteria::from_json(&text).map_err(|e| {
-            for issue in &e.report.issues {
-                eprintln!("{}: {issue}", path.display());
+            for finding in &e.findings {
+                eprintln!("{}: {finding}", path.display());
             }
             ExitCode::from(crate::EXIT_INVALID)
         })?;

@@ -197,34 +197,34 @@ fn score_file(args: &ScoreArgs) -> Result<(), Failure> {
 
 /// Prints the findings of a file with the file name, place (line or row, column) and rule.
 fn report(file: &Path, err: ScoreFileError) -> Failure {
-    let issues = match err {
+    let findings = match err {
         ScoreFileError::Io(e) => {
             return fail(EXIT_IO, format!("cannot read {}: {e}", file.display()));
         }
-        ScoreFileError::Invalid(v) => v.report.issues,
+        ScoreFileError::Invalid(v) => v.findings,
     };
-    for issue in issues.iter().take(MAX_PRINTED) {
-        if issue.path.is_empty() {
-            eprintln!("{}: {issue}", file.display());
+    for finding in findings.iter().take(MAX_PRINTED) {
+        if finding.path.is_empty() {
+            eprintln!("{}: {finding}", file.display());
         } else {
             eprintln!(
                 "{}: {}: {} [{}]: {}",
                 file.display(),
-                issue.path,
-                issue.severity,
-                issue.code,
-                issue.message
+                finding.path,
+                finding.severity,
+                finding.code,
+                finding.message
             );
         }
     }
-    if issues.len() > MAX_PRINTED {
+    if findings.len() > MAX_PRINTED {
         eprintln!(
             "{}: {} more findings",
             file.display(),
-            issues.len() - MAX_PRINTED
+            findings.len() - MAX_PRINTED
         );
     }
-    if issues.iter().any(|i| i.code == codes::MISSING_COLUMN) {
+    if findings.iter().any(|i| i.code == codes::MISSING_COLUMN) {
         eprintln!(
             "barnvern score: give --allow-missing-items to score the missing item columns as \
              unanswered in every row (the instrument's missing-item rules then decide what is \
@@ -237,14 +237,14 @@ fn report(file: &Path, err: ScoreFileError) -> Failure {
 /// A Parquet file's findings at `columns.<name>[<row>]` as `row <n>, column <name>`, rows
 /// counted from 1 as a reader of the file counts them.
 fn rows_counted_from_one(err: ValidationError) -> ValidationError {
-    let mut report = err.report;
-    for issue in &mut report.issues {
-        let at = column_and_row(&issue.path).map(|(c, r)| (c.to_owned(), r));
+    let mut findings = err.findings;
+    for finding in &mut findings.findings {
+        let at = column_and_row(&finding.path).map(|(c, r)| (c.to_owned(), r));
         if let Some((column, row)) = at {
-            issue.path = format!("row {}, column {column}", row + 1);
+            finding.path = format!("row {}, column {column}", row + 1);
         }
     }
-    ValidationError { report }
+    ValidationError { findings }
 }
 
 /// Reads a built-in instrument or a definition file.
@@ -266,8 +266,8 @@ fn load_instrument(name: &str) -> Result<Instrument, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(EXIT_IO, format!("cannot read {}: {e}", path.display())))?;
     Instrument::from_json(&text).map_err(|err| {
-        for issue in err.issues() {
-            eprintln!("{}: {issue}", path.display());
+        for finding in err.findings() {
+            eprintln!("{}: {finding}", path.display());
         }
         Failure(EXIT_INVALID)
     })

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use barnvern_arrow::io::output_dir::{AtomicFile, OutputKind, StagedDir};
 use barnvern_case::Case;
-use barnvern_core::{Issue, Jurisdiction, Severity};
+use barnvern_core::{Finding, Jurisdiction, Severity};
 use barnvern_extract::check::{check_line, empty_file};
 use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_ssb::{Extracts, check, check_sak, write_case};
@@ -108,13 +108,13 @@ fn import(args: &ImportArgs) -> io::Result<u8> {
     for path in &args.files {
         let read = series
             .read_path(path)
-            .map_err(|e| io_err(path, e.to_issue().message))?;
+            .map_err(|e| io_err(path, e.to_finding().message))?;
         for item in read {
             let rc = match item {
                 Ok(rc) => rc,
-                Err(issue) => {
+                Err(finding) => {
                     errors = true;
-                    eprintln!("{issue}");
+                    eprintln!("{finding}");
                     continue;
                 }
             };
@@ -188,9 +188,9 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         LineReader::open(&args.bundles, 0, options).map_err(|e| io_err(&args.bundles, e))?;
     let (mut read, mut rejected, mut written) = (0u64, 0u64, 0u64);
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject = |at: &str, issues: Vec<Issue>| {
+    let mut reject = |at: &str, findings: Vec<Finding>| {
         rejected += 1;
-        for i in issues {
+        for i in findings {
             eprintln!("{}", at_path(at, i));
         }
     };
@@ -199,15 +199,15 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         let at = format!("{}:{}", args.bundles.display(), line.line);
         let case = match check_line(&line.content, args.max_line_bytes) {
             Ok(c) => c,
-            Err(issues) => {
-                reject(&at, issues);
+            Err(findings) => {
+                reject(&at, findings);
                 continue;
             }
         };
         if case.jurisdiction != Jurisdiction::No {
             reject(
                 &at,
-                vec![Issue::error(
+                vec![Finding::error(
                     "jurisdiction",
                     "ssb.export.not_norwegian",
                     format!(
@@ -223,7 +223,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         if let Some(first) = seen.get(&name) {
             reject(
                 &at,
-                vec![Issue::error(
+                vec![Finding::error(
                     "case_id",
                     "ssb.export.duplicate_case",
                     format!("the same case as line {first}; only the first is written"),
@@ -271,8 +271,8 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     Ok(0)
 }
 
-fn at_path(at: &str, i: Issue) -> Issue {
-    Issue {
+fn at_path(at: &str, i: Finding) -> Finding {
+    Finding {
         path: if i.path.is_empty() {
             at.to_owned()
         } else {
@@ -282,18 +282,17 @@ fn at_path(at: &str, i: Issue) -> Issue {
     }
 }
 
-fn bundle_issues(at: &str, e: barnvern_case::Error) -> Vec<Issue> {
+fn bundle_findings(at: &str, e: barnvern_case::Error) -> Vec<Finding> {
     match e {
         barnvern_case::Error::Validation(v) => v
-            .report
-            .issues
+            .findings
             .into_iter()
-            .map(|i| Issue {
+            .map(|i| Finding {
                 path: format!("{at}: {}", i.path),
                 ..i
             })
             .collect(),
-        other => vec![Issue::error(at, "case.invalid", other.to_string())],
+        other => vec![Finding::error(at, "case.invalid", other.to_string())],
     }
 }
 
@@ -321,28 +320,28 @@ fn is_xml(path: &Path) -> io::Result<bool> {
 pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::Result<u8> {
     let mut series = Extracts::new();
     let mut any_error = false;
-    let mut emit = |issue: &Issue, out: &mut dyn Write| -> io::Result<()> {
-        any_error |= issue.severity == Severity::Error;
+    let mut emit = |finding: &Finding, out: &mut dyn Write| -> io::Result<()> {
+        any_error |= finding.severity == Severity::Error;
         if json {
             let line = serde_json::json!({
-                "code": issue.code,
-                "severity": issue.severity,
-                "path": issue.path,
-                "message": issue.message,
+                "code": finding.code,
+                "severity": finding.severity,
+                "path": finding.path,
+                "message": finding.message,
             });
             writeln!(out, "{line}")
         } else {
-            writeln!(out, "{issue}")
+            writeln!(out, "{finding}")
         }
     };
     for path in files {
         if is_xml(path)? {
             let read = series
                 .read_path(path)
-                .map_err(|e| io_err(path, e.to_issue().message))?;
+                .map_err(|e| io_err(path, e.to_finding().message))?;
             for item in read {
                 match item {
-                    Err(issue) => emit(&issue, out)?,
+                    Err(finding) => emit(&finding, out)?,
                     Ok(rc) => {
                         let file = rc.file.clone();
                         let controls = check_sak(&rc.sak, &rc.extract, &file, None);
@@ -367,7 +366,7 @@ pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::R
                 match Case::from_json(&line) {
                     Ok(case) => {
                         for i in check(&case, None) {
-                            let i = Issue {
+                            let i = Finding {
                                 path: format!("{at}: {}", i.path),
                                 ..i
                             };
@@ -375,7 +374,7 @@ pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::R
                         }
                     }
                     Err(e) => {
-                        for i in bundle_issues(&at, e) {
+                        for i in bundle_findings(&at, e) {
                             emit(&i, out)?;
                         }
                     }

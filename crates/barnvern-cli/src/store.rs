@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use barnvern_arrow::io::output_dir::AtomicFile;
 use barnvern_case::CaseEvent;
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_extract::check::check_line;
 use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_extract::{QuarantineRecord, quarantine::QuarantineWriter};
@@ -280,10 +280,10 @@ impl Rejects {
                 ExitCode::from(EXIT_IO)
             }),
             Rejects::Stderr => {
-                for issue in &record.errors {
+                for finding in &record.errors {
                     match record.line {
-                        Some(l) => eprintln!("{}:{l}: {issue}", record.file),
-                        None => eprintln!("{}: {issue}", record.file),
+                        Some(l) => eprintln!("{}:{l}: {finding}", record.file),
+                        None => eprintln!("{}: {finding}", record.file),
                     }
                 }
                 Ok(())
@@ -427,7 +427,7 @@ fn import(
                         rejects.write(QuarantineRecord {
                             file: source.file.clone().unwrap_or_default(),
                             line: source.line,
-                            errors: vec![Issue::error("", e.code(), e.to_string())],
+                            errors: vec![Finding::error("", e.code(), e.to_string())],
                         })?;
                     }
                 }
@@ -489,8 +489,8 @@ fn parse_events(path: &Path) -> Result<Vec<CaseEvent>, ExitCode> {
             Ok(e) => events.push(e),
             Err(err) => {
                 bad = true;
-                for issue in &err.report.issues {
-                    eprintln!("{} event {i}: {issue}", path.display());
+                for finding in &err.findings {
+                    eprintln!("{} event {i}: {finding}", path.display());
                 }
             }
         }

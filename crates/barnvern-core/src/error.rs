@@ -1,9 +1,9 @@
 //! Validation findings and the crate's error type.
 //!
-//! Every rejection in barnvern is a [`Issue`]: a path to the offending value
+//! Every rejection in barnvern is a [`Finding`]: a path to the offending value
 //! (`referrals[2].received_at`), a stable machine code (`id.se.check_digit`), a [`Severity`] and a
 //! message a caseworker understands. The same record is what the row-level error report, the
-//! quarantine file and the Python `ValidationError.errors` hold.
+//! quarantine file and the Python `ValidationError.findings` hold.
 //!
 //! Messages never repeat an identity number: they may be written to shared files.
 
@@ -46,7 +46,7 @@ impl fmt::Display for Severity {
 /// One validation finding: where, which rule, how serious, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Issue {
+pub struct Finding {
     /// Path to the value inside its record, e.g. `referrals[2].received_at`; empty for the whole
     /// record.
     pub path: String,
@@ -80,7 +80,7 @@ fn safe_message(message: String) -> String {
     cut
 }
 
-impl Issue {
+impl Finding {
     /// A finding of the given severity.
     pub fn new(
         severity: Severity,
@@ -88,7 +88,7 @@ impl Issue {
         code: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Issue {
+        Finding {
             path: safe_message(path.into()),
             code: code.into(),
             severity,
@@ -132,7 +132,7 @@ impl Issue {
     }
 }
 
-impl fmt::Display for Issue {
+impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
             write!(f, "{} [{}]: {}", self.severity, self.code, self.message)
@@ -157,55 +157,82 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
     }
 }
 
-/// A list of findings about one record or file.
+/// A list of findings about one record or file. It reads as a slice of [`Finding`] (`len`,
+/// `iter`, indexing) and iterates like one, so callers rarely need the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
-pub struct Report {
+pub struct Findings {
     /// The findings, in the order they were found.
-    pub issues: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
-impl Report {
+impl std::ops::Deref for Findings {
+    type Target = [Finding];
+
+    fn deref(&self) -> &[Finding] {
+        &self.findings
+    }
+}
+
+impl IntoIterator for Findings {
+    type Item = Finding;
+    type IntoIter = std::vec::IntoIter<Finding>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.findings.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter = std::slice::Iter<'a, Finding>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.findings.iter()
+    }
+}
+
+impl Findings {
     /// An empty report.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds one finding.
-    pub fn push(&mut self, issue: Issue) {
-        self.issues.push(issue);
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 
     /// Adds every finding of `other`, with `prefix` put in front of their paths.
-    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Issue>) {
-        self.issues
+    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Finding>) {
+        self.findings
             .extend(other.into_iter().map(|i| i.under(prefix)));
     }
 
     /// True when any finding is an [`Severity::Error`].
     pub fn has_errors(&self) -> bool {
-        self.issues.iter().any(|i| i.severity == Severity::Error)
+        self.findings.iter().any(|i| i.severity == Severity::Error)
     }
 
     /// True when there are no findings at all.
     pub fn is_empty(&self) -> bool {
-        self.issues.is_empty()
+        self.findings.is_empty()
     }
 
     /// `Ok(self)` when there is no error (queries and warnings are kept), else `Err`.
-    pub fn into_result(self) -> Result<Report, ValidationError> {
+    pub fn into_result(self) -> Result<Findings, ValidationError> {
         if self.has_errors() {
-            Err(ValidationError { report: self })
+            Err(ValidationError { findings: self })
         } else {
             Ok(self)
         }
     }
 }
 
-impl FromIterator<Issue> for Report {
-    fn from_iter<T: IntoIterator<Item = Issue>>(iter: T) -> Self {
-        Report {
-            issues: iter.into_iter().collect(),
+impl FromIterator<Finding> for Findings {
+    fn from_iter<T: IntoIterator<Item = Finding>>(iter: T) -> Self {
+        Findings {
+            findings: iter.into_iter().collect(),
         }
     }
 }
@@ -214,43 +241,43 @@ impl FromIterator<Issue> for Report {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationError {
     /// All findings, errors first as found.
-    pub report: Report,
+    pub findings: Findings,
 }
 
 impl ValidationError {
     /// A validation error holding a single finding.
-    pub fn single(issue: Issue) -> Self {
+    pub fn single(finding: Finding) -> Self {
         ValidationError {
-            report: Report {
-                issues: vec![issue],
+            findings: Findings {
+                findings: vec![finding],
             },
         }
     }
 
     /// The findings.
-    pub fn issues(&self) -> &[Issue] {
-        &self.report.issues
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings.findings
     }
 }
 
-impl From<Issue> for ValidationError {
-    fn from(issue: Issue) -> Self {
-        ValidationError::single(issue)
+impl From<Finding> for ValidationError {
+    fn from(finding: Finding) -> Self {
+        ValidationError::single(finding)
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Lead with the first error: that is why the value was refused.
-        let issues = &self.report.issues;
-        let first = issues
+        let findings = &self.findings.findings;
+        let first = findings
             .iter()
             .find(|i| i.severity == Severity::Error)
-            .or(issues.first());
+            .or(findings.first());
         match first {
             None => f.write_str("validation failed"),
-            Some(first) if issues.len() == 1 => write!(f, "{first}"),
-            Some(first) => write!(f, "{first} (and {} more findings)", issues.len() - 1),
+            Some(first) if findings.len() == 1 => write!(f, "{first}"),
+            Some(first) => write!(f, "{first} (and {} more findings)", findings.len() - 1),
         }
     }
 }
@@ -268,17 +295,21 @@ mod tests {
         );
         assert_eq!(join_path("", "x"), "x");
         assert_eq!(join_path("x", ""), "x");
-        let issue = Issue::error("received_at", "date.order", "too early").under("referrals[2]");
-        assert_eq!(issue.path, "referrals[2].received_at");
+        let finding =
+            Finding::error("received_at", "date.order", "too early").under("referrals[2]");
+        assert_eq!(finding.path, "referrals[2].received_at");
     }
 
     #[test]
     fn report_with_only_warnings_is_ok() {
-        let report: Report = [Issue::warning("a", "w", "m")].into_iter().collect();
+        let report: Findings = [Finding::warning("a", "w", "m")].into_iter().collect();
         assert!(report.clone().into_result().is_ok());
-        let report: Report = [Issue::warning("a", "w", "m"), Issue::error("b", "e", "m")]
-            .into_iter()
-            .collect();
+        let report: Findings = [
+            Finding::warning("a", "w", "m"),
+            Finding::error("b", "e", "m"),
+        ]
+        .into_iter()
+        .collect();
         let err = report.into_result().unwrap_err();
         assert_eq!(err.to_string(), "error at b [e]: m (and 1 more findings)");
     }

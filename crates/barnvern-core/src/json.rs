@@ -1,25 +1,25 @@
 //! Reading JSON into validated types, with the path of every failure.
 //!
-//! serde reports a failed constructor only as text; validated types render their [`Issue`] with
+//! serde reports a failed constructor only as text; validated types render their [`Finding`] with
 //! [`de_error`] in a fixed form, and [`from_str`] reads the code and message back out and adds the
-//! path from `serde_path_to_error`, so a JSON failure is an [`Issue`] like any other.
+//! path from `serde_path_to_error`, so a JSON failure is an [`Finding`] like any other.
 
 use serde::de::DeserializeOwned;
 
-use crate::{Issue, ValidationError};
+use crate::{Finding, ValidationError};
 
 const CODE_OPEN: &str = "\u{27e6}";
 const CODE_CLOSE: &str = "\u{27e7} ";
 
 /// Turns a validation finding into a serde error that [`from_str`] can decode again.
-pub fn de_error<E: serde::de::Error>(issue: Issue) -> E {
+pub fn de_error<E: serde::de::Error>(finding: Finding) -> E {
     // A finding inside the value (a path of its own) keeps that path in its message.
-    let message = if issue.path.is_empty() {
-        issue.message
+    let message = if finding.path.is_empty() {
+        finding.message
     } else {
-        format!("at {}: {}", issue.path, issue.message)
+        format!("at {}: {}", finding.path, finding.message)
     };
-    E::custom(format!("{CODE_OPEN}{}{CODE_CLOSE}{message}", issue.code))
+    E::custom(format!("{CODE_OPEN}{}{CODE_CLOSE}{message}", finding.code))
 }
 
 /// Parses JSON text into `T`, validating through `T`'s constructors.
@@ -35,9 +35,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(into_issue)?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(into_finding)?;
     de.end().map_err(|e| {
-        Issue::error(
+        Finding::error(
             "",
             "json.trailing",
             format!(
@@ -52,7 +52,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ValidationError> {
 /// Parses JSON bytes (which must be UTF-8) into `T`; see [`from_str`].
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ValidationError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        Issue::error(
+        Finding::error(
             "",
             "json.utf8",
             format!("the input is not valid UTF-8 (byte {})", e.valid_up_to()),
@@ -65,7 +65,7 @@ fn position(e: &serde_json::Error) -> String {
     format!("line {} column {}", e.line(), e.column())
 }
 
-fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationError {
+fn into_finding(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationError {
     let path = match err.path().to_string() {
         p if p == "." => String::new(),
         p => p,
@@ -77,7 +77,7 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
     let at = position(&inner);
 
     if let Some((code, message)) = decode(&message) {
-        return Issue::error(path, code, message).into();
+        return Finding::error(path, code, message).into();
     }
     let (code, message) = match inner.classify() {
         serde_json::error::Category::Syntax => {
@@ -96,7 +96,7 @@ fn into_issue(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationE
         }
         serde_json::error::Category::Data => ("json.invalid_value", message),
     };
-    Issue::error(path, code, message).into()
+    Finding::error(path, code, message).into()
 }
 
 /// serde quotes the offending input in backticks (``invalid type: integer `201801012392`,
@@ -174,10 +174,10 @@ mod tests {
     #[test]
     fn constructor_failures_keep_code_and_path() {
         let err = from_str::<Outer>(r#"{"items":[{"id":"a"},{"id":""}]}"#).unwrap_err();
-        let issue = &err.issues()[0];
-        assert_eq!(issue.path, "items[1].id");
-        assert_eq!(issue.code, "id.empty");
-        assert_eq!(issue.message, "an identifier cannot be empty");
+        let finding = &err.findings()[0];
+        assert_eq!(finding.path, "items[1].id");
+        assert_eq!(finding.code, "id.empty");
+        assert_eq!(finding.message, "an identifier cannot be empty");
     }
 
     #[test]
@@ -191,18 +191,18 @@ mod tests {
     #[test]
     fn unknown_fields_are_refused_with_their_path() {
         let err = from_str::<Outer>(r#"{"items":[{"id":"a","colour":1}]}"#).unwrap_err();
-        let issue = &err.issues()[0];
-        assert_eq!(issue.code, "json.unknown_field");
-        assert!(issue.message.contains("colour"), "{issue}");
-        assert_eq!(issue.path, "items[0].colour");
+        let finding = &err.findings()[0];
+        assert_eq!(finding.code, "json.unknown_field");
+        assert!(finding.message.contains("colour"), "{finding}");
+        assert_eq!(finding.path, "items[0].colour");
     }
 
     #[test]
     fn input_values_never_reach_a_message() {
         let err = from_str::<Outer>(r#"{"items":[{"id":201801012392}]}"#).unwrap_err();
-        let issue = &err.issues()[0];
-        assert_eq!(issue.message, "invalid type: integer, expected a string");
-        assert!(!issue.message.contains("201801012392"));
+        let finding = &err.findings()[0];
+        assert_eq!(finding.message, "invalid type: integer, expected a string");
+        assert!(!finding.message.contains("201801012392"));
         assert_eq!(
             redact("unknown field `colour`, expected `id`"),
             "unknown field `colour`, expected `id`"
@@ -216,19 +216,22 @@ mod tests {
     #[test]
     fn syntax_errors_and_trailing_text() {
         assert_eq!(
-            from_str::<Outer>("{").unwrap_err().issues()[0].code,
+            from_str::<Outer>("{").unwrap_err().findings()[0].code,
             "json.eof"
         );
         assert_eq!(
-            from_str::<Outer>("{]").unwrap_err().issues()[0].code,
+            from_str::<Outer>("{]").unwrap_err().findings()[0].code,
             "json.syntax"
         );
         assert_eq!(
-            from_str::<Outer>(r#"{"items":[]} x"#).unwrap_err().issues()[0].code,
+            from_str::<Outer>(r#"{"items":[]} x"#)
+                .unwrap_err()
+                .findings()[0]
+                .code,
             "json.trailing"
         );
         assert_eq!(
-            from_slice::<Outer>(b"\xff").unwrap_err().issues()[0].code,
+            from_slice::<Outer>(b"\xff").unwrap_err().findings()[0].code,
             "json.utf8"
         );
     }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Issue;
+use crate::Finding;
 
 /// The country whose law a case follows. Extensible: a new country is a new variant.
 #[derive(
@@ -41,14 +41,14 @@ impl fmt::Display for Jurisdiction {
 }
 
 impl FromStr for Jurisdiction {
-    type Err = Issue;
+    type Err = Finding;
 
     /// Accepts `SE`/`NO` in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_uppercase().as_str() {
             "SE" => Ok(Jurisdiction::Se),
             "NO" => Ok(Jurisdiction::No),
-            _ => Err(Issue::error(
+            _ => Err(Finding::error(
                 "",
                 "jurisdiction.unknown",
                 format!(

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 /// A law that child-protection decisions rest on.
 #[derive(
@@ -199,13 +199,13 @@ impl LegalBasis {
 
     /// Findings about the parts: chapter and section are short alphanumeric labels, a letter is
     /// one to three letters, paragraph counts from 1.
-    pub fn validate(&self) -> Vec<Issue> {
+    pub fn validate(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for (field, value) in [("chapter", &self.chapter), ("section", &self.section)] {
             if let Some(v) = value
                 && (v.is_empty() || v.len() > 8 || !v.chars().all(|c| c.is_ascii_alphanumeric()))
             {
-                out.push(Issue::error(
+                out.push(Finding::error(
                     field,
                     "legal_basis.part",
                     format!("{field} must be 1 to 8 letters or digits, like \"11\" or \"1a\""),
@@ -215,14 +215,14 @@ impl LegalBasis {
         if let Some(l) = &self.letter
             && (l.is_empty() || l.len() > 3 || !l.chars().all(|c| c.is_alphabetic()))
         {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "letter",
                 "legal_basis.part",
                 "letter must be 1 to 3 letters, like \"a\"",
             ));
         }
         if self.paragraph == Some(0) {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "paragraph",
                 "legal_basis.part",
                 "paragraph counts from 1",

@@ -25,7 +25,7 @@ pub mod municipality;
 pub mod provenance;
 
 pub use codelist::{CodeEntry, CodeList, Coded, Labels, SourceCode};
-pub use error::{Issue, Report, Severity, ValidationError};
+pub use error::{Finding, Findings, Severity, ValidationError};
 pub use identifier::{PersonId, PersonIdKind, PersonIdentity, Sex, Unregistered};
 pub use jurisdiction::Jurisdiction;
 pub use legal_basis::{Law, LegalBasis};

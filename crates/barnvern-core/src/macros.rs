@@ -4,8 +4,8 @@
 ///
 /// `validated_string!(/// docs
 /// pub struct CaseId; validate = check_fn;)` makes `CaseId::new(impl Into<String>) ->
-/// Result<CaseId, Issue>`, `as_str`, `Display`, serde (through the same constructor, so JSON
-/// cannot build an invalid value) and a JSON Schema string. `check_fn(&str) -> Result<(), Issue>`
+/// Result<CaseId, Finding>`, `as_str`, `Display`, serde (through the same constructor, so JSON
+/// cannot build an invalid value) and a JSON Schema string. `check_fn(&str) -> Result<(), Finding>`
 /// holds the rule.
 #[macro_export]
 macro_rules! validated_string {
@@ -16,7 +16,7 @@ macro_rules! validated_string {
 
         impl $name {
             /// Validates `value` and wraps it.
-            pub fn new(value: impl Into<String>) -> Result<Self, $crate::Issue> {
+            pub fn new(value: impl Into<String>) -> Result<Self, $crate::Finding> {
                 let value = value.into();
                 $validate(&value)?;
                 Ok(Self(value))
@@ -35,7 +35,7 @@ macro_rules! validated_string {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = $crate::Issue;
+            type Err = $crate::Finding;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::new(s)
             }
@@ -74,23 +74,23 @@ macro_rules! validated_string {
 
 /// Rule for free-form identifiers (case ids, staff references, local ids): 1 to 128 characters,
 /// no control characters, no leading or trailing white space.
-pub fn check_identifier(value: &str) -> Result<(), crate::Issue> {
+pub fn check_identifier(value: &str) -> Result<(), crate::Finding> {
     if value.is_empty() {
-        return Err(crate::Issue::error(
+        return Err(crate::Finding::error(
             "",
             "id.empty",
             "an identifier cannot be empty",
         ));
     }
     if value.chars().count() > 128 {
-        return Err(crate::Issue::error(
+        return Err(crate::Finding::error(
             "",
             "id.too_long",
             "an identifier can have at most 128 characters",
         ));
     }
     if value.trim() != value || value.chars().any(char::is_control) {
-        return Err(crate::Issue::error(
+        return Err(crate::Finding::error(
             "",
             "id.whitespace",
             "an identifier cannot start or end with white space or hold control characters",

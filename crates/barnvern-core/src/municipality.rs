@@ -37,7 +37,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codelist::{CodeEntry, CodeList, Labels, describe_period, in_period, parse_date_cell};
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 const SE_CSV: &str = include_str!("../data/se-kommuner.csv");
 const NO_CSV: &str = include_str!("../data/no-kommuner.csv");
@@ -48,11 +48,11 @@ const NO_DATA_START: &str = "2018-01-01";
 /// Code that SSB's Klass 131 uses for "Uoppgitt" (not stated).
 const NO_NOT_STATED: &str = "9999";
 
-fn check_format(value: &str) -> Result<(), Issue> {
+fn check_format(value: &str) -> Result<(), Finding> {
     if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "municipality.format",
             format!(
@@ -80,7 +80,7 @@ impl MunicipalityCode {
         &self,
         jurisdiction: Jurisdiction,
         on: Option<NaiveDate>,
-    ) -> Result<&'static MunicipalityVersion, Issue> {
+    ) -> Result<&'static MunicipalityVersion, Finding> {
         lookup(jurisdiction, self.as_str(), on)
     }
 
@@ -249,8 +249,8 @@ struct NoRow {
     note: String,
 }
 
-fn data_error(line: usize, message: String) -> Issue {
-    Issue::error(format!("line {line}"), "municipality.data", message)
+fn data_error(line: usize, message: String) -> Finding {
+    Finding::error(format!("line {line}"), "municipality.data", message)
 }
 
 fn build(
@@ -258,7 +258,7 @@ fn build(
     line: usize,
     (code, name, county_code, county_name): (String, String, String, Option<String>),
     (from, to, note): (&str, &str, String),
-) -> Result<MunicipalityVersion, Issue> {
+) -> Result<MunicipalityVersion, Finding> {
     check_format(&code).map_err(|e| data_error(line, e.message))?;
     if code.get(..2) != Some(county_code.as_str()) {
         return Err(data_error(
@@ -283,7 +283,7 @@ fn build(
     })
 }
 
-fn parse(jurisdiction: Jurisdiction) -> Result<Vec<MunicipalityVersion>, Issue> {
+fn parse(jurisdiction: Jurisdiction) -> Result<Vec<MunicipalityVersion>, Finding> {
     let text = match jurisdiction {
         Jurisdiction::Se => SE_CSV,
         Jurisdiction::No => NO_CSV,
@@ -366,7 +366,7 @@ fn term(jurisdiction: Jurisdiction) -> &'static str {
 /// The municipality with `code` in `jurisdiction`: with `on = None` its latest version, with a
 /// date the version in force that day.
 ///
-/// Issue codes: `municipality.format` (not four digits), `municipality.unknown` (no such
+/// Finding codes: `municipality.format` (not four digits), `municipality.unknown` (no such
 /// municipality in any version; Norwegian 9999 "Uoppgitt" means "not stated" and is refused
 /// here too), `municipality.not_in_force` (the code exists but not on that day; the message
 /// gives its period and, for Norway, the code the same municipality had that day).
@@ -374,7 +374,7 @@ pub fn lookup(
     jurisdiction: Jurisdiction,
     code: &str,
     on: Option<NaiveDate>,
-) -> Result<&'static MunicipalityVersion, Issue> {
+) -> Result<&'static MunicipalityVersion, Finding> {
     check_format(code)?;
     let table = table(jurisdiction);
     let Some(latest) = table.versions(code).next_back() else {
@@ -425,10 +425,10 @@ pub fn lookup(
             }
         }
     }
-    Err(Issue::error("", "municipality.not_in_force", message))
+    Err(Finding::error("", "municipality.not_in_force", message))
 }
 
-fn unknown(jurisdiction: Jurisdiction, code: &str) -> Issue {
+fn unknown(jurisdiction: Jurisdiction, code: &str) -> Finding {
     let message = match jurisdiction {
         Jurisdiction::No if code == NO_NOT_STATED => format!(
             "kommunenummer {code} means \"Uoppgitt\" (not stated) in SSB's classification; it is \
@@ -439,7 +439,7 @@ fn unknown(jurisdiction: Jurisdiction, code: &str) -> Issue {
             "no Norwegian municipality has code {code} (kommunenummer) in any version since 2018"
         ),
     };
-    Issue::error("", "municipality.unknown", message)
+    Finding::error("", "municipality.unknown", message)
 }
 
 /// The version of `code` closest to `date`: the last one ending before it, else the first one

@@ -209,7 +209,7 @@ fn malformed_codes_give_municipality_format() {
         );
     }
     let err = barnvern_core::json::from_str::<MunicipalityCode>("\"301\"").unwrap_err();
-    assert_eq!(err.issues()[0].code, "municipality.format");
+    assert_eq!(err.findings()[0].code, "municipality.format");
     let code: MunicipalityCode = serde_json::from_str("\"0301\"").unwrap();
     assert_eq!(code.as_str(), "0301");
     assert_eq!(code.county_code(), "03");
@@ -422,18 +422,18 @@ fn coded_round_trips_through_json() {
 fn coded_refuses_unknown_fields_and_empty_sources() {
     let err = barnvern_core::json::from_str::<Coded<Reporter>>(r#"{"code":"police","colour":1}"#)
         .unwrap_err();
-    assert_eq!(err.issues()[0].code, "json.unknown_field");
+    assert_eq!(err.findings()[0].code, "json.unknown_field");
     let err = barnvern_core::json::from_str::<Coded<Reporter>>(
         r#"{"code":"police","source":{"system":"s","code":"1","x":2}}"#,
     )
     .unwrap_err();
-    assert_eq!(err.issues()[0].code, "json.unknown_field");
+    assert_eq!(err.findings()[0].code, "json.unknown_field");
     let err = barnvern_core::json::from_str::<Coded<Reporter>>(
         r#"{"code":"police","source":{"system":"s","code":""}}"#,
     )
     .unwrap_err();
-    assert_eq!(err.issues()[0].code, "codelist.source_empty");
-    assert_eq!(err.issues()[0].path, "source");
+    assert_eq!(err.findings()[0].code, "codelist.source_empty");
+    assert_eq!(err.findings()[0].path, "source");
     assert!(SourceCode::new("s", "").is_err());
     let schema = schemars::schema_for!(Coded<Reporter>);
     let text = serde_json::to_string(&schema).unwrap();

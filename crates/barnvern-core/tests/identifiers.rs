@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use barnvern_core::{Issue, Jurisdiction, PersonId, PersonIdKind, Sex};
+use barnvern_core::{Finding, Jurisdiction, PersonId, PersonIdKind, Sex};
 use chrono::{Datelike, Days, NaiveDate};
 use proptest::prelude::*;
 
@@ -37,25 +37,25 @@ fn num(s: &str) -> u32 {
 /// The privacy rule: a message never repeats the input. Messages may name rules with short
 /// numbers ("2032", weights), but never hold five digits in a row, so no part of an identity
 /// number longer than four digits can be in one.
-fn assert_private(input: &str, issue: &Issue) {
+fn assert_private(input: &str, finding: &Finding) {
     assert!(
-        issue.code.starts_with("id."),
+        finding.code.starts_with("id."),
         "code {} does not start with id.",
-        issue.code
+        finding.code
     );
     let mut run = 0;
-    for c in issue.message.chars() {
+    for c in finding.message.chars() {
         run = if c.is_ascii_digit() { run + 1 } else { 0 };
         assert!(
             run < 5,
             "message holds five digits in a row: {}",
-            issue.message
+            finding.message
         );
     }
     // Implied by the above for inputs of five digits or more; kept as the plain statement.
     let digits: String = input.chars().filter(char::is_ascii_digit).collect();
     if digits.len() >= 5 {
-        assert!(!issue.message.contains(&digits));
+        assert!(!finding.message.contains(&digits));
     }
 }
 
@@ -63,10 +63,10 @@ fn parse_err(
     text: &str,
     jurisdiction: Option<Jurisdiction>,
     reference: Option<NaiveDate>,
-) -> Issue {
-    let issue = PersonId::parse(text, jurisdiction, reference).unwrap_err();
-    assert_private(text, &issue);
-    issue
+) -> Finding {
+    let finding = PersonId::parse(text, jurisdiction, reference).unwrap_err();
+    assert_private(text, &finding);
+    finding
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,8 +285,8 @@ fn ten_digit_forms_of_every_test_number_resolve_to_the_same_number() {
         let pid = PersonId::parse(&format!("{date_part}+{serial}"), None, old).unwrap();
         assert_eq!(pid.canonical(), n);
         // Without a reference date the century is unknown.
-        let issue = parse_err(short, None, None);
-        assert_eq!(issue.code, "id.se.needs_reference_date");
+        let finding = parse_err(short, None, None);
+        assert_eq!(finding.code, "id.se.needs_reference_date");
     }
 }
 
@@ -397,9 +397,13 @@ fn skatteetaten_examples_are_accepted_exactly_when_valid() {
                     pid
                 );
             }
-            Err(issue) => {
-                assert!(!valid, "rejected a valid example ({}): {issue}", fields[3]);
-                assert_private(number, &issue);
+            Err(finding) => {
+                assert!(
+                    !valid,
+                    "rejected a valid example ({}): {finding}",
+                    fields[3]
+                );
+                assert_private(number, &finding);
             }
         }
     }
@@ -499,12 +503,12 @@ fn forms_and_jurisdictions() {
         "9001019802-",
         "-9001019802",
     ] {
-        let issue = parse_err(bad, None, Some(date(2024, 1, 1)));
-        assert_eq!(issue.code, "id.format", "{bad:?}");
-        assert!(issue.message.contains("YYYYMMDDNNNC"));
+        let finding = parse_err(bad, None, Some(date(2024, 1, 1)));
+        assert_eq!(finding.code, "id.format", "{bad:?}");
+        assert!(finding.message.contains("YYYYMMDDNNNC"));
     }
-    let issue = parse_err("x", Some(Jurisdiction::No), None);
-    assert!(issue.message.contains("DDMMYYIIIKK") && !issue.message.contains("YYYYMMDD"));
+    let finding = parse_err("x", Some(Jurisdiction::No), None);
+    assert!(finding.message.contains("DDMMYYIIIKK") && !finding.message.contains("YYYYMMDD"));
 }
 
 #[test]
@@ -749,13 +753,13 @@ proptest! {
         let changed = String::from_utf8(changed).unwrap();
         match (PersonId::parse(&changed, None, None), no_model(&changed)) {
             (Ok(pid), Some(model)) => prop_assert_eq!(no_model_of(&pid), model),
-            (Err(issue), None) => assert_private(&changed, &issue),
+            (Err(finding), None) => assert_private(&changed, &finding),
             (parsed, model) => prop_assert!(false, "library {:?} but model {:?}", parsed, model),
         }
     }
 
     #[test]
-    fn any_text_gives_a_value_or_an_id_issue(
+    fn any_text_gives_a_value_or_an_id_finding(
         text in prop_oneof![
             any::<String>(),
             proptest::collection::vec(any::<u8>(), 0..24)
@@ -779,7 +783,7 @@ proptest! {
                 let again = PersonId::parse(pid.canonical(), None, None).unwrap();
                 prop_assert_eq!(again, pid);
             }
-            Err(issue) => assert_private(&text, &issue),
+            Err(finding) => assert_private(&text, &finding),
         }
     }
 }
@@ -807,7 +811,7 @@ proptest! {
                 prop_assert_eq!(parsed.is_ok(), se_valid(&changed));
                 match parsed {
                     Ok(pid) => prop_assert_eq!(pid.canonical(), changed.as_str()),
-                    Err(issue) => assert_private(&changed, &issue),
+                    Err(finding) => assert_private(&changed, &finding),
                 }
             }
         }
@@ -828,7 +832,7 @@ proptest! {
                 prop_assert!(no_model(&changed).is_none());
                 match parsed {
                     Ok(_) => prop_assert!(false, "a changed digit was accepted"),
-                    Err(issue) => assert_private(&changed, &issue),
+                    Err(finding) => assert_private(&changed, &finding),
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! Checking one input line: is it a valid case bundle? Every way a line can fail becomes a list
-//! of [`Issue`]s with a path, a stable code and a message that never repeats input values.
+//! of [`Finding`]s with a path, a stable code and a message that never repeats input values.
 
 use barnvern_case::{Case, Error as CaseError};
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 use sha2::{Digest, Sha256};
 
 use crate::input::LineContent;
@@ -25,11 +25,11 @@ pub mod codes {
 
 /// Parses and validates one line. `Ok` holds the case and its findings that are not errors
 /// (warnings and queries); `Err` holds why the line is rejected.
-pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, Vec<Issue>> {
+pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, Vec<Finding>> {
     let bytes = match content {
         LineContent::Bytes(b) => b,
         LineContent::TooLong { length } => {
-            return Err(vec![Issue::error(
+            return Err(vec![Finding::error(
                 "",
                 codes::LINE_TOO_LONG,
                 format!(
@@ -39,7 +39,7 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
         }
     };
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        vec![Issue::error(
+        vec![Finding::error(
             "",
             codes::UTF8,
             format!(
@@ -49,7 +49,7 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
         )]
     })?;
     if text.trim().is_empty() {
-        return Err(vec![Issue::error(
+        return Err(vec![Finding::error(
             "",
             codes::BLANK_LINE,
             "the line is empty; each line must hold one case bundle",
@@ -57,12 +57,11 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
     }
     Case::from_json(text).map_err(|e| match e {
         CaseError::Validation(v) => v
-            .report
-            .issues
+            .findings
             .into_iter()
             .filter(|i| i.severity == Severity::Error)
             .collect(),
-        CaseError::SchemaVersion { found, supported } => vec![Issue::error(
+        CaseError::SchemaVersion { found, supported } => vec![Finding::error(
             "schema_version",
             codes::SCHEMA_VERSION,
             match found {
@@ -77,8 +76,8 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
                 None => format!("schema_version is missing: this barnvern reads {supported}"),
             },
         )],
-        CaseError::Workflow(w) => vec![Issue::error(w.path, w.code, w.message)],
-        CaseError::Serialize(m) => vec![Issue::error("", "case.serialize", m)],
+        CaseError::Workflow(w) => vec![Finding::error(w.path, w.code, w.message)],
+        CaseError::Serialize(m) => vec![Finding::error("", "case.serialize", m)],
     })
 }
 
@@ -97,8 +96,8 @@ pub fn case_key(case: &Case) -> u128 {
 
 /// The finding on a line whose case (jurisdiction and id) was already read on line `first` of
 /// `file`.
-pub fn duplicate_case(first: u64, file: &str) -> Issue {
-    Issue::error(
+pub fn duplicate_case(first: u64, file: &str) -> Finding {
+    Finding::error(
         "case_id",
         codes::DUPLICATE_CASE,
         format!(
@@ -108,8 +107,8 @@ pub fn duplicate_case(first: u64, file: &str) -> Issue {
 }
 
 /// The finding on an input file with no lines.
-pub fn empty_file() -> Issue {
-    Issue::error(
+pub fn empty_file() -> Finding {
+    Finding::error(
         "",
         codes::EMPTY_FILE,
         "the file is empty: it holds no case bundles",
@@ -163,18 +162,26 @@ mod tests {
 
     #[test]
     fn an_unknown_schema_version_is_named_only_when_it_looks_like_one() {
-        let issues = check_line(
+        let findings = check_line(
             &bytes(br#"{"schema_version": "9.9", "case_id": "x"}"#),
             1000,
         )
         .unwrap_err();
-        assert_eq!(issues[0].code, codes::SCHEMA_VERSION);
-        assert!(issues[0].message.contains("9.9"), "{}", issues[0].message);
-        let issues = check_line(
+        assert_eq!(findings[0].code, codes::SCHEMA_VERSION);
+        assert!(
+            findings[0].message.contains("9.9"),
+            "{}",
+            findings[0].message
+        );
+        let findings = check_line(
             &bytes(br#"{"schema_version": "197901012391", "case_id": "x"}"#),
             1000,
         )
         .unwrap_err();
-        assert!(!issues[0].message.contains("2391"), "{}", issues[0].message);
+        assert!(
+            !findings[0].message.contains("2391"),
+            "{}",
+            findings[0].message
+        );
     }
 }

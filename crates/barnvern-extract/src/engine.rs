@@ -130,6 +130,10 @@ fn read_all(
     let mut done = Progress::default();
     let mut chunk: Vec<InputLine> = Vec::with_capacity(CHUNK_LINES);
     for (i, path) in inputs.iter().enumerate() {
+        // One span per input file (`RUST_LOG=barnvern=debug`); the name is masked, as a file
+        // may be named after a person.
+        let _file =
+            tracing::debug_span!("read", file = %crate::shown_path(path), input = i).entered();
         let mut reader = LineReader::open(path, i, options)?;
         loop {
             let line = reader.next_line().map_err(|e| Error::io(path, e))?;
@@ -156,6 +160,11 @@ fn read_all(
             }
         }
         done.bytes += reader.bytes_read();
+        tracing::debug!(
+            lines = reader.lines_read(),
+            bytes = reader.bytes_read(),
+            "input read"
+        );
         digests.push(InputDigest {
             path: path.display().to_string(),
             sha256: reader.digest(),

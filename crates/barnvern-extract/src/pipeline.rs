@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows};
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_research::ResearchCase;
 use chrono::NaiveDate;
 
@@ -106,7 +106,7 @@ enum Verdict {
     /// Accepted: the case's duplicate key and its position among the chunk's accepted cases.
     Accepted { key: u128, index: usize },
     /// Rejected, with why.
-    Rejected(Vec<Issue>),
+    Rejected(Vec<Finding>),
 }
 
 /// Where a line came from, without its content.
@@ -126,6 +126,12 @@ pub fn extract(
         return Err(Error::NoInputs);
     }
     check_quarantine_path(options)?;
+    let _run = tracing::debug_span!(
+        "extract",
+        inputs = options.inputs.len(),
+        threads = engine::worker_count(options.threads)
+    )
+    .entered();
 
     let demo = key.is_demo();
     let ps = HmacPseudonymiser::new(key);
@@ -166,28 +172,38 @@ pub fn extract(
     let as_of = options.as_of;
     let max_line = options.input.max_line_bytes;
     let work = |lines: Vec<InputLine>| -> Chunk {
+        // Two stages per chunk, each its own span: parse and validate every line, then turn the
+        // accepted cases into pseudonymised research rows.
         let mut verdicts = Vec::with_capacity(lines.len());
-        let mut cases = Vec::with_capacity(lines.len());
-        for l in lines {
-            let at = LineRef {
-                file: l.file,
-                line: l.line,
-            };
-            match check_line(&l.content, max_line) {
-                Ok(case) => {
-                    let key = case_key(&case);
-                    verdicts.push((
-                        at,
-                        Verdict::Accepted {
-                            key,
-                            index: cases.len(),
-                        },
-                    ));
-                    cases.push(ResearchCase::from_case(&case, &ps, as_of));
+        let mut valid = Vec::with_capacity(lines.len());
+        {
+            let _validate = tracing::debug_span!("validate", lines = lines.len()).entered();
+            for l in lines {
+                let at = LineRef {
+                    file: l.file,
+                    line: l.line,
+                };
+                match check_line(&l.content, max_line) {
+                    Ok(case) => {
+                        let key = case_key(&case);
+                        verdicts.push((
+                            at,
+                            Verdict::Accepted {
+                                key,
+                                index: valid.len(),
+                            },
+                        ));
+                        valid.push(case);
+                    }
+                    Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
                 }
-                Err(errors) => verdicts.push((at, Verdict::Rejected(errors))),
             }
         }
+        let _pseudonymise = tracing::debug_span!("pseudonymise", cases = valid.len()).entered();
+        let cases: Vec<ResearchCase> = valid
+            .drain(..)
+            .map(|case| ResearchCase::from_case(&case, &ps, as_of))
+            .collect();
         // The cases are dropped here, on the worker, once their rows are built.
         let rows = PartitionedRows::from_cases(&cases);
         Chunk { verdicts, rows }
@@ -197,7 +213,7 @@ pub fn extract(
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
-    let mut reject = |q: &mut QuarantineWriter, at: LineRef, errors: Vec<Issue>| {
+    let mut reject = |q: &mut QuarantineWriter, at: LineRef, errors: Vec<Finding>| {
         rejected += 1;
         let code = errors
             .first()
@@ -224,9 +240,9 @@ pub fn extract(
                     Verdict::Rejected(errors) => reject(&mut quarantine, at, errors)?,
                     Verdict::Accepted { key, index } => {
                         if let Some(&(file, first)) = seen.get(&key) {
-                            let issue = duplicate_case(first, &names[file]);
+                            let finding = duplicate_case(first, &names[file]);
                             duplicates.push(index);
-                            reject(&mut quarantine, at, vec![issue])?;
+                            reject(&mut quarantine, at, vec![finding])?;
                         } else {
                             seen.insert(key, (at.file, at.line));
                             accepted += 1;
@@ -234,7 +250,9 @@ pub fn extract(
                     }
                 }
             }
-            writer.write_rows(chunk.rows?.without_cases(&duplicates)?)?;
+            let rows = chunk.rows?.without_cases(&duplicates)?;
+            let _write = tracing::debug_span!("write", duplicates = duplicates.len()).entered();
+            writer.write_rows(rows)?;
             Ok(())
         },
     );
@@ -278,7 +296,10 @@ pub fn extract(
         m.key_fingerprint = Some(fingerprint);
         m.demo_key = demo;
     }
-    let manifest = writer.finish()?;
+    let manifest = {
+        let _publish = tracing::debug_span!("publish", read, accepted, rejected).entered();
+        writer.finish()?
+    };
     if let Some(quarantine) = quarantine {
         quarantine.commit()?;
     }

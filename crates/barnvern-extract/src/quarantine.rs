@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use barnvern_arrow::io::output_dir::AtomicFile;
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ pub struct QuarantineRecord {
     /// file).
     pub line: Option<u64>,
     /// Why the line was rejected.
-    pub errors: Vec<Issue>,
+    pub errors: Vec<Finding>,
 }
 
 /// Writes quarantine records as JSON Lines, atomically: the file at the path appears (or

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use barnvern_arrow::io::dataset::InputDigest;
 use barnvern_case::Case;
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 
 use crate::check::{case_key, check_line, codes, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
 
 /// An extra rule set applied to every case that parses, e.g. SSB's controls.
-pub type RuleSet = dyn Fn(&Case) -> Vec<Issue> + Sync;
+pub type RuleSet = dyn Fn(&Case) -> Vec<Finding> + Sync;
 
 /// The findings on one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct LineFindings {
     pub accepted: bool,
     /// Every finding: errors for a rejected line; warnings and queries (and errors of extra
     /// rule sets) for an accepted one.
-    pub issues: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 /// What a validation run found.
@@ -71,14 +71,14 @@ pub fn validate(
     }
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let max_line = input.max_line_bytes;
-    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Issue>) {
+    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Finding>) {
         match check_line(&l.content, max_line) {
             Ok(case) => {
-                let mut issues = case.validate().issues;
+                let mut findings = case.validate().findings;
                 if let Some(rules) = rules {
-                    issues.extend(rules(&case));
+                    findings.extend(rules(&case));
                 }
-                (l.file, l.line, Some(case_key(&case)), true, issues)
+                (l.file, l.line, Some(case_key(&case)), true, findings)
             }
             Err(errors) => (l.file, l.line, None, false, errors),
         }
@@ -90,41 +90,41 @@ pub fn validate(
                        line: u64,
                        key: Option<u128>,
                        mut accepted: bool,
-                       mut issues: Vec<Issue>|
+                       mut findings: Vec<Finding>|
      -> Result<()> {
         if let Some(key) = key {
             if let Some(&(f, first)) = seen.get(&key) {
                 accepted = false;
-                issues = vec![duplicate_case(first, &names[f])];
+                findings = vec![duplicate_case(first, &names[f])];
             } else {
                 seen.insert(key, (file, line));
             }
         }
         if accepted {
             summary.accepted += 1;
-            summary.rule_errors += issues
+            summary.rule_errors += findings
                 .iter()
                 .filter(|i| i.severity == Severity::Error)
                 .count() as u64;
         } else {
             summary.rejected += 1;
         }
-        for i in &issues {
+        for i in &findings {
             *summary.by_code.entry(i.code.clone()).or_default() += 1;
         }
-        if issues.is_empty() {
+        if findings.is_empty() {
             return Ok(());
         }
         report(&LineFindings {
             file: names[file].clone(),
             line: Some(line),
             accepted,
-            issues,
+            findings,
         })
     };
     let digests = engine::run(inputs, input, threads, progress, &work, |chunk| {
-        for (file, line, key, accepted, issues) in chunk {
-            on_line(file, line, key, accepted, issues)?;
+        for (file, line, key, accepted, findings) in chunk {
+            on_line(file, line, key, accepted, findings)?;
         }
         Ok(())
     })?;
@@ -139,7 +139,7 @@ pub fn validate(
                 file: d.path.clone(),
                 line: None,
                 accepted: false,
-                issues: vec![empty_file()],
+                findings: vec![empty_file()],
             })?;
         }
     }

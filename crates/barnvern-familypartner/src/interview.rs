@@ -15,7 +15,7 @@
 //! from the study; consent comes before the interview; an end after consent is a withdrawal, an
 //! end without consent a declined invitation ([`QualitativeInterview::status`]).
 
-use barnvern_core::{Issue, Provenance};
+use barnvern_core::{Finding, Provenance};
 use barnvern_outcomes::Informant;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -145,27 +145,27 @@ impl QualitativeInterview {
 /// end comes on or after each of them (`date.order`); an interview needs consent
 /// (`fp.interview_without_consent`); the child is invited as `self`, never as staff or teacher
 /// (`fp.interview_informant`).
-pub fn check(f: &FamilyRecord) -> Vec<Issue> {
+pub fn check(f: &FamilyRecord) -> Vec<Finding> {
     let mut out = Vec::new();
     for (j, iv) in f.interviews.iter().enumerate() {
         let path = format!("interviews[{j}]");
         match &f.allocation {
             Some(a) if a.on <= iv.invited_on => {}
-            _ => out.push(Issue::error(
+            _ => out.push(Finding::error(
                 format!("{path}.invited_on"),
                 "fp.interview_not_randomised",
                 "only a randomised family is invited to an interview, on or after its randomisation",
             )),
         }
         if f.study_withdrawn_on().is_some_and(|w| w < iv.invited_on) {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 format!("{path}.invited_on"),
                 "fp.interview_after_withdrawal",
                 "a family that withdrew from the study is not invited afterwards",
             ));
         }
         if !matches!(iv.informant, Informant::Parent | Informant::SelfReport) {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 format!("{path}.informant"),
                 "fp.interview_informant",
                 "the family's parent (parent) or child (self) is interviewed",
@@ -173,7 +173,7 @@ pub fn check(f: &FamilyRecord) -> Vec<Issue> {
         }
         let order = |field: &str, on: NaiveDate, after: NaiveDate, what: &str| {
             (on < after).then(|| {
-                Issue::error(
+                Finding::error(
                     format!("{path}.{field}"),
                     "date.order",
                     format!("{field} comes on or after {what}"),
@@ -185,7 +185,7 @@ pub fn check(f: &FamilyRecord) -> Vec<Issue> {
         }
         if let Some(i) = iv.interviewed_on {
             match iv.consented_on {
-                None => out.push(Issue::error(
+                None => out.push(Finding::error(
                     format!("{path}.interviewed_on"),
                     "fp.interview_without_consent",
                     "an interview is held only after consent to it",

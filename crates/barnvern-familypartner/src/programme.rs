@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use barnvern_core::{Issue, Report, ValidationError, dates};
+use barnvern_core::{Finding, Findings, ValidationError, dates};
 use barnvern_outcomes::{CostModel, RateCard};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -242,17 +242,17 @@ impl ProgrammeCosts {
         }
     }
 
-    fn check(&self) -> Report {
-        let mut r = Report::new();
-        for mut issue in self.model().check().issues {
+    fn check(&self) -> Findings {
+        let mut r = Findings::new();
+        for mut finding in self.model().check().findings {
             // The model holds the one card as rate_cards[0]; say where it is written here.
-            if let Some(rest) = issue.path.strip_prefix("rate_cards[0]") {
-                issue.path = format!("rate_card{rest}");
+            if let Some(rest) = finding.path.strip_prefix("rate_cards[0]") {
+                finding.path = format!("rate_card{rest}");
             }
-            r.push(issue);
+            r.push(finding);
         }
         if !(self.mileage_per_km.is_finite() && self.mileage_per_km >= 0.0) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "mileage_per_km",
                 "outcomes.costs.negative",
                 "the mileage rate must be a number of at least 0",
@@ -284,17 +284,17 @@ impl ProgrammeDefinition {
 
     /// Findings: phases in order without gaps or overlaps, within the maximum duration;
     /// components known; a positive cap; min <= max duration.
-    pub fn validate(&self) -> Report {
-        let mut r = Report::new();
+    pub fn validate(&self) -> Findings {
+        let mut r = Findings::new();
         if self.caseload_cap == 0 {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "caseload_cap",
                 "programme.cap",
                 "the caseload cap must be at least 1",
             ));
         }
         if self.duration.min_months > self.duration.max_months {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "duration",
                 "programme.duration",
                 "the shortest duration is longer than the longest",
@@ -304,7 +304,7 @@ impl ProgrammeDefinition {
         for (i, p) in self.phases.iter().enumerate() {
             let path = format!("phases[{i}]");
             if p.from_month != previous_end || p.to_month <= p.from_month {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{path}.from_month"),
                     "programme.phases",
                     "phases follow each other without gaps or overlaps, each at least a month long",
@@ -313,7 +313,7 @@ impl ProgrammeDefinition {
             previous_end = p.to_month;
             for (j, c) in p.components.iter().enumerate() {
                 if self.component(c).is_none() {
-                    r.push(Issue::error(
+                    r.push(Finding::error(
                         format!("{path}.components[{j}]"),
                         "programme.unknown_component",
                         format!("component {c:?} is not defined"),
@@ -321,7 +321,7 @@ impl ProgrammeDefinition {
                 }
             }
             if self.phases[..i].iter().any(|o| o.id == p.id) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{path}.id"),
                     "programme.duplicate_id",
                     format!("two phases have the id {:?}", p.id),
@@ -329,10 +329,10 @@ impl ProgrammeDefinition {
             }
         }
         if let Some(costs) = &self.costs {
-            r.extend_under("costs", costs.check().issues);
+            r.extend_under("costs", costs.check().findings);
         }
         if previous_end < self.duration.max_months {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "phases",
                 "programme.phases",
                 "the phases must cover the longest duration",

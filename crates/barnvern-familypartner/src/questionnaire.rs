@@ -15,7 +15,7 @@
 //! ([`Questionnaire::check_with`]) refuses an unknown instrument, items that are not the
 //! instrument's and answers that are not one of the item's response codes.
 
-use barnvern_core::{Issue, Report};
+use barnvern_core::{Finding, Findings};
 use barnvern_outcomes::{Informant, Instrument, InstrumentId, Responses, ScoreOptions, Scores};
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -129,7 +129,7 @@ impl Questionnaire {
     }
 
     /// [`Questionnaire::check_with`] against the built-in instruments only.
-    pub fn check(&self, wave_on: NaiveDate) -> Report {
+    pub fn check(&self, wave_on: NaiveDate) -> Findings {
         self.check_with(wave_on, &[])
     }
 
@@ -140,13 +140,13 @@ impl Questionnaire {
     /// (`fp.informant_not_the_forms`). `wave_on` is the wave's record date: the questionnaire
     /// is completed on it or in the [`COMPLETED_DAYS_BEFORE_WAVE`] days before it
     /// (`fp.questionnaire_date`). `user` are the trial's own definitions.
-    pub fn check_with(&self, wave_on: NaiveDate, user: &[UserInstrument]) -> Report {
-        let mut r = Report::new();
+    pub fn check_with(&self, wave_on: NaiveDate, user: &[UserInstrument]) -> Findings {
+        let mut r = Findings::new();
         let earliest = wave_on
             .checked_sub_days(chrono::Days::new(COMPLETED_DAYS_BEFORE_WAVE))
             .unwrap_or(wave_on);
         if self.completed_on > wave_on || self.completed_on < earliest {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "completed_on",
                 "fp.questionnaire_date",
                 format!(
@@ -156,7 +156,7 @@ impl Questionnaire {
             ));
         }
         let Some(instrument) = self.definition_in(user) else {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "instrument",
                 "fp.unknown_instrument",
                 format!(
@@ -175,7 +175,7 @@ impl Questionnaire {
         if let Some(form) = instrument.def().informant
             && form != self.informant
         {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 "informant",
                 "fp.informant_not_the_forms",
                 format!(
@@ -186,7 +186,7 @@ impl Questionnaire {
             ));
         }
         if let Err(e) = self.responses.check(instrument) {
-            r.issues.extend(e.report.issues);
+            r.findings.extend(e.findings);
         }
         r
     }
@@ -219,7 +219,7 @@ mod tests {
         );
         let r = one.check(d(10, 28));
         let found: Vec<(&str, &str)> = r
-            .issues
+            .findings
             .iter()
             .map(|i| (i.path.as_str(), i.code.as_str()))
             .collect();
@@ -230,7 +230,7 @@ mod tests {
             r#"{"instrument":"cbcl","informant":"parent","completed_on":"2024-10-20","responses":{}}"#,
         );
         assert_eq!(
-            unknown.check(d(10, 28)).issues[0].code,
+            unknown.check(d(10, 28)).findings[0].code,
             "fp.unknown_instrument"
         );
     }
@@ -241,8 +241,8 @@ mod tests {
             r#"{"instrument":"sdq-t-4-17","informant":"parent","completed_on":"2024-10-28","responses":{"consid":1}}"#,
         );
         let r = one.check(d(10, 28));
-        assert_eq!(r.issues.len(), 1);
-        assert_eq!(r.issues[0].code, "fp.informant_not_the_forms");
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].code, "fp.informant_not_the_forms");
         assert!(!r.has_errors());
     }
 

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use barnvern_core::{Issue, Provenance, ValidationError};
+use barnvern_core::{Finding, Provenance, ValidationError};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -251,10 +251,10 @@ impl RandomisationDesign {
     /// Findings: a known algorithm; a ratio of 1 to 10 parts each side; block sizes multiples
     /// of the ratio's parts, 2 to 1000 (so each block keeps the ratio); at most one factor of
     /// each kind; age bands with ids, non-empty and disjoint.
-    pub fn validate(&self) -> Vec<Issue> {
+    pub fn validate(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         if self.algorithm != ALGORITHM {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "algorithm",
                 "randomisation.algorithm",
                 format!(
@@ -266,7 +266,7 @@ impl RandomisationDesign {
         let r = self.ratio;
         let ratio_ok = (1..=10).contains(&r.intervention) && (1..=10).contains(&r.control);
         if !ratio_ok {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "ratio",
                 "randomisation.ratio",
                 "each side of the allocation ratio must be from 1 to 10",
@@ -275,7 +275,7 @@ impl RandomisationDesign {
         let parts = r.parts().max(1);
         for (i, s) in self.block_sizes.iter().enumerate() {
             if *s < 2 || s % parts != 0 || *s > 1000 {
-                out.push(Issue::error(
+                out.push(Finding::error(
                     format!("block_sizes[{i}]"),
                     "randomisation.block_size",
                     format!(
@@ -288,7 +288,7 @@ impl RandomisationDesign {
         let mut kinds = std::collections::HashSet::new();
         for (i, f) in self.strata.iter().enumerate() {
             if !kinds.insert(std::mem::discriminant(f)) {
-                out.push(Issue::error(
+                out.push(Finding::error(
                     format!("strata[{i}]"),
                     "randomisation.duplicate_factor",
                     "each stratification factor may appear once",
@@ -296,7 +296,7 @@ impl RandomisationDesign {
             }
             if let StratificationFactor::ChildAgeBand { bands } = f {
                 if bands.is_empty() {
-                    out.push(Issue::error(
+                    out.push(Finding::error(
                         format!("strata[{i}].bands"),
                         "randomisation.age_band",
                         "an age-band factor needs at least one band",
@@ -312,7 +312,7 @@ impl RandomisationDesign {
                         || bad_id
                         || bands[..j].iter().any(|o| o.id == b.id)
                     {
-                        out.push(Issue::error(
+                        out.push(Finding::error(
                             format!("strata[{i}].bands[{j}]"),
                             "randomisation.age_band",
                             "age bands need a unique id without '/', and are non-empty and disjoint",
@@ -392,7 +392,7 @@ impl fmt::Debug for Randomiser {
 impl Randomiser {
     /// A randomiser at the start of the sequence of `seed` under `design`.
     pub fn new(seed: u64, design: &RandomisationDesign) -> Result<Randomiser, ValidationError> {
-        let report: barnvern_core::Report = design.validate().into_iter().collect();
+        let report: barnvern_core::Findings = design.validate().into_iter().collect();
         report.into_result()?;
         Ok(Randomiser {
             seed,
@@ -465,7 +465,7 @@ impl Randomiser {
     /// Refused when the design is stratified and no stratum is given, or the other way round.
     pub fn assign_in(&mut self, stratum: Option<&Stratum>) -> Result<Assignment, ValidationError> {
         if stratum.is_some() != self.stratified {
-            return Err(ValidationError::single(Issue::error(
+            return Err(ValidationError::single(Finding::error(
                 "stratum",
                 "randomisation.stratum",
                 if self.stratified {
@@ -572,13 +572,13 @@ mod tests {
     #[test]
     fn bad_block_sizes_are_refused() {
         let err = Randomiser::new(1, &RandomisationDesign::blocks(&[3])).unwrap_err();
-        assert_eq!(err.issues()[0].code, "randomisation.block_size");
+        assert_eq!(err.findings()[0].code, "randomisation.block_size");
         let two_to_one = RandomisationDesign::blocks(&[4]).with_ratio(AllocationRatio {
             intervention: 2,
             control: 1,
         });
         let err = Randomiser::new(1, &two_to_one).unwrap_err();
-        assert_eq!(err.issues()[0].code, "randomisation.block_size");
+        assert_eq!(err.findings()[0].code, "randomisation.block_size");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the trial design, so a site is a code from a code list of the trial's own, never free text.
 
 use barnvern_core::macros::check_identifier;
-use barnvern_core::{Issue, Jurisdiction, MunicipalityCode};
+use barnvern_core::{Finding, Jurisdiction, MunicipalityCode};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -40,19 +40,19 @@ pub struct Site {
 
 /// Findings about a trial's site list: codes unique, names not blank, municipality codes on
 /// the jurisdiction's list.
-pub fn validate_sites(sites: &[Site]) -> Vec<Issue> {
+pub fn validate_sites(sites: &[Site]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, s) in sites.iter().enumerate() {
         if !seen.insert(&s.code) {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 format!("sites[{i}].code"),
                 "fp.duplicate_site",
                 format!("two sites have the code {}", s.code),
             ));
         }
         if s.name.trim().is_empty() {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 format!("sites[{i}].name"),
                 "fp.site_name",
                 "a site needs a name",

@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use barnvern_core::{Report, ValidationError};
+use barnvern_core::{Findings, ValidationError};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,7 @@ impl Trial {
 
     /// All findings (no errors, or the trial would not exist; warnings such as a wave
     /// collected outside its window).
-    pub fn validate(&self) -> Report {
+    pub fn validate(&self) -> Findings {
         crate::validate::validate(&self.data)
     }
 

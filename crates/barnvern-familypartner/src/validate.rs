@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use barnvern_core::{Issue, Report};
+use barnvern_core::{Finding, Findings};
 
 use crate::contact::ContactStatus;
 use crate::enrolment::{WithdrawalReason, WithdrawalScope};
@@ -15,19 +15,19 @@ use crate::rules::{self, Refusal};
 use crate::trial::TrialData;
 use crate::waves::{WaveDefinition, WaveOutcome, WaveRecord};
 
-fn issue(path: String, r: Refusal) -> Issue {
-    Issue::error(path, r.code, r.message)
+fn finding(path: String, r: Refusal) -> Finding {
+    Finding::error(path, r.code, r.message)
 }
 
 /// All findings about trial data.
-pub fn validate(data: &TrialData) -> Report {
-    let mut r = Report::new();
+pub fn validate(data: &TrialData) -> Findings {
+    let mut r = Findings::new();
     let programme = &data.programme;
-    r.extend_under("programme", programme.validate().issues);
+    r.extend_under("programme", programme.validate().findings);
     r.extend_under("design.randomisation", data.design.randomisation.validate());
     r.extend_under("design", crate::site::validate_sites(&data.design.sites));
     if data.design.randomisation.by_site() && data.design.sites.is_empty() {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "design.randomisation.strata",
             "fp.no_sites",
             "the design stratifies by site but lists no sites",
@@ -37,7 +37,7 @@ pub fn validate(data: &TrialData) -> Report {
     for (i, u) in data.design.instruments.iter().enumerate() {
         let id = u.instrument().id();
         if barnvern_outcomes::builtin(id).is_some() || !ids.insert(id) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("design.instruments[{i}].id"),
                 "fp.duplicate_instrument",
                 format!(
@@ -50,7 +50,7 @@ pub fn validate(data: &TrialData) -> Report {
     let mut months = HashSet::new();
     for (i, w) in data.design.waves.iter().enumerate() {
         if !months.insert(w.month) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("design.waves[{i}].month"),
                 "fp.duplicate_wave",
                 "two waves at the same month",
@@ -58,7 +58,7 @@ pub fn validate(data: &TrialData) -> Report {
         }
     }
     if !months.contains(&data.design.primary_wave) {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "design.primary_wave",
             "fp.unknown_wave",
             "the primary wave is not one of the waves",
@@ -70,19 +70,19 @@ pub fn validate(data: &TrialData) -> Report {
     for (i, f) in data.families.iter().enumerate() {
         let path = format!("families[{i}]");
         if !seen.insert(&f.family) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.family"),
                 "fp.duplicate_family",
                 format!("family {} appears twice", f.family),
             ));
         }
         match &f.site {
-            None if !data.design.sites.is_empty() => r.push(Issue::error(
+            None if !data.design.sites.is_empty() => r.push(Finding::error(
                 format!("{path}.site"),
                 "fp.no_site",
                 "the trial lists sites: every family names the site that recruited it",
             )),
-            Some(s) if data.design.site(s).is_none() => r.push(Issue::error(
+            Some(s) if data.design.site(s).is_none() => r.push(Finding::error(
                 format!("{path}.site"),
                 "fp.unknown_site",
                 format!("{s} is not one of the trial's sites"),
@@ -97,7 +97,7 @@ pub fn validate(data: &TrialData) -> Report {
             );
             match expected {
                 Ok(stratum) if stratum == a.stratum => {}
-                Ok(stratum) => r.push(Issue::error(
+                Ok(stratum) => r.push(Finding::error(
                     format!("{path}.allocation.stratum"),
                     "fp.wrong_stratum",
                     format!(
@@ -106,7 +106,7 @@ pub fn validate(data: &TrialData) -> Report {
                         stratum.as_ref().map_or("none", |s| s.as_str()),
                     ),
                 )),
-                Err(m) => r.push(Issue::error(
+                Err(m) => r.push(Finding::error(
                     format!("{path}.allocation.stratum"),
                     "fp.no_stratum",
                     m,
@@ -123,7 +123,7 @@ pub fn validate(data: &TrialData) -> Report {
                 &data.families,
                 i,
             )
-            .issues,
+            .findings,
         );
     }
     sequences.sort_unstable();
@@ -132,7 +132,7 @@ pub fn validate(data: &TrialData) -> Report {
         .enumerate()
         .any(|(i, s)| usize::try_from(*s).ok() != Some(i + 1))
     {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "families",
             "fp.sequence_gap",
             "allocation sequence numbers must be 1, 2, 3, ... without gaps or repeats",
@@ -152,7 +152,7 @@ pub fn validate_family(
     waves: &[WaveDefinition],
     peers: &[FamilyRecord],
     index: usize,
-) -> Report {
+) -> Findings {
     validate_family_with(f, programme, waves, &[], peers, index)
 }
 
@@ -165,13 +165,13 @@ pub fn validate_family_with(
     instruments: &[UserInstrument],
     peers: &[FamilyRecord],
     index: usize,
-) -> Report {
-    let mut r = Report::new();
+) -> Findings {
+    let mut r = Findings::new();
     let i = index;
     if let Some(s) = &f.screening
         && s.on < f.approached_on
     {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "screening.on".to_owned(),
             "date.order",
             "a family is screened after it is approached",
@@ -182,7 +182,7 @@ pub fn validate_family_with(
         before.allocation = None;
         before.enrolment = None;
         if let Err(e) = rules::check_randomise(&before, programme, a.on) {
-            r.push(issue("allocation".to_owned(), e));
+            r.push(finding("allocation".to_owned(), e));
         }
     }
     if let Some(e) = &f.enrolment {
@@ -198,14 +198,14 @@ pub fn validate_family_with(
                 .is_some_and(|oe| (oe.started_on, *k) < (e.started_on, i))
         });
         if let Err(x) = rules::check_enrol(&before, e, earlier.map(|(_, o)| o), programme) {
-            r.push(issue("enrolment".to_owned(), x));
+            r.push(finding("enrolment".to_owned(), x));
         }
         let d = programme.duration;
         let within = |m: u32| barnvern_core::dates::add_months(e.started_on, m);
         if within(d.min_months).is_some_and(|min| e.planned_end < min)
             || within(d.max_months).is_some_and(|max| e.planned_end > max)
         {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 "enrolment.planned_end".to_owned(),
                 "fp.duration_outside_programme",
                 format!(
@@ -219,18 +219,18 @@ pub fn validate_family_with(
     for (j, c) in f.contacts.iter().enumerate() {
         let cpath = format!("contacts[{j}]");
         if !contact_ids.insert(&c.id) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{cpath}.id"),
                 "fp.duplicate_id",
                 format!("two contacts have the id {}", c.id),
             ));
         }
         if let Err(x) = rules::check_activity(f, programme, c.on) {
-            r.push(issue(format!("{cpath}.on"), x));
+            r.push(finding(format!("{cpath}.on"), x));
         }
         for (k, comp) in c.components.iter().enumerate() {
             if programme.component(comp).is_none() {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{cpath}.components[{k}]"),
                     "fp.unknown_component",
                     format!("component {comp:?} is not in the programme definition"),
@@ -241,12 +241,12 @@ pub fn validate_family_with(
     for (j, s) in f.guidance_sessions.iter().enumerate() {
         let spath = format!("guidance_sessions[{j}]");
         match f.contacts.iter().find(|c| c.id == s.contact_id) {
-            None => r.push(Issue::error(
+            None => r.push(Finding::error(
                 format!("{spath}.contact_id"),
                 "fp.unknown_contact",
                 "no contact has this id",
             )),
-            Some(c) if c.status != ContactStatus::Delivered => r.push(Issue::error(
+            Some(c) if c.status != ContactStatus::Delivered => r.push(Finding::error(
                 format!("{spath}.contact_id"),
                 "fp.contact_not_delivered",
                 "a guidance session is held in a delivered contact",
@@ -256,7 +256,7 @@ pub fn validate_family_with(
         if !programme.guidance_modules.is_empty()
             && !programme.guidance_modules.iter().any(|m| m.id == s.module)
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{spath}.module"),
                 "fp.unknown_module",
                 format!("module {:?} is not in the programme definition", s.module),
@@ -265,18 +265,18 @@ pub fn validate_family_with(
     }
     for (j, a) in f.coordination.iter().enumerate() {
         if let Err(x) = rules::check_activity(f, programme, a.on) {
-            r.push(issue(format!("coordination[{j}].on"), x));
+            r.push(finding(format!("coordination[{j}].on"), x));
         }
     }
     for (j, goal) in f.goals.iter().enumerate() {
         let gpath = format!("goals[{j}]");
         if let Err(x) = rules::check_activity(f, programme, goal.set_on) {
-            r.push(issue(format!("{gpath}.set_on"), x));
+            r.push(finding(format!("{gpath}.set_on"), x));
         }
         let mut previous = goal.set_on;
         for (k, review) in goal.reviews.iter().enumerate() {
             if review.on < previous {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("{gpath}.reviews[{k}].on"),
                     "date.order",
                     "reviews are in date order, after the goal was set",
@@ -284,17 +284,17 @@ pub fn validate_family_with(
             }
             previous = review.on;
             if let Err(x) = rules::check_activity(f, programme, review.on) {
-                r.push(issue(format!("{gpath}.reviews[{k}].on"), x));
+                r.push(finding(format!("{gpath}.reviews[{k}].on"), x));
             }
         }
     }
     withdrawals(f, &mut r);
-    r.issues.extend(crate::interview::check(f));
+    r.findings.extend(crate::interview::check(f));
     let mut seen_waves = HashSet::new();
     for (j, w) in f.waves.iter().enumerate() {
         let wpath = format!("waves[{j}]");
         if !seen_waves.insert(w.wave) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{wpath}.wave"),
                 "fp.wave_already_recorded",
                 "the wave is recorded twice",
@@ -302,7 +302,7 @@ pub fn validate_family_with(
         }
         questionnaires(w, &wpath, instruments, &mut r);
         if let Err(x) = rules::check_wave(f, programme, w.wave, w.on, waves) {
-            r.push(issue(wpath.clone(), x));
+            r.push(finding(wpath.clone(), x));
             continue;
         }
         let window = waves
@@ -313,7 +313,7 @@ pub fn validate_family_with(
         if let Some((open, close)) = window
             && (w.on < open || w.on > close)
         {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 format!("{wpath}.on"),
                 "fp.wave_outside_window",
                 format!("collected outside the window {open} to {close}"),
@@ -326,9 +326,9 @@ pub fn validate_family_with(
 /// A wave's questionnaires: each checked against its instrument and the wave's date
 /// ([`crate::Questionnaire::check`]), at most one per instrument and informant, none at a
 /// missed wave.
-fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r: &mut Report) {
+fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r: &mut Findings) {
     if w.outcome == WaveOutcome::Missed && !w.questionnaires.is_empty() {
-        r.push(Issue::error(
+        r.push(Finding::error(
             format!("{wpath}.questionnaires"),
             "fp.questionnaire_at_missed_wave",
             "a wave recorded as missed has no questionnaires",
@@ -338,7 +338,7 @@ fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r
     for (k, q) in w.questionnaires.iter().enumerate() {
         let qpath = format!("{wpath}.questionnaires[{k}]");
         if !seen.insert((q.instrument.as_str(), q.informant)) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{qpath}.instrument"),
                 "fp.duplicate_questionnaire",
                 format!(
@@ -347,13 +347,13 @@ fn questionnaires(w: &WaveRecord, wpath: &str, instruments: &[UserInstrument], r
                 ),
             ));
         }
-        r.extend_under(&qpath, q.check_with(w.on, instruments).issues);
+        r.extend_under(&qpath, q.check_with(w.on, instruments).findings);
     }
 }
 
-fn withdrawals(f: &FamilyRecord, r: &mut Report) {
+fn withdrawals(f: &FamilyRecord, r: &mut Findings) {
     if !f.withdrawals.is_empty() && !f.consented() {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "withdrawals",
             "fp.no_consent",
             "only a family that consented can withdraw",
@@ -368,13 +368,13 @@ fn withdrawals(f: &FamilyRecord, r: &mut Report) {
                 || w.on < prev.on
                 || j > 1
             {
-                r.push(Issue::error(wpath.clone(), "fp.already_withdrawn", "a withdrawal from the intervention may be followed only by a later one from the study"));
+                r.push(Finding::error(wpath.clone(), "fp.already_withdrawn", "a withdrawal from the intervention may be followed only by a later one from the study"));
             }
         }
         if w.reason.code == WithdrawalReason::Other
             && w.reason.text.as_deref().is_none_or(|t| t.trim().is_empty())
         {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{wpath}.reason.text"),
                 "codelist.text_required",
                 "a withdrawal for \"other\" reasons needs a text saying why",

@@ -492,17 +492,17 @@ impl Trial {
     /// Accepts `next` if it breaks no rule, recording the event.
     fn commit(&mut self, mut next: Trial, event: TrialEvent) -> Result<(), WorkflowError> {
         let report = crate::validate::validate(&next);
-        if let Some(issue) = report
-            .issues
+        if let Some(finding) = report
+            .findings
             .into_iter()
             .find(|i| i.severity == barnvern_core::Severity::Error)
         {
             return Err(WorkflowError {
                 event: event.change.type_name(),
-                state: format!("the trial after the step breaks a rule at {}", issue.path),
-                code: issue.code,
-                message: issue.message,
-                path: issue.path,
+                state: format!("the trial after the step breaks a rule at {}", finding.path),
+                code: finding.code,
+                message: finding.message,
+                path: finding.path,
             });
         }
         next.data_mut().history.push(event);

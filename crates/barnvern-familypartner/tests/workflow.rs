@@ -297,8 +297,8 @@ fn imported_data_breaking_a_rule_is_refused_with_its_path() {
     let barnvern_familypartner::Error::Validation(v) = err else {
         panic!("{err}")
     };
-    assert_eq!(v.issues()[0].path, "families[2].contacts[0].on");
-    assert_eq!(v.issues()[0].code, "fp.contact_outside_enrolment");
+    assert_eq!(v.findings()[0].path, "families[2].contacts[0].on");
+    assert_eq!(v.findings()[0].code, "fp.contact_outside_enrolment");
 
     let mut data: serde_json::Value =
         serde_json::from_str(include_str!("data/hand-checked-trial.json")).unwrap();
@@ -308,8 +308,8 @@ fn imported_data_breaking_a_rule_is_refused_with_its_path() {
     let barnvern_familypartner::Error::Validation(v) = err else {
         panic!("{err}")
     };
-    assert_eq!(v.issues()[0].path, "families[8].allocation");
-    assert_eq!(v.issues()[0].code, "fp.not_eligible");
+    assert_eq!(v.findings()[0].path, "families[8].allocation");
+    assert_eq!(v.findings()[0].code, "fp.not_eligible");
 
     // The CONSORT flow of such data reports the broken invariant instead of a wrong count.
     let mut raw: barnvern_familypartner::TrialData =

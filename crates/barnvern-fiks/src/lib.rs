@@ -36,7 +36,7 @@
 //! For a service taking in a message:
 //! 1. `message_type.parse::<MessageType>()` and [`parse`]; on an error, reply
 //!    [`Reply::failed`] (its text names paths and rules, never values) and store nothing.
-//!    [`FiksError::issues`] is the structured list (path, code, severity, message) for logs and
+//!    [`FiksError::findings`] is the structured list (path, code, severity, message) for logs and
 //!    HTTP responses; [`Report::findings`] are warnings about an accepted report.
 //! 2. For each of [`Report::children`]: with [`ReportedChild::person_id`], look for the
 //!    child's open case and apply [`Report::referral_event`] to it; otherwise (no open case, or
@@ -78,7 +78,7 @@ use barnvern_case::reporter::ReporterCategory;
 use barnvern_core::codelist::Coded;
 use barnvern_core::identifier::LocalId;
 use barnvern_core::municipality::{self, MunicipalityCode, MunicipalityVersion};
-use barnvern_core::{Issue, Jurisdiction};
+use barnvern_core::{Finding, Jurisdiction};
 
 pub use body::Body;
 pub use error::FiksError;
@@ -98,11 +98,11 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     let value = json(bytes)?;
     let mut reader = read::Reader::default();
     let Some(body) = reader.body(message_type, &value) else {
-        return Err(FiksError::Invalid(reader.issues));
+        return Err(FiksError::Invalid(reader.findings));
     };
     let mut findings = Vec::new();
     let failed_at =
-        |reader: &read::Reader, path: &str| reader.issues.iter().any(|i| i.path == path);
+        |reader: &read::Reader, path: &str| reader.findings.iter().any(|i| i.path == path);
 
     let sent = if failed_at(&reader, "sendingstidspunkt") {
         None
@@ -112,8 +112,8 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
                 findings.extend(warning);
                 Some(at)
             }
-            Err(issue) => {
-                reader.issues.push(issue);
+            Err(finding) => {
+                reader.findings.push(finding);
                 None
             }
         }
@@ -129,14 +129,14 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
                     }
                     match MunicipalityCode::new(&version.code) {
                         Ok(code) => Some(code),
-                        Err(issue) => {
-                            reader.issues.push(issue.under("kommunenummer"));
+                        Err(finding) => {
+                            reader.findings.push(finding.under("kommunenummer"));
                             None
                         }
                     }
                 }
-                Err(issue) => {
-                    reader.issues.push(issue);
+                Err(finding) => {
+                    reader.findings.push(finding);
                     None
                 }
             }
@@ -145,18 +145,18 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
     };
 
     let children = children(&body, &mut reader);
-    if !reader.issues.is_empty() {
-        return Err(FiksError::Invalid(reader.issues));
+    if !reader.findings.is_empty() {
+        return Err(FiksError::Invalid(reader.findings));
     }
     let (Some(sent_at), Some(municipality)) = (sent, municipality) else {
         // Both are known when nothing failed; refuse rather than panic should that change.
-        return Err(FiksError::Invalid(vec![Issue::error(
+        return Err(FiksError::Invalid(vec![Finding::error(
             "",
             "fiks.invalid",
             "the message could not be resolved",
         )]));
     };
-    let internal = |issue: Issue| FiksError::Invalid(vec![issue]);
+    let internal = |finding: Finding| FiksError::Invalid(vec![finding]);
     Ok(Report {
         message_type,
         reporter: reporter_of(&body).map_err(internal)?,
@@ -170,7 +170,7 @@ pub fn parse(message_type: MessageType, bytes: &[u8]) -> Result<Report, FiksErro
 }
 
 fn json(bytes: &[u8]) -> Result<serde_json::Value, FiksError> {
-    let fail = |message: String| FiksError::Json(Issue::error("", "fiks.json", message));
+    let fail = |message: String| FiksError::Json(Finding::error("", "fiks.json", message));
     let text = std::str::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "the body is not valid UTF-8 (from byte {})",
@@ -191,15 +191,15 @@ fn json(bytes: &[u8]) -> Result<serde_json::Value, FiksError> {
 fn resolve_municipality(
     code: &str,
     on: chrono::NaiveDate,
-) -> Result<(&'static MunicipalityVersion, Option<Issue>), Issue> {
+) -> Result<(&'static MunicipalityVersion, Option<Finding>), Finding> {
     let path = "kommunenummer";
     match municipality::lookup(Jurisdiction::No, code, Some(on)) {
         Ok(version) => Ok((version, None)),
-        Err(issue) if issue.code == "municipality.not_in_force" => {
+        Err(finding) if finding.code == "municipality.not_in_force" => {
             match municipality::successor(Jurisdiction::No, code, on) {
                 Some(now) => Ok((
                     now,
-                    Some(Issue::warning(
+                    Some(Finding::warning(
                         path,
                         "fiks.municipality_renumbered",
                         format!(
@@ -210,17 +210,17 @@ fn resolve_municipality(
                         ),
                     )),
                 )),
-                None => Err(Issue::error(
+                None => Err(Finding::error(
                     path,
                     "fiks.municipality_not_in_force",
-                    issue.message,
+                    finding.message,
                 )),
             }
         }
-        Err(issue) => Err(Issue::error(
+        Err(finding) => Err(Finding::error(
             path,
             "fiks.municipality_unknown",
-            issue.message,
+            finding.message,
         )),
     }
 }
@@ -229,7 +229,7 @@ fn resolve_municipality(
 /// case, and matching any of SSB's parallel names, `Kárášjohka - Karasjok`, or the name
 /// without a county in brackets, `Våler (Innlandet)`): the portal's number and name disagree,
 /// which a person should look at. The message does not repeat the name sent.
-fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
+fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Finding> {
     let sent = sent.trim().to_lowercase();
     let official = version.name.to_lowercase();
     let matches = official == sent
@@ -238,7 +238,7 @@ fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
             part == sent || part.split(" (").next().is_some_and(|p| p == sent)
         });
     (!matches).then(|| {
-        Issue::warning(
+        Finding::warning(
             "kommunenavn",
             "fiks.municipality_name_mismatch",
             format!(
@@ -250,7 +250,7 @@ fn name_mismatch(sent: &str, version: &MunicipalityVersion) -> Option<Issue> {
 }
 
 /// The children of a body, with the intake's checks across them.
-fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>, Issue> {
+fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>, Finding> {
     let fallback = LocalId::new(report::INTAKE_SYSTEM)?;
     let child = |index, person_id, unborn| ReportedChild {
         index,
@@ -287,7 +287,7 @@ fn children(body: &Body, reader: &mut read::Reader) -> Result<Vec<ReportedChild>
 }
 
 /// The reporter as the case domain codes it (see [`reporter`]).
-fn reporter_of(body: &Body) -> Result<Coded<ReporterCategory>, Issue> {
+fn reporter_of(body: &Body) -> Result<Coded<ReporterCategory>, Finding> {
     match body {
         Body::Offentlig(b) => {
             let m = &b.offentlig_melder;

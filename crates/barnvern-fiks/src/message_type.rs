@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use barnvern_core::identifier::echo;
 
 use crate::error::FiksError;
@@ -84,7 +84,7 @@ impl FromStr for MessageType {
                 } else {
                     format!("unknown ({})", echo(text))
                 };
-                FiksError::MessageType(Issue::error(
+                FiksError::MessageType(Finding::error(
                     "",
                     "fiks.message_type",
                     format!(

@@ -11,7 +11,7 @@
 //! one while reading goes on; the body is discarded whenever anything failed, so no placeholder
 //! escapes.
 
-use barnvern_core::{Issue, Jurisdiction, PersonId};
+use barnvern_core::{Finding, Jurisdiction, PersonId};
 use serde_json::{Map, Value};
 
 use crate::body::{
@@ -130,12 +130,12 @@ fn join(path: &str, key: &str) -> String {
 /// Collects the failures of one body.
 #[derive(Default)]
 pub(crate) struct Reader {
-    pub(crate) issues: Vec<Issue>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl Reader {
     pub(crate) fn fail(&mut self, path: &str, code: &str, message: String) {
-        self.issues.push(Issue::error(path, code, message));
+        self.findings.push(Finding::error(path, code, message));
     }
 
     fn wrong_type(&mut self, path: &str, want: &str, found: &Value) {
@@ -301,7 +301,7 @@ impl Reader {
         }
         match PersonId::parse(&text, Some(Jurisdiction::No), None) {
             Ok(id) => Some(id),
-            Err(issue) => {
+            Err(finding) => {
                 // The core's messages never repeat the digits.
                 self.fail(
                     &here,
@@ -309,7 +309,7 @@ impl Reader {
                     format!(
                         "is not a valid Norwegian identity number (fødselsnummer, D-number): {} \
                          (rule {})",
-                        issue.message, issue.code
+                        finding.message, finding.code
                     ),
                 );
                 None

@@ -27,8 +27,8 @@ impl Reply {
     /// `feilmelding.json`): why the report was refused, every failure with its path and code.
     /// The text holds no personal data: the failures name fields and rules, never values.
     pub fn failed(error: &FiksError) -> Reply {
-        let issues = error.issues();
-        let mut parts: Vec<String> = issues
+        let findings = error.findings();
+        let mut parts: Vec<String> = findings
             .iter()
             .take(MAX_LISTED)
             .map(|i| {
@@ -39,8 +39,8 @@ impl Reply {
                 }
             })
             .collect();
-        if issues.len() > MAX_LISTED {
-            parts.push(format!("and {} more", issues.len() - MAX_LISTED));
+        if findings.len() > MAX_LISTED {
+            parts.push(format!("and {} more", findings.len() - MAX_LISTED));
         }
         let melding = format!(
             "Bekymringsmeldingen ble avvist (the report of concern was refused): {}",

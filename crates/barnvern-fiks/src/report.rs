@@ -9,7 +9,7 @@ use barnvern_core::identifier::LocalId;
 use barnvern_core::ids::{CaseId, ReferralId};
 use barnvern_core::provenance::{Recorder, SourceSystem, StaffRole};
 use barnvern_core::{
-    Issue, Jurisdiction, MunicipalityCode, PersonId, PersonIdentity, Provenance, StaffRef,
+    Finding, Jurisdiction, MunicipalityCode, PersonId, PersonIdentity, Provenance, StaffRef,
     Unregistered,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -31,7 +31,7 @@ pub struct Report {
     pub(crate) municipality: MunicipalityCode,
     pub(crate) sent_at: DateTime<FixedOffset>,
     pub(crate) children: Vec<ReportedChild>,
-    pub(crate) findings: Vec<Issue>,
+    pub(crate) findings: Vec<Finding>,
     pub(crate) reporter: Coded<ReporterCategory>,
     pub(crate) provenance: Provenance,
 }
@@ -114,7 +114,7 @@ impl Report {
     /// Warnings about a report that was accepted: `fiks.municipality_renumbered`,
     /// `fiks.municipality_name_mismatch`, `fiks.sent_at_ambiguous`, `fiks.sent_at_nonexistent`.
     /// Never personal data.
-    pub fn findings(&self) -> &[Issue] {
+    pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
 
@@ -335,7 +335,7 @@ fn join(parts: Vec<String>) -> String {
 }
 
 /// The provenance of everything made from a report: the system, at the sending time.
-pub(crate) fn provenance(sent_at: DateTime<FixedOffset>) -> Result<Provenance, Issue> {
+pub(crate) fn provenance(sent_at: DateTime<FixedOffset>) -> Result<Provenance, Finding> {
     Ok(Provenance {
         recorded_at: sent_at.with_timezone(&Utc),
         recorded_by: Recorder {

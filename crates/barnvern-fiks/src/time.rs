@@ -19,7 +19,7 @@
 //!   instant is written in the offset in force then (02:30 becomes 03:30+02:00). A warning
 //!   `fiks.sent_at_nonexistent` says so.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Europe::Oslo;
 
@@ -28,9 +28,9 @@ use chrono_tz::Europe::Oslo;
 pub(crate) fn sent_at(
     text: &str,
     path: &str,
-) -> Result<(DateTime<FixedOffset>, Option<Issue>), Issue> {
+) -> Result<(DateTime<FixedOffset>, Option<Finding>), Finding> {
     let invalid = || {
-        Issue::error(
+        Finding::error(
             path,
             "fiks.format",
             "is not a date and time of the form YYYY-MM-DDTHH:MM:SS (Norwegian local time; \
@@ -56,7 +56,7 @@ pub(crate) fn sent_at(
         LocalResult::Single(t) => Ok((t.fixed_offset(), None)),
         LocalResult::Ambiguous(earlier, _) => Ok((
             earlier.fixed_offset(),
-            Some(Issue::warning(
+            Some(Finding::warning(
                 path,
                 "fiks.sent_at_ambiguous",
                 "the local time happened twice (the hour when summer time ends): read as the \
@@ -77,7 +77,7 @@ pub(crate) fn sent_at(
             let in_oslo = Oslo.from_utc_datetime(&utc).fixed_offset();
             Ok((
                 in_oslo,
-                Some(Issue::warning(
+                Some(Finding::warning(
                     path,
                     "fiks.sent_at_nonexistent",
                     "the local time does not exist (the hour skipped when summer time starts): \

@@ -118,7 +118,7 @@ fn a_new_case_per_child_passes_validation_the_workflow_and_gets_the_review_deadl
             case.apply(event).unwrap_or_else(|e| panic!("{file}: {e}"));
             assert!(
                 case.validate()
-                    .issues
+                    .findings
                     .iter()
                     .all(|i| i.severity != Severity::Error)
             );

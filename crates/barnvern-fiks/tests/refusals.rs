@@ -38,7 +38,7 @@ fn assert_clean(err: &FiksError) {
     let reply = Reply::failed(err);
     common::assert_feilmelding(reply.body());
     let texts = err
-        .issues()
+        .findings()
         .iter()
         .flat_map(|i| [i.message.clone(), i.path.clone()])
         .chain([
@@ -88,7 +88,7 @@ fn the_body_must_be_an_object_with_every_required_field() {
     assert_eq!(err.message(), "must be an object, but is an array");
 
     let err = parse(MessageType::OffentligV1, b"{}").unwrap_err();
-    let paths: Vec<_> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    let paths: Vec<_> = err.findings().iter().map(|i| i.path.as_str()).collect();
     // Every required field, in the schema's order.
     assert_eq!(
         paths,
@@ -105,13 +105,13 @@ fn the_body_must_be_an_object_with_every_required_field() {
             "leveringskanal",
         ]
     );
-    assert!(err.issues().iter().all(|i| i.code == "fiks.required"));
+    assert!(err.findings().iter().all(|i| i.code == "fiks.required"));
     assert_eq!(
         err.message(),
         "the field kommunenummer is required but missing"
     );
     let err = parse(MessageType::PrivatV2, b"{}").unwrap_err();
-    assert_eq!(err.issues().len(), 9);
+    assert_eq!(err.findings().len(), 9);
 }
 
 /// A change to a body.
@@ -206,7 +206,7 @@ fn wrong_types_patterns_and_bounds_name_their_path() {
         d["leveringskanal"] = json!(false);
     });
     let found: Vec<_> = err
-        .issues()
+        .findings()
         .iter()
         .map(|i| (i.path.as_str(), i.code.as_str()))
         .collect();
@@ -486,7 +486,7 @@ fn fields_the_schema_does_not_name_are_ignored() {
 #[test]
 fn a_public_body_sent_as_private_is_refused() {
     let err = refused(OFFENTLIG, MessageType::PrivatV1, |_| {});
-    let paths: Vec<_> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    let paths: Vec<_> = err.findings().iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["privatMelder", "privatBarn", "melding"]);
 }
 
@@ -495,9 +495,9 @@ fn a_failed_reply_lists_at_most_twenty_failures() {
     let mut doc = json!({});
     doc["offentligBarn"] = Value::Array((0..30).map(|_| json!(1)).collect());
     let err = parse(MessageType::OffentligV1, doc.to_string().as_bytes()).unwrap_err();
-    assert!(err.issues().len() > 30);
+    assert!(err.findings().len() > 30);
     let body: Value = serde_json::from_slice(Reply::failed(&err).body()).unwrap();
     let text = body["melding"].as_str().unwrap();
     assert_eq!(text.matches("[fiks.").count(), 20);
-    assert!(text.ends_with(&format!("and {} more", err.issues().len() - 20)));
+    assert!(text.ends_with(&format!("and {} more", err.findings().len() - 20)));
 }

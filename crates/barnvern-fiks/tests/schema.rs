@@ -91,7 +91,9 @@ impl Case<'_> {
         match self.run(change) {
             Ok(()) => panic!("{kind}: {what} at {path} was accepted, the schema refuses it"),
             Err(e) => assert!(
-                e.issues().iter().any(|i| i.path == path && i.code == code),
+                e.findings()
+                    .iter()
+                    .any(|i| i.path == path && i.code == code),
                 "{kind}: {what} at {path}: expected {code}, got {e}"
             ),
         }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use barnvern_core::codelist::check_coded;
-use barnvern_core::{Issue, Jurisdiction, Law, Report};
+use barnvern_core::{Finding, Findings, Jurisdiction, Law};
 use chrono::NaiveDate;
 
 use crate::episode::{ConsentParty, ConsentStatus, EndReason, Intervention, InterventionBasis};
@@ -24,8 +24,8 @@ pub fn validate(
     interventions: &[Intervention],
     plans: &[Plan],
     meetings: &[CoordinationMeeting],
-) -> Report {
-    let mut r = Report::new();
+) -> Findings {
+    let mut r = Findings::new();
     let plan_ids: HashSet<_> = plans.iter().map(|p| &p.id).collect();
     unique(
         "interventions",
@@ -69,11 +69,11 @@ pub fn validate(
     r
 }
 
-fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Report) {
+fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Findings) {
     let mut seen = HashSet::new();
     for (i, id) in ids.enumerate() {
         if !seen.insert(id) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{list}[{i}].id"),
                 "intervention.duplicate_id",
                 format!("{list} has two records with this id"),
@@ -82,8 +82,8 @@ fn unique<'a>(list: &str, ids: impl Iterator<Item = &'a str>, r: &mut Report) {
     }
 }
 
-fn unknown(path: String, what: &str, _id: &str) -> Issue {
-    Issue::error(
+fn unknown(path: String, what: &str, _id: &str) -> Finding {
+    Finding::error(
         path,
         "intervention.unknown_reference",
         format!("no {what} has this id"),
@@ -95,8 +95,8 @@ fn text_missing(text: Option<&str>) -> bool {
 }
 
 /// Findings about one intervention episode (paths relative to it).
-pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> Vec<Issue> {
-    let mut r = Report::new();
+pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> Vec<Finding> {
+    let mut r = Findings::new();
     let on = iv
         .started_on
         .or(iv.planned_start)
@@ -104,7 +104,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     let t = iv.intervention_type.code;
     // A concept SSB has no code of its own for (Family Partner, SafeCare, ...) is reported under
     // a catch-all code with its name; that source code matches the more specific concept.
-    r.issues.extend(check_coded(
+    r.findings.extend(check_coded(
         "type",
         &iv.intervention_type,
         |system, code| {
@@ -116,7 +116,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         on,
     ));
     if t.requires_text() && text_missing(iv.intervention_type.text.as_deref()) {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "type.text",
             "codelist.text_required",
             format!(
@@ -128,14 +128,14 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         InterventionBasis::Decision { legal_basis, .. } => {
             r.extend_under("basis.legal_basis", legal_basis.validate());
             if legal_basis.law.jurisdiction() != jurisdiction {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "basis.legal_basis.law",
                     "legal_basis.jurisdiction",
                     format!("{} is not a law of {jurisdiction}", legal_basis.law),
                 ));
             }
             if t == InterventionType::SecureYouthHome && legal_basis.law != Law::SeLvu1990 {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "basis.legal_basis.law",
                     "intervention.secure_home_needs_lvu",
                     "a placement in a secure youth home (särskilt ungdomshem) rests on LVU",
@@ -144,13 +144,13 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         }
         InterventionBasis::WithoutNeedsAssessment => {
             if jurisdiction != Jurisdiction::Se {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "basis",
                     "intervention.needs_decision",
                     "only Swedish services under SoL (2025:400) can be given without a needs assessment; a Norwegian measure needs a decision (vedtak)",
                 ));
             } else if on < sol2025_from() {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "basis",
                     "intervention.needs_decision",
                     format!(
@@ -160,7 +160,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
                 ));
             }
             if t.is_out_of_home() || t.group() == kind::InterventionGroup::Control {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "basis",
                     "intervention.needs_decision",
                     "a placement or a control measure always needs a decision",
@@ -170,7 +170,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
                 && kind::se_intervention(src.code())
                     .is_some_and(|row| !row.without_needs_assessment)
             {
-                r.push(Issue::query(
+                r.push(Finding::query(
                     "basis",
                     "intervention.usually_needs_decision",
                     format!(
@@ -192,7 +192,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         && iv.consent_on(ConsentParty::Carer, start) != Some(ConsentStatus::Given)
         && iv.consent_on(ConsentParty::ChildWithPartyRights, start) != Some(ConsentStatus::Given)
     {
-        r.push(Issue::warning(
+        r.push(Finding::warning(
             "consents",
             "intervention.no_consent",
             "a voluntary intervention started without a recorded consent (samtycke) of a carer or of the child",
@@ -201,7 +201,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     let mut previous = None;
     for (j, c) in iv.consents.iter().enumerate() {
         if previous.is_some_and(|p| c.on < p) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("consents[{j}].on"),
                 "date.order",
                 "consents are recorded in date order",
@@ -212,19 +212,19 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     if let (Some(a), Some(b)) = (iv.planned_start, iv.planned_end)
         && b < a
     {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "planned_end",
             "date.order",
             "the planned end is before the planned start",
         ));
     }
     match (iv.started_on, iv.ended_on) {
-        (None, Some(_)) => r.push(Issue::error(
+        (None, Some(_)) => r.push(Finding::error(
             "started_on",
             "json.missing_field",
             "an intervention that has ended needs the date it started",
         )),
-        (Some(s), Some(e)) if e < s => r.push(Issue::error(
+        (Some(s), Some(e)) if e < s => r.push(Finding::error(
             "ended_on",
             "date.order",
             "an intervention cannot end before it starts",
@@ -232,18 +232,18 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         _ => {}
     }
     match (&iv.ended_on, &iv.end_reason) {
-        (Some(_), None) => r.push(Issue::error(
+        (Some(_), None) => r.push(Finding::error(
             "end_reason",
             "json.missing_field",
             "an intervention that has ended needs the reason it ended",
         )),
-        (None, Some(_)) => r.push(Issue::error(
+        (None, Some(_)) => r.push(Finding::error(
             "ended_on",
             "json.missing_field",
             "an intervention with an end reason needs the date it ended",
         )),
         (Some(end), Some(reason)) => {
-            r.issues.extend(check_coded(
+            r.findings.extend(check_coded(
                 "end_reason",
                 reason,
                 |system, code| {
@@ -252,7 +252,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
                 *end,
             ));
             if reason.code == EndReason::Other && text_missing(reason.text.as_deref()) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     "end_reason.text",
                     "codelist.text_required",
                     "an intervention ended for \"other\" reasons needs a text saying why",
@@ -265,7 +265,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     for (j, e) in iv.evaluations.iter().enumerate() {
         let path = format!("evaluations[{j}].on");
         if previous.is_some_and(|p| e.on < p) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 path.clone(),
                 "date.order",
                 "evaluations are recorded in date order",
@@ -273,13 +273,13 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         }
         previous = Some(e.on);
         if iv.started_on.is_none_or(|s| e.on < s) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 path,
                 "date.order",
                 "an intervention is evaluated after it starts",
             ));
         } else if iv.ended_on.is_some_and(|end| e.on > end) {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 path,
                 "intervention.evaluated_after_end",
                 "the evaluation is dated after the intervention ended",
@@ -288,7 +288,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
     }
     if let Some(sv) = &iv.supervision {
         if sv.responsible.is_empty() {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 "supervision.responsible",
                 "json.missing_field",
                 "supervision needs the municipality responsible for it",
@@ -296,7 +296,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
         }
         for (j, m) in sv.responsible.iter().enumerate() {
             if let Err(e) = m.municipality.lookup(jurisdiction, Some(m.from)) {
-                r.push(Issue {
+                r.push(Finding {
                     path: format!("supervision.responsible[{j}].municipality"),
                     ..e
                 });
@@ -321,7 +321,7 @@ pub fn validate_intervention(jurisdiction: Jurisdiction, iv: &Intervention) -> V
             &mut r,
         );
     }
-    r.issues
+    r.findings
 }
 
 /// Frequencies and visits of supervision or follow-up: at least one frequency, in date order,
@@ -332,10 +332,10 @@ fn visits(
     visits: &[NaiveDate],
     system: &str,
     iv: &Intervention,
-    r: &mut Report,
+    r: &mut Findings,
 ) {
     if frequency.is_empty() {
-        r.push(Issue::error(
+        r.push(Finding::error(
             format!("{what}.frequency"),
             "json.missing_field",
             "visits need their frequency (visits a year)",
@@ -345,14 +345,14 @@ fn visits(
     for (j, f) in frequency.iter().enumerate() {
         let path = format!("{what}.frequency[{j}]");
         if previous.is_some_and(|p| f.from < p) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{path}.from"),
                 "date.order",
                 "frequencies are recorded in date order",
             ));
         }
         previous = Some(f.from);
-        r.issues.extend(check_coded(
+        r.findings.extend(check_coded(
             &format!("{path}.frequency"),
             &f.frequency,
             |s, code| (s == system).then(|| VisitFrequency::from_ssb_code(code)),
@@ -361,7 +361,7 @@ fn visits(
     }
     for (j, v) in visits.iter().enumerate() {
         if iv.started_on.is_none_or(|s| *v < s) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("{what}.visits[{j}]"),
                 "date.order",
                 "a visit is made after the placement starts",
@@ -371,16 +371,16 @@ fn visits(
 }
 
 /// Findings about one plan (paths relative to it).
-pub fn validate_plan(p: &Plan) -> Vec<Issue> {
-    let mut r = Report::new();
-    r.issues.extend(check_coded(
+pub fn validate_plan(p: &Plan) -> Vec<Finding> {
+    let mut r = Findings::new();
+    r.findings.extend(check_coded(
         "type",
         &p.plan_type,
         |system, code| (system == plan::SSB_SYSTEM).then(|| PlanType::from_ssb_code(code)),
         p.made_on,
     ));
     if p.ended_on.is_some_and(|e| e < p.made_on) {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "ended_on",
             "date.order",
             "a plan cannot end before it was made",
@@ -389,7 +389,7 @@ pub fn validate_plan(p: &Plan) -> Vec<Issue> {
     let mut previous = None;
     for (j, e) in p.evaluations.iter().enumerate() {
         if previous.is_some_and(|d| e.due < d) || e.due < p.made_on {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("evaluations[{j}].due"),
                 "date.order",
                 "scheduled evaluations are in date order, after the plan was made",
@@ -397,21 +397,21 @@ pub fn validate_plan(p: &Plan) -> Vec<Issue> {
         }
         previous = Some(e.due);
         if e.done_on.is_some_and(|d| d < p.made_on) {
-            r.push(Issue::error(
+            r.push(Finding::error(
                 format!("evaluations[{j}].done_on"),
                 "date.order",
                 "a plan is evaluated after it was made",
             ));
         }
     }
-    r.issues
+    r.findings
 }
 
 /// Findings about one coordination meeting (paths relative to it).
-pub fn validate_meeting(m: &CoordinationMeeting) -> Vec<Issue> {
-    let mut r = Report::new();
+pub fn validate_meeting(m: &CoordinationMeeting) -> Vec<Finding> {
+    let mut r = Findings::new();
     if m.meeting_type.code == MeetingType::Other && text_missing(m.meeting_type.text.as_deref()) {
-        r.push(Issue::error(
+        r.push(Finding::error(
             "type.text",
             "codelist.text_required",
             "a meeting of type \"other\" needs a text saying what it was",
@@ -421,19 +421,19 @@ pub fn validate_meeting(m: &CoordinationMeeting) -> Vec<Issue> {
     for (j, a) in m.agencies.iter().enumerate() {
         if a.code == Agency::Other {
             if text_missing(a.text.as_deref()) {
-                r.push(Issue::error(
+                r.push(Finding::error(
                     format!("agencies[{j}].text"),
                     "codelist.text_required",
                     "an \"other\" agency needs a text saying which",
                 ));
             }
         } else if !seen.insert(a.code) {
-            r.push(Issue::warning(
+            r.push(Finding::warning(
                 format!("agencies[{j}]"),
                 "meeting.duplicate_agency",
                 format!("{:?} is listed twice", a.code),
             ));
         }
     }
-    r.issues
+    r.findings
 }

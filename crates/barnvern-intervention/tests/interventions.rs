@@ -36,7 +36,7 @@ fn episode(id: &str, extra: Value) -> Intervention {
 
 fn codes(j: Jurisdiction, ivs: &[Intervention]) -> Vec<(String, String, Severity)> {
     validate(j, ivs, &[], &[])
-        .issues
+        .findings
         .into_iter()
         .map(|i| (i.path, i.code, i.severity))
         .collect()
@@ -57,14 +57,17 @@ fn json_round_trip_and_unknown_fields() {
         &json!({"id": "x", "type": {"code": "pmto"}, "basis": no_basis(), "provenance": prov(), "colour": 1}).to_string(),
     )
     .unwrap_err();
-    assert_eq!(err.issues()[0].code, "json.unknown_field");
+    assert_eq!(err.findings()[0].code, "json.unknown_field");
     let err = barnvern_core::json::from_str::<Intervention>(
         &json!({"id": "", "type": {"code": "pmto"}, "basis": no_basis(), "provenance": prov()})
             .to_string(),
     )
     .unwrap_err();
     assert_eq!(
-        (err.issues()[0].path.as_str(), err.issues()[0].code.as_str()),
+        (
+            err.findings()[0].path.as_str(),
+            err.findings()[0].code.as_str()
+        ),
         ("id", "id.empty")
     );
 }
@@ -282,7 +285,7 @@ fn plans_and_meetings() {
         "child_took_part": true, "carers_took_part": true, "plan_id": "p2", "provenance": prov()}).to_string()).unwrap();
     let iv = episode("iv-1", json!({"started_on": "2024-01-15", "plan_id": "p1"}));
     let got: Vec<(String, String)> = validate(Jurisdiction::No, &[iv], &[plan], &[meeting])
-        .issues
+        .findings
         .into_iter()
         .map(|i| (i.path, i.code))
         .collect();

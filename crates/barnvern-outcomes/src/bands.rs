@@ -7,18 +7,18 @@
 //! country and is the fallback (the UK SDQ bands are used in Sweden and Norway this way). Band
 //! bounds are inclusive; a value that falls in no band gets no band.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::instrument::{AgeRange, Informant, ScoreId};
 
 /// Checks an ISO 3166-1 alpha-2 country code: two upper-case ASCII letters.
-pub fn check_country(value: &str) -> Result<(), Issue> {
+pub fn check_country(value: &str) -> Result<(), Finding> {
     if value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "outcomes.country",
             format!(
@@ -70,10 +70,10 @@ pub struct BandTable {
 
 impl BandTable {
     /// Findings about this table (paths relative to it).
-    pub fn check(&self) -> Vec<Issue> {
-        let mut issues = Vec::new();
+    pub fn check(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
         let mut push = |path: String, code: &str, message: String| {
-            issues.push(Issue::error(
+            findings.push(Finding::error(
                 path,
                 format!("outcomes.definition.{code}"),
                 message,
@@ -134,7 +134,7 @@ impl BandTable {
                 }
             }
         }
-        issues
+        findings
     }
 
     /// The position of the band holding `value`, if any.
@@ -240,8 +240,8 @@ mod tests {
     fn overlapping_bands_are_refused() {
         let mut t = table(None, 4, true);
         t.bands[1].min = 3.0;
-        let issues = t.check();
-        assert_eq!(issues[0].code, "outcomes.definition.band_overlap");
+        let findings = t.check();
+        assert_eq!(findings[0].code, "outcomes.definition.band_overlap");
     }
 
     #[test]

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use barnvern_core::macros::check_identifier;
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,11 +38,11 @@ barnvern_core::validated_string! {
 }
 
 /// Checks an ISO 4217 currency code: three upper-case letters.
-pub fn check_currency(value: &str) -> Result<(), Issue> {
+pub fn check_currency(value: &str) -> Result<(), Finding> {
     if value.len() == 3 && value.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "outcomes.costs.currency",
             format!(
@@ -99,15 +99,15 @@ impl RateCard {
         self.cost_per_minute() * 60.0
     }
 
-    fn check(&self) -> Vec<Issue> {
-        let mut issues = Vec::new();
+    fn check(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
         for (field, value) in [
             ("hourly_wage", self.hourly_wage),
             ("on_cost_pct", self.on_cost_pct),
             ("overhead_pct", self.overhead_pct),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                issues.push(Issue::error(
+                findings.push(Finding::error(
                     field,
                     "outcomes.costs.negative",
                     format!(
@@ -119,7 +119,7 @@ impl RateCard {
         }
         let cap = self.practical_capacity_pct;
         if !(cap.is_finite() && cap > 0.0 && cap <= 100.0) {
-            issues.push(Issue::error(
+            findings.push(Finding::error(
                 "practical_capacity_pct",
                 "outcomes.costs.capacity",
                 format!(
@@ -128,7 +128,7 @@ impl RateCard {
                 ),
             ));
         }
-        issues
+        findings
     }
 }
 
@@ -293,20 +293,20 @@ impl CostModel {
 
     /// Findings: one rate card per role, every activity's role has a card, currencies and price
     /// years agree, and amounts are finite and not negative.
-    pub fn check(&self) -> Report {
-        let mut report = Report::new();
+    pub fn check(&self) -> Findings {
+        let mut report = Findings::new();
         let mut roles = BTreeSet::new();
         for (i, card) in self.rate_cards.iter().enumerate() {
             let path = format!("rate_cards[{i}]");
             if !roles.insert(card.role.as_str()) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("{path}.role"),
                     "outcomes.costs.duplicate_role",
                     format!("role {} has two rate cards", card.role),
                 ));
             }
             if card.currency != self.currency || card.price_year != self.price_year {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     path.clone(),
                     "outcomes.costs.currency",
                     format!(
@@ -321,7 +321,7 @@ impl CostModel {
         for (i, a) in self.activities.iter().enumerate() {
             let path = format!("activities[{i}]");
             if !roles.contains(a.role.as_str()) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("{path}.role"),
                     "outcomes.costs.unknown_role",
                     format!("role {} has no rate card", a.role),
@@ -334,7 +334,7 @@ impl CostModel {
                 ("mileage_rate", a.mileage_rate),
             ] {
                 if !non_negative(v) {
-                    report.push(Issue::error(
+                    report.push(Finding::error(
                         format!("{path}.{field}"),
                         "outcomes.costs.negative",
                         format!("{field} must be a number of at least 0"),
@@ -344,7 +344,7 @@ impl CostModel {
         }
         for (i, item) in self.non_staff.iter().enumerate() {
             if !non_negative(item.amount) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("non_staff[{i}].amount"),
                     "outcomes.costs.negative",
                     "an amount must be a number of at least 0",
@@ -353,7 +353,7 @@ impl CostModel {
         }
         for (i, item) in self.setup.iter().enumerate() {
             if !non_negative(item.amount) {
-                report.push(Issue::error(
+                report.push(Finding::error(
                     format!("setup[{i}].amount"),
                     "outcomes.costs.negative",
                     "an amount must be a number of at least 0",
@@ -499,8 +499,8 @@ mod tests {
         let mut m = model();
         m.activities[0].role = RoleId::new("psychologist").unwrap();
         let err = m.summary(CostBasis::Recurrent, 1).unwrap_err();
-        assert_eq!(err.issues()[0].code, "outcomes.costs.unknown_role");
-        assert_eq!(err.issues()[0].path, "activities[0].role");
+        assert_eq!(err.findings()[0].code, "outcomes.costs.unknown_role");
+        assert_eq!(err.findings()[0].path, "activities[0].role");
     }
 
     #[test]
@@ -508,7 +508,10 @@ mod tests {
         let mut m = model();
         m.rate_cards[0].practical_capacity_pct = 0.0;
         let err = m.summary(CostBasis::Recurrent, 1).unwrap_err();
-        assert_eq!(err.issues()[0].path, "rate_cards[0].practical_capacity_pct");
+        assert_eq!(
+            err.findings()[0].path,
+            "rate_cards[0].practical_capacity_pct"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,7 @@ pub const MAX_DECIMALS: u32 = 6;
 
 /// The rule for names of instruments, items and scores: 1 to 64 ASCII letters, digits, `_`, `.`
 /// or `-`, starting with a letter. Variable names in SPSS, Stata, R and SDTM all fit.
-pub fn check_name(value: &str) -> Result<(), Issue> {
+pub fn check_name(value: &str) -> Result<(), Finding> {
     let ok_start = value
         .chars()
         .next()
@@ -45,7 +45,7 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if value.is_empty() || value.len() > 64 || !ok_start || !ok_chars {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "outcomes.invalid_name",
             format!(
@@ -62,13 +62,13 @@ pub fn check_name(value: &str) -> Result<(), Issue> {
 /// letters, digits or `_`, starting with a letter, so SAS transport files and define.xml take it.
 /// Score ids are longer and readable (`hyperactivity`); the code keeps the QS layout short
 /// (`SDQHYPR`).
-pub fn check_qs_testcd(value: &str) -> Result<(), Issue> {
+pub fn check_qs_testcd(value: &str) -> Result<(), Finding> {
     let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     let ok_chars = value
         .chars()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if value.is_empty() || value.len() > 8 || !ok_start || !ok_chars {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "outcomes.definition.qs_testcd",
             format!(
@@ -325,10 +325,10 @@ impl InstrumentDef {
 
     /// Checks every rule in the module documentation; all findings, paths from the definition's
     /// root (`scales[2].items[0]`).
-    pub fn check(&self) -> Report {
-        let mut report = Report::new();
+    pub fn check(&self) -> Findings {
+        let mut report = Findings::new();
         let mut push = |path: String, code: &str, message: String| {
-            report.push(Issue::error(
+            report.push(Finding::error(
                 path,
                 format!("outcomes.definition.{code}"),
                 message,
@@ -455,8 +455,8 @@ impl InstrumentDef {
         let mut testcds = BTreeSet::new();
         let mut check_testcd =
             |path: String, id: &ScoreId, code: &str, push: &mut dyn FnMut(String, &str, String)| {
-                if let Err(issue) = check_qs_testcd(code) {
-                    push(path.clone(), "qs_testcd", issue.message);
+                if let Err(finding) = check_qs_testcd(code) {
+                    push(path.clone(), "qs_testcd", finding.message);
                 }
                 if !testcds.insert(code.to_owned()) {
                     push(
@@ -619,8 +619,8 @@ impl InstrumentDef {
                     format!("band table for {} names no scale or composite", table.score),
                 );
             }
-            for issue in table.check() {
-                report_push(&mut push, issue.under(&path));
+            for finding in table.check() {
+                report_push(&mut push, finding.under(&path));
             }
         }
         report
@@ -693,13 +693,13 @@ impl InstrumentDef {
     }
 }
 
-fn report_push(push: &mut impl FnMut(String, &str, String), issue: Issue) {
-    let code = issue
+fn report_push(push: &mut impl FnMut(String, &str, String), finding: Finding) {
+    let code = finding
         .code
         .strip_prefix("outcomes.definition.")
-        .unwrap_or(&issue.code)
+        .unwrap_or(&finding.code)
         .to_owned();
-    push(issue.path, &code, issue.message);
+    push(finding.path, &code, finding.message);
 }
 
 /// A checked instrument definition with its compiled scoring plan.
@@ -887,7 +887,7 @@ mod tests {
     }
 
     fn codes(err: &ValidationError) -> Vec<&str> {
-        err.issues().iter().map(|i| i.code.as_str()).collect()
+        err.findings().iter().map(|i| i.code.as_str()).collect()
     }
 
     #[test]
@@ -911,7 +911,7 @@ mod tests {
         assert!(c.contains(&"outcomes.definition.position"), "{c:?}");
         assert!(c.contains(&"outcomes.definition.unknown_item"), "{c:?}");
         assert!(c.contains(&"outcomes.definition.unknown_scale"), "{c:?}");
-        let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+        let paths: Vec<&str> = err.findings().iter().map(|i| i.path.as_str()).collect();
         assert!(paths.contains(&"scales[0].items[1]"), "{paths:?}");
         assert!(paths.contains(&"reverse_keyed[0]"), "{paths:?}");
     }
@@ -931,7 +931,7 @@ mod tests {
             serde_json::json!([{"raw": 0, "score": 0.0}, {"raw": 2, "score": 5.0}]);
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
         assert_eq!(codes(&err), ["outcomes.definition.conversion_gap"]);
-        assert!(err.issues()[0].message.contains("lacks raw scores 1"));
+        assert!(err.findings()[0].message.contains("lacks raw scores 1"));
     }
 
     #[test]
@@ -939,8 +939,8 @@ mod tests {
         let mut v = tiny();
         v["items"][0]["name"] = "1a".into();
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
-        assert_eq!(err.issues()[0].path, "items[0].name");
-        assert_eq!(err.issues()[0].code, "outcomes.invalid_name");
+        assert_eq!(err.findings()[0].path, "items[0].name");
+        assert_eq!(err.findings()[0].code, "outcomes.invalid_name");
     }
 
     #[test]
@@ -949,13 +949,13 @@ mod tests {
         v["scales"][0]["qs_testcd"] = "TOOLONGCODE".into();
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
         assert_eq!(codes(&err), ["outcomes.definition.qs_testcd"]);
-        assert_eq!(err.issues()[0].path, "scales[0].qs_testcd");
+        assert_eq!(err.findings()[0].path, "scales[0].qs_testcd");
         let mut v = tiny();
         v["composites"] =
             serde_json::json!([{"id": "c", "label": "C", "qs_testcd": "TINYS", "scales": ["s"]}]);
         let err = Instrument::from_json(&v.to_string()).unwrap_err();
         assert_eq!(codes(&err), ["outcomes.definition.duplicate"]);
-        assert_eq!(err.issues()[0].path, "composites[0].qs_testcd");
+        assert_eq!(err.findings()[0].path, "composites[0].qs_testcd");
     }
 
     #[test]

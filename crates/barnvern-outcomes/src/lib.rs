@@ -39,8 +39,8 @@
 //! // Bad input is an error naming the item.
 //! let bad = Responses::from_json(r#"{"obeys": 3}"#)?;
 //! let err = score(sdq, &bad, &options).unwrap_err();
-//! assert_eq!(err.issues()[0].code, "outcomes.out_of_range");
-//! assert_eq!(err.issues()[0].path, "responses.obeys");
+//! assert_eq!(err.findings()[0].code, "outcomes.out_of_range");
+//! assert_eq!(err.findings()[0].path, "responses.obeys");
 //! # Ok::<(), barnvern_core::ValidationError>(())
 //! ```
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -108,13 +108,12 @@ impl Responses {
     /// Reads responses from JSON (see the module documentation). Paths are `responses.<item>`.
     pub fn from_json(text: &str) -> Result<Responses, ValidationError> {
         barnvern_core::json::from_str::<Responses>(text).map_err(|e| {
-            let report: Report = e
-                .report
-                .issues
+            let report: Findings = e
+                .findings
                 .into_iter()
                 .map(|i| i.under("responses"))
                 .collect();
-            ValidationError { report }
+            ValidationError { findings: report }
         })
     }
 
@@ -127,7 +126,7 @@ impl Responses {
     /// one of the item's response options. Returns the recorded values in the instrument's item
     /// order, or every finding (`outcomes.unknown_item`, `outcomes.out_of_range`).
     pub fn check(&self, instrument: &Instrument) -> Result<Vec<Option<i64>>, ValidationError> {
-        let mut report = Report::new();
+        let mut report = Findings::new();
         for name in self.items.keys() {
             if instrument.item(name).is_none() {
                 report.push(unknown_item(instrument, name, &format!("responses.{name}")));
@@ -156,8 +155,8 @@ impl Responses {
     }
 }
 
-pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> Issue {
-    Issue::error(
+pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> Finding {
+    Finding::error(
         path,
         "outcomes.unknown_item",
         format!(
@@ -169,9 +168,14 @@ pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> I
     )
 }
 
-pub(crate) fn out_of_range(instrument: &Instrument, index: usize, value: i64, path: &str) -> Issue {
+pub(crate) fn out_of_range(
+    instrument: &Instrument,
+    index: usize,
+    value: i64,
+    path: &str,
+) -> Finding {
     let item = &instrument.items()[index];
-    Issue::error(
+    Finding::error(
         path,
         "outcomes.out_of_range",
         format!(
@@ -207,7 +211,7 @@ impl Serialize for Responses {
 struct ItemSeed<'a>(&'a str);
 
 fn wrong_type<E: de::Error>(item: &str, got: &str) -> E {
-    barnvern_core::json::de_error(Issue::error(
+    barnvern_core::json::de_error(Finding::error(
         "",
         "outcomes.wrong_type",
         format!(
@@ -301,7 +305,7 @@ impl<'de> Deserialize<'de> for Responses {
                 while let Some(name) = map.next_key::<String>()? {
                     let value = map.next_value_seed(ItemSeed(&name))?;
                     if items.insert(name.clone(), value).is_some() {
-                        return Err(barnvern_core::json::de_error(Issue::error(
+                        return Err(barnvern_core::json::de_error(Finding::error(
                             "",
                             "outcomes.duplicate_item",
                             format!("item {name} is given twice"),
@@ -363,17 +367,17 @@ mod tests {
             (r#"{"obeys": {"x": 1}}"#, "field"),
         ] {
             let err = Responses::from_json(json).unwrap_err();
-            let issue = &err.issues()[0];
-            assert_eq!(issue.code, "outcomes.wrong_type", "{json}");
-            assert_eq!(issue.path, "responses.obeys", "{json}");
-            assert!(issue.message.contains("obeys"), "{issue}");
-            assert!(issue.message.contains(got), "{issue}");
+            let finding = &err.findings()[0];
+            assert_eq!(finding.code, "outcomes.wrong_type", "{json}");
+            assert_eq!(finding.path, "responses.obeys", "{json}");
+            assert!(finding.message.contains("obeys"), "{finding}");
+            assert!(finding.message.contains(got), "{finding}");
         }
     }
 
     #[test]
     fn duplicate_items_are_refused() {
         let err = Responses::from_json(r#"{"a": 1, "a": 2}"#).unwrap_err();
-        assert_eq!(err.issues()[0].code, "outcomes.duplicate_item");
+        assert_eq!(err.findings()[0].code, "outcomes.duplicate_item");
     }
 }

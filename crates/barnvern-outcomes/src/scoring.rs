@@ -19,7 +19,7 @@
 //! [`score`] scores one respondent; [`score_columns`] scores columns of many respondents with the
 //! same plan and no allocation per row, and gives the same numbers.
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -96,7 +96,7 @@ pub struct Scores {
     /// Every score, scales first then composites, in definition order.
     pub scores: Vec<Score>,
     /// Warnings that do not stop scoring (no band table for the age, age outside the form's range).
-    pub warnings: Vec<Issue>,
+    pub warnings: Vec<Finding>,
 }
 
 impl Scores {
@@ -396,7 +396,7 @@ fn informant(
     options: &ScoreOptions,
 ) -> Result<Option<Informant>, ValidationError> {
     match (instrument.def().informant, options.informant) {
-        (Some(fixed), Some(asked)) if fixed != asked => Err(Issue::error(
+        (Some(fixed), Some(asked)) if fixed != asked => Err(Finding::error(
             "options.informant",
             "outcomes.informant_mismatch",
             format!(
@@ -430,7 +430,7 @@ pub fn score(
     if let (Some(age), Some(range)) = (options.age, def.age_range)
         && !range.contains(age)
     {
-        warnings.push(Issue::warning(
+        warnings.push(Finding::warning(
             "options.age",
             "outcomes.age_outside_range",
             format!(
@@ -452,7 +452,7 @@ pub fn score(
             } else {
                 match candidates.select(options.age) {
                     None => {
-                        warnings.push(Issue::warning(
+                        warnings.push(Finding::warning(
                             format!("scores.{id}"),
                             "outcomes.no_band_table",
                             format!("no band table for {id} at age {:?}", options.age),
@@ -591,7 +591,7 @@ pub fn score_columns_from(
         .or(ages.map(<[_]>::len))
         .unwrap_or(0);
 
-    let mut report = Report::new();
+    let mut report = Findings::new();
     let mut by_item: Vec<Option<&[Option<i64>]>> = vec![None; instrument.items().len()];
     for (name, column) in columns {
         let path = format!("columns.{name}");
@@ -603,7 +603,7 @@ pub fn score_columns_from(
             None => report.push(unknown_item(instrument, name, &path)),
             Some(index) => {
                 if by_item[index].replace(column).is_some() {
-                    report.push(Issue::error(
+                    report.push(Finding::error(
                         path.clone(),
                         "outcomes.duplicate_item",
                         format!("item {name} is given twice"),
@@ -612,7 +612,7 @@ pub fn score_columns_from(
             }
         }
         if column.len() != rows {
-            report.push(Issue::error(
+            report.push(Finding::error(
                 path,
                 "outcomes.column_length",
                 format!("column {name} has {} rows, expected {rows}", column.len()),
@@ -622,7 +622,7 @@ pub fn score_columns_from(
     if let Some(ages) = ages
         && ages.len() != rows
     {
-        report.push(Issue::error(
+        report.push(Finding::error(
             "ages",
             "outcomes.column_length",
             format!("the ages have {} rows, expected {rows}", ages.len()),
@@ -704,7 +704,7 @@ pub fn score_columns_from(
         start += len;
     }
     if bad > MAX_LISTED_ISSUES {
-        report.push(Issue::error(
+        report.push(Finding::error(
             "columns",
             "outcomes.more_issues",
             format!(
@@ -1203,9 +1203,9 @@ mod tests {
             10,
         )
         .unwrap_err();
-        assert_eq!(err.issues().len(), 1);
+        assert_eq!(err.findings().len(), 1);
         assert_eq!(
-            err.issues()[0].path,
+            err.findings()[0].path,
             format!("columns.lies[{}]", CHUNK_ROWS + 15)
         );
     }

@@ -1,5 +1,8 @@
 //! The shipped JSON Schemas are derived from the types; this test fails when they drift.
-//! Regenerate with `BARNVERN_BLESS=1 cargo test -p barnvern-outcomes --test schema`.
+//! Each schema is an insta snapshot (a failure prints the diff; accept a change with
+//! `cargo insta review`), and the file users read (`schema/*.schema.json`, compiled into the
+//! crate and pointed to by `data/README.md`) must hold the same text: regenerate it with
+//! `BARNVERN_BLESS=1 cargo test -p barnvern-outcomes --test schema`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -7,6 +10,9 @@ use barnvern_outcomes::{CostModel, InstrumentDef};
 
 fn check(file: &str, schema: schemars::Schema) {
     let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!(file, text);
+    });
     let path = format!("{}/schema/{file}", env!("CARGO_MANIFEST_DIR"));
     if std::env::var_os("BARNVERN_BLESS").is_some() {
         std::fs::write(&path, &text).unwrap();

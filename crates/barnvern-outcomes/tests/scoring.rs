@@ -313,7 +313,7 @@ fn the_informant_must_match_the_form() {
         ..opts(10)
     };
     let err = score(sdq("sdq-p-4-17"), &Responses::new(), &options).unwrap_err();
-    assert_eq!(err.issues()[0].code, "outcomes.informant_mismatch");
+    assert_eq!(err.findings()[0].code, "outcomes.informant_mismatch");
 }
 
 #[test]
@@ -399,30 +399,30 @@ fn aim_iam_fim_are_the_mean_of_four() {
 fn a_response_out_of_range_names_the_item_and_the_allowed_values() {
     let responses: Responses = [("obeys", 3i64)].into_iter().collect();
     let err = score(sdq("sdq-p-4-17"), &responses, &opts(10)).unwrap_err();
-    let issue = &err.issues()[0];
-    assert_eq!(issue.code, "outcomes.out_of_range");
-    assert_eq!(issue.path, "responses.obeys");
-    assert!(issue.message.contains("obeys"), "{issue}");
-    assert!(issue.message.contains("0, 1, 2"), "{issue}");
+    let finding = &err.findings()[0];
+    assert_eq!(finding.code, "outcomes.out_of_range");
+    assert_eq!(finding.path, "responses.obeys");
+    assert!(finding.message.contains("obeys"), "{finding}");
+    assert!(finding.message.contains("0, 1, 2"), "{finding}");
 }
 
 #[test]
 fn an_unknown_item_is_an_error_not_ignored() {
     let responses: Responses = [("obeyz", 1i64), ("obeys", 1)].into_iter().collect();
     let err = score(sdq("sdq-p-4-17"), &responses, &opts(10)).unwrap_err();
-    let issue = &err.issues()[0];
-    assert_eq!(issue.code, "outcomes.unknown_item");
-    assert_eq!(issue.path, "responses.obeyz");
-    assert!(issue.message.contains("obeyz"), "{issue}");
+    let finding = &err.findings()[0];
+    assert_eq!(finding.code, "outcomes.unknown_item");
+    assert_eq!(finding.path, "responses.obeyz");
+    assert!(finding.message.contains("obeyz"), "{finding}");
 }
 
 #[test]
 fn a_wrong_type_is_an_error_naming_the_item() {
     let err = Responses::from_json(r#"{"obeys": 1, "lies": "2"}"#).unwrap_err();
-    let issue = &err.issues()[0];
-    assert_eq!(issue.code, "outcomes.wrong_type");
-    assert_eq!(issue.path, "responses.lies");
-    assert!(issue.message.contains("lies"), "{issue}");
+    let finding = &err.findings()[0];
+    assert_eq!(finding.code, "outcomes.wrong_type");
+    assert_eq!(finding.path, "responses.lies");
+    assert!(finding.message.contains("lies"), "{finding}");
 }
 
 #[test]
@@ -431,7 +431,7 @@ fn every_bad_value_is_reported_at_once() {
         .into_iter()
         .collect();
     let err = score(sdq("sdq-p-4-17"), &responses, &opts(10)).unwrap_err();
-    assert_eq!(err.issues().len(), 3);
+    assert_eq!(err.findings().len(), 3);
 }
 
 // --- A user-defined instrument works exactly like a built-in one -------------------------------
@@ -522,8 +522,8 @@ fn bulk_errors_name_the_item_and_the_row() {
     let inst = sdq("sdq-p-4-17");
     let obeys = [Some(1), Some(7)];
     let err = score_columns(inst, &[("obeys", &obeys[..])], None, &opts(9)).unwrap_err();
-    assert_eq!(err.issues()[0].path, "columns.obeys[1]");
-    assert_eq!(err.issues()[0].code, "outcomes.out_of_range");
+    assert_eq!(err.findings()[0].path, "columns.obeys[1]");
+    assert_eq!(err.findings()[0].code, "outcomes.out_of_range");
     let short = [Some(1)];
     let err = score_columns(
         inst,
@@ -532,9 +532,9 @@ fn bulk_errors_name_the_item_and_the_row() {
         &opts(9),
     )
     .unwrap_err();
-    assert_eq!(err.issues()[0].code, "outcomes.column_length");
+    assert_eq!(err.findings()[0].code, "outcomes.column_length");
     let err = score_columns(inst, &[("obeyz", &short[..])], None, &opts(9)).unwrap_err();
-    assert_eq!(err.issues()[0].code, "outcomes.unknown_item");
+    assert_eq!(err.findings()[0].code, "outcomes.unknown_item");
 }
 
 #[test]
@@ -548,7 +548,7 @@ fn a_block_of_a_longer_table_names_the_row_in_the_whole_table() {
         1000,
     )
     .unwrap_err();
-    assert_eq!(err.issues()[0].path, "columns.obeys[1001]");
+    assert_eq!(err.findings()[0].path, "columns.obeys[1001]");
 }
 
 #[test]
@@ -595,9 +595,9 @@ fn sdq_score_ids_are_the_contract_names_and_qs_codes_stay_short() {
 fn bulk_lists_the_first_hundred_bad_values_and_counts_the_rest() {
     let lies = vec![Some(9); 150];
     let err = score_columns(sdq("sdq-p-4-17"), &[("lies", &lies[..])], None, &opts(9)).unwrap_err();
-    assert_eq!(err.issues().len(), 101);
-    assert_eq!(err.issues()[99].path, "columns.lies[99]");
-    let last = &err.issues()[100];
+    assert_eq!(err.findings().len(), 101);
+    assert_eq!(err.findings()[99].path, "columns.lies[99]");
+    let last = &err.findings()[100];
     assert_eq!(last.code, "outcomes.more_issues");
     assert!(last.message.starts_with("50 more"), "{last}");
 }

@@ -7,10 +7,10 @@
 //! of [`canonical`], so every implementation agrees on what is keyed.
 
 use barnvern_core::ids::CaseId;
-use barnvern_core::{Issue, Jurisdiction, PersonIdentity, StaffRef};
+use barnvern_core::{Finding, Jurisdiction, PersonIdentity, StaffRef};
 use barnvern_familypartner::{FamilyRef, TrialId};
 
-fn check_pseudonym(value: &str) -> Result<(), Issue> {
+fn check_pseudonym(value: &str) -> Result<(), Finding> {
     if value.len() == 64
         && value
             .bytes()
@@ -18,7 +18,7 @@ fn check_pseudonym(value: &str) -> Result<(), Issue> {
     {
         Ok(())
     } else {
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "pseudonym.format",
             "a pseudonym is 64 lower-case hexadecimal characters (an HMAC-SHA256)",

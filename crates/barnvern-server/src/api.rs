@@ -340,8 +340,7 @@ pub fn validation_findings(
     event: Option<usize>,
     prefix: &str,
 ) -> Vec<ProblemFinding> {
-    e.report
-        .issues
+    e.findings
         .iter()
         .filter(|i| i.severity == barnvern_core::Severity::Error)
         .map(|i| ProblemFinding {

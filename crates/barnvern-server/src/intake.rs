@@ -227,8 +227,7 @@ pub async fn fiks_bekymringsmelding(
                 let mut case = barnvern_case::Case::new(report2.case_header(&child, case_id))
                     .map_err(|e| StoreError::Refused {
                         findings: e
-                            .report
-                            .issues
+                            .findings
                             .iter()
                             .map(|i| barnvern_store::Finding {
                                 event: None,

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use barnvern_case::CaseData;
-use barnvern_core::{Issue, Jurisdiction, PersonId, Severity};
+use barnvern_core::{Finding, Jurisdiction, PersonId, Severity};
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::error::located;
@@ -1600,7 +1600,7 @@ pub fn check_sak(
     extract: &ExtractInfo,
     file: &str,
     as_of: Option<NaiveDate>,
-) -> Vec<Issue> {
+) -> Vec<Finding> {
     let uttrekk = as_of
         .or_else(|| parse_datetime(&extract.dato_uttrekk).map(|d| d.date_naive()))
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -1635,7 +1635,7 @@ pub fn check_sak(
             } else {
                 h.at.locator()
             };
-            out.push(Issue::new(
+            out.push(Finding::new(
                 severity,
                 located(file, h.at.line, &path),
                 c.id,
@@ -1649,7 +1649,7 @@ pub fn check_sak(
 /// SSB's controls on any case bundle: the bundle in SSB's form ([`crate::export::to_ssb`]),
 /// then [`check_sak`]. `as_of` is the day to judge deadlines and ages on (default: the
 /// extract's date for a bundle read from SSB, otherwise the latest record).
-pub fn check(case: &CaseData, as_of: Option<NaiveDate>) -> Vec<Issue> {
+pub fn check(case: &CaseData, as_of: Option<NaiveDate>) -> Vec<Finding> {
     let (extract, sak, _) = crate::export::to_ssb(case);
     check_sak(&sak, &extract, "", as_of)
 }
@@ -1659,7 +1659,7 @@ pub fn check(case: &CaseData, as_of: Option<NaiveDate>) -> Vec<Issue> {
 /// is SSB's control id, at the bundle record it is about (`investigations[2]`), so a case
 /// system sees it when the data is entered rather than at year end. The controls are those of
 /// [`check`]; none is re-implemented here. Other jurisdictions: none.
-pub fn early_warnings(case: &CaseData) -> Vec<Issue> {
+pub fn early_warnings(case: &CaseData) -> Vec<Finding> {
     if case.jurisdiction != Jurisdiction::No {
         return Vec::new();
     }
@@ -1668,7 +1668,7 @@ pub fn early_warnings(case: &CaseData) -> Vec<Issue> {
         .into_iter()
         .filter(|i| i.severity == Severity::Error)
         .map(|i| {
-            Issue::warning(
+            Finding::warning(
                 bundle_path(&i.path, &records),
                 i.code,
                 format!("SSB would refuse the case: {}", i.message),

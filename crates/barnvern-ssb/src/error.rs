@@ -1,6 +1,6 @@
 //! The crate's error type, and how findings name their location.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 
 /// Everything that can go wrong reading or writing SSB files.
 #[derive(Debug, thiserror::Error)]
@@ -16,22 +16,22 @@ pub enum Error {
     /// The input is not an SSB file barnvern can read (malformed XML, a DTD or entity, no
     /// `Barnevern` root): the finding says where.
     #[error("{0}")]
-    Input(Issue),
+    Input(Finding),
     /// A case could not be written as SSB XML (the finding says which value).
     #[error("{0}")]
-    Write(Issue),
+    Write(Finding),
 }
 
 impl Error {
     /// The error as a finding (path, code, severity, message).
-    pub fn to_issue(&self) -> Issue {
+    pub fn to_finding(&self) -> Finding {
         match self {
-            Error::Io { path, source } => Issue::error(
+            Error::Io { path, source } => Finding::error(
                 path.clone(),
                 "ssb.io",
                 format!("could not read or write: {source}"),
             ),
-            Error::Input(issue) | Error::Write(issue) => issue.clone(),
+            Error::Input(finding) | Error::Write(finding) => finding.clone(),
         }
     }
 }

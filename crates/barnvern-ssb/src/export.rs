@@ -7,7 +7,7 @@ use barnvern_case::decision::{ClaimOutcome, DecisionStatus};
 use barnvern_case::follow_up::AftercareOutcome;
 use barnvern_case::investigation::InvestigationConclusion;
 use barnvern_case::screening::ScreeningOutcome;
-use barnvern_core::{Issue, LegalBasis, PersonIdentity, Sex};
+use barnvern_core::{Finding, LegalBasis, PersonIdentity, Sex};
 use barnvern_intervention::episode::{EndReason, InterventionBasis};
 use barnvern_intervention::kind;
 use barnvern_intervention::plan;
@@ -113,7 +113,7 @@ pub struct Written {
     pub sak_id: String,
     /// Records or values left out, each with the reason (a non-NO legal basis, a code with no
     /// SSB counterpart, ...).
-    pub findings: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 /// Writes one case as an SSB v4 document (SSB's v4 has one `Sak` per file).
@@ -215,7 +215,7 @@ fn serialise(el: &Element, depth: usize, out: &mut String) {
 
 struct Out<'a> {
     case: &'a str,
-    findings: Vec<Issue>,
+    findings: Vec<Finding>,
 }
 
 impl Out<'_> {
@@ -223,7 +223,7 @@ impl Out<'_> {
         ssb_id(self.case, kind, id)
     }
     fn left_out(&mut self, path: String, code: &str, msg: String) {
-        self.findings.push(Issue::warning(path, code, msg));
+        self.findings.push(Finding::warning(path, code, msg));
     }
 }
 
@@ -314,7 +314,7 @@ fn set_konklusjon_date(el: &mut Element, date: Option<chrono::NaiveDate>) {
 
 /// The case in SSB's form: the extract header and the `Sak` (v4), with findings for what
 /// could not be written. SSB's controls run on this form.
-pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
+pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Finding>) {
     let ext = SsbExtension::of(case);
     let stored = ext.as_ref().map(|e| &e.sak);
     let unmapped: Vec<String> = ext.as_ref().map(|e| e.unmapped.clone()).unwrap_or_default();
@@ -698,7 +698,7 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Issue>) {
         let statuses = if d.status_history.is_empty() {
             // Status is required: a decision with no recorded change is approved on its date,
             // and the writer says so (read back, the bundle then holds that status).
-            out.findings.push(Issue::warning(
+            out.findings.push(Finding::warning(
                 path.clone(),
                 "ssb.write.status_assumed",
                 "the decision has no recorded status; SSB requires one, so it is written as \

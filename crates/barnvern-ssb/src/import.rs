@@ -29,7 +29,7 @@ use barnvern_core::identifier::{LocalId, Unregistered};
 use barnvern_core::municipality::MunicipalityCode;
 use barnvern_core::provenance::{Recorder, SourceSystem, StaffRef, StaffRole};
 use barnvern_core::{
-    Issue, Jurisdiction, Law, LegalBasis, PersonId, PersonIdentity, Provenance, Severity, Sex,
+    Finding, Jurisdiction, Law, LegalBasis, PersonId, PersonIdentity, Provenance, Severity, Sex,
 };
 use barnvern_intervention::episode::{EndReason, InterventionBasis};
 use barnvern_intervention::ids::{InterventionId, PlanId};
@@ -114,12 +114,12 @@ pub struct Imported {
     /// The bundle's data (build a `Case` from it to validate it).
     pub data: CaseData,
     /// Findings: unmapped records, unknown codes, failing identity numbers, the dialect.
-    pub findings: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 struct Ctx<'a> {
     file: &'a str,
-    findings: Vec<Issue>,
+    findings: Vec<Finding>,
     unmapped: Vec<String>,
     provenance: Provenance,
 }
@@ -131,7 +131,7 @@ impl Ctx<'_> {
         } else {
             format!("{}/{path}", el.locator())
         };
-        self.findings.push(Issue::new(
+        self.findings.push(Finding::new(
             severity,
             located(self.file, el.line, &loc),
             code,
@@ -197,7 +197,7 @@ fn coded<T>(value: T, system: &str, code: &str, text: Option<&str>) -> Coded<T> 
 }
 
 /// Moves the identity attributes the samples put on `Sak` into a `Personalia` (the v4 form).
-pub fn normalise(sak: &mut Element, file: &str, findings: &mut Vec<Issue>) {
+pub fn normalise(sak: &mut Element, file: &str, findings: &mut Vec<Finding>) {
     let moved: Vec<(String, String)> = ["Fodselsnummer", "Fodseldato", "Kjonn", "DUFnummer"]
         .iter()
         .filter_map(|k| sak.remove(k).map(|v| ((*k).to_owned(), v)))
@@ -213,7 +213,7 @@ pub fn normalise(sak: &mut Element, file: &str, findings: &mut Vec<Issue>) {
     for (k, v) in moved {
         p.set(&k, v);
     }
-    findings.push(Issue::warning(
+    findings.push(Finding::warning(
         located(file, sak.line, &sak.locator()),
         "ssb.dialect.sak_personalia",
         "Fodselsnummer, Fodseldato and Kjonn are attributes of Sak here (the form of SSB's \
@@ -228,7 +228,7 @@ pub fn normalise(sak: &mut Element, file: &str, findings: &mut Vec<Issue>) {
 }
 
 /// Maps one `Sak` as read to a case bundle.
-pub fn import(record: &SakRecord) -> Result<Imported, Vec<Issue>> {
+pub fn import(record: &SakRecord) -> Result<Imported, Vec<Finding>> {
     let header = &record.header;
     let mut sak = record.sak.clone();
     let mut findings = record.findings.clone();
@@ -248,10 +248,14 @@ pub fn map_sak(
     mut sak: Element,
     extract: ExtractInfo,
     file: &str,
-    findings: Vec<Issue>,
-) -> Result<Imported, Vec<Issue>> {
-    let fatal = |mut findings: Vec<Issue>, path: &str, code: &str, msg: String| {
-        findings.push(Issue::error(located(file, sak_line(path), path), code, msg));
+    findings: Vec<Finding>,
+) -> Result<Imported, Vec<Finding>> {
+    let fatal = |mut findings: Vec<Finding>, path: &str, code: &str, msg: String| {
+        findings.push(Finding::error(
+            located(file, sak_line(path), path),
+            code,
+            msg,
+        ));
         findings
     };
     fn sak_line(_: &str) -> u64 {
@@ -476,7 +480,7 @@ pub fn map_sak(
             data.source_extensions.insert(EXTENSION_KEY.to_owned(), v);
         }
         Err(e) => {
-            ctx.findings.push(Issue::error(
+            ctx.findings.push(Finding::error(
                 "",
                 "ssb.internal",
                 format!("could not keep the SSB record: {e}"),
@@ -536,7 +540,7 @@ fn child(ctx: &mut Ctx<'_>, sak: &mut Element) -> Option<Child> {
                 sak.children[i].remove("Fodselsnummer");
                 PersonIdentity::NationalId(pid)
             }
-            Err(issue) => {
+            Err(finding) => {
                 if is_incomplete_fnr(fnr) {
                     ctx.find(
                         Severity::Warning,
@@ -552,8 +556,8 @@ fn child(ctx: &mut Ctx<'_>, sak: &mut Element) -> Option<Child> {
                         Severity::Error,
                         &p,
                         "@Fodselsnummer",
-                        &issue.code,
-                        format!("{} The child is recorded as unregistered.", issue.message),
+                        &finding.code,
+                        format!("{} The child is recorded as unregistered.", finding.message),
                     );
                 }
                 unregistered(&local, birth)?
@@ -1227,7 +1231,7 @@ fn plan(
 /// Gives a record whose `Id` repeats that of an earlier record of the same kind a derived
 /// one (the schema requires unique ids; SSB's samples test01_file04 and 05 repeat a Relasjon
 /// Id), with a finding.
-fn dedupe_ids(sak: &mut Element, file: &str, findings: &mut Vec<Issue>) {
+fn dedupe_ids(sak: &mut Element, file: &str, findings: &mut Vec<Finding>) {
     let mut seen: std::collections::HashSet<(String, String)> = Default::default();
     for (i, c) in sak.children.iter_mut().enumerate() {
         let Some(id) = c.id().map(str::to_owned) else {
@@ -1238,7 +1242,7 @@ fn dedupe_ids(sak: &mut Element, file: &str, findings: &mut Vec<Issue>) {
         }
         if !seen.insert((c.name.clone(), id.clone())) {
             let new = derived_uuid(&[&id, &c.name, &i.to_string()]);
-            findings.push(Issue::warning(
+            findings.push(Finding::warning(
                 located(file, c.line, &c.locator()),
                 "ssb.duplicate_id",
                 format!(

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use barnvern_case::{Case, CaseData};
-use barnvern_core::{Issue, Severity};
+use barnvern_core::{Finding, Severity};
 
 use crate::error::{Error, located};
 use crate::import::{ExtractInfo, import, map_sak, normalise};
@@ -27,7 +27,7 @@ pub struct ReadCase {
     /// The extract it came from.
     pub extract: ExtractInfo,
     /// Findings made while reading and mapping it.
-    pub findings: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 impl ReadCase {
@@ -57,20 +57,20 @@ impl ReadCase {
 
     /// The validated case. The error holds the reading findings and the case's own
     /// validation errors (e.g. a conclusion dated before the report).
-    pub fn into_case(self) -> Result<Case, Vec<Issue>> {
+    pub fn into_case(self) -> Result<Case, Vec<Finding>> {
         let Some(data) = self.data else {
             return Err(self.findings);
         };
         let locator = format!("{}:/Barnevern/Sak[@Id='{}']", self.file, data.case_id);
         Case::from_data(data).map_err(|e| {
             let mut out = self.findings;
-            out.extend(e.report.issues.into_iter().map(|i| {
+            out.extend(e.findings.into_iter().map(|i| {
                 let path = if i.path.is_empty() {
                     locator.clone()
                 } else {
                     format!("{locator} (bundle {})", i.path)
                 };
-                Issue { path, ..i }
+                Finding { path, ..i }
             }));
             out
         })
@@ -84,7 +84,7 @@ impl ReadCase {
 
 /// Reads every `Sak` of an SSB file held in memory (tests, small inputs). A fatal problem is
 /// one `Err` with its location.
-pub fn read_str(xml: &str, file: &str) -> Vec<Result<ReadCase, Issue>> {
+pub fn read_str(xml: &str, file: &str) -> Vec<Result<ReadCase, Finding>> {
     SsbReader::new(xml.as_bytes(), file)
         .map(|r| r.map(|rec| ReadCase::from_record(&rec)))
         .collect()
@@ -92,7 +92,7 @@ pub fn read_str(xml: &str, file: &str) -> Vec<Result<ReadCase, Issue>> {
 
 /// Reads an SSB file one `Sak` at a time (bounded memory): an iterator of results, each a
 /// `Sak` or a fatal problem with its location.
-pub fn read_file(path: &Path) -> Result<impl Iterator<Item = Result<ReadCase, Issue>>, Error> {
+pub fn read_file(path: &Path) -> Result<impl Iterator<Item = Result<ReadCase, Finding>>, Error> {
     Ok(SsbReader::open(path)?.map(|r| r.map(|rec| ReadCase::from_record(&rec))))
 }
 
@@ -113,7 +113,7 @@ impl Extracts {
 
     /// Reads one file of the series; every `Sak` is merged into the state its `ForrigeId`
     /// names, or read as complete when it names no extract read before (with a finding).
-    pub fn read<R: BufRead>(&mut self, reader: SsbReader<R>) -> Vec<Result<ReadCase, Issue>> {
+    pub fn read<R: BufRead>(&mut self, reader: SsbReader<R>) -> Vec<Result<ReadCase, Finding>> {
         let mut out = Vec::new();
         let mut extract_id = None;
         let mut warned = false;
@@ -130,7 +130,7 @@ impl Extracts {
             if let Some(prev) = &record.header.forrige_id {
                 if !self.known.contains(prev) {
                     if !warned {
-                        rc.findings.push(Issue::warning(
+                        rc.findings.push(Finding::warning(
                             located(&record.header.file, 0, "/Barnevern/@ForrigeId"),
                             "ssb.unknown_forrige_id",
                             "ForrigeId names an extract that was not read before: the file is \
@@ -171,7 +171,7 @@ impl Extracts {
     }
 
     /// Reads the file at `path` (see [`Extracts::read`]).
-    pub fn read_path(&mut self, path: &Path) -> Result<Vec<Result<ReadCase, Issue>>, Error> {
+    pub fn read_path(&mut self, path: &Path) -> Result<Vec<Result<ReadCase, Finding>>, Error> {
         Ok(self.read(SsbReader::open(path)?))
     }
 }

@@ -10,7 +10,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Error, located, redact};
@@ -92,7 +92,7 @@ pub struct SakRecord {
     /// The `Sak` element.
     pub sak: Element,
     /// Findings made while reading (unknown elements, the samples' dialect).
-    pub findings: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 /// Counts lines as the XML parser consumes bytes, so findings can name their line.
@@ -133,7 +133,7 @@ enum State {
     Done,
 }
 
-/// Reads an SSB file one `Sak` at a time: an iterator of `Result<SakRecord, Issue>`. A fatal
+/// Reads an SSB file one `Sak` at a time: an iterator of `Result<SakRecord, Finding>`. A fatal
 /// problem (malformed XML, a DTD, an entity) is one `Err` with its location, after which the
 /// iterator ends.
 pub struct SsbReader<R: BufRead> {
@@ -142,7 +142,7 @@ pub struct SsbReader<R: BufRead> {
     header: Header,
     shared: Option<Arc<Header>>,
     state: State,
-    pending: Vec<Issue>,
+    pending: Vec<Finding>,
 }
 
 impl SsbReader<BufReader<File>> {
@@ -189,16 +189,16 @@ impl<R: BufRead> SsbReader<R> {
         self.reader.get_ref().line
     }
 
-    fn fatal(&mut self, line: u64, path: &str, code: &str, message: String) -> Issue {
+    fn fatal(&mut self, line: u64, path: &str, code: &str, message: String) -> Finding {
         self.state = State::Done;
-        Issue::error(
+        Finding::error(
             located(&self.header.file, line, path),
             code,
             redact(&message),
         )
     }
 
-    fn xml_error(&mut self, line: u64, path: &str, err: &quick_xml::Error) -> Issue {
+    fn xml_error(&mut self, line: u64, path: &str, err: &quick_xml::Error) -> Finding {
         let text = err.to_string();
         let code = if text.contains("entity") {
             "ssb.entity_refused"
@@ -213,7 +213,7 @@ impl<R: BufRead> SsbReader<R> {
         )
     }
 
-    fn next_sak(&mut self) -> Option<Result<SakRecord, Issue>> {
+    fn next_sak(&mut self) -> Option<Result<SakRecord, Finding>> {
         loop {
             if self.state == State::Done {
                 // Findings about elements after the last Sak are reported on their own.
@@ -284,7 +284,7 @@ impl<R: BufRead> SsbReader<R> {
                     };
                     let element = match self.subtree(&start, empty, line) {
                         Ok(e) => e,
-                        Err(issue) => return Some(Err(issue)),
+                        Err(finding) => return Some(Err(finding)),
                     };
                     match element.name.as_str() {
                         "Fagsystem" => self.header.fagsystem = Some(element),
@@ -305,7 +305,7 @@ impl<R: BufRead> SsbReader<R> {
                                 findings,
                             }));
                         }
-                        other => self.pending.push(Issue::error(
+                        other => self.pending.push(Finding::error(
                             located(&self.header.file, line, &format!("/Barnevern/{other}")),
                             "ssb.unknown_element",
                             format!(
@@ -320,13 +320,13 @@ impl<R: BufRead> SsbReader<R> {
                     let was = self.state;
                     self.state = State::Done;
                     if was == State::Prolog {
-                        return Some(Err(Issue::error(
+                        return Some(Err(Finding::error(
                             located(&self.header.file, line, ""),
                             "ssb.xml_malformed",
                             "the file holds no Barnevern element",
                         )));
                     }
-                    return Some(Err(Issue::error(
+                    return Some(Err(Finding::error(
                         located(&self.header.file, line, "/Barnevern"),
                         "ssb.xml_malformed",
                         "the file ends before Barnevern is closed",
@@ -363,7 +363,7 @@ impl<R: BufRead> SsbReader<R> {
         start: &BytesStart<'_>,
         empty: bool,
         line: u64,
-    ) -> Result<Element, Issue> {
+    ) -> Result<Element, Finding> {
         let mut stack: Vec<Element> = Vec::new();
         let mut path: Vec<String> = vec!["/Barnevern".to_owned()];
         let root = self.start_element(start, line, &path)?;
@@ -478,7 +478,7 @@ impl<R: BufRead> SsbReader<R> {
         e: &BytesStart<'_>,
         line: u64,
         path: &[String],
-    ) -> Result<Element, Issue> {
+    ) -> Result<Element, Finding> {
         let name = e.name().as_ref().to_owned();
         let here = format!("{}/{name}", path.join("/"));
         let attrs = match attributes(e) {
@@ -486,7 +486,7 @@ impl<R: BufRead> SsbReader<R> {
             Err(msg) => return Err(self.fatal(line, &here, "ssb.xml_malformed", msg)),
         };
         if !KNOWN_ELEMENTS.contains(&name.as_str()) {
-            self.pending.push(Issue::error(
+            self.pending.push(Finding::error(
                 located(&self.header.file, line, &here),
                 "ssb.unknown_element",
                 format!("unknown element {name}: not in SSB's schemas; it is left out"),
@@ -528,7 +528,7 @@ fn attributes(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
 }
 
 impl<R: BufRead> Iterator for SsbReader<R> {
-    type Item = Result<SakRecord, Issue>;
+    type Item = Result<SakRecord, Finding>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_sak()

@@ -21,7 +21,7 @@ fn sample(name: &str) -> String {
     .unwrap()
 }
 
-fn first_err(xml: &str) -> barnvern_core::Issue {
+fn first_err(xml: &str) -> barnvern_core::Finding {
     read_str(xml, "bad.xml")
         .into_iter()
         .find_map(Result::err)

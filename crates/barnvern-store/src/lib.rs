@@ -34,7 +34,7 @@
 //! let me = Actor {
 //!     staff_id: "s-1".into(),
 //!     role: Role::Caseworker,
-//!     municipalities: vec!["0180".parse().map_err(|e: barnvern_core::Issue| e.message)?],
+//!     municipalities: vec!["0180".parse().map_err(|e: barnvern_core::Finding| e.message)?],
 //!     purpose: "case work".into(),
 //! };
 //! let case = Case::from_json(include_str!("../../../examples/se-case.json"))?;
@@ -60,7 +60,7 @@
 //! }
 //!
 //! // Someone in Oslo does not see the case at all.
-//! let oslo = "0301".parse().map_err(|e: barnvern_core::Issue| e.message)?;
+//! let oslo = "0301".parse().map_err(|e: barnvern_core::Finding| e.message)?;
 //! let other = Actor { municipalities: vec![oslo], ..me.clone() };
 //! assert_eq!(store.read(&other, "SE-0180-2024-001234").unwrap_err().code(), "store.case_not_found");
 //!

@@ -66,7 +66,7 @@ pub(crate) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
 
-fn err<T>(r: Result<T, barnvern_core::Issue>) -> Result<T, Error> {
+fn err<T>(r: Result<T, barnvern_core::Finding>) -> Result<T, Error> {
     r.map_err(|e| Error::Data(format!("a generated value is refused: {e}")))
 }
 

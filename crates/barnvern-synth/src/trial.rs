@@ -115,7 +115,7 @@ pub fn randomisation_design() -> RandomisationDesign {
     ])
 }
 
-fn err<T>(r: Result<T, barnvern_core::Issue>) -> Result<T, Error> {
+fn err<T>(r: Result<T, barnvern_core::Finding>) -> Result<T, Error> {
     r.map_err(|e| Error::Data(format!("a generated value is refused: {e}")))
 }
 

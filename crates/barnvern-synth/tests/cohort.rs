@@ -34,11 +34,11 @@ fn every_bundle_validates_across_seeds_and_every_deadline_status_occurs() {
                 randomised += 1;
             }
             let case = Case::from_data(data)
-                .unwrap_or_else(|e| panic!("seed {seed} case {id}: {:#?}", e.report.issues));
+                .unwrap_or_else(|e| panic!("seed {seed} case {id}: {:#?}", e.findings));
             for d in case.deadlines(o.as_of) {
                 statuses.insert((d.kind.as_str(), d.status));
             }
-            for i in case.validate().issues {
+            for i in case.validate().findings {
                 assert_ne!(i.severity, Severity::Error);
                 *findings.entry(i.code.clone()).or_default() += 1;
             }

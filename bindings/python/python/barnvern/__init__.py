@@ -15,8 +15,9 @@ from __future__ import annotations
 from barnvern.exceptions import (
     BarnvernError,
     DatasetError,
-    ErrorDetail,
     ExtractError,
+    FileError,
+    Finding,
     InvalidIdentifierError,
     ProjectKeyError,
     SchemaVersionError,
@@ -111,8 +112,9 @@ __all__ = [
     # exceptions
     "BarnvernError",
     "DatasetError",
-    "ErrorDetail",
     "ExtractError",
+    "FileError",
+    "Finding",
     "InvalidIdentifierError",
     "ProjectKeyError",
     "SchemaVersionError",

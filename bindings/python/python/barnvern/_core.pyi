@@ -20,8 +20,24 @@ from barnvern._types import (
     Severity,
     Sex,
 )
-from barnvern.exceptions import ErrorDetail
-from barnvern.trial_types import Feasibility, Recruitment, Site, TrialHarms
+from barnvern.exceptions import Finding
+from barnvern.trial_types import (
+    Acceptability,
+    CaseloadPeriod,
+    ConsortFlow,
+    ConsortRow,
+    Feasibility,
+    InterviewCounts,
+    PhaseDose,
+    PhaseFidelity,
+    ProgressionResult,
+    QuestionnaireCompleteness,
+    Ratio,
+    Recruitment,
+    Retention,
+    Site,
+    TrialHarms,
+)
 
 __all__ = [
     "Case",
@@ -103,7 +119,7 @@ class PersonId:
 
         Raises:
             InvalidIdentifierError: The number was refused. The message names the rule that
-                failed (never the digits); ``.errors`` holds the finding with its stable code,
+                failed (never the digits); ``.findings`` holds the finding with its stable code,
                 e.g. ``id.se.check_digit``.
             ValidationError: ``jurisdiction`` is not ``"SE"`` or ``"NO"``.
         """
@@ -165,11 +181,11 @@ class Case:
     """
 
     @staticmethod
-    def from_json(text: str) -> Case:
+    def from_json(text: str | bytes) -> Case:
         """Reads and validates a case bundle from JSON text.
 
         Raises:
-            ValidationError: The bundle is invalid; ``.errors`` lists every finding with its
+            ValidationError: The bundle is invalid; ``.findings`` lists every finding with its
                 path (``referrals[1].reporter.code``), code and message. Unknown fields are
                 refused.
             SchemaVersionError: ``schema_version`` is missing or not one this build reads.
@@ -203,7 +219,7 @@ class Case:
         *,
         rules: Literal["barnvern", "ssb"] = "barnvern",
         as_of: datetime.date | None = None,
-    ) -> list[ErrorDetail]:
+    ) -> list[Finding]:
         """Every finding about the case under a rule set: ``"barnvern"`` (default) gives
         barnvern's queries and warnings (a valid case holds no errors); ``"ssb"`` adds SSB's
         validation controls (code = SSB's control id, which may be errors), judged as of
@@ -214,7 +230,7 @@ class Case:
         """
 
     @staticmethod
-    def json_schema() -> str:
+    def json_schema() -> dict[str, Any]:
         """The JSON Schema of the case bundle, as JSON text."""
 
     @property
@@ -353,12 +369,12 @@ class Instrument:
         """
 
     @staticmethod
-    def from_json(text: str) -> Instrument:
+    def from_json(text: str | bytes) -> Instrument:
         """Reads and checks a definition (the JSON Schema is :meth:`json_schema`; a built-in's
         ``to_json()`` is a good start for your own).
 
         Raises:
-            ValidationError: The definition breaks a rule; ``.errors`` lists every finding with
+            ValidationError: The definition breaks a rule; ``.findings`` lists every finding with
                 its path (``scales[1].items[3]``) and code (``json.*``,
                 ``outcomes.definition.*``).
         """
@@ -367,7 +383,7 @@ class Instrument:
         """The definition as indented JSON; ``Instrument.from_json(i.to_json()) == i``."""
 
     @staticmethod
-    def json_schema() -> str:
+    def json_schema() -> dict[str, Any]:
         """The JSON Schema of a definition file, as JSON text."""
 
     @property
@@ -406,7 +422,7 @@ class Instrument:
     def __reduce__(self) -> tuple[Callable[[str], Instrument], tuple[str]]: ...
 
 @final
-class Scores(Mapping[str, "int | float | None"]):
+class Scores(Mapping[str, int | float | None]):
     """The scores of one respondent: a read-only mapping from score id to value, in the
     instrument's order (scales, then composites).
 
@@ -433,7 +449,7 @@ class Scores(Mapping[str, "int | float | None"]):
     def get(self, key: str, /) -> int | float | None:
         """The value of score ``key``, or ``default`` (``None``) when there is no such score."""
     @overload
-    def get(self, key: str, default: int | float | None | _T, /) -> int | float | None | _T: ...
+    def get(self, key: str, default: float | None | _T, /) -> int | float | None | _T: ...
     def keys(self) -> KeysView[str]:
         """The score ids."""
     def values(self) -> ValuesView[int | float | None]:
@@ -471,7 +487,7 @@ class Scores(Mapping[str, "int | float | None"]):
         """The informant the bands were chosen for."""
 
     @property
-    def warnings(self) -> list[ErrorDetail]:
+    def warnings(self) -> list[Finding]:
         """Findings that did not stop scoring: no band table for the age
         (``outcomes.no_band_table``), an age outside the form's range
         (``outcomes.age_outside_range``)."""
@@ -510,7 +526,7 @@ def score(
         age: The child's age in whole years, to choose the band table.
 
     Raises:
-        ValidationError: ``.errors`` names each bad item at ``responses.<item>``: an unknown
+        ValidationError: ``.findings`` names each bad item at ``responses.<item>``: an unknown
             item (``outcomes.unknown_item``), a value that is not a response option
             (``outcomes.out_of_range``), a value that is not an ``int`` or ``None``
             (``outcomes.wrong_type``); or an informant the form does not allow
@@ -575,11 +591,20 @@ class Trial:
     """
 
     @staticmethod
-    def from_json(text: str | dict[str, Any]) -> Trial:
-        """Reads and validates a trial from JSON text or a dict.
+    def from_json(text: str | bytes) -> Trial:
+        """Reads and validates a trial from JSON text (``str``, or UTF-8 ``bytes``).
 
         Raises:
-            ValidationError: The trial is invalid; ``.errors`` lists every finding with its path.
+            ValidationError: The trial is invalid; ``.findings`` lists every finding with its path.
+            SchemaVersionError: Its ``schema_version`` is not one this build reads.
+        """
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Trial:
+        """Reads and validates a trial from a dict (as ``json.loads`` gives it).
+
+        Raises:
+            ValidationError: The trial is invalid; ``.findings`` lists every finding with its path.
             SchemaVersionError: Its ``schema_version`` is not one this build reads.
         """
 
@@ -611,10 +636,10 @@ class Trial:
                 consent, already randomised, withdrawn).
         """
 
-    def validate(self) -> list[ErrorDetail]:
+    def validate(self) -> list[Finding]:
         """Every finding about the trial: queries and warnings (a trial holds no errors)."""
 
-    def consort(self, as_of: datetime.date, *, site: str | None = None) -> dict[str, Any]:
+    def consort(self, as_of: datetime.date, *, site: str | None = None) -> ConsortFlow:
         """The CONSORT flow as a mapping: ``approached``, ``assessed``, ``excluded``,
         ``excluded_by_reason``, ``awaiting_randomisation``, ``randomised``, ``arms`` (per arm
         ``allocated``, ``received``, ``not_received``, ``discontinued``, ``follow_up`` per wave,
@@ -627,7 +652,7 @@ class Trial:
             ValidationError: ``site`` is not one of the trial's sites (``fp.unknown_site``).
         """
 
-    def consort_table(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def consort_table(self, as_of: datetime.date, *, site: str | None = None) -> list[ConsortRow]:
         """The CONSORT flow as a tidy table: one row per count, each a dict with the keys
         ``arm``, ``count``, ``reason``, ``stage`` and ``wave`` (in that order; select columns by
         name).
@@ -635,7 +660,7 @@ class Trial:
         ``pandas.DataFrame(trial.consort_table(as_of))`` reads it as a DataFrame.
         """
 
-    def retention(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def retention(self, as_of: datetime.date, *, site: str | None = None) -> list[Retention]:
         """Retention per wave per arm: completed / randomised (``retention``) and completed /
         families already due at the wave (``retention_among_due``), each a ratio with its 95%
         Wilson interval (``ci95``), with partial and not-yet-due counts.
@@ -646,7 +671,7 @@ class Trial:
         ``retention.value``.
         """
 
-    def dose(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def dose(self, as_of: datetime.date, *, site: str | None = None) -> list[PhaseDose]:
         """Dose per phase: delivered / expected contacts, overall and per family, both counted
         over the same whole weeks or months of the family's time in the phase
         (``counted_until``).
@@ -655,10 +680,10 @@ class Trial:
         ``pandas.json_normalize`` flattens the ratios.
         """
 
-    def adherence(self, as_of: datetime.date, *, site: str | None = None) -> dict[str, Any]:
+    def adherence(self, as_of: datetime.date, *, site: str | None = None) -> Ratio:
         """Adherence: delivered / planned contacts that were due."""
 
-    def caseload(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def caseload(self, as_of: datetime.date, *, site: str | None = None) -> list[CaseloadPeriod]:
         """Caseload per Family Partner over time, each period with ``breach`` when over the cap.
 
         ``pandas.DataFrame(trial.caseload(as_of))`` reads it as a DataFrame, one row per
@@ -670,26 +695,28 @@ class Trial:
         each wave among families already due there (both arms and each arm) and completion
         (enrolments completed / ended), each with its 95% Wilson score interval (``ci95``)."""
 
-    def fidelity(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def fidelity(self, as_of: datetime.date, *, site: str | None = None) -> list[PhaseFidelity]:
         """Fidelity per phase: the components the programme definition lists for the phase,
         covered in at least one delivered contact in each family's time in it (``covered``,
         ``missing``), and components covered / expected per family and over the phase."""
 
-    def questionnaire_completeness(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def questionnaire_completeness(
+        self, as_of: datetime.date, *, site: str | None = None
+    ) -> list[QuestionnaireCompleteness]:
         """Questionnaire completeness per wave and instrument: ``returned`` (families with the
         questionnaire / families with completed or partial data at the wave, with its 95%
         Wilson interval) and ``items_answered`` (items answered / items on the forms returned;
         ``None`` for an instrument neither built in nor defined in the design's
         ``instruments``)."""
 
-    def acceptability(self, as_of: datetime.date, *, site: str | None = None) -> list[dict[str, Any]]:
+    def acceptability(self, as_of: datetime.date, *, site: str | None = None) -> list[Acceptability]:
         """AIM, IAM and FIM rated by the families (informant ``parent``) as well as the staff:
         per wave, instrument, informant and arm, ``forms``, ``scored`` (all 4 items answered),
         ``median`` (of the forms scored), ``benchmark``, ``median_meets_benchmark`` and
         ``at_or_above_benchmark`` (forms at or above / forms scored, with its 95% Wilson
         interval)."""
 
-    def interviews(self, as_of: datetime.date) -> list[dict[str, Any]]:
+    def interviews(self, as_of: datetime.date) -> list[InterviewCounts]:
         """The qualitative sub-sample log per site and arm, then the whole trial per arm
         (``site`` ``None``): ``invited``, ``families_invited``, ``consented`` and
         ``interviewed`` (each a share of invitations with its 95% Wilson interval),
@@ -703,7 +730,7 @@ class Trial:
 
     def progression(
         self, criteria: str | dict[str, Any], as_of: datetime.date, *, site: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ProgressionResult]:
         """Progression criteria (metric, green and amber thresholds, direction, inclusive or
         exclusive bounds) evaluated to ``green``, ``amber``, ``red`` or ``not_available``. The
         light judges the point estimate; a proportion shows its 95% interval (``ratio.ci95``)
@@ -840,8 +867,9 @@ class Dataset:
         """The research schema version of the dataset, e.g. ``"1.2"``."""
 
     @property
-    def cases(self) -> int:
-        """The number of research cases in the dataset."""
+    def case_count(self) -> int:
+        """The number of research cases in the dataset (a count; the cases themselves are the
+        ``cases`` table)."""
 
     @property
     def tables(self) -> list[str]:
@@ -896,13 +924,13 @@ class Dataset:
         """
 
     @property
-    def issues(self) -> list[ErrorDetail]:
+    def findings(self) -> list[Finding]:
         """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
         dataset barnvern wrote from valid cases."""
 
     def __repr__(self) -> str:
-        """``Dataset(path='/data/extract', schema_version='1.2', cases=200, tables=45,
-        rows=4974, issues=0)``."""
+        """``Dataset(path='/data/extract', schema_version='1.2', case_count=200, tables=45,
+        rows=4974, findings=0)``."""
     def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:
@@ -921,7 +949,7 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
 class TableReport:
     """What :func:`validate_table` found. ``len(report)`` is the number of findings;
     ``report.to_polars()`` and ``report.to_pandas()`` give them as a DataFrame. A report pickles
-    (its findings, with the errors table built again on load)."""
+    (its findings, with the findings table built again on load)."""
 
     @property
     def table(self) -> str:
@@ -937,7 +965,7 @@ class TableReport:
         warning)."""
 
     @property
-    def errors(self) -> ArrowTable:
+    def findings(self) -> ArrowTable:
         """Every finding as an Arrow table sorted by row: ``row`` (int64 from 0 over the whole
         input; null for a finding about a whole column), ``path`` (``table[row].column`` or
         ``table.column``), ``code``, ``severity`` and ``message``."""
@@ -947,7 +975,7 @@ class TableReport:
         ``message``."""
 
     def to_polars(self) -> polars.DataFrame:
-        """The findings (:attr:`errors`) as a polars DataFrame: ``row`` (``Int64``, null for a
+        """The findings (:attr:`findings`) as a polars DataFrame: ``row`` (``Int64``, null for a
         whole column), ``path``, ``code``, ``severity``, ``message``.
 
         Raises:
@@ -955,7 +983,7 @@ class TableReport:
         """
 
     def to_pandas(self) -> pandas.DataFrame:
-        """The findings (:attr:`errors`) as a pandas DataFrame: ``row`` as the nullable
+        """The findings (:attr:`findings`) as a pandas DataFrame: ``row`` as the nullable
         ``Int64`` (``pandas.NA`` for a whole column), then ``path``, ``code``, ``severity``,
         ``message`` as strings.
 
@@ -1030,8 +1058,9 @@ class ExtractSummary:
         """Input files with no lines at all."""
 
     @property
-    def is_clean(self) -> bool:
-        """True when nothing was rejected and no input was empty."""
+    def ok(self) -> bool:
+        """True when nothing was rejected and no input was empty (``TableReport.ok`` likewise
+        means nothing was wrong)."""
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -1080,8 +1109,8 @@ def validate_bundles(
 ) -> dict[str, Any]:
     """Validates case bundle files with the extract's reader and checks, writing nothing.
     Returns ``read``, ``accepted``, ``rejected``, ``by_code`` (findings per code),
-    ``empty_files``, ``is_clean`` and ``lines``: one dict per line with findings (``file``,
-    ``line`` from 1 or None for the whole file, ``accepted``, ``errors``).
+    ``empty_files``, ``ok`` and ``lines``: one dict per line with findings (``file``,
+    ``line`` from 1 or None for the whole file, ``accepted``, ``findings``).
 
     Raises:
         ExtractError: No inputs were given.
@@ -1136,8 +1165,9 @@ def report(
     ``report.json`` written there (the directory is created). The GIL is released.
 
     Raises:
-        DatasetError: The dataset cannot be read.
+        DatasetError: The dataset cannot be read (``.path`` names the file where there is one).
         SchemaVersionError: The dataset's schema version is not one this build reads.
+        FileError: ``out`` or a report file in it cannot be written (also an ``OSError``).
     """
 
 def read_ssb_xml(path: str | os.PathLike[str]) -> list[Case]:
@@ -1149,9 +1179,10 @@ def read_ssb_xml(path: str | os.PathLike[str]) -> list[Case]:
     Raises:
         ValidationError: The file is not well-formed, has a DTD or entity (refused, never
             expanded), or any finding is an error (an unknown element or code, an identity
-            number failing its check digits, a ``Sak`` that is not a valid case). ``.errors``
+            number failing its check digits, a ``Sak`` that is not a valid case). ``.findings``
             holds every error; each ``path`` names file, line and element.
-        OSError: The file cannot be read.
+        FileError: The file cannot be read (also an ``OSError``, with ``errno`` and
+            ``filename``).
     """
 
 def write_ssb_xml(
@@ -1159,9 +1190,14 @@ def write_ssb_xml(
 ) -> list[pathlib.Path]:
     """Writes cases as SSB XML v4 (valid against Barnevern_v4.xsd, which has one ``Sak`` per
     file): one case to ``path`` when it ends in ``.xml``, otherwise one ``<Sak Id>.xml`` per
-    case in the directory ``path`` (created if missing). Returns the paths written."""
+    case in the directory ``path`` (created if missing). Returns the paths written.
 
-def ssb_controls(case: Case, *, as_of: datetime.date | None = None) -> list[ErrorDetail]:
+    Raises:
+        ValidationError: A case cannot be written as SSB XML (the finding names the value).
+        FileError: A file or the directory cannot be written (also an ``OSError``).
+    """
+
+def ssb_controls(case: Case, *, as_of: datetime.date | None = None) -> list[Finding]:
     """SSB's validation controls (Kravspesifikasjon) on any case: each finding's ``code`` is
     SSB's control id (``"Melding Kontroll 3"``), ``severity`` SSB's (ERROR as ``"error"``,
     WARNING and INFO as ``"warning"``; data migrated from KOSTRA gets warnings), ``message``

@@ -1,13 +1,17 @@
 """The exceptions barnvern raises.
 
 Every error is a :class:`BarnvernError`. A refused value is a :class:`ValidationError`, which is
-also a :class:`ValueError` and carries the structured findings in ``.errors``::
+also a :class:`ValueError` and carries the structured findings in ``.findings``::
 
     try:
         bv.PersonId.parse(text)
     except bv.InvalidIdentifierError as err:
-        for finding in err.errors:
+        for finding in err.findings:
             print(finding["code"], finding["message"])
+
+A file barnvern cannot read or write is a :class:`FileError`, which is also an
+:class:`OSError` (``errno``, ``strerror`` and ``filename`` as the operating system gave them), so
+``except OSError`` keeps working.
 
 These classes are plain Python so that ``ValidationError`` can inherit from both
 ``BarnvernError`` and ``ValueError``; the Rust extension module raises instances of them.
@@ -15,15 +19,17 @@ These classes are plain Python so that ``ValidationError`` can inherit from both
 
 from __future__ import annotations
 
-from typing import Iterable, TypedDict
+from collections.abc import Iterable
+from typing import TypedDict
 
 from barnvern._types import Severity
 
 __all__ = [
     "BarnvernError",
     "DatasetError",
-    "ErrorDetail",
     "ExtractError",
+    "FileError",
+    "Finding",
     "InvalidIdentifierError",
     "ProjectKeyError",
     "SchemaVersionError",
@@ -32,8 +38,9 @@ __all__ = [
     "WorkflowError",
 ]
 
-class ErrorDetail(TypedDict):
-    """One validation finding, as in the row-level error report and the quarantine file."""
+class Finding(TypedDict):
+    """One validation finding, as in the row-level report and the quarantine file: where, which
+    rule, how serious, and why."""
 
     path: str
     """Path to the value inside its record, e.g. ``referrals[2].received_at``; empty for the
@@ -53,14 +60,14 @@ class BarnvernError(Exception):
 class ValidationError(BarnvernError, ValueError):
     """A value was refused.
 
-    ``errors`` lists every finding (at least one of severity ``"error"``), in the order found.
+    ``findings`` lists every finding (at least one of severity ``"error"``), in the order found.
     """
 
-    errors: list[ErrorDetail]
+    findings: list[Finding]
 
-    def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()) -> None:
+    def __init__(self, message: str, findings: Iterable[Finding] = ()) -> None:
         super().__init__(message)
-        self.errors = list(errors)
+        self.findings = list(findings)
 
 
 class InvalidIdentifierError(ValidationError):
@@ -84,7 +91,7 @@ class WorkflowError(BarnvernError):
 
 class SchemaVersionError(ValidationError):
     """A document has a schema version this version of barnvern cannot read: a refused value, so
-    a :class:`ValidationError` (and a ``ValueError``) whose ``.errors`` holds the one finding
+    a :class:`ValidationError` (and a ``ValueError``) whose ``.findings`` holds the one finding
     (code ``schema.version``, path ``schema_version``)."""
 
     found: str = ""
@@ -101,6 +108,13 @@ class DatasetError(BarnvernError):
 
     path: str = ""
     """The file or directory concerned, where there is one."""
+
+
+class FileError(BarnvernError, OSError):
+    """A file cannot be read or written (an SSB XML file, a report's output). Also an
+    :class:`OSError`: ``errno``, ``strerror`` and ``filename`` are the operating system's, so
+    ``except OSError`` and ``except FileNotFoundError``-style checks on ``errno`` keep working.
+    (A research dataset that cannot be read or written is a :class:`DatasetError`.)"""
 
 
 class ProjectKeyError(BarnvernError, ValueError):

@@ -1,8 +1,11 @@
 """The shapes of the Family Partner trial's metrics, for type annotations.
 
-``Trial.recruitment``, ``Trial.feasibility``, ``Trial.sites`` and ``barnvern.trial_harms``
+Every metric of ``Trial`` (``consort``, ``retention``, ``dose``, ``adherence``, ``caseload``,
+``feasibility``, ``fidelity``, ``questionnaire_completeness``, ``acceptability``,
+``interviews``, ``recruitment``, ``progression``), ``Trial.sites`` and ``barnvern.trial_harms``
 return plain dicts and lists (``pandas.json_normalize`` flattens them); these ``TypedDict``
-classes say which keys they hold.
+classes say which keys they hold. Every count is shown with its numerator and denominator
+(:class:`Ratio`).
 """
 
 from __future__ import annotations
@@ -10,44 +13,59 @@ from __future__ import annotations
 import datetime
 from typing import Literal, Optional, TypedDict, Union
 
+from barnvern._types import Informant
+from barnvern.exceptions import Finding
+
 __all__ = [
+    "Acceptability",
     "Arm",
+    "ArmFlow",
     "ArmHarms",
     "ArmOutcome",
+    "CaseloadPeriod",
+    "ConsortFlow",
+    "ConsortRow",
+    "ExclusionCount",
+    "ExclusionReason",
+    "FamilyDose",
+    "FamilyFidelity",
     "FamilyHarms",
     "Feasibility",
+    "FlowReason",
+    "FlowReasonCount",
     "HarmCount",
     "HarmEvent",
     "HarmKind",
     "Interval",
+    "InterviewCounts",
+    "InterviewReason",
+    "InterviewReasonCount",
+    "Light",
     "OutcomeEvent",
     "OutcomeKind",
+    "PhaseDose",
+    "PhaseFidelity",
+    "ProgressionResult",
+    "QuestionnaireCompleteness",
     "Ratio",
     "Recruitment",
     "RecruitmentMonth",
+    "Retention",
     "Site",
     "SiteRecruitment",
     "TrialHarms",
+    "WaveFollowUp",
     "WaveRetention",
 ]
 
-Arm = Union[Literal["intervention"], Literal["control"]]
+Arm = Literal["intervention", "control"]
 """A trial arm: Family Partner (``"intervention"``) or ordinary services (``"control"``)."""
 
-HarmKind = Union[
-    Literal["report_of_concern"],
-    Literal["investigation"],
-    Literal["emergency_placement"],
-    Literal["care_order"],
-]
+HarmKind = Literal["report_of_concern", "investigation", "emergency_placement", "care_order"]
 """A harm after randomisation (CONSORT item 19): a new report of concern, a new investigation,
 an emergency decision (SE omedelbart omhändertagande, NO akuttvedtak) or a care order."""
 
-OutcomeKind = Union[
-    Literal["re_referral"],
-    Literal["substantiated_investigation"],
-    Literal["out_of_home_placement"],
-]
+OutcomeKind = Literal["re_referral", "substantiated_investigation", "out_of_home_placement"]
 """A maltreatment outcome within 6 or 12 months of randomisation."""
 
 
@@ -206,3 +224,214 @@ class TrialHarms(TypedDict):
     arms: list[ArmHarms]
     outcomes: list[ArmOutcome]
     families: list[FamilyHarms]
+
+
+ExclusionReason = Literal["child_too_old", "no_child_welfare_services", "other_ineligibility", "declined_consent", "withdrew_before_randomisation"]
+"""Why an assessed family was not randomised (CONSORT "excluded")."""
+
+FlowReason = Literal["no_longer_wishes", "moved", "child_placed", "other_service_needed", "consent_withdrawn", "other_withdrawal", "not_enrolled_no_reason_recorded", "enrolled_against_allocation"]
+"""Why a randomised family did not receive its allocation or discontinued."""
+
+InterviewReason = Literal["not_interested", "no_time", "unreachable", "too_burdensome", "other"]
+"""Why a family declined or withdrew from the qualitative interviews."""
+
+Light = Literal["green", "amber", "red", "not_available"]
+"""A progression criterion's traffic light."""
+
+
+class ExclusionCount(TypedDict):
+    """Families excluded for one reason."""
+
+    reason: ExclusionReason
+    families: int
+
+
+class FlowReasonCount(TypedDict):
+    """Families that did not receive, or discontinued, for one reason."""
+
+    reason: FlowReason
+    families: int
+
+
+class WaveFollowUp(TypedDict):
+    """One arm's follow-up at one wave."""
+
+    wave: int
+    completed: int
+    partial: int
+    lost: int
+    withdrawn: int
+    not_yet_due: int
+
+
+class ArmFlow(TypedDict):
+    """One arm of the CONSORT flow."""
+
+    arm: Arm
+    allocated: int
+    received: int
+    not_received: int
+    not_received_by_reason: list[FlowReasonCount]
+    discontinued: int
+    discontinued_by_reason: list[FlowReasonCount]
+    follow_up: list[WaveFollowUp]
+    analysed: int
+
+
+class ConsortFlow(TypedDict):
+    """The CONSORT flow (``Trial.consort``)."""
+
+    as_of: datetime.date
+    approached: int
+    assessed: int
+    excluded: int
+    excluded_by_reason: list[ExclusionCount]
+    awaiting_randomisation: int
+    randomised: int
+    arms: list[ArmFlow]
+    findings: list[Finding]
+    """Every violated invariant (excluded + randomised = assessed; allocated = received + not
+    received; ...), never a silently adjusted count."""
+
+
+class ConsortRow(TypedDict):
+    """One count of the CONSORT flow as a tidy row (``Trial.consort_table``)."""
+
+    stage: str
+    arm: Optional[Arm]
+    wave: Optional[int]
+    reason: Optional[Union[ExclusionReason, FlowReason]]
+    count: int
+
+
+class Retention(TypedDict):
+    """Retention at one wave in one arm (``Trial.retention``)."""
+
+    wave: int
+    arm: Arm
+    retention: Ratio
+    """Completed / randomised."""
+    retention_among_due: Ratio
+    """Completed / families already due at the wave."""
+    partial: int
+    not_yet_due: int
+
+
+# "from" is a Python keyword, so the two shapes that hold it use the functional syntax.
+FamilyDose = TypedDict(
+    "FamilyDose",
+    {
+        "family": str,
+        "from": datetime.date,
+        "until": datetime.date,
+        "counted_until": datetime.date,
+        "dose": Ratio,
+    },
+)
+"""One family's dose in one phase: ``from``, ``until``, and ``counted_until`` (the end of the
+whole weeks or months counted)."""
+
+
+class PhaseDose(TypedDict):
+    """Dose in one phase (``Trial.dose``): delivered / expected contacts."""
+
+    phase: str
+    dose: Ratio
+    families: list[FamilyDose]
+
+
+CaseloadPeriod = TypedDict(
+    "CaseloadPeriod",
+    {
+        "partner": str,
+        "from": datetime.date,
+        "until": Optional[datetime.date],
+        "load": Ratio,
+        "breach": bool,
+    },
+)
+"""One Family Partner's caseload over one period (``Trial.caseload``): ``load`` is families /
+the caseload cap, ``breach`` true when over it."""
+
+
+class FamilyFidelity(TypedDict):
+    """One family's components covered in one phase."""
+
+    family: str
+    expected: list[str]
+    covered: list[str]
+    missing: list[str]
+    fidelity: Ratio
+
+
+class PhaseFidelity(TypedDict):
+    """Fidelity in one phase (``Trial.fidelity``)."""
+
+    phase: str
+    fidelity: Ratio
+    families: list[FamilyFidelity]
+
+
+class QuestionnaireCompleteness(TypedDict):
+    """One instrument at one wave (``Trial.questionnaire_completeness``)."""
+
+    wave: int
+    instrument: str
+    returned: Ratio
+    items_answered: Optional[Ratio]
+    """``None`` for an instrument neither built in nor defined in the design."""
+
+
+class Acceptability(TypedDict):
+    """AIM, IAM or FIM at one wave, for one informant and arm (``Trial.acceptability``)."""
+
+    wave: int
+    instrument: str
+    scale: str
+    informant: Informant
+    arm: Arm
+    forms: int
+    scored: int
+    median: Optional[float]
+    benchmark: Optional[float]
+    median_meets_benchmark: Optional[bool]
+    at_or_above_benchmark: Optional[Ratio]
+
+
+class InterviewReasonCount(TypedDict):
+    """Declines and withdrawals from the interviews for one reason."""
+
+    reason: InterviewReason
+    declined: int
+    withdrawn: int
+
+
+class InterviewCounts(TypedDict):
+    """The qualitative sub-sample at one site (``site`` ``None``: the whole trial) in one arm
+    (``Trial.interviews``)."""
+
+    site: Optional[str]
+    arm: Arm
+    families_invited: int
+    invited: int
+    consented: Ratio
+    interviewed: Ratio
+    declined: int
+    withdrawn: int
+    open: int
+    reasons: list[InterviewReasonCount]
+
+
+class _ProgressionResultParts(TypedDict):
+    criterion_id: str
+    ratio: Ratio
+    light: Light
+    rule: str
+    """The rule applied, in words (thresholds and whether each bound is inclusive)."""
+
+
+class ProgressionResult(_ProgressionResultParts, total=False):
+    """One progression criterion evaluated (``Trial.progression``)."""
+
+    ci_spans: list[Light]
+    """The two lights of the 95% interval's lower and upper ends (proportions only)."""

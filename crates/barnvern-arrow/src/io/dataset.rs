@@ -31,7 +31,7 @@ use arrow_array::{
     UInt32Array,
 };
 use barnvern_core::codelist::{builtin, builtin_systems};
-use barnvern_core::{Issue, Jurisdiction};
+use barnvern_core::{Finding, Jurisdiction};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -469,19 +469,19 @@ pub struct Dataset {
     path: PathBuf,
     manifest: Manifest,
     batches: Vec<TableBatch>,
-    issues: Vec<Issue>,
+    findings: Vec<Finding>,
 }
 
 impl Dataset {
     /// Opens the dataset at `path`: reads `manifest.json` (refusing a research schema version
     /// this build does not read), then every file it lists, checking each file's schema
     /// version and columns and validating its rows. Row-level findings are kept in
-    /// [`Dataset::issues`]; a file whose row count differs from the manifest is an error.
+    /// [`Dataset::findings`]; a file whose row count differs from the manifest is an error.
     pub fn open(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref().to_owned();
         let manifest = read_manifest(&path)?;
         let mut batches = Vec::new();
-        let mut issues = Vec::new();
+        let mut findings = Vec::new();
         for (name, entry) in &manifest.tables {
             let spec = tables::spec_of(name)?;
             for file in &entry.files {
@@ -499,10 +499,10 @@ impl Dataset {
                         ),
                     });
                 }
-                issues.extend(read.issues);
+                findings.extend(read.findings);
                 let mut first_row = 0;
                 for b in read.batches {
-                    issues.extend(check_partition_year(spec, &b, first_row, file.year));
+                    findings.extend(check_partition_year(spec, &b, first_row, file.year));
                     first_row += b.num_rows();
                     batches.push((spec, with_partition(spec, &b, file.jurisdiction)?));
                 }
@@ -512,7 +512,7 @@ impl Dataset {
             path,
             manifest,
             batches,
-            issues,
+            findings,
         })
     }
 
@@ -542,8 +542,8 @@ impl Dataset {
 
     /// Findings of validating the rows (empty for a dataset this crate wrote from valid
     /// cases).
-    pub fn issues(&self) -> &[Issue] {
-        &self.issues
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
     }
 
     /// The research cases, rebuilt from the tables (in partition order of the cases table).

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::{Array, ArrayRef, DictionaryArray, RecordBatch, StringArray, types::Int32Type};
 use arrow_schema::SchemaRef;
-use barnvern_core::{Issue, Jurisdiction};
+use barnvern_core::{Finding, Jurisdiction};
 use chrono::Datelike;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -183,7 +183,7 @@ pub struct TableFile {
     /// The rows.
     pub batches: Vec<RecordBatch>,
     /// Findings about the rows (non-null constraints, codes), with row and column in the path.
-    pub issues: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 impl TableFile {
@@ -240,10 +240,10 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
     let (file_schema, batches) =
         crate::io::schema_upgrade::upgrade(spec, &schema_version, file_schema, batches)?;
     check_fields(spec, file_schema.fields(), true)?;
-    let mut issues = Vec::new();
+    let mut findings = Vec::new();
     let mut first_row = 0;
     for b in &batches {
-        issues.extend(validate_batch(spec, b, first_row, jurisdiction));
+        findings.extend(validate_batch(spec, b, first_row, jurisdiction));
         first_row += b.num_rows();
     }
     Ok(TableFile {
@@ -252,7 +252,7 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
         schema_version,
         metadata,
         batches,
-        issues,
+        findings,
     })
 }
 
@@ -265,8 +265,8 @@ pub fn validate_batch(
     batch: &RecordBatch,
     first_row: usize,
     jurisdiction: Option<Jurisdiction>,
-) -> Vec<Issue> {
-    let mut issues = Vec::new();
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let text = |name: &str| {
         batch
             .column_by_name(name)
@@ -278,10 +278,10 @@ pub fn validate_batch(
             continue;
         };
         let mut found = 0usize;
-        let mut report = |issue: Issue| {
+        let mut report = |finding: Finding| {
             found += 1;
             if found <= MAX_ISSUES_PER_COLUMN {
-                issues.push(issue);
+                findings.push(finding);
             }
         };
         // Logical nulls: a dictionary key may point at a null value.
@@ -289,7 +289,7 @@ pub fn validate_batch(
             && let Some(nulls) = array.logical_nulls()
         {
             for row in (0..array.len()).filter(|&i| nulls.is_null(i)) {
-                report(Issue::error(
+                report(Finding::error(
                     cell_path(spec.name, first_row + row, &field.name),
                     "research.null",
                     format!("{} is required but missing", field.name),
@@ -323,7 +323,7 @@ pub fn validate_batch(
                 .or_insert_with(|| codes.problem(context, code))
                 .clone();
             if let Some(message) = problem {
-                report(Issue::error(
+                report(Finding::error(
                     cell_path(spec.name, first_row + row, &field.name),
                     "codelist.unknown_code",
                     message,
@@ -331,7 +331,7 @@ pub fn validate_batch(
             }
         }
         if found > MAX_ISSUES_PER_COLUMN {
-            issues.push(Issue::error(
+            findings.push(Finding::error(
                 format!("{}.{}", spec.name, field.name),
                 "research.more_findings",
                 format!(
@@ -342,7 +342,7 @@ pub fn validate_batch(
             ));
         }
     }
-    issues
+    findings
 }
 
 /// Text values of a string or dictionary-of-strings column.
@@ -384,7 +384,7 @@ pub(crate) fn check_partition_year(
     batch: &RecordBatch,
     first_row: usize,
     year: i32,
-) -> Vec<Issue> {
+) -> Vec<Finding> {
     let Some(dates) = batch
         .column_by_name(spec.year_column)
         .and_then(|a| a.as_any().downcast_ref::<arrow_array::Date32Array>())
@@ -397,7 +397,7 @@ pub(crate) fn check_partition_year(
         })
         .take(MAX_ISSUES_PER_COLUMN)
         .map(|i| {
-            Issue::error(
+            Finding::error(
                 cell_path(spec.name, first_row + i, spec.year_column),
                 "dataset.partition_year",
                 format!(

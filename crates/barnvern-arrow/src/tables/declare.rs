@@ -479,7 +479,7 @@ pub(crate) fn parsed<T>(
     table: &str,
     row: usize,
     column: &str,
-    v: std::result::Result<T, barnvern_core::Issue>,
+    v: std::result::Result<T, barnvern_core::Finding>,
 ) -> Result<T> {
     v.map_err(|i| {
         Error::data(

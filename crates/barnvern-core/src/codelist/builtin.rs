@@ -91,9 +91,9 @@ fn titles() -> Vec<(String, String)> {
 }
 
 /// Parses every SSB list, plus the combined Saksinnhold, keeping each failure.
-fn parse_ssb_lists() -> Vec<(String, Result<CodeList, crate::Issue>)> {
+fn parse_ssb_lists() -> Vec<(String, Result<CodeList, crate::Finding>)> {
     let titles = titles();
-    let mut lists: Vec<(String, Result<CodeList, crate::Issue>)> = Vec::new();
+    let mut lists: Vec<(String, Result<CodeList, crate::Finding>)> = Vec::new();
     for (stem, text) in SSB_FILES {
         let system = format!("{PREFIX}{stem}");
         let file = format!("{stem}.csv");
@@ -137,14 +137,14 @@ fn parse_ssb_lists() -> Vec<(String, Result<CodeList, crate::Issue>)> {
 }
 
 fn combine_saksinnhold(
-    lists: &[(String, Result<CodeList, crate::Issue>)],
-) -> Result<CodeList, crate::Issue> {
-    let part = |stem: &str| -> Result<&CodeList, crate::Issue> {
+    lists: &[(String, Result<CodeList, crate::Finding>)],
+) -> Result<CodeList, crate::Finding> {
+    let part = |stem: &str| -> Result<&CodeList, crate::Finding> {
         let system = format!("{PREFIX}{stem}");
         match lists.iter().find(|(s, _)| *s == system) {
             Some((_, Ok(list))) => Ok(list),
             Some((_, Err(e))) => Err(e.clone()),
-            None => Err(crate::Issue::error(
+            None => Err(crate::Finding::error(
                 "",
                 "codelist.builtin",
                 format!("list {system} is missing"),

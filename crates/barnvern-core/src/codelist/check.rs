@@ -4,19 +4,19 @@
 use chrono::NaiveDate;
 
 use super::{Coded, SourceCode, builtin};
-use crate::Issue;
+use crate::Finding;
 
 /// Checks a code as recorded against its built-in code list, where barnvern ships one: an
 /// unknown code is an error, a code not in force on `on` a warning (data recorded under an
 /// older list). A system barnvern does not know at all ([`super::is_known_code_system`]) is a
 /// warning (`codelist.unknown_system`); its codes are kept as recorded and not checked.
 /// `path` is the path of the [`SourceCode`].
-pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<Issue> {
+pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<Finding> {
     let Some(list) = builtin(source.system()) else {
         if super::is_known_code_system(source.system()) {
             return Vec::new();
         }
-        return vec![Issue::warning(
+        return vec![Finding::warning(
             format!("{path}.system"),
             "codelist.unknown_system",
             "the code system is not one barnvern knows (a built-in list or a list of the domain crates); its codes are kept as recorded and not checked",
@@ -24,17 +24,17 @@ pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<
     };
     match list.check(source.code(), Some(on)) {
         Ok(_) => Vec::new(),
-        Err(issue) if issue.code == "codelist.not_in_force" => {
-            vec![Issue::warning(
+        Err(finding) if finding.code == "codelist.not_in_force" => {
+            vec![Finding::warning(
                 format!("{path}.code"),
-                issue.code,
-                issue.message,
+                finding.code,
+                finding.message,
             )]
         }
-        Err(issue) => vec![Issue::error(
+        Err(finding) => vec![Finding::error(
             format!("{path}.code"),
-            issue.code,
-            issue.message,
+            finding.code,
+            finding.message,
         )],
     }
 }
@@ -48,7 +48,7 @@ pub fn check_coded<T: PartialEq>(
     coded: &Coded<T>,
     map: impl Fn(&str, &str) -> Option<Option<T>>,
     on: NaiveDate,
-) -> Vec<Issue> {
+) -> Vec<Finding> {
     let Some(source) = &coded.source else {
         return Vec::new();
     };
@@ -56,7 +56,7 @@ pub fn check_coded<T: PartialEq>(
     let mut out = check_source_code(&source_path, source, on);
     let listed_unknown = out.iter().any(|i| i.code == "codelist.unknown_code");
     match map(source.system(), source.code()) {
-        Some(None) if !listed_unknown => out.push(Issue::error(
+        Some(None) if !listed_unknown => out.push(Finding::error(
             format!("{source_path}.code"),
             "codelist.unknown_code",
             format!(
@@ -65,7 +65,7 @@ pub fn check_coded<T: PartialEq>(
                 source.system()
             ),
         )),
-        Some(Some(mapped)) if mapped != coded.code => out.push(Issue::error(
+        Some(Some(mapped)) if mapped != coded.code => out.push(Finding::error(
             format!("{path}.code"),
             "codelist.mapping_mismatch",
             format!(

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::Issue;
+use crate::Finding;
 
 /// A code exactly as a source system recorded it: the code system (e.g.
 /// `no.ssb.barnevern.melder`, or a local case system's name) and the code, both non-empty text
@@ -23,7 +23,7 @@ impl SourceCode {
     /// research extracts, so neither may hold anything shaped like an identity number
     /// (`privacy.identity_number`). The code is kept as given (no trimming: `0301` and ` 0301`
     /// are different recordings).
-    pub fn new(system: impl Into<String>, code: impl Into<String>) -> Result<Self, Issue> {
+    pub fn new(system: impl Into<String>, code: impl Into<String>) -> Result<Self, Finding> {
         let (system, code) = (system.into(), code.into());
         super::check_system_name(&system).map_err(|e| e.under("system"))?;
         super::check_code_text(&code).map_err(|e| e.under("code"))?;
@@ -91,7 +91,7 @@ impl<T> Coded<T> {
         mut self,
         system: impl Into<String>,
         code: impl Into<String>,
-    ) -> Result<Self, Issue> {
+    ) -> Result<Self, Finding> {
         self.source = Some(SourceCode::new(system, code).map_err(|e| e.under("source"))?);
         Ok(self)
     }

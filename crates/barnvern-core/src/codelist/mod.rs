@@ -47,14 +47,14 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Issue;
+use crate::Finding;
 
 pub use builtin::{SAKSINNHOLD, SSB_BARNEVERN_VERSION, builtin, builtin_systems};
 pub use check::{check_coded, check_source_code};
 pub use coded::{Coded, SourceCode};
 pub use systems::{
     KNOWN_CODE_SYSTEMS, MAX_CODE_CHARS, MAX_SYSTEM_CHARS, check_code_text, check_system_name,
-    identity_issue, is_known_code_system,
+    identity_finding, is_known_code_system,
 };
 
 /// Display text of a code, per language. A source rarely has all three.
@@ -126,9 +126,9 @@ impl CodeEntry {
 
     /// Checks the free text of a coded value against this entry: a code that
     /// [`requires_text`](Self::requires_text) needs non-blank text (`codelist.text_required`).
-    pub fn check_text(&self, text: Option<&str>) -> Result<(), Issue> {
+    pub fn check_text(&self, text: Option<&str>) -> Result<(), Finding> {
         if self.requires_text && text.is_none_or(|t| t.trim().is_empty()) {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 "text",
                 "codelist.text_required",
                 format!(
@@ -192,9 +192,9 @@ impl CodeList {
     /// entry is returned. The message names the system and, for a code out of force, the code
     /// (one of the list's) and its valid periods; a code not in the list is shown only when
     /// [`crate::identifier::echo`] finds it short and code-like.
-    pub fn check(&self, code: &str, on: Option<NaiveDate>) -> Result<&CodeEntry, Issue> {
+    pub fn check(&self, code: &str, on: Option<NaiveDate>) -> Result<&CodeEntry, Finding> {
         let Some(newest) = self.get(code) else {
-            return Err(Issue::error(
+            return Err(Finding::error(
                 "",
                 "codelist.unknown_code",
                 format!(
@@ -214,7 +214,7 @@ impl CodeList {
         let mut periods: Vec<&CodeEntry> = self.entries.iter().filter(|e| e.code == code).collect();
         periods.sort_by_key(|e| e.valid_from);
         let periods: Vec<String> = periods.iter().map(|e| e.period()).collect();
-        Err(Issue::error(
+        Err(Finding::error(
             "",
             "codelist.not_in_force",
             format!(
@@ -256,7 +256,7 @@ impl CodeList {
         title: impl Into<String>,
         csv_text: &str,
         columns: &CsvColumns<'_>,
-    ) -> Result<CodeList, Issue> {
+    ) -> Result<CodeList, Finding> {
         let (entries, groups) = read_entries(csv_text, columns)?;
         Ok(CodeList {
             system: system.into(),
@@ -326,8 +326,8 @@ pub(crate) fn describe_period(from: Option<NaiveDate>, to: Option<NaiveDate>) ->
     }
 }
 
-fn csv_error(line: u64, code: &str, message: String) -> Issue {
-    Issue::error(format!("line {line}"), code, message)
+fn csv_error(line: u64, code: &str, message: String) -> Finding {
+    Finding::error(format!("line {line}"), code, message)
 }
 
 /// Parses an ISO date cell; empty is `None`.
@@ -355,7 +355,7 @@ struct Indices {
 fn read_entries(
     csv_text: &str,
     columns: &CsvColumns<'_>,
-) -> Result<(Vec<CodeEntry>, Vec<CodeEntry>), Issue> {
+) -> Result<(Vec<CodeEntry>, Vec<CodeEntry>), Finding> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::None)
@@ -370,9 +370,9 @@ fn read_entries(
             )
         })?
         .clone();
-    let find = |name: &str| -> Result<usize, Issue> {
+    let find = |name: &str| -> Result<usize, Finding> {
         headers.iter().position(|h| h == name).ok_or_else(|| {
-            Issue::error(
+            Finding::error(
                 "",
                 "codelist.csv_column",
                 format!("the CSV has no column {name:?}"),
@@ -397,7 +397,7 @@ fn read_entries(
             .hierarchy
             .iter()
             .map(|(c, l)| Ok((find(c)?, find(l)?)))
-            .collect::<Result<_, Issue>>()?,
+            .collect::<Result<_, Finding>>()?,
     };
 
     let mut entries = Vec::new();
@@ -535,7 +535,7 @@ fn merge_group(
 }
 
 /// Two entries of one code may not be in force on the same day.
-fn check_overlaps(entries: &[CodeEntry], lines: &[u64]) -> Result<(), Issue> {
+fn check_overlaps(entries: &[CodeEntry], lines: &[u64]) -> Result<(), Finding> {
     let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         by_code.entry(e.code.as_str()).or_default().push(i);

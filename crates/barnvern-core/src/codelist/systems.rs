@@ -4,7 +4,7 @@
 //! like an identity number ([`crate::identifier::looks_like_identity_number`]).
 
 use super::builtin;
-use crate::Issue;
+use crate::Finding;
 use crate::identifier::looks_like_identity_number;
 
 /// The longest system name accepted, in characters.
@@ -30,16 +30,16 @@ pub fn is_known_code_system(system: &str) -> bool {
 /// source system such as `modulus-barn`): lower-case ASCII letters and digits in parts joined
 /// by `.`, `-` or `_`, starting with a letter, at most [`MAX_SYSTEM_CHARS`] characters, and
 /// nothing shaped like an identity number. The message never repeats the name.
-pub fn check_system_name(name: &str) -> Result<(), Issue> {
+pub fn check_system_name(name: &str) -> Result<(), Finding> {
     if name.is_empty() {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "codelist.source_empty",
             "the system name cannot be empty",
         ));
     }
     if looks_like_identity_number(name) {
-        return Err(identity_issue("a system name"));
+        return Err(identity_finding("a system name"));
     }
     let bytes = name.as_bytes();
     let part = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
@@ -51,7 +51,7 @@ pub fn check_system_name(name: &str) -> Result<(), Issue> {
         && bytes.windows(2).all(|w| part(w[0]) || part(w[1]))
         && bytes.last().is_some_and(|&b| part(b));
     if !shaped {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "codelist.system_pattern",
             format!(
@@ -64,19 +64,19 @@ pub fn check_system_name(name: &str) -> Result<(), Issue> {
 
 /// Checks a source code as recorded: at most [`MAX_CODE_CHARS`] characters, no control
 /// characters, nothing shaped like an identity number. The message never repeats the code.
-pub fn check_code_text(code: &str) -> Result<(), Issue> {
+pub fn check_code_text(code: &str) -> Result<(), Finding> {
     if code.is_empty() {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "codelist.source_empty",
             "the source code cannot be empty",
         ));
     }
     if looks_like_identity_number(code) {
-        return Err(identity_issue("a source code"));
+        return Err(identity_finding("a source code"));
     }
     if code.chars().count() > MAX_CODE_CHARS || code.chars().any(char::is_control) {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "codelist.code_pattern",
             format!(
@@ -88,8 +88,8 @@ pub fn check_code_text(code: &str) -> Result<(), Issue> {
 }
 
 /// The finding for text shaped like an identity number where none may be.
-pub fn identity_issue(what: &str) -> Issue {
-    Issue::error(
+pub fn identity_finding(what: &str) -> Finding {
+    Finding::error(
         "",
         "privacy.identity_number",
         format!(

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::macros::check_identifier;
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 mod no;
 mod se;
@@ -94,7 +94,7 @@ impl PersonId {
     /// Without `jurisdiction`, 10 and 12 digits are Swedish and 11 digits Norwegian. With one,
     /// only that country's forms are accepted (`id.jurisdiction_mismatch` otherwise).
     ///
-    /// Every rejection is an [`Issue`] whose code names the rule (`id.format`,
+    /// Every rejection is an [`Finding`] whose code names the rule (`id.format`,
     /// `id.se.check_digit`, `id.se.serial_zero`, `id.se.date`, `id.se.needs_reference_date`,
     /// `id.se.plus_with_full_year`, `id.no.check_digit_1`, `id.no.check_digit_2`, `id.no.date`,
     /// `id.jurisdiction_mismatch`) and whose message never repeats the digits.
@@ -121,20 +121,20 @@ impl PersonId {
         text: &str,
         jurisdiction: Option<Jurisdiction>,
         reference_date: Option<NaiveDate>,
-    ) -> Result<PersonId, Issue> {
-        let form = Form::of(text.trim()).ok_or_else(|| format_issue(jurisdiction))?;
+    ) -> Result<PersonId, Finding> {
+        let form = Form::of(text.trim()).ok_or_else(|| format_finding(jurisdiction))?;
         match (form, jurisdiction) {
             (Form::SeFull(_, _) | Form::SeShort(_, _), Some(Jurisdiction::No)) => {
-                Err(mismatch_issue(
+                Err(mismatch_finding(
                     "10 or 12 digits is the form of a Swedish personnummer, but jurisdiction NO \
                      was given (a Norwegian number has 11 digits: DDMMYYIIIKK)",
                 ))
             }
-            (Form::No(_), Some(Jurisdiction::Se)) => Err(mismatch_issue(
+            (Form::No(_), Some(Jurisdiction::Se)) => Err(mismatch_finding(
                 "11 digits is the form of a Norwegian fødselsnummer, but jurisdiction SE was \
                  given (a Swedish number has 12 digits, YYYYMMDDNNNC, or 10, YYMMDD-NNNC)",
             )),
-            (Form::SeFull(_, true), _) => Err(Issue::error(
+            (Form::SeFull(_, true), _) => Err(Finding::error(
                 "",
                 "id.se.plus_with_full_year",
                 "the separator '+' (100 or older) belongs only to the ten-digit form YYMMDD+NNNC; \
@@ -278,7 +278,7 @@ fn array<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
     digits.try_into().ok()
 }
 
-fn format_issue(jurisdiction: Option<Jurisdiction>) -> Issue {
+fn format_finding(jurisdiction: Option<Jurisdiction>) -> Finding {
     const SE: &str = "a Swedish personnummer or samordningsnummer (YYYYMMDDNNNC, YYYYMMDD-NNNC, \
                       YYMMDD-NNNC, YYMMDD+NNNC or YYMMDDNNNC)";
     const NO: &str = "a Norwegian fødselsnummer, D-number or H-number (DDMMYYIIIKK or \
@@ -288,7 +288,7 @@ fn format_issue(jurisdiction: Option<Jurisdiction>) -> Issue {
         Some(Jurisdiction::No) => NO.to_owned(),
         None => format!("{SE} or {NO}"),
     };
-    Issue::error(
+    Finding::error(
         "",
         "id.format",
         format!(
@@ -297,8 +297,8 @@ fn format_issue(jurisdiction: Option<Jurisdiction>) -> Issue {
     )
 }
 
-fn mismatch_issue(message: &str) -> Issue {
-    Issue::error("", "id.jurisdiction_mismatch", message)
+fn mismatch_finding(message: &str) -> Finding {
+    Finding::error("", "id.jurisdiction_mismatch", message)
 }
 
 impl Serialize for PersonId {

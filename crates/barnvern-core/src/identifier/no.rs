@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 
 use super::{PersonId, PersonIdKind, Sex};
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 /// Weights for the first control digit (K1) over digits 1-9.
 pub(super) const K1_WEIGHTS: [u32; 9] = [3, 7, 6, 1, 8, 9, 4, 5, 2];
@@ -77,14 +77,14 @@ pub(super) fn century_year(individual: u32, yy: u32) -> Option<i32> {
     }
 }
 
-fn date_issue(message: &str) -> Issue {
-    Issue::error("", "id.no.date", message)
+fn date_finding(message: &str) -> Finding {
+    Finding::error("", "id.no.date", message)
 }
 
 /// Parses the eleven digits `DDMMYYIIIKK`.
-pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
+pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Finding> {
     let Some(rule) = k1_rule(d) else {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.no.check_digit_1",
             "the first control digit (K1, digit 10) does not match: weights 3,7,6,1,8,9,4,5,2 \
@@ -92,7 +92,7 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
         ));
     };
     if !k2_valid(d) {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.no.check_digit_2",
             "the second control digit (K2, digit 11) does not match: weights \
@@ -114,19 +114,19 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
         41..=52 => (true, false, written_month - 40),
         81..=92 => (false, true, written_month - 80),
         _ => {
-            return Err(date_issue(
+            return Err(date_finding(
                 "the month is not valid: 01-12, or + 40 (H-number), or + 80 (synthetic test \
                  number)",
             ));
         }
     };
     if !(1..=31).contains(&day) {
-        return Err(date_issue(
+        return Err(date_finding(
             "the day is not valid: 01-31, or + 40 (D-number)",
         ));
     }
     if d_number && h_number {
-        return Err(date_issue(
+        return Err(date_finding(
             "a number cannot be both a D-number (day + 40) and an H-number (month + 40)",
         ));
     }
@@ -145,7 +145,7 @@ pub(super) fn parse(d: &[u8; 11]) -> Result<PersonId, Issue> {
         None => is_date(1900 + yy as i32) || is_date(2000 + yy as i32),
     };
     if !calendar_ok {
-        return Err(date_issue(
+        return Err(date_finding(
             "the date part is not a calendar date (for example 29 February in a year that is \
              not a leap year)",
         ));

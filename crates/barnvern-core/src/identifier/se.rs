@@ -10,7 +10,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{PersonId, PersonIdKind, Sex};
-use crate::{Issue, Jurisdiction};
+use crate::{Finding, Jurisdiction};
 
 /// The separator written between date and serial in a ten-digit number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub(super) fn luhn_check_digit(nine: &[u8; 9]) -> u8 {
 }
 
 /// Parses the twelve-digit form `YYYYMMDDNNNC` (separator already removed).
-pub(super) fn parse_full(d: &[u8; 12]) -> Result<PersonId, Issue> {
+pub(super) fn parse_full(d: &[u8; 12]) -> Result<PersonId, Finding> {
     let short = short_part(d);
     check_digits(&short)?;
     let year = number(&d[0..4]);
@@ -53,10 +53,10 @@ pub(super) fn parse_short(
     d: &[u8; 10],
     separator: Separator,
     reference_date: Option<NaiveDate>,
-) -> Result<PersonId, Issue> {
+) -> Result<PersonId, Finding> {
     check_digits(d)?;
     let Some(reference) = reference_date else {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.se.needs_reference_date",
             "a ten-digit Swedish number (YYMMDD-NNNC) does not state the century: give a \
@@ -87,11 +87,11 @@ fn short_part(d: &[u8; 12]) -> [u8; 10] {
 }
 
 /// The check digit and the serial number, which do not depend on the century.
-fn check_digits(d: &[u8; 10]) -> Result<(), Issue> {
+fn check_digits(d: &[u8; 10]) -> Result<(), Finding> {
     let mut nine = [0u8; 9];
     nine.copy_from_slice(&d[0..9]);
     if luhn_check_digit(&nine) != d[9] {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.se.check_digit",
             "the check digit does not match (Luhn over YYMMDDNNN, the ten-digit form without \
@@ -99,7 +99,7 @@ fn check_digits(d: &[u8; 10]) -> Result<(), Issue> {
         ));
     }
     if d[6..9] == [0, 0, 0] {
-        return Err(Issue::error(
+        return Err(Finding::error(
             "",
             "id.se.serial_zero",
             "the serial number (the three digits after the date) is 000, which is never issued",
@@ -115,8 +115,8 @@ fn written_month_day(d: &[u8; 10]) -> (u32, u32) {
     (month, if day >= 60 { day - 60 } else { day })
 }
 
-fn date_error() -> Issue {
-    Issue::error(
+fn date_error() -> Finding {
+    Finding::error(
         "",
         "id.se.date",
         "the date part is not valid: a personnummer needs a calendar date (month 01-12, a day \
@@ -125,7 +125,7 @@ fn date_error() -> Issue {
 }
 
 /// Builds the value once the century is known and the check digit is right.
-fn build(year: i32, d: &[u8; 10]) -> Result<PersonId, Issue> {
+fn build(year: i32, d: &[u8; 10]) -> Result<PersonId, Finding> {
     let month = number(&d[2..4]) as u32;
     let day = number(&d[4..6]) as u32;
     let (kind, birth_month, birth_day) = if (60..=91).contains(&day) {

@@ -2,7 +2,7 @@
 //! its own, and the sums that must hold are then checked: a violation is a finding, never a
 //! silently adjusted count.
 
-use barnvern_core::Issue;
+use barnvern_core::Finding;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,7 @@ pub struct ConsortFlow {
     /// Per arm, intervention first.
     pub arms: Vec<ArmFlow>,
     /// Violated invariants and other problems; empty when the flow is consistent.
-    pub findings: Vec<Issue>,
+    pub findings: Vec<Finding>,
 }
 
 /// One row of the CONSORT flow in tidy (long) form: a stage, and where it applies the arm, the
@@ -314,7 +314,7 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
         };
         if f.allocation.is_some() {
             if !eligibility.is_eligible() || !f.consented() {
-                findings.push(Issue::error(
+                findings.push(Finding::error(
                     format!("families[{i}].allocation"),
                     "consort.randomised_not_eligible",
                     format!(
@@ -437,7 +437,7 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
             }
             let sum = row.completed + row.partial + row.lost + row.withdrawn + row.not_yet_due;
             if sum != allocated {
-                findings.push(Issue::error(
+                findings.push(Finding::error(
                     format!("arms.{}.follow_up.{}", arm.as_str(), wave.month),
                     "consort.wave_sum",
                     format!(
@@ -450,7 +450,7 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
             follow_up.push(row);
         }
         if received + not_received != allocated {
-            findings.push(Issue::error(
+            findings.push(Finding::error(
                 format!("arms.{}", arm.as_str()),
                 "consort.allocated_received",
                 format!(
@@ -473,21 +473,21 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
     }
 
     if assessed > approached {
-        findings.push(Issue::error(
+        findings.push(Finding::error(
             "assessed",
             "consort.assessed_exceeds_approached",
             format!("{assessed} assessed but only {approached} approached"),
         ));
     }
     if reasons.iter().sum::<u64>() != excluded {
-        findings.push(Issue::error(
+        findings.push(Finding::error(
             "excluded_by_reason",
             "consort.reasons_sum",
             format!("the exclusion reasons do not sum to the {excluded} excluded"),
         ));
     }
     if excluded + randomised + awaiting != assessed {
-        findings.push(Issue::error(
+        findings.push(Finding::error(
             "randomised",
             "consort.excluded_plus_randomised",
             format!(
@@ -495,7 +495,7 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
             ),
         ));
     } else if awaiting > 0 {
-        findings.push(Issue::warning(
+        findings.push(Finding::warning(
             "awaiting_randomisation",
             "consort.awaiting_randomisation",
             format!(
@@ -505,7 +505,7 @@ pub fn consort(data: &TrialData, as_of: NaiveDate) -> ConsortFlow {
     }
     let arm_sum: u64 = arms.iter().map(|a| a.allocated).sum();
     if arm_sum != randomised {
-        findings.push(Issue::error(
+        findings.push(Finding::error(
             "arms",
             "consort.arms_sum",
             format!("the arms hold {arm_sum} families but {randomised} were randomised"),

@@ -2,7 +2,7 @@
 //! each bound whether it is inclusive. Published criteria mix ">=" and ">", so no bound is
 //! implicit: `inclusive` is a required field.
 
-use barnvern_core::{Issue, Report, ValidationError};
+use barnvern_core::{Finding, Findings, ValidationError};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -148,10 +148,10 @@ impl ProgressionCriterion {
     }
 
     /// Findings: finite bounds, and green no easier to reach than amber.
-    pub fn validate(&self) -> Vec<Issue> {
+    pub fn validate(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         if !self.green.value.is_finite() || !self.amber.value.is_finite() {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "green",
                 "progression.bound",
                 "bounds must be finite numbers",
@@ -165,14 +165,14 @@ impl ProgressionCriterion {
         };
         let equal_ok = g == a && (self.amber.inclusive || !self.green.inclusive);
         if !stricter && !equal_ok {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "green",
                 "progression.green_easier_than_amber",
                 "the green bound must be at least as hard to reach as the amber bound",
             ));
         }
         if let ProgressionMetric::Recruitment { target: 0 } = self.metric {
-            out.push(Issue::error(
+            out.push(Finding::error(
                 "metric.target",
                 "progression.bound",
                 "the recruitment target must be at least 1",
@@ -198,7 +198,7 @@ impl ProgressionCriteria {
     /// Reads and checks a set of criteria.
     pub fn from_json(text: &str) -> Result<ProgressionCriteria, ValidationError> {
         let set: ProgressionCriteria = barnvern_core::json::from_str(text)?;
-        let mut r = Report::new();
+        let mut r = Findings::new();
         for (i, c) in set.criteria.iter().enumerate() {
             r.extend_under(&format!("criteria[{i}]"), c.validate());
         }
