@@ -204,19 +204,34 @@ fn parse_informant(py: Python<'_>, value: Option<&str>) -> PyResult<Option<Infor
         .transpose()
 }
 
-/// The `age` argument: whole years, not negative.
-fn parse_age(py: Python<'_>, age: Option<i64>) -> PyResult<Option<u32>> {
-    age.map(|a| {
-        u32::try_from(a).map_err(|_| {
-            Finding::error(
-                "age",
-                "outcomes.age",
-                format!("{a} is not an age in whole years"),
-            )
-            .to_pyerr(py)
-        })
-    })
-    .transpose()
+/// The `age` argument: whole years, not negative, an `int` (not a `bool`: nothing is coerced).
+/// Taken as any Python object, so that an `int` beyond 64 bits or a value of another type is a
+/// `ValidationError` like any other impossible age, not an `OverflowError` or a `TypeError`
+/// from the argument conversion.
+fn parse_age(py: Python<'_>, age: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
+    let Some(a) = age.filter(|a| !a.is_none()) else {
+        return Ok(None);
+    };
+    let wrong = |why: String| Finding::error("age", "outcomes.age", why).to_pyerr(py);
+    if a.is_instance_of::<PyBool>() || !a.is_instance_of::<PyInt>() {
+        return Err(wrong(format!(
+            "age must be whole years (an int), got {}",
+            a.get_type().name()?
+        )));
+    }
+    a.extract::<u32>()
+        .map(Some)
+        .map_err(|_| wrong(format!("{} is not an age in whole years", echo_int(a))))
+}
+
+/// An `int` as a message may show it: echoed (capped, masked) when it fits 64 bits, otherwise
+/// described; Python refuses to print one of more than 4300 digits, and a message should not
+/// hold thousands anyway.
+fn echo_int(value: &Bound<'_, PyAny>) -> String {
+    match value.extract::<i64>() {
+        Ok(v) => barnvern_core::identifier::echo(&v.to_string()),
+        Err(_) => "a whole number beyond 64 bits".to_owned(),
+    }
 }
 
 /// One answer: an `int` (not a `bool`) or `None`. Anything else is refused, naming the item.
@@ -243,7 +258,7 @@ fn item_response(item: &str, value: &Bound<'_, PyAny>) -> Result<ItemResponse, F
                 Finding::error(
                     path.clone(),
                     "outcomes.out_of_range",
-                    format!("item {item}: {value} is not a response option"),
+                    format!("item {item}: {} is not a response option", echo_int(value)),
                 )
             });
     }
@@ -558,7 +573,7 @@ fn score(
     instrument: &Bound<'_, PyAny>,
     responses: &Bound<'_, PyAny>,
     informant: Option<&str>,
-    age: Option<i64>,
+    age: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyScores> {
     let instrument = resolve_instrument(py, instrument)?;
     let options = ScoreOptions {

@@ -243,6 +243,15 @@ def test_bad_arguments() -> None:
     assert only_error(err)[1] == "outcomes.instrument_type"
     with pytest.raises(bv.ValidationError):
         bv.score("sdq-p-4-17", {}, age=-1)
+    # Beyond 64 bits, or not an int: the same ValidationError, not an OverflowError or TypeError.
+    for age in (2**64, -(2**70), 10.0, "10", True):
+        with pytest.raises(bv.ValidationError) as err:
+            bv.score("sdq-p-4-17", {}, age=age)  # type: ignore[arg-type]
+        assert only_error(err) == ("age", "outcomes.age")
+    huge = 10**5000
+    with pytest.raises(bv.ValidationError) as err:
+        bv.score("sdq-p-4-17", {"obeys": huge}, age=huge)
+    assert all(len(e["message"]) < 200 for e in err.value.errors)
 
 
 # --- instruments -----------------------------------------------------------------------------

@@ -933,7 +933,13 @@ fn tiltak(ctx: &mut Ctx<'_>, data: &mut CaseData, t: &Element, decs: &[String]) 
         ctx.unmapped(t, "ssb.missing", "it has no Id".to_owned());
         return;
     };
-    let start = date_attr(ctx, t, t, "StartDato");
+    // StartDato is required on Tiltak in every schema version, and a measure is written to
+    // SSB only with its start: one without stays SSB data (as Melding, Undersokelse and Vedtak
+    // do), so a round trip keeps it rather than dropping a measure it cannot write.
+    let Some(start) = date_attr(ctx, t, t, "StartDato") else {
+        ctx.unmapped(t, "ssb.missing", "it has no StartDato".to_owned());
+        return;
+    };
     let Some(kat) = t.child("Kategori") else {
         ctx.unmapped(t, "ssb.missing", "it has no Kategori".to_owned());
         return;
@@ -1006,7 +1012,7 @@ fn tiltak(ctx: &mut Ctx<'_>, data: &mut CaseData, t: &Element, decs: &[String]) 
         plan_id: None,
         planned_start: None,
         planned_end: None,
-        started_on: start,
+        started_on: Some(start),
         ended_on,
         end_reason,
         evaluations: Vec::new(),

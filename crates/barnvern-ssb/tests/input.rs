@@ -219,3 +219,48 @@ fn any_bundle_is_written_as_valid_v4_and_checked() {
         assert!(!f.message.contains("03851598730"));
     }
 }
+
+#[test]
+fn a_tiltak_without_start_date_is_kept_as_ssb_data_and_survives_a_round_trip() {
+    // StartDato is required on Tiltak in every schema version. Mapped as a measure that has
+    // not started, it was left out when written (v4 needs a StartDato), so a round trip lost it
+    // (the fuzz input fuzz/artifacts/ssb_xml/crash-3c654793...; the Tiltak's Id repeats that of
+    // other kinds of record there, which is allowed).
+    let id = "be6dff10-c654-4a88-8310-a42d3e268e7d";
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Barnevern Id="1b1907ef-2080-42c8-b704-3b33bf0b0982" DatoUttrekk="2021-01-01T13:22:00+01:00">
+  <Avgiver Kommunenummer="3401" Kommunenavn="Kongsvinger kommune" Organisasjonsnummer="944117784"/>
+  <Sak StartDato="2021-01-01" Id="7317a453-2d65-465a-9589-519311d66579" Journalnummer="test0">
+    <Personalia Id="7317a453-2d65-465a-9589-519311d66570" StartDato="2021-01-01"
+                Fodselsnummer="02011088123" Fodseldato="2010-01-02" Kjonn="1"/>
+    <Tiltak Id="{id}" StartEato="2021-04-08">
+      <Lovhjemmel><Lov>BVL</Lov><Kapittel>4</Kapittel><Paragraf>12</Paragraf></Lovhjemmel>
+      <Kategori Kode="3.10"/>
+    </Tiltak>
+  </Sak>
+</Barnevern>"#
+    );
+    let rc = read_str(&xml, "t.xml").into_iter().next().unwrap().unwrap();
+    let case = rc.into_case().unwrap();
+    assert!(
+        case.interventions.iter().all(|i| i.id.as_str() != id),
+        "a Tiltak without StartDato is not a measure of the bundle"
+    );
+    let written = write_case(&case).unwrap();
+    assert!(
+        written.xml.contains(id),
+        "the Tiltak is written back as stored"
+    );
+    let again = read_str(&written.xml, "w.xml")
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap()
+        .into_case()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&again.interventions).unwrap(),
+        serde_json::to_value(&case.interventions).unwrap()
+    );
+}
