@@ -251,7 +251,7 @@ def test_bad_arguments() -> None:
     huge = 10**5000
     with pytest.raises(bv.ValidationError) as err:
         bv.score("sdq-p-4-17", {"obeys": huge}, age=huge)
-    assert all(len(e["message"]) < 200 for e in err.value.errors)
+    assert all(len(e["message"]) < 200 for e in err.value.findings)
 
 
 # --- instruments -----------------------------------------------------------------------------
