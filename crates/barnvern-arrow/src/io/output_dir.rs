@@ -549,7 +549,9 @@ mod tests {
         assert_eq!(entries(dir.path()), ["0001.xml"]);
 
         // A killed run's temporary file (its process no longer runs) goes at the next write.
-        let stale = dir.path().join(format!(".0001.xml.tmp-{}-abc123", u32::MAX));
+        let stale = dir
+            .path()
+            .join(format!(".0001.xml.tmp-{}-abc123", u32::MAX));
         fs::write(&stale, "left by a killed run").unwrap();
         write_file(&target, b"<Sak>newer</Sak>").unwrap();
         assert_eq!(entries(dir.path()), ["0001.xml"]);
