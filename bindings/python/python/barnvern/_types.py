@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Union
 
 __all__ = [
     "ArrowStreamExportable",
@@ -21,29 +21,46 @@ __all__ = [
 # several-value Literal as a Union in the stub and then refuses the runtime object, whose origin
 # is Literal rather than Union.
 
-Jurisdiction = Literal["SE", "NO"]
+Jurisdiction = Union[Literal["SE"], Literal["NO"]]
 """The country whose law applies, as an ISO 3166-1 alpha-2 code."""
 
-PersonIdKind = Literal["personnummer", "samordningsnummer", "fodselsnummer", "d_number", "h_number"]
+PersonIdKind = Union[
+    Literal["personnummer"],
+    Literal["samordningsnummer"],
+    Literal["fodselsnummer"],
+    Literal["d_number"],
+    Literal["h_number"],
+]
 """The kind of an identity number: SE personnummer or samordningsnummer (day + 60); NO
 fødselsnummer, D-number (day + 40) or H-number (month + 40)."""
 
-Sex = Literal["female", "male"]
+Sex = Union[Literal["female"], Literal["male"]]
 """Legal sex as encoded in an identity number."""
 
-Severity = Literal["error", "query", "warning"]
+Severity = Union[Literal["error"], Literal["query"], Literal["warning"]]
 """How serious a validation finding is: ``"error"`` (refused), ``"query"`` (a person should check
 it), ``"warning"`` (allowed, worth attention)."""
 
-DeadlineKind = Literal["protection_assessment", "screening", "investigation", "measure_evaluation"]
+DeadlineKind = Union[
+    Literal["protection_assessment"],
+    Literal["screening"],
+    Literal["investigation"],
+    Literal["measure_evaluation"],
+]
 """What a statutory deadline requires: SE skyddsbedömning; SE förhandsbedömning or NO gjennomgang
 av melding; SE utredning or NO undersøkelse; NO evaluering av hjelpetiltak (a help measure
 evaluated, as a rule every 3 months, guideline Q-0982)."""
 
-DeadlineStatus = Literal["pending", "met", "met_after_extension", "breached", "overdue"]
+DeadlineStatus = Union[
+    Literal["pending"],
+    Literal["met"],
+    Literal["met_after_extension"],
+    Literal["breached"],
+    Literal["overdue"],
+]
 """Where a statutory deadline stands as of a date."""
 
-Informant = Literal["parent", "teacher", "self", "staff"]
+Informant = Union[Literal["parent"], Literal["teacher"], Literal["self"], Literal["staff"]]
 """Who answered a questionnaire: a parent or carer, a teacher, the child or young person
 (``"self"``), or a practitioner (``"staff"``; AIM, IAM and FIM)."""
 

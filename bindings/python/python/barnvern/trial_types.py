@@ -36,10 +36,10 @@ __all__ = [
     "HarmCount",
     "HarmEvent",
     "HarmKind",
-    "Interval",
     "InterviewCounts",
     "InterviewReason",
     "InterviewReasonCount",
+    "Interval",
     "Light",
     "OutcomeEvent",
     "OutcomeKind",
@@ -58,14 +58,23 @@ __all__ = [
     "WaveRetention",
 ]
 
-Arm = Literal["intervention", "control"]
+Arm = Union[Literal["intervention"], Literal["control"]]
 """A trial arm: Family Partner (``"intervention"``) or ordinary services (``"control"``)."""
 
-HarmKind = Literal["report_of_concern", "investigation", "emergency_placement", "care_order"]
+HarmKind = Union[
+    Literal["report_of_concern"],
+    Literal["investigation"],
+    Literal["emergency_placement"],
+    Literal["care_order"],
+]
 """A harm after randomisation (CONSORT item 19): a new report of concern, a new investigation,
 an emergency decision (SE omedelbart omhändertagande, NO akuttvedtak) or a care order."""
 
-OutcomeKind = Literal["re_referral", "substantiated_investigation", "out_of_home_placement"]
+OutcomeKind = Union[
+    Literal["re_referral"],
+    Literal["substantiated_investigation"],
+    Literal["out_of_home_placement"],
+]
 """A maltreatment outcome within 6 or 12 months of randomisation."""
 
 
@@ -226,16 +235,37 @@ class TrialHarms(TypedDict):
     families: list[FamilyHarms]
 
 
-ExclusionReason = Literal["child_too_old", "no_child_welfare_services", "other_ineligibility", "declined_consent", "withdrew_before_randomisation"]
+ExclusionReason = Union[
+    Literal["child_too_old"],
+    Literal["no_child_welfare_services"],
+    Literal["other_ineligibility"],
+    Literal["declined_consent"],
+    Literal["withdrew_before_randomisation"],
+]
 """Why an assessed family was not randomised (CONSORT "excluded")."""
 
-FlowReason = Literal["no_longer_wishes", "moved", "child_placed", "other_service_needed", "consent_withdrawn", "other_withdrawal", "not_enrolled_no_reason_recorded", "enrolled_against_allocation"]
+FlowReason = Union[
+    Literal["no_longer_wishes"],
+    Literal["moved"],
+    Literal["child_placed"],
+    Literal["other_service_needed"],
+    Literal["consent_withdrawn"],
+    Literal["other_withdrawal"],
+    Literal["not_enrolled_no_reason_recorded"],
+    Literal["enrolled_against_allocation"],
+]
 """Why a randomised family did not receive its allocation or discontinued."""
 
-InterviewReason = Literal["not_interested", "no_time", "unreachable", "too_burdensome", "other"]
+InterviewReason = Union[
+    Literal["not_interested"],
+    Literal["no_time"],
+    Literal["unreachable"],
+    Literal["too_burdensome"],
+    Literal["other"],
+]
 """Why a family declined or withdrew from the qualitative interviews."""
 
-Light = Literal["green", "amber", "red", "not_available"]
+Light = Union[Literal["green"], Literal["amber"], Literal["red"], Literal["not_available"]]
 """A progression criterion's traffic light."""
 
 
