@@ -89,9 +89,9 @@ fn report<'py>(
             ] {
                 let file = dir.join(name);
                 // Each file whole or not at all: a failure leaves what was there.
-                barnvern_arrow::io::output_dir::write_file(&file, text.as_bytes()).map_err(|e| {
-                    PyErrLater::Io(file.clone(), std::io::Error::other(e.to_string()))
-                })?;
+                barnvern_arrow::io::output_dir::write_file(&file, text.as_bytes()).map_err(
+                    |e| PyErrLater::Io(file.clone(), std::io::Error::other(e.to_string())),
+                )?;
                 written.push(file.display().to_string());
             }
         }
