@@ -65,11 +65,50 @@ fn position(e: &serde_json::Error) -> String {
     format!("line {} column {}", e.line(), e.column())
 }
 
+/// Whether a name from the input (a key, an unknown field's or variant's name) may be shown:
+/// letters, digits, `_`, `-`, `.`, `:`, at most 64 characters, and no run of six digits.
+fn plain(key: &str) -> bool {
+    key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        && !key
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|run| run.len() >= 6)
+}
+
+/// The path of a failure as `a.b[2].c`. Object keys and field names in it come from the input
+/// (an unknown field's name, a key of a map such as an instrument's response sets), so a key
+/// that is not a plain name (letters, digits, `_`, `-`, `.`, `:`, at most 64 characters, no
+/// run of six digits) is shown as `(key)`: an identity number typed as a key never reaches
+/// a finding's path.
+fn safe_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        let name = match segment {
+            Segment::Seq { index } => {
+                out.push_str(&format!("[{index}]"));
+                continue;
+            }
+            Segment::Map { key } => key.as_str(),
+            Segment::Enum { variant } => variant.as_str(),
+            Segment::Unknown => "?",
+        };
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(if plain(name) || name == "?" {
+            name
+        } else {
+            "(key)"
+        });
+    }
+    out
+}
+
 fn into_finding(err: serde_path_to_error::Error<serde_json::Error>) -> ValidationError {
-    let path = match err.path().to_string() {
-        p if p == "." => String::new(),
-        p => p,
-    };
+    let path = safe_path(err.path());
     let inner = err.into_inner();
     let full = inner.to_string();
     let suffix = format!(" at line {} column {}", inner.line(), inner.column());
@@ -102,15 +141,20 @@ fn into_finding(err: serde_path_to_error::Error<serde_json::Error>) -> Validatio
 /// serde quotes the offending input in backticks (``invalid type: integer `201801012392`,
 /// expected a string``). Input may be an identity number, and messages may be written to shared
 /// files, so the quoted value of an invalid type or value is dropped, and any other quoted text
-/// with a run of six or more digits is replaced: field and variant names are kept.
+/// that is not a plain name ([`plain`]) is replaced: field and variant names are kept.
 fn redact(message: &str) -> String {
     if let Some(rest) = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "))
     {
         let kind = &message[..message.len() - rest.len()];
-        let (what, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
-        let what = what.split(" `").next().unwrap_or(what);
+        // The expectation comes from the type and is last; the value (quoted in backticks, or
+        // in double quotes for a string, which may itself hold ", expected") is dropped.
+        let (what, expected) = rest.rsplit_once(", expected").unwrap_or((rest, ""));
+        let what = what
+            .find([' '])
+            .filter(|&i| what[i..].starts_with(" `") || what[i..].starts_with(" \""))
+            .map_or(what, |i| &what[..i]);
         return if expected.is_empty() {
             format!("{kind}{what}")
         } else {
@@ -125,10 +169,7 @@ fn redact(message: &str) -> String {
     for (i, part) in parts.enumerate() {
         out.push('`');
         // Odd-numbered parts (i even here) are inside backticks.
-        let digits_run = part
-            .split(|c: char| !c.is_ascii_digit())
-            .any(|run| run.len() >= 6);
-        if i % 2 == 0 && digits_run {
+        if i % 2 == 0 && !plain(part) {
             out.push_str("(redacted)");
         } else {
             out.push_str(part);
@@ -186,6 +227,48 @@ mod tests {
         assert_eq!(id.as_str(), "a-1");
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"a-1\"");
         assert_eq!("".parse::<TestId>().unwrap_err().code, "id.empty");
+    }
+
+    #[test]
+    fn a_string_of_the_wrong_type_is_not_echoed() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Item {
+            #[allow(dead_code)]
+            n: u32,
+        }
+        for value in [
+            "201801012392",
+            "a, expected 201801012392",
+            "x \\\"201801012392\\\" y",
+        ] {
+            let text = format!(r#"{{"n": "{value}"}}"#);
+            let err = from_str::<Item>(&text).unwrap_err();
+            let f = &err.findings[0];
+            assert!(!f.message.contains("2018010"), "{f}");
+            assert_eq!(f.message, "invalid type: string, expected u32", "{value}");
+        }
+    }
+
+    #[test]
+    fn a_key_that_could_be_an_identity_number_is_not_in_the_path() {
+        use std::collections::BTreeMap;
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Item {
+            #[allow(dead_code)]
+            id: u32,
+        }
+        for key in ["201801012392", "19180101-2392", "010180 22 392", "x y"] {
+            let text = format!(r#"{{"{key}": {{"id": 1, "{key}": 2}}}}"#);
+            let err = from_str::<BTreeMap<String, Item>>(&text).unwrap_err();
+            let finding = &err.findings[0];
+            assert_eq!(finding.path, "(key).(key)", "{key}");
+            assert!(!finding.to_string().contains(key), "{finding}");
+        }
+        // Plain names are kept.
+        let err = from_str::<BTreeMap<String, Item>>(r#"{"sdq-p-4-17": {"id": 1, "colour": 2}}"#)
+            .unwrap_err();
+        assert_eq!(err.findings[0].path, "sdq-p-4-17.colour");
     }
 
     #[test]

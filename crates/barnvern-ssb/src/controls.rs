@@ -1629,7 +1629,11 @@ pub fn check_sak(
                 "/Barnevern/Avgiver".to_owned()
             } else if h.at.name == "Sak" {
                 match sak.id() {
-                    Some(id) => format!("/Barnevern/Sak[@Id='{id}']"),
+                    // An id is input: anything in it shaped like an identity number is masked.
+                    Some(id) => format!(
+                        "/Barnevern/Sak[@Id='{}']",
+                        barnvern_core::identifier::mask_identity_numbers(id)
+                    ),
                     None => "/Barnevern/Sak".to_owned(),
                 }
             } else {

@@ -61,7 +61,11 @@ impl ReadCase {
         let Some(data) = self.data else {
             return Err(self.findings);
         };
-        let locator = format!("{}:/Barnevern/Sak[@Id='{}']", self.file, data.case_id);
+        let locator = format!(
+            "{}:/Barnevern/Sak[@Id='{}']",
+            self.file,
+            barnvern_core::identifier::mask_identity_numbers(data.case_id.as_str())
+        );
         Case::from_data(data).map_err(|e| {
             let mut out = self.findings;
             out.extend(e.findings.into_iter().map(|i| {

@@ -123,7 +123,12 @@ impl Element {
     /// The XPath-like location of a record under `Sak`: `/Barnevern/Sak/Melding[@Id='…']`.
     pub fn locator(&self) -> String {
         match self.id() {
-            Some(id) => format!("/Barnevern/Sak/{}[@Id='{id}']", self.name),
+            // An id is input: anything in it shaped like an identity number is masked.
+            Some(id) => format!(
+                "/Barnevern/Sak/{}[@Id='{}']",
+                self.name,
+                barnvern_core::identifier::mask_identity_numbers(id)
+            ),
             None => format!("/Barnevern/Sak/{}", self.name),
         }
     }
