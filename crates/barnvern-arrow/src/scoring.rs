@@ -43,7 +43,7 @@ use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use barnvern_core::identifier::{echo, mask_identity_numbers};
+use barnvern_core::identifier::echo;
 use barnvern_core::{Finding, Findings, ValidationError};
 use barnvern_outcomes::{Instrument, ScoreColumns, ScoreOptions, score_columns_from};
 
@@ -99,10 +99,16 @@ enum Role {
     Age,
 }
 
-/// A column name as a message or path may show it (a header is input, and could hold an
-/// identity number).
+/// A column name as a message or path may show it: a header is input and could hold an
+/// identity number in any written form, so only a short code-like name is shown as it is
+/// (`barnvern_core::identifier::echo`'s rule), anything else described in parentheses.
 fn shown(name: &str) -> String {
-    mask_identity_numbers(name).into_owned()
+    let echoed = echo(name);
+    if echoed.starts_with('"') {
+        name.to_owned()
+    } else {
+        format!("({echoed})")
+    }
 }
 
 /// Scores Arrow record batches of respondents with one instrument; see the module docs.

@@ -161,6 +161,19 @@ fn redact(message: &str) -> String {
             format!("{kind}{what}, expected{expected}")
         };
     }
+    // An unknown field's or variant's name is input and may itself hold backticks: take it
+    // as everything up to the last "`, expected" (or "`, there are no ...").
+    for prefix in ["unknown field `", "unknown variant `"] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let end = rest
+                .rfind("`, expected")
+                .or_else(|| rest.rfind("`, there are no"))
+                .unwrap_or(rest.len());
+            let (name, tail) = rest.split_at(end);
+            let name = if plain(name) { name } else { "(redacted)" };
+            return format!("{prefix}{name}{tail}");
+        }
+    }
     let mut out = String::with_capacity(message.len());
     let mut parts = message.split('`');
     if let Some(first) = parts.next() {
@@ -258,7 +271,13 @@ mod tests {
             #[allow(dead_code)]
             id: u32,
         }
-        for key in ["201801012392", "19180101-2392", "010180 22 392", "x y"] {
+        for key in [
+            "201801012392",
+            "19180101-2392",
+            "010180 22 392",
+            "x y",
+            "a`b 201801012392",
+        ] {
             let text = format!(r#"{{"{key}": {{"id": 1, "{key}": 2}}}}"#);
             let err = from_str::<BTreeMap<String, Item>>(&text).unwrap_err();
             let finding = &err.findings[0];

@@ -156,12 +156,19 @@ impl Responses {
 }
 
 pub(crate) fn unknown_item(instrument: &Instrument, name: &str, path: &str) -> Finding {
+    // The name is input: the path (`responses.NAME`, `columns.NAME`) shows it only where the
+    // message may (a short code-like name), else `(item)`.
+    let shown = barnvern_core::identifier::echo(name);
+    let path = match path.strip_suffix(name) {
+        Some(prefix) if !shown.starts_with('"') => format!("{prefix}(item)"),
+        _ => path.to_owned(),
+    };
     Finding::error(
         path,
         "outcomes.unknown_item",
         format!(
             "{} is not an item of {} (version {})",
-            barnvern_core::identifier::echo(name),
+            shown,
             instrument.id(),
             instrument.version()
         ),
