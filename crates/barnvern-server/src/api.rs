@@ -383,11 +383,10 @@ pub async fn get_case(
             Ok(c) => c,
             Err(r) => return r,
         };
-    match ctx.store(move |s, a| s.read(a, &id)).await {
-        Ok(read) => match read.case.to_json() {
-            Ok(body) => json_response(StatusCode::OK, body, Some(read.version)),
-            Err(_) => store_problem(&StoreError::Corrupt("bundle".into())),
-        },
+    // The stored bundle is the canonical JSON of a case validated when it was written: sent
+    // as it is, with neither a parse nor a second serialisation (verify checks the store).
+    match ctx.store(move |s, a| s.read_json(a, &id)).await {
+        Ok(read) => json_response(StatusCode::OK, read.json, Some(read.version)),
         Err(e) => store_problem(&e),
     }
 }
@@ -424,13 +423,44 @@ pub struct Opened {
     pub case_id: String,
     /// Its version (1).
     pub version: u64,
+    /// True when the request's `Idempotency-Key` had opened this case before: the first
+    /// answer again, nothing written.
+    pub repeated: bool,
 }
 
 /// A new case id: jurisdiction, municipality, year and ten random Crockford base-32
 /// characters (50 bits). It holds no identity number and reveals nothing about the child.
 pub fn new_case_id(jurisdiction: &str, municipality: &str, year: i32) -> String {
+    case_id_from(jurisdiction, municipality, year, &rand::random())
+}
+
+/// The case id of a request to open a case with an `Idempotency-Key`: the same caller, key and
+/// municipality give the same id, so a retried request finds the case the first one opened
+/// instead of opening a second. Ten base-32 characters of a SHA-256 of the three (no identity
+/// number goes in; two callers using the same key get different cases).
+pub fn idempotent_case_id(
+    jurisdiction: &str,
+    municipality: &str,
+    year: i32,
+    staff_id: &str,
+    key: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"barnvern/open-case/v1\0")
+        .chain_update(staff_id.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(municipality.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&digest[..10]);
+    case_id_from(jurisdiction, municipality, year, &bytes)
+}
+
+fn case_id_from(jurisdiction: &str, municipality: &str, year: i32, bytes: &[u8; 10]) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bytes: [u8; 10] = rand::random();
     let random: String = bytes
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
@@ -438,20 +468,29 @@ pub fn new_case_id(jurisdiction: &str, municipality: &str, year: i32) -> String 
     format!("{jurisdiction}-{municipality}-{year}-{random}")
 }
 
-/// Builds a new case from a header and its first referral, as the workflow takes them.
+/// The request's `Idempotency-Key`, if any (printable text of 1 to 200 characters).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Box<Problem>> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 => Ok(Some(k.to_owned())),
+        Some(_) => Err(Box::new(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "store.idempotency_key_invalid",
+            "the Idempotency-Key must be printable text of 1 to 200 characters",
+        ))),
+    }
+}
+
+/// Builds a new case with the id `case_id` from a header and its first referral, as the
+/// workflow takes them.
 pub fn build_case(
+    case_id: String,
     jurisdiction: barnvern_core::Jurisdiction,
     municipality: barnvern_core::municipality::MunicipalityCode,
     opened_on: NaiveDate,
     child: barnvern_case::person::Child,
     referral: barnvern_case::referral::Referral,
 ) -> Result<Case, Vec<ProblemFinding>> {
-    use chrono::Datelike;
-    let case_id = new_case_id(
-        &jurisdiction.to_string(),
-        municipality.as_str(),
-        opened_on.year(),
-    );
     let case_id = barnvern_core::ids::CaseId::new(case_id).map_err(|i| {
         vec![ProblemFinding {
             event: None,
@@ -482,7 +521,8 @@ pub fn build_case(
 
 /// Opens a case with its first report of concern; 201 with `Location`.
 #[utoipa::path(post, path = "/v1/cases", tag = "cases", request_body = OpenCase,
-    params(PurposeHeader),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request harmless: the same key from the same caller opens one case"),
+        PurposeHeader),
     responses(
         (status = 201, description = "Opened", body = Opened,
          headers(("Location" = String, description = "/v1/cases/{id}"), ("ETag" = String, description = "\"1\""))),
@@ -490,13 +530,17 @@ pub fn build_case(
         (status = 401, description = "No, an expired or a forged token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not open cases, or not in that municipality", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The case or referral is not valid", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "The case or referral is not valid, or the Idempotency-Key opened a different case", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body: Body) -> Response {
     let ctx = match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Staff).await
     {
         Ok(c) => c,
         Err(r) => return r,
+    };
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(p) => return ctx.refuse(*p).await,
     };
     let bytes = match ctx.body(body).await {
         Ok(b) => b,
@@ -507,7 +551,19 @@ pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body:
         Err(r) => return r,
     };
     let opened_on = req.opened_on.unwrap_or_else(|| req.referral.received_on());
+    let jurisdiction = req.jurisdiction.to_string();
+    let year = chrono::Datelike::year(&opened_on);
+    let staff_id = ctx
+        .caller
+        .as_ref()
+        .map(|c| c.actor.staff_id.clone())
+        .unwrap_or_default();
+    let case_id = match &key {
+        Some(k) => idempotent_case_id(&jurisdiction, req.municipality.as_str(), year, &staff_id, k),
+        None => new_case_id(&jurisdiction, req.municipality.as_str(), year),
+    };
     let case = match build_case(
+        case_id,
         req.jurisdiction,
         req.municipality,
         opened_on,
@@ -530,13 +586,37 @@ pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body:
         system: "barnvern-server".into(),
         ..Default::default()
     };
-    match ctx.store(move |s, a| s.import(a, &case, &source)).await {
-        Ok(_) => {
+    let keyed = key.is_some();
+    let opened = ctx
+        .store(move |s, a| -> Result<bool, StoreError> {
+            match s.import(a, &case, &source) {
+                Ok(barnvern_store::ImportOutcome::Imported) => Ok(false),
+                Ok(barnvern_store::ImportOutcome::Unchanged { .. }) => Ok(true),
+                // The key's case exists and has moved on since it was opened: the same request
+                // again when the case's first event holds the bundle this request builds.
+                Err(StoreError::Conflict { expected: 0, .. }) if keyed => {
+                    let events = s.history(a, case.case_id.as_str())?;
+                    match events.first().map(|e| &e.body) {
+                        Some(EventBody::Imported { bundle, .. }) if **bundle == *case => Ok(true),
+                        _ => Err(StoreError::Invalid {
+                            code: "store.idempotency_key_reused",
+                            message: "this idempotency key was used to open a different case"
+                                .into(),
+                        }),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .await;
+    match opened {
+        Ok(repeated) => {
             let mut res = json_response(
                 StatusCode::CREATED,
                 to_json(&Opened {
                     case_id: case_id.clone(),
                     version: 1,
+                    repeated,
                 }),
                 Some(1),
             );
@@ -628,18 +708,9 @@ pub async fn append_events(
         }
         Err(p) => return ctx.refuse(*p).await,
     };
-    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) => Some(k.to_owned()),
-        Some(Err(_)) => {
-            return ctx
-                .refuse(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "store.idempotency_key_invalid",
-                    "the Idempotency-Key must be printable text",
-                ))
-                .await;
-        }
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(p) => return ctx.refuse(*p).await,
     };
     let bytes = match ctx.body(body).await {
         Ok(b) => b,

@@ -452,3 +452,159 @@ async fn a_slow_body_times_out() {
     let res = f.app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
 }
+
+#[tokio::test]
+async fn opening_a_case_with_an_idempotency_key_opens_it_once() {
+    let f = Fixture::new();
+    let t = cw(&f);
+    let open = |key: &'static str, body: String| {
+        let (f, t) = (&f, t.clone());
+        async move {
+            f.call(
+                Method::POST,
+                "/v1/cases",
+                Some(&t),
+                &[("idempotency-key", key)],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let first = open("open-1", open_case_body("4601")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(first.json["repeated"], false);
+    let id = first.json["case_id"].as_str().unwrap().to_owned();
+
+    // The same request again (a client retrying after a lost answer): the same case.
+    let again = open("open-1", open_case_body("4601")).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text);
+    assert_eq!(again.json["case_id"], id.as_str());
+    assert_eq!(again.json["repeated"], true);
+    assert_eq!(
+        again.headers["location"],
+        format!("/v1/cases/{id}").as_str()
+    );
+
+    // Still the same case after it has moved on.
+    let review = r#"{"type": "follow_up_recorded", "follow_up": {"id": "fu-i1", "on": "2026-11-10",
+        "kind": "measure_review", "provenance": {"recorded_at": "2026-11-10T09:00:00Z",
+        "recorded_by": {"role": "caseworker", "staff": "sw-017"}, "source_system": "test"}}}"#;
+    let moved = f
+        .call(
+            Method::POST,
+            &format!("/v1/cases/{id}/events"),
+            Some(&t),
+            &[("if-match", "\"1\"")],
+            Some(review.to_owned()),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    let late = open("open-1", open_case_body("4601")).await;
+    assert_eq!(late.status, StatusCode::CREATED, "{}", late.text);
+    assert_eq!(late.json["case_id"], id.as_str());
+    assert_eq!(late.json["repeated"], true);
+
+    // The key with a different request is refused; a new key opens a new case.
+    let other = open_case_body("4601").replace("\"m-1\"", "\"m-2\"");
+    let reused = open("open-1", other.clone()).await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reused.text
+    );
+    assert_eq!(reused.json["code"], "store.idempotency_key_reused");
+    let fresh = open("open-2", other).await;
+    assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.text);
+    assert_ne!(fresh.json["case_id"], id.as_str());
+
+    // Another caseworker's identical key is another case.
+    let t2 = f
+        .minter
+        .mint(
+            "sw-other",
+            TokenRole::Caseworker,
+            &["4601".to_owned()],
+            3600,
+        )
+        .unwrap();
+    let theirs = f
+        .call(
+            Method::POST,
+            "/v1/cases",
+            Some(&t2),
+            &[("idempotency-key", "open-1")],
+            Some(open_case_body("4601")),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.text);
+    assert_ne!(theirs.json["case_id"], id.as_str());
+
+    // The retries wrote nothing to the case's stream.
+    let stream = f
+        .store
+        .history(&Actor::local_administrator("t"), &id)
+        .unwrap();
+    assert_eq!(
+        stream.len(),
+        2,
+        "one import and one follow-up, no second import"
+    );
+
+    let bad = open("", open_case_body("4601")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+    assert_eq!(bad.json["code"], "store.idempotency_key_invalid");
+}
+
+/// RS256: a token signed with an RSA key verifies against its public key in a key file that
+/// also holds an Ed25519 key (as a key rotation or two identity providers would have it);
+/// the same RSA key's public half used as an HMAC secret is refused, and an RS256 token is
+/// refused by a verifier that holds no RSA key. The key pair in tests/data is for tests only.
+#[test]
+fn rs256_tokens_verify_against_a_configured_rsa_key() {
+    use barnvern_server::auth::{AuthError, Verifier};
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let rsa_private = std::fs::read_to_string(data.join("rs256-test-private.pem")).unwrap();
+    let rsa_public = std::fs::read_to_string(data.join("rs256-test-public.pem")).unwrap();
+    let f = Fixture::new();
+    let both = format!("{}\n{rsa_public}", f.public_pem);
+    let verifier = Verifier::from_pem(&both, DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap();
+    let rsa = Minter::from_pem(&rsa_private, DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap();
+    let token = rsa
+        .mint("sw-rsa", TokenRole::TeamLeader, &["0180".into()], 600)
+        .unwrap();
+    let header = jsonwebtoken::decode_header(&token).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let caller = verifier.verify(&token, "review").unwrap();
+    assert_eq!(caller.actor.staff_id, "sw-rsa");
+    assert_eq!(caller.role, TokenRole::TeamLeader);
+    // The Ed25519 key of the same file still verifies its tokens.
+    let ed = f.token(TokenRole::Caseworker, &["0180"]);
+    assert!(verifier.verify(&ed, "review").is_ok());
+
+    // HS256 with the RSA public key as the secret (the classic key-confusion forgery).
+    let claims = serde_json::json!({"iss": DEFAULT_ISSUER, "aud": DEFAULT_AUDIENCE, "sub": "x",
+        "role": "caseworker", "municipalities": ["0180"], "iat": 1, "exp": 99_999_999_999_i64});
+    let confused = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(rsa_public.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        verifier.verify(&confused, "review"),
+        Err(AuthError::Invalid(_))
+    ));
+    // A verifier with the Ed25519 key only refuses the RS256 token.
+    let ed_only = Verifier::from_pem(&f.public_pem, DEFAULT_ISSUER, DEFAULT_AUDIENCE).unwrap();
+    assert!(matches!(
+        ed_only.verify(&token, "review"),
+        Err(AuthError::Invalid(_))
+    ));
+    // A changed signature (a character inside it, away from the padding bits) is refused.
+    let mut forged: Vec<char> = token.chars().collect();
+    let i = forged.len() - 20;
+    forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    assert!(verifier.verify(&forged, "review").is_err());
+}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p barnvern-store --example store_bench -- appends DB WRITERS APPENDS EVENTS_PER_APPEND
-//! cargo run --release -p barnvern-store --example store_bench -- reads DB READS [durable]
+//! cargo run --release -p barnvern-store --example store_bench -- reads DB READS [durable|default] [THREADS] [json|typed]
 //! cargo run --release -p barnvern-store --example store_bench -- worklist DB [MUNICIPALITY|all]
 //! cargo run --release -p barnvern-store --example store_bench -- import DB BUNDLES.jsonl
 //! cargo run --release -p barnvern-store --example store_bench -- fsync DIR [N]
@@ -200,30 +200,50 @@ fn appends(url: &str, writers: usize, appends: usize, per: usize) -> f64 {
     rate
 }
 
-fn reads(url: &str, n: usize, durable: bool) -> f64 {
+/// `n` random case reads from `threads` threads, each with its access-log entry; `json`: the
+/// stored bundle as it is (`read_json`, what the HTTP service sends), else the typed, validated
+/// case (`read`).
+fn reads(url: &str, n: usize, durable: bool, threads: usize, json: bool) -> f64 {
     let store = open(url, durable);
-    let ids: Vec<String> = cases(store.as_ref()).into_iter().map(|c| c.0).collect();
-    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let ids: Arc<Vec<String>> = Arc::new(cases(store.as_ref()).into_iter().map(|c| c.0).collect());
+    let per = n / threads.max(1);
     let t0 = Instant::now();
-    for _ in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let id = &ids[(x % ids.len() as u64) as usize];
-        store.read(&admin(), id).unwrap();
+    let handles: Vec<_> = (0..threads.max(1))
+        .map(|t| {
+            let (store, ids) = (Arc::clone(&store), Arc::clone(&ids));
+            std::thread::spawn(move || {
+                let mut x = 0x2545_f491_4f6c_dd1d_u64 ^ (t as u64 + 1).wrapping_mul(0x9e37_79b9);
+                for _ in 0..per {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let id = &ids[(x % ids.len() as u64) as usize];
+                    if json {
+                        store.read_json(&admin(), id).unwrap();
+                    } else {
+                        store.read(&admin(), id).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
     }
     let secs = t0.elapsed().as_secs_f64();
+    let total = per * threads.max(1);
     println!(
-        "reads: {n} random case reads (one thread, each with its access-log entry, {} commit) \
-         in {secs:.2} s = {:.0} reads/s",
+        "reads: {total} random case reads ({}; {threads} thread(s), each read with its \
+         access-log entry, {} commit) in {secs:.2} s = {:.0} reads/s",
+        if json { "read_json" } else { "read, typed" },
         if durable {
             "durable"
         } else {
             "the backend's default"
         },
-        n as f64 / secs
+        total as f64 / secs
     );
-    n as f64 / secs
+    total as f64 / secs
 }
 
 fn worklist(url: &str, municipality: Option<String>) {
@@ -345,7 +365,13 @@ fn main() {
             appends(&arg(1), num(2, 1), num(3, 1000), num(4, 1))
         }),
         "reads" => median_of("reads", "reads/s", || {
-            reads(&arg(1), num(2, 20_000), arg(3) == "durable")
+            reads(
+                &arg(1),
+                num(2, 20_000),
+                arg(3) == "durable",
+                num(4, 1),
+                arg(5) == "json",
+            )
         }),
         "fsync" => fsync(&arg(1), num(2, 500)),
         "worklist" => worklist(&arg(1), args.get(2).cloned()),

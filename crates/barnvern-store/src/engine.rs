@@ -12,9 +12,10 @@ use crate::actor::{Action, Actor};
 use crate::backend::{Backend, CaseRow, DeadlineRow, EventRow, LogRow, NewCase, R, Tx};
 use crate::chain::{GENESIS, StoreKey, hex, link};
 use crate::error::{Finding, StoreError};
+use crate::group_log::GroupLog;
 use crate::model::{
     AccessEntry, ActorRecord, Appended, ChainBreak, EventBody, ImportOutcome, ImportSource,
-    Outcome, StoredCase, StoredEvent, VerifyReport, WorklistItem, WorklistQuery,
+    Outcome, StoredBundle, StoredCase, StoredEvent, VerifyReport, WorklistItem, WorklistQuery,
 };
 
 /// The log chain of accesses that name no existing case.
@@ -65,6 +66,8 @@ pub(crate) struct Engine<B: Backend> {
     /// Whether the access log entries of reads are committed durably too (see
     /// [`Backend::write`]); writes always are.
     pub(crate) durable_reads: bool,
+    /// The access-log entries of reads, committed in groups.
+    read_log: GroupLog,
 }
 
 fn event_hash(row: &EventRow) -> String {
@@ -247,6 +250,7 @@ impl<B: Backend> Engine<B> {
             backend,
             key,
             durable_reads: false,
+            read_log: GroupLog::default(),
         }
     }
 
@@ -277,7 +281,11 @@ impl<B: Backend> Engine<B> {
         }
     }
 
-    /// Runs one logged operation in a write transaction.
+    /// Runs one logged operation. A write (import, append) runs in a durable write transaction
+    /// that holds its access-log entry too. Anything else only reads: it runs in a read
+    /// snapshot, and its entry is committed with those of concurrent reads (see
+    /// [`crate::group_log`]) before the result is returned. A refusal is logged as refused; an
+    /// error of the store itself logs nothing (nothing was read or written).
     fn logged<T>(
         &self,
         actor: &Actor,
@@ -285,36 +293,51 @@ impl<B: Backend> Engine<B> {
         case_id: Option<&str>,
         body: &mut dyn FnMut(&mut dyn Tx, &mut LogCtx) -> R<T>,
     ) -> R<T> {
-        let durable = self.durable_reads || matches!(action, Action::Import | Action::Append);
-        self.backend.write(durable, &mut |tx| {
-            let mut ctx = LogCtx::default();
-            let result = match actor.check() {
-                Err(e) => Err(e),
-                Ok(()) if !actor.may(action) => Err(StoreError::Forbidden {
-                    role: actor.role.as_str(),
-                    action: action.as_str(),
-                }),
-                Ok(()) => body(tx, &mut ctx),
-            };
-            match result {
-                Ok(v) => {
-                    append_log(
-                        tx,
-                        actor,
-                        action,
-                        case_id,
-                        &ctx,
-                        Outcome::Allowed,
-                        &ctx.detail,
-                    )?;
-                    Ok(Ok(v))
-                }
-                Err(e) if e.is_refusal() => {
-                    append_log(tx, actor, action, case_id, &ctx, Outcome::Refused, e.code())?;
-                    Ok(Err(e))
-                }
-                Err(e) => Err(e),
-            }
+        let allowed = || match actor.check() {
+            Err(e) => Err(e),
+            Ok(()) if !actor.may(action) => Err(StoreError::Forbidden {
+                role: actor.role.as_str(),
+                action: action.as_str(),
+            }),
+            Ok(()) => Ok(()),
+        };
+        let outcome = |result: &R<T>, ctx: &LogCtx| match result {
+            Ok(_) => Some((Outcome::Allowed, ctx.detail.clone())),
+            Err(e) if e.is_refusal() => Some((Outcome::Refused, e.code().to_owned())),
+            Err(_) => None,
+        };
+        if matches!(action, Action::Import | Action::Append) {
+            return self.backend.write(true, &mut |tx| {
+                let mut ctx = LogCtx::default();
+                let result = allowed().and_then(|()| body(tx, &mut ctx));
+                let Some((o, detail)) = outcome(&result, &ctx) else {
+                    return result.map(Ok);
+                };
+                let mut rows = vec![unchained_log_row(actor, action, case_id, &ctx, o, detail)];
+                chain_and_insert(tx, &mut rows)?;
+                Ok(result)
+            });
+        }
+        let mut ctx = LogCtx::default();
+        let result = allowed().and_then(|()| {
+            self.backend.read(&mut |tx| {
+                ctx = LogCtx::default();
+                body(tx, &mut ctx)
+            })
+        });
+        if let Some((o, detail)) = outcome(&result, &ctx) {
+            self.commit_read_log(unchained_log_row(actor, action, case_id, &ctx, o, detail))?;
+        }
+        result
+    }
+
+    /// Commits the access-log entry of a read, grouped with those of concurrent reads.
+    fn commit_read_log(&self, row: LogRow) -> R<()> {
+        self.read_log.commit(row, &|mut rows| {
+            self.backend.write(self.durable_reads, &mut |tx| {
+                chain_and_insert(tx, &mut rows)?;
+                Ok(Ok(()))
+            })
         })
     }
 
@@ -485,30 +508,17 @@ impl<B: Backend> Engine<B> {
                 }
             }
             tx.insert_cases(&new_cases)?;
-            let chains: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
-            let mut log_heads = tx.log_heads_of(&chains)?;
             let at = now();
-            let mut rows = Vec::with_capacity(entries.len());
-            for (chain, case_id, outcome, detail) in entries {
-                let (seq, prev) = log_heads
-                    .get(&chain)
-                    .cloned()
-                    .unwrap_or((0, GENESIS.to_owned()));
-                let row = log_row(
-                    actor,
-                    Action::Import,
+            let mut rows: Vec<LogRow> = entries
+                .into_iter()
+                .map(|(chain, case_id, outcome, detail)| LogRow {
                     chain,
-                    seq,
-                    prev,
-                    &at,
-                    Some(case_id),
-                    outcome,
-                    detail,
-                );
-                log_heads.insert(row.chain.clone(), (row.seq, row.hash.clone()));
-                rows.push(row);
-            }
-            tx.insert_logs(&rows)?;
+                    at: at.clone(),
+                    case_id: Some(case_id.to_owned()),
+                    ..log_entry(actor, Action::Import, outcome, detail)
+                })
+                .collect();
+            chain_and_insert(tx, &mut rows)?;
             Ok(Ok(results))
         })
     }
@@ -652,16 +662,26 @@ impl<B: Backend> Engine<B> {
         })
     }
 
-    pub(crate) fn read(&self, actor: &Actor, case_id: &str) -> R<StoredCase> {
+    pub(crate) fn read_json(&self, actor: &Actor, case_id: &str) -> R<StoredBundle> {
         self.logged(actor, Action::Read, Some(case_id), &mut |tx, ctx| {
             let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
-            let case = Case::from_json(head.bundle.as_deref().unwrap_or_default())
-                .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
             ctx.detail = format!("version {}", head.version);
-            Ok(StoredCase {
-                case,
+            Ok(StoredBundle {
+                json: head.bundle.unwrap_or_default(),
                 version: version_u64(head.version),
             })
+        })
+    }
+
+    pub(crate) fn read(&self, actor: &Actor, case_id: &str) -> R<StoredCase> {
+        // The access is logged when the row is read; a bundle that no longer parses (changed
+        // behind the store's back) is then an error for the caller, and `verify` names it.
+        let stored = self.read_json(actor, case_id)?;
+        let case = Case::from_json(&stored.json)
+            .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
+        Ok(StoredCase {
+            case,
+            version: stored.version,
         })
     }
 
@@ -789,67 +809,64 @@ fn worklist_item(w: crate::backend::WorklistRow, as_of: NaiveDate) -> R<Worklist
     })
 }
 
-fn append_log(
-    tx: &mut dyn Tx,
-    actor: &Actor,
-    action: Action,
-    case_id: Option<&str>,
-    ctx: &LogCtx,
-    outcome: Outcome,
-    detail: &str,
-) -> R<()> {
-    let chain = ctx
-        .chain
-        .clone()
-        .filter(|_| action.is_case_action())
-        .unwrap_or_else(|| GLOBAL_CHAIN.to_owned());
-    let (seq, prev) = tx.log_head(&chain)?;
-    let row = log_row(
-        actor,
-        action,
-        chain,
-        seq,
-        prev,
-        &now(),
-        case_id,
-        outcome,
-        detail.to_owned(),
-    );
-    tx.insert_log(&row)
-}
-
-/// The next row of a log chain whose head is (`seq`, `prev`), with its hash.
-#[allow(clippy::too_many_arguments)]
-fn log_row(
-    actor: &Actor,
-    action: Action,
-    chain: String,
-    seq: i64,
-    prev: String,
-    at: &str,
-    case_id: Option<&str>,
-    outcome: Outcome,
-    detail: String,
-) -> LogRow {
-    let mut row = LogRow {
-        chain,
-        seq: seq + 1,
-        at: at.to_owned(),
+/// An access-log entry of `actor` doing `action`, not yet placed in a chain (no chain, seq,
+/// time, case or hashes).
+fn log_entry(actor: &Actor, action: Action, outcome: Outcome, detail: String) -> LogRow {
+    LogRow {
+        chain: String::new(),
+        seq: 0,
+        at: String::new(),
         staff_id: actor.staff_id.clone(),
         role: actor.role.as_str().to_owned(),
         purpose: actor.purpose.clone(),
-        case_id: case_id.map(str::to_owned),
+        case_id: None,
         action: action.as_str().to_owned(),
         outcome: match outcome {
             Outcome::Allowed => "allowed".into(),
             Outcome::Refused => "refused".into(),
         },
         detail,
-        prev_hash: prev,
+        prev_hash: String::new(),
         hash: String::new(),
-    };
-    row.hash = log_hash(&row);
-    row
+    }
+}
+
+/// The access-log entry of one logged operation, timed now: in the case's chain when the
+/// operation is on a case that exists, else in the global chain.
+fn unchained_log_row(
+    actor: &Actor,
+    action: Action,
+    case_id: Option<&str>,
+    ctx: &LogCtx,
+    outcome: Outcome,
+    detail: String,
+) -> LogRow {
+    LogRow {
+        chain: ctx
+            .chain
+            .clone()
+            .filter(|_| action.is_case_action())
+            .unwrap_or_else(|| GLOBAL_CHAIN.to_owned()),
+        at: now(),
+        case_id: case_id.map(str::to_owned),
+        ..log_entry(actor, action, outcome, detail)
+    }
+}
+
+/// Links `rows` (in order) onto the heads of their chains, locked for the transaction, and
+/// inserts them: each row's seq follows its chain's head and its hash covers the previous
+/// one's.
+fn chain_and_insert(tx: &mut dyn Tx, rows: &mut [LogRow]) -> R<()> {
+    let chains: Vec<&str> = rows.iter().map(|r| r.chain.as_str()).collect();
+    let mut heads = tx.log_heads_of(&chains)?;
+    for row in rows.iter_mut() {
+        let (seq, prev) = heads.remove(&row.chain).unwrap_or((0, GENESIS.to_owned()));
+        row.seq = seq + 1;
+        row.prev_hash = prev;
+        row.hash = log_hash(row);
+        heads.insert(row.chain.clone(), (row.seq, row.hash.clone()));
+    }
+    tx.insert_logs(rows)
 }
 
 /// Recomputes every chain and replays every stream against its projection.
@@ -996,25 +1013,19 @@ impl<B: Backend> Engine<B> {
             Some(a) => (a.staff_id.as_str(), a.role.as_str(), a.purpose.as_str()),
             None => ("unauthenticated", "unauthenticated", purpose),
         };
-        self.backend.write(false, &mut |tx| {
-            let (seq, prev) = tx.log_head(GLOBAL_CHAIN)?;
-            let mut row = LogRow {
-                chain: GLOBAL_CHAIN.to_owned(),
-                seq: seq + 1,
-                at: now(),
-                staff_id: staff_id.to_owned(),
-                role: role.to_owned(),
-                purpose: purpose.to_owned(),
-                case_id: case_id.map(str::to_owned),
-                action: action.as_str().to_owned(),
-                outcome: "refused".to_owned(),
-                detail: code.to_owned(),
-                prev_hash: prev,
-                hash: String::new(),
-            };
-            row.hash = log_hash(&row);
-            tx.insert_log(&row)?;
-            Ok(Ok(()))
+        self.commit_read_log(LogRow {
+            chain: GLOBAL_CHAIN.to_owned(),
+            seq: 0,
+            at: now(),
+            staff_id: staff_id.to_owned(),
+            role: role.to_owned(),
+            purpose: purpose.to_owned(),
+            case_id: case_id.map(str::to_owned),
+            action: action.as_str().to_owned(),
+            outcome: "refused".to_owned(),
+            detail: code.to_owned(),
+            prev_hash: String::new(),
+            hash: String::new(),
         })
     }
 

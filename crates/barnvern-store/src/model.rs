@@ -82,6 +82,17 @@ pub struct StoredCase {
     pub version: u64,
 }
 
+/// A case as read without parsing: the current bundle's canonical JSON, exactly as the store
+/// wrote it from a validated case, and its version. For services that pass the bundle on
+/// (an HTTP `GET` of the case) and need neither the typed case nor its validation again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBundle {
+    /// The bundle's canonical JSON (compact, as [`Case::to_json`] gives it).
+    pub json: String,
+    /// The stream's version (the number of events).
+    pub version: u64,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]

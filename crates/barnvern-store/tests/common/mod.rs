@@ -398,6 +398,73 @@ pub fn concurrent_appends(f: &dyn Fixture) {
     assert!(store.verify(&admin()).unwrap().is_ok());
 }
 
+/// Reads from many threads at once (their access-log entries are committed in groups) while
+/// appends go on: every read is in the access log exactly once, in its case's chain, before
+/// the read returns, and every chain verifies.
+pub fn concurrent_reads_are_each_logged(f: &dyn Fixture) {
+    let db = f.fresh();
+    let store: Arc<dyn CaseStore> = Arc::from(open(&db.url));
+    let cases = cohort(12, 33);
+    import_all(store.as_ref(), &cases);
+    let ids: Vec<String> = cases.iter().map(|c| c.case_id.to_string()).collect();
+    let writer_case = open_case(&cases).case_id.to_string();
+    let (threads, reads) = (8usize, 40usize);
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (store, barrier, ids) = (Arc::clone(&store), Arc::clone(&barrier), ids.clone());
+            std::thread::spawn(move || {
+                let reader = Actor {
+                    staff_id: format!("reader-{t}"),
+                    ..admin()
+                };
+                barrier.wait();
+                for i in 0..reads {
+                    let id = &ids[(t * 7 + i) % ids.len()];
+                    if i % 2 == 0 {
+                        let r = store.read_json(&reader, id).unwrap();
+                        assert!(r.json.contains(id.as_str()));
+                    } else {
+                        store.read(&reader, id).unwrap();
+                    }
+                    // Logged before the read returned.
+                    let log = store.access_log(&admin(), Some(id)).unwrap();
+                    assert!(log.iter().any(|e| e.staff_id == reader.staff_id), "{id}");
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let mut appended = 0;
+    for n in 0..10 {
+        let now = store.read(&admin(), &writer_case).unwrap();
+        let e = next_toggle(&now.case, now.version + n);
+        if store
+            .append(&admin(), &writer_case, now.version, &[e], None)
+            .is_ok()
+        {
+            appended += 1;
+        }
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert!(appended > 0);
+    let log = store.access_log(&admin(), None).unwrap();
+    for t in 0..threads {
+        let mine: Vec<_> = log
+            .iter()
+            .filter(|e| e.staff_id == format!("reader-{t}"))
+            .collect();
+        assert_eq!(mine.len(), reads, "reader-{t}: one entry per read");
+        assert!(
+            mine.iter()
+                .all(|e| e.action == "read" && e.case_id.as_deref() == Some(e.chain.as_str()))
+        );
+    }
+    assert!(store.verify(&admin()).unwrap().is_ok());
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     Allowed,
@@ -929,6 +996,11 @@ macro_rules! store_suite {
         #[test]
         fn concurrent_appends_exactly_one_wins() {
             common::concurrent_appends(&$fixture);
+        }
+
+        #[test]
+        fn concurrent_reads_are_each_logged_once() {
+            common::concurrent_reads_are_each_logged(&$fixture);
         }
 
         #[test]
