@@ -265,8 +265,33 @@ fn replace_children(el: &mut Element, name: &str, new: Vec<Element>) {
     el.children.extend(merged);
 }
 
-fn lovhjemmel(name: &str, b: &LegalBasis, stored: Option<&Element>) -> Option<Element> {
+/// The `Lovhjemmel` (or `JmfrLovhjemmel`) of a legal basis, `None` for a law SSB does not
+/// report. Kapittel and Paragraf are required by SSB's schema: one the bundle does not hold is
+/// written as 0 (which reads back as not given) and a warning at `path` says so, since SSB's
+/// controls refuse 0.
+fn lovhjemmel(
+    out: &mut Out<'_>,
+    path: &str,
+    name: &str,
+    b: &LegalBasis,
+    stored: Option<&Element>,
+) -> Option<Element> {
     let law = b.law.ssb_code()?;
+    let missing: Vec<&str> = [("Kapittel", &b.chapter), ("Paragraf", &b.section)]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| n)
+        .collect();
+    if !missing.is_empty() {
+        out.left_out(
+            format!("{path}.legal_basis"),
+            "ssb.write.legal_basis_incomplete",
+            format!(
+                "the legal basis has no {}: written as 0 in the {name}, which SSB's controls refuse",
+                missing.join(" or ")
+            ),
+        );
+    }
     let mut el = Element::new(name).with_child(Element::leaf("Lov", law));
     el.children.push(Element::leaf(
         "Kapittel",
@@ -576,7 +601,7 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Finding>) {
         let mut t = base(stored, "Tiltak", &id);
         let stored_lov = t.child("Lovhjemmel").cloned();
         let keep = stored_lov.as_ref().filter(|s| same_basis(s, legal_basis));
-        let Some(lov) = lovhjemmel("Lovhjemmel", legal_basis, keep) else {
+        let Some(lov) = lovhjemmel(&mut out, &path, "Lovhjemmel", legal_basis, keep) else {
             out.left_out(
                 path,
                 "ssb.write.not_ssb_code",
@@ -682,7 +707,7 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Finding>) {
         let keep = stored_lov
             .as_ref()
             .filter(|s| same_basis(s, &d.legal_basis));
-        let Some(lov) = lovhjemmel("Lovhjemmel", &d.legal_basis, keep) else {
+        let Some(lov) = lovhjemmel(&mut out, &path, "Lovhjemmel", &d.legal_basis, keep) else {
             out.left_out(
                 path,
                 "ssb.write.not_ssb_code",
@@ -799,7 +824,7 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Finding>) {
         let keep = stored_lov
             .as_ref()
             .filter(|s| same_basis(s, &b.legal_basis));
-        let Some(lov) = lovhjemmel("Lovhjemmel", &b.legal_basis, keep) else {
+        let Some(lov) = lovhjemmel(&mut out, &path, "Lovhjemmel", &b.legal_basis, keep) else {
             out.left_out(
                 path,
                 "ssb.write.not_ssb_code",
@@ -816,7 +841,7 @@ pub fn to_ssb(case: &CaseData) -> (ExtractInfo, Element, Vec<Finding>) {
             let keep = old_jmfr.iter().find(|s| same_basis(s, l));
             if let Some(el) = keep
                 .cloned()
-                .or_else(|| lovhjemmel("JmfrLovhjemmel", l, None))
+                .or_else(|| lovhjemmel(&mut out, &path, "JmfrLovhjemmel", l, None))
             {
                 o.children.push(el);
             }

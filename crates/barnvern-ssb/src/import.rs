@@ -819,11 +819,53 @@ pub fn legal_basis(l: &Element) -> Option<LegalBasis> {
     let law = Law::from_ssb_code(l.child_text("Lov")?.trim())?;
     Some(LegalBasis {
         law,
-        chapter: l.child_text("Kapittel").map(|s| s.trim().to_owned()),
-        section: l.child_text("Paragraf").map(|s| s.trim().to_owned()),
-        paragraph: l.child_text("Ledd").and_then(|s| s.trim().parse().ok()),
-        letter: l.child_text("Bokstav").map(|s| s.trim().to_owned()),
+        chapter: lovhjemmel_part(l, "Kapittel"),
+        section: lovhjemmel_part(l, "Paragraf"),
+        paragraph: lovhjemmel_part(l, "Ledd").and_then(|s| s.parse().ok()),
+        letter: lovhjemmel_part(l, "Bokstav"),
     })
+}
+
+/// A part of a `Lovhjemmel`, trimmed; `None` when it is absent, empty or 0. SSB's controls
+/// refuse 0 in every part: systems write it for "not given" (as the writer does for a
+/// required Kapittel or Paragraf the bundle lacks), so 0 reads back as not given.
+fn lovhjemmel_part(l: &Element, name: &str) -> Option<String> {
+    l.child_text(name)
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.bytes().all(|b| b == b'0'))
+        .map(str::to_owned)
+}
+
+/// Warnings for the parts of a `Lovhjemmel` that its legal basis does not hold: a Kapittel or
+/// Paragraf that is missing, empty or 0, and a Ledd that is not a whole number (its value is
+/// not echoed; it stays in the SSB data).
+fn check_lovhjemmel(ctx: &mut Ctx<'_>, record: &Element, l: &Element) {
+    for name in ["Kapittel", "Paragraf"] {
+        if lovhjemmel_part(l, name).is_none() {
+            ctx.find(
+                Severity::Warning,
+                record,
+                &format!("{}/{name}", l.name),
+                "ssb.lovhjemmel.incomplete",
+                format!(
+                    "{} has no {name} (or 0): the legal basis holds the law without it",
+                    l.name
+                ),
+            );
+        }
+    }
+    if lovhjemmel_part(l, "Ledd").is_some_and(|s| s.parse::<u8>().is_err()) {
+        ctx.find(
+            Severity::Warning,
+            record,
+            &format!("{}/Ledd", l.name),
+            "ssb.lovhjemmel.ledd",
+            format!(
+                "the Ledd of {} is not a whole number; left out of the legal basis",
+                l.name
+            ),
+        );
+    }
 }
 
 fn decision_kind(b: &LegalBasis) -> DecisionKind {
@@ -859,6 +901,9 @@ fn vedtak(ctx: &mut Ctx<'_>, data: &mut CaseData, v: &Element, invs: &[String]) 
         );
         return;
     };
+    if let Some(l) = v.child("Lovhjemmel") {
+        check_lovhjemmel(ctx, v, l);
+    }
     let investigation_id = invs
         .iter()
         .find_map(|i| data.investigations.iter().find(|x| x.id.as_str() == i))
@@ -969,6 +1014,9 @@ fn tiltak(ctx: &mut Ctx<'_>, data: &mut CaseData, t: &Element, decs: &[String]) 
         );
         return;
     };
+    if let Some(l) = t.child("Lovhjemmel") {
+        check_lovhjemmel(ctx, t, l);
+    }
     let decision_id = decs
         .iter()
         .find_map(|d| data.decisions.iter().find(|x| x.id.as_str() == d))
@@ -1128,7 +1176,27 @@ fn oversendelse(
         );
         return;
     };
-    let also_under = o.all("JmfrLovhjemmel").filter_map(legal_basis).collect();
+    if let Some(l) = o.child("Lovhjemmel") {
+        check_lovhjemmel(ctx, o, l);
+    }
+    let mut also_under = Vec::new();
+    for l in o.all("JmfrLovhjemmel") {
+        match legal_basis(l) {
+            Some(b) => {
+                check_lovhjemmel(ctx, o, l);
+                also_under.push(b);
+            }
+            None => ctx.find(
+                Severity::Warning,
+                o,
+                "JmfrLovhjemmel",
+                "ssb.lovhjemmel",
+                "a JmfrLovhjemmel without a known law (Lov BVL, BVL2021 or BL1981) is left out of \
+                 the legal bases the referral is also under (kept in the SSB data)"
+                    .to_owned(),
+            ),
+        }
+    }
     data.board_referrals.push(BoardReferral {
         id,
         sent_on,

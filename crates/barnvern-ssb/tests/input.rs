@@ -264,3 +264,84 @@ fn a_tiltak_without_start_date_is_kept_as_ssb_data_and_survives_a_round_trip() {
         serde_json::to_value(&case.interventions).unwrap()
     );
 }
+
+#[test]
+fn a_lovhjemmel_without_chapter_or_section_is_flagged_and_survives_a_round_trip() {
+    // A Vedtak whose Lovhjemmel holds the law only (Kapittel and Paragraf, both required by
+    // SSB's schema, missing; the Ledd not a number) was mapped without a word; written back,
+    // the required parts were filled with 0, which read back as chapter "0", section "0": the
+    // round trip changed the decision (fuzz input
+    // fuzz/artifacts/ssb_xml/crash-fc97044b5d4ba544429e4630f845e23ea12c95c6). A second Vedtak
+    // has Kapittel 0, which SSB's controls refuse: it reads as not given.
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Barnevern Id="1b1907ef-2080-42c8-b704-3b33bf0b0982" DatoUttrekk="2021-01-01T13:22:00+01:00">
+  <Avgiver Kommunenummer="3401" Kommunenavn="Kongsvinger kommune" Organisasjonsnummer="944117784"/>
+  <Sak StartDato="2021-01-01" Id="7317a453-2d65-465a-9589-519311d66579" Journalnummer="test0">
+    <Personalia Id="7317a453-2d65-465a-9589-519311d66570" StartDato="2021-01-01"
+                Fodselsnummer="02011088123" Fodseldato="2010-01-02" Kjonn="1"/>
+    <Vedtak Id="7317a453-2d65-465a-9589-519311d66571" StartDato="2021-04-08">
+      <Lovhjemmel><Lov>BVL</Lov><Ledd>_</Ledd></Lovhjemmel>
+      <Status Id="7317a453-2d65-465a-9589-519311d66572" EndretDato="2021-04-08" Kode="1"/>
+    </Vedtak>
+    <Vedtak Id="7317a453-2d65-465a-9589-519311d66573" StartDato="2021-04-09">
+      <Lovhjemmel><Lov>BVL</Lov><Kapittel>0</Kapittel><Paragraf>12</Paragraf></Lovhjemmel>
+      <Status Id="7317a453-2d65-465a-9589-519311d66574" EndretDato="2021-04-09" Kode="1"/>
+    </Vedtak>
+  </Sak>
+</Barnevern>"#;
+    let rc = read_str(xml, "l.xml").into_iter().next().unwrap().unwrap();
+    let codes: Vec<(&str, &str)> = rc
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.code.as_str(),
+                f.path.rsplit('/').next().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("ssb.lovhjemmel.incomplete", "Kapittel"),
+        ("ssb.lovhjemmel.incomplete", "Paragraf"),
+        ("ssb.lovhjemmel.ledd", "Ledd"),
+    ] {
+        assert!(codes.contains(&expected), "{expected:?} not in {codes:?}");
+    }
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|(c, _)| *c == "ssb.lovhjemmel.incomplete")
+            .count(),
+        3,
+        "two parts missing in the first Vedtak, Kapittel 0 in the second: {codes:?}"
+    );
+    assert!(
+        rc.findings.iter().all(|f| !f.message.contains('_')),
+        "the Ledd's value is not echoed"
+    );
+    let case = rc.into_case().unwrap();
+    let bases: Vec<_> = case
+        .decisions
+        .iter()
+        .map(|d| (d.legal_basis.chapter.clone(), d.legal_basis.section.clone()))
+        .collect();
+    assert_eq!(bases, [(None, None), (None, Some("12".to_owned()))]);
+    let written = write_case(&case).unwrap();
+    let incomplete = written
+        .findings
+        .iter()
+        .filter(|f| f.code == "ssb.write.legal_basis_incomplete")
+        .count();
+    assert_eq!(incomplete, 2, "{:?}", written.findings);
+    let again = read_str(&written.xml, "w.xml")
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap()
+        .into_case()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&again.decisions).unwrap(),
+        serde_json::to_value(&case.decisions).unwrap()
+    );
+}
