@@ -58,6 +58,10 @@ pub const PURPOSE_HEADER: &str = "purpose";
 /// What the access log records when a request gives no purpose.
 pub const NO_PURPOSE: &str = "(no purpose given)";
 
+/// What a handler answers: `Err` holds an answer already made (a logged refusal or a store
+/// error as a problem), so a handler goes on with `?` and ends with `Ok(response)`.
+pub type Answer = Result<Response, Response>;
+
 /// A request in progress: who, which action, which case; refusals are logged through it.
 pub struct Ctx {
     state: State,
@@ -204,6 +208,22 @@ impl Ctx {
             Err(_) => Err(StoreError::Database(
                 "the store call did not complete".into(),
             )),
+        }
+    }
+
+    /// [`Ctx::store`], with a store error made the answer ([`store_problem`]).
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn barnvern_store::CaseStore, &Actor) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, Response> {
+        self.store(f).await.map_err(|e| store_problem(&e))
+    }
+
+    /// The value of a header check, or its problem logged as a refusal and made the answer.
+    pub async fn check<T>(&self, checked: Result<T, Box<Problem>>) -> Result<T, Response> {
+        match checked {
+            Ok(v) => Ok(v),
+            Err(p) => Err(self.refuse(*p).await),
         }
     }
 
@@ -377,18 +397,12 @@ pub async fn get_case(
     AxState(state): AxState<State>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let ctx =
-        match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
+) -> Answer {
+    let ctx = Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await?;
     // The stored bundle is the canonical JSON of a case validated when it was written: sent
     // as it is, with neither a parse nor a second serialisation (verify checks the store).
-    match ctx.store(move |s, a| s.read_json(a, &id)).await {
-        Ok(read) => json_response(StatusCode::OK, read.json, Some(read.version)),
-        Err(e) => store_problem(&e),
-    }
+    let read = ctx.call(move |s, a| s.read_json(a, &id)).await?;
+    Ok(json_response(StatusCode::OK, read.json, Some(read.version)))
 }
 
 // --- POST /v1/cases ----------------------------------------------------------------------------
@@ -532,24 +546,11 @@ pub fn build_case(
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The case or referral is not valid, or the Idempotency-Key opened a different case", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body: Body) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Staff).await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let key = match idempotency_key(&headers) {
-        Ok(k) => k,
-        Err(p) => return ctx.refuse(*p).await,
-    };
-    let bytes = match ctx.body(body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let req: OpenCase = match ctx.json(&bytes).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body: Body) -> Answer {
+    let ctx = Ctx::authenticate(&state, &headers, Action::Import, None, Audience::Staff).await?;
+    let key = ctx.check(idempotency_key(&headers)).await?;
+    let bytes = ctx.body(body).await?;
+    let req: OpenCase = ctx.json(&bytes).await?;
     let opened_on = req.opened_on.unwrap_or_else(|| req.referral.received_on());
     let jurisdiction = req.jurisdiction.to_string();
     let year = chrono::Datelike::year(&opened_on);
@@ -578,7 +579,7 @@ pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body:
                 "the case or its referral is not valid",
             );
             p.findings = findings;
-            return ctx.refuse(p).await;
+            return Err(ctx.refuse(p).await);
         }
     };
     let case_id = case.case_id.as_str().to_owned();
@@ -609,24 +610,20 @@ pub async fn open_case(AxState(state): AxState<State>, headers: HeaderMap, body:
             }
         })
         .await;
-    match opened {
-        Ok(repeated) => {
-            let mut res = json_response(
-                StatusCode::CREATED,
-                to_json(&Opened {
-                    case_id: case_id.clone(),
-                    version: 1,
-                    repeated,
-                }),
-                Some(1),
-            );
-            if let Ok(h) = HeaderValue::from_str(&format!("/v1/cases/{case_id}")) {
-                res.headers_mut().insert(header::LOCATION, h);
-            }
-            res
-        }
-        Err(e) => store_problem(&e),
+    let repeated = opened.map_err(|e| store_problem(&e))?;
+    let mut res = json_response(
+        StatusCode::CREATED,
+        to_json(&Opened {
+            case_id: case_id.clone(),
+            version: 1,
+            repeated,
+        }),
+        Some(1),
+    );
+    if let Ok(h) = HeaderValue::from_str(&format!("/v1/cases/{case_id}")) {
+        res.headers_mut().insert(header::LOCATION, h);
     }
+    Ok(res)
 }
 
 // --- POST /v1/cases/{id}/events ----------------------------------------------------------------
@@ -688,38 +685,25 @@ pub async fn append_events(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let ctx = match Ctx::authenticate(&state, &headers, Action::Append, Some(&id), Audience::Staff)
-        .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let ctx =
+        Ctx::authenticate(&state, &headers, Action::Append, Some(&id), Audience::Staff).await?;
     let expected = match if_match(&headers) {
         Ok(Some(v)) => v,
         Ok(None) => {
-            return ctx
+            return Err(ctx
                 .refuse(Problem::new(
                     StatusCode::PRECONDITION_REQUIRED,
                     "http.if_match_required",
                     "an append must name the version it read in If-Match (the case's ETag)",
                 ))
-                .await;
+                .await);
         }
-        Err(p) => return ctx.refuse(*p).await,
+        Err(p) => return Err(ctx.refuse(*p).await),
     };
-    let key = match idempotency_key(&headers) {
-        Ok(k) => k,
-        Err(p) => return ctx.refuse(*p).await,
-    };
-    let bytes = match ctx.body(body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let value: serde_json::Value = match ctx.json(&bytes).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let key = ctx.check(idempotency_key(&headers)).await?;
+    let bytes = ctx.body(body).await?;
+    let value: serde_json::Value = ctx.json(&bytes).await?;
     let (items, array) = match value {
         serde_json::Value::Array(a) => (a, true),
         v => (vec![v], false),
@@ -744,31 +728,32 @@ pub async fn append_events(
             "an event of the request is not valid",
         );
         p.findings = findings;
-        return ctx.refuse(p).await;
+        return Err(ctx.refuse(p).await);
     }
     let case_id = id.clone();
-    match ctx
+    let done = ctx
         .store(move |s, a| s.append(a, &case_id, expected, &events, key.as_deref()))
         .await
-    {
-        Ok(done) => json_response(
-            StatusCode::OK,
-            to_json(&AppendedBody {
-                case_id: done.case_id,
-                first_version: done.first_version,
-                version: done.version,
-                repeated: done.repeated,
-            }),
-            Some(done.version),
-        ),
-        Err(e @ StoreError::Conflict { .. }) => {
-            let mut p = Problem::from_store(&e);
-            p.status = StatusCode::PRECONDITION_FAILED.as_u16();
-            p.title = "Precondition Failed".into();
-            p.into_response()
-        }
-        Err(e) => store_problem(&e),
-    }
+        .map_err(|e| match e {
+            // A stale If-Match: 412, the store's conflict with the current version.
+            StoreError::Conflict { .. } => {
+                let mut p = Problem::from_store(&e);
+                p.status = StatusCode::PRECONDITION_FAILED.as_u16();
+                p.title = "Precondition Failed".into();
+                p.into_response()
+            }
+            e => store_problem(&e),
+        })?;
+    Ok(json_response(
+        StatusCode::OK,
+        to_json(&AppendedBody {
+            case_id: done.case_id,
+            first_version: done.first_version,
+            version: done.version,
+            repeated: done.repeated,
+        }),
+        Some(done.version),
+    ))
 }
 
 // --- GET /v1/cases/{id}/history ----------------------------------------------------------------
@@ -816,26 +801,18 @@ pub async fn history(
     AxState(state): AxState<State>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let ctx = match Ctx::authenticate(
+) -> Answer {
+    let ctx = Ctx::authenticate(
         &state,
         &headers,
         Action::History,
         Some(&id),
         Audience::Staff,
     )
-    .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match ctx.store(move |s, a| s.history(a, &id)).await {
-        Ok(events) => {
-            let out: Vec<HistoryEvent> = events.into_iter().map(history_event).collect();
-            json_response(StatusCode::OK, to_json(&out), None)
-        }
-        Err(e) => store_problem(&e),
-    }
+    .await?;
+    let events = ctx.call(move |s, a| s.history(a, &id)).await?;
+    let out: Vec<HistoryEvent> = events.into_iter().map(history_event).collect();
+    Ok(json_response(StatusCode::OK, to_json(&out), None))
 }
 
 /// A stored event as the history shows it.
@@ -939,30 +916,21 @@ pub async fn deadlines(
     Path(id): Path<String>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-) -> Response {
-    let ctx =
-        match Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-    let q: AsOf = match query(&ctx, uri.query()).await {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let ctx = Ctx::authenticate(&state, &headers, Action::Read, Some(&id), Audience::Staff).await?;
+    let q: AsOf = query(&ctx, uri.query()).await?;
     let as_of = q.as_of.unwrap_or_else(today);
-    match ctx.store(move |s, a| s.read(a, &id)).await {
-        Ok(read) => json_response(
-            StatusCode::OK,
-            to_json(&CaseDeadlines {
-                case_id: read.case.case_id.as_str().to_owned(),
-                version: read.version,
-                as_of,
-                deadlines: read.case.deadlines(as_of),
-            }),
-            Some(read.version),
-        ),
-        Err(e) => store_problem(&e),
-    }
+    let read = ctx.call(move |s, a| s.read(a, &id)).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        to_json(&CaseDeadlines {
+            case_id: read.case.case_id.as_str().to_owned(),
+            version: read.version,
+            as_of,
+            deadlines: read.case.deadlines(as_of),
+        }),
+        Some(read.version),
+    ))
 }
 
 // --- GET /v1/worklist --------------------------------------------------------------------------
@@ -1010,19 +978,12 @@ pub async fn worklist(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-) -> Response {
-    let ctx =
-        match Ctx::authenticate(&state, &headers, Action::Worklist, None, Audience::Staff).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-    let q: WorklistParams = match query(&ctx, uri.query()).await {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let ctx = Ctx::authenticate(&state, &headers, Action::Worklist, None, Audience::Staff).await?;
+    let q: WorklistParams = query(&ctx, uri.query()).await?;
     let within = q.within.unwrap_or(DEFAULT_WITHIN_DAYS);
     if within > 366 {
-        return ctx
+        return Err(ctx
             .refuse(
                 Problem::new(
                     StatusCode::BAD_REQUEST,
@@ -1031,12 +992,12 @@ pub async fn worklist(
                 )
                 .with_finding("within", "http.query_invalid", "at most 366"),
             )
-            .await;
+            .await);
     }
     if let Some(m) = &q.municipality
         && (m.len() != 4 || !m.bytes().all(|b| b.is_ascii_digit()))
     {
-        return ctx
+        return Err(ctx
             .refuse(
                 Problem::new(
                     StatusCode::BAD_REQUEST,
@@ -1045,7 +1006,7 @@ pub async fn worklist(
                 )
                 .with_finding("municipality", "http.query_invalid", "four digits"),
             )
-            .await;
+            .await);
     }
     let as_of = q.as_of.unwrap_or_else(today);
     let wq = WorklistQuery {
@@ -1053,18 +1014,16 @@ pub async fn worklist(
         within_days: within,
         municipality: q.municipality,
     };
-    match ctx.store(move |s, a| s.worklist(a, &wq)).await {
-        Ok(items) => json_response(
-            StatusCode::OK,
-            to_json(&Worklist {
-                as_of,
-                within,
-                items,
-            }),
-            None,
-        ),
-        Err(e) => store_problem(&e),
-    }
+    let items = ctx.call(move |s, a| s.worklist(a, &wq)).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        to_json(&Worklist {
+            as_of,
+            within,
+            items,
+        }),
+        None,
+    ))
 }
 
 // --- GET /v1/access-log ------------------------------------------------------------------------
@@ -1110,21 +1069,14 @@ pub async fn access_log(
     AxState(state): AxState<State>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-) -> Response {
-    let ctx =
-        match Ctx::authenticate(&state, &headers, Action::ReadLog, None, Audience::Staff).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-    let q: AccessLogParams = match query(&ctx, uri.query()).await {
-        Ok(q) => q,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let ctx = Ctx::authenticate(&state, &headers, Action::ReadLog, None, Audience::Staff).await?;
+    let q: AccessLogParams = query(&ctx, uri.query()).await?;
     let since = match q.since.as_deref().map(|s| (s, parse_since(s))) {
         None => None,
         Some((_, Some(t))) => Some(t),
         Some((_, None)) => {
-            return ctx
+            return Err(ctx
                 .refuse(
                     Problem::new(
                         StatusCode::BAD_REQUEST,
@@ -1137,26 +1089,24 @@ pub async fn access_log(
                         "not a time or date",
                     ),
                 )
-                .await;
+                .await);
         }
     };
     let case = q.case.clone();
-    match ctx
-        .store(move |s, a| s.access_log(a, case.as_deref()))
-        .await
-    {
-        Ok(entries) => {
-            let entries = entries
-                .into_iter()
-                .filter(|e| match since {
-                    None => true,
-                    Some(t) => parse_since(&e.at).is_some_and(|at| at >= t),
-                })
-                .collect();
-            json_response(StatusCode::OK, to_json(&AccessLog { entries }), None)
-        }
-        Err(e) => store_problem(&e),
-    }
+    let entries = ctx
+        .call(move |s, a| s.access_log(a, case.as_deref()))
+        .await?
+        .into_iter()
+        .filter(|e| match since {
+            None => true,
+            Some(t) => parse_since(&e.at).is_some_and(|at| at >= t),
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        to_json(&AccessLog { entries }),
+        None,
+    ))
 }
 
 // --- health ------------------------------------------------------------------------------------
