@@ -201,13 +201,7 @@ fn any_bundle_is_written_as_valid_v4_and_checked() {
     std::fs::write(&path, &written.xml).unwrap();
     roundtrip_support::xmllint(&path);
     // Read back: the same records, now with SSB ids.
-    let back = read_str(&written.xml, "no-case.xml")
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
-        .into_case()
-        .unwrap_or_else(|f| panic!("{f:#?}"));
+    let back = only_case(&written.xml);
     assert_eq!(back.referrals.len(), case.referrals.len());
     assert_eq!(back.investigations.len(), case.investigations.len());
     assert_eq!(back.decisions.len(), case.decisions.len());
@@ -252,13 +246,7 @@ fn a_tiltak_without_start_date_is_kept_as_ssb_data_and_survives_a_round_trip() {
         written.xml.contains(id),
         "the Tiltak is written back as stored"
     );
-    let again = read_str(&written.xml, "w.xml")
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
-        .into_case()
-        .unwrap();
+    let again = only_case(&written.xml);
     assert_eq!(
         serde_json::to_value(&again.interventions).unwrap(),
         serde_json::to_value(&case.interventions).unwrap()
@@ -333,15 +321,20 @@ fn a_lovhjemmel_without_chapter_or_section_is_flagged_and_survives_a_round_trip(
         .filter(|f| f.code == "ssb.write.legal_basis_incomplete")
         .count();
     assert_eq!(incomplete, 2, "{:?}", written.findings);
-    let again = read_str(&written.xml, "w.xml")
-        .into_iter()
-        .next()
-        .unwrap()
-        .unwrap()
-        .into_case()
-        .unwrap();
+    let again = only_case(&written.xml);
     assert_eq!(
         serde_json::to_value(&again.decisions).unwrap(),
         serde_json::to_value(&case.decisions).unwrap()
     );
+}
+
+/// The one case of an SSB file (panics with the findings when it does not map).
+fn only_case(xml: &str) -> Case {
+    read_str(xml, "written.xml")
+        .into_iter()
+        .next()
+        .expect("the file holds a Sak")
+        .expect("the Sak reads")
+        .into_case()
+        .unwrap_or_else(|f| panic!("{f:#?}"))
 }
