@@ -210,25 +210,7 @@ impl Case {
     /// Reads a case bundle from JSON, validating it. Unknown fields are refused with their
     /// path; an unsupported `schema_version` is [`Error::SchemaVersion`].
     pub fn from_json(text: &str) -> Result<Case, Error> {
-        match barnvern_core::json::from_str::<CaseData>(text) {
-            Ok(mut data) => {
-                check_schema_version(Some(&data.schema_version))?;
-                // Older versions are 1.3 without the newer records: the migration is the version number.
-                data.schema_version = SCHEMA_VERSION.to_owned();
-                Ok(Case::from_data(data)?)
-            }
-            Err(err) => {
-                // An old or future bundle fails to parse; say so rather than name a field.
-                #[derive(Deserialize)]
-                struct Probe {
-                    schema_version: Option<String>,
-                }
-                if let Ok(probe) = serde_json::from_str::<Probe>(text) {
-                    check_schema_version(probe.schema_version.as_deref())?;
-                }
-                Err(err.into())
-            }
-        }
+        Ok(Case::from_data(parse_data(text)?)?)
     }
 
     /// The canonical JSON of the bundle (compact).
@@ -281,6 +263,74 @@ impl<'de> Deserialize<'de> for Case {
             });
             barnvern_core::json::de_error(first)
         })
+    }
+}
+
+/// Parses a bundle's JSON without validating it: a supported `schema_version` (migrated to
+/// [`SCHEMA_VERSION`]), every value through its type's constructor, no bundle rule.
+fn parse_data(text: &str) -> Result<CaseData, Error> {
+    match barnvern_core::json::from_str::<CaseData>(text) {
+        Ok(mut data) => {
+            check_schema_version(Some(&data.schema_version))?;
+            // Older versions are 1.3 without the newer records: the migration is the version number.
+            data.schema_version = SCHEMA_VERSION.to_owned();
+            Ok(data)
+        }
+        Err(err) => {
+            // An old or future bundle fails to parse; say so rather than name a field.
+            #[derive(Deserialize)]
+            struct Probe {
+                schema_version: Option<String>,
+            }
+            if let Ok(probe) = serde_json::from_str::<Probe>(text) {
+                check_schema_version(probe.schema_version.as_deref())?;
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// A case bundle read back from storage that this library wrote after validating it (the case
+/// store's current bundle, written by [`Case::to_json`] in the transaction that validated it),
+/// parsed but **not validated again**: an append to a stored case is then one validation (of
+/// its result) rather than two.
+///
+/// Why this is sound: a `TrustedBundle` is not a [`Case`] and gives out only a shared view of
+/// its data; the only way from it to a `Case` is [`TrustedBundle::apply`], whose result passes
+/// every rule of [`crate::validate`] exactly as [`Case::apply`]'s does. No unvalidated `Case`
+/// can come out of it, whatever the text was. What the trust buys is only that the bundle
+/// before the event is not checked: were it invalid (changed behind the store's back, which the
+/// store's hash chains detect), the event would be refused with the bundle's first error
+/// instead of the bundle being reported as invalid. Outside input (a file, a request) goes
+/// through [`Case::from_json`], which reports every finding of the bundle itself.
+#[derive(Debug, Clone)]
+pub struct TrustedBundle {
+    data: CaseData,
+}
+
+impl TrustedBundle {
+    /// Parses a bundle that this library stored after validating it (see [`TrustedBundle`]):
+    /// the JSON and the values' types are checked as by [`Case::from_json`], the bundle's rules
+    /// are not.
+    pub fn from_stored_json(text: &str) -> Result<TrustedBundle, Error> {
+        Ok(TrustedBundle {
+            data: parse_data(text)?,
+        })
+    }
+
+    /// The bundle's data as stored (read only).
+    pub fn data(&self) -> &CaseData {
+        &self.data
+    }
+
+    /// Applies `event` (see [`Case::apply`]) and returns the validated result, or the event's
+    /// refusal: the same [`WorkflowError`](crate::WorkflowError) as `Case::apply` gives for a
+    /// valid bundle.
+    pub fn apply(self, event: CaseEvent) -> Result<Case, crate::WorkflowError> {
+        // Not yet a valid case: it is never returned unless `apply` validated its result.
+        let mut case = Case { data: self.data };
+        case.apply(event)?;
+        Ok(case)
     }
 }
 

@@ -44,7 +44,9 @@ pub mod violence;
 pub mod violence_rules;
 pub mod workflow;
 
-pub use case::{Case, CaseData, CaseHeader, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS};
+pub use case::{
+    Case, CaseData, CaseHeader, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TrustedBundle,
+};
 pub use deadlines::{Deadline, DeadlineKind, DeadlineRules, DeadlineStatus};
 pub use error::{Error, WorkflowError};
 pub use workflow::CaseEvent;

@@ -528,3 +528,57 @@ fn source_extensions_are_reported_as_a_warning() {
     assert_eq!(hit.severity, barnvern_core::Severity::Warning);
     assert_eq!(hit.path, "source_extensions.acme");
 }
+
+/// A stored bundle applied to through `TrustedBundle` gives exactly what `Case::apply` gives:
+/// the same case when the event is accepted, the same refusal (event, state, code, message,
+/// path) when it is not, for state checks and bundle rules alike.
+#[test]
+fn a_trusted_bundle_applies_events_as_a_case_does() {
+    let mut case = empty_case("SE");
+    apply_all(&mut case, opened());
+    let stored = case.to_json().unwrap();
+    let attempts = [
+        conclude("i1", "2024-08-01"),
+        conclude("i9", "2024-08-01"),
+        start("i1", "s1", "2024-03-06"),
+        close("2022-12-01"),
+        decide("d1", "2024-08-02", None),
+    ];
+    let mut refusals = 0;
+    for e in attempts {
+        let want = case.clone().apply(e.clone());
+        let trusted = barnvern_case::TrustedBundle::from_stored_json(&stored).unwrap();
+        assert_eq!(trusted.data(), &*case);
+        let got = trusted.apply(e.clone());
+        match (want, got) {
+            (Ok(()), Ok(got)) => {
+                let mut expected = case.clone();
+                expected.apply(e).unwrap();
+                assert_eq!(got, expected);
+            }
+            (Err(w), Err(g)) => {
+                assert_eq!(g, w);
+                refusals += 1;
+            }
+            (w, g) => panic!("Case::apply gave {w:?}, TrustedBundle::apply {g:?}"),
+        }
+    }
+    assert_eq!(refusals, 4);
+}
+
+/// Whatever text a `TrustedBundle` is read from, no invalid case comes out of it: an invalid
+/// bundle (two referrals with one id) with an event the state allows is refused with the
+/// bundle's error, not returned as a case.
+#[test]
+fn a_trusted_bundle_never_yields_an_invalid_case() {
+    let mut case = empty_case("SE");
+    apply_all(&mut case, vec![referral("r1", "2024-03-01T10:00:00+01:00")]);
+    let mut v: serde_json::Value = serde_json::from_str(&case.to_json().unwrap()).unwrap();
+    let first = v["referrals"][0].clone();
+    v["referrals"].as_array_mut().unwrap().push(first);
+    let invalid = v.to_string();
+    assert!(Case::from_json(&invalid).is_err());
+    let trusted = barnvern_case::TrustedBundle::from_stored_json(&invalid).unwrap();
+    let err = trusted.apply(close("2024-06-01")).unwrap_err();
+    assert_eq!(err.code, "case.duplicate_id");
+}

@@ -2,7 +2,7 @@
 //! access log, the worklist and identity projections.
 
 use barnvern_case::deadlines::deadlines;
-use barnvern_case::{Case, CaseData, CaseEvent, DeadlineRules, DeadlineStatus};
+use barnvern_case::{Case, CaseData, CaseEvent, DeadlineRules, DeadlineStatus, TrustedBundle};
 use barnvern_core::PersonId;
 use barnvern_core::PersonIdentity;
 use chrono::{NaiveDate, SecondsFormat, Utc};
@@ -588,13 +588,33 @@ impl<B: Backend> Engine<B> {
                 });
             }
             let bundle = head.bundle.as_deref().unwrap_or_default();
-            let before = Case::from_json(bundle)
-                .map_err(|e| StoreError::Corrupt(format!("case {case_id}: {e}")))?;
-            let mut case = before.clone();
-            for (i, event) in events.iter().enumerate() {
-                case.apply(event.clone()).map_err(|e| StoreError::Refused {
-                    findings: vec![refused_from_workflow(i, e)],
-                })?;
+            let corrupt =
+                |e: barnvern_case::Error| StoreError::Corrupt(format!("case {case_id}: {e}"));
+            // The bundle is the store's own, validated when it was written (see
+            // `TrustedBundle`): it is parsed, not validated again; the result of each event is.
+            let stored = TrustedBundle::from_stored_json(bundle).map_err(corrupt)?;
+            let rows_before = deadline_rows(stored.data());
+            let identity_before = stored.data().child.identity.clone();
+            let municipality_before = stored.data().municipality.clone();
+            let refused = |i: usize, e: barnvern_case::WorkflowError| {
+                // Rare: only then is the stored bundle validated, so that a bundle changed
+                // behind the store's back is reported as such, as when it was validated first.
+                match Case::from_json(bundle) {
+                    Err(err) => corrupt(err),
+                    Ok(_) => StoreError::Refused {
+                        findings: vec![refused_from_workflow(i, e)],
+                    },
+                }
+            };
+            let Some((first, rest)) = events.split_first() else {
+                return Err(StoreError::Invalid {
+                    code: "store.no_events",
+                    message: "an append needs at least one event".into(),
+                });
+            };
+            let mut case = stored.apply(first.clone()).map_err(|e| refused(0, e))?;
+            for (i, event) in rest.iter().enumerate() {
+                case.apply(event.clone()).map_err(|e| refused(i + 1, e))?;
             }
             if case.case_id.as_str() != case_id {
                 return Err(StoreError::Corrupt(format!(
@@ -602,7 +622,7 @@ impl<B: Backend> Engine<B> {
                 )));
             }
             // The identity index changes (and needs the key) only when the child's does.
-            let digests = if case.child.identity != before.child.identity {
+            let digests = if case.child.identity != identity_before {
                 Some(self.identity_digests(&case)?)
             } else {
                 None
@@ -643,7 +663,7 @@ impl<B: Backend> Engine<B> {
             )?;
             // The projections are rewritten only where the events changed them.
             let rows = deadline_rows(&case);
-            if rows != deadline_rows(&before) || case.municipality != before.municipality {
+            if rows != rows_before || case.municipality != municipality_before {
                 tx.put_deadlines(case_id, case.municipality.as_str(), &rows, false)?;
             }
             if let Some(digests) = &digests {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use barnvern_case::{Case, CaseData, CaseEvent, DeadlineStatus};
+use barnvern_case::{Case, CaseData, CaseEvent, DeadlineStatus, WorkflowError};
 use barnvern_core::PersonIdentity;
 use barnvern_store::{
     Actor, CaseStore, ChainBreak, ImportOutcome, ImportSource, Outcome, Role, StoreError, StoreKey,
@@ -244,6 +244,57 @@ pub fn append_versions_and_idempotency(f: &dyn Fixture) {
     );
     let replayed = barnvern_store::replay(&history).unwrap();
     assert_eq!(replayed, store.read(&admin(), id).unwrap().case);
+    assert!(store.verify(&admin()).unwrap().is_ok());
+}
+
+/// An event whose result breaks a bundle rule (a closure dated before the case was opened) is
+/// refused by the store with exactly the finding `Case::apply` gives for it (path, code and
+/// message), in a single append and as the second event of a pair; nothing is written.
+pub fn refused_event_has_the_workflow_finding(f: &dyn Fixture) {
+    let db = f.fresh();
+    let store = open(&db.url);
+    let cases = cohort(20, 7);
+    import_all(store.as_ref(), &cases);
+    let case = open_case(&cases);
+    let id = case.case_id.as_str();
+    let early = close_event(case.opened_on - chrono::Days::new(1));
+    let want = case.clone().apply(early.clone()).unwrap_err();
+    assert!(
+        !want.path.is_empty(),
+        "a bundle rule, not a state check: {want:?}"
+    );
+    let expect = |findings: &[barnvern_store::Finding], index: usize, want: &WorkflowError| {
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let got = &findings[0];
+        assert_eq!(got.event, Some(index));
+        assert_eq!(got.path, want.path);
+        assert_eq!(got.code, want.code);
+        assert_eq!(
+            got.message,
+            format!(
+                "{} refused: {} (state: {})",
+                want.event, want.message, want.state
+            )
+        );
+    };
+    match store.append(&admin(), id, 1, std::slice::from_ref(&early), None) {
+        Err(StoreError::Refused { findings }) => expect(&findings, 0, &want),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Two valid events (closed, reopened), then the same refused one: the finding names event 2.
+    let close = next_toggle(case, 0);
+    let closed = apply(case, &close);
+    let reopen = next_toggle(&closed, 1);
+    let reopened = apply(&closed, &reopen);
+    let want2 = reopened.clone().apply(early.clone()).unwrap_err();
+    assert_eq!(want2.code, want.code);
+    let three = [close, reopen, early.clone()];
+    match store.append(&admin(), id, 1, &three, None) {
+        Err(StoreError::Refused { findings }) => expect(&findings, 2, &want2),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let now = store.read(&admin(), id).unwrap();
+    assert_eq!((now.version, &now.case), (1, case));
     assert!(store.verify(&admin()).unwrap().is_ok());
 }
 
@@ -991,6 +1042,11 @@ macro_rules! store_suite {
         #[test]
         fn append_versions_and_idempotency() {
             common::append_versions_and_idempotency(&$fixture);
+        }
+
+        #[test]
+        fn refused_event_has_the_workflow_finding() {
+            common::refused_event_has_the_workflow_finding(&$fixture);
         }
 
         #[test]
