@@ -533,6 +533,11 @@ struct ByteMap {
     /// The code of each 8-bit value, by its byte: of an `i8` and of a `u8` column.
     by_i8: [u8; 256],
     by_u8: [u8; 256],
+    /// When the codes of the compact range are `base + step * (value - lo)` for `lo..=hi` (SDQ
+    /// items: 0, 1, 2 or reversed 2, 1, 0) and every other value codes as `outside`: those four
+    /// and `outside`, so 8-bit columns are coded with arithmetic the compiler vectorises instead
+    /// of a table lookup per value.
+    affine: Option<([i16; 4], u8)>,
 }
 
 impl ByteMap {
@@ -552,12 +557,33 @@ impl ByteMap {
             wide,
             by_i8: [outside; 256],
             by_u8: [outside; 256],
+            affine: None,
         };
         for b in 0..=255u8 {
             map.by_i8[usize::from(b)] = map.code(i64::from(b as i8));
             map.by_u8[usize::from(b)] = map.code(i64::from(b));
         }
+        map.affine = map.find_affine(outside);
         map
+    }
+
+    /// The affine form of the map over 8-bit values, checked against the table for all 512.
+    fn find_affine(&self, outside: u8) -> Option<([i16; 4], u8)> {
+        let codes = self.wide.get(1..self.wide.len() - 1)?;
+        let lo = i16::try_from(self.min).ok()?;
+        let hi = lo.checked_add(i16::try_from(codes.len()).ok()?)?.checked_sub(1)?;
+        let base = i16::from(*codes.first()?);
+        let step = match codes.get(1) {
+            Some(&next) => i16::from(next) - base,
+            None => 0,
+        };
+        let affine = [lo, hi, base, step];
+        let agrees = |value: i16, code: u8| affine_code(affine, outside, value) == code;
+        let every = (0..=255u8).all(|b| {
+            agrees(i16::from(b as i8), self.by_i8[usize::from(b)])
+                && agrees(i16::from(b), self.by_u8[usize::from(b)])
+        });
+        every.then_some((affine, outside))
     }
 
     #[inline]
@@ -575,9 +601,19 @@ impl ByteMap {
     /// Codes rows `start..start + out.len()` of `column` into `out`.
     fn map(&self, column: &IntColumn<'_>, start: usize, out: &mut [u8]) {
         let end = start + out.len();
+        if column.len() < end {
+            out.fill(self.missing());
+            return;
+        }
         match column.values {
-            IntValues::I8(v) => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
-            IntValues::U8(v) => map_bytes(&self.by_u8, v, start, out, |x| x),
+            IntValues::I8(v) => match self.affine {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+                None => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
+            },
+            IntValues::U8(v) => match self.affine {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+                None => map_bytes(&self.by_u8, v, start, out, |x| x),
+            },
             IntValues::I16(v) => self.map_wide(v, start, out, i64::from),
             IntValues::I32(v) => self.map_wide(v, start, out, i64::from),
             IntValues::I64(v) => self.map_wide(v, start, out, |x| x),
@@ -631,6 +667,36 @@ fn map_bytes<T: Copy>(
             }
         }
         None => out.fill(table[0]),
+    }
+}
+
+/// The code of `value` under `[lo, hi, base, step]`: `base + step * (value - lo)` inside
+/// `lo..=hi`, `outside` elsewhere. Branch-free, so a loop over it vectorises.
+#[inline]
+fn affine_code([lo, hi, base, step]: [i16; 4], outside: u8, value: i16) -> u8 {
+    let code = base.wrapping_add(step.wrapping_mul(value.wrapping_sub(lo))) as u8;
+    if (value >= lo) & (value <= hi) {
+        code
+    } else {
+        outside
+    }
+}
+
+#[inline]
+fn map_affine<T: Copy + Into<i16>>(
+    affine: [i16; 4],
+    outside: u8,
+    v: &[T],
+    start: usize,
+    out: &mut [u8],
+) {
+    match v.get(start..start + out.len()) {
+        Some(v) => {
+            for (o, &x) in out.iter_mut().zip(v) {
+                *o = affine_code(affine, outside, x.into());
+            }
+        }
+        None => out.fill(affine_code(affine, outside, 0)),
     }
 }
 
@@ -757,9 +823,9 @@ impl<'p> BandKernel<'p> {
         key
     }
 
-    /// The table of each row of a chunk.
-    fn tables(&self, ages: Option<&[Option<u32>]>, default: Option<u32>, out: &mut [u8]) {
-        let select = |age: Option<u32>| match age {
+    /// The table for `age` ([`NO_BAND`] for none).
+    fn table_of(&self, age: Option<u32>) -> u8 {
+        match age {
             None => self.no_age,
             Some(a) => match self.by_age.get(a as usize) {
                 Some(t) => *t,
@@ -768,14 +834,18 @@ impl<'p> BandKernel<'p> {
                     .select(Some(a))
                     .map_or(NO_BAND, |(t, _)| u8::try_from(t).unwrap_or(NO_BAND)),
             },
-        };
+        }
+    }
+
+    /// The table of each row of a chunk.
+    fn tables(&self, ages: Option<&[Option<u32>]>, default: Option<u32>, out: &mut [u8]) {
         match ages {
             Some(ages) => {
                 for (o, a) in out.iter_mut().zip(ages) {
-                    *o = select(a.or(default));
+                    *o = self.table_of(a.or(default));
                 }
             }
-            None => out.fill(select(default)),
+            None => out.fill(self.table_of(default)),
         }
     }
 }
@@ -926,10 +996,9 @@ impl<'p> ColumnKernel<'p> {
         let mut codes = vec![CODE_MISSING; CHUNK_ROWS * by_item.len().max(1)];
         let mut index = vec![vec![0u16; CHUNK_ROWS]; n_scales];
         let mut flags = vec![0u8; CHUNK_ROWS];
-        let mut values = vec![vec![0f64; CHUNK_ROWS]; n_scores];
+        let mut sums = vec![0f64; CHUNK_ROWS];
         let mut present = vec![vec![0u8; CHUNK_ROWS]; n_scores];
         let mut tables = vec![0u8; CHUNK_ROWS];
-        let mut keys = vec![0i32; CHUNK_ROWS];
         let mut start = 0;
         while start < rows {
             let len = (rows - start).min(CHUNK_ROWS);
@@ -945,6 +1014,8 @@ impl<'p> ColumnKernel<'p> {
             if invalid {
                 return None;
             }
+            // Scales: the index of each row, then its value and presence straight into the
+            // result.
             for (s, scale) in self.scales.iter().enumerate() {
                 let index = index.get_mut(s)?.get_mut(..len)?;
                 index.fill(0);
@@ -970,80 +1041,99 @@ impl<'p> ColumnKernel<'p> {
                         *x = if f != 0 { *gated } else { *x };
                     }
                 }
-                let dst = values.get_mut(s)?.get_mut(..len)?;
+                let (column, validity, _) = result.get_mut(s)?;
                 let ok = present.get_mut(s)?.get_mut(..len)?;
-                for ((d, o), &x) in dst.iter_mut().zip(ok.iter_mut()).zip(index.iter()) {
-                    let x = usize::from(x);
-                    *d = scale.values.get(x).copied().unwrap_or(0.0);
-                    *o = scale.present.get(x).copied().unwrap_or(0);
+                column.extend(
+                    index
+                        .iter()
+                        .map(|&x| scale.values.get(usize::from(x)).copied().unwrap_or(0.0)),
+                );
+                for (o, &x) in ok.iter_mut().zip(index.iter()) {
+                    *o = scale.present.get(usize::from(x)).copied().unwrap_or(0);
                 }
+                validity.push_flags(ok);
             }
+            // Composites: the sum of their scales' values just written, present when all are.
             for (c, parts) in self.composites.iter().enumerate() {
-                let (done, rest) = values.split_at_mut(n_scales + c);
+                let (done, rest) = result.split_at_mut(n_scales + c);
                 let (done_ok, rest_ok) = present.split_at_mut(n_scales + c);
-                let dst = rest.first_mut()?.get_mut(..len)?;
+                let (column, validity, _) = rest.first_mut()?;
                 let ok = rest_ok.first_mut()?.get_mut(..len)?;
+                let dst = &mut sums[..len];
                 dst.fill(0.0);
                 ok.fill(1);
                 for &p in parts {
-                    let (Some(src), Some(src_ok)) = (done.get(p), done_ok.get(p)) else {
+                    let (Some(src), Some(src_ok)) = (
+                        done.get(p).and_then(|d| d.0.get(start..end)),
+                        done_ok.get(p),
+                    ) else {
                         ok.fill(0);
                         continue;
                     };
-                    for (d, &v) in dst.iter_mut().zip(&src[..len]) {
+                    for (d, &v) in dst.iter_mut().zip(src) {
                         *d += v;
                     }
                     for (o, &v) in ok.iter_mut().zip(&src_ok[..len]) {
                         *o &= v;
                     }
                 }
-                // A missing part's 0 must not count: a missing composite holds 0.
-                for (d, &o) in dst.iter_mut().zip(ok.iter()) {
-                    *d = if o != 0 { *d } else { 0.0 };
-                }
-            }
-            for (s, (column, validity, bands)) in result.iter_mut().enumerate() {
-                let src = values.get(s)?.get(..len)?;
-                let ok = present.get(s)?.get(..len)?;
-                column.extend_from_slice(src);
+                // A missing composite holds 0, as a missing scale does.
+                column.extend(
+                    dst.iter()
+                        .zip(ok.iter())
+                        .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
+                );
                 validity.push_flags(ok);
+            }
+            // Bands: for a scale by its index (one table lookup a row), for a composite by its
+            // value.
+            for (s, (column, _, bands)) in result.iter_mut().enumerate() {
                 let (Some(out), Some(Some(band))) = (bands.as_mut(), self.bands.get(s)) else {
                     continue;
                 };
-                let tables = &mut tables[..len];
-                band.tables(ages.and_then(|a| a.get(start..end)), default_age, tables);
                 let flags = &mut flags[..len];
-                let keys = &mut keys[..len];
-                match (index.get(s), band.by_index.is_empty()) {
-                    (Some(index), false) => {
-                        for (((k, f), &x), &t) in
-                            keys.iter_mut().zip(flags.iter_mut()).zip(index).zip(tables.iter())
-                        {
-                            let key = band
-                                .by_index
-                                .get(usize::from(t))
-                                .and_then(|b| b.get(usize::from(x)))
-                                .copied()
-                                .unwrap_or(NO_BAND);
-                            *f = u8::from(key != NO_BAND);
-                            *k = if key == NO_BAND { 0 } else { i32::from(key) };
+                let row_ages = ages.and_then(|a| a.get(start..end));
+                let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
+                match (by_index, row_ages) {
+                    (Some(index), None) => {
+                        // One table for every row: no per-row choice.
+                        let table = band.table_of(default_age);
+                        let keys = band
+                            .by_index
+                            .get(usize::from(table))
+                            .map_or(&[][..], Vec::as_slice);
+                        let index = &index[..len];
+                        out.keys.extend(index.iter().map(|&x| {
+                            let k = keys.get(usize::from(x)).copied().unwrap_or(NO_BAND);
+                            if k == NO_BAND { 0 } else { i32::from(k) }
+                        }));
+                        for (f, &x) in flags.iter_mut().zip(index) {
+                            *f = u8::from(keys.get(usize::from(x)).is_some_and(|&k| k != NO_BAND));
                         }
                     }
-                    _ => {
-                        for ((((k, f), &v), &o), &t) in keys
-                            .iter_mut()
-                            .zip(flags.iter_mut())
-                            .zip(src)
-                            .zip(ok)
-                            .zip(tables.iter())
-                        {
-                            let key = if o != 0 { band.key(t, v) } else { NO_BAND };
-                            *f = u8::from(key != NO_BAND);
-                            *k = if key == NO_BAND { 0 } else { i32::from(key) };
+                    (by_index, row_ages) => {
+                        let tables = &mut tables[..len];
+                        band.tables(row_ages, default_age, tables);
+                        let values = column.get(start..end)?;
+                        let ok = present.get(s)?.get(..len)?;
+                        let first = out.keys.len();
+                        for (r, &t) in tables.iter().enumerate() {
+                            let key = match by_index {
+                                Some(index) => band
+                                    .by_index
+                                    .get(usize::from(t))
+                                    .and_then(|b| b.get(usize::from(index[r])))
+                                    .copied()
+                                    .unwrap_or(NO_BAND),
+                                None if ok[r] != 0 => band.key(t, values[r]),
+                                None => NO_BAND,
+                            };
+                            flags[r] = u8::from(key != NO_BAND);
+                            out.keys.push(if key == NO_BAND { 0 } else { i32::from(key) });
                         }
+                        debug_assert_eq!(out.keys.len() - first, len);
                     }
                 }
-                out.keys.extend_from_slice(keys);
                 out.validity.push_flags(flags);
             }
             start = end;
