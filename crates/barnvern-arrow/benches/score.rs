@@ -94,7 +94,11 @@ fn main() {
         let start = Instant::now();
         let mut total = 0i64;
         for column in batch.columns() {
-            let values = column.as_any().downcast_ref::<Int8Array>().unwrap().values();
+            let values = column
+                .as_any()
+                .downcast_ref::<Int8Array>()
+                .unwrap()
+                .values();
             total += values.iter().map(|&v| i64::from(v)).sum::<i64>();
         }
         times.push(start.elapsed());

@@ -18,7 +18,9 @@ use arrow_array::{
 use arrow_schema::{Field, Schema};
 use barnvern_arrow::scoring::{Columns, TableScorer};
 use barnvern_outcomes::scoring::MAX_LISTED_ISSUES;
-use barnvern_outcomes::{ImpactMissingPolicy, Responses, ScoreOptions, builtin, builtin_ids, score};
+use barnvern_outcomes::{
+    ImpactMissingPolicy, Responses, ScoreOptions, builtin, builtin_ids, score,
+};
 use proptest::prelude::*;
 
 /// A cell: not done, one of the item's options (by position), or a value that is not an option.

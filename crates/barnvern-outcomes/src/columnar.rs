@@ -224,12 +224,16 @@ impl Bitmap {
 
     /// Whether row `row` has a value.
     pub fn is_set(&self, row: usize) -> bool {
-        row < self.len && self.bytes.get(row / 8).is_some_and(|b| b & (1 << (row % 8)) != 0)
+        row < self.len
+            && self
+                .bytes
+                .get(row / 8)
+                .is_some_and(|b| b & (1 << (row % 8)) != 0)
     }
 
     /// Appends one row.
     fn push(&mut self, set: bool) {
-        if self.len % 8 == 0 {
+        if self.len.is_multiple_of(8) {
             self.bytes.push(0);
         }
         if set {
@@ -245,15 +249,15 @@ impl Bitmap {
     /// Appends one row per flag (each 0 or 1).
     fn push_flags(&mut self, flags: &[u8]) {
         let mut flags = flags;
-        if self.len % 8 == 0 {
+        if self.len.is_multiple_of(8) {
             let whole = flags.len() / 8 * 8;
             let mut set = 0usize;
             for group in flags[..whole].chunks_exact(8) {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(group);
                 // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
-                let packed = (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56)
-                    as u8;
+                let packed =
+                    (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
                 set += packed.count_ones() as usize;
                 self.bytes.push(packed);
             }
@@ -447,10 +451,16 @@ pub fn score_int_columns_from(
                 .iter()
                 .map(|c| c.map(|c| (0..rows).map(|r| c.get(r)).collect()))
                 .collect();
-            let slices: Vec<Option<&[Option<i64>]>> =
-                owned.iter().map(|c| c.as_deref()).collect();
-            let (values, bands) =
-                score_rows(instrument, &slices, ages, options, &candidates, first_row, rows)?;
+            let slices: Vec<Option<&[Option<i64>]>> = owned.iter().map(|c| c.as_deref()).collect();
+            let (values, bands) = score_rows(
+                instrument,
+                &slices,
+                ages,
+                options,
+                &candidates,
+                first_row,
+                rows,
+            )?;
             values
                 .into_iter()
                 .zip(bands)
@@ -546,11 +556,7 @@ impl ByteMap {
     fn new(min: i64, len: usize, code: impl Fn(i64) -> u8, missing: u8, outside: u8) -> Self {
         let mut wide = Vec::with_capacity(len + 2);
         wide.push(missing);
-        let mut at = min;
-        for _ in 0..len {
-            wide.push(code(at));
-            at += 1;
-        }
+        wide.extend((min..).take(len).map(&code));
         wide.push(outside);
         let mut map = ByteMap {
             min,
@@ -571,7 +577,9 @@ impl ByteMap {
     fn find_affine(&self, outside: u8) -> Option<([i16; 4], u8)> {
         let codes = self.wide.get(1..self.wide.len() - 1)?;
         let lo = i16::try_from(self.min).ok()?;
-        let hi = lo.checked_add(i16::try_from(codes.len()).ok()?)?.checked_sub(1)?;
+        let hi = lo
+            .checked_add(i16::try_from(codes.len()).ok()?)?
+            .checked_sub(1)?;
         let base = i16::from(*codes.first()?);
         let step = match codes.get(1) {
             Some(&next) => i16::from(next) - base,
@@ -594,7 +602,9 @@ impl ByteMap {
     #[inline]
     fn code(&self, value: i64) -> u8 {
         let last = self.wide.len() as u64 - 1;
-        let at = (value.wrapping_sub(self.min) as u64).saturating_add(1).min(last);
+        let at = (value.wrapping_sub(self.min) as u64)
+            .saturating_add(1)
+            .min(last);
         self.wide.get(at as usize).copied().unwrap_or(CODE_INVALID)
     }
 
@@ -710,8 +720,8 @@ fn apply_validity(validity: &Validity<'_>, start: usize, out: &mut [u8], missing
         let bits = validity.byte(row);
         if bits != u8::MAX {
             // Bit j of `bits` to byte j of `mask`: 0xFF where present, 0 where not.
-            let spread = (u64::from(bits).wrapping_mul(0x0101_0101_0101_0101))
-                & 0x8040_2010_0804_0201;
+            let spread =
+                (u64::from(bits).wrapping_mul(0x0101_0101_0101_0101)) & 0x8040_2010_0804_0201;
             let high = (((spread & 0x7F7F_7F7F_7F7F_7F7F) + 0x7F7F_7F7F_7F7F_7F7F) | spread)
                 & 0x8080_8080_8080_8080;
             let mask = (high >> 7).wrapping_mul(0xFF);
@@ -984,12 +994,16 @@ impl<'p> ColumnKernel<'p> {
         let n_scores = n_scales + self.composites.len();
         let mut result: Vec<DenseParts> = (0..n_scores)
             .map(|s| {
-                let bands = self.bands.get(s).and_then(Option::as_ref).map(|b| DenseBands {
-                    labels: b.labels.clone(),
-                    keys: Vec::with_capacity(rows),
-                    validity: Bitmap::with_capacity(rows),
-                    verified: b.candidates.tables.iter().all(|t| t.verified),
-                });
+                let bands = self
+                    .bands
+                    .get(s)
+                    .and_then(Option::as_ref)
+                    .map(|b| DenseBands {
+                        labels: b.labels.clone(),
+                        keys: Vec::with_capacity(rows),
+                        validity: Bitmap::with_capacity(rows),
+                        verified: b.candidates.tables.iter().all(|t| t.verified),
+                    });
                 (Vec::with_capacity(rows), Bitmap::with_capacity(rows), bands)
             })
             .collect();
@@ -1129,7 +1143,8 @@ impl<'p> ColumnKernel<'p> {
                                 None => NO_BAND,
                             };
                             flags[r] = u8::from(key != NO_BAND);
-                            out.keys.push(if key == NO_BAND { 0 } else { i32::from(key) });
+                            out.keys
+                                .push(if key == NO_BAND { 0 } else { i32::from(key) });
                         }
                         debug_assert_eq!(out.keys.len() - first, len);
                     }
@@ -1161,8 +1176,13 @@ mod tests {
                 .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
                 .collect();
             assert!(
-                ColumnKernel::new(&instrument.plan, ImpactMissingPolicy::default(), 1, &candidates)
-                    .is_some(),
+                ColumnKernel::new(
+                    &instrument.plan,
+                    ImpactMissingPolicy::default(),
+                    1,
+                    &candidates
+                )
+                .is_some(),
                 "{id} takes the row-wise path"
             );
             let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -1229,5 +1249,4 @@ mod tests {
             }
         }
     }
-
 }
