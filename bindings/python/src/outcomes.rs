@@ -34,11 +34,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Rows scored per block in `score_table`: bounds the memory of the converted item values
-/// (16 bytes per item and row) whatever the size of the input batches, and keeps a block's
-/// values in cache between converting and scoring them (a few MB for a 30-item instrument).
-const BLOCK_ROWS: usize = 8_192;
-
 /// An instrument definition: items, response weights, reverse keys, scales, composites and band
 /// tables, with a version.
 #[pyclass(frozen, eq, name = "Instrument", module = "barnvern")]
@@ -633,15 +628,12 @@ fn score_table(
     };
     let result = py.detach(|| {
         let scorer = TableScorer::new(&instrument, &input, &columns, options)?;
-        let mut out = Vec::new();
+        // Each batch is scored where it lies (the item buffers are read in place, nothing is
+        // converted first), so the result has the input's batches.
+        let mut out = Vec::with_capacity(batches.len());
         let mut first_row = 0;
         for batch in &batches {
-            let mut offset = 0;
-            while offset < batch.num_rows() {
-                let len = (batch.num_rows() - offset).min(BLOCK_ROWS);
-                out.push(scorer.score(&batch.slice(offset, len), first_row + offset)?);
-                offset += len;
-            }
+            out.push(scorer.score(batch, first_row)?);
             first_row += batch.num_rows();
         }
         Ok::<_, ValidationError>((out, Arc::clone(scorer.schema())))

@@ -7,6 +7,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::DataType;
+use barnvern_outcomes::columnar::{IntColumn, IntValues, Validity};
 
 /// Whether a column of this type can be read by [`int_column`]: any integer type, or an
 /// all-null column.
@@ -46,6 +47,31 @@ pub fn int_column(array: &dyn Array) -> Option<Vec<Option<i64>>> {
         DataType::Null => vec![None; array.len()],
         _ => return None,
     })
+}
+
+/// An integer column borrowed as it is stored, for the columnar scorer: the values in their own
+/// width and the validity bitmap, no copy. `None` when the column is not of an integer type (an
+/// all-null column included: it holds no answer, so a caller leaves it out).
+pub fn int_view(array: &dyn Array) -> Option<IntColumn<'_>> {
+    fn values<T: ArrowPrimitiveType>(array: &dyn Array) -> &[T::Native] {
+        array.as_primitive::<T>().values()
+    }
+    let values = match array.data_type() {
+        DataType::Int8 => IntValues::I8(values::<Int8Type>(array)),
+        DataType::Int16 => IntValues::I16(values::<Int16Type>(array)),
+        DataType::Int32 => IntValues::I32(values::<Int32Type>(array)),
+        DataType::Int64 => IntValues::I64(values::<Int64Type>(array)),
+        DataType::UInt8 => IntValues::U8(values::<UInt8Type>(array)),
+        DataType::UInt16 => IntValues::U16(values::<UInt16Type>(array)),
+        DataType::UInt32 => IntValues::U32(values::<UInt32Type>(array)),
+        DataType::UInt64 => IntValues::U64(values::<UInt64Type>(array)),
+        _ => return None,
+    };
+    let validity = array
+        .nulls()
+        .filter(|n| n.null_count() > 0)
+        .map(|n| Validity::new(n.validity(), n.offset()));
+    Some(IntColumn::new(values, validity))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! instrument, in blocks: the one home of the column plan, the result schema and the score
 //! columns as Arrow arrays, used by `barnvern score` (CSV and Parquet files) and by Python's
 //! `bv.score_table` (any Arrow table). The scoring rules themselves are
-//! [`barnvern_outcomes::score_columns_from`].
+//! [`barnvern_outcomes::columnar::score_int_columns_from`], which reads the item columns' Arrow
+//! buffers in place and writes score buffers that become the result arrays without a copy.
 //!
 //! - [`TableScorer`] checks an Arrow schema against the instrument once (every finding at
 //!   once) and scores record batches into result batches: the id columns as they came, a
@@ -42,12 +43,14 @@ use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::identifier::echo;
 use barnvern_core::{Finding, Findings, ValidationError};
-use barnvern_outcomes::{Instrument, ScoreColumns, ScoreOptions, score_columns_from};
+use barnvern_outcomes::columnar::{Bitmap, DenseScores, IntColumn, score_int_columns_from};
+use barnvern_outcomes::{Instrument, ScoreOptions, score_columns_from};
 
-use crate::ints::{int_column, is_integer};
+use crate::ints::{int_column, int_view, is_integer};
 
 /// Codes of the findings of this module (beside those of `barnvern_outcomes`).
 pub mod codes {
@@ -269,15 +272,17 @@ impl<'a> TableScorer<'a> {
     ) -> Result<RecordBatch, ValidationError> {
         let rows = batch.num_rows();
         let input = batch.schema();
-        let mut items: Vec<(&str, Vec<Option<i64>>)> = Vec::new();
+        let mut items: Vec<(&str, IntColumn<'_>)> = Vec::new();
         let mut ages: Option<Vec<Option<u32>>> = None;
         let mut report = Findings::new();
         for &(index, role) in &self.roles {
             let name = input.field(index).name().as_str();
-            let values = int_column(batch.column(index).as_ref()).unwrap_or_default();
+            let column = batch.column(index).as_ref();
             match role {
-                Role::Item => items.push((name, values)),
+                // An all-null column holds no answer: as if the item had no column.
+                Role::Item => items.extend(int_view(column).map(|c| (name, c))),
                 Role::Age => {
+                    let values = int_column(column).unwrap_or_default();
                     let mut converted = Vec::with_capacity(rows);
                     for (row, value) in values.into_iter().enumerate() {
                         match value.map(u32::try_from).transpose() {
@@ -302,11 +307,9 @@ impl<'a> TableScorer<'a> {
             }
         }
         report.into_result()?;
-        let columns: Vec<(&str, &[Option<i64>])> =
-            items.iter().map(|(n, v)| (*n, v.as_slice())).collect();
-        let scores = score_columns_from(
+        let scores = score_int_columns_from(
             self.instrument,
-            &columns,
+            &items,
             ages.as_deref(),
             &self.options,
             first_row,
@@ -327,28 +330,48 @@ fn band_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
-/// The score columns as Arrow arrays: a Float64 array per score, then its band column. With no
-/// item or age column the scoring sees no rows; `rows` is the batch's row count.
-fn score_arrays(scores: ScoreColumns, rows: usize) -> Vec<ArrayRef> {
+/// The score columns as Arrow arrays, built on the scorer's buffers without a copy: a Float64
+/// array per score, then its band column. With no item or age column the scoring sees no rows;
+/// `rows` is the batch's row count.
+fn score_arrays(scores: DenseScores, rows: usize) -> Vec<ArrayRef> {
     let mut arrays: Vec<ArrayRef> = Vec::new();
     for column in scores.columns {
-        let mut values = column.values;
-        values.resize(rows, None);
-        arrays.push(Arc::new(Float64Array::from(values)));
+        if column.values.len() != rows {
+            arrays.push(arrow_array::new_null_array(&DataType::Float64, rows));
+            if column.bands.is_some() {
+                arrays.push(arrow_array::new_null_array(&band_type(), rows));
+            }
+            continue;
+        }
+        arrays.push(Arc::new(Float64Array::new(
+            ScalarBuffer::from(column.values),
+            nulls(column.validity),
+        )));
         if let Some(bands) = column.bands {
-            let mut codes: Vec<Option<i32>> =
-                bands.codes.iter().map(|c| c.map(i32::from)).collect();
-            codes.resize(rows, None);
+            let keys = Int32Array::new(ScalarBuffer::from(bands.keys), nulls(bands.validity));
             let labels = Arc::new(StringArray::from(bands.labels));
-            // Codes index the labels by construction; an inconsistent pair gives no bands
+            // Keys index the labels by construction; an inconsistent pair gives no bands
             // rather than a panic.
-            match DictionaryArray::<Int32Type>::try_new(Int32Array::from(codes), labels) {
+            match DictionaryArray::<Int32Type>::try_new(keys, labels) {
                 Ok(dict) => arrays.push(Arc::new(dict)),
                 Err(_) => arrays.push(arrow_array::new_null_array(&band_type(), rows)),
             }
         }
     }
     arrays
+}
+
+/// A validity bitmap as Arrow's null buffer (none when every row has a value).
+fn nulls(validity: Bitmap) -> Option<NullBuffer> {
+    if validity.null_count() == 0 {
+        return None;
+    }
+    let len = validity.len();
+    Some(NullBuffer::new(BooleanBuffer::new(
+        Buffer::from_vec(validity.into_bytes()),
+        0,
+        len,
+    )))
 }
 
 // --- CSV ----------------------------------------------------------------------------------------

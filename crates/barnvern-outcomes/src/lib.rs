@@ -9,6 +9,8 @@
 //!   the item.
 //! - [`scoring`]: one respondent ([`score`]) or columns of many ([`score_columns`]); scores name
 //!   the algorithm and the definition version.
+//! - [`columnar`]: the same scoring over integer columns of any width with validity bitmaps
+//!   (Arrow's layout), into dense score columns, at memory speed.
 //! - [`bands`]: band tables keyed by informant, age range and country, verified or not.
 //! - [`qs`]: the long layout of the CDISC SDTM QS domain; derived rows carry each score's short
 //!   `qs_testcd` (`SDQEMOT` for `emotional`).
@@ -46,6 +48,7 @@
 
 pub mod bands;
 pub mod builtin;
+pub mod columnar;
 pub mod costs;
 pub mod instrument;
 pub mod qs;

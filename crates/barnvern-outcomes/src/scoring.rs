@@ -24,8 +24,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::bands::{BandResult, Candidates, CountryCode};
+use crate::columnar::{DenseScores, IntColumn, IntValues, score_int_columns_from};
 use crate::instrument::{Informant, Instrument, InstrumentDef, Rounding, ScaleMethod};
-use crate::response::{Responses, out_of_range, unknown_item};
+use crate::response::{Responses, out_of_range};
 
 /// The version of this crate's scoring engine, reported with every score.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -121,24 +122,24 @@ impl Scores {
 /// The compiled form of a definition: indexes instead of names, reverse keys applied.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Plan {
-    items: Vec<ItemPlan>,
-    scales: Vec<ScalePlan>,
-    composites: Vec<Vec<usize>>,
+    pub(crate) items: Vec<ItemPlan>,
+    pub(crate) scales: Vec<ScalePlan>,
+    pub(crate) composites: Vec<Vec<usize>>,
 }
 
 /// One item's options: (recorded value, scored weight after reverse keying), and for a compact
 /// range of values a table indexed by `value - min` (holding [`NO_OPTION`] for gaps) so the hot
 /// loop looks a weight up without searching.
 #[derive(Debug, Clone, PartialEq)]
-struct ItemPlan {
-    options: Vec<(i64, i64)>,
-    min: i64,
-    dense: Vec<i64>,
+pub(crate) struct ItemPlan {
+    pub(crate) options: Vec<(i64, i64)>,
+    pub(crate) min: i64,
+    pub(crate) dense: Vec<i64>,
 }
 
 /// Marks a value that is not an option in [`ItemPlan::dense`]; weights are bounded by
 /// [`MAX_WEIGHT`](crate::instrument::MAX_WEIGHT), so it cannot be a weight.
-const NO_OPTION: i64 = i64::MIN;
+pub(crate) const NO_OPTION: i64 = i64::MIN;
 
 /// The widest range of values given a dense lookup table.
 const MAX_DENSE: i64 = 1024;
@@ -181,14 +182,14 @@ impl ItemPlan {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct ScalePlan {
-    items: Vec<usize>,
+pub(crate) struct ScalePlan {
+    pub(crate) items: Vec<usize>,
     method: ScaleMethod,
     min_answered: usize,
     rounding: Rounding,
     /// Lowest raw sum and the converted score of each raw sum from there.
     conversion: Option<(i64, Vec<f64>)>,
-    gate: Option<(usize, Vec<i64>, f64)>,
+    pub(crate) gate: Option<(usize, Vec<i64>, f64)>,
     impact: bool,
 }
 
@@ -347,7 +348,7 @@ impl Plan {
 
 /// Steps 3 to 6 of the algorithm for one scale: the score of `answered` items summing to `sum`.
 #[inline]
-fn finish_scale(
+pub(crate) fn finish_scale(
     scale: &ScalePlan,
     sum: i64,
     answered: i64,
@@ -391,7 +392,7 @@ pub(crate) fn round(p: i64, q: i64, rounding: Rounding) -> f64 {
     }
 }
 
-fn informant(
+pub(crate) fn informant(
     instrument: &Instrument,
     options: &ScoreOptions,
 ) -> Result<Option<Informant>, ValidationError> {
@@ -583,82 +584,47 @@ pub fn score_columns_from(
     options: &ScoreOptions,
     first_row: usize,
 ) -> Result<ScoreColumns, ValidationError> {
+    let columns: Vec<(&str, IntColumn<'_>)> = columns
+        .iter()
+        .map(|(name, values)| (*name, IntColumn::new(IntValues::Optional(values), None)))
+        .collect();
+    score_int_columns_from(instrument, &columns, ages, options, first_row)
+        .map(DenseScores::into_score_columns)
+}
+
+/// The score columns and band columns of a row-wise pass.
+type RowScores = (Vec<Vec<Option<f64>>>, Vec<Option<BandColumn>>);
+
+/// The row-wise scorer behind [`score_columns_from`] for what the column-wise kernel
+/// ([`crate::columnar`]) does not take: every value is checked (findings name
+/// `columns.<item>[<first_row + row>]`, up to [`MAX_LISTED_ISSUES`]), then each row is scored
+/// with [`Plan::score_row`]. `by_item` holds a column per item of the instrument (none when not
+/// given), each of `rows` rows.
+pub(crate) fn score_rows(
+    instrument: &Instrument,
+    by_item: &[Option<&[Option<i64>]>],
+    ages: Option<&[Option<u32>]>,
+    options: &ScoreOptions,
+    candidates: &[Candidates<'_>],
+    first_row: usize,
+    rows: usize,
+) -> Result<RowScores, ValidationError> {
     let plan = &instrument.plan;
-    let informant = informant(instrument, options)?;
-    let rows = columns
-        .first()
-        .map(|(_, c)| c.len())
-        .or(ages.map(<[_]>::len))
-        .unwrap_or(0);
-
     let mut report = Findings::new();
-    let mut by_item: Vec<Option<&[Option<i64>]>> = vec![None; instrument.items().len()];
-    for (name, column) in columns {
-        let path = format!("columns.{name}");
-        match instrument
-            .items()
-            .iter()
-            .position(|i| i.name.as_str() == *name)
-        {
-            None => report.push(unknown_item(instrument, name, &path)),
-            Some(index) => {
-                if by_item[index].replace(column).is_some() {
-                    report.push(Finding::error(
-                        path.clone(),
-                        "outcomes.duplicate_item",
-                        format!("item {name} is given twice"),
-                    ));
-                }
-            }
-        }
-        if column.len() != rows {
-            report.push(Finding::error(
-                path,
-                "outcomes.column_length",
-                format!("column {name} has {} rows, expected {rows}", column.len()),
-            ));
-        }
-    }
-    if let Some(ages) = ages
-        && ages.len() != rows
-    {
-        report.push(Finding::error(
-            "ages",
-            "outcomes.column_length",
-            format!("the ages have {} rows, expected {rows}", ages.len()),
-        ));
-    }
-    let mut report = report.into_result()?;
-
-    let def = instrument.def();
     let n_scores = plan.score_count();
     let mut values: Vec<Vec<Option<f64>>> =
         (0..n_scores).map(|_| Vec::with_capacity(rows)).collect();
-    let mut bands: Vec<Option<ColumnBands<'_>>> = instrument
-        .score_ids()
-        .map(|id| {
-            let candidates =
-                Candidates::new(&def.band_tables, id, informant, options.country.as_ref());
-            ColumnBands::new(candidates, rows)
-        })
+    let mut bands: Vec<Option<ColumnBands<'_>>> = candidates
+        .iter()
+        .map(|c| ColumnBands::new(c.clone(), rows))
         .collect();
-    // The column-wise kernel scores plans it can represent; when it meets a value that is not a
-    // response option it gives up, and the row-wise path below lists the findings.
-    let mut scored = false;
-    if let Some(kernel) = ColumnKernel::new(plan, options.impact_missing_policy, rows) {
-        scored = kernel.score(&by_item, ages, options.age, rows, &mut values, &mut bands);
-        if !scored {
-            values.iter_mut().for_each(Vec::clear);
-            bands.iter_mut().flatten().for_each(|b| b.codes.clear());
-        }
-    }
     // Rows are scored in blocks: each block of every item column is checked and copied into a
     // small row-major buffer, so the columns are read once and sequentially.
     let width = by_item.len().max(1);
-    let mut block = vec![None; if scored { 0 } else { BLOCK_ROWS * width }];
+    let mut block = vec![None; BLOCK_ROWS * width];
     let mut out = vec![None; n_scores];
     let mut bad = 0usize;
-    let mut start = if scored { rows } else { 0 };
+    let mut start = 0;
     while start < rows {
         let len = (rows - start).min(BLOCK_ROWS);
         for (i, column) in by_item.iter().enumerate() {
@@ -714,243 +680,14 @@ pub fn score_columns_from(
         ));
     }
     report.into_result()?;
-
-    let columns = instrument
-        .score_ids()
-        .zip(values)
-        .zip(bands)
-        .map(|((id, values), band)| ScoreColumn {
-            id: id.to_owned(),
-            values,
-            bands: band.map(ColumnBands::finish),
-        })
-        .collect();
-    Ok(ScoreColumns {
-        instrument: instrument.id().to_owned(),
-        algorithm: instrument.algorithm().to_owned(),
-        version: instrument.version().to_owned(),
-        engine_version: ENGINE_VERSION.to_owned(),
-        rows,
-        columns,
-    })
+    Ok((
+        values,
+        bands
+            .into_iter()
+            .map(|b| b.map(ColumnBands::finish))
+            .collect(),
+    ))
 }
-
-/// Rows per chunk of the column-wise kernel: the compact item codes of one chunk (a byte per item
-/// and row) and the per-scale accumulators stay in the L1/L2 cache.
-const CHUNK_ROWS: usize = 2048;
-
-/// A compact item code: the option's weight (0..=[`MAX_CODE_WEIGHT`]), or one of these markers.
-const CODE_MISSING: u8 = 255;
-const CODE_INVALID: u8 = 254;
-const MAX_CODE_WEIGHT: i64 = 253;
-
-/// The column-wise form of a plan for [`score_columns_from`], when every weight fits a byte and
-/// every scale's (answered, sum) pair a `u16` index: each item column is mapped once per chunk
-/// through a small table into byte codes, each scale accumulates `answered * stride + sum` per
-/// row, and a table built with [`finish_scale`] turns that index into the score. Plans it cannot
-/// represent use the row-wise path.
-struct ColumnKernel<'p> {
-    /// Per item, its lowest value and the byte codes: of a missing value at 0, of `value - min`
-    /// at `1 + value - min`, and [`CODE_INVALID`] last for every value outside the range.
-    luts: Vec<(i64, Vec<u8>)>,
-    scales: Vec<ScaleKernel<'p>>,
-    composites: &'p [Vec<usize>],
-}
-
-struct ScaleKernel<'p> {
-    plan: &'p ScalePlan,
-    stride: u16,
-    /// The score of each `answered * stride + sum`.
-    table: Vec<Option<f64>>,
-}
-
-impl<'p> ColumnKernel<'p> {
-    fn new(plan: &'p Plan, policy: ImpactMissingPolicy, rows: usize) -> Option<Self> {
-        // Building the score tables must not cost more than scoring a few calls' rows.
-        let mut budget = rows.saturating_mul(4).saturating_add(1 << 12);
-        let mut luts = Vec::with_capacity(plan.items.len());
-        let mut max_weight = Vec::with_capacity(plan.items.len());
-        for item in &plan.items {
-            if item.dense.is_empty() {
-                return None;
-            }
-            let mut lut = Vec::with_capacity(item.dense.len() + 2);
-            lut.push(CODE_MISSING);
-            let mut top = 0i64;
-            for &w in &item.dense {
-                if w == NO_OPTION {
-                    lut.push(CODE_INVALID);
-                } else if (0..=MAX_CODE_WEIGHT).contains(&w) {
-                    lut.push(u8::try_from(w).ok()?);
-                    top = top.max(w);
-                } else {
-                    return None;
-                }
-            }
-            lut.push(CODE_INVALID);
-            luts.push((item.min, lut));
-            max_weight.push(top);
-        }
-        let mut scales = Vec::with_capacity(plan.scales.len());
-        for scale in &plan.scales {
-            let mut max_sum = 0i64;
-            for &i in &scale.items {
-                max_sum += *max_weight.get(i)?;
-            }
-            let n = i64::try_from(scale.items.len()).ok()?;
-            let stride = max_sum + 1;
-            // Every index up to n * stride + max_sum must fit a u16.
-            if (n + 1).checked_mul(stride)? > i64::from(u16::MAX) {
-                return None;
-            }
-            let entries = usize::try_from((n + 1) * stride).ok()?;
-            budget = budget.checked_sub(entries)?;
-            let mut table = Vec::with_capacity(entries);
-            for answered in 0..=n {
-                for sum in 0..stride {
-                    table.push(finish_scale(scale, sum, answered, policy));
-                }
-            }
-            scales.push(ScaleKernel {
-                plan: scale,
-                stride: u16::try_from(stride).ok()?,
-                table,
-            });
-        }
-        Some(ColumnKernel {
-            luts,
-            scales,
-            composites: &plan.composites,
-        })
-    }
-
-    /// Maps `column` into `codes`; false when a value is not a response option.
-    #[inline]
-    fn map(&self, item: usize, column: &[Option<i64>], codes: &mut [u8]) -> bool {
-        let Some((min, lut)) = self.luts.get(item) else {
-            return false;
-        };
-        // The index of the last entry, for values outside the range.
-        let last = lut.len() as u64 - 1;
-        let mut ok = true;
-        for (slot, value) in codes.iter_mut().zip(column) {
-            let at = value.map_or(0, |v| {
-                (v.wrapping_sub(*min) as u64).saturating_add(1).min(last)
-            });
-            *slot = lut.get(at as usize).copied().unwrap_or(CODE_INVALID);
-            ok &= *slot != CODE_INVALID;
-        }
-        ok
-    }
-
-    /// Scores every row into `values` and `bands`; false (with the outputs partly filled) when a
-    /// value is not a response option.
-    fn score(
-        &self,
-        by_item: &[Option<&[Option<i64>]>],
-        ages: Option<&[Option<u32>]>,
-        default_age: Option<u32>,
-        rows: usize,
-        values: &mut [Vec<Option<f64>>],
-        bands: &mut [Option<ColumnBands<'_>>],
-    ) -> bool {
-        let n_scales = self.scales.len();
-        let mut codes = vec![CODE_MISSING; CHUNK_ROWS * by_item.len().max(1)];
-        let mut index = vec![0u16; CHUNK_ROWS];
-        let mut out = vec![vec![None; CHUNK_ROWS]; values.len()];
-        let mut row_ages = vec![None; CHUNK_ROWS];
-        let mut start = 0;
-        while start < rows {
-            let len = (rows - start).min(CHUNK_ROWS);
-            let end = start + len;
-            for (i, column) in by_item.iter().enumerate() {
-                if let Some(column) = column {
-                    let Some(slice) = column.get(start..end) else {
-                        return false;
-                    };
-                    let at = i * CHUNK_ROWS;
-                    if !self.map(i, slice, &mut codes[at..at + len]) {
-                        return false;
-                    }
-                }
-            }
-            for (scale, dst) in self.scales.iter().zip(out.iter_mut()) {
-                let index = &mut index[..len];
-                index.fill(0);
-                let stride = scale.stride;
-                for &i in &scale.plan.items {
-                    if by_item.get(i).copied().flatten().is_none() {
-                        continue;
-                    }
-                    let at = i * CHUNK_ROWS;
-                    for (x, &c) in index.iter_mut().zip(&codes[at..at + len]) {
-                        *x += if c == CODE_MISSING {
-                            0
-                        } else {
-                            u16::from(c) + stride
-                        };
-                    }
-                }
-                let dst = &mut dst[..len];
-                for (d, &x) in dst.iter_mut().zip(index.iter()) {
-                    *d = scale.table.get(usize::from(x)).copied().flatten();
-                }
-                if let Some((gate, gate_values, gate_score)) = &scale.plan.gate
-                    && let Some(Some(column)) = by_item.get(*gate)
-                    && let Some(column) = column.get(start..end)
-                {
-                    for (d, v) in dst.iter_mut().zip(column) {
-                        if let Some(v) = v
-                            && gate_values.contains(v)
-                        {
-                            *d = Some(*gate_score);
-                        }
-                    }
-                }
-            }
-            let (scale_out, composite_out) = out.split_at_mut(n_scales.min(values.len()));
-            for (parts, dst) in self.composites.iter().zip(composite_out.iter_mut()) {
-                let dst = &mut dst[..len];
-                dst.fill(Some(0.0));
-                for &p in parts {
-                    match scale_out.get(p) {
-                        Some(src) => {
-                            for (d, v) in dst.iter_mut().zip(&src[..len]) {
-                                *d = match (*d, *v) {
-                                    (Some(t), Some(v)) => Some(t + v),
-                                    _ => None,
-                                };
-                            }
-                        }
-                        None => dst.fill(None),
-                    }
-                }
-            }
-            let row_ages = &mut row_ages[..len];
-            match ages.and_then(|a| a.get(start..end)) {
-                Some(a) => {
-                    for (d, a) in row_ages.iter_mut().zip(a) {
-                        *d = a.or(default_age);
-                    }
-                }
-                None => row_ages.fill(default_age),
-            }
-            for ((src, column), band) in out.iter().zip(values.iter_mut()).zip(bands.iter_mut()) {
-                let src = &src[..len];
-                column.extend_from_slice(src);
-                if let Some(band) = band {
-                    band.push_chunk(src, row_ages);
-                }
-            }
-            start = end;
-        }
-        true
-    }
-}
-
-/// Ages below this have their band table looked up once per chunk in
-/// [`ColumnBands::push_chunk`].
-const AGE_CACHE: u32 = 32;
 
 /// The bands of one score column while it is built: the tables that can apply and, per table,
 /// the label code of each band.
@@ -994,46 +731,6 @@ impl<'a> ColumnBands<'a> {
             self.table_codes.get(t)?.get(band).copied()
         });
         self.codes.push(code);
-    }
-
-    /// [`push`](Self::push) for many rows: the table of each age is looked up once, and each
-    /// table's bands are read from a compact (min, max, code) list.
-    fn push_chunk(&mut self, values: &[Option<f64>], ages: &[Option<u32>]) {
-        let select = |age| self.candidates.select(age).map(|(t, _)| t);
-        let by_age: Vec<Option<usize>> = (0..AGE_CACHE).map(|a| select(Some(a))).collect();
-        let no_age = select(None);
-        let ranges: Vec<Vec<(f64, f64, u8)>> = self
-            .candidates
-            .tables
-            .iter()
-            .zip(&self.table_codes)
-            .map(|(t, codes)| {
-                t.bands
-                    .iter()
-                    .zip(codes)
-                    .map(|(b, c)| (b.min, b.max, *c))
-                    .collect()
-            })
-            .collect();
-        self.codes.reserve(values.len());
-        for (value, age) in values.iter().zip(ages) {
-            let table = match *age {
-                None => no_age,
-                Some(a) => match by_age.get(a as usize) {
-                    Some(t) => *t,
-                    None => select(Some(a)),
-                },
-            };
-            let code = table.and_then(|t| {
-                let v = (*value)?;
-                ranges
-                    .get(t)?
-                    .iter()
-                    .find(|(min, max, _)| *min <= v && v <= *max)
-                    .map(|r| r.2)
-            });
-            self.codes.push(code);
-        }
     }
 
     fn finish(self) -> BandColumn {
@@ -1114,85 +811,10 @@ mod tests {
         assert_eq!(sparse.weight(1), None);
     }
 
-    /// The column-wise kernel over several chunks, with missing answers, an absent column and
-    /// varying ages, equals scoring one respondent at a time, for every built-in instrument.
-    #[test]
-    fn column_kernel_equals_scoring_one_by_one() {
-        let rows = 2 * CHUNK_ROWS + 37;
-        for id in crate::builtin::builtin_ids() {
-            let instrument = crate::builtin::builtin(id).unwrap();
-            assert!(
-                ColumnKernel::new(&instrument.plan, ImpactMissingPolicy::default(), 1).is_some(),
-                "{id} takes the row-wise path"
-            );
-            let mut state = 0x9e37_79b9_7f4a_7c15u64;
-            let mut next = move || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state
-            };
-            let names: Vec<&str> = instrument.items().iter().map(|i| i.name.as_str()).collect();
-            let columns: Vec<Vec<Option<i64>>> = (0..names.len())
-                .map(|i| {
-                    let options = &instrument.plan.items[i].options;
-                    (0..rows)
-                        .map(|_| {
-                            let r = next();
-                            (r % 7 != 0).then(|| options[(r >> 8) as usize % options.len()].0)
-                        })
-                        .collect()
-                })
-                .collect();
-            let ages: Vec<Option<u32>> = (0..rows)
-                .map(|r| (r % 11 != 0).then_some(2 + (r % 19) as u32))
-                .collect();
-            for policy in [
-                ImpactMissingPolicy::AllItemsRequired,
-                ImpactMissingPolicy::SumAnswered,
-            ] {
-                // The second item's column is left out: not done in every row.
-                let pairs: Vec<(&str, &[Option<i64>])> = names
-                    .iter()
-                    .zip(&columns)
-                    .enumerate()
-                    .filter(|(i, _)| *i != 1)
-                    .map(|(_, (n, c))| (*n, c.as_slice()))
-                    .collect();
-                let options = ScoreOptions {
-                    impact_missing_policy: policy,
-                    age: Some(9),
-                    ..ScoreOptions::default()
-                };
-                let bulk = score_columns(instrument, &pairs, Some(&ages), &options).unwrap();
-                for row in (0..rows).step_by(7) {
-                    let responses: Responses = pairs.iter().map(|(n, c)| (*n, c[row])).collect();
-                    let age = ages[row].or(options.age);
-                    let one = score(
-                        instrument,
-                        &responses,
-                        &ScoreOptions {
-                            age,
-                            ..options.clone()
-                        },
-                    )
-                    .unwrap();
-                    for (s, column) in one.scores.iter().zip(&bulk.columns) {
-                        assert_eq!(s.value, column.values[row], "{id} {} row {row}", s.id);
-                        let band = column
-                            .bands
-                            .as_ref()
-                            .and_then(|b| b.codes[row].map(|c| b.labels[usize::from(c)].as_str()));
-                        assert_eq!(s.band.as_ref().map(|b| b.label.as_str()), band);
-                    }
-                }
-            }
-        }
-    }
-
     #[test]
     fn a_bad_value_in_a_later_chunk_names_its_row() {
         let sdq = crate::builtin::builtin("sdq-p-4-17").unwrap();
+        use crate::columnar::CHUNK_ROWS;
         let mut lies = vec![Some(1); 3 * CHUNK_ROWS];
         lies[CHUNK_ROWS + 5] = Some(7);
         let err = score_columns_from(

@@ -560,7 +560,9 @@ def score_table(
     The result has the id columns, then for each score a ``float64`` column named after it and,
     for each score with band tables, a dictionary-encoded ``<score>_band`` column. The schema
     metadata names the instrument, its version and the algorithm. The GIL is released while
-    scoring.
+    scoring. The item columns are read in place (no conversion or copy of the input) and the
+    score columns are built once, so scoring runs near memory speed; the result has the input's
+    record batches.
 
     The result is Arrow data for any Arrow library: ``polars.DataFrame(result)``,
     ``pyarrow.table(result)`` (no copy) or ``pyarrow.table(result).to_pandas()``.

@@ -1,0 +1,1252 @@
+//! Scoring columns of many respondents at memory speed: integer item columns borrowed as they
+//! are stored (a slice of any integer width plus a validity bitmap, the layout Arrow and most
+//! columnar formats use), scores written straight into dense columns (values plus a validity
+//! bitmap, band keys plus a validity bitmap) that a caller can hand to Arrow without a copy.
+//!
+//! The kernel is compiled from the instrument's scoring plan, so it follows the one definition
+//! of each rule ([`crate::scoring`]): each item column is mapped through a small table into byte
+//! codes (the option's weight after reverse keying, or "not done", or "not an option"); each
+//! scale adds `weight + stride` per answered item into a `u16` index `answered * stride + sum`
+//! (a gate, such as the SDQ's "no difficulties", sets one more index); a table built with the
+//! plan's own `finish_scale` (minimum answered, prorating or mean, exact half-up rounding,
+//! conversion tables, impact policy) turns the index into the score, and a table per band table
+//! turns it into the band. Composites add their scales column-wise. Plans the kernel cannot
+//! represent (weights above a byte, indexes above `u16`), and any value that is not a response
+//! option, go to the row-wise scorer, which reports the same findings as always.
+//!
+//! ```
+//! use barnvern_outcomes::columnar::{IntColumn, IntValues, Validity, score_int_columns};
+//! use barnvern_outcomes::{ScoreOptions, builtin};
+//!
+//! let aim = builtin("aim").expect("a built-in instrument");
+//! // Two respondents; the second left aim2 out (bit 1 of the validity byte is clear).
+//! let (a1, a2, a3, a4) = ([4i8, 5], [4i8, 0], [5i8, 5], [4i8, 5]);
+//! let gap = [0b01u8];
+//! let columns = [
+//!     ("aim1", IntColumn::new(IntValues::I8(&a1), None)),
+//!     ("aim2", IntColumn::new(IntValues::I8(&a2), Some(Validity::new(&gap, 0)))),
+//!     ("aim3", IntColumn::new(IntValues::I8(&a3), None)),
+//!     ("aim4", IntColumn::new(IntValues::I8(&a4), None)),
+//! ];
+//! let scores = score_int_columns(aim, &columns, None, &ScoreOptions::default())?;
+//! let aim_score = &scores.columns[0];
+//! assert_eq!(aim_score.values[0], 4.25);
+//! assert!(aim_score.validity.is_set(0));
+//! assert!(!aim_score.validity.is_set(1)); // fewer than four items answered
+//! # Ok::<(), barnvern_core::ValidationError>(())
+//! ```
+
+use barnvern_core::{Finding, Findings, ValidationError};
+
+use crate::bands::{BandTable, Candidates};
+use crate::instrument::Instrument;
+use crate::response::unknown_item;
+use crate::scoring::{
+    BandColumn, ENGINE_VERSION, ImpactMissingPolicy, NO_OPTION, Plan, ScoreColumn, ScoreColumns,
+    ScoreOptions, finish_scale, informant, score_rows,
+};
+
+/// The values of one integer column, borrowed in the width they are stored in.
+#[derive(Debug, Clone, Copy)]
+pub enum IntValues<'a> {
+    /// Signed 8-bit values.
+    I8(&'a [i8]),
+    /// Signed 16-bit values.
+    I16(&'a [i16]),
+    /// Signed 32-bit values.
+    I32(&'a [i32]),
+    /// Signed 64-bit values.
+    I64(&'a [i64]),
+    /// Unsigned 8-bit values.
+    U8(&'a [u8]),
+    /// Unsigned 16-bit values.
+    U16(&'a [u16]),
+    /// Unsigned 32-bit values.
+    U32(&'a [u32]),
+    /// Unsigned 64-bit values; one above `i64::MAX` is read as `i64::MAX`, which no instrument
+    /// has as a response option, so it is reported as out of range rather than wrapped.
+    U64(&'a [u64]),
+    /// Values that carry their own "not done" (`None`), as [`crate::score_columns`] takes them.
+    Optional(&'a [Option<i64>]),
+}
+
+impl IntValues<'_> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            IntValues::I8(v) => v.len(),
+            IntValues::I16(v) => v.len(),
+            IntValues::I32(v) => v.len(),
+            IntValues::I64(v) => v.len(),
+            IntValues::U8(v) => v.len(),
+            IntValues::U16(v) => v.len(),
+            IntValues::U32(v) => v.len(),
+            IntValues::U64(v) => v.len(),
+            IntValues::Optional(v) => v.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value stored at `row` (whatever the validity says), `None` past the end or for a
+    /// `None` of [`IntValues::Optional`].
+    fn get(&self, row: usize) -> Option<i64> {
+        match self {
+            IntValues::I8(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::I16(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::I32(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::I64(v) => v.get(row).copied(),
+            IntValues::U8(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::U16(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::U32(v) => v.get(row).map(|&x| i64::from(x)),
+            IntValues::U64(v) => v.get(row).map(|&x| i64::try_from(x).unwrap_or(i64::MAX)),
+            IntValues::Optional(v) => v.get(row).copied().flatten(),
+        }
+    }
+}
+
+/// A validity bitmap: row `r` is present when bit `offset + r` is set, bits numbered from the
+/// least significant bit of each byte (Arrow's layout). A row past the end of the bytes counts as
+/// not present.
+#[derive(Debug, Clone, Copy)]
+pub struct Validity<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Validity<'a> {
+    /// The bitmap in `bytes`, row 0 at bit `offset`.
+    pub fn new(bytes: &'a [u8], offset: usize) -> Self {
+        Validity { bytes, offset }
+    }
+
+    /// Whether row `row` is present.
+    pub fn is_valid(&self, row: usize) -> bool {
+        let bit = self.offset + row;
+        self.bytes
+            .get(bit / 8)
+            .is_some_and(|b| b & (1 << (bit % 8)) != 0)
+    }
+
+    /// The bits of rows `row..row + 8` as one byte (row `row` in the lowest bit).
+    #[inline]
+    fn byte(&self, row: usize) -> u8 {
+        let bit = self.offset + row;
+        let (at, shift) = (bit / 8, bit % 8);
+        let lo = self.bytes.get(at).copied().unwrap_or(0);
+        if shift == 0 {
+            return lo;
+        }
+        let hi = self.bytes.get(at + 1).copied().unwrap_or(0);
+        ((u16::from(hi) << 8 | u16::from(lo)) >> shift) as u8
+    }
+}
+
+/// One integer item column: its values and, when some are missing, which rows are present.
+#[derive(Debug, Clone, Copy)]
+pub struct IntColumn<'a> {
+    /// The stored values; a value in a row that is not present is never read as an answer.
+    pub values: IntValues<'a>,
+    /// Which rows are present; none means every row (of a non-optional column).
+    pub validity: Option<Validity<'a>>,
+}
+
+impl<'a> IntColumn<'a> {
+    /// A column of `values`, present where `validity` says (everywhere without one).
+    pub fn new(values: IntValues<'a>, validity: Option<Validity<'a>>) -> Self {
+        IntColumn { values, validity }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The answer in row `row`, `None` when not done.
+    pub fn get(&self, row: usize) -> Option<i64> {
+        match self.validity {
+            Some(v) if !v.is_valid(row) => None,
+            _ => self.values.get(row),
+        }
+    }
+}
+
+/// A validity bitmap being built or handed out: bit `r` (least significant bit first within a
+/// byte, Arrow's layout) is set when row `r` has a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bitmap {
+    bytes: Vec<u8>,
+    len: usize,
+    nulls: usize,
+}
+
+impl Bitmap {
+    fn with_capacity(rows: usize) -> Self {
+        Bitmap {
+            bytes: Vec::with_capacity(rows.div_ceil(8)),
+            len: 0,
+            nulls: 0,
+        }
+    }
+
+    /// The packed bits, `len().div_ceil(8)` bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The packed bits, handed over without a copy.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The number of rows without a value.
+    pub fn null_count(&self) -> usize {
+        self.nulls
+    }
+
+    /// Whether row `row` has a value.
+    pub fn is_set(&self, row: usize) -> bool {
+        row < self.len
+            && self
+                .bytes
+                .get(row / 8)
+                .is_some_and(|b| b & (1 << (row % 8)) != 0)
+    }
+
+    /// Appends one row.
+    fn push(&mut self, set: bool) {
+        if self.len.is_multiple_of(8) {
+            self.bytes.push(0);
+        }
+        if set {
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= 1 << (self.len % 8);
+            }
+        } else {
+            self.nulls += 1;
+        }
+        self.len += 1;
+    }
+
+    /// Appends one row per flag (each 0 or 1).
+    fn push_flags(&mut self, flags: &[u8]) {
+        let mut flags = flags;
+        if self.len.is_multiple_of(8) {
+            let whole = flags.len() / 8 * 8;
+            let mut set = 0usize;
+            for group in flags[..whole].chunks_exact(8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(group);
+                // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
+                let packed =
+                    (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+                set += packed.count_ones() as usize;
+                self.bytes.push(packed);
+            }
+            self.len += whole;
+            self.nulls += whole - set;
+            flags = &flags[whole..];
+        }
+        for &f in flags {
+            self.push(f != 0);
+        }
+    }
+}
+
+/// The bands of one score column: dictionary keys into `labels`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenseBands {
+    /// The band labels of every table that can apply, without repeats.
+    pub labels: Vec<String>,
+    /// Per row, the index of its label (0 where the row has no band).
+    pub keys: Vec<i32>,
+    /// Which rows have a band (none for a missing score or no table for the age).
+    pub validity: Bitmap,
+    /// True when every table that can apply is verified.
+    pub verified: bool,
+}
+
+/// One score over many respondents, dense.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenseColumn {
+    /// The score id, e.g. `total`.
+    pub id: String,
+    /// Per row, the value (0 where the row has none).
+    pub values: Vec<f64>,
+    /// Which rows have a value.
+    pub validity: Bitmap,
+    /// The bands, when the instrument has band tables for this score.
+    pub bands: Option<DenseBands>,
+}
+
+/// The scores of many respondents, a dense column per score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenseScores {
+    /// The instrument id.
+    pub instrument: String,
+    /// The scoring algorithm's name.
+    pub algorithm: String,
+    /// The version of the instrument definition that was applied.
+    pub version: String,
+    /// The version of the scoring engine ([`ENGINE_VERSION`]).
+    pub engine_version: String,
+    /// The number of rows.
+    pub rows: usize,
+    /// A column per score, scales first then composites.
+    pub columns: Vec<DenseColumn>,
+}
+
+impl DenseScores {
+    /// The same scores with a value per row (`None` when missing), as [`crate::score_columns`]
+    /// gives them.
+    pub fn into_score_columns(self) -> ScoreColumns {
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|c| {
+                let values = c
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &v)| c.validity.is_set(r).then_some(v))
+                    .collect();
+                let bands = c.bands.map(|b| BandColumn {
+                    codes: b
+                        .keys
+                        .iter()
+                        .enumerate()
+                        .map(|(r, &k)| {
+                            if b.validity.is_set(r) {
+                                u8::try_from(k).ok()
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                    labels: b.labels,
+                    verified: b.verified,
+                });
+                ScoreColumn {
+                    id: c.id,
+                    values,
+                    bands,
+                }
+            })
+            .collect();
+        ScoreColumns {
+            instrument: self.instrument,
+            algorithm: self.algorithm,
+            version: self.version,
+            engine_version: self.engine_version,
+            rows: self.rows,
+            columns,
+        }
+    }
+}
+
+/// [`score_int_columns_from`] for a table that starts at row 0.
+pub fn score_int_columns(
+    instrument: &Instrument,
+    columns: &[(&str, IntColumn<'_>)],
+    ages: Option<&[Option<u32>]>,
+    options: &ScoreOptions,
+) -> Result<DenseScores, ValidationError> {
+    score_int_columns_from(instrument, columns, ages, options, 0)
+}
+
+/// Scores many respondents given as integer columns: `columns` pairs an item name with its
+/// column, all of the same length. An item without a column counts as not done in every row.
+/// `ages`, when given, is the age per row and overrides `options.age`. `first_row` is the row
+/// of the whole table the columns start at, for the paths of findings.
+///
+/// The scores, the checks and the findings are those of [`crate::score_columns_from`] (which
+/// calls this): an unknown column name (`outcomes.unknown_item`), a value that is not a
+/// response option (`outcomes.out_of_range`, path `columns.<item>[<row>]`) or columns of
+/// different lengths (`outcomes.column_length`) refuse the whole call.
+pub fn score_int_columns_from(
+    instrument: &Instrument,
+    columns: &[(&str, IntColumn<'_>)],
+    ages: Option<&[Option<u32>]>,
+    options: &ScoreOptions,
+    first_row: usize,
+) -> Result<DenseScores, ValidationError> {
+    let plan = &instrument.plan;
+    let informant = informant(instrument, options)?;
+    let rows = columns
+        .first()
+        .map(|(_, c)| c.len())
+        .or(ages.map(<[_]>::len))
+        .unwrap_or(0);
+
+    let mut report = Findings::new();
+    let mut by_item: Vec<Option<IntColumn<'_>>> = vec![None; instrument.items().len()];
+    for (name, column) in columns {
+        let path = format!("columns.{name}");
+        match instrument
+            .items()
+            .iter()
+            .position(|i| i.name.as_str() == *name)
+        {
+            None => report.push(unknown_item(instrument, name, &path)),
+            Some(index) => {
+                if by_item[index].replace(*column).is_some() {
+                    report.push(Finding::error(
+                        path.clone(),
+                        "outcomes.duplicate_item",
+                        format!("item {name} is given twice"),
+                    ));
+                }
+            }
+        }
+        if column.len() != rows {
+            report.push(Finding::error(
+                path,
+                "outcomes.column_length",
+                format!("column {name} has {} rows, expected {rows}", column.len()),
+            ));
+        }
+    }
+    if let Some(ages) = ages
+        && ages.len() != rows
+    {
+        report.push(Finding::error(
+            "ages",
+            "outcomes.column_length",
+            format!("the ages have {} rows, expected {rows}", ages.len()),
+        ));
+    }
+    report.into_result()?;
+
+    let def = instrument.def();
+    let candidates: Vec<Candidates<'_>> = instrument
+        .score_ids()
+        .map(|id| Candidates::new(&def.band_tables, id, informant, options.country.as_ref()))
+        .collect();
+    let policy = options.impact_missing_policy;
+    let kernel = ColumnKernel::new(plan, policy, rows, &candidates);
+    let dense = match kernel.and_then(|k| k.score(&by_item, ages, options.age, rows)) {
+        Some(columns) => columns,
+        None => {
+            // The row-wise scorer lists every value that is not an option, or scores a plan
+            // the kernel cannot represent.
+            let owned: Vec<Option<Vec<Option<i64>>>> = by_item
+                .iter()
+                .map(|c| c.map(|c| (0..rows).map(|r| c.get(r)).collect()))
+                .collect();
+            let slices: Vec<Option<&[Option<i64>]>> = owned.iter().map(|c| c.as_deref()).collect();
+            let (values, bands) = score_rows(
+                instrument,
+                &slices,
+                ages,
+                options,
+                &candidates,
+                first_row,
+                rows,
+            )?;
+            values
+                .into_iter()
+                .zip(bands)
+                .map(|(values, bands)| dense_of(values, bands))
+                .collect()
+        }
+    };
+    let columns = instrument
+        .score_ids()
+        .zip(dense)
+        .map(|(id, (values, validity, bands))| DenseColumn {
+            id: id.to_owned(),
+            values,
+            validity,
+            bands,
+        })
+        .collect();
+    Ok(DenseScores {
+        instrument: instrument.id().to_owned(),
+        algorithm: instrument.algorithm().to_owned(),
+        version: instrument.version().to_owned(),
+        engine_version: ENGINE_VERSION.to_owned(),
+        rows,
+        columns,
+    })
+}
+
+/// A score column's parts before it is named: values, their validity, bands.
+type DenseParts = (Vec<f64>, Bitmap, Option<DenseBands>);
+
+/// The row-wise scorer's column in dense form.
+fn dense_of(values: Vec<Option<f64>>, bands: Option<BandColumn>) -> DenseParts {
+    let mut validity = Bitmap::with_capacity(values.len());
+    let mut dense = Vec::with_capacity(values.len());
+    for v in &values {
+        validity.push(v.is_some());
+        dense.push(v.unwrap_or(0.0));
+    }
+    let bands = bands.map(|b| {
+        let mut band_validity = Bitmap::with_capacity(b.codes.len());
+        let keys = b
+            .codes
+            .iter()
+            .map(|c| {
+                band_validity.push(c.is_some());
+                c.map_or(0, i32::from)
+            })
+            .collect();
+        DenseBands {
+            labels: b.labels,
+            keys,
+            validity: band_validity,
+            verified: b.verified,
+        }
+    });
+    (dense, validity, bands)
+}
+
+/// Rows per chunk of the kernel: the byte codes of one chunk (a byte per item and row) and the
+/// per-score buffers stay in the L1/L2 cache.
+pub(crate) const CHUNK_ROWS: usize = 2048;
+
+/// A compact item code: the option's weight (0..=[`MAX_CODE_WEIGHT`]), or one of these markers.
+const CODE_MISSING: u8 = 255;
+const CODE_INVALID: u8 = 254;
+const MAX_CODE_WEIGHT: i64 = 253;
+/// No band (in a band-by-index table), no table (in a row's table choice).
+const NO_BAND: u8 = u8::MAX;
+
+/// Ages below this have their band table looked up once per call.
+const AGE_CACHE: u32 = 32;
+
+/// A map from an item's recorded values to byte codes.
+struct ByteMap {
+    /// The lowest value of the compact range.
+    min: i64,
+    /// The code of "not done" at 0, of `value - min` at `1 + value - min`, and the code of every
+    /// value outside the range last.
+    wide: Vec<u8>,
+    /// The code of each 8-bit value, by its byte: of an `i8` and of a `u8` column.
+    by_i8: [u8; 256],
+    by_u8: [u8; 256],
+    /// When the codes of the compact range are `base + step * (value - lo)` for `lo..=hi` (SDQ
+    /// items: 0, 1, 2 or reversed 2, 1, 0) and every other value codes as `outside`: those four
+    /// and `outside`, so 8-bit columns are coded with arithmetic the compiler vectorises instead
+    /// of a table lookup per value.
+    affine: Option<([i16; 4], u8)>,
+}
+
+impl ByteMap {
+    /// `code(value)` over the compact range `min..min + len`, `outside` for any other value and
+    /// `missing` for "not done".
+    fn new(min: i64, len: usize, code: impl Fn(i64) -> u8, missing: u8, outside: u8) -> Self {
+        let mut wide = Vec::with_capacity(len + 2);
+        wide.push(missing);
+        wide.extend((min..).take(len).map(&code));
+        wide.push(outside);
+        let mut map = ByteMap {
+            min,
+            wide,
+            by_i8: [outside; 256],
+            by_u8: [outside; 256],
+            affine: None,
+        };
+        for b in 0..=255u8 {
+            map.by_i8[usize::from(b)] = map.code(i64::from(b as i8));
+            map.by_u8[usize::from(b)] = map.code(i64::from(b));
+        }
+        map.affine = map.find_affine(outside);
+        map
+    }
+
+    /// The affine form of the map over 8-bit values, checked against the table for all 512.
+    fn find_affine(&self, outside: u8) -> Option<([i16; 4], u8)> {
+        let codes = self.wide.get(1..self.wide.len() - 1)?;
+        let lo = i16::try_from(self.min).ok()?;
+        let hi = lo
+            .checked_add(i16::try_from(codes.len()).ok()?)?
+            .checked_sub(1)?;
+        let base = i16::from(*codes.first()?);
+        let step = match codes.get(1) {
+            Some(&next) => i16::from(next) - base,
+            None => 0,
+        };
+        let affine = [lo, hi, base, step];
+        let agrees = |value: i16, code: u8| affine_code(affine, outside, value) == code;
+        let every = (0..=255u8).all(|b| {
+            agrees(i16::from(b as i8), self.by_i8[usize::from(b)])
+                && agrees(i16::from(b), self.by_u8[usize::from(b)])
+        });
+        every.then_some((affine, outside))
+    }
+
+    #[inline]
+    fn missing(&self) -> u8 {
+        self.wide.first().copied().unwrap_or(CODE_MISSING)
+    }
+
+    #[inline]
+    fn code(&self, value: i64) -> u8 {
+        let last = self.wide.len() as u64 - 1;
+        let at = (value.wrapping_sub(self.min) as u64)
+            .saturating_add(1)
+            .min(last);
+        self.wide.get(at as usize).copied().unwrap_or(CODE_INVALID)
+    }
+
+    /// Codes rows `start..start + out.len()` of `column` into `out`.
+    fn map(&self, column: &IntColumn<'_>, start: usize, out: &mut [u8]) {
+        let end = start + out.len();
+        if column.len() < end {
+            out.fill(self.missing());
+            return;
+        }
+        match column.values {
+            IntValues::I8(v) => match self.affine {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+                None => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
+            },
+            IntValues::U8(v) => match self.affine {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+                None => map_bytes(&self.by_u8, v, start, out, |x| x),
+            },
+            IntValues::I16(v) => self.map_wide(v, start, out, i64::from),
+            IntValues::I32(v) => self.map_wide(v, start, out, i64::from),
+            IntValues::I64(v) => self.map_wide(v, start, out, |x| x),
+            IntValues::U16(v) => self.map_wide(v, start, out, i64::from),
+            IntValues::U32(v) => self.map_wide(v, start, out, i64::from),
+            IntValues::U64(v) => {
+                self.map_wide(v, start, out, |x| i64::try_from(x).unwrap_or(i64::MAX))
+            }
+            IntValues::Optional(v) => {
+                let missing = self.missing();
+                match v.get(start..end) {
+                    Some(v) => {
+                        for (o, x) in out.iter_mut().zip(v) {
+                            *o = x.map_or(missing, |x| self.code(x));
+                        }
+                    }
+                    None => out.fill(missing),
+                }
+            }
+        }
+        if let Some(validity) = column.validity {
+            apply_validity(&validity, start, out, self.missing());
+        }
+    }
+
+    #[inline]
+    fn map_wide<T: Copy>(&self, v: &[T], start: usize, out: &mut [u8], to: impl Fn(T) -> i64) {
+        match v.get(start..start + out.len()) {
+            Some(v) => {
+                for (o, &x) in out.iter_mut().zip(v) {
+                    *o = self.code(to(x));
+                }
+            }
+            None => out.fill(self.missing()),
+        }
+    }
+}
+
+#[inline]
+fn map_bytes<T: Copy>(
+    table: &[u8; 256],
+    v: &[T],
+    start: usize,
+    out: &mut [u8],
+    to: impl Fn(T) -> u8,
+) {
+    match v.get(start..start + out.len()) {
+        Some(v) => {
+            for (o, &x) in out.iter_mut().zip(v) {
+                *o = table[usize::from(to(x))];
+            }
+        }
+        None => out.fill(table[0]),
+    }
+}
+
+/// The code of `value` under `[lo, hi, base, step]`: `base + step * (value - lo)` inside
+/// `lo..=hi`, `outside` elsewhere. Branch-free, so a loop over it vectorises.
+#[inline]
+fn affine_code([lo, hi, base, step]: [i16; 4], outside: u8, value: i16) -> u8 {
+    let code = base.wrapping_add(step.wrapping_mul(value.wrapping_sub(lo))) as u8;
+    if (value >= lo) & (value <= hi) {
+        code
+    } else {
+        outside
+    }
+}
+
+#[inline]
+fn map_affine<T: Copy + Into<i16>>(
+    affine: [i16; 4],
+    outside: u8,
+    v: &[T],
+    start: usize,
+    out: &mut [u8],
+) {
+    match v.get(start..start + out.len()) {
+        Some(v) => {
+            for (o, &x) in out.iter_mut().zip(v) {
+                *o = affine_code(affine, outside, x.into());
+            }
+        }
+        None => out.fill(affine_code(affine, outside, 0)),
+    }
+}
+
+/// Sets `missing` in every row of `out` (rows `start..`) that `validity` says is not present,
+/// eight rows at a time without a branch per row.
+fn apply_validity(validity: &Validity<'_>, start: usize, out: &mut [u8], missing: u8) {
+    let fill = u64::from_le_bytes([missing; 8]);
+    let mut groups = out.chunks_exact_mut(8);
+    let mut row = start;
+    for group in &mut groups {
+        let bits = validity.byte(row);
+        if bits != u8::MAX {
+            // Bit j of `bits` to byte j of `mask`: 0xFF where present, 0 where not.
+            let spread =
+                (u64::from(bits).wrapping_mul(0x0101_0101_0101_0101)) & 0x8040_2010_0804_0201;
+            let high = (((spread & 0x7F7F_7F7F_7F7F_7F7F) + 0x7F7F_7F7F_7F7F_7F7F) | spread)
+                & 0x8080_8080_8080_8080;
+            let mask = (high >> 7).wrapping_mul(0xFF);
+            let mut word = [0u8; 8];
+            word.copy_from_slice(group);
+            let codes = u64::from_le_bytes(word);
+            group.copy_from_slice(&((codes & mask) | (fill & !mask)).to_le_bytes());
+        }
+        row += 8;
+    }
+    for o in groups.into_remainder() {
+        if !validity.is_valid(row) {
+            *o = missing;
+        }
+        row += 1;
+    }
+}
+
+/// The column-wise form of a plan; see the module docs.
+struct ColumnKernel<'p> {
+    /// Per item, its weight codes.
+    weights: Vec<ByteMap>,
+    scales: Vec<ScaleKernel>,
+    composites: &'p [Vec<usize>],
+    /// Per score (scales then composites), its band tables.
+    bands: Vec<Option<BandKernel<'p>>>,
+}
+
+struct ScaleKernel {
+    items: Vec<usize>,
+    stride: u16,
+    /// The gate item, the code of each of its values (1 for a gate value), and the index that
+    /// stands for "gated".
+    gate: Option<(usize, ByteMap, u16)>,
+    /// The value and presence (0 or 1) of each index `answered * stride + sum`, then of the
+    /// gated index.
+    values: Vec<f64>,
+    present: Vec<u8>,
+}
+
+/// The band tables of one score.
+struct BandKernel<'p> {
+    candidates: &'p Candidates<'p>,
+    labels: Vec<String>,
+    /// Per table, each band's (min, max, label key).
+    ranges: Vec<Vec<(f64, f64, u8)>>,
+    /// For a scale, per table, the label key of each index ([`NO_BAND`] for none).
+    by_index: Vec<Vec<u8>>,
+    /// The table of each age below [`AGE_CACHE`], and of an unknown age.
+    by_age: Vec<u8>,
+    no_age: u8,
+}
+
+impl<'p> BandKernel<'p> {
+    /// `None` when the tables or their labels are too many to key with a byte.
+    fn new(candidates: &'p Candidates<'p>) -> Option<Self> {
+        if candidates.tables.len() >= usize::from(NO_BAND) {
+            return None;
+        }
+        let mut labels: Vec<String> = Vec::new();
+        let mut key_of = |label: &str| {
+            let at = labels.iter().position(|l| l == label).unwrap_or_else(|| {
+                labels.push(label.to_owned());
+                labels.len() - 1
+            });
+            u8::try_from(at).unwrap_or(NO_BAND)
+        };
+        let ranges: Vec<Vec<(f64, f64, u8)>> = candidates
+            .tables
+            .iter()
+            .map(|t: &&BandTable| {
+                t.bands
+                    .iter()
+                    .map(|b| (b.min, b.max, key_of(&b.label)))
+                    .collect()
+            })
+            .collect();
+        if labels.len() >= usize::from(NO_BAND) {
+            return None;
+        }
+        let table_of = |age| {
+            candidates
+                .select(age)
+                .map_or(NO_BAND, |(t, _)| u8::try_from(t).unwrap_or(NO_BAND))
+        };
+        Some(BandKernel {
+            candidates,
+            labels,
+            ranges,
+            by_index: Vec::new(),
+            by_age: (0..AGE_CACHE).map(|a| table_of(Some(a))).collect(),
+            no_age: table_of(None),
+        })
+    }
+
+    /// The band key of `value` in table `table` ([`NO_BAND`] for none): the first band holding
+    /// it, as [`BandTable::band_of`].
+    #[inline]
+    fn key(&self, table: u8, value: f64) -> u8 {
+        let Some(ranges) = self.ranges.get(usize::from(table)) else {
+            return NO_BAND;
+        };
+        let mut key = NO_BAND;
+        for &(min, max, k) in ranges.iter().rev() {
+            if min <= value && value <= max {
+                key = k;
+            }
+        }
+        key
+    }
+
+    /// The table for `age` ([`NO_BAND`] for none).
+    fn table_of(&self, age: Option<u32>) -> u8 {
+        match age {
+            None => self.no_age,
+            Some(a) => match self.by_age.get(a as usize) {
+                Some(t) => *t,
+                None => self
+                    .candidates
+                    .select(Some(a))
+                    .map_or(NO_BAND, |(t, _)| u8::try_from(t).unwrap_or(NO_BAND)),
+            },
+        }
+    }
+
+    /// The table of each row of a chunk.
+    fn tables(&self, ages: Option<&[Option<u32>]>, default: Option<u32>, out: &mut [u8]) {
+        match ages {
+            Some(ages) => {
+                for (o, a) in out.iter_mut().zip(ages) {
+                    *o = self.table_of(a.or(default));
+                }
+            }
+            None => out.fill(self.table_of(default)),
+        }
+    }
+}
+
+impl<'p> ColumnKernel<'p> {
+    fn new(
+        plan: &'p Plan,
+        policy: ImpactMissingPolicy,
+        rows: usize,
+        candidates: &'p [Candidates<'p>],
+    ) -> Option<Self> {
+        // Building the tables must not cost more than scoring a few calls' rows.
+        let mut budget = rows.saturating_mul(4).saturating_add(1 << 12);
+        let mut weights = Vec::with_capacity(plan.items.len());
+        let mut max_weight = Vec::with_capacity(plan.items.len());
+        for item in &plan.items {
+            if item.dense.is_empty() {
+                return None;
+            }
+            let mut top = 0i64;
+            for &w in &item.dense {
+                if w == NO_OPTION {
+                    continue;
+                }
+                if !(0..=MAX_CODE_WEIGHT).contains(&w) {
+                    return None;
+                }
+                top = top.max(w);
+            }
+            let code = |v: i64| {
+                usize::try_from(v - item.min)
+                    .ok()
+                    .and_then(|at| item.dense.get(at))
+                    .filter(|&&w| w != NO_OPTION)
+                    .and_then(|&w| u8::try_from(w).ok())
+                    .unwrap_or(CODE_INVALID)
+            };
+            weights.push(ByteMap::new(
+                item.min,
+                item.dense.len(),
+                code,
+                CODE_MISSING,
+                CODE_INVALID,
+            ));
+            max_weight.push(top);
+        }
+        let mut bands: Vec<Option<BandKernel<'p>>> = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            // A score with more tables or labels than a byte can key scores row by row.
+            bands.push(if c.tables.is_empty() {
+                None
+            } else {
+                Some(BandKernel::new(c)?)
+            });
+        }
+        let mut scales = Vec::with_capacity(plan.scales.len());
+        for (s, scale) in plan.scales.iter().enumerate() {
+            let mut max_sum = 0i64;
+            for &i in &scale.items {
+                max_sum += *max_weight.get(i)?;
+            }
+            let n = i64::try_from(scale.items.len()).ok()?;
+            let stride = max_sum + 1;
+            // Every index up to n * stride + max_sum, and the gated index after them, must fit
+            // a u16.
+            let gated = (n + 1).checked_mul(stride)?;
+            if gated > i64::from(u16::MAX) {
+                return None;
+            }
+            let entries = usize::try_from(gated + 1).ok()?;
+            budget = budget.checked_sub(entries)?;
+            let mut table = Vec::with_capacity(entries);
+            for answered in 0..=n {
+                for sum in 0..stride {
+                    table.push(finish_scale(scale, sum, answered, policy));
+                }
+            }
+            let gate = match &scale.gate {
+                Some((item, values, score)) => {
+                    table.push(Some(*score));
+                    let plan_item = plan.items.get(*item)?;
+                    let flags = ByteMap::new(
+                        plan_item.min,
+                        plan_item.dense.len(),
+                        |v| u8::from(values.contains(&v)),
+                        0,
+                        0,
+                    );
+                    Some((*item, flags, u16::try_from(gated).ok()?))
+                }
+                None => {
+                    table.push(None);
+                    None
+                }
+            };
+            if let Some(Some(band)) = bands.get_mut(s) {
+                band.by_index = band
+                    .candidates
+                    .tables
+                    .iter()
+                    .enumerate()
+                    .map(|(t, _)| {
+                        let t = u8::try_from(t).unwrap_or(NO_BAND);
+                        table
+                            .iter()
+                            .map(|v| v.map_or(NO_BAND, |v| band.key(t, v)))
+                            .collect()
+                    })
+                    .collect();
+            }
+            scales.push(ScaleKernel {
+                items: scale.items.clone(),
+                stride: u16::try_from(stride).ok()?,
+                gate,
+                values: table.iter().map(|v| v.unwrap_or(0.0)).collect(),
+                present: table.iter().map(|v| u8::from(v.is_some())).collect(),
+            });
+        }
+        Some(ColumnKernel {
+            weights,
+            scales,
+            composites: &plan.composites,
+            bands,
+        })
+    }
+
+    /// Scores every row; `None` when a value is not a response option.
+    fn score(
+        &self,
+        by_item: &[Option<IntColumn<'_>>],
+        ages: Option<&[Option<u32>]>,
+        default_age: Option<u32>,
+        rows: usize,
+    ) -> Option<Vec<DenseParts>> {
+        let n_scales = self.scales.len();
+        let n_scores = n_scales + self.composites.len();
+        let mut result: Vec<DenseParts> = (0..n_scores)
+            .map(|s| {
+                let bands = self
+                    .bands
+                    .get(s)
+                    .and_then(Option::as_ref)
+                    .map(|b| DenseBands {
+                        labels: b.labels.clone(),
+                        keys: Vec::with_capacity(rows),
+                        validity: Bitmap::with_capacity(rows),
+                        verified: b.candidates.tables.iter().all(|t| t.verified),
+                    });
+                (Vec::with_capacity(rows), Bitmap::with_capacity(rows), bands)
+            })
+            .collect();
+        let mut codes = vec![CODE_MISSING; CHUNK_ROWS * by_item.len().max(1)];
+        let mut index = vec![vec![0u16; CHUNK_ROWS]; n_scales];
+        let mut flags = vec![0u8; CHUNK_ROWS];
+        let mut sums = vec![0f64; CHUNK_ROWS];
+        let mut present = vec![vec![0u8; CHUNK_ROWS]; n_scores];
+        let mut tables = vec![0u8; CHUNK_ROWS];
+        let mut start = 0;
+        while start < rows {
+            let len = (rows - start).min(CHUNK_ROWS);
+            let end = start + len;
+            let mut invalid = false;
+            for (i, (column, map)) in by_item.iter().zip(&self.weights).enumerate() {
+                if let Some(column) = column {
+                    let out = codes.get_mut(i * CHUNK_ROWS..i * CHUNK_ROWS + len)?;
+                    map.map(column, start, out);
+                    invalid |= out.iter().fold(false, |a, &c| a | (c == CODE_INVALID));
+                }
+            }
+            if invalid {
+                return None;
+            }
+            // Scales: the index of each row, then its value and presence straight into the
+            // result.
+            for (s, scale) in self.scales.iter().enumerate() {
+                let index = index.get_mut(s)?.get_mut(..len)?;
+                index.fill(0);
+                for &i in &scale.items {
+                    if by_item.get(i).copied().flatten().is_none() {
+                        continue;
+                    }
+                    let item = codes.get(i * CHUNK_ROWS..i * CHUNK_ROWS + len)?;
+                    for (x, &c) in index.iter_mut().zip(item) {
+                        *x += if c == CODE_MISSING {
+                            0
+                        } else {
+                            u16::from(c) + scale.stride
+                        };
+                    }
+                }
+                if let Some((gate, map, gated)) = &scale.gate
+                    && let Some(Some(column)) = by_item.get(*gate)
+                {
+                    let flags = &mut flags[..len];
+                    map.map(column, start, flags);
+                    for (x, &f) in index.iter_mut().zip(flags.iter()) {
+                        *x = if f != 0 { *gated } else { *x };
+                    }
+                }
+                let (column, validity, _) = result.get_mut(s)?;
+                let ok = present.get_mut(s)?.get_mut(..len)?;
+                column.extend(
+                    index
+                        .iter()
+                        .map(|&x| scale.values.get(usize::from(x)).copied().unwrap_or(0.0)),
+                );
+                for (o, &x) in ok.iter_mut().zip(index.iter()) {
+                    *o = scale.present.get(usize::from(x)).copied().unwrap_or(0);
+                }
+                validity.push_flags(ok);
+            }
+            // Composites: the sum of their scales' values just written, present when all are.
+            for (c, parts) in self.composites.iter().enumerate() {
+                let (done, rest) = result.split_at_mut(n_scales + c);
+                let (done_ok, rest_ok) = present.split_at_mut(n_scales + c);
+                let (column, validity, _) = rest.first_mut()?;
+                let ok = rest_ok.first_mut()?.get_mut(..len)?;
+                let dst = &mut sums[..len];
+                dst.fill(0.0);
+                ok.fill(1);
+                for &p in parts {
+                    let (Some(src), Some(src_ok)) = (
+                        done.get(p).and_then(|d| d.0.get(start..end)),
+                        done_ok.get(p),
+                    ) else {
+                        ok.fill(0);
+                        continue;
+                    };
+                    for (d, &v) in dst.iter_mut().zip(src) {
+                        *d += v;
+                    }
+                    for (o, &v) in ok.iter_mut().zip(&src_ok[..len]) {
+                        *o &= v;
+                    }
+                }
+                // A missing composite holds 0, as a missing scale does.
+                column.extend(
+                    dst.iter()
+                        .zip(ok.iter())
+                        .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
+                );
+                validity.push_flags(ok);
+            }
+            // Bands: for a scale by its index (one table lookup a row), for a composite by its
+            // value.
+            for (s, (column, _, bands)) in result.iter_mut().enumerate() {
+                let (Some(out), Some(Some(band))) = (bands.as_mut(), self.bands.get(s)) else {
+                    continue;
+                };
+                let flags = &mut flags[..len];
+                let row_ages = ages.and_then(|a| a.get(start..end));
+                let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
+                match (by_index, row_ages) {
+                    (Some(index), None) => {
+                        // One table for every row: no per-row choice.
+                        let table = band.table_of(default_age);
+                        let keys = band
+                            .by_index
+                            .get(usize::from(table))
+                            .map_or(&[][..], Vec::as_slice);
+                        let index = &index[..len];
+                        out.keys.extend(index.iter().map(|&x| {
+                            let k = keys.get(usize::from(x)).copied().unwrap_or(NO_BAND);
+                            if k == NO_BAND { 0 } else { i32::from(k) }
+                        }));
+                        for (f, &x) in flags.iter_mut().zip(index) {
+                            *f = u8::from(keys.get(usize::from(x)).is_some_and(|&k| k != NO_BAND));
+                        }
+                    }
+                    (by_index, row_ages) => {
+                        let tables = &mut tables[..len];
+                        band.tables(row_ages, default_age, tables);
+                        let values = column.get(start..end)?;
+                        let ok = present.get(s)?.get(..len)?;
+                        let first = out.keys.len();
+                        for (r, &t) in tables.iter().enumerate() {
+                            let key = match by_index {
+                                Some(index) => band
+                                    .by_index
+                                    .get(usize::from(t))
+                                    .and_then(|b| b.get(usize::from(index[r])))
+                                    .copied()
+                                    .unwrap_or(NO_BAND),
+                                None if ok[r] != 0 => band.key(t, values[r]),
+                                None => NO_BAND,
+                            };
+                            flags[r] = u8::from(key != NO_BAND);
+                            out.keys
+                                .push(if key == NO_BAND { 0 } else { i32::from(key) });
+                        }
+                        debug_assert_eq!(out.keys.len() - first, len);
+                    }
+                }
+                out.validity.push_flags(flags);
+            }
+            start = end;
+        }
+        Some(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::Responses;
+    use crate::scoring::{score, score_columns};
+
+    /// The column-wise kernel over several chunks, with missing answers, an absent column and
+    /// varying ages, equals scoring one respondent at a time, for every built-in instrument.
+    #[test]
+    fn column_kernel_equals_scoring_one_by_one() {
+        let rows = 2 * CHUNK_ROWS + 37;
+        for id in crate::builtin::builtin_ids() {
+            let instrument = crate::builtin::builtin(id).unwrap();
+            let def = instrument.def();
+            let candidates: Vec<Candidates<'_>> = instrument
+                .score_ids()
+                .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
+                .collect();
+            assert!(
+                ColumnKernel::new(
+                    &instrument.plan,
+                    ImpactMissingPolicy::default(),
+                    1,
+                    &candidates
+                )
+                .is_some(),
+                "{id} takes the row-wise path"
+            );
+            let mut state = 0x9e37_79b9_7f4a_7c15u64;
+            let mut next = move || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let names: Vec<&str> = instrument.items().iter().map(|i| i.name.as_str()).collect();
+            let columns: Vec<Vec<Option<i64>>> = (0..names.len())
+                .map(|i| {
+                    let options = &instrument.plan.items[i].options;
+                    (0..rows)
+                        .map(|_| {
+                            let r = next();
+                            (r % 7 != 0).then(|| options[(r >> 8) as usize % options.len()].0)
+                        })
+                        .collect()
+                })
+                .collect();
+            let ages: Vec<Option<u32>> = (0..rows)
+                .map(|r| (r % 11 != 0).then_some(2 + (r % 19) as u32))
+                .collect();
+            for policy in [
+                ImpactMissingPolicy::AllItemsRequired,
+                ImpactMissingPolicy::SumAnswered,
+            ] {
+                // The second item's column is left out: not done in every row.
+                let pairs: Vec<(&str, &[Option<i64>])> = names
+                    .iter()
+                    .zip(&columns)
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, (n, c))| (*n, c.as_slice()))
+                    .collect();
+                let options = ScoreOptions {
+                    impact_missing_policy: policy,
+                    age: Some(9),
+                    ..ScoreOptions::default()
+                };
+                let bulk = score_columns(instrument, &pairs, Some(&ages), &options).unwrap();
+                for row in (0..rows).step_by(7) {
+                    let responses: Responses = pairs.iter().map(|(n, c)| (*n, c[row])).collect();
+                    let age = ages[row].or(options.age);
+                    let one = score(
+                        instrument,
+                        &responses,
+                        &ScoreOptions {
+                            age,
+                            ..options.clone()
+                        },
+                    )
+                    .unwrap();
+                    for (s, column) in one.scores.iter().zip(&bulk.columns) {
+                        assert_eq!(s.value, column.values[row], "{id} {} row {row}", s.id);
+                        let band = column
+                            .bands
+                            .as_ref()
+                            .and_then(|b| b.codes[row].map(|c| b.labels[usize::from(c)].as_str()));
+                        assert_eq!(s.band.as_ref().map(|b| b.label.as_str()), band);
+                    }
+                }
+            }
+        }
+    }
+}
