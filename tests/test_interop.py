@@ -84,7 +84,7 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def dataset(dataset_dir: Path) -> bv.Dataset:
     ds = bv.read_dataset(dataset_dir)
-    assert ds.findings == []
+    assert ds.validate() == []
     return ds
 
 

@@ -50,6 +50,7 @@ def test_a_dataset_reads_back_with_its_manifest_tables_and_no_findings(dataset: 
     assert dataset.manifest["key_fingerprint"].startswith("sha256:")
     assert dataset.tables[:4] == ["children", "cases", "people", "referrals"]
     assert dataset.rows["cases"] == 6
+    assert dataset.validate() == []
     assert dataset.findings == []
     text = repr(dataset)
     assert text.startswith("Dataset(path=") and "case_count=6" in text and "findings=0" in text
@@ -187,7 +188,132 @@ def test_bad_arguments_are_refused(dataset: bv.Dataset) -> None:
 
 
 def test_tables_leave_rust_without_a_copy(dataset: bv.Dataset) -> None:
-    """Two exports of a table share the buffers barnvern read: pyarrow gets pointers."""
-    first = pa.table(dataset.table("cases")).column("case_key").chunk(0)
-    second = pa.table(dataset.table("cases")).column("case_key").chunk(0)
+    """Two exports of a table read once share the buffers barnvern read: pyarrow gets
+    pointers. (Each ``dataset.table`` call reads the files again: a dataset keeps no rows.)"""
+    cases = dataset.table("cases")
+    first = pa.table(cases).column("case_key").chunk(0)
+    second = pa.table(cases).column("case_key").chunk(0)
     assert first.buffers()[2].address == second.buffers()[2].address
+
+
+def _spoil(path: Path) -> None:
+    """Overwrites a Parquet file with bytes no reader takes: a read that succeeds did not open it."""
+    path.write_bytes(b"not parquet")
+
+
+def _spoilt_copy(dataset_dir: Path, tmp_path: Path, keep: str) -> Path:
+    """A copy of the dataset whose Parquet files are all spoilt but those whose path holds ``keep``."""
+    import shutil
+
+    copy = tmp_path / "spoilt"
+    shutil.copytree(dataset_dir, copy)
+    for part in copy.rglob("*.parquet"):
+        if keep not in str(part.relative_to(copy)):
+            _spoil(part)
+    return copy
+
+
+def test_opening_reads_the_manifest_only(dataset_dir: Path, tmp_path: Path) -> None:
+    copy = _spoilt_copy(dataset_dir, tmp_path, keep="no file is kept")
+    ds = bv.read_dataset(copy)
+    assert ds.rows["referrals"] > 0 and ds.findings == []
+    with pytest.raises(bv.DatasetError) as err:
+        ds.table("referrals")
+    assert "referrals/jurisdiction=" in err.value.path
+
+
+def test_columns_select_only_those_columns_in_order(dataset: bv.Dataset) -> None:
+    whole = pa.table(dataset.table("referrals"))
+    some = pa.table(dataset.table("referrals", columns=["reporter", "jurisdiction", "case_key"]))
+    assert some.schema.names == ["reporter", "jurisdiction", "case_key"]
+    assert some.equals(whole.select(["reporter", "jurisdiction", "case_key"]))
+    assert some.nbytes < whole.nbytes
+    frame = dataset.to_polars("referrals", columns=["case_key"])
+    assert frame.columns == ["case_key"] and frame.height == whole.num_rows
+    assert list(dataset.to_pandas("referrals", columns=["received_on"]).columns) == ["received_on"]
+
+
+def test_a_filter_opens_only_the_files_of_its_partitions(dataset_dir: Path, tmp_path: Path) -> None:
+    copy = _spoilt_copy(dataset_dir, tmp_path, keep="referrals/jurisdiction=NO/")
+    ds = bv.read_dataset(copy)
+    manifest_rows = sum(f["rows"] for f in ds.manifest["tables"]["referrals"]["files"] if f["jurisdiction"] == "NO")
+    norwegian = pa.table(ds.table("referrals", filter={"jurisdiction": "NO"}))
+    assert norwegian.num_rows == manifest_rows > 0
+    assert set(norwegian.column("jurisdiction").to_pylist()) == {"NO"}
+    assert ds.findings == []
+    years = sorted({f["year"] for f in ds.manifest["tables"]["referrals"]["files"] if f["jurisdiction"] == "NO"})
+    one_year = pa.table(ds.table("referrals", columns=["received_on"], filter={"jurisdiction": ["no"], "year": years[0]}))
+    assert {d.year for d in one_year.column("received_on").to_pylist()} == {years[0]}
+    # A year with no partition selects no rows; the table keeps its columns.
+    empty = pa.table(ds.table("referrals", filter={"jurisdiction": "NO", "year": [1990]}))
+    assert empty.num_rows == 0 and "case_key" in empty.schema.names
+    # Every other partition is spoilt.
+    with pytest.raises(bv.DatasetError):
+        ds.table("referrals")
+
+
+@pytest.mark.parametrize(
+    ("columns", "filter", "code"),
+    [
+        (["case_key", "recieved_on"], None, "research.unknown_column"),
+        (["case_key", "case_key"], None, "research.duplicate_column"),
+        ([], None, "research.no_columns"),
+        (None, {"country": "NO"}, "research.unknown_filter"),
+        (None, {"jurisdiction": "DK"}, "research.filter_value"),
+        (None, {"jurisdiction": 7}, "research.filter_value"),
+        (None, {"year": "2024"}, "research.filter_value"),
+        (None, {"year": [2024, True]}, "research.filter_value"),
+        (None, ["jurisdiction", "NO"], "research.filter"),
+    ],
+)
+def test_a_bad_selection_is_a_validation_error_with_a_stable_code(
+    dataset: bv.Dataset, columns: list[str] | None, filter: Any, code: str
+) -> None:
+    with pytest.raises(bv.ValidationError) as err:
+        dataset.table("referrals", columns=columns, filter=filter)
+    assert err.value.findings[0]["code"] == code
+
+
+def test_findings_are_those_of_the_tables_read(dataset_dir: Path, tmp_path: Path) -> None:
+    """A file with an unknown code: the finding appears when its table is read, with the row
+    counted in the table returned, and stays out of a read that does not select the column."""
+    import shutil
+
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    copy = tmp_path / "bad"
+    shutil.copytree(dataset_dir, copy)
+    ds = bv.read_dataset(copy)
+    files = ds.manifest["tables"]["referrals"]["files"]
+    last = copy / files[-1]["path"]
+    table = pq.read_table(last)
+    reporter = table.column("reporter").to_pylist()
+    reporter[0] = "astrologer"
+    bad = table.set_column(
+        table.schema.get_field_index("reporter"),
+        table.schema.field("reporter"),
+        pa.array(reporter, pa.string()).dictionary_encode(),
+    )
+    pq.write_table(bad.replace_schema_metadata(table.schema.metadata), last)
+    ds = bv.read_dataset(copy)
+    assert ds.findings == []
+    ds.table("referrals", columns=["case_key"])
+    assert ds.findings == []
+    first_row = sum(f["rows"] for f in files[:-1])
+    ds.table("referrals")
+    assert [(f["path"], f["code"]) for f in ds.findings] == [
+        (f"referrals[{first_row}].reporter", "codelist.unknown_code")
+    ]
+    assert "findings=1" in repr(ds)
+    assert [f["path"] for f in ds.validate()] == [f"referrals[{first_row}].reporter"]
+
+
+def test_scan_hands_the_files_to_pyarrow_dataset(dataset: bv.Dataset) -> None:
+    import pyarrow.dataset  # type: ignore[import-untyped]  # noqa: F401
+
+    scanned = dataset.scan("referrals")
+    assert scanned.count_rows() == dataset.rows["referrals"]
+    assert {"jurisdiction", "year", "case_key"} <= set(scanned.schema.names)
+    swedish = dataset.scan("referrals", filter={"jurisdiction": "SE"}).to_table()
+    assert set(swedish.column("jurisdiction").to_pylist()) == {"SE"}
+    assert swedish.num_rows == pa.table(dataset.table("referrals", filter={"jurisdiction": "SE"})).num_rows

@@ -13,6 +13,15 @@ pub enum Error {
     /// A Parquet file could not be written or read.
     #[error("parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// A Parquet file of a dataset could not be read (not Parquet, cut short, a page that does
+    /// not decode).
+    #[error("{}: {source}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// What the Parquet or Arrow reader said.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A file or directory could not be written or read.
     #[error("{}: {source}", path.display())]
     Io {
@@ -86,6 +95,21 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// `self`, naming `path` when it is a Parquet or Arrow error, which does not.
+    pub(crate) fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Parquet(e) => Error::ReadFile {
+                path: path.to_owned(),
+                source: Box::new(e),
+            },
+            Error::Arrow(e) => Error::ReadFile {
+                path: path.to_owned(),
+                source: Box::new(e),
+            },
+            other => other,
         }
     }
 

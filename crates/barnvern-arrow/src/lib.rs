@@ -32,8 +32,20 @@
 //! assert_eq!(manifest.tables["referrals"].rows, 2);
 //! assert!(target.join("referrals/jurisdiction=SE/year=2024/part-0.parquet").exists());
 //!
+//! // Opening reads the manifest only; a table is read when asked for, here two columns of
+//! // the Swedish partitions.
 //! let dataset = Dataset::open(&target).unwrap();
-//! assert!(dataset.findings().is_empty());
+//! let referrals = dataset
+//!     .table("referrals")
+//!     .unwrap()
+//!     .columns(["case_key", "received_on"])
+//!     .jurisdictions([barnvern_core::Jurisdiction::Se])
+//!     .read()
+//!     .unwrap();
+//! assert_eq!(referrals.rows(), 2);
+//! assert_eq!(referrals.schema.fields().len(), 2);
+//! assert!(referrals.findings.is_empty());
+//! assert!(dataset.validate().unwrap().is_empty());
 //! assert_eq!(dataset.cases().unwrap(), vec![research]);
 //! ```
 //!
@@ -160,6 +172,7 @@ pub mod compile_checks {
 
 pub use convert::{TableBatch, from_batches, to_batches};
 pub use error::{Error, Result};
-pub use io::dataset::{Dataset, DatasetOptions, DatasetWriter, Manifest};
+pub use io::dataset::{AllTables, Dataset, DatasetOptions, DatasetWriter, Manifest};
 pub use io::partitioned_rows::PartitionedRows;
+pub use io::table_read::{TableBatches, TableData, TableRead};
 pub use spec::{SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, table, tables};

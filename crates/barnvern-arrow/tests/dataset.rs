@@ -60,11 +60,12 @@ fn examples_write_a_partitioned_dataset_that_reads_back() {
     assert_eq!(siblings.len(), 1);
 
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
+    let findings = ds.validate().unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
     assert_eq!(ds.manifest(), &manifest);
     assert_eq!(ds.manifest().key_fingerprint.as_deref(), Some("fp"));
     assert_eq!(ds.manifest().rejected, 3);
-    for (spec, batch) in ds.batches() {
+    for (spec, batch) in &ds.read_all().unwrap().batches {
         assert_eq!(batch.schema(), spec.arrow_schema());
     }
     assert_same(&sorted(example_cases()), &sorted(ds.cases().unwrap()));
@@ -135,7 +136,8 @@ fn batches_written_by_table_read_back_as_the_cases() {
             .exists()
     );
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
+    let findings = ds.validate().unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
     assert_same(&sorted(cases), &sorted(ds.cases().unwrap()));
     let err = DatasetWriter::create(dir.path().join("other"), DatasetOptions::default())
         .unwrap()
@@ -222,7 +224,8 @@ fn memory_limits_split_partitions_into_files_that_read_back() {
             assert!(target.join(&f.path).exists(), "{}", f.path);
         }
         let ds = Dataset::open(&target).unwrap();
-        assert!(ds.findings().is_empty(), "{:?}", ds.findings());
+        let findings = ds.validate().unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
         assert_same(&sorted(cases.clone()), &sorted(ds.cases().unwrap()));
     }
 }
@@ -284,7 +287,8 @@ fn small_partitioned_batches_make_whole_row_groups_in_order() {
     assert!(checked > 2, "no file had several row groups");
 
     let ds = Dataset::open(&target).unwrap();
-    assert!(ds.findings().is_empty(), "{:?}", ds.findings());
+    let findings = ds.validate().unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
     // In the order written: the cases table of each partition lists the cases as given.
     let back = ds.cases().unwrap();
     let order = |v: &[ResearchCase]| -> Vec<String> {
@@ -407,4 +411,206 @@ fn no_string_column_takes_an_identity_number() {
         assert!(err.contains("identity number"), "{err}");
         assert!(!err.contains("9802"), "{err}");
     }
+}
+
+/// A dataset of the example cases at `dir/extract`, with its manifest.
+fn example_dataset(dir: &std::path::Path) -> (std::path::PathBuf, barnvern_arrow::Manifest) {
+    let target = dir.join("extract");
+    let mut w = DatasetWriter::create(&target, DatasetOptions::default()).unwrap();
+    w.write(&example_cases()).unwrap();
+    let manifest = w.finish().unwrap();
+    (target, manifest)
+}
+
+/// Overwrites a Parquet file with bytes no reader takes: reading it fails, so a read that
+/// succeeds did not open it.
+fn spoil(path: &std::path::Path) {
+    std::fs::write(path, b"not parquet").unwrap();
+}
+
+/// Opening reads the manifest only: with every Parquet file spoilt it still opens, and the
+/// first table read fails, naming the file.
+#[test]
+fn opening_a_dataset_opens_no_parquet_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, manifest) = example_dataset(dir.path());
+    for t in manifest.tables.values() {
+        for f in &t.files {
+            spoil(&target.join(&f.path));
+        }
+    }
+    let ds = Dataset::open(&target).unwrap();
+    assert_eq!(ds.manifest(), &manifest);
+    assert_eq!(ds.table("referrals").unwrap().rows(), 4);
+    let err = ds.table("referrals").unwrap().read().unwrap_err();
+    assert!(err.to_string().contains("referrals/jurisdiction="), "{err}");
+}
+
+/// Opening still checks that every file the manifest lists is there, inside the dataset.
+#[test]
+fn opening_refuses_a_missing_file_or_one_outside_the_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, manifest) = example_dataset(dir.path());
+    let file = &manifest.tables["cases"].files[0].path;
+    let moved = dir.path().join("moved.parquet");
+    std::fs::rename(target.join(file), &moved).unwrap();
+    let err = Dataset::open(&target).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { path, .. } if path.ends_with(file)),
+        "{err}"
+    );
+    std::fs::rename(&moved, target.join(file)).unwrap();
+
+    let path = target.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(file.as_str(), "../moved.parquet")).unwrap();
+    let err = Dataset::open(&target).unwrap_err();
+    assert!(matches!(err, Error::Manifest { .. }), "{err}");
+    assert!(err.to_string().contains("outside the dataset"), "{err}");
+}
+
+/// A column selection hands out only those columns, in the order asked, with the values of
+/// the whole table; the partition column comes from the directory names.
+#[test]
+fn a_column_selection_reads_only_those_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, _) = example_dataset(dir.path());
+    let ds = Dataset::open(&target).unwrap();
+    let whole = ds.table("referrals").unwrap().read().unwrap();
+    let some = ds
+        .table("referrals")
+        .unwrap()
+        .columns(["received_on", "jurisdiction", "case_key"])
+        .read()
+        .unwrap();
+    assert!(some.findings.is_empty(), "{:?}", some.findings);
+    let names: Vec<&str> = some
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    assert_eq!(names, ["received_on", "jurisdiction", "case_key"]);
+    assert_eq!(some.rows(), whole.rows());
+    for name in names {
+        let a: Vec<_> = whole
+            .batches
+            .iter()
+            .map(|b| b.column_by_name(name).unwrap().clone())
+            .collect();
+        let b: Vec<_> = some
+            .batches
+            .iter()
+            .map(|b| b.column(some.schema.index_of(name).unwrap()).clone())
+            .collect();
+        assert_eq!(a, b, "{name}");
+        assert_eq!(
+            some.schema.field_with_name(name).unwrap(),
+            whole.schema.field_with_name(name).unwrap()
+        );
+    }
+    assert!(some.memory_size() < whole.memory_size());
+    for b in &some.batches {
+        assert_eq!(b.schema(), some.schema);
+    }
+}
+
+/// Unknown, repeated or no columns are refused before any file is opened, with a stable code.
+#[test]
+fn a_bad_column_selection_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, _) = example_dataset(dir.path());
+    let ds = Dataset::open(&target).unwrap();
+    let code = |columns: &[&str]| match ds.table("referrals").unwrap().columns(columns).read() {
+        Err(Error::Data(findings)) => (findings[0].code.clone(), findings[0].path.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        code(&["case_key", "recieved_on"]),
+        (
+            "research.unknown_column".to_owned(),
+            "columns[1]".to_owned()
+        )
+    );
+    assert_eq!(
+        code(&["case_key", "case_key"]).0,
+        "research.duplicate_column"
+    );
+    assert_eq!(code(&[]).0, "research.no_columns");
+    match ds.table("referals") {
+        Err(Error::Data(findings)) => assert_eq!(findings[0].code, "research.unknown_table"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A partition selection opens only the files of those partitions: the others are spoilt and
+/// the read still succeeds, with only the rows of the partitions selected.
+#[test]
+fn a_partition_selection_opens_only_matching_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, manifest) = example_dataset(dir.path());
+    for f in &manifest.tables["referrals"].files {
+        if !(f.jurisdiction == barnvern_core::Jurisdiction::Se && f.year == 2025) {
+            spoil(&target.join(&f.path));
+        }
+    }
+    let ds = Dataset::open(&target).unwrap();
+    let selected = ds
+        .table("referrals")
+        .unwrap()
+        .jurisdictions([barnvern_core::Jurisdiction::Se])
+        .years([2025, 1990]);
+    assert_eq!(selected.files().len(), 1);
+    let data = selected.read().unwrap();
+    assert_eq!(
+        data.rows() as u64,
+        manifest.tables["referrals"]
+            .files
+            .iter()
+            .find(|f| f.path.contains("jurisdiction=SE/year=2025"))
+            .unwrap()
+            .rows
+    );
+    assert!(data.rows() > 0);
+    assert!(data.findings.is_empty(), "{:?}", data.findings);
+    // Every other partition is spoilt: a whole read fails.
+    assert!(ds.table("referrals").unwrap().read().is_err());
+    // A year with no partition selects nothing.
+    let none = ds.table("referrals").unwrap().years([1990]).read().unwrap();
+    assert_eq!(none.rows(), 0);
+}
+
+/// Batches stream one at a time at the size asked, and a projected read still checks each
+/// file's rows against the manifest (from the Parquet footer).
+#[test]
+fn batches_stream_and_rows_are_checked_against_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, _) = example_dataset(dir.path());
+    let ds = Dataset::open(&target).unwrap();
+    let rows: Vec<usize> = ds
+        .table("item_responses")
+        .unwrap()
+        .batch_rows(10)
+        .columns(["case_key"])
+        .batches()
+        .unwrap()
+        .map(|b| b.unwrap().num_rows())
+        .collect();
+    assert!(rows.len() >= 8 && rows.iter().all(|n| *n <= 10), "{rows:?}");
+    assert_eq!(rows.iter().sum::<usize>(), 77);
+
+    let path = target.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut manifest: barnvern_arrow::Manifest = serde_json::from_str(&text).unwrap();
+    manifest.tables.get_mut("item_responses").unwrap().files[0].rows += 1;
+    std::fs::write(&path, serde_json::to_string(&manifest).unwrap()).unwrap();
+    let ds = Dataset::open(&target).unwrap();
+    let err = ds
+        .table("item_responses")
+        .unwrap()
+        .columns(["case_key"])
+        .read()
+        .unwrap_err();
+    assert!(matches!(err, Error::Manifest { .. }), "{err}");
+    assert!(err.to_string().contains("the manifest lists"), "{err}");
 }

@@ -61,7 +61,8 @@ fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
         assert_eq!(s.accepted, summary.valid);
         assert_eq!(s.rejected, summary.faulty_total());
         let dataset = Dataset::open(&out).unwrap();
-        assert!(dataset.findings().is_empty(), "{:?}", dataset.findings());
+        let findings = dataset.validate().unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
         let mut got = dataset.cases().unwrap();
         sort(&mut got);
         assert_eq!(got.len(), expected.len());

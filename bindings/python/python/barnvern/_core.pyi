@@ -842,16 +842,25 @@ class Randomiser:
 
 @final
 class Dataset:
-    """A research dataset read by :func:`read_dataset`: its manifest, every table as Arrow data
-    (the partition column ``jurisdiction`` restored from the directory names) and the findings
-    of validating the rows.
+    """A research dataset opened by :func:`read_dataset`. Opening reads ``manifest.json`` only;
+    a table is read when asked for, with only the columns and partitions asked for:
 
-    ``ds.table(name)`` is Arrow data for any Arrow library; ``ds.to_polars(name)`` and
-    ``ds.to_pandas(name)`` give DataFrames directly.
+    .. code-block:: python
 
-    A dataset pickles as its directory (made absolute) and is read again when unpickled, so a
-    pickle is small and holds no data; unpickling raises :class:`DatasetError` if the directory
-    is gone, and gives what the directory holds then.
+        ds = bv.read_dataset("extract")
+        referrals = ds.table("referrals", columns=["case_key", "received_on", "reporter"],
+                             filter={"jurisdiction": "NO", "year": [2023, 2024]})
+
+    ``ds.table(...)`` is Arrow data for any Arrow library; ``ds.to_polars(...)`` and
+    ``ds.to_pandas(...)`` give DataFrames directly; ``ds.scan(name)`` hands the table's files to
+    ``pyarrow.dataset`` for queries pushed down to the files. Each read checks the files it
+    opens (schema version, columns, rows against the manifest) and validates the rows it
+    hands out; :attr:`findings` keeps what each table's latest read found, and
+    :meth:`validate` reads every table to fill it.
+
+    A dataset pickles as its directory (made absolute) and is opened again when unpickled, so
+    a pickle is small and holds no data (nor the findings); unpickling raises
+    :class:`DatasetError` if the directory is gone, and gives what the directory holds then.
     """
 
     @property
@@ -879,34 +888,73 @@ class Dataset:
 
     @property
     def rows(self) -> dict[str, int]:
-        """Rows per table, in dataset order."""
+        """Rows per table, in dataset order (from the manifest: nothing is read)."""
 
-    def table(self, name: str) -> ArrowTable:
-        """One table, every partition, as Arrow data (the Arrow PyCapsule interface):
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        filter: Mapping[str, str | int | Sequence[str] | Sequence[int]] | None = None,
+    ) -> ArrowTable:
+        """One table as Arrow data (the Arrow PyCapsule interface), read now:
         ``pyarrow.table(t)``, ``polars.DataFrame(t)`` and ``duckdb`` read it without copying.
         Codes are dictionary-encoded, dates ``date32``, instants ``timestamp[us, tz=UTC]``.
+        The GIL is released while reading.
+
+        Args:
+            name: The table, one of :attr:`tables`.
+            columns: Only these columns, in this order (default: every column, the partition
+                column ``jurisdiction`` included). Only these Parquet columns are read.
+            filter: Only these partitions: ``{"jurisdiction": "NO"}``,
+                ``{"year": [2023, 2024]}`` or both; each value is one value or a list of them.
+                Only the files of the partitions selected are opened; a year with no data
+                selects no rows (not an error).
+
+        Rows are validated as they are read (required values, codes, and the partition year
+        when the year column is read); the findings, whose paths count rows in the table
+        returned (``referrals[12].reporter``), replace the table's in :attr:`findings`.
 
         Raises:
             ValidationError: ``name`` is not a table of the dataset
-                (``research.unknown_table``).
+                (``research.unknown_table``); a column is not one of the table's
+                (``research.unknown_column``), is named twice (``research.duplicate_column``)
+                or none is (``research.no_columns``); ``filter`` is not a mapping
+                (``research.filter``), has a key other than ``jurisdiction`` and ``year``
+                (``research.unknown_filter``), or a value that is not a jurisdiction code or a
+                year (``research.filter_value``).
+            DatasetError: A file is missing or unreadable, or its rows disagree with the
+                manifest (``.path`` names it).
+            SchemaVersionError: A file was written under a research schema version this build
+                does not read.
         """
 
-    def to_polars(self, name: str) -> polars.DataFrame:
-        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name))``, read through
-        the Arrow PyCapsule interface. Codes are ``pl.Categorical``, dates ``pl.Date``,
-        instants ``pl.Datetime("us", "UTC")``.
+    def to_polars(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        filter: Mapping[str, str | int | Sequence[str] | Sequence[int]] | None = None,
+    ) -> polars.DataFrame:
+        """One table as a polars DataFrame: ``polars.DataFrame(ds.table(name, columns,
+        filter))``, read through the Arrow PyCapsule interface (the arguments are those of
+        :meth:`table`). Codes are ``pl.Categorical``, dates ``pl.Date``, instants
+        ``pl.Datetime("us", "UTC")``.
 
         polars is imported only when this is called; it is not a dependency of barnvern.
 
         Raises:
-            ValidationError: ``name`` is not a table of the dataset
-                (``research.unknown_table``).
+            ValidationError: As :meth:`table`.
             ImportError: polars is not installed (``pip install polars``).
         """
 
-    def to_pandas(self, name: str) -> pandas.DataFrame:
-        """One table as a pandas DataFrame, through pyarrow. The dtypes keep what the Arrow
-        types say, whether or not a column holds a null:
+    def to_pandas(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        filter: Mapping[str, str | int | Sequence[str] | Sequence[int]] | None = None,
+    ) -> pandas.DataFrame:
+        """One table as a pandas DataFrame, through pyarrow (the arguments are those of
+        :meth:`table`). The dtypes keep what the Arrow types say, whether or not a column holds
+        a null:
 
         - codes (dictionary columns) are ``category``;
         - dates are ``datetime64[ms]`` (midnight), so ``.dt`` and comparisons with
@@ -920,29 +968,61 @@ class Dataset:
         barnvern.
 
         Raises:
-            ValidationError: ``name`` is not a table of the dataset
-                (``research.unknown_table``).
+            ValidationError: As :meth:`table`.
             ImportError: pandas or pyarrow is not installed (``pip install pandas pyarrow``).
+        """
+
+    def scan(
+        self,
+        name: str,
+        filter: Mapping[str, str | int | Sequence[str] | Sequence[int]] | None = None,
+    ) -> Any:
+        """A ``pyarrow.dataset.Dataset`` over the table's Parquet files (of the partitions
+        ``filter`` selects, as in :meth:`table`), with hive partitioning, so ``jurisdiction``
+        and ``year`` are columns: for queries that pyarrow, polars
+        (``polars.scan_pyarrow_dataset``) or duckdb push down to the files. Nothing is read or
+        validated here.
+
+        pyarrow is imported only when this is called; it is not a dependency of barnvern.
+
+        Raises:
+            ValidationError: ``name`` or ``filter`` is refused, as by :meth:`table`.
+            ImportError: pyarrow is not installed (``pip install pyarrow``).
         """
 
     @property
     def findings(self) -> list[Finding]:
-        """Row-level findings of reading (``path`` is ``table[row].column``); empty for a
-        dataset barnvern wrote from valid cases."""
+        """Row-level findings of the tables read so far: the latest read of each, in dataset
+        order (``path`` is ``table[row].column``); a read with a column or partition selection
+        validates what it read. Empty before any read, and for a dataset barnvern wrote from
+        valid cases. :meth:`validate` fills it for every table."""
+
+    def validate(self) -> list[Finding]:
+        """Reads every table whole, a batch at a time (keeping no rows, so memory holds one
+        batch), checks every file and validates every row; returns the findings, which
+        :attr:`findings` then holds. The GIL is released while reading.
+
+        Raises:
+            DatasetError: A file is missing or unreadable, or its rows disagree with the
+                manifest (``.path`` names it).
+            SchemaVersionError: A file was written under a research schema version this build
+                does not read.
+        """
 
     def __repr__(self) -> str:
         """``Dataset(path='/data/extract', schema_version='1.2', case_count=200, tables=45,
-        rows=4974, findings=0)``."""
+        rows=4974, findings=0)``: ``findings`` counts :attr:`findings`."""
     def __reduce__(self) -> tuple[Callable[[str], Dataset], tuple[str]]: ...
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:
-    """Reads the research dataset in directory ``path``: ``manifest.json``, then every
-    Parquet file it lists, each checked for its schema version, columns and rows. The GIL is
-    released while reading.
+    """Opens the research dataset in directory ``path``: reads and checks ``manifest.json``
+    (schema version, format) and that every Parquet file it lists is there. No table is read
+    until one is asked for (:meth:`Dataset.table`), so opening a national dataset costs
+    milliseconds and no memory.
 
     Raises:
-        DatasetError: The directory, its manifest or a file is missing or unreadable, or a
-            file's rows disagree with the manifest (``.path`` names it).
+        DatasetError: The directory, its manifest or a file it lists is missing or unreadable
+            (``.path`` names it).
         SchemaVersionError: The dataset was written under a research schema version this
             build does not read (``.found``, ``.supported``).
     """

@@ -1,5 +1,6 @@
 """Arrow tables as polars and pandas DataFrames: the work behind ``Dataset.to_polars``,
-``Dataset.to_pandas``, ``TableReport.to_polars`` and ``TableReport.to_pandas``.
+``Dataset.to_pandas``, ``TableReport.to_polars`` and ``TableReport.to_pandas``; and a table's
+files as a ``pyarrow.dataset`` (``Dataset.scan``).
 
 polars, pandas and pyarrow are optional: barnvern imports each only when a conversion asks for
 it, and a missing one is an ``ImportError`` that says what to install.
@@ -13,7 +14,7 @@ from typing import Any
 
 from barnvern._types import ArrowTable
 
-__all__ = ["to_pandas", "to_polars"]
+__all__ = ["scan", "to_pandas", "to_polars"]
 
 
 def _require(module: str, caller: str, install: str) -> ModuleType:
@@ -59,3 +60,10 @@ def to_pandas(data: ArrowTable, caller: str) -> Any:
         pyarrow.bool_(): pandas.BooleanDtype(),
     }
     return pyarrow.table(data).to_pandas(types_mapper=nullable.get, date_as_object=False)
+
+
+def scan(files: list[str], base: str, caller: str) -> Any:
+    """``pyarrow.dataset.dataset(files)`` with hive partitioning below ``base`` (the table's
+    directory), so ``jurisdiction`` and ``year`` are columns taken from the directory names."""
+    dataset = _require("pyarrow.dataset", caller, "pyarrow")
+    return dataset.dataset(files, format="parquet", partitioning="hive", partition_base_dir=base)

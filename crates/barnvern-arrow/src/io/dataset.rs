@@ -1,6 +1,7 @@
 //! Datasets: every research table, hive-partitioned
 //! (`TABLE/jurisdiction=SE/year=2024/part-0.parquet`), with a `manifest.json` and the data
-//! dictionary, written by a streaming [`DatasetWriter`] and read by [`Dataset::open`].
+//! dictionary, written by a streaming [`DatasetWriter`] and opened by [`Dataset::open`], which
+//! reads the manifest only; a table is read when asked for ([`Dataset::table`]).
 //!
 //! The writer keeps memory bounded whatever the input: rows wait per partition as compact
 //! Arrow batches and are written, on writer threads, a whole row group at a time when a
@@ -23,12 +24,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, Date32Array, DictionaryArray, Int32Array, RecordBatch, StringArray,
-    UInt32Array,
+    Array, ArrayRef, Date32Array, DictionaryArray, RecordBatch, StringArray, UInt32Array,
 };
 use barnvern_core::codelist::{builtin, builtin_systems};
 use barnvern_core::{Finding, Jurisdiction};
@@ -40,7 +39,8 @@ use crate::convert::TableBatch;
 use crate::error::{Error, Result};
 use crate::io::output_dir::{DATASET, StagedDir};
 use crate::io::partition_buffers::Partitions;
-use crate::io::table_file::{ROW_GROUP_ROWS, check_partition_year, read_table_in};
+use crate::io::table_file::ROW_GROUP_ROWS;
+use crate::io::table_read::{TableRead, jurisdiction_column};
 use crate::spec::{PRODUCER, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS, TableSpec, tables};
 use crate::tables::{self};
 use barnvern_research::case::ResearchCase;
@@ -462,57 +462,70 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     Ok(manifest)
 }
 
-/// A dataset read back: its manifest, every table's batches (with the partition column
-/// `jurisdiction` restored from the directory names) and the findings of validating them.
-#[derive(Debug)]
+/// A dataset opened for reading: its manifest, read and checked; the tables stay on disk
+/// until one is asked for ([`Dataset::table`]), and then only the files of the partitions and
+/// the columns asked for are read (see [`crate::io::table_read`]).
+#[derive(Debug, Clone)]
 pub struct Dataset {
+    /// The directory as given.
     path: PathBuf,
+    /// The directory made absolute when opened, which reads use: a table read later finds
+    /// its files wherever the process's working directory has moved.
+    root: PathBuf,
     manifest: Manifest,
-    batches: Vec<TableBatch>,
-    findings: Vec<Finding>,
+}
+
+/// Every table of a dataset read whole ([`Dataset::read_all`]).
+#[derive(Debug, Clone)]
+pub struct AllTables {
+    /// Every batch of every table, with the spec's full schema, in dataset order.
+    pub batches: Vec<TableBatch>,
+    /// Findings of validating the rows (empty for a dataset this crate wrote from valid
+    /// cases).
+    pub findings: Vec<Finding>,
 }
 
 impl Dataset {
     /// Opens the dataset at `path`: reads `manifest.json` (refusing a research schema version
-    /// this build does not read), then every file it lists, checking each file's schema
-    /// version and columns and validating its rows. Row-level findings are kept in
-    /// [`Dataset::findings`]; a file whose row count differs from the manifest is an error.
+    /// this build does not read, and another format), checks that it names only research
+    /// tables and that every file it lists is there, inside the dataset. No Parquet file is
+    /// opened: each is checked (schema version, columns, rows against the manifest) and its
+    /// rows validated when a table is read.
     pub fn open(path: impl AsRef<Path>) -> Result<Dataset> {
         let path = path.as_ref().to_owned();
-        let manifest = read_manifest(&path)?;
-        let mut batches = Vec::new();
-        let mut findings = Vec::new();
+        let root = std::path::absolute(&path).map_err(|e| Error::io(&path, e))?;
+        let manifest = read_manifest(&root)?;
+        let manifest_path = root.join(MANIFEST);
         for (name, entry) in &manifest.tables {
-            let spec = tables::spec_of(name)?;
+            tables::spec_of(name)?;
             for file in &entry.files {
-                let file_path = path.join(&file.path);
-                let read = read_table_in(&file_path, Some(file.jurisdiction))?;
-                if read.spec.name != spec.name || read.rows() as u64 != file.rows {
+                let relative = Path::new(&file.path);
+                if !relative
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+                {
                     return Err(Error::Manifest {
-                        path: file_path,
+                        path: manifest_path,
                         message: format!(
-                            "holds {} rows of table {}; the manifest lists {} rows of {}",
-                            read.rows(),
-                            read.spec.name,
-                            file.rows,
-                            spec.name
+                            "table {name} lists a file outside the dataset: {}",
+                            barnvern_core::identifier::echo(&file.path)
                         ),
                     });
                 }
-                findings.extend(read.findings);
-                let mut first_row = 0;
-                for b in read.batches {
-                    findings.extend(check_partition_year(spec, &b, first_row, file.year));
-                    first_row += b.num_rows();
-                    batches.push((spec, with_partition(spec, &b, file.jurisdiction)?));
+                let file_path = root.join(relative);
+                let meta = fs::metadata(&file_path).map_err(|e| Error::io(&file_path, e))?;
+                if !meta.is_file() {
+                    return Err(Error::Manifest {
+                        path: file_path,
+                        message: format!("listed as a file of table {name} but not a file"),
+                    });
                 }
             }
         }
         Ok(Dataset {
             path,
+            root,
             manifest,
-            batches,
-            findings,
         })
     }
 
@@ -521,35 +534,86 @@ impl Dataset {
         &self.path
     }
 
+    /// The dataset directory made absolute when it was opened: where its files are read.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
 
-    /// Every batch of every table, with the spec's full schema.
-    pub fn batches(&self) -> &[TableBatch] {
-        &self.batches
-    }
-
-    /// The batches of one table.
-    pub fn table(&self, name: &str) -> Vec<&RecordBatch> {
-        self.batches
+    /// The names of the dataset's tables, in dataset order (the order of [`tables`]).
+    pub fn table_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        tables()
             .iter()
-            .filter(|(s, _)| s.name == name)
-            .map(|(_, b)| b)
-            .collect()
+            .map(|t| t.name)
+            .filter(|n| self.manifest.tables.contains_key(*n))
     }
 
-    /// Findings of validating the rows (empty for a dataset this crate wrote from valid
-    /// cases).
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
+    /// Table `name`, to be read: choose columns and partitions, then
+    /// [`TableRead::batches`] or [`TableRead::read`]. A name the dataset does not hold is an
+    /// [`Error::Data`] (`research.unknown_table`, path `name`).
+    pub fn table(&self, name: &str) -> Result<TableRead<'_>> {
+        let spec = self
+            .manifest
+            .tables
+            .get(name)
+            .and_then(|_| crate::spec::table(name))
+            .ok_or_else(|| Error::Data(vec![unknown_table(name, self.table_names())]))?;
+        Ok(TableRead::new(
+            &self.root,
+            spec,
+            self.manifest.tables.get(name),
+        ))
     }
 
-    /// The research cases, rebuilt from the tables (in partition order of the cases table).
+    /// Every table read whole, with the findings of validating every row.
+    pub fn read_all(&self) -> Result<AllTables> {
+        let mut batches = Vec::new();
+        let mut findings = Vec::new();
+        for name in self.table_names() {
+            let data = self.table(name)?.read()?;
+            batches.extend(data.batches.into_iter().map(|b| (data.spec, b)));
+            findings.extend(data.findings);
+        }
+        Ok(AllTables { batches, findings })
+    }
+
+    /// Reads every table a batch at a time, keeping nothing but the findings of validating
+    /// the rows (empty for a dataset this crate wrote from valid cases); the same checks as
+    /// [`Dataset::read_all`] in the memory of one batch.
+    pub fn validate(&self) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        for name in self.table_names() {
+            let mut batches = self.table(name)?.batches()?;
+            for b in batches.by_ref() {
+                b?;
+            }
+            findings.extend(batches.into_findings());
+        }
+        Ok(findings)
+    }
+
+    /// The research cases, rebuilt from the tables (in partition order of the cases table):
+    /// every table is read.
     pub fn cases(&self) -> Result<Vec<ResearchCase>> {
-        crate::convert::from_batches(&self.batches)
+        crate::convert::from_batches(&self.read_all()?.batches)
     }
+}
+
+/// The finding for a table name that is not one of `known`.
+pub fn unknown_table<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Finding {
+    Finding::error(
+        "name",
+        "research.unknown_table",
+        format!(
+            "{} is not a research table; the tables are {}",
+            barnvern_core::identifier::echo(name),
+            known.collect::<Vec<_>>().join(", ")
+        ),
+    )
 }
 
 /// A partition file's batch with the spec's full schema: the partition column `jurisdiction`
@@ -563,9 +627,7 @@ pub fn with_partition(
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(spec.fields.len());
     for f in &spec.fields {
         if f.name == "jurisdiction" {
-            let keys = Int32Array::from(vec![0; n]);
-            let values = Arc::new(StringArray::from(vec![jurisdiction.code()]));
-            columns.push(Arc::new(DictionaryArray::try_new(keys, values)?));
+            columns.push(jurisdiction_column(jurisdiction, n)?);
         } else {
             columns.push(
                 batch

@@ -5,6 +5,8 @@
 //! - [`dataset`]: a whole dataset folder (`TABLE/jurisdiction=SE/year=2024/part-0.parquet`,
 //!   `manifest.json`, the data dictionary): the streaming [`DatasetWriter`](crate::DatasetWriter)
 //!   and the reader [`Dataset`](crate::Dataset);
+//! - [`table_read`]: one table of a dataset read when asked for, with column and partition
+//!   selection, a batch at a time;
 //! - `partition_buffers` (internal): the writer's rows waiting per hive partition and the
 //!   Parquet files they go to, on writer threads, in bounded memory;
 //! - `partitioned_rows` (internal, exported as [`PartitionedRows`](crate::PartitionedRows)):
@@ -20,3 +22,4 @@ mod partition_buffers;
 pub(crate) mod partitioned_rows;
 mod schema_upgrade;
 pub mod table_file;
+pub mod table_read;

@@ -200,8 +200,21 @@ pub fn read_table(path: &Path) -> Result<TableFile> {
     read_table_in(path, None)
 }
 
-/// [`read_table`] for a partition file whose jurisdiction is known from its directory.
-pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> Result<TableFile> {
+/// A table file opened for reading, its footer read and checked, no rows read yet.
+pub(crate) struct OpenedFile {
+    /// The reader builder (projection and batch size still to choose).
+    pub(crate) builder: ParquetRecordBatchReaderBuilder<File>,
+    /// The file's key-value metadata.
+    pub(crate) metadata: HashMap<String, String>,
+    /// The research schema version the file was written under (one this build reads).
+    pub(crate) schema_version: String,
+    /// The table the file says it holds.
+    pub(crate) spec: &'static TableSpec,
+}
+
+/// Opens a table file and reads its footer: refuses a research schema version this build does
+/// not read ([`Error::SchemaVersion`]) and a file that names no research table.
+pub(crate) fn open_file(path: &Path) -> Result<OpenedFile> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
     let metadata: HashMap<String, String> = builder
@@ -230,6 +243,22 @@ pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> 
         table: name.clone(),
         message: format!("{} names no research table", path.display()),
     })?;
+    Ok(OpenedFile {
+        builder,
+        metadata,
+        schema_version,
+        spec,
+    })
+}
+
+/// [`read_table`] for a partition file whose jurisdiction is known from its directory.
+pub(crate) fn read_table_in(path: &Path, jurisdiction: Option<Jurisdiction>) -> Result<TableFile> {
+    let OpenedFile {
+        builder,
+        metadata,
+        schema_version,
+        spec,
+    } = open_file(path)?;
     let file_schema = builder.schema().clone();
     let reader = builder.with_batch_size(65_536).build()?;
     let mut batches = Vec::new();
@@ -266,6 +295,19 @@ pub fn validate_batch(
     first_row: usize,
     jurisdiction: Option<Jurisdiction>,
 ) -> Vec<Finding> {
+    validate_columns(spec, batch, first_row, jurisdiction, |_| true)
+}
+
+/// [`validate_batch`] for the columns `wanted` says yes to: a projected read validates the
+/// columns it hands out, with the columns their checks need (a source code's system) read
+/// along but not validated themselves.
+pub(crate) fn validate_columns(
+    spec: &TableSpec,
+    batch: &RecordBatch,
+    first_row: usize,
+    jurisdiction: Option<Jurisdiction>,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let text = |name: &str| {
         batch
@@ -273,7 +315,7 @@ pub fn validate_batch(
             .map(|a| TextColumn::of(a.as_ref()))
     };
     let jurisdictions = text("jurisdiction");
-    for field in &spec.fields {
+    for field in spec.fields.iter().filter(|f| wanted(&f.name)) {
         let Some(array) = batch.column_by_name(&field.name) else {
             continue;
         };
