@@ -363,13 +363,19 @@ fn worklist(url: &str, municipality: Option<String>) {
     );
 }
 
-/// Imports a JSON Lines file (500 bundles a transaction, as `barnvern store import` does).
+/// Imports a JSON Lines file, 500 bundles a transaction as `barnvern store import` does (or
+/// BENCH_IMPORT_BATCH).
 fn import(url: &str, file: &str) {
     use std::io::BufRead;
+    let per: usize = std::env::var("BENCH_IMPORT_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .filter(|b| *b > 0)
+        .unwrap_or(500);
     let store = open(url, false);
     let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file).unwrap());
     let t0 = Instant::now();
-    let mut batch = Vec::with_capacity(500);
+    let mut batch = Vec::with_capacity(per);
     let mut n = 0u64;
     let flush = |batch: &mut Vec<(Case, barnvern_store::ImportSource)>| {
         for r in store.import_batch(&admin(), batch).unwrap() {
@@ -386,7 +392,7 @@ fn import(url: &str, file: &str) {
         };
         batch.push((case, source));
         n += 1;
-        if batch.len() == 500 {
+        if batch.len() == per {
             flush(&mut batch);
         }
     }
@@ -401,7 +407,7 @@ fn import(url: &str, file: &str) {
         })
         .unwrap_or_default();
     println!(
-        "import: {n} bundles in {secs:.1} s = {:.0} cases/s, 500 a transaction; peak RSS {rss} KiB",
+        "import: {n} bundles in {secs:.1} s = {:.0} cases/s, {per} a transaction; peak RSS {rss} KiB",
         n as f64 / secs
     );
 }
