@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
-    StringDictionaryBuilder, TimestampMicrosecondBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{
@@ -18,6 +18,7 @@ use barnvern_core::Finding;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::codes::CodeEnum;
+use crate::dict_column::DictColumn;
 use crate::error::{Error, Result};
 use crate::spec::{ColumnType, TableSpec};
 
@@ -40,7 +41,7 @@ enum Builder {
     Int32(Int32Builder),
     Float64(Float64Builder),
     Utf8(StringBuilder),
-    Dict(StringDictionaryBuilder<Int32Type>),
+    Dict(DictColumn),
     Date32(Date32Builder),
     Ts(TimestampMicrosecondBuilder),
     ListInt32(ListBuilder<Int32Builder>),
@@ -57,7 +58,7 @@ impl Builder {
             ColumnType::Int32 => Builder::Int32(Int32Builder::with_capacity(0)),
             ColumnType::Float64 => Builder::Float64(Float64Builder::with_capacity(0)),
             ColumnType::Utf8 => Builder::Utf8(StringBuilder::with_capacity(0, 0)),
-            ColumnType::Dict => Builder::Dict(StringDictionaryBuilder::with_capacity(0, 0, 0)),
+            ColumnType::Dict => Builder::Dict(DictColumn::new()),
             ColumnType::Date32 => Builder::Date32(Date32Builder::with_capacity(0)),
             ColumnType::TimestampUtc => {
                 Builder::Ts(TimestampMicrosecondBuilder::with_capacity(0).with_timezone("UTC"))
@@ -76,7 +77,7 @@ impl Builder {
             Builder::Int32(b) => Arc::new(b.finish()),
             Builder::Float64(b) => Arc::new(b.finish()),
             Builder::Utf8(b) => Arc::new(b.finish()),
-            Builder::Dict(b) => Arc::new(b.finish()),
+            Builder::Dict(b) => b.finish(),
             Builder::Date32(b) => Arc::new(b.finish()),
             Builder::Ts(b) => Arc::new(b.finish()),
             Builder::ListInt32(b) => Arc::new(b.finish()),
@@ -215,14 +216,44 @@ impl TableWriter {
         put!(self, Utf8, |b| b.append_option(v));
     }
 
+    /// Text for a dictionary column.
     pub(crate) fn put_dict(&mut self, v: Option<&str>) {
-        let v = self.guarded(v);
-        put!(self, Dict, |b| match v {
-            Some(v) => {
-                b.append_value(v);
+        let known = match (v, self.cols.get(self.pos)) {
+            (Some(text), Some(Builder::Dict(d))) => d.key_of(text),
+            _ => None,
+        };
+        self.put_dict_keyed(v, known);
+    }
+
+    /// A code of a domain enum (static text) for a dictionary column: found by its address.
+    pub(crate) fn put_code(&mut self, v: Option<&'static str>) {
+        let known = match (v, self.cols.get_mut(self.pos)) {
+            (Some(text), Some(Builder::Dict(d))) => d.key_of_static(text),
+            _ => None,
+        };
+        self.put_dict_keyed(v, known);
+    }
+
+    /// Appends `v`, whose key in the column's dictionary is `known` if it is there. A value
+    /// in the dictionary passed the identity-number guard when it went in (the guard depends
+    /// on the text and the column only), so only a new value is guarded.
+    fn put_dict_keyed(&mut self, v: Option<&str>, known: Option<i32>) {
+        let v = if known.is_some() { v } else { self.guarded(v) };
+        let mut overflow = None;
+        put!(self, Dict, |b| match (v, known) {
+            (Some(_), Some(key)) => b.append_key(key),
+            (Some(text), None) => {
+                if let Err(message) = b.append_new(text) {
+                    b.append_null();
+                    overflow = Some(message);
+                }
             }
-            None => b.append_null(),
+            (None, _) => b.append_null(),
         });
+        if let Some(message) = overflow {
+            let name = self.name_at(self.pos - 1);
+            self.fail(format!("column {name}: {message}"));
+        }
     }
 
     pub(crate) fn put_date(&mut self, v: Option<NaiveDate>) {

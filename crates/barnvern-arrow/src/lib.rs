@@ -96,6 +96,7 @@
 pub mod codes;
 mod columns;
 pub mod convert;
+mod dict_column;
 pub mod dictionary;
 pub mod error;
 pub mod ints;

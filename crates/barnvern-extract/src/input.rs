@@ -170,7 +170,8 @@ impl<R: BufRead> LineReader<R> {
                 return Ok(seen_any.then(|| finish(kept, length, max)));
             }
             seen_any = true;
-            let (chunk, consumed, end) = match buf.iter().position(|&b| b == b'\n') {
+            // memchr: a byte-at-a-time search was a tenth of the reading thread's work.
+            let (chunk, consumed, end) = match memchr::memchr(b'\n', buf) {
                 Some(i) => (&buf[..i], i + 1, true),
                 None => (buf, buf.len(), false),
             };

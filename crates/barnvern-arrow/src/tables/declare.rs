@@ -233,7 +233,7 @@ impl<T: CodeEnum> Cell for T {
         Some(Codes::canonical::<T>())
     }
     fn put(w: &mut TableWriter, v: Option<T>) {
-        w.put_dict(v.map(CodeEnum::code));
+        w.put_code(v.map(CodeEnum::code));
     }
     fn reader<'a>(r: &TableReader<'a>, name: &'static str) -> Result<DictCol<'a>> {
         r.dict(name)
@@ -390,7 +390,7 @@ pub(crate) fn pos(i: usize) -> u32 {
 /// Writes `case_key` and `jurisdiction`, the first two columns of every table.
 pub(crate) fn put_case(w: &mut TableWriter, case: &barnvern_research::case::ResearchCase) {
     w.put_utf8(Some(case.case_key.as_str()));
-    w.put_dict(Some(case.jurisdiction.code()));
+    w.put_code(Some(case.jurisdiction.code()));
 }
 
 /// Writes a source code into the next two columns (system, code).
@@ -402,7 +402,7 @@ fn put_source(w: &mut TableWriter, v: Option<&SourceCode>) {
 /// Writes a coded value into the next four columns (code, source system, source code,
 /// has_text).
 fn put_coded<T: CodeEnum>(w: &mut TableWriter, v: Option<&ResearchCoded<T>>) {
-    w.put_dict(v.map(|c| c.code.code()));
+    w.put_code(v.map(|c| c.code.code()));
     put_source(w, v.and_then(|c| c.source.as_ref()));
     w.put_bool(v.map(|c| c.has_text));
 }
@@ -410,7 +410,7 @@ fn put_coded<T: CodeEnum>(w: &mut TableWriter, v: Option<&ResearchCoded<T>>) {
 /// Writes the four provenance columns.
 fn put_provenance(w: &mut TableWriter, p: &ResearchProvenance) {
     w.put_ts(Some(p.recorded_at));
-    w.put_dict(Some(p.recorded_by_role.code()));
+    w.put_code(Some(p.recorded_by_role.code()));
     w.put_utf8(Some(p.recorded_by.as_str()));
     w.put_dict(Some(p.source_system.as_str()));
 }
