@@ -12,17 +12,14 @@ built by ``cargo test``/``cargo build -p barnvern-cli``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -49,17 +46,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        pytest.fail("chromium and chromium-driver are needed (scripts/test installs them)")
-    options = Options()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1366,2400", "--lang=en"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+def browser(open_chromium: Callable[[int, int], webdriver.Chrome]) -> Iterator[webdriver.Chrome]:
+    driver = open_chromium(1366, 2400)
     try:
         yield driver
     finally:

@@ -15,12 +15,8 @@ use barnvern_research::testing::TestPseudonymiser;
 use barnvern_synth::{Cohort, SynthOptions};
 use chrono::NaiveDate;
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env_number;
 
 fn main() {
     let children = env_number("BENCH_CHILDREN", 100_000);
@@ -46,9 +42,7 @@ fn main() {
         }
         times.push(start.elapsed());
     }
-    times.sort();
-    let best = times[0];
-    let median = times[times.len() / 2];
+    let (best, median) = common::best_and_median(times);
     println!(
         "to_batches: {children} cases, {rows} rows, {runs} runs: best {:.3} s, median {:.3} s \
          ({:.0} cases/s at the best)",

@@ -17,17 +17,11 @@ use arrow_schema::{DataType, Field, Schema};
 use barnvern_arrow::scoring::{Columns, TableScorer};
 use barnvern_outcomes::{ScoreOptions, builtin};
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env_number;
 
-fn summary(label: &str, rows: usize, mut times: Vec<Duration>) {
-    times.sort();
-    let best = times[0];
-    let median = times[times.len() / 2];
+fn summary(label: &str, rows: usize, times: Vec<Duration>) {
+    let (best, median) = common::best_and_median(times);
     println!(
         "{label:<28} best {:8.2} ms  median {:8.2} ms  {:>14.0} rows/s (median)",
         best.as_secs_f64() * 1e3,

@@ -25,15 +25,11 @@ use chrono::{Datelike, NaiveDate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parquet::arrow::ArrowWriter;
 
+mod common;
+use common::env_number;
+
 const CHUNK_ROWS: usize = 65_536;
 const TABLE: &str = "item_responses";
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// The Norwegian example (the one with a Family Partner family), keeping only the
 /// questionnaires of 2024 so that every row of the chunk falls in one partition
