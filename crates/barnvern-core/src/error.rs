@@ -68,16 +68,23 @@ pub const MAX_MESSAGE_CHARS: usize = 500;
 /// identity number masked, at most [`MAX_MESSAGE_CHARS`] characters. The last line of defence; messages are written not to
 /// repeat values in the first place.
 fn safe_message(message: String) -> String {
-    let masked = match crate::identifier::mask_identity_numbers(&message) {
-        std::borrow::Cow::Borrowed(_) => message,
-        std::borrow::Cow::Owned(m) => m,
-    };
+    let masked = mask(message);
     if masked.chars().count() <= MAX_MESSAGE_CHARS {
         return masked;
     }
     let mut cut: String = masked.chars().take(MAX_MESSAGE_CHARS - 1).collect();
     cut.push('…');
-    cut
+    // Cutting can end a run of digit groups where no group ended before, which can make
+    // digits that were not an identity number's spell one: mask again.
+    mask(cut)
+}
+
+/// `text` with anything shaped like an identity number masked.
+fn mask(text: String) -> String {
+    match crate::identifier::mask_identity_numbers(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(m) => m,
+    }
 }
 
 impl Finding {
@@ -127,7 +134,9 @@ impl Finding {
     /// (`"received_at"` under `"referrals[2]"` becomes `"referrals[2].received_at"`).
     #[must_use]
     pub fn under(mut self, prefix: &str) -> Self {
-        self.path = join_path(prefix, &self.path);
+        // Each part is masked, but joined by a dot (a separator in a written number) they
+        // can spell one (`1890-01` and `01-9802`).
+        self.path = mask(join_path(prefix, &self.path));
         self
     }
 }
@@ -285,6 +294,30 @@ impl fmt::Display for ValidationError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identifier::looks_like_identity_number;
+
+    /// Found by the `store_append` fuzz target (fuzz/artifacts/store_append/crash-ddbcddb0...
+    /// and crash-ec74d9c2...): a path of 574 characters, cut to 500, ended in the middle of a
+    /// group of digits, and the groups before it then spelled a personnummer's shape
+    /// (`2024.-02024.208`, 12 digits from a year and `0202`) that the whole path did not.
+    #[test]
+    fn a_message_cut_to_length_never_spells_an_identity_number() {
+        let text = format!("{}2024.-02024.2080-2024-0-2024", "p".repeat(484));
+        assert!(!looks_like_identity_number(&text));
+        let f = Finding::error(text.clone(), "c", text);
+        assert_eq!(f.message.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(!looks_like_identity_number(&f.message), "{}", f.message);
+        assert!(!looks_like_identity_number(&f.path), "{}", f.path);
+    }
+
+    /// Two path parts that are harmless apart can spell an identity number joined by a dot
+    /// (the public test personnummer 18900101-9802 of shared/testdata, split).
+    #[test]
+    fn a_path_joined_from_parts_never_spells_an_identity_number() {
+        let f = Finding::error("01-9802", "c", "m").under("1890-01");
+        assert!(!looks_like_identity_number(&f.path), "{}", f.path);
+        assert_eq!(f.path, "****-**.**-****");
+    }
 
     #[test]
     fn paths_join_with_dots_and_indices() {
