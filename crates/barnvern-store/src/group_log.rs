@@ -31,6 +31,9 @@ struct Queue {
     settled: HashMap<u64, Result<(), String>>,
 }
 
+/// What a batch's writer calls, once it holds the write lock, to take the entries waiting.
+pub(crate) type Take<'a> = dyn FnMut() -> Vec<LogRow> + 'a;
+
 /// The queue of access-log entries of reads (one per store).
 #[derive(Default)]
 pub(crate) struct GroupLog {
@@ -54,7 +57,7 @@ impl GroupLog {
     pub(crate) fn commit(
         &self,
         row: LogRow,
-        write: &dyn Fn(&mut dyn FnMut() -> Vec<LogRow>) -> R<()>,
+        write: &dyn for<'a> Fn(&'a mut Take<'a>) -> R<()>,
     ) -> R<()> {
         let mut q = self.lock();
         let ticket = q.next;
