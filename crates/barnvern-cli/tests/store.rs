@@ -328,6 +328,39 @@ fn bad_store_urls_and_missing_stores_are_usage_errors() {
 }
 
 #[test]
+fn importing_into_a_store_never_initialised_is_a_usage_error_naming_its_code() {
+    let dir = temp_dir("uninit");
+    barnvern(&dir)
+        .args([
+            "synth",
+            "--children",
+            "3",
+            "--seed",
+            "1",
+            "--out",
+            "c.jsonl",
+        ])
+        .assert()
+        .success();
+    // No file at all, and a file that holds no store (an empty one, as `touch` leaves it).
+    std::fs::write(dir.join("empty.db"), b"").unwrap();
+    for db in ["sqlite:missing.db", "sqlite:empty.db"] {
+        let a = barnvern(&dir)
+            .args(["store", "import", "c.jsonl", "--db", db])
+            .assert()
+            .code(2);
+        let err = stderr(&a);
+        assert!(err.contains("store.not_initialised"), "{db}: {err}");
+        assert!(err.contains("barnvern store init"), "{db}: {err}");
+        assert!(!err.contains("panicked"), "{db}: {err}");
+    }
+    assert!(
+        !dir.join("missing.db").exists(),
+        "import created a database"
+    );
+}
+
+#[test]
 fn extract_from_the_store_equals_extract_from_json_lines() {
     let dir = temp_dir("extract");
     imported(&dir);

@@ -28,20 +28,29 @@ use barnvern_case::{Case, CaseEvent};
 use barnvern_store::{Actor, CaseStore, Location, StoreKey, WorklistQuery};
 use chrono::NaiveDate;
 
+/// Exits with the store's message (which ends with its stable code) instead of panicking on
+/// what a user gets wrong: a store never initialised, a bad URL, a short key.
+fn or_exit<T>(r: Result<T, barnvern_store::StoreError>) -> T {
+    r.unwrap_or_else(|e| {
+        eprintln!("store_bench: {e}");
+        std::process::exit(2)
+    })
+}
+
 fn open(url: &str, durable_reads: bool) -> Arc<dyn CaseStore> {
     let key = std::env::var("BARNVERN_STORE_KEY")
         .ok()
-        .map(|k| StoreKey::new(k.as_bytes()).unwrap());
-    match Location::parse(url).unwrap() {
+        .map(|k| or_exit(StoreKey::new(k.as_bytes())));
+    match or_exit(Location::parse(url)) {
         Location::Sqlite(p) => {
-            let mut s = barnvern_store::SqliteStore::open(&p, key).unwrap();
+            let mut s = or_exit(barnvern_store::SqliteStore::open(&p, key));
             if durable_reads {
                 s.set_durable_reads(true);
             }
             Arc::new(s)
         }
         Location::Postgres(u) => {
-            let mut s = barnvern_store::PostgresStore::open(&u, key).unwrap();
+            let mut s = or_exit(barnvern_store::PostgresStore::open(&u, key));
             if durable_reads {
                 s.set_durable_reads(true);
             }

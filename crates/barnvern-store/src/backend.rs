@@ -104,6 +104,21 @@ pub(crate) trait Tx {
     /// nothing to do, the write lock is already held).
     fn lock_case(&mut self, case_id: &str) -> R<()>;
     fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>>;
+    /// The head of an existing case, with its bundle, after taking the lock of
+    /// [`Tx::lock_case`] (PostgreSQL: one statement that locks the row, `FOR UPDATE`, instead
+    /// of two round trips; a case that does not exist needs no lock for an append).
+    fn locked_head(&mut self, case_id: &str) -> R<Option<Head>> {
+        self.lock_case(case_id)?;
+        self.head(case_id, true)
+    }
+    /// Writes the events of an append and moves the case's projection to their end
+    /// (PostgreSQL: in one statement).
+    fn append_rows(&mut self, events: &[EventRow], case: &CaseRow<'_>) -> R<()> {
+        for e in events {
+            self.insert_event(e)?;
+        }
+        self.put_case(case, false)
+    }
     fn insert_event(&mut self, row: &EventRow) -> R<()>;
     fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()>;
     /// Replaces the case's worklist rows (`new`: the case has none yet).

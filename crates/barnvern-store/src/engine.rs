@@ -333,9 +333,12 @@ impl<B: Backend> Engine<B> {
 
     /// Commits the access-log entry of a read, grouped with those of concurrent reads.
     fn commit_read_log(&self, row: LogRow) -> R<()> {
-        self.read_log.commit(row, &|mut rows| {
+        self.read_log.commit(row, &|take| {
+            // Taken once the write lock is held (a backend may run the closure again after a
+            // serialisation failure: the same batch then, chained afresh).
+            let mut batch: Option<Vec<LogRow>> = None;
             self.backend.write(self.durable_reads, &mut |tx| {
-                chain_and_insert(tx, &mut rows)?;
+                chain_and_insert(tx, batch.get_or_insert_with(&mut *take))?;
                 Ok(Ok(()))
             })
         })
@@ -349,10 +352,20 @@ impl<B: Backend> Engine<B> {
         with_bundle: bool,
         ctx: &mut LogCtx,
     ) -> R<crate::backend::Head> {
+        Self::visible(tx.head(case_id, with_bundle)?, actor, case_id, ctx)
+    }
+
+    /// `head` if it is of a case the actor may see, or not found.
+    fn visible(
+        head: Option<crate::backend::Head>,
+        actor: &Actor,
+        case_id: &str,
+        ctx: &mut LogCtx,
+    ) -> R<crate::backend::Head> {
         let not_found = || StoreError::NotFound {
             case_id: case_id.to_owned(),
         };
-        let head = tx.head(case_id, with_bundle)?.ok_or_else(not_found)?;
+        let head = head.ok_or_else(not_found)?;
         ctx.chain = Some(case_id.to_owned());
         if !actor.serves(&head.municipality) {
             return Err(not_found());
@@ -561,8 +574,7 @@ impl<B: Backend> Engine<B> {
                     message: "an idempotency key has 1 to 200 characters".into(),
                 });
             }
-            tx.lock_case(case_id)?;
-            let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
+            let head = Self::visible(tx.locked_head(case_id)?, actor, case_id, ctx)?;
             if let Some(key) = idempotency_key
                 && let Some((seen, first, last)) = tx.idempotency(case_id, key)?
             {
@@ -629,6 +641,7 @@ impl<B: Backend> Engine<B> {
             };
             let mut prev = head.hash.clone();
             let recorded_at = now();
+            let mut rows = Vec::with_capacity(events.len());
             for (i, (event, body)) in events.iter().zip(&bodies).enumerate() {
                 let version = head.version + 1 + i64::try_from(i).unwrap_or(0);
                 let mut row = EventRow {
@@ -642,24 +655,24 @@ impl<B: Backend> Engine<B> {
                     hash: String::new(),
                 };
                 row.hash = event_hash(&row);
-                tx.insert_event(&row)?;
-                prev = row.hash;
+                prev = row.hash.clone();
+                rows.push(row);
             }
             let version = head.version + i64::try_from(events.len()).unwrap_or(0);
             let bundle = case
                 .to_json()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let jurisdiction = case.jurisdiction.to_string();
-            tx.put_case(
+            tx.append_rows(
+                &rows,
                 &CaseRow {
                     case_id,
                     jurisdiction: &jurisdiction,
                     municipality: case.municipality.as_str(),
                     version,
-                    head_hash: prev.clone(),
+                    head_hash: prev,
                     bundle: &bundle,
                 },
-                false,
             )?;
             // The projections are rewritten only where the events changed them.
             let rows = deadline_rows(&case);

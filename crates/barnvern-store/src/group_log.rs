@@ -31,6 +31,9 @@ struct Queue {
     settled: HashMap<u64, Result<(), String>>,
 }
 
+/// What a batch's writer calls, once it holds the write lock, to take the entries waiting.
+pub(crate) type Take<'a> = dyn FnMut() -> Vec<LogRow> + 'a;
+
 /// The queue of access-log entries of reads (one per store).
 #[derive(Default)]
 pub(crate) struct GroupLog {
@@ -47,8 +50,15 @@ impl GroupLog {
 
     /// Commits `row` (its chain, seq and hashes are filled in by `write`), together with the
     /// entries of other threads waiting at the same time. `write` writes a batch in one
-    /// transaction. Returns once the entry is committed, or with the batch's error.
-    pub(crate) fn commit(&self, row: LogRow, write: &dyn Fn(Vec<LogRow>) -> R<()>) -> R<()> {
+    /// transaction: it calls the `take` it is given once it holds the database's write lock,
+    /// and writes what `take` returns (every entry waiting at that moment, this one among
+    /// them), so that the entries arriving while it waited for the lock join the batch. Returns
+    /// once the entry is committed, or with the batch's error.
+    pub(crate) fn commit(
+        &self,
+        row: LogRow,
+        write: &dyn for<'a> Fn(&'a mut Take<'a>) -> R<()>,
+    ) -> R<()> {
         let mut q = self.lock();
         let ticket = q.next;
         q.next += 1;
@@ -63,13 +73,21 @@ impl GroupLog {
             }
             // No batch is being written: write every waiting entry (this one among them).
             q.writing = true;
-            let batch = std::mem::take(&mut q.pending);
             drop(q);
-            let tickets: Vec<u64> = batch.iter().map(|(t, _)| *t).collect();
-            let outcome =
-                write(batch.into_iter().map(|(_, r)| r).collect()).map_err(|e| e.to_string());
+            let mut tickets: Vec<u64> = Vec::new();
+            let outcome = write(&mut || {
+                let batch = std::mem::take(&mut self.lock().pending);
+                tickets.extend(batch.iter().map(|(t, _)| *t));
+                batch.into_iter().map(|(_, r)| r).collect()
+            })
+            .map_err(|e| e.to_string());
             q = self.lock();
             q.writing = false;
+            if tickets.is_empty() {
+                // The write failed before it took the batch: its error is the answer of every
+                // entry waiting (this one among them), as if they had been taken.
+                tickets.extend(q.pending.drain(..).map(|(t, _)| t));
+            }
             for t in tickets {
                 q.settled.insert(t, outcome.clone());
             }
@@ -112,9 +130,10 @@ mod tests {
                 let (log, written, batches) = (log.clone(), written.clone(), batches.clone());
                 std::thread::spawn(move || {
                     for i in 0..200 {
-                        let write = |rows: Vec<LogRow>| -> R<()> {
+                        let write = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
                             batches.fetch_add(1, Ordering::Relaxed);
                             std::thread::yield_now();
+                            let rows = take();
                             let mut w = written.lock().unwrap();
                             w.extend(rows.into_iter().map(|r| r.staff_id));
                             Ok(())
@@ -142,10 +161,23 @@ mod tests {
     #[test]
     fn a_failed_batch_fails_each_of_its_entries_and_the_next_batch_goes_on() {
         let log = GroupLog::default();
-        let fail = |_: Vec<LogRow>| -> R<()> { Err(StoreError::Database("disk full".into())) };
+        let fail = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+            take();
+            Err(StoreError::Database("disk full".into()))
+        };
         let err = log.commit(row(1), &fail).unwrap_err();
         assert!(err.to_string().contains("disk full"), "{err}");
-        let ok = |_: Vec<LogRow>| -> R<()> { Ok(()) };
-        assert!(log.commit(row(2), &ok).is_ok());
+        // A write that fails before it takes its batch (no write lock) fails its entries too.
+        let no_lock = |_: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+            Err(StoreError::Database("database is locked".into()))
+        };
+        let err = log.commit(row(2), &no_lock).unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        assert!(log.lock().pending.is_empty() && log.lock().settled.is_empty());
+        let ok = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+            assert_eq!(take().len(), 1);
+            Ok(())
+        };
+        assert!(log.commit(row(3), &ok).is_ok());
     }
 }

@@ -393,6 +393,67 @@ impl Tx for PgTx<'_> {
         }))
     }
 
+    fn locked_head(&mut self, case_id: &str) -> R<Option<Head>> {
+        // The row lock serialises appends to the case as the advisory lock does (an import of
+        // an existing id only reads it), and under READ COMMITTED a row updated while this
+        // waited is read as committed, not from the statement's older snapshot.
+        let row = pg!(
+            self,
+            self.query_opt(
+                "SELECT version, head_hash, municipality, bundle FROM cases WHERE case_id = $1 \
+                 FOR UPDATE",
+                &[&case_id]
+            )
+        );
+        Ok(row.map(|r| Head {
+            version: r.get(0),
+            hash: r.get(1),
+            municipality: r.get(2),
+            bundle: r.get(3),
+        }))
+    }
+
+    fn append_rows(&mut self, events: &[EventRow], case: &CaseRow<'_>) -> R<()> {
+        let col = |f: fn(&EventRow) -> &str| events.iter().map(f).collect::<Vec<&str>>();
+        let versions: Vec<i64> = events.iter().map(|e| e.version).collect();
+        let (kinds, actors, times) = (col(|e| &e.kind), col(|e| &e.actor), col(|e| &e.recorded_at));
+        let (bodies, prevs, hashes) = (col(|e| &e.body), col(|e| &e.prev_hash), col(|e| &e.hash));
+        // One round trip: the events (arrays unnested) and the projection's update, which sees
+        // the rows of the same statement's snapshot only (it touches another table).
+        let updated = pg!(
+            self,
+            self.execute(
+                "WITH e AS (INSERT INTO events (case_id, version, kind, actor, recorded_at, body, \
+                 prev_hash, hash) SELECT $1, * FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], \
+                 $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])) \
+                 UPDATE cases SET jurisdiction = $9, municipality = $10, version = $11, \
+                 head_hash = $12, bundle = $13 WHERE case_id = $1",
+                &[
+                    &case.case_id,
+                    &versions,
+                    &kinds,
+                    &actors,
+                    &times,
+                    &bodies,
+                    &prevs,
+                    &hashes,
+                    &case.jurisdiction,
+                    &case.municipality,
+                    &case.version,
+                    &case.head_hash,
+                    &case.bundle
+                ],
+            )
+        );
+        if updated != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "case {}: its projection row is missing",
+                case.case_id
+            )));
+        }
+        Ok(())
+    }
+
     fn insert_event(&mut self, row: &EventRow) -> R<()> {
         pg!(
             self,
@@ -446,13 +507,13 @@ impl Tx for PgTx<'_> {
         rows: &[DeadlineRow],
         new: bool,
     ) -> R<()> {
-        if !new {
-            pg!(
-                self,
-                self.execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
-            );
-        }
         if rows.is_empty() {
+            if !new {
+                pg!(
+                    self,
+                    self.execute("DELETE FROM deadlines WHERE case_id = $1", &[&case_id])
+                );
+            }
             return Ok(());
         }
         // One statement for all rows: arrays unnested, one round trip.
@@ -465,13 +526,24 @@ impl Tx for PgTx<'_> {
         let extended: Vec<Option<String>> = rows.iter().map(|d| d.extended_due.clone()).collect();
         let effective = col(|d| d.effective_due.clone());
         let rules = col(|d| d.rule_id.clone());
+        // Replacing: the delete and the insert in one statement. Both run on the statement's
+        // snapshot, so the delete cannot see (and remove) the rows inserted beside it.
+        let sql = if new {
+            "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
+             extended_due, effective_due, rule_id) \
+             SELECT $1, $2, * FROM unnest($3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], \
+             $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])"
+        } else {
+            "WITH gone AS (DELETE FROM deadlines WHERE case_id = $1) \
+             INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
+             extended_due, effective_due, rule_id) \
+             SELECT $1, $2, * FROM unnest($3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], \
+             $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])"
+        };
         pg!(
             self,
             self.execute(
-                "INSERT INTO deadlines (case_id, municipality, kind, record, record_id, sequence, due, \
-                 extended_due, effective_due, rule_id) \
-                 SELECT $1, $2, * FROM unnest($3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], \
-                 $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])",
+                sql,
                 &[
                     &case_id,
                     &municipality,
