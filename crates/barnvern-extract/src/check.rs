@@ -3,7 +3,6 @@
 
 use barnvern_case::{Case, Error as CaseError};
 use barnvern_core::{Finding, Severity};
-use sha2::{Digest, Sha256};
 
 use crate::input::LineContent;
 
@@ -79,19 +78,6 @@ pub fn check_line(content: &LineContent, max_line_bytes: usize) -> Result<Case, 
         CaseError::Workflow(w) => vec![Finding::error(w.path, w.code, w.message)],
         CaseError::Serialize(m) => vec![Finding::error("", "case.serialize", m)],
     })
-}
-
-/// A key for duplicate detection: the case's jurisdiction and id, hashed so that a set of seen
-/// cases stays small (16 bytes a case) and holds no identifier in clear.
-pub fn case_key(case: &Case) -> u128 {
-    let mut h = Sha256::new();
-    h.update(case.jurisdiction.code().as_bytes());
-    h.update([0u8]);
-    h.update(case.case_id.as_str().as_bytes());
-    let d = h.finalize();
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    u128::from_le_bytes(b)
 }
 
 /// The finding on a line whose case (jurisdiction and id) was already read on line `first` of

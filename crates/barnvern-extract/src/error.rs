@@ -47,6 +47,12 @@ pub enum Error {
         /// Lines rejected.
         rejected: u64,
     },
+    /// More cases than the duplicate case id check can hold (4,294,967,294 in one run, from at
+    /// most 4,294,967,295 input files): split the input.
+    #[error(
+        "too many cases for one run: the duplicate case id check holds at most 4,294,967,294; split the input"
+    )]
+    TooManyCases,
     /// A worker thread stopped unexpectedly.
     #[error("a worker thread stopped unexpectedly: {0}")]
     Worker(String),

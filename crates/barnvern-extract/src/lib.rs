@@ -59,6 +59,7 @@ pub mod key;
 pub mod pipeline;
 pub mod pseudonymise;
 pub mod quarantine;
+pub mod seen;
 pub mod validate;
 
 pub use engine::Progress;

@@ -8,7 +8,7 @@
 //! input files' digests in the manifest, and only then publishes the dataset (and the
 //! quarantine file) atomically.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows};
@@ -16,13 +16,14 @@ use barnvern_core::Finding;
 use barnvern_research::ResearchCase;
 use chrono::NaiveDate;
 
-use crate::check::{case_key, check_line, duplicate_case, empty_file};
+use crate::check::{check_line, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
 use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
 use crate::key::ProjectKey;
 use crate::pseudonymise::HmacPseudonymiser;
 use crate::quarantine::{QUARANTINE_FILE, QuarantineRecord, QuarantineWriter};
+use crate::seen::{CaseKey, CaseKeyer, Limits, ReadAt, SeenCases};
 use barnvern_research::Pseudonymiser as _;
 
 /// What to extract and where.
@@ -104,7 +105,7 @@ struct Chunk {
 /// The verdict on one line.
 enum Verdict {
     /// Accepted: the case's duplicate key and its position among the chunk's accepted cases.
-    Accepted { key: u128, index: usize },
+    Accepted { key: CaseKey, index: usize },
     /// Rejected, with why.
     Rejected(Vec<Finding>),
 }
@@ -121,6 +122,16 @@ pub fn extract(
     options: &ExtractOptions,
     key: ProjectKey,
     progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ExtractSummary> {
+    extract_with(options, key, progress, Limits::default())
+}
+
+/// [`extract`] with the sizes of the duplicate case id set given (tests make them tiny).
+pub(crate) fn extract_with(
+    options: &ExtractOptions,
+    key: ProjectKey,
+    progress: &(dyn Fn(Progress) + Sync),
+    limits: Limits,
 ) -> Result<ExtractSummary> {
     if options.inputs.is_empty() {
         return Err(Error::NoInputs);
@@ -163,6 +174,10 @@ pub fn extract(
         }
     };
     let mut quarantine = QuarantineWriter::create(&quarantine_stage)?;
+    // The duplicate check's spill file goes in the staging folder, on the output's disk; it
+    // has no name, so nothing of it is published or left behind (see `crate::seen`).
+    let mut seen = SeenCases::with_limits(writer.staging_dir(), limits)?;
+    let keyer = CaseKeyer::new();
     let names: Vec<String> = options
         .inputs
         .iter()
@@ -185,7 +200,7 @@ pub fn extract(
                 };
                 match check_line(&l.content, max_line) {
                     Ok(case) => {
-                        let key = case_key(&case);
+                        let key = keyer.key(&case);
                         verdicts.push((
                             at,
                             Verdict::Accepted {
@@ -209,7 +224,6 @@ pub fn extract(
         Chunk { verdicts, rows }
     };
 
-    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
     let mut accepted = 0u64;
     let mut rejected = 0u64;
     let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
@@ -239,12 +253,15 @@ pub fn extract(
                 match verdict {
                     Verdict::Rejected(errors) => reject(&mut quarantine, at, errors)?,
                     Verdict::Accepted { key, index } => {
-                        if let Some(&(file, first)) = seen.get(&key) {
-                            let finding = duplicate_case(first, &names[file]);
+                        let here = ReadAt {
+                            file: at.file,
+                            line: at.line,
+                        };
+                        if let Some(first) = seen.first_read(&key, here)? {
+                            let finding = duplicate_case(first.line, &names[first.file]);
                             duplicates.push(index);
                             reject(&mut quarantine, at, vec![finding])?;
                         } else {
-                            seen.insert(key, (at.file, at.line));
                             accepted += 1;
                         }
                     }
@@ -257,6 +274,8 @@ pub fn extract(
         },
     );
     let digests = result?;
+    // Its spill file closes (and so vanishes) before the staging folder is moved.
+    drop(seen);
 
     let mut empty_files = Vec::new();
     for d in &digests {
@@ -336,4 +355,146 @@ fn check_quarantine_path(options: &ExtractOptions) -> Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use barnvern_case::Case;
+
+    use super::*;
+    use crate::seen::CaseKey;
+
+    const KEY: &[u8] = b"a key for the duplicate set test, long enough";
+
+    fn key() -> ProjectKey {
+        ProjectKey::from_bytes(KEY.to_vec(), "test").unwrap()
+    }
+
+    /// Every file of a dataset, relative path and bytes; the manifest without its creation time.
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                let mut bytes = std::fs::read(&p).unwrap();
+                if rel == barnvern_arrow::io::dataset::MANIFEST {
+                    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                    v.as_object_mut().unwrap().remove("created_at");
+                    bytes = serde_json::to_vec(&v).unwrap();
+                }
+                out.push((rel, bytes));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn duplicates_are_found_exactly_whatever_the_size_of_the_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.jsonl");
+        let opts = barnvern_synth::SynthOptions {
+            children: 400,
+            seed: 11,
+            faults: 0.2,
+            ..barnvern_synth::SynthOptions::default()
+        };
+        barnvern_synth::write_jsonl(&opts, std::fs::File::create(&a).unwrap(), &|_| {}).unwrap();
+        // The lines of a file (some are not UTF-8: the cohort has faults of every kind).
+        let lines = |path: &Path| -> Vec<Vec<u8>> {
+            let bytes = std::fs::read(path).unwrap();
+            let mut v: Vec<Vec<u8>> = bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+            if v.last().is_some_and(Vec::is_empty) {
+                v.pop();
+            }
+            v
+        };
+        // A second file repeating every seventh line of the first: duplicates across files.
+        let b = dir.path().join("b.jsonl");
+        let again: Vec<u8> = lines(&a)
+            .into_iter()
+            .step_by(7)
+            .flat_map(|mut l| {
+                l.push(b'\n');
+                l
+            })
+            .collect();
+        std::fs::write(&b, again).unwrap();
+        let inputs = vec![a.clone(), b.clone()];
+
+        // The expected findings, from a plain map of (jurisdiction, id) to the first line.
+        let mut first: HashMap<(String, String), (usize, u64)> = HashMap::new();
+        let mut expected: Vec<(String, u64, String)> = Vec::new();
+        for (f, path) in inputs.iter().enumerate() {
+            for (n, line) in lines(path).iter().enumerate() {
+                let Ok(case) = std::str::from_utf8(line)
+                    .map_err(|_| ())
+                    .and_then(|text| Case::from_json(text).map_err(|_| ()))
+                else {
+                    continue;
+                };
+                let id = (
+                    case.jurisdiction.code().to_owned(),
+                    case.case_id.as_str().to_owned(),
+                );
+                let here = (f, n as u64 + 1);
+                if let Some(&(ff, fl)) = first.get(&id) {
+                    let message = duplicate_case(fl, &inputs[ff].display().to_string()).message;
+                    expected.push((path.display().to_string(), here.1, message));
+                } else {
+                    first.insert(id, here);
+                }
+            }
+        }
+        assert!(expected.len() > 40, "{} duplicates", expected.len());
+
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let run = |name: &str, limits: Limits| {
+            let out = dir.path().join(name);
+            let mut options = ExtractOptions::new(inputs.clone(), out.clone(), as_of);
+            options.threads = 2;
+            extract_with(&options, key(), &|_| {}, limits).unwrap();
+            out
+        };
+        fn same(_: &CaseKey) -> u64 {
+            7
+        }
+        let tiny = |fingerprint: fn(&CaseKey) -> u64| Limits {
+            initial_slots: 2,
+            buffered_records: 5,
+            fingerprint,
+        };
+        let default = run("default", Limits::default());
+        let got: Vec<(String, u64, String)> =
+            crate::quarantine::read(&default.join(QUARANTINE_FILE))
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.errors[0].code == crate::check::codes::DUPLICATE_CASE)
+                .map(|r| (r.file, r.line.unwrap(), r.errors[0].message.clone()))
+                .collect();
+        assert_eq!(got, expected);
+
+        // A tiny set, first with every fingerprint the same (each case is compared with every
+        // earlier one through the spill file), then with tiny shards that double many times:
+        // the same dataset and quarantine, byte for byte.
+        let want = files(&default);
+        assert_eq!(files(&run("collide", tiny(same))), want);
+        assert_eq!(
+            files(&run(
+                "tiny",
+                tiny(|k| u64::from_le_bytes(k[..8].try_into().unwrap()))
+            )),
+            want
+        );
+    }
 }

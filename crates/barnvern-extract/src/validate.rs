@@ -2,17 +2,18 @@
 //! with the same reader, checks and codes as the extract (so `validate` passing means `extract`
 //! accepts), plus any extra rule set (for example SSB's controls).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use barnvern_arrow::io::dataset::InputDigest;
 use barnvern_case::Case;
 use barnvern_core::{Finding, Severity};
 
-use crate::check::{case_key, check_line, codes, duplicate_case, empty_file};
+use crate::check::{check_line, codes, duplicate_case, empty_file};
 use crate::engine::{self, Progress};
 use crate::error::{Error, Result};
 use crate::input::{InputLine, InputOptions};
+use crate::seen::{CaseKey, CaseKeyer, ReadAt, SeenCases};
 
 /// An extra rule set applied to every case that parses, e.g. SSB's controls.
 pub type RuleSet = dyn Fn(&Case) -> Vec<Finding> + Sync;
@@ -71,34 +72,36 @@ pub fn validate(
     }
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let max_line = input.max_line_bytes;
-    let check = |l: InputLine| -> (usize, u64, Option<u128>, bool, Vec<Finding>) {
+    // The duplicate check's spill file goes in the system's temporary folder (`TMPDIR`):
+    // validate writes nothing else (see `crate::seen`).
+    let temp = std::env::temp_dir();
+    let mut seen = SeenCases::create(&temp)?;
+    let keyer = CaseKeyer::new();
+    let check = |l: InputLine| -> (usize, u64, Option<CaseKey>, bool, Vec<Finding>) {
         match check_line(&l.content, max_line) {
             Ok(case) => {
                 let mut findings = case.validate().findings;
                 if let Some(rules) = rules {
                     findings.extend(rules(&case));
                 }
-                (l.file, l.line, Some(case_key(&case)), true, findings)
+                (l.file, l.line, Some(keyer.key(&case)), true, findings)
             }
             Err(errors) => (l.file, l.line, None, false, errors),
         }
     };
     let work = |lines: Vec<InputLine>| lines.into_iter().map(check).collect::<Vec<_>>();
     let mut summary = ValidateSummary::default();
-    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
     let mut on_line = |file: usize,
                        line: u64,
-                       key: Option<u128>,
+                       key: Option<CaseKey>,
                        mut accepted: bool,
                        mut findings: Vec<Finding>|
      -> Result<()> {
-        if let Some(key) = key {
-            if let Some(&(f, first)) = seen.get(&key) {
-                accepted = false;
-                findings = vec![duplicate_case(first, &names[f])];
-            } else {
-                seen.insert(key, (file, line));
-            }
+        if let Some(key) = key
+            && let Some(first) = seen.first_read(&key, ReadAt { file, line })?
+        {
+            accepted = false;
+            findings = vec![duplicate_case(first.line, &names[first.file])];
         }
         if accepted {
             summary.accepted += 1;
