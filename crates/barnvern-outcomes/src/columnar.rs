@@ -246,27 +246,13 @@ impl Bitmap {
         self.len += 1;
     }
 
-    /// Appends one row per flag (each 0 or 1).
-    fn push_flags(&mut self, flags: &[u8]) {
-        let mut flags = flags;
-        if self.len.is_multiple_of(8) {
-            let whole = flags.len() / 8 * 8;
-            let mut set = 0usize;
-            for group in flags[..whole].chunks_exact(8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(group);
-                // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
-                let packed =
-                    (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
-                set += packed.count_ones() as usize;
-                self.bytes.push(packed);
-            }
-            self.len += whole;
-            self.nulls += whole - set;
-            flags = &flags[whole..];
-        }
-        for &f in flags {
-            self.push(f != 0);
+    /// The bitmap of `len` rows in `bytes`, whose bits past `len` are clear.
+    fn from_bytes(bytes: Vec<u8>, len: usize) -> Self {
+        let set: usize = bytes.iter().map(|b| b.count_ones() as usize).sum();
+        Bitmap {
+            bytes,
+            len,
+            nulls: len.saturating_sub(set),
         }
     }
 }
@@ -544,10 +530,12 @@ struct ByteMap {
     by_i8: [u8; 256],
     by_u8: [u8; 256],
     /// When the codes of the compact range are `base + step * (value - lo)` for `lo..=hi` (SDQ
-    /// items: 0, 1, 2 or reversed 2, 1, 0) and every other value codes as `outside`: those four
-    /// and `outside`, so 8-bit columns are coded with arithmetic the compiler vectorises instead
-    /// of a table lookup per value.
-    affine: Option<([i16; 4], u8)>,
+    /// items: 0, 1, 2 or reversed 2, 1, 0) and every other value codes as `outside`: those as
+    /// bytes (`[lo, hi - lo, base, step]`, wrapping) and `outside`, for `i8` and for `u8`
+    /// columns, so 8-bit columns are coded with byte arithmetic the compiler vectorises (16
+    /// values an instruction) instead of a table lookup per value.
+    affine_i8: Option<([u8; 4], u8)>,
+    affine_u8: Option<([u8; 4], u8)>,
 }
 
 impl ByteMap {
@@ -563,35 +551,33 @@ impl ByteMap {
             wide,
             by_i8: [outside; 256],
             by_u8: [outside; 256],
-            affine: None,
+            affine_i8: None,
+            affine_u8: None,
         };
         for b in 0..=255u8 {
             map.by_i8[usize::from(b)] = map.code(i64::from(b as i8));
             map.by_u8[usize::from(b)] = map.code(i64::from(b));
         }
-        map.affine = map.find_affine(outside);
+        map.affine_i8 = map.find_affine(outside, &map.by_i8);
+        map.affine_u8 = map.find_affine(outside, &map.by_u8);
         map
     }
 
-    /// The affine form of the map over 8-bit values, checked against the table for all 512.
-    fn find_affine(&self, outside: u8) -> Option<([i16; 4], u8)> {
+    /// The affine form of the map over the bytes of an 8-bit column, checked against its
+    /// `table` for all 256 bytes (so a form that does not fit is never used).
+    fn find_affine(&self, outside: u8, table: &[u8; 256]) -> Option<([u8; 4], u8)> {
         let codes = self.wide.get(1..self.wide.len() - 1)?;
-        let lo = i16::try_from(self.min).ok()?;
-        let hi = lo
-            .checked_add(i16::try_from(codes.len()).ok()?)?
-            .checked_sub(1)?;
-        let base = i16::from(*codes.first()?);
+        let span = u8::try_from(codes.len().checked_sub(1)?).ok()?;
+        let base = *codes.first()?;
         let step = match codes.get(1) {
-            Some(&next) => i16::from(next) - base,
+            Some(&next) => next.wrapping_sub(base),
             None => 0,
         };
-        let affine = [lo, hi, base, step];
-        let agrees = |value: i16, code: u8| affine_code(affine, outside, value) == code;
-        let every = (0..=255u8).all(|b| {
-            agrees(i16::from(b as i8), self.by_i8[usize::from(b)])
-                && agrees(i16::from(b), self.by_u8[usize::from(b)])
-        });
-        every.then_some((affine, outside))
+        // The lowest value as the byte it is stored as (wrapping: -1 is 255 in an i8 column).
+        let affine = [self.min as u8, span, base, step];
+        (0..=255u8)
+            .all(|b| affine_code(affine, outside, b) == table[usize::from(b)])
+            .then_some((affine, outside))
     }
 
     #[inline]
@@ -616,12 +602,12 @@ impl ByteMap {
             return;
         }
         match column.values {
-            IntValues::I8(v) => match self.affine {
-                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+            IntValues::I8(v) => match self.affine_i8 {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out, |x| x as u8),
                 None => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
             },
-            IntValues::U8(v) => match self.affine {
-                Some((affine, outside)) => map_affine(affine, outside, v, start, out),
+            IntValues::U8(v) => match self.affine_u8 {
+                Some((affine, outside)) => map_affine(affine, outside, v, start, out, |x| x),
                 None => map_bytes(&self.by_u8, v, start, out, |x| x),
             },
             IntValues::I16(v) => self.map_wide(v, start, out, i64::from),
@@ -680,30 +666,29 @@ fn map_bytes<T: Copy>(
     }
 }
 
-/// The code of `value` under `[lo, hi, base, step]`: `base + step * (value - lo)` inside
-/// `lo..=hi`, `outside` elsewhere. Branch-free, so a loop over it vectorises.
+/// The code of the stored byte `value` under `[lo, span, base, step]`: `base + step * (value -
+/// lo)` where `value - lo` is at most `span`, `outside` elsewhere, all wrapping byte arithmetic.
+/// Branch-free, so a loop over it vectorises.
 #[inline]
-fn affine_code([lo, hi, base, step]: [i16; 4], outside: u8, value: i16) -> u8 {
-    let code = base.wrapping_add(step.wrapping_mul(value.wrapping_sub(lo))) as u8;
-    if (value >= lo) & (value <= hi) {
-        code
-    } else {
-        outside
-    }
+fn affine_code([lo, span, base, step]: [u8; 4], outside: u8, value: u8) -> u8 {
+    let d = value.wrapping_sub(lo);
+    let code = base.wrapping_add(step.wrapping_mul(d));
+    if d <= span { code } else { outside }
 }
 
 #[inline]
-fn map_affine<T: Copy + Into<i16>>(
-    affine: [i16; 4],
+fn map_affine<T: Copy>(
+    affine: [u8; 4],
     outside: u8,
     v: &[T],
     start: usize,
     out: &mut [u8],
+    to: impl Fn(T) -> u8,
 ) {
     match v.get(start..start + out.len()) {
         Some(v) => {
             for (o, &x) in out.iter_mut().zip(v) {
-                *o = affine_code(affine, outside, x.into());
+                *o = affine_code(affine, outside, to(x));
             }
         }
         None => out.fill(affine_code(affine, outside, 0)),
@@ -760,6 +745,15 @@ struct ScaleKernel {
     /// gated index.
     values: Vec<f64>,
     present: Vec<u8>,
+    /// The same tables padded to 256 entries when every index is below 256 (the SDQ's short
+    /// scales): a lookup by a byte needs no bounds check, so it costs a load.
+    small: Option<Box<SmallScale>>,
+}
+
+/// A scale's value and presence by an index below 256.
+struct SmallScale {
+    values: [f64; 256],
+    present: [u8; 256],
 }
 
 /// The band tables of one score.
@@ -770,6 +764,10 @@ struct BandKernel<'p> {
     ranges: Vec<Vec<(f64, f64, u8)>>,
     /// For a scale, per table, the label key of each index ([`NO_BAND`] for none).
     by_index: Vec<Vec<u8>>,
+    /// For a scale whose indexes are all below 256, `by_index` padded to 256 entries; for a
+    /// composite whose values are all whole numbers from 0 to 255, per table the label key of
+    /// each value. A lookup by a byte needs no bounds check.
+    small: Vec<[u8; 256]>,
     /// The table of each age below [`AGE_CACHE`], and of an unknown age.
     by_age: Vec<u8>,
     no_age: u8,
@@ -812,6 +810,7 @@ impl<'p> BandKernel<'p> {
             labels,
             ranges,
             by_index: Vec::new(),
+            small: Vec::new(),
             by_age: (0..AGE_CACHE).map(|a| table_of(Some(a))).collect(),
             no_age: table_of(None),
         })
@@ -954,6 +953,7 @@ impl<'p> ColumnKernel<'p> {
                     None
                 }
             };
+            let small = table.len() <= 256;
             if let Some(Some(band)) = bands.get_mut(s) {
                 band.by_index = band
                     .candidates
@@ -968,14 +968,63 @@ impl<'p> ColumnKernel<'p> {
                             .collect()
                     })
                     .collect();
+                if small {
+                    band.small = band
+                        .by_index
+                        .iter()
+                        .map(|keys| padded(keys, NO_BAND))
+                        .collect();
+                }
             }
+            let values: Vec<f64> = table.iter().map(|v| v.unwrap_or(0.0)).collect();
+            let present: Vec<u8> = table.iter().map(|v| u8::from(v.is_some())).collect();
             scales.push(ScaleKernel {
                 items: scale.items.clone(),
                 stride: u16::try_from(stride).ok()?,
                 gate,
-                values: table.iter().map(|v| v.unwrap_or(0.0)).collect(),
-                present: table.iter().map(|v| u8::from(v.is_some())).collect(),
+                small: small.then(|| {
+                    Box::new(SmallScale {
+                        values: padded(&values, 0.0),
+                        present: padded(&present, 0),
+                    })
+                }),
+                values,
+                present,
             });
+        }
+        // A composite of scales whose values are whole numbers with a sum below 256 has its
+        // bands looked up by value.
+        for (c, parts) in plan.composites.iter().enumerate() {
+            let mut top = 0.0;
+            for &p in parts {
+                // A part that is itself a composite: bands by value row by row.
+                let Some(scale) = scales.get(p) else {
+                    top = f64::INFINITY;
+                    continue;
+                };
+                let mut max = 0.0f64;
+                for (&v, &ok) in scale.values.iter().zip(&scale.present) {
+                    if ok != 0 {
+                        if !(v >= 0.0 && v.fract() == 0.0) {
+                            top = f64::INFINITY;
+                        }
+                        max = max.max(v);
+                    }
+                }
+                top += max;
+            }
+            if let Some(Some(band)) = bands.get_mut(scales.len() + c)
+                && top <= 255.0
+            {
+                band.small = (0..band.candidates.tables.len())
+                    .map(|t| {
+                        let t = u8::try_from(t).unwrap_or(NO_BAND);
+                        let keys: Vec<u8> =
+                            (0..=255u8).map(|v| band.key(t, f64::from(v))).collect();
+                        padded(&keys, NO_BAND)
+                    })
+                    .collect();
+            }
         }
         Some(ColumnKernel {
             weights,
@@ -985,7 +1034,9 @@ impl<'p> ColumnKernel<'p> {
         })
     }
 
-    /// Scores every row; `None` when a value is not a response option.
+    /// Scores every row; `None` when a value is not a response option. Many rows are split
+    /// into runs of whole chunks, one per core, each written straight into its own part of the
+    /// result's buffers.
     fn score(
         &self,
         by_item: &[Option<IntColumn<'_>>],
@@ -993,33 +1044,134 @@ impl<'p> ColumnKernel<'p> {
         default_age: Option<u32>,
         rows: usize,
     ) -> Option<Vec<DenseParts>> {
-        let n_scales = self.scales.len();
-        let n_scores = n_scales + self.composites.len();
-        let mut result: Vec<DenseParts> = (0..n_scores)
+        let n_scores = self.scales.len() + self.composites.len();
+        let bytes = rows.div_ceil(8);
+        // Zeroed buffers of the full length (fresh zero pages, not a fill), so every run writes
+        // its rows in place and nothing is copied or pushed.
+        let mut values: Vec<Vec<f64>> = (0..n_scores).map(|_| vec![0.0; rows]).collect();
+        let mut valid: Vec<Vec<u8>> = (0..n_scores).map(|_| vec![0; bytes]).collect();
+        let mut keys: Vec<Option<(Vec<i32>, Vec<u8>)>> = (0..n_scores)
             .map(|s| {
-                let bands = self
-                    .bands
+                self.bands
                     .get(s)
                     .and_then(Option::as_ref)
-                    .map(|b| DenseBands {
-                        labels: b.labels.clone(),
-                        keys: Vec::with_capacity(rows),
-                        validity: Bitmap::with_capacity(rows),
-                        verified: b.candidates.tables.iter().all(|t| t.verified),
-                    });
-                (Vec::with_capacity(rows), Bitmap::with_capacity(rows), bands)
+                    .map(|_| (vec![0; rows], vec![0; bytes]))
             })
             .collect();
+        let parts = if rows >= 2 * PARALLEL_ROWS {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(rows / PARALLEL_ROWS)
+        } else {
+            1
+        };
+        // Whole chunks per run: a run starts at a multiple of eight rows, so the bytes of its
+        // bitmaps are its own.
+        let per_run = rows.div_ceil(parts.max(1)).div_ceil(CHUNK_ROWS) * CHUNK_ROWS;
+        let mut rest: Vec<OutRun<'_>> = values
+            .iter_mut()
+            .zip(&mut valid)
+            .zip(&mut keys)
+            .map(|((values, valid), keys)| OutRun {
+                values,
+                valid,
+                keys: keys
+                    .as_mut()
+                    .map(|(k, b)| (k.as_mut_slice(), b.as_mut_slice())),
+            })
+            .collect();
+        let mut runs = Vec::with_capacity(parts);
+        let mut start = 0;
+        while start < rows {
+            let len = per_run.min(rows - start);
+            let (run, tail): (Vec<_>, Vec<_>) = rest.into_iter().map(|o| o.split_at(len)).unzip();
+            runs.push((start, len, run));
+            rest = tail;
+            start += len;
+        }
+        let scored = std::thread::scope(|scope| {
+            let mut runs = runs.into_iter();
+            let first = runs.next();
+            let others: Vec<_> = runs
+                .map(|(start, len, mut out)| {
+                    scope.spawn(move || {
+                        self.score_run(by_item, ages, default_age, start, len, &mut out)
+                    })
+                })
+                .collect();
+            let mut scored = first.is_none_or(|(start, len, mut out)| {
+                self.score_run(by_item, ages, default_age, start, len, &mut out)
+            });
+            for run in others {
+                // A run that panicked is scored again row by row, as a refused value is.
+                scored &= run.join().unwrap_or(false);
+            }
+            scored
+        });
+        if !scored {
+            return None;
+        }
+        Some(
+            values
+                .into_iter()
+                .zip(valid)
+                .zip(keys)
+                .enumerate()
+                .map(|(s, ((values, valid), keys))| {
+                    let bands = keys.and_then(|(keys, keys_valid)| {
+                        self.bands.get(s)?.as_ref().map(|b| DenseBands {
+                            labels: b.labels.clone(),
+                            keys,
+                            validity: Bitmap::from_bytes(keys_valid, rows),
+                            verified: b.candidates.tables.iter().all(|t| t.verified),
+                        })
+                    });
+                    (values, Bitmap::from_bytes(valid, rows), bands)
+                })
+                .collect(),
+        )
+    }
+
+    /// Scores rows `first..first + rows` into `out` (a run per score, row `first` at 0);
+    /// false when a value is not a response option.
+    fn score_run(
+        &self,
+        by_item: &[Option<IntColumn<'_>>],
+        ages: Option<&[Option<u32>]>,
+        default_age: Option<u32>,
+        first: usize,
+        rows: usize,
+        out: &mut [OutRun<'_>],
+    ) -> bool {
+        self.try_score_run(by_item, ages, default_age, first, rows, out)
+            .is_some()
+    }
+
+    fn try_score_run(
+        &self,
+        by_item: &[Option<IntColumn<'_>>],
+        ages: Option<&[Option<u32>]>,
+        default_age: Option<u32>,
+        first: usize,
+        rows: usize,
+        out: &mut [OutRun<'_>],
+    ) -> Option<()> {
+        let n_scales = self.scales.len();
+        let n_scores = n_scales + self.composites.len();
         let mut codes = vec![CODE_MISSING; CHUNK_ROWS * by_item.len().max(1)];
         let mut index = vec![vec![0u16; CHUNK_ROWS]; n_scales];
         let mut flags = vec![0u8; CHUNK_ROWS];
         let mut sums = vec![0f64; CHUNK_ROWS];
         let mut present = vec![vec![0u8; CHUNK_ROWS]; n_scores];
         let mut tables = vec![0u8; CHUNK_ROWS];
-        let mut start = 0;
-        while start < rows {
-            let len = (rows - start).min(CHUNK_ROWS);
+        let end_of_run = first + rows;
+        let mut start = first;
+        while start < end_of_run {
+            let len = (end_of_run - start).min(CHUNK_ROWS);
             let end = start + len;
+            // Where the chunk lies in the run's buffers (a multiple of eight rows).
+            let at = start - first;
+            let (bit_at, bit_end) = (at / 8, (at + len).div_ceil(8));
             let mut invalid = false;
             for (i, (column, map)) in by_item.iter().zip(&self.weights).enumerate() {
                 if let Some(column) = column {
@@ -1057,30 +1209,41 @@ impl<'p> ColumnKernel<'p> {
                         *x = if f != 0 { *gated } else { *x };
                     }
                 }
-                let (column, validity, _) = result.get_mut(s)?;
+                let run = out.get_mut(s)?;
                 let ok = present.get_mut(s)?.get_mut(..len)?;
-                column.extend(
-                    index
-                        .iter()
-                        .map(|&x| scale.values.get(usize::from(x)).copied().unwrap_or(0.0)),
-                );
-                for (o, &x) in ok.iter_mut().zip(index.iter()) {
-                    *o = scale.present.get(usize::from(x)).copied().unwrap_or(0);
+                let dst = run.values.get_mut(at..at + len)?;
+                match scale.small.as_deref() {
+                    Some(small) => {
+                        // Every index is below 256 here, so the byte is the whole index.
+                        for ((v, o), &x) in dst.iter_mut().zip(ok.iter_mut()).zip(index.iter()) {
+                            let x = usize::from(x as u8);
+                            *v = small.values[x];
+                            *o = small.present[x];
+                        }
+                    }
+                    None => {
+                        let (values, present) = (scale.values.as_slice(), scale.present.as_slice());
+                        for ((v, o), &x) in dst.iter_mut().zip(ok.iter_mut()).zip(index.iter()) {
+                            let x = usize::from(x);
+                            *v = values.get(x).copied().unwrap_or(0.0);
+                            *o = present.get(x).copied().unwrap_or(0);
+                        }
+                    }
                 }
-                validity.push_flags(ok);
+                pack_flags(ok, run.valid.get_mut(bit_at..bit_end)?);
             }
             // Composites: the sum of their scales' values just written, present when all are.
             for (c, parts) in self.composites.iter().enumerate() {
-                let (done, rest) = result.split_at_mut(n_scales + c);
+                let (done, rest) = out.split_at_mut(n_scales + c);
                 let (done_ok, rest_ok) = present.split_at_mut(n_scales + c);
-                let (column, validity, _) = rest.first_mut()?;
+                let run = rest.first_mut()?;
                 let ok = rest_ok.first_mut()?.get_mut(..len)?;
                 let dst = &mut sums[..len];
                 dst.fill(0.0);
                 ok.fill(1);
                 for &p in parts {
                     let (Some(src), Some(src_ok)) = (
-                        done.get(p).and_then(|d| d.0.get(start..end)),
+                        done.get(p).and_then(|d| d.values.get(at..at + len)),
                         done_ok.get(p),
                     ) else {
                         ok.fill(0);
@@ -1094,45 +1257,93 @@ impl<'p> ColumnKernel<'p> {
                     }
                 }
                 // A missing composite holds 0, as a missing scale does.
-                column.extend(
-                    dst.iter()
-                        .zip(ok.iter())
-                        .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
-                );
-                validity.push_flags(ok);
+                for ((v, &d), &o) in run
+                    .values
+                    .get_mut(at..at + len)?
+                    .iter_mut()
+                    .zip(dst.iter())
+                    .zip(ok.iter())
+                {
+                    *v = if o != 0 { d } else { 0.0 };
+                }
+                pack_flags(ok, run.valid.get_mut(bit_at..bit_end)?);
             }
             // Bands: for a scale by its index (one table lookup a row), for a composite by its
             // value.
-            for (s, (column, _, bands)) in result.iter_mut().enumerate() {
-                let (Some(out), Some(Some(band))) = (bands.as_mut(), self.bands.get(s)) else {
+            for (s, run) in out.iter_mut().enumerate() {
+                let (Some((keys_out, keys_valid)), Some(Some(band))) =
+                    (run.keys.as_mut(), self.bands.get(s))
+                else {
                     continue;
                 };
+                let keys_out = keys_out.get_mut(at..at + len)?;
                 let flags = &mut flags[..len];
                 let row_ages = ages.and_then(|a| a.get(start..end));
                 let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
+                // One table for every row when no row has its own age.
+                let table = band.table_of(default_age);
+                let small = band.small.get(usize::from(table));
                 match (by_index, row_ages) {
                     (Some(index), None) => {
-                        // One table for every row: no per-row choice.
-                        let table = band.table_of(default_age);
-                        let keys = band
-                            .by_index
-                            .get(usize::from(table))
-                            .map_or(&[][..], Vec::as_slice);
                         let index = &index[..len];
-                        out.keys.extend(index.iter().map(|&x| {
-                            let k = keys.get(usize::from(x)).copied().unwrap_or(NO_BAND);
-                            if k == NO_BAND { 0 } else { i32::from(k) }
-                        }));
-                        for (f, &x) in flags.iter_mut().zip(index) {
-                            *f = u8::from(keys.get(usize::from(x)).is_some_and(|&k| k != NO_BAND));
+                        match small {
+                            // Every index is below 256 here, so the byte is the whole index.
+                            Some(keys) => {
+                                for ((o, f), &x) in
+                                    keys_out.iter_mut().zip(flags.iter_mut()).zip(index)
+                                {
+                                    let k = keys[usize::from(x as u8)];
+                                    *f = u8::from(k != NO_BAND);
+                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
+                                }
+                            }
+                            None => {
+                                let keys = band
+                                    .by_index
+                                    .get(usize::from(table))
+                                    .map_or(&[][..], Vec::as_slice);
+                                for ((o, f), &x) in
+                                    keys_out.iter_mut().zip(flags.iter_mut()).zip(index)
+                                {
+                                    let k = keys.get(usize::from(x)).copied().unwrap_or(NO_BAND);
+                                    *f = u8::from(k != NO_BAND);
+                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
+                                }
+                            }
+                        }
+                    }
+                    (None, None) if !band.small.is_empty() => {
+                        // A composite of whole numbers below 256, one table for every row.
+                        let values = run.values.get(at..at + len)?;
+                        let ok = present.get(s)?.get(..len)?;
+                        match small {
+                            Some(keys) => {
+                                for (((o, f), &v), &ok) in keys_out
+                                    .iter_mut()
+                                    .zip(flags.iter_mut())
+                                    .zip(values)
+                                    .zip(ok)
+                                {
+                                    let k = if ok != 0 {
+                                        keys[(v as usize) & 255]
+                                    } else {
+                                        NO_BAND
+                                    };
+                                    *f = u8::from(k != NO_BAND);
+                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
+                                }
+                            }
+                            None => {
+                                keys_out.fill(0);
+                                flags.fill(0);
+                            }
                         }
                     }
                     (by_index, row_ages) => {
                         let tables = &mut tables[..len];
                         band.tables(row_ages, default_age, tables);
-                        let values = column.get(start..end)?;
+                        let values = run.values.get(at..at + len)?;
                         let ok = present.get(s)?.get(..len)?;
-                        let first = out.keys.len();
                         for (r, &t) in tables.iter().enumerate() {
                             let key = match by_index {
                                 Some(index) => band
@@ -1145,17 +1356,89 @@ impl<'p> ColumnKernel<'p> {
                                 None => NO_BAND,
                             };
                             flags[r] = u8::from(key != NO_BAND);
-                            out.keys
-                                .push(if key == NO_BAND { 0 } else { i32::from(key) });
+                            keys_out[r] = if key == NO_BAND { 0 } else { i32::from(key) };
                         }
-                        debug_assert_eq!(out.keys.len() - first, len);
                     }
                 }
-                out.validity.push_flags(flags);
+                pack_flags(flags, keys_valid.get_mut(bit_at..bit_end)?);
             }
             start = end;
         }
-        Some(result)
+        Some(())
+    }
+}
+
+/// `table` followed by `fill` up to 256 entries (`table` has at most 256).
+fn padded<T: Copy>(table: &[T], fill: T) -> [T; 256] {
+    let mut out = [fill; 256];
+    for (o, &v) in out.iter_mut().zip(table) {
+        *o = v;
+    }
+    out
+}
+
+/// Rows per run of the kernel when a call is split over cores: below twice this many a call is
+/// scored on one thread, as a second thread costs about what scoring a few thousand rows does.
+const PARALLEL_ROWS: usize = 1 << 15;
+
+/// One score's buffers over a run of rows: values, their validity bytes and, for a banded score,
+/// band keys and their validity bytes. A run starts at a multiple of eight rows, so the bytes of
+/// its bitmaps belong to it alone.
+struct OutRun<'o> {
+    values: &'o mut [f64],
+    valid: &'o mut [u8],
+    keys: Option<(&'o mut [i32], &'o mut [u8])>,
+}
+
+impl<'o> OutRun<'o> {
+    /// The first `rows` rows (a multiple of eight unless they are all) and the rest.
+    fn split_at(self, rows: usize) -> (OutRun<'o>, OutRun<'o>) {
+        let rows = rows.min(self.values.len());
+        let bytes = rows.div_ceil(8).min(self.valid.len());
+        let (values, values_rest) = self.values.split_at_mut(rows);
+        let (valid, valid_rest) = self.valid.split_at_mut(bytes);
+        let (keys, keys_rest) = match self.keys {
+            Some((k, b)) => {
+                let (k, k_rest) = k.split_at_mut(rows.min(k.len()));
+                let (b, b_rest) = b.split_at_mut(bytes.min(b.len()));
+                (Some((k, b)), Some((k_rest, b_rest)))
+            }
+            None => (None, None),
+        };
+        (
+            OutRun {
+                values,
+                valid,
+                keys,
+            },
+            OutRun {
+                values: values_rest,
+                valid: valid_rest,
+                keys: keys_rest,
+            },
+        )
+    }
+}
+
+/// Packs one flag (0 or 1) per row into `out`, row 0 in the lowest bit of the first byte, eight
+/// rows per multiplication; bits past the last flag are left clear.
+fn pack_flags(flags: &[u8], out: &mut [u8]) {
+    let mut groups = flags.chunks_exact(8);
+    let mut bytes = out.iter_mut();
+    for (group, byte) in (&mut groups).zip(&mut bytes) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
+        *byte = (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty()
+        && let Some(byte) = bytes.next()
+    {
+        *byte = rest
+            .iter()
+            .enumerate()
+            .fold(0, |b, (j, &f)| b | (u8::from(f != 0) << j));
     }
 }
 
@@ -1166,11 +1449,13 @@ mod tests {
     use crate::scoring::{score, score_columns};
 
     /// The column-wise kernel over several chunks, with missing answers, an absent column and
-    /// varying ages, equals scoring one respondent at a time, for every built-in instrument.
+    /// varying ages or one age for all, equals scoring one respondent at a time, for every
+    /// built-in instrument; the SDQ also over enough rows to be split over threads.
     #[test]
     fn column_kernel_equals_scoring_one_by_one() {
-        let rows = 2 * CHUNK_ROWS + 37;
-        for id in crate::builtin::builtin_ids() {
+        let many = [("sdq-p-4-17", 2 * PARALLEL_ROWS + CHUNK_ROWS + 13)];
+        let few = crate::builtin::builtin_ids().map(|id| (id, 2 * CHUNK_ROWS + 37));
+        for (id, rows) in few.chain(many) {
             let instrument = crate::builtin::builtin(id).unwrap();
             let def = instrument.def();
             let candidates: Vec<Candidates<'_>> = instrument
@@ -1209,10 +1494,12 @@ mod tests {
             let ages: Vec<Option<u32>> = (0..rows)
                 .map(|r| (r % 11 != 0).then_some(2 + (r % 19) as u32))
                 .collect();
-            for policy in [
-                ImpactMissingPolicy::AllItemsRequired,
-                ImpactMissingPolicy::SumAnswered,
+            for (policy, with_ages) in [
+                (ImpactMissingPolicy::AllItemsRequired, true),
+                (ImpactMissingPolicy::SumAnswered, true),
+                (ImpactMissingPolicy::AllItemsRequired, false),
             ] {
+                let ages = with_ages.then_some(ages.as_slice());
                 // The second item's column is left out: not done in every row.
                 let pairs: Vec<(&str, &[Option<i64>])> = names
                     .iter()
@@ -1226,10 +1513,10 @@ mod tests {
                     age: Some(9),
                     ..ScoreOptions::default()
                 };
-                let bulk = score_columns(instrument, &pairs, Some(&ages), &options).unwrap();
+                let bulk = score_columns(instrument, &pairs, ages, &options).unwrap();
                 for row in (0..rows).step_by(7) {
                     let responses: Responses = pairs.iter().map(|(n, c)| (*n, c[row])).collect();
-                    let age = ages[row].or(options.age);
+                    let age = ages.and_then(|a| a[row]).or(options.age);
                     let one = score(
                         instrument,
                         &responses,
