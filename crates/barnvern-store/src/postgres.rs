@@ -16,10 +16,11 @@ use crate::error::StoreError;
 use crate::model::{AccessEntry, Outcome};
 
 /// The versioned migrations, applied in order; a store records each it has applied.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "event streams, projections, access log",
-    r#"
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "event streams, projections, access log",
+        r#"
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
     case_id     TEXT NOT NULL,
@@ -89,7 +90,19 @@ CREATE TABLE access_log (
 CREATE INDEX access_log_case ON access_log (case_id);
 CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
 "#,
-)];
+    ),
+    (
+        2,
+        "access log: case index of the global chain only",
+        // An entry on an existing case is in that case's chain (`chain = case_id`) and found
+        // through the (chain, seq) index; only the global chain's entries need the case index,
+        // so the entry of every read and append no longer inserts into it.
+        r#"
+DROP INDEX access_log_case;
+CREATE INDEX access_log_case ON access_log (case_id) WHERE chain = '*';
+"#,
+    ),
+];
 
 /// Transactions that lost a deadlock or serialisation race are retried this often.
 const RETRIES: usize = 5;
@@ -711,8 +724,14 @@ impl Tx for PgTx<'_> {
     ) -> R<()> {
         let order = if by_chain { "chain, seq" } else { "id" };
         let (sql, params): (String, Vec<&str>) = match case_id {
+            // The case's chain and the global chain's entries naming it (see migration 2).
             Some(c) => (
-                format!("SELECT {LOG_COLUMNS} FROM access_log WHERE case_id = $1 ORDER BY {order}"),
+                format!(
+                    "SELECT {LOG_COLUMNS} FROM access_log WHERE chain = $1 AND case_id = $1 \
+                     UNION ALL \
+                     SELECT {LOG_COLUMNS} FROM access_log WHERE chain = '*' AND case_id = $1 \
+                     ORDER BY {order}"
+                ),
                 vec![c],
             ),
             None => (

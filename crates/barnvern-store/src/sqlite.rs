@@ -24,10 +24,11 @@ use crate::error::StoreError;
 use crate::model::{AccessEntry, Outcome};
 
 /// The versioned migrations, applied in order; a store records each it has applied.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "event streams, projections, access log",
-    r#"
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "event streams, projections, access log",
+        r#"
 CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
     case_id     TEXT NOT NULL,
@@ -97,7 +98,46 @@ CREATE TABLE access_log (
 CREATE INDEX access_log_case ON access_log (case_id);
 CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;
 "#,
-)];
+    ),
+    (
+        2,
+        "access log: plain rowid ids, case index of the global chain only",
+        // Every read commits one access-log row, so the pages that row dirties are the cost of a
+        // read's transaction (each is written to the WAL again, checksummed, and later copied
+        // into the database). Version 1 dirtied six: the table, `sqlite_sequence`
+        // (AUTOINCREMENT), the (chain, seq) index, the case index, `log_heads` and the table's
+        // growing page. Now: ids are the plain rowid (the log is append-only, so the next id is
+        // still one more than the last, as AUTOINCREMENT gave), and the case index holds only
+        // the global chain's entries: an entry on an existing case is in that case's chain
+        // (`chain = case_id`), found through the (chain, seq) index. The ids, and so the
+        // order and every hash, are kept.
+        r#"
+ALTER TABLE access_log RENAME TO access_log_v1;
+CREATE TABLE access_log (
+    id        INTEGER PRIMARY KEY,
+    chain     TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    at        TEXT NOT NULL,
+    staff_id  TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    purpose   TEXT NOT NULL,
+    case_id   TEXT,
+    action    TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    UNIQUE (chain, seq)
+);
+INSERT INTO access_log (id, chain, seq, at, staff_id, role, purpose, case_id, action, outcome,
+    detail, prev_hash, hash)
+    SELECT id, chain, seq, at, staff_id, role, purpose, case_id, action, outcome, detail,
+        prev_hash, hash FROM access_log_v1 ORDER BY id;
+DROP TABLE access_log_v1;
+CREATE INDEX access_log_case ON access_log (case_id) WHERE chain = '*';
+"#,
+    ),
+];
 
 /// The longest time the access-log entry of a read stays in the WAL without a flush to disk.
 pub(crate) const READ_LOG_WINDOW: Duration = Duration::from_millis(50);
@@ -607,9 +647,15 @@ impl Tx for SqliteTx<'_> {
     ) -> R<()> {
         let order = if by_chain { "chain, seq" } else { "id" };
         let sql = match case_id {
-            Some(_) => {
-                format!("SELECT {LOG_COLUMNS} FROM access_log WHERE case_id = ?1 ORDER BY {order}")
-            }
+            // The entries naming a case are those of its chain and those of the global chain
+            // (an access before the case existed, or refused before it was looked up); the case
+            // index holds only the latter (see migration 2).
+            Some(_) => format!(
+                "SELECT {LOG_COLUMNS} FROM access_log WHERE chain = ?1 AND case_id = ?1 \
+                 UNION ALL \
+                 SELECT {LOG_COLUMNS} FROM access_log WHERE chain = '*' AND case_id = ?1 \
+                 ORDER BY {order}"
+            ),
             None => format!("SELECT {LOG_COLUMNS} FROM access_log ORDER BY {order}"),
         };
         let mut stmt = self.conn.prepare(&sql)?;

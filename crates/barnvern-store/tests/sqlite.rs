@@ -146,3 +146,112 @@ fn another_key_is_refused() {
     assert_eq!(err.code(), "store.no_key");
     assert!(!err.to_string().contains("189001019802"));
 }
+
+/// The access log as schema version 1 had it: AUTOINCREMENT ids and a case index over every
+/// entry. Applied to a current store, it turns the file back into a version 1 store.
+const BACK_TO_VERSION_1: &str = r#"
+BEGIN;
+ALTER TABLE access_log RENAME TO access_log_v2;
+CREATE TABLE access_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    chain     TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    at        TEXT NOT NULL,
+    staff_id  TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    purpose   TEXT NOT NULL,
+    case_id   TEXT,
+    action    TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    UNIQUE (chain, seq)
+);
+INSERT INTO access_log SELECT * FROM access_log_v2;
+DROP TABLE access_log_v2;
+CREATE INDEX access_log_case ON access_log (case_id);
+DELETE FROM schema_migrations WHERE version > 1;
+COMMIT;
+"#;
+
+/// A store of schema version 1 is migrated when it is opened: every access-log entry keeps its
+/// id, chain, seq and hash, `verify` passes, the log of a case still holds the global chain's
+/// entries naming it, and new entries continue the ids and the chains.
+#[test]
+fn a_version_1_store_is_migrated() {
+    let db = Sqlite.fresh();
+    let url = db.url.clone();
+    let store = common::open(&url);
+    let cases = common::cohort(10, 3);
+    common::import_all(store.as_ref(), &cases);
+    let id = cases[0].case_id.as_str();
+    store.read_json(&admin(), id).unwrap();
+    let nobody = common::actor(barnvern_store::Role::Auditor, &[]);
+    assert_eq!(
+        store.read_json(&nobody, id).unwrap_err().code(),
+        "store.forbidden"
+    );
+    drop(store);
+
+    let conn = rusqlite::Connection::open(path_of(&url)).unwrap();
+    conn.execute_batch(BACK_TO_VERSION_1).unwrap();
+    let entries = |conn: &rusqlite::Connection| -> Vec<(i64, String, i64, String)> {
+        let mut stmt = conn
+            .prepare("SELECT id, chain, seq, hash FROM access_log ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = entries(&conn);
+    let autoincrement: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_sequence WHERE name = 'access_log'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(autoincrement, 1, "the file is a version 1 store");
+    drop(conn);
+
+    let store = common::open(&url);
+    let conn = rusqlite::Connection::open(path_of(&url)).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, barnvern_store::SCHEMA_VERSION);
+    assert_eq!(entries(&conn), before, "ids, chains and hashes are kept");
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'access_log'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!sql.contains("AUTOINCREMENT"), "{sql}");
+    assert!(store.verify(&admin()).unwrap().is_ok());
+    let of_case = store.access_log(&admin(), Some(id)).unwrap();
+    assert!(
+        of_case
+            .iter()
+            .any(|e| e.chain == "*" && e.detail == "store.forbidden"),
+        "{of_case:?}"
+    );
+    assert_eq!(
+        of_case.iter().filter(|e| e.chain == id).count(),
+        2,
+        "the import and the read"
+    );
+    // New entries follow the last id and the chains' heads.
+    store.read_json(&admin(), id).unwrap();
+    let after = entries(&conn);
+    let last = after.last().unwrap();
+    assert!(last.0 > before.last().unwrap().0);
+    assert_eq!(last.1, id);
+    assert_eq!(last.2, 3);
+    assert!(store.verify(&admin()).unwrap().is_ok());
+}

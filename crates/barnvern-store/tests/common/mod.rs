@@ -711,6 +711,26 @@ pub fn refusals_are_logged(f: &dyn Fixture) {
         assert_eq!(entry.outcome, Outcome::Refused);
         assert_eq!(entry.detail, code);
     }
+    // The log of the case holds the entries of its own chain and those of the global chain
+    // that name it (a refusal before the case was looked up), in the order they were written.
+    // (The whole log first: reading a case's log adds an entry naming the case.)
+    let all = store.access_log(&admin(), None).unwrap();
+    let of_case = store.access_log(&admin(), Some(id)).unwrap();
+    let naming: Vec<_> = all
+        .iter()
+        .filter(|e| e.case_id.as_deref() == Some(id))
+        .collect();
+    assert_eq!(of_case.iter().collect::<Vec<_>>(), naming);
+    assert!(
+        of_case
+            .iter()
+            .any(|e| e.chain == "*" && e.detail == "store.actor_invalid")
+    );
+    assert!(
+        of_case
+            .iter()
+            .any(|e| e.chain == id && e.detail == "store.refused")
+    );
     // A refused workflow event carries the workflow's finding.
     match store.append(&who, id, 1, &[reopen], None) {
         Err(StoreError::Refused { findings }) => {
