@@ -120,6 +120,8 @@ pub(crate) trait Tx {
         self.put_case(case, false)
     }
     fn insert_event(&mut self, row: &EventRow) -> R<()>;
+    /// Writes the case's projection row (`new`: an import, whose `imported` event, written
+    /// in the same transaction, embeds `row.bundle`; SQLite keeps the bundle there only).
     fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()>;
     /// Replaces the case's worklist rows (`new`: the case has none yet).
     fn put_deadlines(

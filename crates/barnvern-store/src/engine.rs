@@ -147,6 +147,20 @@ struct ImportedBody {
     source: ImportSource,
 }
 
+/// The bundle an `imported` event's body embeds, as [`Engine::import_batch`] writes the body:
+/// `{"bundle":BUNDLE,"source":SOURCE}`, BUNDLE the bytes stored as the case's bundle. `None`
+/// when the body is not of that form. The boundary is the last `,"source":` (no JSON string
+/// holds an unescaped quote, and the source object has no key `source`), and what follows it
+/// must be an [`ImportSource`].
+pub(crate) fn imported_bundle(body: &str) -> Option<&str> {
+    const SOURCE: &str = ",\"source\":";
+    let rest = body.strip_prefix("{\"bundle\":")?;
+    let end = rest.rfind(SOURCE)?;
+    let source = rest.get(end + SOURCE.len()..)?.strip_suffix('}')?;
+    serde_json::from_str::<ImportSource>(source).ok()?;
+    rest.get(..end)
+}
+
 /// Decodes a stored event row.
 pub(crate) fn decode_event(row: &EventRow) -> R<StoredEvent> {
     let corrupt = |e: String| {
@@ -1066,5 +1080,34 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn ping(&self) -> R<()> {
         self.backend
             .read(&mut |tx| tx.log_head(GLOBAL_CHAIN).map(|_| ()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_imported_bundle_is_cut_from_the_body_as_the_import_wrote_it() {
+        let bundle = r#"{"case_id":"x","source":{"a":1},"note":"a \",\"source\":{} b"}"#;
+        let source = ImportSource {
+            system: "jsonl".into(),
+            file: Some(r#"odd ,"source":{"system":"x"} name.jsonl"#.into()),
+            line: Some(7),
+        };
+        let body = format!(
+            "{{\"bundle\":{bundle},\"source\":{}}}",
+            serde_json::to_string(&source).unwrap()
+        );
+        // The body is what serde gives for the whole (as `decode_event` reads it back).
+        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(parsed["source"]["line"], 7);
+        assert_eq!(imported_bundle(&body), Some(bundle));
+        assert_eq!(
+            imported_bundle(r#"{"bundle":{},"source":{"nope":1}}"#),
+            None
+        );
+        assert_eq!(imported_bundle(r#"{"type":"case_closed"}"#), None);
+        assert_eq!(imported_bundle(""), None);
     }
 }

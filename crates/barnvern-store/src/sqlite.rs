@@ -20,6 +20,7 @@ use crate::backend::{
     Backend, CaseRow, CaseSummary, DeadlineRow, EventRow, Head, LogRow, R, Tx, WorklistRow,
 };
 use crate::chain::GENESIS;
+use crate::engine::imported_bundle;
 use crate::error::StoreError;
 use crate::model::{AccessEntry, Outcome};
 
@@ -101,7 +102,8 @@ CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT 
     ),
     (
         2,
-        "access log: plain rowid ids, case index of the global chain only",
+        "access log: plain rowid ids, case index of the global chain only; the bundle of an \
+         imported case stored once",
         // Every read commits one access-log row, so the pages that row dirties are the cost of a
         // read's transaction (each is written to the WAL again, checksummed, and later copied
         // into the database). Version 1 dirtied six: the table, `sqlite_sequence`
@@ -111,6 +113,12 @@ CREATE TABLE log_heads (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT 
         // the global chain's entries: an entry on an existing case is in that case's chain
         // (`chain = case_id`), found through the (chain, seq) index. The ids, and so the
         // order and every hash, are kept.
+        //
+        // An import wrote each bundle twice: in its `imported` event (hashed into the chain)
+        // and in the case's row. A new case's row now holds no bundle (NULL): its bundle is the
+        // one its `imported` event embeds, read from there (`BUNDLE_SQL`) until an append
+        // writes the next one into the row. The cases of a version 1 store keep theirs. The
+        // case table's ids become plain rowids too (no `sqlite_sequence` row per import).
         r#"
 ALTER TABLE access_log RENAME TO access_log_v1;
 CREATE TABLE access_log (
@@ -135,6 +143,21 @@ INSERT INTO access_log (id, chain, seq, at, staff_id, role, purpose, case_id, ac
         prev_hash, hash FROM access_log_v1 ORDER BY id;
 DROP TABLE access_log_v1;
 CREATE INDEX access_log_case ON access_log (case_id) WHERE chain = '*';
+ALTER TABLE cases RENAME TO cases_v1;
+CREATE TABLE cases (
+    seq          INTEGER PRIMARY KEY,
+    case_id      TEXT NOT NULL UNIQUE,
+    jurisdiction TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    head_hash    TEXT NOT NULL,
+    bundle       TEXT
+);
+INSERT INTO cases (seq, case_id, jurisdiction, municipality, version, head_hash, bundle)
+    SELECT seq, case_id, jurisdiction, municipality, version, head_hash, bundle FROM cases_v1
+    ORDER BY seq;
+DROP TABLE cases_v1;
+CREATE INDEX cases_municipality ON cases (municipality);
 "#,
     ),
 ];
@@ -362,6 +385,35 @@ struct SqliteTx<'a> {
     conn: &'a Connection,
 }
 
+/// Two columns of a query over `cases c`: whether the case's bundle is its `imported` event's
+/// (the row holds none: a case not appended to since its import, see migration 2), and the
+/// row's bundle or else that event's body. The event is read only when the row has no bundle
+/// (`coalesce` stops at its first value that is not NULL).
+macro_rules! bundle_sql {
+    () => {
+        "c.bundle IS NULL, coalesce(c.bundle, \
+         (SELECT e.body FROM events e WHERE e.case_id = c.case_id AND e.version = 1))"
+    };
+}
+
+/// A stored bundle that its row does not hold, nor its imported event.
+fn no_bundle(case_id: &str) -> StoreError {
+    StoreError::Corrupt(format!(
+        "case {case_id}: the case holds no bundle and its imported event embeds none"
+    ))
+}
+
+/// The case's bundle from the columns of [`bundle_sql!`].
+fn stored_bundle(case_id: &str, from_event: bool, text: Option<String>) -> R<Option<String>> {
+    if !from_event {
+        return Ok(text);
+    }
+    let body = text.ok_or_else(|| no_bundle(case_id))?;
+    imported_bundle(&body)
+        .map(|b| Some(b.to_owned()))
+        .ok_or_else(|| no_bundle(case_id))
+}
+
 fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         case_id: r.get(0)?,
@@ -409,22 +461,36 @@ impl Tx for SqliteTx<'_> {
 
     fn head(&mut self, case_id: &str, with_bundle: bool) -> R<Option<Head>> {
         let sql = if with_bundle {
-            "SELECT version, head_hash, municipality, bundle FROM cases WHERE case_id = ?1"
+            concat!(
+                "SELECT c.version, c.head_hash, c.municipality, ",
+                bundle_sql!(),
+                " FROM cases c WHERE c.case_id = ?1"
+            )
         } else {
-            "SELECT version, head_hash, municipality, NULL FROM cases WHERE case_id = ?1"
+            "SELECT version, head_hash, municipality, 0, NULL FROM cases WHERE case_id = ?1"
         };
-        Ok(self
+        let row = self
             .conn
             .prepare_cached(sql)?
             .query_row([case_id], |r| {
-                Ok(Head {
-                    version: r.get(0)?,
-                    hash: r.get(1)?,
-                    municipality: r.get(2)?,
-                    bundle: r.get(3)?,
-                })
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })
-            .optional()?)
+            .optional()?;
+        let Some((version, hash, municipality, from_event, text)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Head {
+            version,
+            hash,
+            municipality,
+            bundle: stored_bundle(case_id, from_event, text)?,
+        }))
     }
 
     fn insert_event(&mut self, row: &EventRow) -> R<()> {
@@ -448,10 +514,12 @@ impl Tx for SqliteTx<'_> {
 
     fn put_case(&mut self, row: &CaseRow<'_>, new: bool) -> R<()> {
         if new {
+            // A new case is an import: its bundle is the one its `imported` event embeds (the
+            // same bytes), read from there (see `bundle_sql!`), so the row holds none.
             self.conn
                 .prepare_cached(
                     "INSERT INTO cases (case_id, jurisdiction, municipality, version, head_hash, bundle) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
                 )?
                 .execute(params![
                     row.case_id,
@@ -459,7 +527,6 @@ impl Tx for SqliteTx<'_> {
                     row.municipality,
                     row.version,
                     row.head_hash,
-                    row.bundle
                 ])?;
         } else {
             self.conn
@@ -617,26 +684,45 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn bundles(&mut self, f: &mut dyn FnMut(&str) -> R<()>) -> R<u64> {
-        let mut stmt = self.conn.prepare("SELECT bundle FROM cases ORDER BY seq")?;
+        let mut stmt = self.conn.prepare(concat!(
+            "SELECT c.case_id, ",
+            bundle_sql!(),
+            " FROM cases c ORDER BY c.seq"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut n = 0;
         while let Some(row) = rows.next()? {
-            let bundle = row
-                .get_ref(0)?
+            let text = row
+                .get_ref(2)?
                 .as_str()
                 .map_err(|e| StoreError::Corrupt(format!("a stored bundle is not text: {e}")))?;
-            f(bundle)?;
+            if row.get::<_, bool>(1)? {
+                let case_id: String = row.get(0)?;
+                f(imported_bundle(text).ok_or_else(|| no_bundle(&case_id))?)?;
+            } else {
+                f(text)?;
+            }
             n += 1;
         }
         Ok(n)
     }
 
     fn bundle(&mut self, case_id: &str) -> R<Option<String>> {
-        Ok(self
+        let row = self
             .conn
-            .prepare_cached("SELECT bundle FROM cases WHERE case_id = ?1")?
-            .query_row([case_id], |r| r.get(0))
-            .optional()?)
+            .prepare_cached(concat!(
+                "SELECT ",
+                bundle_sql!(),
+                " FROM cases c WHERE c.case_id = ?1"
+            ))?
+            .query_row([case_id], |r| {
+                Ok((r.get::<_, bool>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .optional()?;
+        match row {
+            Some((from_event, text)) => stored_bundle(case_id, from_event, text),
+            None => Ok(None),
+        }
     }
 
     fn log(
