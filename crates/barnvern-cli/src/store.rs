@@ -26,8 +26,11 @@ pub const EXIT_CONFLICT: u8 = 4;
 /// The environment variable holding the store key when no --store-key-file is given.
 pub const STORE_KEY_ENV: &str = "BARNVERN_STORE_KEY";
 
-/// Bundles imported per transaction (one durable commit each).
-const IMPORT_BATCH: usize = 500;
+/// Bundles imported per transaction (one durable commit each). 2,000 rather than 500: the
+/// index pages an import touches at random keys are written to the WAL once per transaction,
+/// so larger ones write each page for more cases (callgrind and `time`, 20,000 children:
+/// 15 % less CPU), for about 50 MiB more memory per batch held.
+const IMPORT_BATCH: usize = 2_000;
 
 /// Options every store command takes.
 #[derive(Debug, Args)]
@@ -377,9 +380,10 @@ fn import(
     let mut counts = ImportCounts::default();
     // Parsing and checking the lines (the larger part of an import's work) runs on its own
     // thread, a batch ahead of the store's transactions, so two cores share the work. At most
-    // two batches wait between them: memory stays flat in the input size. Rejections and the
-    // store's answers are written in line order.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, ExitCode>>(2);
+    // one batch waits between them (besides the one being parsed and the one being stored):
+    // memory stays flat in the input size. Rejections and the store's answers are written in
+    // line order.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, ExitCode>>(1);
     std::thread::scope(|scope| -> Result<(), ExitCode> {
         scope.spawn(move || parse_files(files, &tx));
         // Returning early drops `rx`, which stops the parser at its next batch.
