@@ -485,7 +485,7 @@ mod tests {
         assert_eq!(got, expected);
 
         // A tiny set, first with every fingerprint the same (each case is compared with every
-        // earlier one through the spill file), then with tiny shards that double many times:
+        // earlier one through the spill file), then with tiny shards that grow many times:
         // the same dataset and quarantine, byte for byte.
         let want = files(&default);
         assert_eq!(files(&run("collide", tiny(same))), want);
