@@ -352,7 +352,39 @@ fn demo_setup(args: &ServeArgs) -> Result<Demo, ExitCode> {
     Ok((dir, store, verifier))
 }
 
+/// A random store key for the demo: 32 random bytes written as 64 hex digits. Not the raw
+/// bytes: `StoreKey::new` trims white space at either end (as a key file's newline), so raw
+/// random bytes that began or ended with one (about one run in 26) made a key shorter than 32
+/// bytes and the demo refused to start.
 fn rand_key() -> Vec<u8> {
-    let k: [u8; 32] = rand::random();
-    k.to_vec()
+    demo_key_text(rand::random())
+}
+
+fn demo_key_text(bytes: [u8; 32]) -> Vec<u8> {
+    bytes
+        .iter()
+        .flat_map(|b| {
+            let hex = b"0123456789abcdef";
+            [hex[usize::from(b >> 4)], hex[usize::from(b & 15)]]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_store_key_is_never_shortened_by_trimming() {
+        // Random bytes with white space at both ends: the raw bytes would be 30 once trimmed.
+        let mut bytes = [0x41u8; 32];
+        bytes[0] = b' ';
+        bytes[31] = b'\n';
+        assert!(barnvern_store::StoreKey::new(&bytes).is_err());
+        let text = demo_key_text(bytes);
+        assert_eq!(text.len(), 64);
+        assert!(text.starts_with(b"20") && text.ends_with(b"0a"));
+        assert!(barnvern_store::StoreKey::new(&text).is_ok());
+        assert!(barnvern_store::StoreKey::new(&rand_key()).is_ok());
+    }
 }
