@@ -361,13 +361,7 @@ fn rand_key() -> Vec<u8> {
 }
 
 fn demo_key_text(bytes: [u8; 32]) -> Vec<u8> {
-    bytes
-        .iter()
-        .flat_map(|b| {
-            let hex = b"0123456789abcdef";
-            [hex[usize::from(b >> 4)], hex[usize::from(b & 15)]]
-        })
-        .collect()
+    hex::encode(bytes).into_bytes()
 }
 
 #[cfg(test)]
