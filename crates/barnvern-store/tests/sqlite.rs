@@ -153,10 +153,11 @@ fn another_key_is_refused() {
     assert!(!err.to_string().contains("189001019802"));
 }
 
-/// The access log and the cases as schema version 1 had them: AUTOINCREMENT ids, a case index
-/// over every entry, every bundle in its case's row (the test fills in the bundles, which
-/// schema 2 keeps only in the imported events). Applied to a current store, it turns the file
-/// back into a version 1 store.
+/// The access log, the cases and the events as schema version 1 had them: AUTOINCREMENT ids, a
+/// case index over every entry, every bundle in its case's row (the test fills in the bundles,
+/// which schema 2 keeps only in the imported events), the events in a WITHOUT ROWID table
+/// (schema 3 moved them into a rowid table). Applied to a current store, it turns the file back
+/// into a version 1 store.
 const BACK_TO_VERSION_1: &str = r#"
 BEGIN;
 ALTER TABLE cases RENAME TO cases_v2;
@@ -193,13 +194,29 @@ CREATE TABLE access_log (
 INSERT INTO access_log SELECT * FROM access_log_v2;
 DROP TABLE access_log_v2;
 CREATE INDEX access_log_case ON access_log (case_id);
+ALTER TABLE events RENAME TO events_v3;
+CREATE TABLE events (
+    case_id     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+) WITHOUT ROWID;
+INSERT INTO events SELECT case_id, version, kind, actor, recorded_at, body, prev_hash, hash
+    FROM events_v3;
+DROP TABLE events_v3;
 DELETE FROM schema_migrations WHERE version > 1;
 COMMIT;
 "#;
 
 /// A store of schema version 1 is migrated when it is opened: every access-log entry keeps its
-/// id, chain, seq and hash, `verify` passes, the log of a case still holds the global chain's
-/// entries naming it, and new entries continue the ids and the chains.
+/// id, chain, seq and hash, every event is kept (in a rowid table), `verify` passes, the log of
+/// a case still holds the global chain's entries naming it, and new entries continue the ids
+/// and the chains.
 #[test]
 fn a_version_1_store_is_migrated() {
     let db = Sqlite.fresh();
@@ -242,6 +259,26 @@ fn a_version_1_store_is_migrated() {
             .unwrap()
     };
     let before = entries(&conn);
+    let event_rows = |conn: &rusqlite::Connection| -> Vec<(String, i64, String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT case_id, version, body, hash FROM events ORDER BY case_id, version")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let events_before = event_rows(&conn);
+    assert_eq!(events_before.len(), 10);
+    let table_sql = |conn: &rusqlite::Connection, name: &str| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(table_sql(&conn, "events").contains("WITHOUT ROWID"));
     let autoincrement: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_sequence WHERE name = 'access_log'",
@@ -261,6 +298,12 @@ fn a_version_1_store_is_migrated() {
         .unwrap();
     assert_eq!(version, barnvern_store::SCHEMA_VERSION);
     assert_eq!(entries(&conn), before, "ids, chains and hashes are kept");
+    assert_eq!(event_rows(&conn), events_before, "every event is kept");
+    let events_sql = table_sql(&conn, "events");
+    assert!(
+        !events_sql.contains("WITHOUT ROWID"),
+        "the events are in a rowid table: {events_sql}"
+    );
     let sql: String = conn
         .query_row(
             "SELECT sql FROM sqlite_master WHERE name = 'access_log'",
