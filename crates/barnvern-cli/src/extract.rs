@@ -284,10 +284,15 @@ pub fn run_extract(args: &ExtractArgs) -> ExitCode {
     if let Some(db) = &args.from {
         return crate::store::extract_from(args, db);
     }
-    let key = match project_key(args.key_file.as_deref()) {
-        Ok(k) => k,
-        Err(code) => return code,
-    };
+    match project_key(args.key_file.as_deref()) {
+        Ok(key) => run_extract_keyed(args, key),
+        Err(code) => code,
+    }
+}
+
+/// `barnvern extract` of the files in `args` with the project key already read (and its file's
+/// permissions already warned about, once).
+pub fn run_extract_keyed(args: &ExtractArgs, key: ProjectKey) -> ExitCode {
     let mut options = ExtractOptions::new(
         args.files.clone(),
         args.out.clone(),

@@ -718,7 +718,7 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
     };
     let actor = actor(&common, "research extract")?;
     // Refuse before anything is written: the project key, the store, the actor's rights.
-    crate::extract::project_key(args.key_file.as_deref())?;
+    let key = crate::extract::project_key(args.key_file.as_deref())?;
     if !actor.may(barnvern_store::Action::Extract) {
         return Err(fail(&StoreError::Forbidden {
             role: actor.role.as_str(),
@@ -776,7 +776,7 @@ fn extract_from_inner(args: &crate::extract::ExtractArgs, db: &str) -> Result<Ex
     // The staging folder is empty and ours.
     inner.out = staged.path().to_owned();
     inner.overwrite = true;
-    let code = crate::extract::run_extract(&inner);
+    let code = crate::extract::run_extract_keyed(&inner, key);
     // If the extract stopped before opening the pipe, open it once so the feeder's open
     // returns and its writes fail instead of blocking.
     if !feeder.is_finished() {

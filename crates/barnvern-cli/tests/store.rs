@@ -385,7 +385,7 @@ fn extract_from_the_store_equals_extract_from_json_lines() {
         r#"{"staff_id": "d-1", "role": "data_steward", "purpose": "evaluation study"}"#,
     )
     .unwrap();
-    barnvern(&dir)
+    let from_store = barnvern(&dir)
         .args([
             "extract",
             "--from",
@@ -397,6 +397,14 @@ fn extract_from_the_store_equals_extract_from_json_lines() {
         .args(["--actor-file", "steward.json"])
         .assert()
         .success();
+    // The key file was written with the default permissions (0644 here): one warning, not one
+    // from the store side and another from the extract it runs.
+    let said = stderr(&from_store);
+    assert_eq!(
+        said.matches("warning: the project key file").count(),
+        1,
+        "{said}"
+    );
     barnvern(&dir)
         .args(["extract", "bundles.jsonl", "--out", "from-file"])
         .args(["--key-file", "project.key", "--as-of", "2026-06-30"])
