@@ -26,7 +26,8 @@ pub struct ValidateArgs {
     /// which also read SSB XML files.
     #[arg(long, value_enum, default_value_t = Rules::Barnvern)]
     pub rules: Rules,
-    /// Output: one line per finding, or one JSON object per finding.
+    /// Output: one line per finding, one JSON object per finding, or a summary (the number of
+    /// findings of each severity and code, and where each was first found).
     #[arg(long, value_enum, default_value_t = FindingFormat::Text)]
     pub format: FindingFormat,
     /// The longest line accepted, in bytes.
@@ -50,6 +51,60 @@ pub enum FindingFormat {
     Text,
     /// One JSON object per finding: file, line, path, code, severity, message.
     Json,
+    /// For large inputs: no line per finding, but a table of the number of findings of each
+    /// severity and code, with the place each was first found.
+    Summary,
+}
+
+/// The findings of a run counted by severity and code, each with the first place it was found
+/// (memory grows with the number of distinct codes, not with the findings).
+#[derive(Debug, Default)]
+pub struct FindingSummary {
+    /// (severity, code) -> (findings, first place).
+    counts: std::collections::BTreeMap<(barnvern_core::Severity, String), (u64, String)>,
+}
+
+impl FindingSummary {
+    /// Counts one finding; `at` (file, line and path) is called only for the first of its code.
+    pub fn add(
+        &mut self,
+        severity: barnvern_core::Severity,
+        code: &str,
+        at: impl FnOnce() -> String,
+    ) {
+        match self.counts.get_mut(&(severity, code.to_owned())) {
+            Some((n, _)) => *n += 1,
+            None => {
+                self.counts.insert((severity, code.to_owned()), (1, at()));
+            }
+        }
+    }
+
+    /// The table (errors first, then queries, then warnings; codes in order) and a total line.
+    pub fn print(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let total: u64 = self.counts.values().map(|(n, _)| n).sum();
+        if self.counts.is_empty() {
+            return writeln!(out, "no findings");
+        }
+        let rows: Vec<Vec<String>> = self
+            .counts
+            .iter()
+            .map(|((severity, code), (n, first))| {
+                vec![
+                    severity.as_str().to_owned(),
+                    code.clone(),
+                    n.to_string(),
+                    first.clone(),
+                ]
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            crate::table::render(&["severity", "code", "findings", "first found at"], &rows)
+        )?;
+        writeln!(out, "{total} finding(s) of {} code(s)", self.counts.len())
+    }
 }
 
 /// Arguments of `barnvern extract`.
@@ -108,14 +163,21 @@ pub fn bytes_bar(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Prints one line's findings.
+/// Prints one line's findings (or, for the summary, counts them).
 fn print_findings(
     out: &mut dyn Write,
+    summary: &mut FindingSummary,
     f: &LineFindings,
     format: FindingFormat,
 ) -> std::io::Result<()> {
     for finding in &f.findings {
         match format {
+            FindingFormat::Summary => {
+                summary.add(finding.severity, &finding.code, || match f.line {
+                    Some(l) => format!("{}:{l}: {}", f.file, finding.path),
+                    None => format!("{}: {}", f.file, finding.path),
+                })
+            }
             FindingFormat::Text => {
                 let at = match f.line {
                     Some(l) => format!("{}:{l}", f.file),
@@ -164,11 +226,7 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
     if args.rules == Rules::Ssb {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        return match crate::ssb::validate_ssb(
-            &args.files,
-            args.format == FindingFormat::Json,
-            &mut out,
-        ) {
+        return match crate::ssb::validate_ssb(&args.files, args.format, &mut out) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("barnvern: {e}");
@@ -185,6 +243,8 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
     );
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let mut counted = FindingSummary::default();
+    let stdout_error = |e| ExtractError::io(std::path::Path::new("<stdout>"), e);
     let result = validate(
         &args.files,
         InputOptions {
@@ -193,12 +253,15 @@ pub fn run_validate(args: &ValidateArgs) -> ExitCode {
         0,
         rules,
         &|p| bar.set_position(p.bytes),
-        |f| {
-            print_findings(&mut out, f, args.format)
-                .map_err(|e| ExtractError::io(std::path::Path::new("<stdout>"), e))
-        },
+        |f| print_findings(&mut out, &mut counted, f, args.format).map_err(stdout_error),
     );
     bar.finish_and_clear();
+    let result = result.and_then(|s| {
+        if args.format == FindingFormat::Summary {
+            counted.print(&mut out).map_err(stdout_error)?;
+        }
+        Ok(s)
+    });
     match result {
         Err(e) => stopped(&e),
         Ok(summary) => {

@@ -16,6 +16,7 @@ use barnvern_extract::input::{InputOptions, LineReader};
 use barnvern_ssb::{Extracts, check, check_sak, write_case};
 use clap::{Args, Subcommand};
 
+use crate::extract::{FindingFormat, FindingSummary};
 use crate::{EXIT_INVALID, EXIT_IO, EXIT_USAGE};
 
 /// Formats `barnvern import` reads.
@@ -317,12 +318,20 @@ fn is_xml(path: &Path) -> io::Result<bool> {
 /// per line with `code`, `severity`, `path` and `message`. XML files are read in the order
 /// given, so change extracts apply to the extracts they name. Returns the exit code: 1 when any
 /// finding is an error, else 0. An unreadable file is an `Err` (exit 3).
-pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::Result<u8> {
+pub fn validate_ssb(
+    files: &[PathBuf],
+    format: FindingFormat,
+    out: &mut dyn Write,
+) -> io::Result<u8> {
     let mut series = Extracts::new();
     let mut any_error = false;
+    let mut counted = FindingSummary::default();
     let mut emit = |finding: &Finding, out: &mut dyn Write| -> io::Result<()> {
         any_error |= finding.severity == Severity::Error;
-        if json {
+        if format == FindingFormat::Summary {
+            counted.add(finding.severity, &finding.code, || finding.path.clone());
+            Ok(())
+        } else if format == FindingFormat::Json {
             let line = serde_json::json!({
                 "code": finding.code,
                 "severity": finding.severity,
@@ -382,6 +391,9 @@ pub fn validate_ssb(files: &[PathBuf], json: bool, out: &mut dyn Write) -> io::R
             }
         }
     }
+    if format == FindingFormat::Summary {
+        counted.print(out)?;
+    }
     Ok(if any_error { EXIT_INVALID } else { 0 })
 }
 
@@ -399,8 +411,12 @@ mod tests {
     #[test]
     fn validate_ssb_prints_one_json_object_per_finding_and_exits_1_on_errors() {
         let mut out = Vec::new();
-        let code =
-            validate_ssb(&[sample("sluttdato_etter_startdato.xml")], true, &mut out).unwrap();
+        let code = validate_ssb(
+            &[sample("sluttdato_etter_startdato.xml")],
+            FindingFormat::Json,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(code, EXIT_INVALID);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<serde_json::Value> = text
@@ -431,11 +447,15 @@ mod tests {
         let case = Case::from_json(&json).unwrap();
         std::fs::write(&bundles, format!("{}\nnot json\n", case.to_json().unwrap())).unwrap();
         let mut out = Vec::new();
-        let code = validate_ssb(&[bundles], false, &mut out).unwrap();
+        let code = validate_ssb(&[bundles], FindingFormat::Text, &mut out).unwrap();
         assert_eq!(code, EXIT_INVALID, "the broken line is an error");
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("b.jsonl:2"), "{text}");
-        let missing = validate_ssb(&[dir.path().join("none.xml")], false, &mut Vec::new());
+        let missing = validate_ssb(
+            &[dir.path().join("none.xml")],
+            FindingFormat::Text,
+            &mut Vec::new(),
+        );
         assert!(missing.is_err());
     }
 }

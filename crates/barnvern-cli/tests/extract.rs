@@ -346,6 +346,91 @@ fn validate_reports_the_same_findings_the_extract_quarantines() {
     barnvern().arg("validate").arg(&good).assert().success();
 }
 
+/// `--format summary` prints, instead of every finding, one row per severity and code with
+/// the number of findings and the first place found: the same counts as the findings `--format
+/// json` lists, with the same exit code; no finding's message.
+#[test]
+fn validate_summary_counts_the_findings_of_each_code() {
+    let f = faulty_input();
+    let json = barnvern()
+        .args(["validate", "--format", "json"])
+        .arg(&f.input)
+        .assert()
+        .code(1);
+    let mut expected: std::collections::BTreeMap<(String, String), (u64, String)> =
+        std::collections::BTreeMap::new();
+    let mut messages = Vec::new();
+    for l in String::from_utf8_lossy(&json.get_output().stdout).lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        let key = (
+            v["severity"].as_str().unwrap().to_owned(),
+            v["code"].as_str().unwrap().to_owned(),
+        );
+        let at = format!(
+            "{}:{}: {}",
+            v["file"].as_str().unwrap(),
+            v["line"],
+            v["path"].as_str().unwrap()
+        );
+        expected.entry(key).or_insert((0, at)).0 += 1;
+        messages.push(v["message"].as_str().unwrap().to_owned());
+    }
+    assert!(expected.values().any(|(n, _)| *n > 1) || expected.len() > 5);
+    let summary = barnvern()
+        .args(["validate", "--format", "summary"])
+        .arg(&f.input)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&summary.get_output().stdout).into_owned();
+    let mut found = std::collections::BTreeMap::new();
+    for row in stdout.lines().skip(2) {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        if cells.len() < 4 || !["error", "query", "warning"].contains(&cells[0]) {
+            continue;
+        }
+        let first = row[row.find(cells[3]).unwrap()..].trim_end().to_owned();
+        let n: u64 = cells[2].parse().unwrap();
+        found.insert((cells[0].to_owned(), cells[1].to_owned()), (n, first));
+    }
+    let expected: std::collections::BTreeMap<_, _> = expected
+        .into_iter()
+        .map(|(k, (n, at))| (k, (n, at.trim_end().to_owned())))
+        .collect();
+    assert_eq!(found, expected, "{stdout}");
+    let total: u64 = found.values().map(|(n, _)| n).sum();
+    assert!(
+        stdout.contains(&format!("{total} finding(s) of {} code(s)", found.len())),
+        "{stdout}"
+    );
+    for m in messages {
+        assert!(!stdout.contains(&m), "a message in the summary: {m}");
+    }
+
+    let good = f.dir.path().join("good.jsonl");
+    fs::write(&good, valid_lines(4).join("\n")).unwrap();
+    let clean = barnvern()
+        .args(["validate", "--format", "summary"])
+        .arg(&good)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&clean.get_output().stdout),
+        "no findings\n"
+    );
+
+    // SSB's controls summarised the same way.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../barnvern-ssb/tests/data/sluttdato_etter_startdato.xml");
+    let ssb = barnvern()
+        .args(["validate", "--rules", "ssb", "--format", "summary"])
+        .arg(&sample)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&ssb.get_output().stdout).into_owned();
+    assert!(stdout.lines().any(|l| l.starts_with("error ")), "{stdout}");
+    assert!(stdout.contains("finding(s) of"), "{stdout}");
+}
+
 #[test]
 fn a_key_is_required_and_a_short_one_refused_without_echoing_it() {
     let f = faulty_input();
