@@ -153,14 +153,34 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses an `xs:date` (`2021-01-01`, a time-zone suffix ignored).
+/// Parses an `xs:date` (`2021-01-01`, a time-zone suffix ignored). The year must be four
+/// digits: chrono's `%Y` also takes a sign and more or fewer digits (`-024-01-02` is the year
+/// -24), which the writer would write back as `-0024-01-02`, no longer a date SSB or this reader
+/// accepts.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+    let ymd = s.get(..10)?;
+    if !starts_with_yyyy_mm_dd(ymd) {
+        return None;
+    }
+    NaiveDate::parse_from_str(ymd, "%Y-%m-%d").ok()
+}
+
+/// Whether `s` starts with `YYYY-MM-DD` in ASCII digits.
+fn starts_with_yyyy_mm_dd(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..10]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 /// Parses `DatoUttrekk`; a value without a UTC offset (as in some of SSB's samples) is read as
-/// Norwegian standard time (+01:00).
+/// Norwegian standard time (+01:00). The date part must be `YYYY-MM-DD`, as in [`parse_date`].
 pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
+    if !starts_with_yyyy_mm_dd(s) {
+        return None;
+    }
     DateTime::parse_from_rfc3339(s).ok().or_else(|| {
         let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
         FixedOffset::east_opt(3600)?
