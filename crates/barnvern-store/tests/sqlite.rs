@@ -374,3 +374,39 @@ fn a_version_1_store_is_migrated() {
     assert_eq!(exported, 10 + new.len());
     assert!(store.verify(&admin()).unwrap().is_ok());
 }
+
+#[test]
+fn the_wal_is_checkpointed_while_the_store_is_open() {
+    // No commit checkpoints inline: the flusher thread copies the WAL into the database once a
+    // commit leaves 8,192 pages (32 MiB) or more in it. Without that the WAL would grow for as
+    // long as a service keeps the store open, and every reader would search a longer one.
+    let db = Sqlite.fresh();
+    let store = common::open(&db.url);
+    let path = path_of(&db.url);
+    let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let mut wal = path.clone().into_os_string();
+    wal.push("-wal");
+    let wal = std::path::PathBuf::from(wal);
+    let before = size(&path);
+    let cases = common::cohort(8_000, 11);
+    common::import_all(store.as_ref(), &cases);
+    assert!(
+        size(&wal) >= 32 * 1024 * 1024,
+        "the import left {} bytes of WAL: too few to reach a checkpoint",
+        size(&wal)
+    );
+    // The checkpoint runs beside this thread; wait for it (generously: it is two flushes and
+    // 32 MiB of writes), then check that the database holds the import.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while size(&path) < before + 16 * 1024 * 1024 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        size(&path) >= before + 16 * 1024 * 1024,
+        "the database file stayed at {} bytes with {} bytes of WAL",
+        size(&path),
+        size(&wal)
+    );
+    let id = cases[7_999].case_id.as_str();
+    assert!(store.read_json(&admin(), id).is_ok());
+}
