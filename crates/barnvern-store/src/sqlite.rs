@@ -200,6 +200,10 @@ DROP TABLE events_v2;
 pub(crate) const READ_LOG_WINDOW: Duration = Duration::from_millis(50);
 
 pub(crate) struct Sqlite {
+    /// Declared first, so dropped first: the flusher finishes a checkpoint it is running and
+    /// closes its connection before the pool's connections close, and the last of those then
+    /// checkpoints the whole WAL into the database and removes it (the file is whole again).
+    flusher: Flusher,
     path: PathBuf,
     pool: crate::pool::Pool<Conn>,
     /// Held from `BEGIN IMMEDIATE` to the end of each write transaction: the store's writers
@@ -214,8 +218,23 @@ pub(crate) struct Sqlite {
     /// Set by a commit after which the WAL holds [`CHECKPOINT_PAGES`] pages or more (the
     /// flusher is woken once); cleared by the flusher when it checkpoints.
     checkpoint_wanted: Arc<AtomicBool>,
-    /// Wakes the flusher to checkpoint; dropping it stops the flusher (after a last flush).
-    flusher: mpsc::Sender<()>,
+}
+
+/// The flusher thread and the channel that wakes it to checkpoint; dropping it stops the
+/// thread (after a last flush) and waits for it.
+struct Flusher {
+    wake: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            // A panic in the flusher has nothing left to clean up.
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A pooled connection, remembering its `synchronous` setting (set only when it changes).
@@ -257,7 +276,7 @@ fn start_flusher(
     path: &Path,
     unflushed: Arc<AtomicBool>,
     checkpoint_wanted: Arc<AtomicBool>,
-) -> R<mpsc::Sender<()>> {
+) -> R<Flusher> {
     let (tx, rx) = mpsc::channel::<()>();
     let db = path.to_owned();
     let mut wal = path.as_os_str().to_owned();
@@ -287,7 +306,7 @@ fn start_flusher(
             }
         }
     };
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("barnvern-store-flusher".into())
         .spawn(move || {
             loop {
@@ -305,7 +324,10 @@ fn start_flusher(
             }
         })
         .map_err(|e| StoreError::Database(format!("cannot start the WAL flusher: {e}")))?;
-    Ok(tx)
+    Ok(Flusher {
+        wake: Some(tx),
+        thread: Some(thread),
+    })
 }
 
 fn configure(conn: &Connection) -> R<()> {
@@ -343,10 +365,10 @@ impl Sqlite {
         let unflushed = Arc::new(AtomicBool::new(false));
         let checkpoint_wanted = Arc::new(AtomicBool::new(false));
         Ok(Sqlite {
+            flusher: start_flusher(path, Arc::clone(&unflushed), Arc::clone(&checkpoint_wanted))?,
             path: path.to_owned(),
             pool,
             writer: parking_lot::FairMutex::new(()),
-            flusher: start_flusher(path, Arc::clone(&unflushed), Arc::clone(&checkpoint_wanted))?,
             unflushed,
             checkpoint_wanted,
         })
@@ -438,7 +460,9 @@ impl Backend for Sqlite {
                 {
                     // Fails only if the flusher thread has ended (a panic): the WAL then
                     // grows until the store's last connection closes and checkpoints it.
-                    let _ = self.flusher.send(());
+                    if let Some(wake) = &self.flusher.wake {
+                        let _ = wake.send(());
+                    }
                 }
                 self.pool.give(c);
                 result
