@@ -6,11 +6,8 @@
 //! commit returns). The access-log entry of a read commits without a flush
 //! (`synchronous = NORMAL`: in the WAL, so a crash of the process loses nothing), and a
 //! flusher thread puts it on disk within [`READ_LOG_WINDOW`]: a power cut can lose only the
-//! entries of the reads served in that window, whole, at the end of their chains. The same
-//! thread checkpoints the WAL into the database once it holds [`CHECKPOINT_PAGES`] pages, so
-//! that no read or append pays for a checkpoint inline.
+//! entries of the reads served in that window, whole, at the end of their chains.
 
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -200,10 +197,6 @@ DROP TABLE events_v2;
 pub(crate) const READ_LOG_WINDOW: Duration = Duration::from_millis(50);
 
 pub(crate) struct Sqlite {
-    /// Declared first, so dropped first: the flusher finishes a checkpoint it is running and
-    /// closes its connection before the pool's connections close, and the last of those then
-    /// checkpoints the whole WAL into the database and removes it (the file is whole again).
-    flusher: Flusher,
     path: PathBuf,
     pool: crate::pool::Pool<Conn>,
     /// Held from `BEGIN IMMEDIATE` to the end of each write transaction: the store's writers
@@ -215,26 +208,8 @@ pub(crate) struct Sqlite {
     writer: parking_lot::FairMutex<()>,
     /// Set by a commit without a flush; cleared by the flusher when it flushes the WAL.
     unflushed: Arc<AtomicBool>,
-    /// Set by a commit after which the WAL holds [`CHECKPOINT_PAGES`] pages or more (the
-    /// flusher is woken once); cleared by the flusher when it checkpoints.
-    checkpoint_wanted: Arc<AtomicBool>,
-}
-
-/// The flusher thread and the channel that wakes it to checkpoint; dropping it stops the
-/// thread (after a last flush) and waits for it.
-struct Flusher {
-    wake: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Flusher {
-    fn drop(&mut self) {
-        drop(self.wake.take());
-        if let Some(thread) = self.thread.take() {
-            // A panic in the flusher has nothing left to clean up.
-            let _ = thread.join();
-        }
-    }
+    /// Dropping it stops the flusher (after a last flush).
+    _flusher: mpsc::Sender<()>,
 }
 
 /// A pooled connection, remembering its `synchronous` setting (set only when it changes).
@@ -243,55 +218,15 @@ struct Conn {
     durable: bool,
 }
 
-/// The WAL's size, in pages, at which it is checkpointed into the database: 8,192 pages
-/// (32 MiB) instead of SQLite's 1,000. A checkpoint flushes the WAL and the database (two
-/// `fsync`s) and writes each page changed since the last one, so the index leaves that an
-/// import or the access log touch at random keys are written to the database once per 32 MiB
-/// of WAL rather than again for nearly every transaction (a batch of 500 imports is about
-/// 1,000 pages).
-const CHECKPOINT_PAGES: i32 = 8_192;
-
-thread_local! {
-    /// The pages in the WAL after this thread's last commit, as SQLite's WAL hook reports them
-    /// (the hook runs inside `COMMIT`, on the committing thread).
-    static WAL_PAGES: Cell<i32> = const { Cell::new(0) };
-}
-
-/// The WAL hook of every connection: records the WAL's size for [`Sqlite::write`]. Setting a
-/// hook turns off SQLite's own checkpoint after commit, which ran inside the commit of whichever
-/// read or append crossed the limit (about 12 % of a read's time under a read load).
-fn record_wal_pages(_: &rusqlite::hooks::Wal, pages: std::ffi::c_int) -> rusqlite::Result<()> {
-    WAL_PAGES.with(|p| p.set(pages));
-    Ok(())
-}
-
 /// The flusher: every [`READ_LOG_WINDOW`], if a commit since the last round skipped its flush,
 /// flushes the WAL file (`fdatasync`, which puts every commit written to it so far on disk), and
-/// once more when the store is dropped. Woken by a commit that found the WAL at
-/// [`CHECKPOINT_PAGES`], it checkpoints the WAL into the database (`PASSIVE`: it copies what no
-/// reader still needs, blocking no reader or writer) on a connection of its own, opened for
-/// that. A checkpoint flushes the WAL before it copies pages into the database, and the database
-/// after.
-fn start_flusher(
-    path: &Path,
-    unflushed: Arc<AtomicBool>,
-    checkpoint_wanted: Arc<AtomicBool>,
-) -> R<Flusher> {
+/// once more when the store is dropped. A checkpoint needs no help: SQLite flushes the WAL
+/// before it copies pages into the database, and the database after.
+fn start_flusher(path: &Path, unflushed: Arc<AtomicBool>) -> R<mpsc::Sender<()>> {
     let (tx, rx) = mpsc::channel::<()>();
-    let db = path.to_owned();
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let wal = PathBuf::from(wal);
-    // A failed checkpoint is tried again at the next commit's wake-up; the WAL only grows
-    // meanwhile, and the last connection to close checkpoints it in full.
-    let checkpoint = move || {
-        if checkpoint_wanted.swap(false, Ordering::AcqRel)
-            && let Ok(conn) = Connection::open(&db)
-        {
-            let _ = conn.busy_timeout(Duration::from_secs(5));
-            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        }
-    };
     let flush = move || {
         if unflushed.swap(false, Ordering::AcqRel) {
             match std::fs::OpenOptions::new().write(true).open(&wal) {
@@ -306,16 +241,12 @@ fn start_flusher(
             }
         }
     };
-    let thread = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("barnvern-store-flusher".into())
         .spawn(move || {
             loop {
                 match rx.recv_timeout(READ_LOG_WINDOW) {
-                    Err(mpsc::RecvTimeoutError::Timeout) => flush(),
-                    Ok(()) => {
-                        checkpoint();
-                        flush();
-                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) | Ok(()) => flush(),
                     Err(mpsc::RecvTimeoutError::Disconnected) => {
                         flush();
                         break;
@@ -324,10 +255,7 @@ fn start_flusher(
             }
         })
         .map_err(|e| StoreError::Database(format!("cannot start the WAL flusher: {e}")))?;
-    Ok(Flusher {
-        wake: Some(tx),
-        thread: Some(thread),
-    })
+    Ok(tx)
 }
 
 fn configure(conn: &Connection) -> R<()> {
@@ -340,9 +268,13 @@ fn configure(conn: &Connection) -> R<()> {
     // A 32 MiB page cache (the default is 2 MiB): an import touches the indexes of every table
     // at random keys, and pages evicted early are read and written again.
     conn.pragma_update(None, "cache_size", -32_768)?;
-    // The WAL is checkpointed by the flusher thread (see `CHECKPOINT_PAGES`), not inside a
-    // commit; the WAL file is cut back to 64 MiB whenever it grew beyond.
-    conn.wal_hook(Some(record_wal_pages));
+    // Checkpoint the WAL into the database every 8,192 pages (32 MiB) instead of SQLite's
+    // 1,000: a checkpoint flushes the WAL and the database (two `fsync`s) and writes each page
+    // changed since the last one, so the index leaves that an import or the access log touch
+    // at random keys are written to the database once per 32 MiB of WAL rather than again for
+    // nearly every transaction (a batch of 500 imports is about 1,000 pages). The WAL file is
+    // cut back to 64 MiB after a checkpoint whenever it grew beyond.
+    conn.pragma_update(None, "wal_autocheckpoint", 8_192)?;
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     Ok(())
 }
@@ -363,14 +295,12 @@ impl Sqlite {
             durable: true,
         });
         let unflushed = Arc::new(AtomicBool::new(false));
-        let checkpoint_wanted = Arc::new(AtomicBool::new(false));
         Ok(Sqlite {
-            flusher: start_flusher(path, Arc::clone(&unflushed), Arc::clone(&checkpoint_wanted))?,
             path: path.to_owned(),
             pool,
             writer: parking_lot::FairMutex::new(()),
+            _flusher: start_flusher(path, Arc::clone(&unflushed))?,
             unflushed,
-            checkpoint_wanted,
         })
     }
 
@@ -450,19 +380,9 @@ impl Backend for Sqlite {
         let mut tx = SqliteTx { conn: &c.conn };
         match f(&mut tx) {
             Ok(result) => {
-                WAL_PAGES.with(|p| p.set(0));
                 c.conn.prepare_cached("COMMIT")?.execute([])?;
                 if !durable {
                     self.unflushed.store(true, Ordering::Release);
-                }
-                if WAL_PAGES.with(Cell::get) >= CHECKPOINT_PAGES
-                    && !self.checkpoint_wanted.swap(true, Ordering::AcqRel)
-                {
-                    // Fails only if the flusher thread has ended (a panic): the WAL then
-                    // grows until the store's last connection closes and checkpoints it.
-                    if let Some(wake) = &self.flusher.wake {
-                        let _ = wake.send(());
-                    }
                 }
                 self.pool.give(c);
                 result
