@@ -169,10 +169,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 fn starts_with_yyyy_mm_dd(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 10
-        && b[..10]
-            .iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Parses `DatoUttrekk`; a value without a UTC offset (as in some of SSB's samples) is read as

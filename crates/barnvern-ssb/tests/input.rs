@@ -344,7 +344,13 @@ fn a_date_whose_year_is_not_four_digits_is_refused_not_read_as_a_year_before_chr
     // chrono's `%Y` reads `-024-01-02` as the year -24; the writer wrote it back as
     // `-0024-01-02`, which nothing reads: a case read from SSB's format could not be written and
     // read again (fuzz input fuzz/artifacts/ssb_xml/crash-6c2e6e15d9806f518816bb35fc77ce1ce8b821b1).
-    for bad in ["-024-01-02", "+2024-01-02", "24-01-02", "2024-1-02", "20240-01-02"] {
+    for bad in [
+        "-024-01-02",
+        "+2024-01-02",
+        "24-01-02",
+        "2024-1-02",
+        "20240-01-02",
+    ] {
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <Barnevern Id="1b1907ef-2080-42c8-b704-3b33bf0b0982" DatoUttrekk="2021-01-01T13:22:00+01:00">
@@ -363,7 +369,10 @@ fn a_date_whose_year_is_not_four_digits_is_refused_not_read_as_a_year_before_chr
             .unwrap_or_else(|| panic!("{bad}: no ssb.date in {:?}", rc.findings));
         assert!(date.path.ends_with("/@StartDato"), "{}", date.path);
         assert_eq!(date.severity, Severity::Error);
-        assert!(rc.into_case().is_err(), "{bad}: a Sak without a start date maps");
+        assert!(
+            rc.into_case().is_err(),
+            "{bad}: a Sak without a start date maps"
+        );
     }
     let dated = |s: &str| barnvern_ssb::import::parse_date(s);
     assert_eq!(
@@ -371,5 +380,8 @@ fn a_date_whose_year_is_not_four_digits_is_refused_not_read_as_a_year_before_chr
         chrono::NaiveDate::from_ymd_opt(2024, 1, 2),
         "a time-zone suffix is still ignored"
     );
-    assert_eq!(dated("0999-12-31").map(|d| d.to_string()).as_deref(), Some("0999-12-31"));
+    assert_eq!(
+        dated("0999-12-31").map(|d| d.to_string()).as_deref(),
+        Some("0999-12-31")
+    );
 }

@@ -96,7 +96,7 @@ pub use model::{
 };
 
 /// The latest schema version (migration) of each backend.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// A case store. Both backends implement it with the same behaviour; a service holds one as
 /// `Arc<dyn CaseStore>` and calls it from blocking threads (every method blocks on the

@@ -110,6 +110,27 @@ CREATE INDEX access_log_case ON access_log (case_id) WHERE chain = '*';
         // both backends stand at the same schema version.
         "SELECT 1",
     ),
+    (
+        4,
+        "bundles and event bodies compressed with lz4",
+        // A bundle or event body of more than about 2 KB is compressed when stored (TOAST), with
+        // pglz by default. Every append writes the case's whole bundle and its events, and pglz
+        // was about 4 % of the server's and client's CPU under eight writers (`perf`); lz4
+        // compresses several times faster. Appends from 8 writers on distinct cases, 20,000
+        // imported children, three stores each: 1,837 events/s with pglz, 2,010 with lz4
+        // (medians). Values already stored keep pglz; both are read alike. A server built
+        // without lz4 (or older than PostgreSQL 14) keeps pglz, with a notice.
+        r#"
+DO $$
+BEGIN
+    EXECUTE 'ALTER TABLE cases ALTER COLUMN bundle SET COMPRESSION lz4';
+    EXECUTE 'ALTER TABLE events ALTER COLUMN body SET COMPRESSION lz4';
+EXCEPTION WHEN feature_not_supported OR syntax_error THEN
+    RAISE NOTICE 'lz4 compression is not available on this server: bundles stay compressed with pglz';
+END
+$$;
+"#,
+    ),
 ];
 
 /// Transactions that lost a deadlock or serialisation race are retried this often.

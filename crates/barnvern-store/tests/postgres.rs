@@ -71,3 +71,36 @@ impl Drop for DropDatabase {
 }
 
 store_suite!(Postgres, "kill_test_child_process");
+
+#[test]
+fn bundles_are_compressed_with_lz4_where_the_server_has_it() {
+    // Schema 4: every append writes the case's whole bundle, and lz4 compresses it several
+    // times faster than PostgreSQL's default pglz. A server without lz4 keeps pglz.
+    let db = Postgres.fresh();
+    let store = common::open(&db.url);
+    let cases = common::cohort(20, 5);
+    common::import_all(store.as_ref(), &cases);
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let has_lz4 = client
+        .batch_execute("SET default_toast_compression = 'lz4'")
+        .is_ok();
+    let expected = if has_lz4 { "lz4" } else { "pglz" };
+    for (table, column) in [("cases", "bundle"), ("events", "body")] {
+        let sql = format!(
+            "SELECT DISTINCT pg_column_compression({column}) FROM {table} \
+             WHERE pg_column_compression({column}) IS NOT NULL"
+        );
+        let methods: Vec<String> = client
+            .query(sql.as_str(), &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(methods, [expected], "{table}.{column}");
+    }
+    let version: i64 = client
+        .query_one("SELECT max(version) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, barnvern_store::SCHEMA_VERSION);
+}
