@@ -16,6 +16,10 @@ pub(crate) struct Head {
     pub municipality: String,
     /// The current bundle's JSON, when asked for.
     pub bundle: Option<String>,
+    /// The head (seq, hash) of the case's access-log chain, locked until the transaction ends,
+    /// where the backend read it with the case (PostgreSQL's `locked_head`: one round trip and
+    /// one row update fewer an append); `None` where it did not or the chain has no entry yet.
+    pub log_head: Option<(i64, String)>,
 }
 
 /// An event row.

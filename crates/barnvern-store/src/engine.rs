@@ -58,6 +58,8 @@ struct LogCtx {
     chain: Option<String>,
     /// What was done.
     detail: String,
+    /// The head of `chain`, locked, where the backend read it with the case.
+    log_head: Option<(i64, String)>,
 }
 
 pub(crate) struct Engine<B: Backend> {
@@ -328,7 +330,8 @@ impl<B: Backend> Engine<B> {
                     return result.map(Ok);
                 };
                 let mut rows = vec![unchained_log_row(actor, action, case_id, &ctx, o, detail)];
-                chain_and_insert(tx, &mut rows)?;
+                let known = ctx.chain.as_deref().zip(ctx.log_head.take());
+                chain_and_insert(tx, &mut rows, known)?;
                 Ok(result)
             });
         }
@@ -352,7 +355,7 @@ impl<B: Backend> Engine<B> {
             // serialisation failure: the same batch then, chained afresh).
             let mut batch: Option<Vec<LogRow>> = None;
             self.backend.write(self.durable_reads, &mut |tx| {
-                chain_and_insert(tx, batch.get_or_insert_with(&mut *take))?;
+                chain_and_insert(tx, batch.get_or_insert_with(&mut *take), None)?;
                 Ok(Ok(()))
             })
         })
@@ -379,8 +382,9 @@ impl<B: Backend> Engine<B> {
         let not_found = || StoreError::NotFound {
             case_id: case_id.to_owned(),
         };
-        let head = head.ok_or_else(not_found)?;
+        let mut head = head.ok_or_else(not_found)?;
         ctx.chain = Some(case_id.to_owned());
+        ctx.log_head = head.log_head.take();
         if !actor.serves(&head.municipality) {
             return Err(not_found());
         }
@@ -501,6 +505,7 @@ impl<B: Backend> Engine<B> {
                             hash: row.hash.clone(),
                             municipality: case.municipality.as_str().to_owned(),
                             bundle: Some(p.bundle.clone()),
+                            log_head: None,
                         },
                     );
                     let head_hash = row.hash.clone();
@@ -545,7 +550,7 @@ impl<B: Backend> Engine<B> {
                     ..log_entry(actor, Action::Import, outcome, detail)
                 })
                 .collect();
-            chain_and_insert(tx, &mut rows)?;
+            chain_and_insert(tx, &mut rows, None)?;
             Ok(Ok(results))
         })
     }
@@ -902,10 +907,23 @@ fn unchained_log_row(
 
 /// Links `rows` (in order) onto the heads of their chains, locked for the transaction, and
 /// inserts them: each row's seq follows its chain's head and its hash covers the previous
-/// one's.
-fn chain_and_insert(tx: &mut dyn Tx, rows: &mut [LogRow]) -> R<()> {
-    let chains: Vec<&str> = rows.iter().map(|r| r.chain.as_str()).collect();
-    let mut heads = tx.log_heads_of(&chains)?;
+/// one's. `known` is a chain's head that the transaction has already read and locked (see
+/// `Head::log_head`); the heads are read here only when some row is on another chain.
+fn chain_and_insert(
+    tx: &mut dyn Tx,
+    rows: &mut [LogRow],
+    known: Option<(&str, (i64, String))>,
+) -> R<()> {
+    let mut heads = match known {
+        // Every row goes to the chain whose head the transaction already holds locked.
+        Some((chain, head)) if rows.iter().all(|r| r.chain == chain) => {
+            std::collections::HashMap::from([(chain.to_owned(), head)])
+        }
+        _ => {
+            let chains: Vec<&str> = rows.iter().map(|r| r.chain.as_str()).collect();
+            tx.log_heads_of(&chains)?
+        }
+    };
     for row in rows.iter_mut() {
         let (seq, prev) = heads.remove(&row.chain).unwrap_or((0, GENESIS.to_owned()));
         row.seq = seq + 1;

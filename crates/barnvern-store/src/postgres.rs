@@ -432,6 +432,7 @@ impl Tx for PgTx<'_> {
             hash: r.get(1),
             municipality: r.get(2),
             bundle: r.get(3),
+            log_head: None,
         }))
     }
 
@@ -439,11 +440,16 @@ impl Tx for PgTx<'_> {
         // The row lock serialises appends to the case as the advisory lock does (an import of
         // an existing id only reads it), and under READ COMMITTED a row updated while this
         // waited is read as committed, not from the statement's older snapshot.
+        // The head of the case's access-log chain is locked and read in the same statement, for
+        // the append's own log entry (cases before log heads, the order every append takes).
         let row = pg!(
             self,
             self.query_opt(
-                "SELECT version, head_hash, municipality, bundle FROM cases WHERE case_id = $1 \
-                 FOR UPDATE",
+                "WITH c AS (SELECT version, head_hash, municipality, bundle FROM cases \
+                 WHERE case_id = $1 FOR UPDATE), \
+                 l AS (SELECT seq, hash FROM log_heads WHERE chain = $1 FOR UPDATE) \
+                 SELECT c.version, c.head_hash, c.municipality, c.bundle, l.seq, l.hash \
+                 FROM c LEFT JOIN l ON true",
                 &[&case_id]
             )
         );
@@ -452,6 +458,9 @@ impl Tx for PgTx<'_> {
             hash: r.get(1),
             municipality: r.get(2),
             bundle: r.get(3),
+            log_head: r
+                .get::<_, Option<i64>>(4)
+                .zip(r.get::<_, Option<String>>(5)),
         }))
     }
 
@@ -896,6 +905,7 @@ impl Tx for PgTx<'_> {
                         hash: r.get(2),
                         municipality: r.get(3),
                         bundle: r.get(4),
+                        log_head: None,
                     },
                 )
             })

@@ -528,6 +528,7 @@ impl Tx for SqliteTx<'_> {
             hash,
             municipality,
             bundle: stored_bundle(case_id, from_event, text)?,
+            log_head: None,
         }))
     }
 
