@@ -592,14 +592,26 @@ fn family_partner(case: &CaseData, r: &mut Findings) {
                 .findings,
             );
         }
-        _ => r.push(Finding::warning(
-            "family_partner.programme_id",
-            "fp.programme_not_shipped",
-            format!(
-                "programme {} is not shipped with barnvern: the family's records are checked when its trial is loaded",
-                barnvern_core::identifier::echo(&fp.programme_id)
-            ),
-        )),
+        _ => {
+            r.push(Finding::warning(
+                "family_partner.programme_id",
+                "fp.programme_not_shipped",
+                format!(
+                    "programme {} is not shipped with barnvern: the family's records are checked when its trial is loaded",
+                    barnvern_core::identifier::echo(&fp.programme_id)
+                ),
+            ));
+            // What reaches the research tables as it is must hold without the trial's
+            // definitions: the item names of the questionnaires.
+            for (i, wave) in fp.family.waves.iter().enumerate() {
+                for (j, q) in wave.questionnaires.iter().enumerate() {
+                    r.extend_under(
+                        &format!("family_partner.family.waves[{i}].questionnaires[{j}]"),
+                        q.check_item_names().findings,
+                    );
+                }
+            }
+        }
     }
 }
 

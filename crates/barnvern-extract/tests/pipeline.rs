@@ -91,3 +91,49 @@ fn the_dataset_holds_exactly_the_research_form_of_every_accepted_line() {
         }
     }
 }
+
+#[test]
+fn an_item_name_shaped_like_an_identity_number_is_quarantined_not_a_failed_extract() {
+    // A Family Partner programme barnvern does not ship is checked when its trial is loaded,
+    // but its questionnaires' item names go to `item_responses.item` as they are. One shaped
+    // like an identity number passed validation, and the dataset writer's last guard then
+    // failed the whole extract, naming no line (fuzz input
+    // fuzz/artifacts/extract_line/crash-b2d13bdd38610b3df8e781675ed5dc6852ea45aa). Now the line
+    // is refused with `outcomes.invalid_name` and quarantined, and the extract goes on.
+    let artefact = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/artifacts/extract_line/crash-b2d13bdd38610b3df8e781675ed5dc6852ea45aa");
+    let mut bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(artefact).unwrap()).unwrap();
+    // The same item under a name holding a public test personnummer (Skatteverket's list in
+    // ../shared/testdata).
+    let responses =
+        &mut bundle["family_partner"]["family"]["waves"][2]["questionnaires"][0]["responses"];
+    let answer = responses["consid"].take();
+    let map = responses.as_object_mut().unwrap();
+    map.remove("consid");
+    map.insert("consid189001019802".into(), answer);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let opts = SynthOptions {
+        children: 5,
+        seed: 3,
+        ..SynthOptions::default()
+    };
+    let mut file = std::fs::File::create(&input).unwrap();
+    barnvern_synth::write_jsonl(&opts, &mut file, &|_| {}).unwrap();
+    use std::io::Write;
+    writeln!(file, "{bundle}").unwrap();
+    drop(file);
+    let out = dir.path().join("extract");
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let options = ExtractOptions::new(vec![input], out.clone(), as_of);
+    let s = extract(&options, key(), &|_| {}).unwrap();
+    assert_eq!((s.accepted, s.rejected), (5, 1));
+    let quarantine = std::fs::read_to_string(out.join(barnvern_extract::QUARANTINE_FILE)).unwrap();
+    assert!(quarantine.contains("outcomes.invalid_name"), "{quarantine}");
+    assert!(
+        quarantine.contains("waves[2].questionnaires[0].responses"),
+        "{quarantine}"
+    );
+    assert!(!quarantine.contains("189001019802"), "{quarantine}");
+}

@@ -128,6 +128,22 @@ impl Questionnaire {
         barnvern_outcomes::score(instrument, &self.responses, &options).ok()
     }
 
+    /// Findings for the responses whose item is not a valid name (`outcomes.invalid_name`: see
+    /// [`barnvern_outcomes::instrument::check_name`]), at `responses` (the name is not
+    /// repeated in the path). Needs no instrument: it holds for every questionnaire, also of a
+    /// trial whose definitions are not loaded, whose item names still reach the research tables.
+    pub fn check_item_names(&self) -> Findings {
+        let mut r = Findings::new();
+        for (name, _) in self.responses.iter() {
+            if let Err(mut f) = barnvern_outcomes::instrument::check_name(name) {
+                f.path = "responses".to_owned();
+                f.message = format!("an item name: {}", f.message);
+                r.push(f);
+            }
+        }
+        r
+    }
+
     /// [`Questionnaire::check_with`] against the built-in instruments only.
     pub fn check(&self, wave_on: NaiveDate) -> Findings {
         self.check_with(wave_on, &[])

@@ -35,7 +35,8 @@ pub const MAX_ITEMS: usize = 10_000;
 pub const MAX_DECIMALS: u32 = 6;
 
 /// The rule for names of instruments, items and scores: 1 to 64 ASCII letters, digits, `_`, `.`
-/// or `-`, starting with a letter. Variable names in SPSS, Stata, R and SDTM all fit.
+/// or `-`, starting with a letter, and nothing shaped like an identity number (a name is
+/// written to research tables as it is). Variable names in SPSS, Stata, R and SDTM all fit.
 pub fn check_name(value: &str) -> Result<(), Finding> {
     let ok_start = value
         .chars()
@@ -44,7 +45,12 @@ pub fn check_name(value: &str) -> Result<(), Finding> {
     let ok_chars = value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if value.is_empty() || value.len() > 64 || !ok_start || !ok_chars {
+    if value.is_empty()
+        || value.len() > 64
+        || !ok_start
+        || !ok_chars
+        || barnvern_core::identifier::looks_like_identity_number(value)
+    {
         return Err(Finding::error(
             "",
             "outcomes.invalid_name",
