@@ -220,7 +220,7 @@ pub(crate) fn extract_with(
             .map(|case| ResearchCase::from_case(&case, &ps, as_of))
             .collect();
         // The cases are dropped here, on the worker, once their rows are built.
-        let rows = PartitionedRows::from_cases(&cases);
+        let rows = chunk_rows(&mut verdicts, cases);
         Chunk { verdicts, rows }
     };
 
@@ -355,6 +355,50 @@ fn check_quarantine_path(options: &ExtractOptions) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The rows of a chunk's accepted cases (`verdicts` index into `cases`). The dataset writer
+/// refuses a value that may not be in a research table (its last guard: text shaped like an
+/// identity number outside a pseudonym column). Validation refuses such input first; should a
+/// rule ever miss one, only that case's line is refused (`extract.unwritable`, quarantined with
+/// the table and column, never the value), and the rest of the chunk is written, instead of the
+/// whole extract failing without naming a line.
+fn chunk_rows(
+    verdicts: &mut [(LineRef, Verdict)],
+    cases: Vec<ResearchCase>,
+) -> barnvern_arrow::Result<PartitionedRows> {
+    let all = PartitionedRows::from_cases(&cases);
+    if all.is_ok() {
+        return all;
+    }
+    let mut kept = Vec::with_capacity(cases.len());
+    let mut moved: Vec<Result<usize, String>> = Vec::with_capacity(cases.len());
+    for case in cases {
+        match PartitionedRows::from_cases(std::slice::from_ref(&case)) {
+            Ok(_) => {
+                moved.push(Ok(kept.len()));
+                kept.push(case);
+            }
+            Err(e) => moved.push(Err(e.to_string())),
+        }
+    }
+    for (_, verdict) in verdicts.iter_mut() {
+        let Verdict::Accepted { index, .. } = verdict else {
+            continue;
+        };
+        match moved.get(*index) {
+            Some(Ok(n)) => *index = *n,
+            Some(Err(why)) => {
+                *verdict = Verdict::Rejected(vec![Finding::error(
+                    "",
+                    "extract.unwritable",
+                    format!("the case cannot be written to the research tables: {why}"),
+                )]);
+            }
+            None => {}
+        }
+    }
+    PartitionedRows::from_cases(&kept)
 }
 
 #[cfg(test)]
@@ -496,5 +540,64 @@ mod tests {
             )),
             want
         );
+    }
+
+    #[test]
+    fn a_case_the_writer_refuses_is_refused_alone() {
+        // Three accepted cases, the second holding a public test personnummer (Skatteverket's
+        // list in ../shared/testdata) in a text column: its line is refused, with the table and
+        // column, and the other two are written.
+        let ps = crate::HmacPseudonymiser::new(key());
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let opts = barnvern_synth::SynthOptions {
+            children: 30,
+            seed: 5,
+            ..barnvern_synth::SynthOptions::default()
+        };
+        let mut cases: Vec<ResearchCase> = barnvern_synth::Cohort::new(&opts)
+            .unwrap()
+            .map(|c| Case::from_data(c.unwrap()).unwrap())
+            .map(|c| ResearchCase::from_case(&c, &ps, as_of))
+            .filter(|r| !r.deadlines.is_empty())
+            .take(3)
+            .collect();
+        assert_eq!(cases.len(), 3);
+        cases[1].deadlines[0].citation = "189001019802".to_owned();
+        let keyer = CaseKeyer::new();
+        let mut verdicts: Vec<(LineRef, Verdict)> = (0..3)
+            .map(|i| {
+                let at = LineRef {
+                    file: 0,
+                    line: i as u64 + 1,
+                };
+                let key = keyer.key_of("NO", &format!("case-{i}"));
+                (at, Verdict::Accepted { key, index: i })
+            })
+            .collect();
+        let rows = chunk_rows(&mut verdicts, cases).unwrap();
+        assert_eq!(rows.cases(), 2);
+        let refused: Vec<&Vec<Finding>> = verdicts
+            .iter()
+            .filter_map(|(_, v)| match v {
+                Verdict::Rejected(f) => Some(f),
+                Verdict::Accepted { .. } => None,
+            })
+            .collect();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0][0].code, "extract.unwritable");
+        assert!(
+            refused[0][0].message.contains("citation"),
+            "{}",
+            refused[0][0].message
+        );
+        assert!(!refused[0][0].message.contains("189001019802"));
+        let indices: Vec<(u64, usize)> = verdicts
+            .iter()
+            .filter_map(|(at, v)| match v {
+                Verdict::Accepted { index, .. } => Some((at.line, *index)),
+                Verdict::Rejected(_) => None,
+            })
+            .collect();
+        assert_eq!(indices, [(1, 0), (3, 1)]);
     }
 }
