@@ -20,6 +20,9 @@ pub mod codes {
     pub const SCHEMA_VERSION: &str = "case.schema_version";
     /// A case id seen before in the same extract.
     pub const DUPLICATE_CASE: &str = "extract.duplicate_case_id";
+    /// A valid case that the dataset writer refuses (text shaped like an identity number in a
+    /// column that is not a pseudonym, which validation should have refused first).
+    pub const UNWRITABLE: &str = "extract.unwritable";
 }
 
 /// Parses and validates one line. `Ok` holds the case and its findings that are not errors

@@ -391,7 +391,7 @@ fn chunk_rows(
             Some(Err(why)) => {
                 *verdict = Verdict::Rejected(vec![Finding::error(
                     "",
-                    "extract.unwritable",
+                    crate::check::codes::UNWRITABLE,
                     format!("the case cannot be written to the research tables: {why}"),
                 )]);
             }
