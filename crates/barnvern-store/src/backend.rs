@@ -225,4 +225,10 @@ pub(crate) trait Backend: Send + Sync {
     fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T>;
     /// Runs `f` in a read-only snapshot.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T>;
+    /// Whether a read of a case is best done inside the write transaction that logs it, in a
+    /// batch with concurrent reads, rather than in a snapshot of its own followed by a batch
+    /// of log entries. See the SQLite backend for why it does.
+    fn reads_in_log_transaction(&self) -> bool {
+        false
+    }
 }

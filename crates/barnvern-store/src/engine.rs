@@ -12,7 +12,7 @@ use crate::actor::{Action, Actor};
 use crate::backend::{Backend, CaseRow, DeadlineRow, EventRow, LogRow, NewCase, R, Tx};
 use crate::chain::{GENESIS, StoreKey, hex, link};
 use crate::error::{Finding, StoreError};
-use crate::group_log::GroupLog;
+use crate::group_log::{Group, GroupLog};
 use crate::model::{
     AccessEntry, ActorRecord, Appended, ChainBreak, EventBody, ImportOutcome, ImportSource,
     Outcome, StoredBundle, StoredCase, StoredEvent, VerifyReport, WorklistItem, WorklistQuery,
@@ -70,6 +70,20 @@ pub(crate) struct Engine<B: Backend> {
     pub(crate) durable_reads: bool,
     /// The access-log entries of reads, committed in groups.
     read_log: GroupLog,
+    /// Reads of cases, each done and logged in one write transaction with those of concurrent
+    /// reads, on a backend that reads inside its log entry's transaction
+    /// ([`Backend::reads_in_log_transaction`]).
+    case_reads: Group<CaseRead, R<StoredBundle>>,
+}
+
+/// The most reads in one batch of [`Engine::read_json`] before it commits: others wait for
+/// the next (each read of the batch waits for the last to be done).
+const MAX_READ_BATCH: usize = 64;
+
+/// A read of a case waiting for a batch (see [`Engine::read_json`]).
+struct CaseRead {
+    actor: Actor,
+    case_id: String,
 }
 
 fn event_hash(row: &EventRow) -> String {
@@ -267,6 +281,7 @@ impl<B: Backend> Engine<B> {
             key,
             durable_reads: false,
             read_log: GroupLog::default(),
+            case_reads: Group::default(),
         }
     }
 
@@ -309,41 +324,27 @@ impl<B: Backend> Engine<B> {
         case_id: Option<&str>,
         body: &mut dyn FnMut(&mut dyn Tx, &mut LogCtx) -> R<T>,
     ) -> R<T> {
-        let allowed = || match actor.check() {
-            Err(e) => Err(e),
-            Ok(()) if !actor.may(action) => Err(StoreError::Forbidden {
-                role: actor.role.as_str(),
-                action: action.as_str(),
-            }),
-            Ok(()) => Ok(()),
-        };
-        let outcome = |result: &R<T>, ctx: &LogCtx| match result {
-            Ok(_) => Some((Outcome::Allowed, ctx.detail.clone())),
-            Err(e) if e.is_refusal() => Some((Outcome::Refused, e.code().to_owned())),
-            Err(_) => None,
-        };
         if matches!(action, Action::Import | Action::Append) {
             return self.backend.write(true, &mut |tx| {
                 let mut ctx = LogCtx::default();
-                let result = allowed().and_then(|()| body(tx, &mut ctx));
-                let Some((o, detail)) = outcome(&result, &ctx) else {
+                let (result, row) = decided(actor, action, case_id, &mut ctx, |ctx| body(tx, ctx));
+                let Some(row) = row else {
                     return result.map(Ok);
                 };
-                let mut rows = vec![unchained_log_row(actor, action, case_id, &ctx, o, detail)];
                 let known = ctx.chain.as_deref().zip(ctx.log_head.take());
-                chain_and_insert(tx, &mut rows, known)?;
+                chain_and_insert(tx, &mut [row], known)?;
                 Ok(result)
             });
         }
         let mut ctx = LogCtx::default();
-        let result = allowed().and_then(|()| {
+        let (result, row) = decided(actor, action, case_id, &mut ctx, |ctx| {
             self.backend.read(&mut |tx| {
-                ctx = LogCtx::default();
-                body(tx, &mut ctx)
+                *ctx = LogCtx::default();
+                body(tx, ctx)
             })
         });
-        if let Some((o, detail)) = outcome(&result, &ctx) {
-            self.commit_read_log(unchained_log_row(actor, action, case_id, &ctx, o, detail))?;
+        if let Some(row) = row {
+            self.commit_read_log(row)?;
         }
         result
     }
@@ -355,10 +356,59 @@ impl<B: Backend> Engine<B> {
             // serialisation failure: the same batch then, chained afresh).
             let mut batch: Option<Vec<LogRow>> = None;
             self.backend.write(self.durable_reads, &mut |tx| {
-                chain_and_insert(tx, batch.get_or_insert_with(&mut *take), None)?;
-                Ok(Ok(()))
+                let rows = batch.get_or_insert_with(&mut *take);
+                chain_and_insert(tx, rows, None)?;
+                Ok(Ok(vec![(); rows.len()]))
             })
         })
+    }
+
+    /// Reads a case inside a write transaction that logs it, with the reads of other threads
+    /// waiting at the same time (see [`Backend::reads_in_log_transaction`]). Each read is
+    /// decided and logged on its own, as in [`Engine::logged`]; an error of the store itself
+    /// in one read (a bundle that cannot be read) is that read's answer alone, unlogged.
+    fn read_json_in_batch(&self, actor: &Actor, case_id: &str) -> R<StoredBundle> {
+        let job = CaseRead {
+            actor: actor.clone(),
+            case_id: case_id.to_owned(),
+        };
+        self.case_reads.commit(job, &|take| {
+            // The jobs taken so far (a backend may run the closure again: the same jobs then).
+            let mut jobs: Vec<CaseRead> = Vec::new();
+            self.backend.write(self.durable_reads, &mut |tx| {
+                let mut rows = Vec::with_capacity(jobs.len() + 1);
+                let mut answers = Vec::with_capacity(jobs.len() + 1);
+                let mut done = 0;
+                loop {
+                    for job in &jobs[done..] {
+                        let mut ctx = LogCtx::default();
+                        let (answer, row) = decided(
+                            &job.actor,
+                            Action::Read,
+                            Some(&job.case_id),
+                            &mut ctx,
+                            |c| Self::read_json_body(tx, &job.actor, &job.case_id, c),
+                        );
+                        rows.extend(row);
+                        answers.push(answer);
+                    }
+                    done = jobs.len();
+                    // The reads that arrived meanwhile join before the commit: without this,
+                    // two threads take turns, each alone in a batch and a commit of its own.
+                    let more = if done < MAX_READ_BATCH {
+                        take()
+                    } else {
+                        Vec::new()
+                    };
+                    if more.is_empty() {
+                        break;
+                    }
+                    jobs.extend(more);
+                }
+                chain_and_insert(tx, &mut rows, None)?;
+                Ok(Ok(answers))
+            })
+        })?
     }
 
     /// The head of a case the actor may see, or not found.
@@ -714,14 +764,29 @@ impl<B: Backend> Engine<B> {
         })
     }
 
+    /// Reads a case's current bundle, logged. On a backend that reads inside its log entry's
+    /// write transaction (SQLite), in a batch with the reads of other threads; elsewhere in a
+    /// snapshot, with its entry committed in a batch after it.
     pub(crate) fn read_json(&self, actor: &Actor, case_id: &str) -> R<StoredBundle> {
+        if self.backend.reads_in_log_transaction() {
+            return self.read_json_in_batch(actor, case_id);
+        }
         self.logged(actor, Action::Read, Some(case_id), &mut |tx, ctx| {
-            let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
-            ctx.detail = format!("version {}", head.version);
-            Ok(StoredBundle {
-                json: head.bundle.unwrap_or_default(),
-                version: version_u64(head.version),
-            })
+            Self::read_json_body(tx, actor, case_id, ctx)
+        })
+    }
+
+    fn read_json_body(
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        case_id: &str,
+        ctx: &mut LogCtx,
+    ) -> R<StoredBundle> {
+        let head = Self::visible_head(tx, actor, case_id, true, ctx)?;
+        ctx.detail = format!("version {}", head.version);
+        Ok(StoredBundle {
+            json: head.bundle.unwrap_or_default(),
+            version: version_u64(head.version),
         })
     }
 
@@ -885,6 +950,34 @@ fn log_entry(actor: &Actor, action: Action, outcome: Outcome, detail: String) ->
 
 /// The access-log entry of one logged operation, timed now: in the case's chain when the
 /// operation is on a case that exists, else in the global chain.
+/// Decides one logged operation: runs `run` if the actor may do `action` at all, and gives its
+/// result with the access-log entry it needs (unchained): allowed, refused with the refusal's
+/// code, or none for an error of the store itself (nothing was read or written).
+fn decided<T>(
+    actor: &Actor,
+    action: Action,
+    case_id: Option<&str>,
+    ctx: &mut LogCtx,
+    run: impl FnOnce(&mut LogCtx) -> R<T>,
+) -> (R<T>, Option<LogRow>) {
+    let allowed = match actor.check() {
+        Err(e) => Err(e),
+        Ok(()) if !actor.may(action) => Err(StoreError::Forbidden {
+            role: actor.role.as_str(),
+            action: action.as_str(),
+        }),
+        Ok(()) => Ok(()),
+    };
+    let result = allowed.and_then(|()| run(ctx));
+    let outcome = match &result {
+        Ok(_) => Some((Outcome::Allowed, ctx.detail.clone())),
+        Err(e) if e.is_refusal() => Some((Outcome::Refused, e.code().to_owned())),
+        Err(_) => None,
+    };
+    let row = outcome.map(|(o, detail)| unchained_log_row(actor, action, case_id, ctx, o, detail));
+    (result, row)
+}
+
 fn unchained_log_row(
     actor: &Actor,
     action: Action,

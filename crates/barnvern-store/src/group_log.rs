@@ -1,15 +1,19 @@
 //! Group commit of the access-log entries of reads.
 //!
-//! A read (of a case, its history, the worklist, the log itself) runs in a read snapshot, which
-//! readers take at once and side by side. Its access-log entry must still be committed before
-//! the caller sees what was read. Committing each entry in a transaction of its own would make
-//! every read a write and serialise them all on the database's write lock (and on SQLite write
-//! the same index pages to the WAL again for each entry). Instead, the entries of concurrent
-//! reads are committed together: the first reader to find no batch being written writes every
-//! entry that is waiting, in one transaction, and wakes the others; a reader whose entry is in
-//! a batch being written waits for it. Each caller returns only once its own entry is
-//! committed, so no read is ever returned unlogged; a crash between the commit and the answer
-//! leaves a logged read that was not delivered, which errs on the side of the audit.
+//! A read (of a case, its history, the worklist, the log itself) must have its access-log entry
+//! committed before the caller sees what was read. Committing each entry in a transaction of
+//! its own would make every read a write and serialise them all on the database's write lock
+//! (and on SQLite write the same index pages to the WAL again for each entry). Instead, the
+//! jobs of concurrent reads are committed together: the first reader to find no batch being
+//! written writes every job that is waiting, in one transaction, and wakes the others; a reader
+//! whose job is in a batch being written waits for it. Each caller returns only once its own
+//! job is committed, so no read is ever returned unlogged; a crash between the commit and the
+//! answer leaves a logged read that was not delivered, which errs on the side of the audit.
+//!
+//! A job is either an access-log entry alone (the read ran in a snapshot of its own before:
+//! [`GroupLog`]) or, on a backend that reads inside the write transaction of its entry
+//! (SQLite), the whole read: the batch's writer reads each case and logs it in one
+//! transaction, and hands each caller its own result.
 
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -17,52 +21,68 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use crate::backend::{LogRow, R};
 use crate::error::StoreError;
 
-/// Entries waiting to be committed, and the outcomes of those written.
-#[derive(Default)]
-struct Queue {
-    /// Entries not yet in a batch, with their tickets, in arrival order.
-    pending: Vec<(u64, LogRow)>,
+/// Jobs waiting to be committed, and the outcomes of those written.
+struct Queue<J, O> {
+    /// Jobs not yet in a batch, with their tickets, in arrival order.
+    pending: Vec<(u64, J)>,
     /// The next ticket.
     next: u64,
     /// Whether a batch is being written.
     writing: bool,
-    /// The outcome of each written entry until its caller collects it (an error as its
-    /// message: the batch's error, the same for every entry of the batch).
-    settled: HashMap<u64, Result<(), String>>,
+    /// The outcome of each written job until its caller collects it (an error as its message:
+    /// the batch's error, the same for every job of the batch).
+    settled: HashMap<u64, Result<O, String>>,
 }
 
-/// What a batch's writer calls, once it holds the write lock, to take the entries waiting.
-pub(crate) type Take<'a> = dyn FnMut() -> Vec<LogRow> + 'a;
+/// What a batch's writer calls, once it holds the write lock, to take the jobs waiting.
+pub(crate) type Take<'a, J> = dyn FnMut() -> Vec<J> + 'a;
 
-/// The queue of access-log entries of reads (one per store).
-#[derive(Default)]
-pub(crate) struct GroupLog {
-    queue: Mutex<Queue>,
+/// The queue of one kind of job (one per store and kind): jobs `J`, each answered with an `O`.
+pub(crate) struct Group<J, O> {
+    queue: Mutex<Queue<J, O>>,
     written: Condvar,
 }
 
-impl GroupLog {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
+/// The access-log entries of reads that ran in snapshots of their own.
+pub(crate) type GroupLog = Group<LogRow, ()>;
+
+impl<J, O> Default for Group<J, O> {
+    fn default() -> Self {
+        Group {
+            queue: Mutex::new(Queue {
+                pending: Vec::new(),
+                next: 0,
+                writing: false,
+                settled: HashMap::new(),
+            }),
+            written: Condvar::new(),
+        }
+    }
+}
+
+impl<J, O> Group<J, O> {
+    fn lock(&self) -> MutexGuard<'_, Queue<J, O>> {
         // A panic while the lock was held cannot leave the queue inconsistent (every change
         // under it is a single push, take or insert), so a poisoned lock is used as it is.
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Commits `row` (its chain, seq and hashes are filled in by `write`), together with the
-    /// entries of other threads waiting at the same time. `write` writes a batch in one
-    /// transaction: it calls the `take` it is given once it holds the database's write lock,
-    /// and writes what `take` returns (every entry waiting at that moment, this one among
-    /// them), so that the entries arriving while it waited for the lock join the batch. Returns
-    /// once the entry is committed, or with the batch's error.
+    /// Commits `job` together with the jobs of other threads waiting at the same time, and
+    /// returns its outcome. `write` writes a batch in one transaction: it calls the `take` it
+    /// is given once it holds the database's write lock, does what `take` returns (every job
+    /// waiting at that moment, this one among them), so that the jobs arriving while it waited
+    /// for the lock join the batch, and returns one outcome per job, in the order taken. It may
+    /// call `take` again before it commits, for the jobs that arrived since. Returns once
+    /// the job is committed, or with the batch's error.
     pub(crate) fn commit(
         &self,
-        row: LogRow,
-        write: &dyn for<'a> Fn(&'a mut Take<'a>) -> R<()>,
-    ) -> R<()> {
+        job: J,
+        write: &dyn for<'a> Fn(&'a mut Take<'a, J>) -> R<Vec<O>>,
+    ) -> R<O> {
         let mut q = self.lock();
         let ticket = q.next;
         q.next += 1;
-        q.pending.push((ticket, row));
+        q.pending.push((ticket, job));
         loop {
             if let Some(outcome) = q.settled.remove(&ticket) {
                 return outcome.map_err(StoreError::Database);
@@ -71,25 +91,44 @@ impl GroupLog {
                 q = self.written.wait(q).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
-            // No batch is being written: write every waiting entry (this one among them).
+            // No batch is being written: write every waiting job (this one among them).
             q.writing = true;
             drop(q);
             let mut tickets: Vec<u64> = Vec::new();
             let outcome = write(&mut || {
                 let batch = std::mem::take(&mut self.lock().pending);
                 tickets.extend(batch.iter().map(|(t, _)| *t));
-                batch.into_iter().map(|(_, r)| r).collect()
+                batch.into_iter().map(|(_, j)| j).collect()
             })
             .map_err(|e| e.to_string());
             q = self.lock();
             q.writing = false;
             if tickets.is_empty() {
                 // The write failed before it took the batch: its error is the answer of every
-                // entry waiting (this one among them), as if they had been taken.
+                // job waiting (this one among them), as if they had been taken.
                 tickets.extend(q.pending.drain(..).map(|(t, _)| t));
             }
-            for t in tickets {
-                q.settled.insert(t, outcome.clone());
+            match outcome {
+                Ok(outs) if outs.len() == tickets.len() => {
+                    for (t, o) in tickets.into_iter().zip(outs) {
+                        q.settled.insert(t, Ok(o));
+                    }
+                }
+                Ok(outs) => {
+                    let e = format!(
+                        "a batch of {} reads gave {} outcomes (a bug in the store)",
+                        tickets.len(),
+                        outs.len()
+                    );
+                    for t in tickets {
+                        q.settled.insert(t, Err(e.clone()));
+                    }
+                }
+                Err(e) => {
+                    for t in tickets {
+                        q.settled.insert(t, Err(e.clone()));
+                    }
+                }
             }
             self.written.notify_all();
         }
@@ -130,13 +169,14 @@ mod tests {
                 let (log, written, batches) = (log.clone(), written.clone(), batches.clone());
                 std::thread::spawn(move || {
                     for i in 0..200 {
-                        let write = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+                        let write = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<Vec<()>> {
                             batches.fetch_add(1, Ordering::Relaxed);
                             std::thread::yield_now();
                             let rows = take();
+                            let n = rows.len();
                             let mut w = written.lock().unwrap();
                             w.extend(rows.into_iter().map(|r| r.staff_id));
-                            Ok(())
+                            Ok(vec![(); n])
                         };
                         log.commit(row(t * 1000 + i), &write).unwrap();
                         // Committed before commit returned.
@@ -159,24 +199,52 @@ mod tests {
     }
 
     #[test]
+    fn each_job_gets_its_own_outcome_also_when_taken_late() {
+        let group = Arc::new(Group::<u64, u64>::default());
+        let threads: Vec<_> = (0..8u64)
+            .map(|t| {
+                let group = group.clone();
+                std::thread::spawn(move || {
+                    for i in 0..200u64 {
+                        let job = t * 1000 + i;
+                        // Takes the jobs waiting, then those that arrived meanwhile, as the
+                        // batch of reads does; answers each with its double.
+                        let write = |take: &mut dyn FnMut() -> Vec<u64>| -> R<Vec<u64>> {
+                            let mut jobs = take();
+                            std::thread::yield_now();
+                            jobs.extend(take());
+                            Ok(jobs.into_iter().map(|j| j * 2).collect())
+                        };
+                        assert_eq!(group.commit(job, &write).unwrap(), job * 2);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(group.lock().settled.is_empty() && group.lock().pending.is_empty());
+    }
+
+    #[test]
     fn a_failed_batch_fails_each_of_its_entries_and_the_next_batch_goes_on() {
         let log = GroupLog::default();
-        let fail = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+        let fail = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<Vec<()>> {
             take();
             Err(StoreError::Database("disk full".into()))
         };
         let err = log.commit(row(1), &fail).unwrap_err();
         assert!(err.to_string().contains("disk full"), "{err}");
         // A write that fails before it takes its batch (no write lock) fails its entries too.
-        let no_lock = |_: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+        let no_lock = |_: &mut dyn FnMut() -> Vec<LogRow>| -> R<Vec<()>> {
             Err(StoreError::Database("database is locked".into()))
         };
         let err = log.commit(row(2), &no_lock).unwrap_err();
         assert!(err.to_string().contains("locked"), "{err}");
         assert!(log.lock().pending.is_empty() && log.lock().settled.is_empty());
-        let ok = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<()> {
+        let ok = |take: &mut dyn FnMut() -> Vec<LogRow>| -> R<Vec<()>> {
             assert_eq!(take().len(), 1);
-            Ok(())
+            Ok(vec![()])
         };
         assert!(log.commit(row(3), &ok).is_ok());
     }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
@@ -458,29 +458,68 @@ pub fn concurrent_reads_are_each_logged(f: &dyn Fixture) {
     let cases = cohort(12, 33);
     import_all(store.as_ref(), &cases);
     let ids: Vec<String> = cases.iter().map(|c| c.case_id.to_string()).collect();
-    let writer_case = open_case(&cases).case_id.to_string();
+    let municipality: HashMap<String, String> = cases
+        .iter()
+        .map(|c| (c.case_id.to_string(), c.municipality.as_str().to_owned()))
+        .collect();
+    // The odd readers are caseworkers of one municipality: reads of its cases and refusals
+    // ("not found") of the others' meet in the same batches, and each reader must get its own
+    // answer.
+    let served = cases[0].municipality.as_str().to_owned();
+    assert!(
+        municipality.values().any(|m| *m != served),
+        "a second municipality"
+    );
     let (threads, reads) = (8usize, 40usize);
+    let writer_case = open_case(&cases).case_id.to_string();
+    let reader_of = |t: usize| Actor {
+        staff_id: format!("reader-{t}"),
+        ..if t % 2 == 0 {
+            admin()
+        } else {
+            actor(Role::Caseworker, &[served.as_str()])
+        }
+    };
     let barrier = Arc::new(Barrier::new(threads + 1));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let (store, barrier, ids) = (Arc::clone(&store), Arc::clone(&barrier), ids.clone());
+            let (reader, municipality) = (reader_of(t), municipality.clone());
             std::thread::spawn(move || {
-                let reader = Actor {
-                    staff_id: format!("reader-{t}"),
-                    ..admin()
-                };
                 barrier.wait();
                 for i in 0..reads {
                     let id = &ids[(t * 7 + i) % ids.len()];
-                    if i % 2 == 0 {
-                        let r = store.read_json(&reader, id).unwrap();
-                        assert!(r.json.contains(id.as_str()));
+                    let visible =
+                        t % 2 == 0 || municipality[id] == reader.municipalities[0].as_str();
+                    let r = if i % 2 == 0 {
+                        store.read_json(&reader, id).map(|r| {
+                            assert!(r.json.contains(id.as_str()));
+                        })
                     } else {
-                        store.read(&reader, id).unwrap();
+                        store.read(&reader, id).map(|r| {
+                            assert_eq!(r.case.case_id.to_string(), *id);
+                        })
+                    };
+                    match r {
+                        Ok(()) => assert!(visible, "{id} read by reader-{t}"),
+                        Err(StoreError::NotFound { case_id }) => {
+                            assert!(!visible, "{id} not found by reader-{t}");
+                            assert_eq!(case_id, *id);
+                        }
+                        Err(e) => panic!("reader-{t}, {id}: {e}"),
                     }
-                    // Logged before the read returned.
+                    // Logged before the read returned, with its outcome.
                     let log = store.access_log(&admin(), Some(id)).unwrap();
-                    assert!(log.iter().any(|e| e.staff_id == reader.staff_id), "{id}");
+                    let outcome = if visible {
+                        Outcome::Allowed
+                    } else {
+                        Outcome::Refused
+                    };
+                    assert!(
+                        log.iter()
+                            .any(|e| e.staff_id == reader.staff_id && e.outcome == outcome),
+                        "{id}"
+                    );
                 }
             })
         })
