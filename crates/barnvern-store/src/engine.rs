@@ -76,8 +76,8 @@ pub(crate) struct Engine<B: Backend> {
     case_reads: Group<CaseRead, R<StoredBundle>>,
 }
 
-/// The most reads in one batch of [`Engine::read_json`] before it commits: others wait for
-/// the next (each read of the batch waits for the last to be done).
+/// A batch of [`Engine::read_json`] that has done this many reads takes no more that arrived
+/// late and commits (each read of a batch waits for the last to be done).
 const MAX_READ_BATCH: usize = 64;
 
 /// A read of a case waiting for a batch (see [`Engine::read_json`]).
@@ -948,8 +948,6 @@ fn log_entry(actor: &Actor, action: Action, outcome: Outcome, detail: String) ->
     }
 }
 
-/// The access-log entry of one logged operation, timed now: in the case's chain when the
-/// operation is on a case that exists, else in the global chain.
 /// Decides one logged operation: runs `run` if the actor may do `action` at all, and gives its
 /// result with the access-log entry it needs (unchained): allowed, refused with the refusal's
 /// code, or none for an error of the store itself (nothing was read or written).
@@ -978,6 +976,8 @@ fn decided<T>(
     (result, row)
 }
 
+/// The access-log entry of one logged operation, timed now: in the case's chain when the
+/// operation is on a case that exists, else in the global chain.
 fn unchained_log_row(
     actor: &Actor,
     action: Action,
