@@ -16,7 +16,7 @@
 //! transaction, and hands each caller its own result.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::backend::{LogRow, R};
 use crate::error::StoreError;
@@ -32,6 +32,9 @@ struct Queue<J, O> {
     /// The outcome of each written job until its caller collects it (an error as its message:
     /// the batch's error, the same for every job of the batch).
     settled: HashMap<u64, Result<O, String>>,
+    /// The condition each waiting caller sleeps on, by ticket: a batch wakes the callers of its
+    /// own jobs and the first caller left waiting (to write the next batch), not every thread.
+    sleepers: HashMap<u64, Arc<Condvar>>,
 }
 
 /// What a batch's writer calls, once it holds the write lock, to take the jobs waiting.
@@ -40,7 +43,6 @@ pub(crate) type Take<'a, J> = dyn FnMut() -> Vec<J> + 'a;
 /// The queue of one kind of job (one per store and kind): jobs `J`, each answered with an `O`.
 pub(crate) struct Group<J, O> {
     queue: Mutex<Queue<J, O>>,
-    written: Condvar,
 }
 
 /// The access-log entries of reads that ran in snapshots of their own.
@@ -54,8 +56,8 @@ impl<J, O> Default for Group<J, O> {
                 next: 0,
                 writing: false,
                 settled: HashMap::new(),
+                sleepers: HashMap::new(),
             }),
-            written: Condvar::new(),
         }
     }
 }
@@ -83,14 +85,19 @@ impl<J, O> Group<J, O> {
         let ticket = q.next;
         q.next += 1;
         q.pending.push((ticket, job));
+        let mut sleeper: Option<Arc<Condvar>> = None;
         loop {
             if let Some(outcome) = q.settled.remove(&ticket) {
+                q.sleepers.remove(&ticket);
                 return outcome.map_err(StoreError::Database);
             }
             if q.writing {
-                q = self.written.wait(q).unwrap_or_else(|p| p.into_inner());
+                let cv = Arc::clone(sleeper.get_or_insert_with(|| Arc::new(Condvar::new())));
+                q.sleepers.insert(ticket, Arc::clone(&cv));
+                q = cv.wait(q).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
+            q.sleepers.remove(&ticket);
             // No batch is being written: write every waiting job (this one among them).
             q.writing = true;
             drop(q);
@@ -110,7 +117,7 @@ impl<J, O> Group<J, O> {
             }
             match outcome {
                 Ok(outs) if outs.len() == tickets.len() => {
-                    for (t, o) in tickets.into_iter().zip(outs) {
+                    for (&t, o) in tickets.iter().zip(outs) {
                         q.settled.insert(t, Ok(o));
                     }
                 }
@@ -120,17 +127,26 @@ impl<J, O> Group<J, O> {
                         tickets.len(),
                         outs.len()
                     );
-                    for t in tickets {
+                    for &t in &tickets {
                         q.settled.insert(t, Err(e.clone()));
                     }
                 }
                 Err(e) => {
-                    for t in tickets {
+                    for &t in &tickets {
                         q.settled.insert(t, Err(e.clone()));
                     }
                 }
             }
-            self.written.notify_all();
+            // Wake the callers of this batch, and the first caller still waiting with a job
+            // not yet taken, which writes the next batch (the others sleep on until theirs is).
+            for t in &tickets {
+                if let Some(cv) = q.sleepers.get(t) {
+                    cv.notify_one();
+                }
+            }
+            if let Some(cv) = q.pending.iter().find_map(|(t, _)| q.sleepers.get(t)) {
+                cv.notify_one();
+            }
         }
     }
 }
@@ -196,6 +212,7 @@ mod tests {
         assert_eq!(all.len(), 1600, "no entry written twice");
         assert!(batches.load(Ordering::Relaxed) <= 1600);
         assert!(log.lock().settled.is_empty() && log.lock().pending.is_empty());
+        assert!(log.lock().sleepers.is_empty());
     }
 
     #[test]
@@ -224,6 +241,7 @@ mod tests {
             t.join().unwrap();
         }
         assert!(group.lock().settled.is_empty() && group.lock().pending.is_empty());
+        assert!(group.lock().sleepers.is_empty());
     }
 
     #[test]
