@@ -474,7 +474,7 @@ pub fn concurrent_reads_are_each_logged(f: &dyn Fixture) {
     let writer_case = open_case(&cases).case_id.to_string();
     let reader_of = |t: usize| Actor {
         staff_id: format!("reader-{t}"),
-        ..if t % 2 == 0 {
+        ..if t.is_multiple_of(2) {
             admin()
         } else {
             actor(Role::Caseworker, &[served.as_str()])
