@@ -123,7 +123,7 @@ impl<J, O> Group<J, O> {
                 }
                 Ok(outs) => {
                     let e = format!(
-                        "a batch of {} reads gave {} outcomes (a bug in the store)",
+                        "a batch of {} jobs gave {} outcomes (a bug in the store)",
                         tickets.len(),
                         outs.len()
                     );
