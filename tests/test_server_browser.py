@@ -92,10 +92,15 @@ def browser(open_chromium: Callable[[int, int], webdriver.Chrome]) -> Iterator[w
 
 
 def click_and_wait(browser: webdriver.Chrome, element: WebElement) -> None:
-    """Clicks a link or button and waits until the page it leaves is gone."""
+    """Clicks a link or button, waits until the page it leaves is gone and the next one has
+    loaded. The old page can be gone before the next document is final: an element found in
+    between may be detached again ("Node with given id does not belong to the document")."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
     WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 20).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
 
 
 def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> None:
