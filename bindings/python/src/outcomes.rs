@@ -629,11 +629,11 @@ fn score_table(
     let result = py.detach(|| {
         let scorer = TableScorer::new(&instrument, &input, &columns, options)?;
         // Each batch is scored where it lies (the item buffers are read in place, nothing is
-        // converted first), so the result has the input's batches.
+        // converted first); a large one comes back as a batch per core that scored it.
         let mut out = Vec::with_capacity(batches.len());
         let mut first_row = 0;
         for batch in &batches {
-            out.push(scorer.score(batch, first_row)?);
+            out.extend(scorer.score_parts(batch, first_row)?);
             first_row += batch.num_rows();
         }
         Ok::<_, ValidationError>((out, Arc::clone(scorer.schema())))

@@ -39,15 +39,16 @@ use std::io::Read;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
+use arrow_array::types::{Int8Type, Int16Type};
 use arrow_array::{
-    ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    ArrayRef, DictionaryArray, Float64Array, Int8Array, Int16Array, Int64Array, RecordBatch,
+    StringArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use barnvern_core::identifier::echo;
 use barnvern_core::{Finding, Findings, ValidationError};
-use barnvern_outcomes::columnar::{Bitmap, DenseScores, IntColumn, score_int_columns_from};
+use barnvern_outcomes::columnar::{Bitmap, DenseScores, IntColumn, score_int_columns_in_parts};
 use barnvern_outcomes::{Instrument, ScoreOptions, score_columns_from};
 
 use crate::ints::{int_column, int_view, is_integer};
@@ -235,8 +236,12 @@ impl<'a> TableScorer<'a> {
         let mut fields: Vec<Field> = ids.iter().map(|&i| input.field(i).clone()).collect();
         for column in &shape.columns {
             fields.push(Field::new(&column.id, DataType::Float64, true));
-            if column.bands.is_some() {
-                fields.push(Field::new(format!("{}_band", column.id), band_type(), true));
+            if let Some(bands) = &column.bands {
+                fields.push(Field::new(
+                    format!("{}_band", column.id),
+                    band_type(bands.labels.len()),
+                    true,
+                ));
             }
         }
         let metadata = [
@@ -270,6 +275,23 @@ impl<'a> TableScorer<'a> {
         batch: &RecordBatch,
         first_row: usize,
     ) -> Result<RecordBatch, ValidationError> {
+        let parts = self.score_parts(batch, first_row)?;
+        if let [one] = parts.as_slice() {
+            return Ok(one.clone());
+        }
+        arrow_select::concat::concat_batches(&self.schema, &parts).map_err(|e| {
+            Finding::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
+        })
+    }
+
+    /// [`TableScorer::score`] as one or more batches that together hold the batch's rows in
+    /// order: a large batch is scored on every core, a part per core, and each part's result
+    /// batch is built where it was scored, so nothing is copied to put the parts together.
+    pub fn score_parts(
+        &self,
+        batch: &RecordBatch,
+        first_row: usize,
+    ) -> Result<Vec<RecordBatch>, ValidationError> {
         let rows = batch.num_rows();
         let input = batch.schema();
         let mut items: Vec<(&str, IntColumn<'_>)> = Vec::new();
@@ -307,28 +329,49 @@ impl<'a> TableScorer<'a> {
             }
         }
         report.into_result()?;
-        let scores = score_int_columns_from(
+        let part = |start: usize, scores: DenseScores| {
+            let len = scores.rows;
+            let mut arrays: Vec<ArrayRef> = self
+                .ids
+                .iter()
+                .map(|&i| batch.column(i).slice(start, len))
+                .collect();
+            arrays.extend(score_arrays(scores, len));
+            RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| {
+                ValidationError::from(Finding::error(
+                    "",
+                    codes::ARROW,
+                    format!("cannot build the result: {e}"),
+                ))
+            })
+        };
+        score_int_columns_in_parts(
             self.instrument,
             &items,
             ages.as_deref(),
             &self.options,
             first_row,
-        )?;
-        let mut arrays: Vec<ArrayRef> = self
-            .ids
-            .iter()
-            .map(|&i| Arc::clone(batch.column(i)))
-            .collect();
-        arrays.extend(score_arrays(scores, rows));
-        RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| {
-            Finding::error("", codes::ARROW, format!("cannot build the result: {e}")).into()
-        })
+            &part,
+        )?
+        .into_iter()
+        .collect()
     }
 }
 
-fn band_type() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+/// The type of a band column with `labels` labels: a dictionary of the labels keyed by a byte
+/// (`int8`, as pandas keys a categorical of up to 128 categories) or, past 128 labels, by
+/// `int16`. The keys are signed, as Arrow recommends and every reader takes.
+fn band_type(labels: usize) -> DataType {
+    let key = if labels <= BYTE_KEYED_LABELS {
+        DataType::Int8
+    } else {
+        DataType::Int16
+    };
+    DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
 }
+
+/// The most labels a band column keyed by `int8` can have.
+const BYTE_KEYED_LABELS: usize = 128;
 
 /// The score columns as Arrow arrays, built on the scorer's buffers without a copy: a Float64
 /// array per score, then its band column. With no item or age column the scoring sees no rows;
@@ -338,8 +381,11 @@ fn score_arrays(scores: DenseScores, rows: usize) -> Vec<ArrayRef> {
     for column in scores.columns {
         if column.values.len() != rows {
             arrays.push(arrow_array::new_null_array(&DataType::Float64, rows));
-            if column.bands.is_some() {
-                arrays.push(arrow_array::new_null_array(&band_type(), rows));
+            if let Some(bands) = &column.bands {
+                arrays.push(arrow_array::new_null_array(
+                    &band_type(bands.labels.len()),
+                    rows,
+                ));
             }
             continue;
         }
@@ -348,13 +394,28 @@ fn score_arrays(scores: DenseScores, rows: usize) -> Vec<ArrayRef> {
             nulls(column.validity),
         )));
         if let Some(bands) = column.bands {
-            let keys = Int32Array::new(ScalarBuffer::from(bands.keys), nulls(bands.validity));
-            let labels = Arc::new(StringArray::from(bands.labels));
+            let data_type = band_type(bands.labels.len());
+            let labels: ArrayRef = Arc::new(StringArray::from(bands.labels));
+            let validity = nulls(bands.validity);
             // Keys index the labels by construction; an inconsistent pair gives no bands
             // rather than a panic.
-            match DictionaryArray::<Int32Type>::try_new(keys, labels) {
-                Ok(dict) => arrays.push(Arc::new(dict)),
-                Err(_) => arrays.push(arrow_array::new_null_array(&band_type(), rows)),
+            let dict: Result<ArrayRef, _> = if labels.len() <= BYTE_KEYED_LABELS {
+                // Every key is below 128 here, so its byte is the same number as an i8: the
+                // scorer's buffer becomes the keys without a copy.
+                let keys = ScalarBuffer::<i8>::new(Buffer::from_vec(bands.keys), 0, rows);
+                DictionaryArray::<Int8Type>::try_new(Int8Array::new(keys, validity), labels)
+                    .map(|d| Arc::new(d) as ArrayRef)
+            } else {
+                let keys: Vec<i16> = bands.keys.iter().map(|&k| i16::from(k)).collect();
+                DictionaryArray::<Int16Type>::try_new(
+                    Int16Array::new(keys.into(), validity),
+                    labels,
+                )
+                .map(|d| Arc::new(d) as ArrayRef)
+            };
+            match dict {
+                Ok(dict) => arrays.push(dict),
+                Err(_) => arrays.push(arrow_array::new_null_array(&data_type, rows)),
             }
         }
     }

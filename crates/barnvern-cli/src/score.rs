@@ -185,9 +185,11 @@ fn score_file(args: &ScoreArgs) -> Result<(), Failure> {
                     fail(EXIT_IO, format!("cannot read {}: {e}", args.file.display()))
                 })?;
                 let scored = scorer
-                    .score(&batch, first_row)
+                    .score_parts(&batch, first_row)
                     .map_err(|e| shown(rows_counted_from_one(e).into()))?;
-                sink.write(&scored)?;
+                for part in &scored {
+                    sink.write(part)?;
+                }
                 first_row += batch.num_rows();
             }
         }

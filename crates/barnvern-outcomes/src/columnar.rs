@@ -246,6 +246,19 @@ impl Bitmap {
         self.len += 1;
     }
 
+    /// Appends the rows of `other`.
+    fn append(&mut self, other: &Bitmap) {
+        if self.len.is_multiple_of(8) {
+            self.bytes.extend_from_slice(&other.bytes);
+            self.len += other.len;
+            self.nulls += other.nulls;
+        } else {
+            for row in 0..other.len {
+                self.push(other.is_set(row));
+            }
+        }
+    }
+
     /// The bitmap of `len` rows in `bytes`, whose bits past `len` are clear.
     fn from_bytes(bytes: Vec<u8>, len: usize) -> Self {
         let set: usize = bytes.iter().map(|b| b.count_ones() as usize).sum();
@@ -262,8 +275,9 @@ impl Bitmap {
 pub struct DenseBands {
     /// The band labels of every table that can apply, without repeats.
     pub labels: Vec<String>,
-    /// Per row, the index of its label (0 where the row has no band).
-    pub keys: Vec<i32>,
+    /// Per row, the index of its label (0 where the row has no band). There are at most 255
+    /// labels, so a key is a byte.
+    pub keys: Vec<u8>,
     /// Which rows have a band (none for a missing score or no table for the age).
     pub validity: Bitmap,
     /// True when every table that can apply is verified.
@@ -301,6 +315,34 @@ pub struct DenseScores {
 }
 
 impl DenseScores {
+    /// The parts of one call in row order as one set of columns (the first part's buffers,
+    /// with the others' rows appended).
+    pub fn concat(parts: Vec<DenseScores>) -> DenseScores {
+        let mut parts = parts.into_iter();
+        let Some(mut whole) = parts.next() else {
+            return DenseScores {
+                instrument: String::new(),
+                algorithm: String::new(),
+                version: String::new(),
+                engine_version: ENGINE_VERSION.to_owned(),
+                rows: 0,
+                columns: Vec::new(),
+            };
+        };
+        for part in parts {
+            whole.rows += part.rows;
+            for (to, from) in whole.columns.iter_mut().zip(part.columns) {
+                to.values.extend_from_slice(&from.values);
+                to.validity.append(&from.validity);
+                if let (Some(to), Some(from)) = (to.bands.as_mut(), from.bands) {
+                    to.keys.extend_from_slice(&from.keys);
+                    to.validity.append(&from.validity);
+                }
+            }
+        }
+        whole
+    }
+
     /// The same scores with a value per row (`None` when missing), as [`crate::score_columns`]
     /// gives them.
     pub fn into_score_columns(self) -> ScoreColumns {
@@ -319,13 +361,7 @@ impl DenseScores {
                         .keys
                         .iter()
                         .enumerate()
-                        .map(|(r, &k)| {
-                            if b.validity.is_set(r) {
-                                u8::try_from(k).ok()
-                            } else {
-                                None
-                            }
-                        })
+                        .map(|(r, &k)| if b.validity.is_set(r) { Some(k) } else { None })
                         .collect(),
                     labels: b.labels,
                     verified: b.verified,
@@ -374,6 +410,27 @@ pub fn score_int_columns_from(
     options: &ScoreOptions,
     first_row: usize,
 ) -> Result<DenseScores, ValidationError> {
+    let parts =
+        score_int_columns_in_parts(instrument, columns, ages, options, first_row, &|_, s| s)?;
+    Ok(DenseScores::concat(parts))
+}
+
+/// [`score_int_columns_from`] in parts: a call of many rows is scored on every core, a part of
+/// whole rows per core, and each part's scores go to `each`, with the row of the call the part
+/// starts at, on the thread that scored them. The results come back in row order; together
+/// the parts hold every row once. Build what you need of a part (Arrow arrays, say) in `each`,
+/// and that work is spread over the cores too.
+///
+/// The checks and findings are those of [`score_int_columns_from`]. When a call is refused,
+/// what `each` made of parts scored before the refusal was found is dropped.
+pub fn score_int_columns_in_parts<T: Send>(
+    instrument: &Instrument,
+    columns: &[(&str, IntColumn<'_>)],
+    ages: Option<&[Option<u32>]>,
+    options: &ScoreOptions,
+    first_row: usize,
+    each: &(dyn Fn(usize, DenseScores) -> T + Sync),
+) -> Result<Vec<T>, ValidationError> {
     let plan = &instrument.plan;
     let informant = informant(instrument, options)?;
     let rows = columns
@@ -427,51 +484,54 @@ pub fn score_int_columns_from(
         .map(|id| Candidates::new(&def.band_tables, id, informant, options.country.as_ref()))
         .collect();
     let policy = options.impact_missing_policy;
-    let kernel = ColumnKernel::new(plan, policy, rows, &candidates);
-    let dense = match kernel.and_then(|k| k.score(&by_item, ages, options.age, rows)) {
-        Some(columns) => columns,
-        None => {
-            // The row-wise scorer lists every value that is not an option, or scores a plan
-            // the kernel cannot represent.
-            let owned: Vec<Option<Vec<Option<i64>>>> = by_item
-                .iter()
-                .map(|c| c.map(|c| (0..rows).map(|r| c.get(r)).collect()))
-                .collect();
-            let slices: Vec<Option<&[Option<i64>]>> = owned.iter().map(|c| c.as_deref()).collect();
-            let (values, bands) = score_rows(
-                instrument,
-                &slices,
-                ages,
-                options,
-                &candidates,
-                first_row,
-                rows,
-            )?;
-            values
-                .into_iter()
-                .zip(bands)
-                .map(|(values, bands)| dense_of(values, bands))
-                .collect()
-        }
-    };
-    let columns = instrument
-        .score_ids()
-        .zip(dense)
-        .map(|(id, (values, validity, bands))| DenseColumn {
-            id: id.to_owned(),
-            values,
-            validity,
-            bands,
-        })
-        .collect();
-    Ok(DenseScores {
+    let named = |parts: Vec<DenseParts>, rows: usize| DenseScores {
         instrument: instrument.id().to_owned(),
         algorithm: instrument.algorithm().to_owned(),
         version: instrument.version().to_owned(),
         engine_version: ENGINE_VERSION.to_owned(),
         rows,
-        columns,
-    })
+        columns: instrument
+            .score_ids()
+            .zip(parts)
+            .map(|(id, (values, validity, bands))| DenseColumn {
+                id: id.to_owned(),
+                values,
+                validity,
+                bands,
+            })
+            .collect(),
+    };
+    let kernel = ColumnKernel::new(plan, policy, rows, &candidates);
+    let scored = kernel.and_then(|k| {
+        k.score(&by_item, ages, options.age, rows, &|start, parts, rows| {
+            each(start, named(parts, rows))
+        })
+    });
+    if let Some(parts) = scored {
+        return Ok(parts);
+    }
+    // The row-wise scorer lists every value that is not an option, or scores a plan the
+    // kernel cannot represent.
+    let owned: Vec<Option<Vec<Option<i64>>>> = by_item
+        .iter()
+        .map(|c| c.map(|c| (0..rows).map(|r| c.get(r)).collect()))
+        .collect();
+    let slices: Vec<Option<&[Option<i64>]>> = owned.iter().map(|c| c.as_deref()).collect();
+    let (values, bands) = score_rows(
+        instrument,
+        &slices,
+        ages,
+        options,
+        &candidates,
+        first_row,
+        rows,
+    )?;
+    let parts = values
+        .into_iter()
+        .zip(bands)
+        .map(|(values, bands)| dense_of(values, bands))
+        .collect();
+    Ok(vec![each(0, named(parts, rows))])
 }
 
 /// A score column's parts before it is named: values, their validity, bands.
@@ -492,7 +552,7 @@ fn dense_of(values: Vec<Option<f64>>, bands: Option<BandColumn>) -> DenseParts {
             .iter()
             .map(|c| {
                 band_validity.push(c.is_some());
-                c.map_or(0, i32::from)
+                c.unwrap_or(0)
             })
             .collect();
         DenseBands {
@@ -695,27 +755,52 @@ fn map_affine<T: Copy>(
     }
 }
 
+/// For each byte of a validity bitmap, the mask of its eight rows: byte `j` of the mask is
+/// 0xFF when bit `j` is set (the row is present), 0 when not.
+const ROW_MASKS: [u64; 256] = {
+    let mut masks = [0u64; 256];
+    let mut bits = 0;
+    while bits < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if (bits >> j) & 1 == 1 {
+                masks[bits] |= 0xFF << (8 * j);
+            }
+            j += 1;
+        }
+        bits += 1;
+    }
+    masks
+};
+
 /// Sets `missing` in every row of `out` (rows `start..`) that `validity` says is not present,
-/// eight rows at a time without a branch per row.
+/// eight rows at a time by a mask looked up per validity byte, without a branch per row.
 fn apply_validity(validity: &Validity<'_>, start: usize, out: &mut [u8], missing: u8) {
     let fill = u64::from_le_bytes([missing; 8]);
+    let mask_in = |group: &mut [u8], bits: u8| {
+        let mask = ROW_MASKS[usize::from(bits)];
+        let mut word = [0u8; 8];
+        word.copy_from_slice(group);
+        let codes = u64::from_le_bytes(word);
+        group.copy_from_slice(&((codes & mask) | (fill & !mask)).to_le_bytes());
+    };
     let mut groups = out.chunks_exact_mut(8);
+    let first_bit = validity.offset + start;
     let mut row = start;
-    for group in &mut groups {
-        let bits = validity.byte(row);
-        if bits != u8::MAX {
-            // Bit j of `bits` to byte j of `mask`: 0xFF where present, 0 where not.
-            let spread =
-                (u64::from(bits).wrapping_mul(0x0101_0101_0101_0101)) & 0x8040_2010_0804_0201;
-            let high = (((spread & 0x7F7F_7F7F_7F7F_7F7F) + 0x7F7F_7F7F_7F7F_7F7F) | spread)
-                & 0x8080_8080_8080_8080;
-            let mask = (high >> 7).wrapping_mul(0xFF);
-            let mut word = [0u8; 8];
-            word.copy_from_slice(group);
-            let codes = u64::from_le_bytes(word);
-            group.copy_from_slice(&((codes & mask) | (fill & !mask)).to_le_bytes());
+    if first_bit.is_multiple_of(8) {
+        // The rows start a byte of the bitmap: its bytes are the groups' bits as they are.
+        let bytes = validity.bytes.get(first_bit / 8..).unwrap_or(&[]);
+        let mut bytes = bytes.iter();
+        for group in &mut groups {
+            // A row past the end of the bitmap counts as not present.
+            mask_in(group, bytes.next().copied().unwrap_or(0));
+            row += 8;
         }
-        row += 8;
+    } else {
+        for group in &mut groups {
+            mask_in(group, validity.byte(row));
+            row += 8;
+        }
     }
     for o in groups.into_remainder() {
         if !validity.is_valid(row) {
@@ -1034,30 +1119,19 @@ impl<'p> ColumnKernel<'p> {
         })
     }
 
-    /// Scores every row; `None` when a value is not a response option. Many rows are split
-    /// into runs of whole chunks, one per core, each written straight into its own part of the
-    /// result's buffers.
-    fn score(
+    /// Scores every row and hands the scores of each part, with the row it starts at, to `each`
+    /// on the thread that scored it; `None` when a value is not a response option. Many rows
+    /// are split into parts of whole chunks, one per core. A part appends to buffers of its own,
+    /// chunk by chunk, so no buffer is zeroed first or copied after, and what `each` makes of
+    /// its scores (Arrow arrays, say) is made on both cores too.
+    fn score<T: Send>(
         &self,
         by_item: &[Option<IntColumn<'_>>],
         ages: Option<&[Option<u32>]>,
         default_age: Option<u32>,
         rows: usize,
-    ) -> Option<Vec<DenseParts>> {
-        let n_scores = self.scales.len() + self.composites.len();
-        let bytes = rows.div_ceil(8);
-        // Zeroed buffers of the full length (fresh zero pages, not a fill), so every run writes
-        // its rows in place and nothing is copied or pushed.
-        let mut values: Vec<Vec<f64>> = (0..n_scores).map(|_| vec![0.0; rows]).collect();
-        let mut valid: Vec<Vec<u8>> = (0..n_scores).map(|_| vec![0; bytes]).collect();
-        let mut keys: Vec<Option<(Vec<i32>, Vec<u8>)>> = (0..n_scores)
-            .map(|s| {
-                self.bands
-                    .get(s)
-                    .and_then(Option::as_ref)
-                    .map(|_| (vec![0; rows], vec![0; bytes]))
-            })
-            .collect();
+        each: &(dyn Fn(usize, Vec<DenseParts>, usize) -> T + Sync),
+    ) -> Option<Vec<T>> {
         let parts = if rows >= 2 * PARALLEL_ROWS {
             std::thread::available_parallelism()
                 .map_or(1, usize::from)
@@ -1065,88 +1139,76 @@ impl<'p> ColumnKernel<'p> {
         } else {
             1
         };
-        // Whole chunks per run: a run starts at a multiple of eight rows, so the bytes of its
-        // bitmaps are its own.
-        let per_run = rows.div_ceil(parts.max(1)).div_ceil(CHUNK_ROWS) * CHUNK_ROWS;
-        let mut rest: Vec<OutRun<'_>> = values
-            .iter_mut()
-            .zip(&mut valid)
-            .zip(&mut keys)
-            .map(|((values, valid), keys)| OutRun {
-                values,
-                valid,
-                keys: keys
-                    .as_mut()
-                    .map(|(k, b)| (k.as_mut_slice(), b.as_mut_slice())),
-            })
-            .collect();
-        let mut runs = Vec::with_capacity(parts);
+        // Whole chunks per part: a part starts at a multiple of eight rows, so its bitmaps are
+        // whole bytes of the table's.
+        let per_part = rows.div_ceil(parts.max(1)).div_ceil(CHUNK_ROWS) * CHUNK_ROWS;
+        let mut spans = Vec::with_capacity(parts);
         let mut start = 0;
         while start < rows {
-            let len = per_run.min(rows - start);
-            let (run, tail): (Vec<_>, Vec<_>) = rest.into_iter().map(|o| o.split_at(len)).unzip();
-            runs.push((start, len, run));
-            rest = tail;
+            let len = per_part.min(rows - start);
+            spans.push((start, len));
             start += len;
         }
-        let scored = std::thread::scope(|scope| {
-            let mut runs = runs.into_iter();
-            let first = runs.next();
-            let others: Vec<_> = runs
-                .map(|(start, len, mut out)| {
-                    scope.spawn(move || {
-                        self.score_run(by_item, ages, default_age, start, len, &mut out)
-                    })
-                })
-                .collect();
-            let mut scored = first.is_none_or(|(start, len, mut out)| {
-                self.score_run(by_item, ages, default_age, start, len, &mut out)
-            });
-            for run in others {
-                // A run that panicked is scored again row by row, as a refused value is.
-                scored &= run.join().unwrap_or(false);
-            }
-            scored
-        });
-        if !scored {
-            return None;
+        if spans.is_empty() {
+            // No rows: one empty part, so the caller still gets its (empty) columns.
+            spans.push((0, 0));
         }
-        Some(
-            values
-                .into_iter()
-                .zip(valid)
-                .zip(keys)
-                .enumerate()
-                .map(|(s, ((values, valid), keys))| {
-                    let bands = keys.and_then(|(keys, keys_valid)| {
-                        self.bands.get(s)?.as_ref().map(|b| DenseBands {
-                            labels: b.labels.clone(),
-                            keys,
-                            validity: Bitmap::from_bytes(keys_valid, rows),
-                            verified: b.candidates.tables.iter().all(|t| t.verified),
-                        })
-                    });
-                    (values, Bitmap::from_bytes(valid, rows), bands)
-                })
-                .collect(),
-        )
+        let part = |(start, len): (usize, usize)| -> Option<T> {
+            let mut out = self.out_runs(len);
+            self.try_score_run(by_item, ages, default_age, start, len, &mut out)?;
+            Some(each(start, self.dense_parts(out, len), len))
+        };
+        let part = &part;
+        std::thread::scope(|scope| {
+            let mut spans = spans.into_iter();
+            let first = spans.next();
+            let others: Vec<_> = spans.map(|span| scope.spawn(move || part(span))).collect();
+            let mut done = Vec::with_capacity(others.len() + 1);
+            done.push(first.and_then(part));
+            for other in others {
+                // A part that panicked is scored again row by row, as a refused value is.
+                done.push(other.join().ok().flatten());
+            }
+            done.into_iter().collect()
+        })
     }
 
-    /// Scores rows `first..first + rows` into `out` (a run per score, row `first` at 0);
-    /// false when a value is not a response option.
-    fn score_run(
-        &self,
-        by_item: &[Option<IntColumn<'_>>],
-        ages: Option<&[Option<u32>]>,
-        default_age: Option<u32>,
-        first: usize,
-        rows: usize,
-        out: &mut [OutRun<'_>],
-    ) -> bool {
-        self.try_score_run(by_item, ages, default_age, first, rows, out)
-            .is_some()
+    /// Empty buffers for `rows` rows of every score.
+    fn out_runs(&self, rows: usize) -> Vec<OutRun> {
+        let bytes = rows.div_ceil(8);
+        (0..self.scales.len() + self.composites.len())
+            .map(|s| OutRun {
+                values: Vec::with_capacity(rows),
+                valid: Vec::with_capacity(bytes),
+                keys: self
+                    .bands
+                    .get(s)
+                    .and_then(Option::as_ref)
+                    .map(|_| (Vec::with_capacity(rows), Vec::with_capacity(bytes))),
+            })
+            .collect()
     }
 
+    /// The buffers of a part of `rows` rows as score columns.
+    fn dense_parts(&self, out: Vec<OutRun>, rows: usize) -> Vec<DenseParts> {
+        out.into_iter()
+            .enumerate()
+            .map(|(s, run)| {
+                let bands = run.keys.and_then(|(keys, keys_valid)| {
+                    self.bands.get(s)?.as_ref().map(|b| DenseBands {
+                        labels: b.labels.clone(),
+                        keys,
+                        validity: Bitmap::from_bytes(keys_valid, rows),
+                        verified: b.candidates.tables.iter().all(|t| t.verified),
+                    })
+                });
+                (run.values, Bitmap::from_bytes(run.valid, rows), bands)
+            })
+            .collect()
+    }
+
+    /// Scores rows `first..first + rows`, appending them to `out` (a run per score); `None`
+    /// when a value is not a response option.
     fn try_score_run(
         &self,
         by_item: &[Option<IntColumn<'_>>],
@@ -1154,7 +1216,7 @@ impl<'p> ColumnKernel<'p> {
         default_age: Option<u32>,
         first: usize,
         rows: usize,
-        out: &mut [OutRun<'_>],
+        out: &mut [OutRun],
     ) -> Option<()> {
         let n_scales = self.scales.len();
         let n_scores = n_scales + self.composites.len();
@@ -1169,9 +1231,8 @@ impl<'p> ColumnKernel<'p> {
         while start < end_of_run {
             let len = (end_of_run - start).min(CHUNK_ROWS);
             let end = start + len;
-            // Where the chunk lies in the run's buffers (a multiple of eight rows).
+            // Where the chunk lies in the run's buffers, which hold the rows before it.
             let at = start - first;
-            let (bit_at, bit_end) = (at / 8, (at + len).div_ceil(8));
             let mut invalid = false;
             for (i, (column, map)) in by_item.iter().zip(&self.weights).enumerate() {
                 if let Some(column) = column {
@@ -1205,32 +1266,37 @@ impl<'p> ColumnKernel<'p> {
                 {
                     let flags = &mut flags[..len];
                     map.map(column, start, flags);
+                    // A mask, not a branch: the gate's answer varies row by row.
+                    let gated = *gated;
                     for (x, &f) in index.iter_mut().zip(flags.iter()) {
-                        *x = if f != 0 { *gated } else { *x };
+                        let take = 0u16.wrapping_sub(u16::from(f != 0));
+                        *x = (*x & !take) | (gated & take);
                     }
                 }
                 let run = out.get_mut(s)?;
                 let ok = present.get_mut(s)?.get_mut(..len)?;
-                let dst = run.values.get_mut(at..at + len)?;
                 match scale.small.as_deref() {
                     Some(small) => {
                         // Every index is below 256 here, so the byte is the whole index.
-                        for ((v, o), &x) in dst.iter_mut().zip(ok.iter_mut()).zip(index.iter()) {
-                            let x = usize::from(x as u8);
-                            *v = small.values[x];
-                            *o = small.present[x];
+                        for (o, &x) in ok.iter_mut().zip(index.iter()) {
+                            *o = small.present[usize::from(x as u8)];
                         }
+                        run.values
+                            .extend(index.iter().map(|&x| small.values[usize::from(x as u8)]));
                     }
                     None => {
                         let (values, present) = (scale.values.as_slice(), scale.present.as_slice());
-                        for ((v, o), &x) in dst.iter_mut().zip(ok.iter_mut()).zip(index.iter()) {
-                            let x = usize::from(x);
-                            *v = values.get(x).copied().unwrap_or(0.0);
-                            *o = present.get(x).copied().unwrap_or(0);
+                        for (o, &x) in ok.iter_mut().zip(index.iter()) {
+                            *o = present.get(usize::from(x)).copied().unwrap_or(0);
                         }
+                        run.values.extend(
+                            index
+                                .iter()
+                                .map(|&x| values.get(usize::from(x)).copied().unwrap_or(0.0)),
+                        );
                     }
                 }
-                pack_flags(ok, run.valid.get_mut(bit_at..bit_end)?);
+                push_flags(&mut run.valid, ok);
             }
             // Composites: the sum of their scales' values just written, present when all are.
             for (c, parts) in self.composites.iter().enumerate() {
@@ -1257,84 +1323,76 @@ impl<'p> ColumnKernel<'p> {
                     }
                 }
                 // A missing composite holds 0, as a missing scale does.
-                for ((v, &d), &o) in run
-                    .values
-                    .get_mut(at..at + len)?
-                    .iter_mut()
-                    .zip(dst.iter())
-                    .zip(ok.iter())
-                {
-                    *v = if o != 0 { d } else { 0.0 };
-                }
-                pack_flags(ok, run.valid.get_mut(bit_at..bit_end)?);
+                run.values.extend(
+                    dst.iter()
+                        .zip(ok.iter())
+                        .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
+                );
+                push_flags(&mut run.valid, ok);
             }
             // Bands: for a scale by its index (one table lookup a row), for a composite by its
             // value.
             for (s, run) in out.iter_mut().enumerate() {
+                let OutRun { values, keys, .. } = run;
                 let (Some((keys_out, keys_valid)), Some(Some(band))) =
-                    (run.keys.as_mut(), self.bands.get(s))
+                    (keys.as_mut(), self.bands.get(s))
                 else {
                     continue;
                 };
-                let keys_out = keys_out.get_mut(at..at + len)?;
                 let flags = &mut flags[..len];
                 let row_ages = ages.and_then(|a| a.get(start..end));
                 let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
                 // One table for every row when no row has its own age.
                 let table = band.table_of(default_age);
                 let small = band.small.get(usize::from(table));
+                // The key of a band (0 for none, with its flag clear).
+                let key = |k: u8, f: &mut u8| {
+                    *f = u8::from(k != NO_BAND);
+                    if k == NO_BAND { 0 } else { k }
+                };
                 match (by_index, row_ages) {
                     (Some(index), None) => {
                         let index = &index[..len];
                         match small {
                             // Every index is below 256 here, so the byte is the whole index.
-                            Some(keys) => {
-                                for ((o, f), &x) in
-                                    keys_out.iter_mut().zip(flags.iter_mut()).zip(index)
-                                {
-                                    let k = keys[usize::from(x as u8)];
-                                    *f = u8::from(k != NO_BAND);
-                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
-                                }
-                            }
+                            Some(keys) => keys_out.extend(
+                                index
+                                    .iter()
+                                    .zip(flags.iter_mut())
+                                    .map(|(&x, f)| key(keys[usize::from(x as u8)], f)),
+                            ),
                             None => {
                                 let keys = band
                                     .by_index
                                     .get(usize::from(table))
                                     .map_or(&[][..], Vec::as_slice);
-                                for ((o, f), &x) in
-                                    keys_out.iter_mut().zip(flags.iter_mut()).zip(index)
-                                {
-                                    let k = keys.get(usize::from(x)).copied().unwrap_or(NO_BAND);
-                                    *f = u8::from(k != NO_BAND);
-                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
-                                }
+                                keys_out.extend(index.iter().zip(flags.iter_mut()).map(
+                                    |(&x, f)| {
+                                        key(keys.get(usize::from(x)).copied().unwrap_or(NO_BAND), f)
+                                    },
+                                ));
                             }
                         }
                     }
                     (None, None) if !band.small.is_empty() => {
                         // A composite of whole numbers below 256, one table for every row.
-                        let values = run.values.get(at..at + len)?;
+                        let values = values.get(at..at + len)?;
                         let ok = present.get(s)?.get(..len)?;
                         match small {
                             Some(keys) => {
-                                for (((o, f), &v), &ok) in keys_out
-                                    .iter_mut()
-                                    .zip(flags.iter_mut())
-                                    .zip(values)
-                                    .zip(ok)
-                                {
-                                    let k = if ok != 0 {
-                                        keys[(v as usize) & 255]
-                                    } else {
-                                        NO_BAND
-                                    };
-                                    *f = u8::from(k != NO_BAND);
-                                    *o = if k == NO_BAND { 0 } else { i32::from(k) };
-                                }
+                                keys_out.extend(values.iter().zip(ok).zip(flags.iter_mut()).map(
+                                    |((&v, &ok), f)| {
+                                        let k = if ok != 0 {
+                                            keys[(v as usize) & 255]
+                                        } else {
+                                            NO_BAND
+                                        };
+                                        key(k, f)
+                                    },
+                                ))
                             }
                             None => {
-                                keys_out.fill(0);
+                                keys_out.extend(std::iter::repeat_n(0, len));
                                 flags.fill(0);
                             }
                         }
@@ -1342,25 +1400,26 @@ impl<'p> ColumnKernel<'p> {
                     (by_index, row_ages) => {
                         let tables = &mut tables[..len];
                         band.tables(row_ages, default_age, tables);
-                        let values = run.values.get(at..at + len)?;
+                        let values = values.get(at..at + len)?;
                         let ok = present.get(s)?.get(..len)?;
-                        for (r, &t) in tables.iter().enumerate() {
-                            let key = match by_index {
-                                Some(index) => band
-                                    .by_index
-                                    .get(usize::from(t))
-                                    .and_then(|b| b.get(usize::from(index[r])))
-                                    .copied()
-                                    .unwrap_or(NO_BAND),
-                                None if ok[r] != 0 => band.key(t, values[r]),
-                                None => NO_BAND,
-                            };
-                            flags[r] = u8::from(key != NO_BAND);
-                            keys_out[r] = if key == NO_BAND { 0 } else { i32::from(key) };
-                        }
+                        keys_out.extend(tables.iter().enumerate().zip(flags.iter_mut()).map(
+                            |((r, &t), f)| {
+                                let k = match by_index {
+                                    Some(index) => band
+                                        .by_index
+                                        .get(usize::from(t))
+                                        .and_then(|b| b.get(usize::from(index[r])))
+                                        .copied()
+                                        .unwrap_or(NO_BAND),
+                                    None if ok[r] != 0 => band.key(t, values[r]),
+                                    None => NO_BAND,
+                                };
+                                key(k, f)
+                            },
+                        ));
                     }
                 }
-                pack_flags(flags, keys_valid.get_mut(bit_at..bit_end)?);
+                push_flags(keys_valid, flags);
             }
             start = end;
         }
@@ -1381,43 +1440,21 @@ fn padded<T: Copy>(table: &[T], fill: T) -> [T; 256] {
 /// scored on one thread, as a second thread costs about what scoring a few thousand rows does.
 const PARALLEL_ROWS: usize = 1 << 15;
 
-/// One score's buffers over a run of rows: values, their validity bytes and, for a banded score,
-/// band keys and their validity bytes. A run starts at a multiple of eight rows, so the bytes of
-/// its bitmaps belong to it alone.
-struct OutRun<'o> {
-    values: &'o mut [f64],
-    valid: &'o mut [u8],
-    keys: Option<(&'o mut [i32], &'o mut [u8])>,
+/// One score's buffers over a part of the rows: values, their validity bytes and, for a
+/// banded score, band keys and their validity bytes, each appended to a chunk at a time. A part
+/// starts at a multiple of eight rows, and every chunk but its last holds a multiple of eight,
+/// so a chunk's flags start a byte of their own.
+struct OutRun {
+    values: Vec<f64>,
+    valid: Vec<u8>,
+    keys: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-impl<'o> OutRun<'o> {
-    /// The first `rows` rows (a multiple of eight unless they are all) and the rest.
-    fn split_at(self, rows: usize) -> (OutRun<'o>, OutRun<'o>) {
-        let rows = rows.min(self.values.len());
-        let bytes = rows.div_ceil(8).min(self.valid.len());
-        let (values, values_rest) = self.values.split_at_mut(rows);
-        let (valid, valid_rest) = self.valid.split_at_mut(bytes);
-        let (keys, keys_rest) = match self.keys {
-            Some((k, b)) => {
-                let (k, k_rest) = k.split_at_mut(rows.min(k.len()));
-                let (b, b_rest) = b.split_at_mut(bytes.min(b.len()));
-                (Some((k, b)), Some((k_rest, b_rest)))
-            }
-            None => (None, None),
-        };
-        (
-            OutRun {
-                values,
-                valid,
-                keys,
-            },
-            OutRun {
-                values: values_rest,
-                valid: valid_rest,
-                keys: keys_rest,
-            },
-        )
-    }
+/// Appends the bits of `flags` (0 or 1 per row) to `out`, whose rows so far fill whole bytes.
+fn push_flags(out: &mut Vec<u8>, flags: &[u8]) {
+    let at = out.len();
+    out.resize(at + flags.len().div_ceil(8), 0);
+    pack_flags(flags, &mut out[at..]);
 }
 
 /// Packs one flag (0 or 1) per row into `out`, row 0 in the lowest bit of the first byte, eight

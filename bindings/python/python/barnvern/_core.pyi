@@ -558,11 +558,12 @@ def score_table(
     not done in every row and the instrument's missing-item rules decide what is scored.
 
     The result has the id columns, then for each score a ``float64`` column named after it and,
-    for each score with band tables, a dictionary-encoded ``<score>_band`` column. The schema
-    metadata names the instrument, its version and the algorithm. The GIL is released while
-    scoring. The item columns are read in place (no conversion or copy of the input) and the
-    score columns are built once, so scoring runs near memory speed; the result has the input's
-    record batches.
+    for each score with band tables, a dictionary-encoded ``<score>_band`` column (``int8``
+    keys, ``int16`` past 128 labels). The schema metadata names the instrument, its version and
+    the algorithm. The GIL is released while scoring. The item columns are read in place (no
+    conversion or copy of the input) and the score columns are built once, so scoring runs near
+    memory speed; the result has the input's rows in order, a large record batch coming back as
+    one batch per core that scored it.
 
     The result is Arrow data for any Arrow library: ``polars.DataFrame(result)``,
     ``pyarrow.table(result)`` (no copy) or ``pyarrow.table(result).to_pandas()``.
