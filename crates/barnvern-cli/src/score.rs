@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, Int32Type};
+use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_schema::{DataType, SchemaRef};
 use barnvern_arrow::ints::int_column;
@@ -424,15 +424,18 @@ fn cell_text(array: &dyn Array, row: usize) -> Result<String, Failure> {
         DataType::Float64 => array.as_primitive::<Float64Type>().value(row).to_string(),
         DataType::Float32 => array.as_primitive::<Float32Type>().value(row).to_string(),
         DataType::Boolean => array.as_boolean().value(row).to_string(),
-        DataType::Dictionary(key, _) if **key == DataType::Int32 => {
-            let dict = array.as_dictionary::<Int32Type>();
-            let key = dict.keys().value(row);
-            let values = dict.values();
-            usize::try_from(key)
-                .ok()
-                .and_then(|k| cell_text(values.as_ref(), k).ok())
+        // A band column (int8 or int16 keys), or an id column of any integer key.
+        DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
+            Some(dict) => int_column(&dict.keys().slice(row, 1))
                 .unwrap_or_default()
-        }
+                .first()
+                .copied()
+                .flatten()
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| cell_text(dict.values().as_ref(), k).ok())
+                .unwrap_or_default(),
+            None => String::new(),
+        },
         t if t.is_integer() => int_column(&array.slice(row, 1))
             .unwrap_or_default()
             .first()

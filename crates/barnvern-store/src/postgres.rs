@@ -1033,13 +1033,28 @@ impl Tx for PgTx<'_> {
         let col = |f: fn(&LogRow) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
         let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
         let case_ids: Vec<Option<&str>> = rows.iter().map(|r| r.case_id.as_deref()).collect();
+        // Each chain's head moves to its last row of the batch.
+        let mut last: HashMap<&str, (i64, &str)> = HashMap::new();
+        for r in rows {
+            last.insert(&r.chain, (r.seq, &r.hash));
+        }
+        let (mut chains, mut head_seqs, mut head_hashes) = (Vec::new(), Vec::new(), Vec::new());
+        for (chain, (seq, hash)) in last {
+            chains.push(chain);
+            head_seqs.push(seq);
+            head_hashes.push(hash);
+        }
+        // One round trip: the rows (in order, so their ids follow the chains) and the heads'
+        // update, which touches another table.
         self.execute(
-            "INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, action, \
-             outcome, detail, prev_hash, hash) \
+            "WITH i AS (INSERT INTO access_log (chain, seq, at, staff_id, role, purpose, case_id, \
+             action, outcome, detail, prev_hash, hash) \
              SELECT c, s, a, st, r, p, ci, ac, o, d, ph, h FROM unnest($1::TEXT[], $2::BIGINT[], \
              $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], \
              $10::TEXT[], $11::TEXT[], $12::TEXT[]) \
-             WITH ORDINALITY AS u(c, s, a, st, r, p, ci, ac, o, d, ph, h, n) ORDER BY n",
+             WITH ORDINALITY AS u(c, s, a, st, r, p, ci, ac, o, d, ph, h, n) ORDER BY n) \
+             UPDATE log_heads SET seq = u.s, hash = u.h \
+             FROM unnest($13::TEXT[], $14::BIGINT[], $15::TEXT[]) AS u(c, s, h) WHERE chain = u.c",
             &[
                 &col(|r| &r.chain),
                 &seqs,
@@ -1053,23 +1068,10 @@ impl Tx for PgTx<'_> {
                 &col(|r| &r.detail),
                 &col(|r| &r.prev_hash),
                 &col(|r| &r.hash),
+                &chains,
+                &head_seqs,
+                &head_hashes,
             ],
-        )?;
-        // Each chain's head moves to its last row of the batch.
-        let mut last: HashMap<&str, (i64, &str)> = HashMap::new();
-        for r in rows {
-            last.insert(&r.chain, (r.seq, &r.hash));
-        }
-        let (mut chains, mut head_seqs, mut head_hashes) = (Vec::new(), Vec::new(), Vec::new());
-        for (chain, (seq, hash)) in last {
-            chains.push(chain);
-            head_seqs.push(seq);
-            head_hashes.push(hash);
-        }
-        self.execute(
-            "UPDATE log_heads SET seq = u.s, hash = u.h \
-             FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[]) AS u(c, s, h) WHERE chain = u.c",
-            &[&chains, &head_seqs, &head_hashes],
         )?;
         Ok(())
     }
