@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -97,10 +97,25 @@ def click_and_wait(browser: webdriver.Chrome, element: WebElement) -> None:
     between may be detached again ("Node with given id does not belong to the document")."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 20).until(lambda _: is_gone(page))
     WebDriverWait(browser, 20).until(
         lambda b: b.execute_script("return document.readyState") == "complete"
     )
+
+
+def is_gone(element: WebElement) -> bool:
+    """Whether `element` has left the page, as Selenium's `staleness_of` asks; chromedriver also
+    answers for an element of a replaced document with "Node with given id does not belong to the
+    document", an unknown error rather than a stale reference."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as err:
+        if "does not belong to the document" in (err.msg or ""):
+            return True
+        raise
+    return False
 
 
 def test_sign_in_worklist_and_case(demo: Demo, browser: webdriver.Chrome) -> None:

@@ -329,8 +329,11 @@ impl<'a> TableScorer<'a> {
             }
         }
         report.into_result()?;
+        // With no item or age column the scorer sees no rows, and every score of the batch's
+        // rows is null.
+        let sees_rows = !items.is_empty() || ages.is_some();
         let part = |start: usize, scores: DenseScores| {
-            let len = scores.rows;
+            let len = if sees_rows { scores.rows } else { rows };
             let mut arrays: Vec<ArrayRef> = self
                 .ids
                 .iter()
