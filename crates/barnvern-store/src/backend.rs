@@ -223,6 +223,16 @@ pub(crate) trait Backend: Send + Sync {
     /// survives a crash of the process but may be lost, whole, in a power cut (SQLite
     /// `synchronous = NORMAL` in WAL mode, PostgreSQL `synchronous_commit = off`).
     fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T>;
+    /// [`Backend::write`], durable, for a transaction that writes many cases (a batch of an
+    /// import).
+    fn write_bulk<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        self.write(true, f)
+    }
+    /// [`Backend::write`] for the access-log entries of reads, and on a backend that reads
+    /// inside that transaction ([`Backend::reads_in_log_transaction`]) the reads themselves.
+    fn write_reads<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        self.write(durable, f)
+    }
     /// Runs `f` in a read-only snapshot.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T>;
     /// Whether a read of a case is best done inside the write transaction that logs it, in a

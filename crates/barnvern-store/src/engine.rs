@@ -355,7 +355,7 @@ impl<B: Backend> Engine<B> {
             // Taken once the write lock is held (a backend may run the closure again after a
             // serialisation failure: the same batch then, chained afresh).
             let mut batch: Option<Vec<LogRow>> = None;
-            self.backend.write(self.durable_reads, &mut |tx| {
+            self.backend.write_reads(self.durable_reads, &mut |tx| {
                 let rows = batch.get_or_insert_with(&mut *take);
                 chain_and_insert(tx, rows, None)?;
                 Ok(Ok(vec![(); rows.len()]))
@@ -375,7 +375,7 @@ impl<B: Backend> Engine<B> {
         self.case_reads.commit(job, &|take| {
             // The jobs taken so far (a backend may run the closure again: the same jobs then).
             let mut jobs: Vec<CaseRead> = Vec::new();
-            self.backend.write(self.durable_reads, &mut |tx| {
+            self.backend.write_reads(self.durable_reads, &mut |tx| {
                 let mut rows = Vec::with_capacity(jobs.len() + 1);
                 let mut answers = Vec::with_capacity(jobs.len() + 1);
                 let mut done = 0;
@@ -487,7 +487,7 @@ impl<B: Backend> Engine<B> {
                 })
             }
         };
-        self.backend.write(true, &mut |tx| {
+        self.backend.write_bulk(&mut |tx| {
             let ids: Vec<&str> = items.iter().map(|(c, _)| c.case_id.as_str()).collect();
             let mut heads = if allowed().is_ok() {
                 tx.lock_cases(&ids)?;

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -205,55 +205,117 @@ pub(crate) const READ_LOG_WINDOW: Duration = Duration::from_millis(50);
 
 pub(crate) struct Sqlite {
     path: PathBuf,
+    /// Connections for imports, appends and snapshots (history, worklist, export, verify).
     pool: crate::pool::Pool<Conn>,
+    /// Connections for reads of cases and the access-log entries of reads: the file mapped
+    /// into memory, a small page cache (see [`configure_for_reads`]).
+    read_pool: crate::pool::Pool<Conn>,
+    /// What the store's writers share with its flusher thread.
+    shared: Arc<Shared>,
+    /// The flusher thread and the sender whose drop stops it (after a last flush).
+    flusher: Option<(mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+}
+
+impl Drop for Sqlite {
+    /// Stops the flusher and waits for it, so that its connection is closed before the
+    /// store's own: the last connection to close checkpoints the WAL and removes it, leaving
+    /// the store one whole file.
+    fn drop(&mut self) {
+        if let Some((stop, thread)) = self.flusher.take() {
+            drop(stop);
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What a store's writers share with its flusher thread.
+struct Shared {
     /// Held from `BEGIN IMMEDIATE` to the end of each write transaction: the store's writers
     /// (imports, appends, batches of read-log entries) queue for SQLite's write lock here, first
     /// come first served, instead of polling for it in the busy handler. A fair lock hands
     /// itself to the longest waiter, so no append waits for many others that came later (the
     /// seconds-long tail of appends under 64 connections was that). Writers in other
-    /// processes still meet at SQLite's lock, with `busy_timeout` as before.
+    /// processes still meet at SQLite's lock, with `busy_timeout` as before. The flusher takes
+    /// it briefly too, to finish a checkpoint (see [`start_flusher`]).
     writer: parking_lot::FairMutex<()>,
     /// Set by a commit without a flush; cleared by the flusher when it flushes the WAL.
-    unflushed: Arc<AtomicBool>,
-    /// Dropping it stops the flusher (after a last flush).
-    _flusher: mpsc::Sender<()>,
+    unflushed: AtomicBool,
+    /// Commits since the flusher's last checkpoint.
+    commits: AtomicU64,
 }
 
-/// A pooled connection, remembering its `synchronous` setting (set only when it changes).
+/// A pooled connection, remembering its `synchronous` setting and whether it has the page
+/// cache of a bulk write (each set only when it changes).
 struct Conn {
     conn: Connection,
     durable: bool,
+    bulk: bool,
 }
 
 /// The flusher: every [`READ_LOG_WINDOW`], if a commit since the last round skipped its flush,
 /// flushes the WAL file (`fdatasync`, which puts every commit written to it so far on disk), and
-/// once more when the store is dropped. A checkpoint needs no help: SQLite flushes the WAL
-/// before it copies pages into the database, and the database after.
-fn start_flusher(path: &Path, unflushed: Arc<AtomicBool>) -> R<mpsc::Sender<()>> {
+/// once more when the store is dropped.
+///
+/// It also checkpoints the WAL into the database, on its own connection, once
+/// [`CHECKPOINT_COMMITS`] commits have passed since its last checkpoint (or any commit and a
+/// second). Left to SQLite, the checkpoint runs inside the commit that fills the WAL, on the
+/// thread of whichever caller made it: a read whose log entry happened to be that commit paid
+/// for copying thousands of pages (about 15 % of the time of a stream of reads). Here it runs
+/// beside the writers (`PASSIVE`: it waits for no one), then once more holding the writers' turn
+/// for the frames committed meanwhile, so that the WAL is then copied in full and the next
+/// writer starts it again from its beginning instead of growing it. SQLite's own checkpoint at
+/// 8,192 pages stays as the backstop. A checkpoint flushes the WAL before it copies pages into
+/// the database, and the database after.
+fn start_flusher(
+    path: &Path,
+    shared: Arc<Shared>,
+) -> R<(mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<()>();
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let wal = PathBuf::from(wal);
-    let flush = move || {
-        if unflushed.swap(false, Ordering::AcqRel) {
-            match std::fs::OpenOptions::new().write(true).open(&wal) {
-                Ok(f) => {
-                    if f.sync_data().is_err() {
-                        unflushed.store(true, Ordering::Release);
+    let conn = Connection::open(path)?;
+    configure(&conn, false)?;
+    let flush = {
+        let shared = Arc::clone(&shared);
+        move || {
+            if shared.unflushed.swap(false, Ordering::AcqRel) {
+                match std::fs::OpenOptions::new().write(true).open(&wal) {
+                    Ok(f) => {
+                        if f.sync_data().is_err() {
+                            shared.unflushed.store(true, Ordering::Release);
+                        }
                     }
+                    // No WAL file: the last connection checkpointed it into the (flushed)
+                    // database.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(_) => shared.unflushed.store(true, Ordering::Release),
                 }
-                // No WAL file: the last connection checkpointed it into the (flushed) database.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(_) => unflushed.store(true, Ordering::Release),
             }
         }
     };
-    std::thread::Builder::new()
+    let mut last_checkpoint = std::time::Instant::now();
+    let mut checkpoint = move || {
+        let commits = shared.commits.load(Ordering::Acquire);
+        let due = commits >= CHECKPOINT_COMMITS
+            || (commits > 0 && last_checkpoint.elapsed() >= Duration::from_secs(1));
+        if !due {
+            return;
+        }
+        shared.commits.fetch_sub(commits, Ordering::AcqRel);
+        last_checkpoint = std::time::Instant::now();
+        // An error or a busy checkpoint is left to the next round (and to SQLite's own).
+        let _ = checkpoint_wal(&conn, &shared.writer);
+    };
+    let thread = std::thread::Builder::new()
         .name("barnvern-store-flusher".into())
         .spawn(move || {
             loop {
                 match rx.recv_timeout(READ_LOG_WINDOW) {
-                    Err(mpsc::RecvTimeoutError::Timeout) | Ok(()) => flush(),
+                    Err(mpsc::RecvTimeoutError::Timeout) | Ok(()) => {
+                        flush();
+                        checkpoint();
+                    }
                     Err(mpsc::RecvTimeoutError::Disconnected) => {
                         flush();
                         break;
@@ -262,19 +324,41 @@ fn start_flusher(path: &Path, unflushed: Arc<AtomicBool>) -> R<mpsc::Sender<()>>
             }
         })
         .map_err(|e| StoreError::Database(format!("cannot start the WAL flusher: {e}")))?;
-    Ok(tx)
+    Ok((tx, thread))
 }
 
-fn configure(conn: &Connection) -> R<()> {
+/// Copies the whole WAL into the database: a `PASSIVE` checkpoint beside the writers, then,
+/// when they committed more meanwhile, a second one holding `writer` (the writers' turn), which
+/// copies only those frames. Once the WAL is copied in full, the next write transaction starts
+/// it again from its beginning. Returns the frames in the WAL and those copied, as SQLite
+/// reports them (both -1 when another checkpoint was running).
+fn checkpoint_wal(conn: &Connection, writer: &parking_lot::FairMutex<()>) -> R<(i64, i64)> {
+    let pass = || -> R<(i64, i64, i64)> {
+        Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?)
+    };
+    let (busy, frames, copied) = pass()?;
+    if busy != 0 || copied >= frames {
+        return Ok((frames, copied));
+    }
+    let _turn = writer.lock();
+    let (_, frames, copied) = pass()?;
+    Ok((frames, copied))
+}
+
+/// Commits after which the flusher checkpoints the WAL (see [`start_flusher`]).
+const CHECKPOINT_COMMITS: u64 = 1024;
+
+/// Configures a connection; `reads`: one of the pool for reads (see [`configure_for_reads`]).
+fn configure(conn: &Connection, reads: bool) -> R<()> {
     conn.busy_timeout(Duration::from_secs(60))?;
     // WAL: readers never block the writer; FULL: each commit is on disk before it returns.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Statements are prepared once per connection (`prepare_cached`); room for all of them.
     conn.set_prepared_statement_cache_capacity(64);
-    // A 32 MiB page cache (the default is 2 MiB): an import touches the indexes of every table
-    // at random keys, and pages evicted early are read and written again.
-    conn.pragma_update(None, "cache_size", -32_768)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Checkpoint the WAL into the database every 8,192 pages (32 MiB) instead of SQLite's
     // 1,000: a checkpoint flushes the WAL and the database (two `fsync`s) and writes each page
     // changed since the last one, so the index leaves that an import or the access log touch
@@ -283,6 +367,9 @@ fn configure(conn: &Connection) -> R<()> {
     // cut back to 64 MiB after a checkpoint whenever it grew beyond.
     conn.pragma_update(None, "wal_autocheckpoint", 8_192)?;
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    if reads {
+        configure_for_reads(conn)?;
+    }
     Ok(())
 }
 
@@ -294,36 +381,130 @@ impl Sqlite {
             return Err(StoreError::NotInitialised);
         }
         let conn = Connection::open(path)?;
-        configure(&conn)?;
+        configure(&conn, false)?;
         migrate(&conn, create)?;
         let pool = crate::pool::Pool::new(16);
         pool.give(Conn {
             conn,
             durable: true,
+            bulk: false,
         });
-        let unflushed = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new(Shared {
+            writer: parking_lot::FairMutex::new(()),
+            unflushed: AtomicBool::new(false),
+            commits: AtomicU64::new(0),
+        });
         Ok(Sqlite {
             path: path.to_owned(),
             pool,
-            writer: parking_lot::FairMutex::new(()),
-            _flusher: start_flusher(path, Arc::clone(&unflushed))?,
-            unflushed,
+            read_pool: crate::pool::Pool::new(16),
+            flusher: Some(start_flusher(path, Arc::clone(&shared))?),
+            shared,
         })
     }
 
-    fn conn(&self) -> R<Conn> {
-        match self.pool.take() {
+    fn pool(&self, reads: bool) -> &crate::pool::Pool<Conn> {
+        if reads { &self.read_pool } else { &self.pool }
+    }
+
+    /// A connection of the pool for reads (`reads`) or for the rest.
+    fn conn(&self, reads: bool) -> R<Conn> {
+        match self.pool(reads).take() {
             Some(c) => Ok(c),
             None => {
                 let conn = Connection::open(&self.path)?;
-                configure(&conn)?;
+                configure(&conn, reads)?;
                 Ok(Conn {
                     conn,
                     durable: true,
+                    bulk: false,
                 })
             }
         }
     }
+
+    /// A write transaction on a connection of the pool for reads (`reads`) or the other,
+    /// with the page cache of a bulk write (`bulk`) or the usual one.
+    fn write_on<T>(
+        &self,
+        reads: bool,
+        durable: bool,
+        bulk: bool,
+        f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>,
+    ) -> R<T> {
+        let mut c = self.conn(reads)?;
+        if c.durable != durable {
+            c.conn
+                .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
+            c.durable = durable;
+        }
+        if c.bulk != bulk {
+            c.conn.pragma_update(
+                None,
+                "cache_size",
+                if bulk { BULK_CACHE_KIB } else { CACHE_KIB },
+            )?;
+            c.bulk = bulk;
+        }
+        let _turn = self.shared.writer.lock();
+        c.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let mut tx = SqliteTx { conn: &c.conn };
+        match f(&mut tx) {
+            Ok(result) => {
+                c.conn.prepare_cached("COMMIT")?.execute([])?;
+                if !durable {
+                    self.shared.unflushed.store(true, Ordering::Release);
+                }
+                self.shared.commits.fetch_add(1, Ordering::AcqRel);
+                self.pool(reads).give(c);
+                result
+            }
+            Err(e) => {
+                if c.conn.execute_batch("ROLLBACK").is_ok() {
+                    self.pool(reads).give(c);
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The page cache of a connection (as `PRAGMA cache_size`: negative, in KiB): SQLite's default
+/// of 2 MiB. The caches of all connections of a process share one pool of pages, so a cache is
+/// held to its size only when the others are small too; and SQLite walks the whole of a
+/// connection's cache at the end of any write transaction in which a b-tree split renumbered
+/// pages (see [`configure_for_reads`]).
+const CACHE_KIB: i64 = -2_048;
+
+/// The page cache of a transaction that writes many cases (a batch of an import): 32 MiB. An
+/// import touches the indexes of every table at random keys, and pages evicted early are read
+/// and written again.
+const BULK_CACHE_KIB: i64 = -32_768;
+
+/// How much of the file a connection for reads maps into memory: as much as SQLite allows
+/// (it caps the size at about 2 GiB); the rest of a larger file is read as before.
+const READ_MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+
+/// Configures a connection for reads of cases (see [`Backend::write_reads`]): the file mapped
+/// into memory, so that a page of the database is read where it lies in the operating system's
+/// cache instead of being copied by a `pread` into SQLite's page cache, which then holds only
+/// the pages SQLite still copies (those in the WAL, and those a transaction changes).
+///
+/// A small page cache matters because SQLite walks all of it at the end of any write
+/// transaction in which a b-tree split renumbered pages (it swaps them through the number of
+/// the page holding the 1 GiB lock byte, beyond the end of the file, and then drops every
+/// cached page past the end: `pcache1TruncateUnsafe`). With 32 MiB caches that walk was about
+/// 10 % of the time of a stream of reads, whose log entries split the access log's index often.
+///
+/// Its commits never checkpoint the WAL themselves: the flusher thread does (see
+/// [`start_flusher`]), so that no reader waits while thousands of pages are copied. (With
+/// SQLite's checkpoint left on as well, the WAL of a stream of reads still reached its 8,192
+/// pages between two rounds of the flusher often enough to cost the reads about 11 %.) Imports
+/// and appends keep SQLite's checkpoint as the backstop.
+fn configure_for_reads(conn: &Connection) -> R<()> {
+    conn.pragma_update(None, "mmap_size", READ_MMAP_BYTES)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(())
 }
 
 fn migrate(conn: &Connection, create: bool) -> R<()> {
@@ -376,31 +557,19 @@ fn migrate(conn: &Connection, create: bool) -> R<()> {
 
 impl Backend for Sqlite {
     fn write<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
-        let mut c = self.conn()?;
-        if c.durable != durable {
-            c.conn
-                .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
-            c.durable = durable;
-        }
-        let _turn = self.writer.lock();
-        c.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        let mut tx = SqliteTx { conn: &c.conn };
-        match f(&mut tx) {
-            Ok(result) => {
-                c.conn.prepare_cached("COMMIT")?.execute([])?;
-                if !durable {
-                    self.unflushed.store(true, Ordering::Release);
-                }
-                self.pool.give(c);
-                result
-            }
-            Err(e) => {
-                if c.conn.execute_batch("ROLLBACK").is_ok() {
-                    self.pool.give(c);
-                }
-                Err(e)
-            }
-        }
+        self.write_on(false, durable, false, f)
+    }
+
+    /// With a 32 MiB page cache for the transaction (see [`BULK_CACHE_KIB`]).
+    fn write_bulk<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        self.write_on(false, true, true, f)
+    }
+
+    /// On a connection of its own pool, which maps the file into memory (see
+    /// [`configure_for_reads`]). Imports, appends and snapshots keep connections with no map:
+    /// an import or an export that mapped the file would hold all of it in its resident memory.
+    fn write_reads<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
+        self.write_on(true, durable, false, f)
     }
 
     /// Yes: in WAL mode every commit by one connection makes each other connection discard
@@ -416,7 +585,7 @@ impl Backend for Sqlite {
     }
 
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
-        let c = self.conn()?;
+        let c = self.conn(false)?;
         c.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
         let mut tx = SqliteTx { conn: &c.conn };
         let result = f(&mut tx);
@@ -894,5 +1063,86 @@ impl Tx for SqliteTx<'_> {
             )?
             .execute([key, value])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (frames in the WAL, frames copied), without copying anything.
+    fn wal_state(conn: &Connection) -> (i64, i64) {
+        // A checkpoint that may copy nothing: the reader's snapshot below pins every frame.
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+    }
+
+    fn commit_rows(conn: &Connection, rows: usize) {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        for i in 0..rows {
+            conn.execute("INSERT INTO t (v) VALUES (?1)", [format!("{i:0>2000}")])
+                .unwrap();
+        }
+        conn.execute_batch("COMMIT").unwrap();
+    }
+
+    #[test]
+    fn a_checkpoint_copies_the_frames_committed_during_its_first_pass_and_the_wal_starts_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let writer_conn = Connection::open(&path).unwrap();
+        configure(&writer_conn, false).unwrap();
+        writer_conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .unwrap();
+        writer_conn
+            .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            .unwrap();
+        commit_rows(&writer_conn, 200);
+        let checkpointer = Connection::open(&path).unwrap();
+        configure(&checkpointer, false).unwrap();
+        let writer = parking_lot::FairMutex::new(());
+
+        // A reader holding a snapshot keeps the first pass from copying the frames after it
+        // (as frames committed while a pass runs are beyond it); the second pass, holding the
+        // writers' turn, runs once the reader is done.
+        let reader = Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let _: i64 = reader
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        commit_rows(&writer_conn, 200);
+        let (frames, copied) = wal_state(&checkpointer);
+        assert!(
+            copied < frames,
+            "the reader pinned nothing: {copied} of {frames}"
+        );
+        let turn = writer.lock();
+        let checkpointer = std::thread::scope(|s| {
+            let writer = &writer;
+            let done = s.spawn(move || {
+                let result = checkpoint_wal(&checkpointer, writer).unwrap();
+                (result, checkpointer)
+            });
+            // The second pass waits for the writers' turn; the reader finishes meanwhile.
+            std::thread::sleep(Duration::from_millis(100));
+            reader.execute_batch("COMMIT").unwrap();
+            drop(turn);
+            let ((frames, copied), checkpointer) = done.join().unwrap();
+            assert!(frames > 0);
+            assert_eq!(copied, frames, "the second pass left frames uncopied");
+            checkpointer
+        });
+
+        // Copied in full, the WAL starts again from its beginning at the next commit.
+        let before = wal_state(&checkpointer).0;
+        commit_rows(&writer_conn, 1);
+        let (after, _) = wal_state(&checkpointer);
+        assert!(
+            after < 10 && after < before,
+            "the WAL went on from frame {before} to {after} instead of starting again"
+        );
     }
 }
