@@ -235,6 +235,11 @@ pub(crate) trait Backend: Send + Sync {
     }
     /// Runs `f` in a read-only snapshot.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T>;
+    /// [`Backend::read`] for a snapshot that reads much of the store (every bundle, the whole
+    /// access log, a verification).
+    fn read_bulk<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
+        self.read(f)
+    }
     /// Whether a read of a case is best done inside the write transaction that logs it, in a
     /// batch with concurrent reads, rather than in a snapshot of its own followed by a batch
     /// of log entries. See the SQLite backend for why it does.

@@ -859,7 +859,7 @@ impl<B: Backend> Engine<B> {
         // Read first (the entry of this very read is not in what it returns), then log.
         let mut out = Vec::new();
         if actor.check().is_ok() && actor.may(Action::ReadLog) {
-            self.backend.read(&mut |tx| {
+            self.backend.read_bulk(&mut |tx| {
                 out.clear();
                 tx.log(case_id, false, &mut |e, _| {
                     out.push(e);
@@ -886,7 +886,7 @@ impl<B: Backend> Engine<B> {
             ctx.detail = "started".into();
             Ok(())
         })?;
-        self.backend.read(&mut |tx| tx.bundles(f))
+        self.backend.read_bulk(&mut |tx| tx.bundles(f))
     }
 
     pub(crate) fn verify(&self, actor: &Actor) -> R<VerifyReport> {
@@ -894,7 +894,7 @@ impl<B: Backend> Engine<B> {
             ctx.detail = "started".into();
             Ok(())
         })?;
-        self.backend.read(&mut |tx| verify_all(tx))
+        self.backend.read_bulk(&mut |tx| verify_all(tx))
     }
 }
 

@@ -205,10 +205,11 @@ pub(crate) const READ_LOG_WINDOW: Duration = Duration::from_millis(50);
 
 pub(crate) struct Sqlite {
     path: PathBuf,
-    /// Connections for imports, appends and snapshots (history, worklist, export, verify).
+    /// Connections for imports, appends and the snapshots that read much of the store (export,
+    /// verify, the whole access log).
     pool: crate::pool::Pool<Conn>,
-    /// Connections for reads of cases and the access-log entries of reads: the file mapped
-    /// into memory, a small page cache (see [`configure_for_reads`]).
+    /// Connections for reads (of cases, the worklist, a history) and their access-log entries:
+    /// the file mapped into memory (see [`configure_for_reads`]).
     read_pool: crate::pool::Pool<Conn>,
     /// What the store's writers share with its flusher thread.
     shared: Arc<Shared>,
@@ -467,6 +468,22 @@ impl Sqlite {
             }
         }
     }
+
+    /// A read-only snapshot on a connection of the pool for reads (`reads`) or the other.
+    fn read_on<T>(&self, reads: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
+        let c = self.conn(reads)?;
+        c.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        let mut tx = SqliteTx { conn: &c.conn };
+        let result = f(&mut tx);
+        if c.conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .is_ok()
+        {
+            self.pool(reads).give(c);
+        }
+        result
+    }
 }
 
 /// The page cache of a connection (as `PRAGMA cache_size`: negative, in KiB): SQLite's default
@@ -566,8 +583,8 @@ impl Backend for Sqlite {
     }
 
     /// On a connection of its own pool, which maps the file into memory (see
-    /// [`configure_for_reads`]). Imports, appends and snapshots keep connections with no map:
-    /// an import or an export that mapped the file would hold all of it in its resident memory.
+    /// [`configure_for_reads`]). Imports, appends, exports and verifications keep connections
+    /// with no map: one that mapped the file would hold all of it in its resident memory.
     fn write_reads<T>(&self, durable: bool, f: &mut dyn FnMut(&mut dyn Tx) -> R<R<T>>) -> R<T> {
         self.write_on(true, durable, false, f)
     }
@@ -584,19 +601,16 @@ impl Backend for Sqlite {
         true
     }
 
+    /// On a connection of the pool for reads (the worklist, a history, a lookup: their
+    /// access-log entries commit on the same connection, whose pages then stay cached).
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
-        let c = self.conn(false)?;
-        c.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        let mut tx = SqliteTx { conn: &c.conn };
-        let result = f(&mut tx);
-        if c.conn
-            .prepare_cached("COMMIT")
-            .and_then(|mut s| s.execute([]))
-            .is_ok()
-        {
-            self.pool.give(c);
-        }
-        result
+        self.read_on(true, f)
+    }
+
+    /// On a connection with no map: an export or a verification that mapped the file would
+    /// hold all of it in its resident memory.
+    fn read_bulk<T>(&self, f: &mut dyn FnMut(&mut dyn Tx) -> R<T>) -> R<T> {
+        self.read_on(false, f)
     }
 }
 
