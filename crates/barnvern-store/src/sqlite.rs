@@ -245,12 +245,10 @@ struct Shared {
     commits: AtomicU64,
 }
 
-/// A pooled connection, remembering its `synchronous` setting and whether it has the page
-/// cache of a bulk write (each set only when it changes).
+/// A pooled connection, remembering its `synchronous` setting (set only when it changes).
 struct Conn {
     conn: Connection,
     durable: bool,
-    bulk: bool,
 }
 
 /// The flusher: every [`READ_LOG_WINDOW`], if a commit since the last round skipped its flush,
@@ -388,7 +386,6 @@ impl Sqlite {
         pool.give(Conn {
             conn,
             durable: true,
-            bulk: false,
         });
         let shared = Arc::new(Shared {
             writer: parking_lot::FairMutex::new(()),
@@ -418,14 +415,15 @@ impl Sqlite {
                 Ok(Conn {
                     conn,
                     durable: true,
-                    bulk: false,
                 })
             }
         }
     }
 
-    /// A write transaction on a connection of the pool for reads (`reads`) or the other,
-    /// with the page cache of a bulk write (`bulk`) or the usual one.
+    /// A write transaction on a connection of the pool for reads (`reads`) or the other; with
+    /// `bulk`, with the larger page cache of a bulk write for the transaction's length (a
+    /// connection left idle with it would leave room in the pages the caches of the process
+    /// share, and the others would grow into it).
     fn write_on<T>(
         &self,
         reads: bool,
@@ -439,30 +437,35 @@ impl Sqlite {
                 .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
             c.durable = durable;
         }
-        if c.bulk != bulk {
-            c.conn.pragma_update(
-                None,
-                "cache_size",
-                if bulk { BULK_CACHE_KIB } else { CACHE_KIB },
-            )?;
-            c.bulk = bulk;
+        if bulk {
+            c.conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         }
-        let _turn = self.shared.writer.lock();
+        // Back to the usual cache before the connection returns to its pool; one that cannot
+        // be set back is dropped instead.
+        let give = |c: Conn| {
+            if !bulk || c.conn.pragma_update(None, "cache_size", CACHE_KIB).is_ok() {
+                self.pool(reads).give(c);
+            }
+        };
+        let turn = self.shared.writer.lock();
         c.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         let mut tx = SqliteTx { conn: &c.conn };
         match f(&mut tx) {
             Ok(result) => {
                 c.conn.prepare_cached("COMMIT")?.execute([])?;
+                drop(turn);
                 if !durable {
                     self.shared.unflushed.store(true, Ordering::Release);
                 }
                 self.shared.commits.fetch_add(1, Ordering::AcqRel);
-                self.pool(reads).give(c);
+                give(c);
                 result
             }
             Err(e) => {
-                if c.conn.execute_batch("ROLLBACK").is_ok() {
-                    self.pool(reads).give(c);
+                let rolled_back = c.conn.execute_batch("ROLLBACK").is_ok();
+                drop(turn);
+                if rolled_back {
+                    give(c);
                 }
                 Err(e)
             }
@@ -1157,6 +1160,24 @@ mod tests {
         assert!(
             after < 10 && after < before,
             "the WAL went on from frame {before} to {after} instead of starting again"
+        );
+    }
+
+    #[test]
+    fn a_bulk_write_gives_its_connection_back_with_the_usual_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Sqlite::open(&dir.path().join("bulk.db"), true).unwrap();
+        store
+            .write_bulk(&mut |tx| Ok(tx.set_meta("bulk", "written")))
+            .unwrap();
+        let conn = store.conn(false).unwrap();
+        let after: i64 = conn
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            after, CACHE_KIB,
+            "the connection went back to its pool with 32 MiB"
         );
     }
 }
