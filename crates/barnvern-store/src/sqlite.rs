@@ -453,20 +453,21 @@ impl Sqlite {
         match f(&mut tx) {
             Ok(result) => {
                 c.conn.prepare_cached("COMMIT")?.execute([])?;
-                drop(turn);
                 if !durable {
                     self.shared.unflushed.store(true, Ordering::Release);
                 }
                 self.shared.commits.fetch_add(1, Ordering::AcqRel);
+                // Given back before the next writer's turn, which then finds this connection
+                // and its cached pages.
                 give(c);
+                drop(turn);
                 result
             }
             Err(e) => {
-                let rolled_back = c.conn.execute_batch("ROLLBACK").is_ok();
-                drop(turn);
-                if rolled_back {
+                if c.conn.execute_batch("ROLLBACK").is_ok() {
                     give(c);
                 }
+                drop(turn);
                 Err(e)
             }
         }
