@@ -1088,9 +1088,10 @@ impl Tx for SqliteTx<'_> {
 mod tests {
     use super::*;
 
-    /// (frames in the WAL, frames copied), without copying anything.
+    /// (frames in the WAL, frames copied), as a `PASSIVE` checkpoint reports them: it copies
+    /// every frame that no reader's snapshot still needs (none while the test's reader holds
+    /// its snapshot).
     fn wal_state(conn: &Connection) -> (i64, i64) {
-        // A checkpoint that may copy nothing: the reader's snapshot below pins every frame.
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
             Ok((r.get(1)?, r.get(2)?))
         })
