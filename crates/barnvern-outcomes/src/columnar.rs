@@ -258,16 +258,6 @@ impl Bitmap {
             }
         }
     }
-
-    /// The bitmap of `len` rows in `bytes`, whose bits past `len` are clear.
-    fn from_bytes(bytes: Vec<u8>, len: usize) -> Self {
-        let set: usize = bytes.iter().map(|b| b.count_ones() as usize).sum();
-        Bitmap {
-            bytes,
-            len,
-            nulls: len.saturating_sub(set),
-        }
-    }
 }
 
 /// The bands of one score column: dictionary keys into `labels`.
@@ -596,6 +586,24 @@ struct ByteMap {
     /// values an instruction) instead of a table lookup per value.
     affine_i8: Option<([u8; 4], u8)>,
     affine_u8: Option<([u8; 4], u8)>,
+    /// When the compact range has at most [`SELECT_CODES`] values and every other value codes
+    /// as `outside` (the SDQ's impact items: 0, 0, 1, 2), the lowest value as a byte and the
+    /// codes of `lo..lo + SELECT_CODES`, for `i8` and for `u8` columns: a few compares a value
+    /// that the compiler vectorises, instead of a table lookup per value.
+    select_i8: Option<Select>,
+    select_u8: Option<Select>,
+}
+
+/// The most values of a compact range coded by compares ([`select_code`]).
+const SELECT_CODES: usize = 4;
+
+/// A map of bytes coded by compares: the lowest value of the range as a byte, the codes of
+/// `lo..lo + SELECT_CODES`, and the code of every other byte.
+#[derive(Debug, Clone, Copy)]
+struct Select {
+    lo: u8,
+    codes: [u8; SELECT_CODES],
+    outside: u8,
 }
 
 impl ByteMap {
@@ -613,6 +621,8 @@ impl ByteMap {
             by_u8: [outside; 256],
             affine_i8: None,
             affine_u8: None,
+            select_i8: None,
+            select_u8: None,
         };
         for b in 0..=255u8 {
             map.by_i8[usize::from(b)] = map.code(i64::from(b as i8));
@@ -620,7 +630,27 @@ impl ByteMap {
         }
         map.affine_i8 = map.find_affine(outside, &map.by_i8);
         map.affine_u8 = map.find_affine(outside, &map.by_u8);
+        map.select_i8 = map.find_select(outside, &map.by_i8);
+        map.select_u8 = map.find_select(outside, &map.by_u8);
         map
+    }
+
+    /// The compare form of the map over the bytes of an 8-bit column, checked against its
+    /// `table` for all 256 bytes (so a form that does not fit is never used).
+    fn find_select(&self, outside: u8, table: &[u8; 256]) -> Option<Select> {
+        let codes = self.wide.get(1..self.wide.len() - 1)?;
+        if codes.len() > SELECT_CODES {
+            return None;
+        }
+        let mut select = Select {
+            lo: self.min as u8,
+            codes: [outside; SELECT_CODES],
+            outside,
+        };
+        select.codes.get_mut(..codes.len())?.copy_from_slice(codes);
+        (0..=255u8)
+            .all(|b| select_code(&select, b) == table[usize::from(b)])
+            .then_some(select)
     }
 
     /// The affine form of the map over the bytes of an 8-bit column, checked against its
@@ -662,13 +692,17 @@ impl ByteMap {
             return;
         }
         match column.values {
-            IntValues::I8(v) => match self.affine_i8 {
-                Some((affine, outside)) => map_affine(affine, outside, v, start, out, |x| x as u8),
-                None => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
+            IntValues::I8(v) => match (self.affine_i8, self.select_i8) {
+                (Some((affine, outside)), _) => {
+                    map_affine(affine, outside, v, start, out, |x| x as u8)
+                }
+                (None, Some(select)) => map_select(&select, v, start, out, |x| x as u8),
+                (None, None) => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
             },
-            IntValues::U8(v) => match self.affine_u8 {
-                Some((affine, outside)) => map_affine(affine, outside, v, start, out, |x| x),
-                None => map_bytes(&self.by_u8, v, start, out, |x| x),
+            IntValues::U8(v) => match (self.affine_u8, self.select_u8) {
+                (Some((affine, outside)), _) => map_affine(affine, outside, v, start, out, |x| x),
+                (None, Some(select)) => map_select(&select, v, start, out, |x| x),
+                (None, None) => map_bytes(&self.by_u8, v, start, out, |x| x),
             },
             IntValues::I16(v) => self.map_wide(v, start, out, i64::from),
             IntValues::I32(v) => self.map_wide(v, start, out, i64::from),
@@ -755,6 +789,36 @@ fn map_affine<T: Copy>(
     }
 }
 
+/// The code of the stored byte `value` under `select`: a compare with each value of the range
+/// and a select, no branch and no lookup, so a loop over it vectorises.
+#[inline]
+fn select_code(select: &Select, value: u8) -> u8 {
+    let d = value.wrapping_sub(select.lo);
+    let mut code = select.outside;
+    for (k, &c) in select.codes.iter().enumerate() {
+        code = if usize::from(d) == k { c } else { code };
+    }
+    code
+}
+
+#[inline]
+fn map_select<T: Copy>(
+    select: &Select,
+    v: &[T],
+    start: usize,
+    out: &mut [u8],
+    to: impl Fn(T) -> u8,
+) {
+    match v.get(start..start + out.len()) {
+        Some(v) => {
+            for (o, &x) in out.iter_mut().zip(v) {
+                *o = select_code(select, to(x));
+            }
+        }
+        None => out.fill(select_code(select, 0)),
+    }
+}
+
 /// For each byte of a validity bitmap, the mask of its eight rows: byte `j` of the mask is
 /// 0xFF when bit `j` is set (the row is present), 0 when not.
 const ROW_MASKS: [u64; 256] = {
@@ -830,6 +894,8 @@ struct ScaleKernel {
     /// gated index.
     values: Vec<f64>,
     present: Vec<u8>,
+    /// Which indexes a row can reach (every index, unless `small`).
+    reachable: Vec<bool>,
     /// The same tables padded to 256 entries when every index is below 256 (the SDQ's short
     /// scales): a lookup by a byte needs no bounds check, so it costs a load.
     small: Option<Box<SmallScale>>,
@@ -853,6 +919,10 @@ struct BandKernel<'p> {
     /// composite whose values are all whole numbers from 0 to 255, per table the label key of
     /// each value. A lookup by a byte needs no bounds check.
     small: Vec<[u8; 256]>,
+    /// Per table, when a row has a band exactly when it has a score (the table covers every
+    /// value the score can take), `small` with 0 for no band: the keys need no flags of their
+    /// own, and the band column shares the score's validity.
+    dense: Vec<Option<[u8; 256]>>,
     /// The table of each age below [`AGE_CACHE`], and of an unknown age.
     by_age: Vec<u8>,
     no_age: u8,
@@ -896,6 +966,7 @@ impl<'p> BandKernel<'p> {
             ranges,
             by_index: Vec::new(),
             small: Vec::new(),
+            dense: Vec::new(),
             by_age: (0..AGE_CACHE).map(|a| table_of(Some(a))).collect(),
             no_age: table_of(None),
         })
@@ -1039,6 +1110,12 @@ impl<'p> ColumnKernel<'p> {
                 }
             };
             let small = table.len() <= 256;
+            let values: Vec<f64> = table.iter().map(|v| v.unwrap_or(0.0)).collect();
+            let present: Vec<u8> = table.iter().map(|v| u8::from(v.is_some())).collect();
+            let reachable = small
+                .then(|| reachable_indexes(plan, &scale.items, stride, table.len(), gate.is_some()))
+                .flatten()
+                .unwrap_or_else(|| vec![true; table.len()]);
             if let Some(Some(band)) = bands.get_mut(s) {
                 band.by_index = band
                     .candidates
@@ -1059,10 +1136,20 @@ impl<'p> ColumnKernel<'p> {
                         .iter()
                         .map(|keys| padded(keys, NO_BAND))
                         .collect();
+                    let present = padded(&present, 0);
+                    let reachable = padded(&reachable, false);
+                    band.dense = band
+                        .small
+                        .iter()
+                        .map(|keys| {
+                            let covers = (0..256).all(|x| {
+                                !reachable[x] || (keys[x] != NO_BAND) == (present[x] != 0)
+                            });
+                            covers.then(|| without_no_band(keys))
+                        })
+                        .collect();
                 }
             }
-            let values: Vec<f64> = table.iter().map(|v| v.unwrap_or(0.0)).collect();
-            let present: Vec<u8> = table.iter().map(|v| u8::from(v.is_some())).collect();
             scales.push(ScaleKernel {
                 items: scale.items.clone(),
                 stride: u16::try_from(stride).ok()?,
@@ -1075,28 +1162,40 @@ impl<'p> ColumnKernel<'p> {
                 }),
                 values,
                 present,
+                reachable,
             });
         }
         // A composite of scales whose values are whole numbers with a sum below 256 has its
         // bands looked up by value.
         for (c, parts) in plan.composites.iter().enumerate() {
-            let mut top = 0.0;
+            // The largest value of the composite, over every index and over the indexes a row
+            // can reach.
+            let (mut top, mut reached_top) = (0.0, 0.0);
             for &p in parts {
                 // A part that is itself a composite: bands by value row by row.
                 let Some(scale) = scales.get(p) else {
                     top = f64::INFINITY;
                     continue;
                 };
-                let mut max = 0.0f64;
-                for (&v, &ok) in scale.values.iter().zip(&scale.present) {
+                let (mut max, mut reached_max) = (0.0f64, 0.0f64);
+                for ((&v, &ok), &reached) in scale
+                    .values
+                    .iter()
+                    .zip(&scale.present)
+                    .zip(&scale.reachable)
+                {
                     if ok != 0 {
                         if !(v >= 0.0 && v.fract() == 0.0) {
                             top = f64::INFINITY;
                         }
                         max = max.max(v);
+                        if reached {
+                            reached_max = reached_max.max(v);
+                        }
                     }
                 }
                 top += max;
+                reached_top += reached_max;
             }
             if let Some(Some(band)) = bands.get_mut(scales.len() + c)
                 && top <= 255.0
@@ -1107,6 +1206,18 @@ impl<'p> ColumnKernel<'p> {
                         let keys: Vec<u8> =
                             (0..=255u8).map(|v| band.key(t, f64::from(v))).collect();
                         padded(&keys, NO_BAND)
+                    })
+                    .collect();
+                // A row's value is a whole number from 0 to `reached_top`.
+                band.dense = band
+                    .small
+                    .iter()
+                    .map(|keys| {
+                        let covers = keys
+                            .iter()
+                            .take(reached_top as usize + 1)
+                            .all(|&k| k != NO_BAND);
+                        covers.then(|| without_no_band(keys))
                     })
                     .collect();
             }
@@ -1153,8 +1264,10 @@ impl<'p> ColumnKernel<'p> {
             // No rows: one empty part, so the caller still gets its (empty) columns.
             spans.push((0, 0));
         }
+        let dense = self.dense_bands(ages, default_age);
+        let dense = dense.as_slice();
         let part = |(start, len): (usize, usize)| -> Option<T> {
-            let mut out = self.out_runs(len);
+            let mut out = self.out_runs(len, dense);
             self.try_score_run(by_item, ages, default_age, start, len, &mut out)?;
             Some(each(start, self.dense_parts(out, len), len))
         };
@@ -1174,17 +1287,35 @@ impl<'p> ColumnKernel<'p> {
     }
 
     /// Empty buffers for `rows` rows of every score.
-    fn out_runs(&self, rows: usize) -> Vec<OutRun> {
-        let bytes = rows.div_ceil(8);
+    fn out_runs(&self, rows: usize, dense: &[Option<&[u8; 256]>]) -> Vec<OutRun> {
         (0..self.scales.len() + self.composites.len())
             .map(|s| OutRun {
                 values: Vec::with_capacity(rows),
-                valid: Vec::with_capacity(bytes),
-                keys: self
-                    .bands
-                    .get(s)
-                    .and_then(Option::as_ref)
-                    .map(|_| (Vec::with_capacity(rows), Vec::with_capacity(bytes))),
+                valid: Flags::with_capacity(rows),
+                keys: self.bands.get(s).and_then(Option::as_ref).map(|_| {
+                    let shared = dense.get(s).copied().flatten().is_some();
+                    let valid = (!shared).then(|| Flags::with_capacity(rows));
+                    (Vec::with_capacity(rows), valid)
+                }),
+            })
+            .collect()
+    }
+
+    /// Per score, the band keys by index or by value ([`BandKernel::dense`]) when every row of a
+    /// call is banded with the one table they give (no row has an age of its own), so a row
+    /// has a band exactly when it has a score.
+    fn dense_bands(
+        &self,
+        ages: Option<&[Option<u32>]>,
+        default_age: Option<u32>,
+    ) -> Vec<Option<&[u8; 256]>> {
+        self.bands
+            .iter()
+            .map(|band| {
+                let band = band.as_ref().filter(|_| ages.is_none())?;
+                band.dense
+                    .get(usize::from(band.table_of(default_age)))?
+                    .as_ref()
             })
             .collect()
     }
@@ -1194,15 +1325,19 @@ impl<'p> ColumnKernel<'p> {
         out.into_iter()
             .enumerate()
             .map(|(s, run)| {
+                let validity = run.valid.into_bitmap(rows);
                 let bands = run.keys.and_then(|(keys, keys_valid)| {
                     self.bands.get(s)?.as_ref().map(|b| DenseBands {
                         labels: b.labels.clone(),
                         keys,
-                        validity: Bitmap::from_bytes(keys_valid, rows),
+                        validity: match keys_valid {
+                            Some(flags) => flags.into_bitmap(rows),
+                            None => validity.clone(),
+                        },
                         verified: b.candidates.tables.iter().all(|t| t.verified),
                     })
                 });
-                (run.values, Bitmap::from_bytes(run.valid, rows), bands)
+                (run.values, validity, bands)
             })
             .collect()
     }
@@ -1218,6 +1353,8 @@ impl<'p> ColumnKernel<'p> {
         rows: usize,
         out: &mut [OutRun],
     ) -> Option<()> {
+        // As `out_runs` chose them: a band with dense keys has no flags of its own.
+        let dense = self.dense_bands(ages, default_age);
         let n_scales = self.scales.len();
         let n_scores = n_scales + self.composites.len();
         let mut codes = vec![CODE_MISSING; CHUNK_ROWS * by_item.len().max(1)];
@@ -1296,7 +1433,7 @@ impl<'p> ColumnKernel<'p> {
                         );
                     }
                 }
-                push_flags(&mut run.valid, ok);
+                run.valid.push(ok);
             }
             // Composites: the sum of their scales' values just written, present when all are.
             for (c, parts) in self.composites.iter().enumerate() {
@@ -1328,7 +1465,7 @@ impl<'p> ColumnKernel<'p> {
                         .zip(ok.iter())
                         .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
                 );
-                push_flags(&mut run.valid, ok);
+                run.valid.push(ok);
             }
             // Bands: for a scale by its index (one table lookup a row), for a composite by its
             // value.
@@ -1339,9 +1476,34 @@ impl<'p> ColumnKernel<'p> {
                 else {
                     continue;
                 };
+                let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
+                if let Some(keys) = dense.get(s).copied().flatten() {
+                    // A band exactly where a score is: a lookup a row, no flags.
+                    match by_index {
+                        // Every index is below 256 here, so the byte is the whole index.
+                        Some(index) => keys_out.extend(
+                            index
+                                .get(..len)?
+                                .iter()
+                                .map(|&x| keys[usize::from(x as u8)]),
+                        ),
+                        None => {
+                            // A composite of whole numbers below 256; 0 where it is missing.
+                            let values = values.get(at..at + len)?;
+                            let ok = present.get(s)?.get(..len)?;
+                            keys_out.extend(
+                                values.iter().zip(ok).map(|(&v, &ok)| {
+                                    keys[(v as usize) & 255] & 0u8.wrapping_sub(ok)
+                                }),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                // Without dense keys the band has flags of its own (`out_runs`).
+                let keys_valid = keys_valid.as_mut()?;
                 let flags = &mut flags[..len];
                 let row_ages = ages.and_then(|a| a.get(start..end));
-                let by_index = index.get(s).filter(|_| !band.by_index.is_empty());
                 // One table for every row when no row has its own age.
                 let table = band.table_of(default_age);
                 let small = band.small.get(usize::from(table));
@@ -1419,12 +1581,55 @@ impl<'p> ColumnKernel<'p> {
                         ));
                     }
                 }
-                push_flags(keys_valid, flags);
+                keys_valid.push(flags);
             }
             start = end;
         }
         Some(())
     }
+}
+
+/// Which of a scale's `len` indexes a row can reach: each answered item adds `stride` and one of
+/// its weights to the index, and the last index is the gated one when the scale has a gate.
+/// Some sums cannot be reached (three items of weight at most 2 never sum to 10), and their
+/// entries of the tables hold values no row has.
+fn reachable_indexes(
+    plan: &Plan,
+    items: &[usize],
+    stride: i64,
+    len: usize,
+    gated: bool,
+) -> Option<Vec<bool>> {
+    let stride = usize::try_from(stride).ok()?;
+    let mut reachable = vec![false; len];
+    *reachable.first_mut()? = true;
+    for &i in items {
+        let weights: Vec<usize> = plan
+            .items
+            .get(i)?
+            .dense
+            .iter()
+            .filter(|&&w| w != NO_OPTION)
+            .map(|&w| usize::try_from(w).ok())
+            .collect::<Option<_>>()?;
+        let before = reachable.clone();
+        for (x, _) in before.iter().enumerate().filter(|(_, r)| **r) {
+            for w in &weights {
+                if let Some(r) = reachable.get_mut(x + stride + w) {
+                    *r = true;
+                }
+            }
+        }
+    }
+    if gated {
+        *reachable.last_mut()? = true;
+    }
+    Some(reachable)
+}
+
+/// Band keys with 0 for [`NO_BAND`].
+fn without_no_band(keys: &[u8; 256]) -> [u8; 256] {
+    keys.map(|k| if k == NO_BAND { 0 } else { k })
 }
 
 /// `table` followed by `fill` up to 256 entries (`table` has at most 256).
@@ -1446,36 +1651,61 @@ const PARALLEL_ROWS: usize = 1 << 15;
 /// so a chunk's flags start a byte of their own.
 struct OutRun {
     values: Vec<f64>,
-    valid: Vec<u8>,
-    keys: Option<(Vec<u8>, Vec<u8>)>,
+    valid: Flags,
+    /// The band keys and their validity; `None` for the validity when a row has a band exactly
+    /// when it has a score (the band tables cover every value), so the score's bitmap is
+    /// shared.
+    keys: Option<(Vec<u8>, Option<Flags>)>,
 }
 
-/// Appends the bits of `flags` (0 or 1 per row) to `out`, whose rows so far fill whole bytes.
-fn push_flags(out: &mut Vec<u8>, flags: &[u8]) {
-    let at = out.len();
-    out.resize(at + flags.len().div_ceil(8), 0);
-    pack_flags(flags, &mut out[at..]);
+/// A validity bitmap appended a chunk of flags at a time, with its count of set bits.
+struct Flags {
+    bytes: Vec<u8>,
+    set: usize,
 }
 
-/// Packs one flag (0 or 1) per row into `out`, row 0 in the lowest bit of the first byte, eight
-/// rows per multiplication; bits past the last flag are left clear.
-fn pack_flags(flags: &[u8], out: &mut [u8]) {
-    let mut groups = flags.chunks_exact(8);
-    let mut bytes = out.iter_mut();
-    for (group, byte) in (&mut groups).zip(&mut bytes) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(group);
-        // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
-        *byte = (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+impl Flags {
+    fn with_capacity(rows: usize) -> Self {
+        Flags {
+            bytes: Vec::with_capacity(rows.div_ceil(8)),
+            set: 0,
+        }
     }
-    let rest = groups.remainder();
-    if !rest.is_empty()
-        && let Some(byte) = bytes.next()
-    {
-        *byte = rest
-            .iter()
-            .enumerate()
-            .fold(0, |b, (j, &f)| b | (u8::from(f != 0) << j));
+
+    /// Appends the bits of `flags` (0 or 1 per row), row 0 in the lowest bit of the first new
+    /// byte; the rows so far fill whole bytes, and bits past the last flag are left clear.
+    /// Eight rows a multiplication, and eight rows' count another.
+    fn push(&mut self, flags: &[u8]) {
+        let mut groups = flags.chunks_exact(8);
+        let mut set = 0u64;
+        self.bytes.extend((&mut groups).map(|group| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(group);
+            let word = u64::from_le_bytes(word);
+            // The bytes' sum lands in the top byte (each byte is 0 or 1, so it is at most 8).
+            set += word.wrapping_mul(0x0101_0101_0101_0101) >> 56;
+            // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
+            (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+        }));
+        let rest = groups.remainder();
+        if !rest.is_empty() {
+            let byte = rest
+                .iter()
+                .enumerate()
+                .fold(0, |b, (j, &f)| b | (u8::from(f != 0) << j));
+            set += u64::from(byte.count_ones());
+            self.bytes.push(byte);
+        }
+        self.set += set as usize;
+    }
+
+    /// The bitmap of `rows` rows.
+    fn into_bitmap(self, rows: usize) -> Bitmap {
+        Bitmap {
+            bytes: self.bytes,
+            len: rows,
+            nulls: rows.saturating_sub(self.set),
+        }
     }
 }
 
@@ -1484,6 +1714,53 @@ mod tests {
     use super::*;
     use crate::response::Responses;
     use crate::scoring::{score, score_columns};
+
+    /// Every banded SDQ score has a band in each row that has the score, over the indexes a row
+    /// can reach, so its band column shares the score's validity when no row has an age of its
+    /// own; with ages per row, the bands keep flags of their own.
+    #[test]
+    fn sdq_bands_share_their_scores_validity() {
+        for id in ["sdq-p-4-17", "sdq-t-4-17"] {
+            let instrument = crate::builtin::builtin(id).unwrap();
+            let def = instrument.def();
+            let candidates: Vec<Candidates<'_>> = instrument
+                .score_ids()
+                .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
+                .collect();
+            let kernel = ColumnKernel::new(
+                &instrument.plan,
+                ImpactMissingPolicy::default(),
+                1,
+                &candidates,
+            )
+            .unwrap();
+            let dense = kernel.dense_bands(None, None);
+            let banded = kernel.bands.iter().filter(|b| b.is_some()).count();
+            assert!(banded >= 7, "{id}: {banded} banded scores");
+            for ((score, band), dense) in instrument.score_ids().zip(&kernel.bands).zip(&dense) {
+                assert_eq!(band.is_some(), dense.is_some(), "{id} {score}");
+            }
+            let ages = [Some(9)];
+            assert!(
+                kernel
+                    .dense_bands(Some(&ages), None)
+                    .iter()
+                    .all(Option::is_none)
+            );
+        }
+        // Three items of weight 0 to 2 with stride 11: one answered reaches 11..=13, two
+        // 22..=26, three 33..=39; and the gated index, the last.
+        let sdq = crate::builtin::builtin("sdq-p-4-17").unwrap();
+        let reachable = reachable_indexes(&sdq.plan, &[0, 1, 2], 11, 45, true).unwrap();
+        let expected: Vec<bool> = (0..45)
+            .map(|x| {
+                [0..=0, 11..=13, 22..=26, 33..=39, 44..=44]
+                    .iter()
+                    .any(|r| r.contains(&x))
+            })
+            .collect();
+        assert_eq!(reachable, expected);
+    }
 
     /// The column-wise kernel over several chunks, with missing answers, an absent column and
     /// varying ages or one age for all, equals scoring one respondent at a time, for every
