@@ -594,6 +594,13 @@ struct ByteMap {
     select_u8: Option<Select>,
 }
 
+/// Which of a [`ByteMap`]'s 8-bit forms a column's bytes are read with.
+#[derive(Debug, Clone, Copy)]
+enum ByteKind {
+    I8,
+    U8,
+}
+
 /// The most values of a compact range coded by compares ([`select_code`]).
 const SELECT_CODES: usize = 4;
 
@@ -692,18 +699,8 @@ impl ByteMap {
             return;
         }
         match column.values {
-            IntValues::I8(v) => match (self.affine_i8, self.select_i8) {
-                (Some((affine, outside)), _) => {
-                    map_affine(affine, outside, v, start, out, |x| x as u8)
-                }
-                (None, Some(select)) => map_select(&select, v, start, out, |x| x as u8),
-                (None, None) => map_bytes(&self.by_i8, v, start, out, |x| x as u8),
-            },
-            IntValues::U8(v) => match (self.affine_u8, self.select_u8) {
-                (Some((affine, outside)), _) => map_affine(affine, outside, v, start, out, |x| x),
-                (None, Some(select)) => map_select(&select, v, start, out, |x| x),
-                (None, None) => map_bytes(&self.by_u8, v, start, out, |x| x),
-            },
+            IntValues::I8(v) => self.map_bytes(v, start, out, |x| x as u8, ByteKind::I8),
+            IntValues::U8(v) => self.map_bytes(v, start, out, |x| x, ByteKind::U8),
             IntValues::I16(v) => self.map_wide(v, start, out, i64::from),
             IntValues::I32(v) => self.map_wide(v, start, out, i64::from),
             IntValues::I64(v) => self.map_wide(v, start, out, |x| x),
@@ -729,6 +726,29 @@ impl ByteMap {
         }
     }
 
+    /// Codes an 8-bit column in the cheapest form its map has for the column's type.
+    #[inline]
+    fn map_bytes<T: Copy>(
+        &self,
+        v: &[T],
+        start: usize,
+        out: &mut [u8],
+        to: impl Fn(T) -> u8,
+        kind: ByteKind,
+    ) {
+        let (affine, select, table) = match kind {
+            ByteKind::I8 => (self.affine_i8, self.select_i8, &self.by_i8),
+            ByteKind::U8 => (self.affine_u8, self.select_u8, &self.by_u8),
+        };
+        match (affine, select) {
+            (Some((affine, outside)), _) => {
+                map_byte_column(v, start, out, to, |b| affine_code(affine, outside, b))
+            }
+            (None, Some(select)) => map_byte_column(v, start, out, to, |b| select_code(&select, b)),
+            (None, None) => map_byte_column(v, start, out, to, |b| table[usize::from(b)]),
+        }
+    }
+
     #[inline]
     fn map_wide<T: Copy>(&self, v: &[T], start: usize, out: &mut [u8], to: impl Fn(T) -> i64) {
         match v.get(start..start + out.len()) {
@@ -742,21 +762,24 @@ impl ByteMap {
     }
 }
 
+/// Codes rows `start..start + out.len()` of the 8-bit column `v` into `out`: `code` of each
+/// value's byte. Every form of `code` (a table, affine arithmetic, compares) inlines here into
+/// one loop of its own.
 #[inline]
-fn map_bytes<T: Copy>(
-    table: &[u8; 256],
+fn map_byte_column<T: Copy>(
     v: &[T],
     start: usize,
     out: &mut [u8],
     to: impl Fn(T) -> u8,
+    code: impl Fn(u8) -> u8,
 ) {
     match v.get(start..start + out.len()) {
         Some(v) => {
             for (o, &x) in out.iter_mut().zip(v) {
-                *o = table[usize::from(to(x))];
+                *o = code(to(x));
             }
         }
-        None => out.fill(table[0]),
+        None => out.fill(code(0)),
     }
 }
 
@@ -770,25 +793,6 @@ fn affine_code([lo, span, base, step]: [u8; 4], outside: u8, value: u8) -> u8 {
     if d <= span { code } else { outside }
 }
 
-#[inline]
-fn map_affine<T: Copy>(
-    affine: [u8; 4],
-    outside: u8,
-    v: &[T],
-    start: usize,
-    out: &mut [u8],
-    to: impl Fn(T) -> u8,
-) {
-    match v.get(start..start + out.len()) {
-        Some(v) => {
-            for (o, &x) in out.iter_mut().zip(v) {
-                *o = affine_code(affine, outside, to(x));
-            }
-        }
-        None => out.fill(affine_code(affine, outside, 0)),
-    }
-}
-
 /// The code of the stored byte `value` under `select`: a compare with each value of the range
 /// and a select, no branch and no lookup, so a loop over it vectorises.
 #[inline]
@@ -799,24 +803,6 @@ fn select_code(select: &Select, value: u8) -> u8 {
         code = if usize::from(d) == k { c } else { code };
     }
     code
-}
-
-#[inline]
-fn map_select<T: Copy>(
-    select: &Select,
-    v: &[T],
-    start: usize,
-    out: &mut [u8],
-    to: impl Fn(T) -> u8,
-) {
-    match v.get(start..start + out.len()) {
-        Some(v) => {
-            for (o, &x) in out.iter_mut().zip(v) {
-                *o = select_code(select, to(x));
-            }
-        }
-        None => out.fill(select_code(select, 0)),
-    }
 }
 
 /// For each byte of a validity bitmap, the mask of its eight rows: byte `j` of the mask is
