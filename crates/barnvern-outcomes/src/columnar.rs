@@ -246,6 +246,40 @@ impl Bitmap {
         self.len += 1;
     }
 
+    /// Appends one row per flag of `flags` (0 or 1). When the rows so far fill whole bytes
+    /// (a chunk of the kernel starts a byte), eight rows are packed by one multiplication and
+    /// counted by another; otherwise row by row.
+    fn extend_from_flags(&mut self, flags: &[u8]) {
+        if !self.len.is_multiple_of(8) {
+            for &f in flags {
+                self.push(f != 0);
+            }
+            return;
+        }
+        let mut groups = flags.chunks_exact(8);
+        let mut set = 0u64;
+        self.bytes.extend((&mut groups).map(|group| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(group);
+            let word = u64::from_le_bytes(word);
+            // The bytes' sum lands in the top byte (each byte is 0 or 1, so it is at most 8).
+            set += word.wrapping_mul(0x0101_0101_0101_0101) >> 56;
+            // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
+            (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+        }));
+        let rest = groups.remainder();
+        if !rest.is_empty() {
+            let byte = rest
+                .iter()
+                .enumerate()
+                .fold(0, |b, (j, &f)| b | (u8::from(f != 0) << j));
+            set += u64::from(byte.count_ones());
+            self.bytes.push(byte);
+        }
+        self.len += flags.len();
+        self.nulls += flags.len() - set as usize;
+    }
+
     /// Appends the rows of `other`.
     fn append(&mut self, other: &Bitmap) {
         if self.len.is_multiple_of(8) {
@@ -1255,7 +1289,7 @@ impl<'p> ColumnKernel<'p> {
         let part = |(start, len): (usize, usize)| -> Option<T> {
             let mut out = self.out_runs(len, dense);
             self.try_score_run(by_item, ages, default_age, start, len, &mut out)?;
-            Some(each(start, self.dense_parts(out, len), len))
+            Some(each(start, self.dense_parts(out), len))
         };
         let part = &part;
         std::thread::scope(|scope| {
@@ -1277,10 +1311,10 @@ impl<'p> ColumnKernel<'p> {
         (0..self.scales.len() + self.composites.len())
             .map(|s| OutRun {
                 values: Vec::with_capacity(rows),
-                valid: Flags::with_capacity(rows),
+                valid: Bitmap::with_capacity(rows),
                 keys: self.bands.get(s).and_then(Option::as_ref).map(|_| {
                     let shared = dense.get(s).copied().flatten().is_some();
-                    let valid = (!shared).then(|| Flags::with_capacity(rows));
+                    let valid = (!shared).then(|| Bitmap::with_capacity(rows));
                     (Vec::with_capacity(rows), valid)
                 }),
             })
@@ -1306,20 +1340,17 @@ impl<'p> ColumnKernel<'p> {
             .collect()
     }
 
-    /// The buffers of a part of `rows` rows as score columns.
-    fn dense_parts(&self, out: Vec<OutRun>, rows: usize) -> Vec<DenseParts> {
+    /// The buffers of a part as score columns.
+    fn dense_parts(&self, out: Vec<OutRun>) -> Vec<DenseParts> {
         out.into_iter()
             .enumerate()
             .map(|(s, run)| {
-                let validity = run.valid.into_bitmap(rows);
+                let validity = run.valid;
                 let bands = run.keys.and_then(|(keys, keys_valid)| {
                     self.bands.get(s)?.as_ref().map(|b| DenseBands {
                         labels: b.labels.clone(),
                         keys,
-                        validity: match keys_valid {
-                            Some(flags) => flags.into_bitmap(rows),
-                            None => validity.clone(),
-                        },
+                        validity: keys_valid.unwrap_or_else(|| validity.clone()),
                         verified: b.candidates.tables.iter().all(|t| t.verified),
                     })
                 });
@@ -1419,7 +1450,7 @@ impl<'p> ColumnKernel<'p> {
                         );
                     }
                 }
-                run.valid.push(ok);
+                run.valid.extend_from_flags(ok);
             }
             // Composites: the sum of their scales' values just written, present when all are.
             for (c, parts) in self.composites.iter().enumerate() {
@@ -1451,7 +1482,7 @@ impl<'p> ColumnKernel<'p> {
                         .zip(ok.iter())
                         .map(|(&d, &o)| if o != 0 { d } else { 0.0 }),
                 );
-                run.valid.push(ok);
+                run.valid.extend_from_flags(ok);
             }
             // Bands: for a scale by its index (one table lookup a row), for a composite by its
             // value.
@@ -1567,7 +1598,7 @@ impl<'p> ColumnKernel<'p> {
                         ));
                     }
                 }
-                keys_valid.push(flags);
+                keys_valid.extend_from_flags(flags);
             }
             start = end;
         }
@@ -1637,62 +1668,11 @@ const PARALLEL_ROWS: usize = 1 << 15;
 /// so a chunk's flags start a byte of their own.
 struct OutRun {
     values: Vec<f64>,
-    valid: Flags,
+    valid: Bitmap,
     /// The band keys and their validity; `None` for the validity when a row has a band exactly
     /// when it has a score (the band tables cover every value), so the score's bitmap is
     /// shared.
-    keys: Option<(Vec<u8>, Option<Flags>)>,
-}
-
-/// A validity bitmap appended a chunk of flags at a time, with its count of set bits.
-struct Flags {
-    bytes: Vec<u8>,
-    set: usize,
-}
-
-impl Flags {
-    fn with_capacity(rows: usize) -> Self {
-        Flags {
-            bytes: Vec::with_capacity(rows.div_ceil(8)),
-            set: 0,
-        }
-    }
-
-    /// Appends the bits of `flags` (0 or 1 per row), row 0 in the lowest bit of the first new
-    /// byte; the rows so far fill whole bytes, and bits past the last flag are left clear.
-    /// Eight rows a multiplication, and eight rows' count another.
-    fn push(&mut self, flags: &[u8]) {
-        let mut groups = flags.chunks_exact(8);
-        let mut set = 0u64;
-        self.bytes.extend((&mut groups).map(|group| {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(group);
-            let word = u64::from_le_bytes(word);
-            // The bytes' sum lands in the top byte (each byte is 0 or 1, so it is at most 8).
-            set += word.wrapping_mul(0x0101_0101_0101_0101) >> 56;
-            // Byte j (0 or 1) lands on bit 56 + j: the products' bits never overlap.
-            (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
-        }));
-        let rest = groups.remainder();
-        if !rest.is_empty() {
-            let byte = rest
-                .iter()
-                .enumerate()
-                .fold(0, |b, (j, &f)| b | (u8::from(f != 0) << j));
-            set += u64::from(byte.count_ones());
-            self.bytes.push(byte);
-        }
-        self.set += set as usize;
-    }
-
-    /// The bitmap of `rows` rows.
-    fn into_bitmap(self, rows: usize) -> Bitmap {
-        Bitmap {
-            bytes: self.bytes,
-            len: rows,
-            nulls: rows.saturating_sub(self.set),
-        }
-    }
+    keys: Option<(Vec<u8>, Option<Bitmap>)>,
 }
 
 #[cfg(test)]
@@ -1700,6 +1680,24 @@ mod tests {
     use super::*;
     use crate::response::Responses;
     use crate::scoring::{score, score_columns};
+
+    /// Flags appended a chunk at a time give the bitmap and null count that row-by-row pushes
+    /// give, whether the chunk starts a byte (packed eight at a time) or not.
+    #[test]
+    fn flags_extend_a_bitmap_packed_or_row_by_row() {
+        let flags: Vec<u8> = (0..21).map(|i| u8::from(i % 3 != 0)).collect();
+        let mut one = Bitmap::with_capacity(0);
+        for &f in &flags {
+            one.push(f != 0);
+        }
+        assert_eq!(one.null_count(), 7);
+        for split in [0, 3, 8, 16, 21] {
+            let mut chunks = Bitmap::with_capacity(0);
+            chunks.extend_from_flags(&flags[..split]);
+            chunks.extend_from_flags(&flags[split..]);
+            assert_eq!(chunks, one, "split at {split}");
+        }
+    }
 
     /// Every banded SDQ score has a band in each row that has the score, over the indexes a row
     /// can reach, so its band column shares the score's validity when no row has an age of its
