@@ -277,7 +277,7 @@ impl Bitmap {
             self.bytes.push(byte);
         }
         self.len += flags.len();
-        self.nulls += flags.len() - set as usize;
+        self.nulls += flags.len().saturating_sub(set as usize);
     }
 
     /// Appends the rows of `other`.
