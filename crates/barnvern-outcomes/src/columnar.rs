@@ -1681,6 +1681,15 @@ mod tests {
     use crate::response::Responses;
     use crate::scoring::{score, score_columns};
 
+    /// The band tables of each score of `instrument` for its own informant, any country.
+    fn candidates_of(instrument: &Instrument) -> Vec<Candidates<'_>> {
+        let def = instrument.def();
+        instrument
+            .score_ids()
+            .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
+            .collect()
+    }
+
     /// Flags appended a chunk at a time give the bitmap and null count that row-by-row pushes
     /// give, whether the chunk starts a byte (packed eight at a time) or not.
     #[test]
@@ -1706,11 +1715,7 @@ mod tests {
     fn sdq_bands_share_their_scores_validity() {
         for id in ["sdq-p-4-17", "sdq-t-4-17"] {
             let instrument = crate::builtin::builtin(id).unwrap();
-            let def = instrument.def();
-            let candidates: Vec<Candidates<'_>> = instrument
-                .score_ids()
-                .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
-                .collect();
+            let candidates = candidates_of(instrument);
             let kernel = ColumnKernel::new(
                 &instrument.plan,
                 ImpactMissingPolicy::default(),
@@ -1755,11 +1760,7 @@ mod tests {
         let few = crate::builtin::builtin_ids().map(|id| (id, 2 * CHUNK_ROWS + 37));
         for (id, rows) in few.chain(many) {
             let instrument = crate::builtin::builtin(id).unwrap();
-            let def = instrument.def();
-            let candidates: Vec<Candidates<'_>> = instrument
-                .score_ids()
-                .map(|s| Candidates::new(&def.band_tables, s, def.informant, None))
-                .collect();
+            let candidates = candidates_of(instrument);
             assert!(
                 ColumnKernel::new(
                     &instrument.plan,
