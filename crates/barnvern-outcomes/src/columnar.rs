@@ -914,8 +914,6 @@ struct ScaleKernel {
     /// gated index.
     values: Vec<f64>,
     present: Vec<u8>,
-    /// Which indexes a row can reach (every index, unless `small`).
-    reachable: Vec<bool>,
     /// The same tables padded to 256 entries when every index is below 256 (the SDQ's short
     /// scales): a lookup by a byte needs no bounds check, so it costs a load.
     small: Option<Box<SmallScale>>,
@@ -1090,6 +1088,9 @@ impl<'p> ColumnKernel<'p> {
             });
         }
         let mut scales = Vec::with_capacity(plan.scales.len());
+        // Per scale, which indexes a row can reach (every index, unless its tables are small);
+        // needed only here, for the composites' bands.
+        let mut reachable_of: Vec<Vec<bool>> = Vec::with_capacity(plan.scales.len());
         for (s, scale) in plan.scales.iter().enumerate() {
             let mut max_sum = 0i64;
             for &i in &scale.items {
@@ -1182,8 +1183,8 @@ impl<'p> ColumnKernel<'p> {
                 }),
                 values,
                 present,
-                reachable,
             });
+            reachable_of.push(reachable);
         }
         // A composite of scales whose values are whole numbers with a sum below 256 has its
         // bands looked up by value.
@@ -1193,16 +1194,12 @@ impl<'p> ColumnKernel<'p> {
             let (mut top, mut reached_top) = (0.0, 0.0);
             for &p in parts {
                 // A part that is itself a composite: bands by value row by row.
-                let Some(scale) = scales.get(p) else {
+                let (Some(scale), Some(reachable)) = (scales.get(p), reachable_of.get(p)) else {
                     top = f64::INFINITY;
                     continue;
                 };
                 let (mut max, mut reached_max) = (0.0f64, 0.0f64);
-                for ((&v, &ok), &reached) in scale
-                    .values
-                    .iter()
-                    .zip(&scale.present)
-                    .zip(&scale.reachable)
+                for ((&v, &ok), &reached) in scale.values.iter().zip(&scale.present).zip(reachable)
                 {
                     if ok != 0 {
                         if !(v >= 0.0 && v.fract() == 0.0) {
