@@ -16,6 +16,7 @@ pub struct ProtectionAssessment {
     /// The referral assessed.
     pub referral_id: ReferralId,
     /// When the assessment was made, with the local UTC offset.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::timestamp")]
     pub assessed_at: DateTime<FixedOffset>,
     /// Whether the child was judged to need immediate protection.
     pub immediate_protection_needed: bool,

@@ -18,6 +18,7 @@ pub struct Referral {
     pub id: ReferralId,
     /// When the report was received, with the local UTC offset as recorded: the receipt date
     /// that starts the statutory deadlines is the local date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::timestamp")]
     pub received_at: DateTime<FixedOffset>,
     /// Who reported (SE anmälare, NO melder).
     pub reporter: Coded<ReporterCategory>,

@@ -23,6 +23,7 @@ pub mod legal_basis;
 pub mod macros;
 pub mod municipality;
 pub mod provenance;
+pub mod rfc3339;
 
 pub use codelist::{CodeEntry, CodeList, Coded, Labels, SourceCode};
 pub use error::{Finding, Findings, Severity, ValidationError};

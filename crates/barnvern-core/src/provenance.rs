@@ -54,6 +54,7 @@ pub struct Recorder {
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// When it was recorded (UTC).
+    #[serde(deserialize_with = "crate::rfc3339::de::timestamp_utc")]
     pub recorded_at: DateTime<Utc>,
     /// Who recorded it.
     pub recorded_by: Recorder,
