@@ -38,18 +38,29 @@ pub fn check_system_name(name: &str) -> Result<(), Finding> {
             "the system name cannot be empty",
         ));
     }
-    if looks_like_identity_number(name) {
+    // One pass: the shape, and the digits (fewer than an identity number has, and the
+    // detector has nothing to look at). A separator must follow a letter or digit, so none
+    // starts or doubles; the name starts with a letter and ends with a letter or digit.
+    let bytes = name.as_bytes();
+    let mut digits = 0;
+    let mut after_part = false;
+    let mut shaped = bytes.len() <= MAX_SYSTEM_CHARS && bytes[0].is_ascii_lowercase();
+    for &b in bytes {
+        if b.is_ascii_lowercase() {
+            after_part = true;
+        } else if b.is_ascii_digit() {
+            digits += 1;
+            after_part = true;
+        } else if matches!(b, b'.' | b'-' | b'_') && after_part {
+            after_part = false;
+        } else {
+            shaped = false;
+        }
+    }
+    shaped &= after_part;
+    if digits >= crate::identifier::IDENTITY_MIN_DIGITS && looks_like_identity_number(name) {
         return Err(identity_finding("a system name"));
     }
-    let bytes = name.as_bytes();
-    let part = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    let shaped = bytes.len() <= MAX_SYSTEM_CHARS
-        && bytes[0].is_ascii_lowercase()
-        && bytes
-            .iter()
-            .all(|&b| part(b) || matches!(b, b'.' | b'-' | b'_'))
-        && bytes.windows(2).all(|w| part(w[0]) || part(w[1]))
-        && bytes.last().is_some_and(|&b| part(b));
     if !shaped {
         return Err(Finding::error(
             "",
@@ -128,6 +139,41 @@ mod tests {
             assert!(bad.is_empty() || !err.message.contains(bad));
         }
         assert!(check_system_name(&"a".repeat(65)).is_err());
+    }
+
+    /// The rule as it reads in its documentation, one condition at a time.
+    fn shaped_as_documented(name: &str) -> bool {
+        let b = name.as_bytes();
+        let part = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        !b.is_empty()
+            && b.len() <= MAX_SYSTEM_CHARS
+            && b[0].is_ascii_lowercase()
+            && b.iter()
+                .all(|&c| part(c) || matches!(c, b'.' | b'-' | b'_'))
+            && b.windows(2).all(|w| part(w[0]) || part(w[1]))
+            && b.last().is_some_and(|&c| part(c))
+    }
+
+    #[test]
+    fn the_one_pass_check_accepts_exactly_the_documented_shape() {
+        let alphabet = ["a", "z", "0", "9", ".", "-", "_", "A", " ", "é"];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        let mut accepted = 0;
+        for name in &names {
+            let ok = check_system_name(name).is_ok();
+            assert_eq!(ok, shaped_as_documented(name), "{name:?}");
+            accepted += usize::from(ok);
+        }
+        assert!(accepted > 100, "{accepted}");
     }
 
     #[test]

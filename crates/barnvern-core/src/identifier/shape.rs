@@ -66,6 +66,11 @@ fn dated(digits: &[u8]) -> bool {
 fn identity_runs(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
+    // Most texts checked (codes, names, references) hold fewer digits than any identity
+    // number has: nothing to look for, and no run's digits to collect.
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < IDENTITY_MIN_DIGITS {
+        return runs;
+    }
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_digit() {
