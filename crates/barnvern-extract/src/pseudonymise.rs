@@ -35,30 +35,38 @@ impl HmacPseudonymiser {
     }
 
     fn keyed(&self, text: &str) -> Pseudonym {
+        self.keyed_parts([text, "", "", "", ""])
+    }
+
+    /// The pseudonym of the concatenation of `parts` (a canonical string in pieces, so it is
+    /// never built).
+    fn keyed_parts(&self, parts: canonical::Parts<'_>) -> Pseudonym {
         // The key's HMAC state has the key absorbed already: each pseudonym clones it instead
         // of hashing the key's inner and outer blocks again (half the SHA-256 work of a short
         // text).
         let mut mac = self.key.mac().clone();
-        mac.update(text.as_bytes());
+        for part in parts {
+            mac.update(part.as_bytes());
+        }
         Pseudonym::from_digest(mac.finalize().into_bytes().into())
     }
 }
 
 impl Pseudonymiser for HmacPseudonymiser {
     fn person(&self, id: &PersonIdentity) -> Pseudonym {
-        self.keyed(&canonical::person(id))
+        self.keyed_parts(canonical::person_parts(id))
     }
 
     fn case(&self, jurisdiction: Jurisdiction, case_id: &CaseId) -> Pseudonym {
-        self.keyed(&canonical::case(jurisdiction, case_id))
+        self.keyed_parts(canonical::case_parts(jurisdiction, case_id))
     }
 
     fn staff(&self, staff: &StaffRef) -> Pseudonym {
-        self.keyed(&canonical::staff(staff))
+        self.keyed_parts(canonical::staff_parts(staff))
     }
 
     fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym {
-        self.keyed(&canonical::family(trial, family))
+        self.keyed_parts(canonical::family_parts(trial, family))
     }
 
     fn key_fingerprint(&self) -> String {
@@ -97,6 +105,20 @@ mod tests {
         mac.update(b"staff|sw-1");
         let expected: [u8; 32] = mac.finalize().into_bytes().into();
         assert_eq!(p.staff(&staff), Pseudonym::from_digest(expected));
+        // Every key is the HMAC of its whole canonical string (the pieces are hashed one
+        // after the other, never joined).
+        let one_shot = |text: &str| {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; 32]).unwrap();
+            mac.update(text.as_bytes());
+            Pseudonym::from_digest(mac.finalize().into_bytes().into())
+        };
+        let pid = barnvern_core::PersonId::parse("189001019802", None, None).unwrap();
+        let id = PersonIdentity::NationalId(pid);
+        assert_eq!(p.person(&id), one_shot("SE|personnummer|189001019802"));
+        let case = CaseId::new("c-1").unwrap();
+        assert_eq!(p.case(Jurisdiction::No, &case), one_shot("NO|case|c-1"));
+        let (trial, family) = (TrialId::new("t").unwrap(), FamilyRef::new("f").unwrap());
+        assert_eq!(p.family(&trial, &family), one_shot("family|t|f"));
     }
 
     #[test]
