@@ -50,6 +50,7 @@ pub struct CaseData {
     /// The municipality responsible (SE kommunkod, NO kommunenummer), valid on `opened_on`.
     pub municipality: MunicipalityCode,
     /// The date the case was opened.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub opened_on: NaiveDate,
     /// The child the case belongs to.
     pub child: Child,

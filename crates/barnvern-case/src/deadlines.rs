@@ -260,20 +260,25 @@ pub struct Deadline {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u32>,
     /// The date the period starts from (see `start_basis`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub start: NaiveDate,
     /// What `start` is: receipt, investigation start, end of the report review, ...
     pub start_basis: StartBasis,
     /// The statutory due date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub due: NaiveDate,
     /// The due date after an extension decided in time, if any. An extension decided after
     /// the due date it would extend has passed cures nothing and is left out here (it stays in
     /// the case, with the warning `deadline.extension_too_late`).
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub extended_due: Option<NaiveDate>,
     /// The date it was done, if it was.
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub completed_on: Option<NaiveDate>,
     /// Where it stands as of `as_of`.
     pub status: DeadlineStatus,
     /// The date the status is computed for.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// How serious a breach is.
     pub severity: Severity,

@@ -72,6 +72,7 @@ pub struct StatusChange {
     /// The new status, with the source code as recorded.
     pub status: Coded<DecisionStatus>,
     /// The date of the change.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
 }
 
@@ -82,6 +83,7 @@ pub struct Decision {
     /// Identifier in the bundle.
     pub id: DecisionId,
     /// The date of the decision.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub decided_on: NaiveDate,
     /// What the decision is about.
     pub kind: DecisionKind,
@@ -95,7 +97,11 @@ pub struct Decision {
     pub status_history: Vec<StatusChange>,
     /// The date the decision ended (SSB `Vedtak/Konklusjon/@SluttDato`): required by SSB once
     /// it has lapsed or been refused or ended (status 3 or 4, Vedtak Kontroll 3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ended_on: Option<NaiveDate>,
     /// Claims by private parties that the county board decide (NO krav, SSB `Vedtak/Krav`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -160,9 +166,14 @@ impl ClaimOutcome {
 #[serde(deny_unknown_fields)]
 pub struct BoardClaim {
     /// The date the claim was received (SSB `Krav/@StartDato`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub received_on: NaiveDate,
     /// The date it was concluded (SSB `Krav/Konklusjon/@SluttDato`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub concluded_on: Option<NaiveDate>,
     /// How it was concluded, with the source code as recorded; required once concluded.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -33,6 +33,7 @@ pub struct FollowUp {
     /// Identifier in the bundle.
     pub id: FollowUpId,
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// What kind of follow-up.
     pub kind: FollowUpKind,
@@ -72,11 +73,16 @@ pub enum ClosureReason {
 #[serde(deny_unknown_fields)]
 pub struct Closure {
     /// The date the case was closed.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub closed_on: NaiveDate,
     /// Why, with the source code as recorded.
     pub reason: Coded<ClosureReason>,
     /// The date the case was reopened, if it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reopened_on: Option<NaiveDate>,
     /// Who recorded the closure, when and where.
     pub provenance: Provenance,
@@ -126,6 +132,7 @@ impl AftercareOutcome {
 #[serde(deny_unknown_fields)]
 pub struct AftercareConclusion {
     /// The date (SSB `Konklusjon/@SluttDato`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub concluded_on: NaiveDate,
     /// The outcome, with the source code as recorded.
     pub outcome: Coded<AftercareOutcome>,

@@ -122,8 +122,10 @@ pub struct FamilyHarms {
     /// The family's site, where the trial has sites.
     pub site: Option<SiteCode>,
     /// The date of randomisation.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub randomised_on: NaiveDate,
     /// The last day of follow-up: `as_of`, or the study withdrawal when earlier.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub follow_up_until: NaiveDate,
     /// Days of follow-up (after the randomisation day, up to and including the last day).
     pub follow_up_days: u64,
@@ -185,6 +187,7 @@ pub struct TrialHarms {
     /// The trial.
     pub trial_id: TrialId,
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// The site the figures are restricted to, if any.
     pub site: Option<SiteCode>,

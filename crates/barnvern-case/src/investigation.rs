@@ -16,6 +16,7 @@ use crate::violence::ViolenceDisclosure;
 #[serde(deny_unknown_fields)]
 pub struct InvestigationPlan {
     /// When the plan was made.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub made_on: NaiveDate,
 }
 
@@ -25,13 +26,19 @@ pub struct InvestigationPlan {
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     /// The date of the extension decision.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub decided_on: NaiveDate,
     /// The reason (special circumstances). Free text; never exported.
     pub reason: String,
     /// The new due date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub new_due: NaiveDate,
     /// When the application for the extension was received (NO SSB `UtvidetFrist/@StartDato`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub applied_on: Option<NaiveDate>,
     /// Whether it was granted (SSB `UtvidetFrist/@Innvilget`: 1 yes, 2 no); `None` where not
     /// recorded, which counts as granted. A refused application extends nothing.
@@ -123,6 +130,7 @@ pub struct Investigation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referral_ids: Vec<ReferralId>,
     /// The start date, which starts the statutory deadline.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub started_on: NaiveDate,
     /// The investigation plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,7 +142,11 @@ pub struct Investigation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub child_participation: Vec<Coded<ChildParticipation>>,
     /// The date it was concluded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub concluded_on: Option<NaiveDate>,
     /// The conclusion.
     #[serde(default, skip_serializing_if = "Option::is_none")]

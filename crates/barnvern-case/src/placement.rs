@@ -18,6 +18,7 @@ pub struct BoardReferral {
     /// Identifier in the bundle.
     pub id: BoardReferralId,
     /// The date it was sent (SSB `@StartDato`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub sent_on: NaiveDate,
     /// The decision it carries to the board (SSB: a `Relasjon` between `Vedtak` and
     /// `OversendelseFylkesnemnd`, which a decision with status 2 needs, Vedtak Kontroll 20).
@@ -50,6 +51,7 @@ pub struct Move {
     /// Identifier in the bundle.
     pub id: MoveId,
     /// The date the child moved (SSB `@SluttDato`: the end of the stay moved from).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub moved_on: NaiveDate,
     /// Why the child moved from the placement (SSB `ArsakFra`, list
     /// `no.ssb.barnevern.flytting-arsak-fra`).

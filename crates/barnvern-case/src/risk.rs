@@ -57,6 +57,7 @@ pub enum RiskLevel {
 #[serde(deny_unknown_fields)]
 pub struct RiskAssessment {
     /// The date of the assessment.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub assessed_on: NaiveDate,
     /// The method or instrument, with the source code as recorded.
     pub method: Coded<RiskMethod>,

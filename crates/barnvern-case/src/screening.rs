@@ -59,6 +59,7 @@ pub struct Screening {
     /// The referral screened.
     pub referral_id: ReferralId,
     /// The date of the decision.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub decided_on: NaiveDate,
     /// The outcome, with the source code as recorded.
     pub outcome: Coded<ScreeningOutcome>,

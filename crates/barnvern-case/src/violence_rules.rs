@@ -25,8 +25,10 @@ pub struct ViolenceRule {
     /// The regulation (`HSLF-FS 2022:39`).
     pub source: String,
     /// First day in force.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub valid_from: NaiveDate,
     /// Last day in force, if it has ended.
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub valid_to: Option<NaiveDate>,
     /// How serious the finding is.
     pub severity: Severity,

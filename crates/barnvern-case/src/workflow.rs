@@ -65,6 +65,7 @@ pub enum CaseEvent {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         referral_ids: Vec<ReferralId>,
         /// The start date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         started_on: NaiveDate,
         /// Who recorded it.
         provenance: Provenance,
@@ -118,6 +119,7 @@ pub enum CaseEvent {
         /// The investigation.
         investigation_id: InvestigationId,
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         concluded_on: NaiveDate,
         /// The conclusion.
         conclusion: Coded<InvestigationConclusion>,
@@ -133,6 +135,7 @@ pub enum CaseEvent {
         /// Its id.
         decision_id: DecisionId,
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         decided_on: NaiveDate,
         /// What it is about.
         kind: DecisionKind,
@@ -173,6 +176,7 @@ pub enum CaseEvent {
         /// The intervention.
         intervention_id: InterventionId,
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         ended_on: NaiveDate,
         /// Why.
         end_reason: Coded<EndReason>,
@@ -206,6 +210,7 @@ pub enum CaseEvent {
     /// The case is closed.
     CaseClosed {
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         closed_on: NaiveDate,
         /// Why.
         reason: Coded<ClosureReason>,
@@ -215,6 +220,7 @@ pub enum CaseEvent {
     /// The case is reopened.
     CaseReopened {
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         reopened_on: NaiveDate,
         /// Who recorded it.
         provenance: Provenance,

@@ -108,10 +108,18 @@ pub struct MunicipalityVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county_name: Option<String>,
     /// First day in force; `None` means in force since before 2018, where the data begin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_from: Option<NaiveDate>,
     /// Last day in force (inclusive); `None` while in force.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_to: Option<NaiveDate>,
     /// The source's remark where a value was repaired or inferred.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -144,6 +144,34 @@ pub mod de {
     pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         d.deserialize_str(Date)
     }
+
+    struct MaybeDate;
+
+    impl<'de> Visitor<'de> for MaybeDate {
+        type Value = Option<NaiveDate>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("option")
+        }
+
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            date(d).map(Some)
+        }
+    }
+
+    /// An `Option<NaiveDate>` (`null` is `None`); the field needs `#[serde(default)]` too, so
+    /// that a missing field is `None` as it is without `deserialize_with`.
+    pub fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        d.deserialize_option(MaybeDate)
+    }
 }
 
 /// `text` as chrono's `DateTime<Utc>` reads it: any offset, converted to UTC.
@@ -260,6 +288,31 @@ mod tests {
             at: DateTime<FixedOffset>,
             utc: DateTime<Utc>,
             on: NaiveDate,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Maybe {
+            #[serde(default, deserialize_with = "de::date_opt")]
+            until: Option<NaiveDate>,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct ChronoMaybe {
+            until: Option<NaiveDate>,
+        }
+        for text in [r#"{}"#, r#"{"until":null}"#, r#"{"until":"2024-02-29"}"#] {
+            let ours = serde_json::from_str::<Maybe>(text).unwrap();
+            let theirs = serde_json::from_str::<ChronoMaybe>(text).unwrap();
+            assert_eq!(ours.until, theirs.until, "{text}");
+        }
+        for text in [
+            r#"{"until":"2023-02-29"}"#,
+            r#"{"until":7}"#,
+            r#"{"until":"x"}"#,
+        ] {
+            let ours = serde_json::from_str::<Maybe>(text).unwrap_err().to_string();
+            let theirs = serde_json::from_str::<ChronoMaybe>(text)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(ours, theirs, "{text}");
         }
         let good = r#"{"at":"2024-03-01T12:06:00+01:00","utc":"2024-03-01T12:06:00+01:00","on":"2024-02-29"}"#;
         let (ours, theirs) = (

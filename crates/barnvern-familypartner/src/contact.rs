@@ -53,6 +53,7 @@ pub struct Contact {
     /// Identifier within the trial.
     pub id: ContactId,
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// How.
     pub mode: ContactMode,
@@ -109,6 +110,7 @@ pub enum CoordinationKind {
 #[serde(deny_unknown_fields)]
 pub struct CoordinationActivity {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// What kind.
     pub kind: CoordinationKind,
@@ -141,6 +143,7 @@ pub enum GoalProgress {
 #[serde(deny_unknown_fields)]
 pub struct GoalReview {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// The progress.
     pub progress: GoalProgress,
@@ -153,6 +156,7 @@ pub struct FamilyGoal {
     /// Identifier within the family.
     pub id: GoalId,
     /// The date it was set.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub set_on: NaiveDate,
     /// The goal in the family's words (free text; never exported).
     #[serde(default, skip_serializing_if = "Option::is_none")]

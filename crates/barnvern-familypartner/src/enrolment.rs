@@ -37,12 +37,18 @@ pub struct Enrolment {
     /// The Family Partner.
     pub partner: StaffRef,
     /// The first day.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub started_on: NaiveDate,
     /// The planned last day (6-18 months after the start under the published programme).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub planned_end: NaiveDate,
     /// The day it ended, if it has. The family stops counting in the partner's caseload on
     /// that day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ended_on: Option<NaiveDate>,
     /// How it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +112,7 @@ pub enum WithdrawalReason {
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// The date; no contact may be dated after it.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// Who withdrew the family.
     pub by: WithdrawnBy,

@@ -22,6 +22,7 @@ pub struct FamilyRecord {
     /// The family's pseudonymous reference.
     pub family: FamilyRef,
     /// The date the family was approached about the study.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub approached_on: NaiveDate,
     /// The trial site that recruited the family (one of the design's sites). Absent in
     /// trials without a site list (schema 1.0).

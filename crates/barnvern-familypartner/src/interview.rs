@@ -57,6 +57,7 @@ impl InterviewReason {
 #[serde(deny_unknown_fields)]
 pub struct InterviewEnd {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// Why.
     pub reason: InterviewReason,
@@ -98,12 +99,21 @@ pub struct QualitativeInterview {
     /// Who was invited: the parent (`parent`) or the child (`self`).
     pub informant: Informant,
     /// The date of the invitation.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub invited_on: NaiveDate,
     /// The date consent to the interview was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub consented_on: Option<NaiveDate>,
     /// The date of the interview.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interviewed_on: Option<NaiveDate>,
     /// Declined (without consent) or withdrawn (after it), with the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -72,6 +72,7 @@ pub struct Questionnaire {
     /// Who answered it.
     pub informant: Informant,
     /// The date it was completed.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub completed_on: NaiveDate,
     /// The item responses: item name to a response code, `null` (not done) or
     /// `{"status": "not_done", "reason": "..."}`.

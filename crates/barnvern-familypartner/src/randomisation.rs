@@ -356,6 +356,7 @@ pub struct Allocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stratum: Option<Stratum>,
     /// The date of randomisation.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// Who recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ use crate::programme::EligibilityCriteria;
 #[serde(deny_unknown_fields)]
 pub struct Screening {
     /// The date of the screening.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// Age in whole years, on that date, of the youngest child in the family.
     pub child_age_years: u8,
@@ -92,6 +93,7 @@ impl Screening {
 #[serde(deny_unknown_fields)]
 pub struct TrialConsent {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// Whether consent was given (`false`: the family declined).
     pub given: bool,

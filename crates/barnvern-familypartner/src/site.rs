@@ -32,6 +32,7 @@ pub struct Site {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
     /// The first day the site could recruit: its recruitment months count from this month.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub recruitment_opened_on: NaiveDate,
     /// The recruitment target: families randomised per calendar month at this site.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -69,6 +69,7 @@ pub struct WaveRecord {
     /// The wave, in months from randomisation.
     pub wave: u32,
     /// The date of collection (or of the decision that it was missed).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// What it achieved.
     pub outcome: WaveOutcome,

@@ -28,6 +28,7 @@ pub enum FamilyChange {
     /// The family is approached about the study.
     Approached {
         /// The date.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         on: NaiveDate,
         /// The site that approached the family (required when the design lists sites).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +57,7 @@ pub enum FamilyChange {
     /// The enrolment ends.
     EnrolmentEnded {
         /// The last day.
+        #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
         ended_on: NaiveDate,
         /// How it ended.
         end: EnrolmentEnd,

@@ -46,9 +46,14 @@ pub struct EvaluationRule {
     /// The jurisdiction.
     pub jurisdiction: Jurisdiction,
     /// First start date the rule applies to.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub in_force_from: NaiveDate,
     /// Last start date the rule applies to, if replaced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub in_force_to: Option<NaiveDate>,
     /// The intervention groups the rule covers; every group when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,14 +174,18 @@ pub struct EvaluationDeadline {
     pub sequence: u32,
     /// The date the interval runs from (the start, the previous evaluation, or the previous
     /// due date when that one was missed).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub start: NaiveDate,
     /// The due date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub due: NaiveDate,
     /// The date of the evaluation that met it, if any.
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub completed_on: Option<NaiveDate>,
     /// Where it stands as of `as_of`.
     pub status: EvaluationStatus,
     /// The date the status is computed for.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// How serious a late or missing evaluation is.
     pub severity: Severity,

@@ -66,6 +66,7 @@ pub struct Consent {
     /// Given, refused or withdrawn.
     pub status: ConsentStatus,
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
 }
 
@@ -136,6 +137,7 @@ pub enum EvaluationConclusion {
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub on: NaiveDate,
     /// The conclusion, with the source code as recorded.
     pub conclusion: Coded<EvaluationConclusion>,
@@ -159,16 +161,32 @@ pub struct Intervention {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<PlanId>,
     /// Planned start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub planned_start: Option<NaiveDate>,
     /// Planned end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub planned_end: Option<NaiveDate>,
     /// Actual start; `None` while only planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub started_on: Option<NaiveDate>,
     /// Actual end; `None` while running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ended_on: Option<NaiveDate>,
     /// Why it ended; required when it has ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]

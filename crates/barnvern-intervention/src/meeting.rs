@@ -65,6 +65,7 @@ pub struct CoordinationMeeting {
     /// Identifier in the bundle.
     pub id: MeetingId,
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub held_on: NaiveDate,
     /// The kind of meeting, with the source code as recorded.
     #[serde(rename = "type")]

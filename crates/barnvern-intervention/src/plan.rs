@@ -64,9 +64,14 @@ impl PlanType {
 #[serde(deny_unknown_fields)]
 pub struct ScheduledEvaluation {
     /// When it is due.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub due: NaiveDate,
     /// When it was done, if it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub done_on: Option<NaiveDate>,
 }
 
@@ -80,6 +85,7 @@ pub struct Plan {
     #[serde(rename = "type")]
     pub plan_type: Coded<PlanType>,
     /// When the plan was made.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub made_on: NaiveDate,
     /// The interventions it covers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -88,7 +94,11 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluations: Vec<ScheduledEvaluation>,
     /// When the plan ended, if it has.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "barnvern_core::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ended_on: Option<NaiveDate>,
     /// Who recorded it, when and where.
     pub provenance: Provenance,

@@ -57,6 +57,7 @@ impl VisitFrequency {
 #[serde(deny_unknown_fields)]
 pub struct FrequencyFrom {
     /// From when (SSB `Hyppighet/@StartDato`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub from: NaiveDate,
     /// The frequency, with the source code as recorded.
     pub frequency: Coded<VisitFrequency>,
@@ -67,6 +68,7 @@ pub struct FrequencyFrom {
 #[serde(deny_unknown_fields)]
 pub struct ResponsibleFrom {
     /// From when (SSB `Ansvarlig/@StartDato`).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub from: NaiveDate,
     /// The municipality (kommunenummer).
     pub municipality: MunicipalityCode,

@@ -93,10 +93,18 @@ pub struct CodeEntry {
     pub display: Labels,
     /// First day in force; `None` when the source gives no start (in force since before the
     /// list's earliest version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_from: Option<NaiveDate>,
     /// Last day in force (inclusive); `None` while still in force.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_to: Option<NaiveDate>,
     /// Code of the parent in the list's hierarchy, e.g. the level-2 heading `1.1` of the
     /// Kunnskapsmodellen code `1.1.01`, or the county of a municipality. See

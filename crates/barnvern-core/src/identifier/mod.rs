@@ -339,7 +339,11 @@ pub struct Unregistered {
     /// The local identifier the case system uses.
     pub local_id: LocalId,
     /// The expected (or known) birth date, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::rfc3339::de::date_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expected_birth_date: Option<NaiveDate>,
 }
 

@@ -17,8 +17,10 @@ pub struct CaseloadPeriod {
     /// The Family Partner.
     pub partner: StaffRef,
     /// First day.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub from: NaiveDate,
     /// Day the caseload next changed (exclusive); `None` when unchanged up to `as_of`.
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub until: Option<NaiveDate>,
     /// Families in the caseload / the cap.
     pub load: Ratio,

@@ -182,6 +182,7 @@ pub struct ArmFlow {
 #[serde(deny_unknown_fields)]
 pub struct ConsortFlow {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// Families approached.
     pub approached: u64,

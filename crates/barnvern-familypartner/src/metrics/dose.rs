@@ -16,13 +16,16 @@ pub struct FamilyDose {
     /// The family.
     pub family: FamilyRef,
     /// First day of the family's time in the phase.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub from: NaiveDate,
     /// Day after the last day of the family's time in the phase so far (the phase's end, the
     /// day after the enrolment ended or the family withdrew, or the day after `as_of`,
     /// whichever is first).
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub until: NaiveDate,
     /// Day after the last **whole** week or month of the phase's rate in `[from, until)`:
     /// both counts cover `[from, counted_until)`.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub counted_until: NaiveDate,
     /// Delivered / expected contacts over the same whole periods.
     pub dose: Ratio,

@@ -31,6 +31,7 @@ pub struct WaveRetention {
 #[serde(deny_unknown_fields)]
 pub struct Feasibility {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// Eligible / assessed families.
     pub eligibility: Ratio,

@@ -36,6 +36,7 @@ pub struct SiteRecruitment {
     pub site: Option<SiteCode>,
     /// The first day of recruitment: the site's opening day (without sites, the first
     /// approach).
+    #[serde(default, deserialize_with = "barnvern_core::rfc3339::de::date_opt")]
     pub opened_on: Option<NaiveDate>,
     /// Recruitment months: calendar months from the opening month to the month of `as_of`,
     /// both counted whole. For the whole trial, the sum over its sites (site-months).
@@ -56,6 +57,7 @@ pub struct SiteRecruitment {
 #[serde(deny_unknown_fields)]
 pub struct Recruitment {
     /// The date.
+    #[serde(deserialize_with = "barnvern_core::rfc3339::de::date")]
     pub as_of: NaiveDate,
     /// Per site (empty for a trial without a site list).
     pub sites: Vec<SiteRecruitment>,
