@@ -3,10 +3,11 @@
 //! so the workflow and the JSON reader cannot disagree.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::hash::Hash;
 
 use barnvern_core::codelist::{SourceCode, builtin, check_coded, check_source_code};
-use barnvern_core::{Finding, Findings, Jurisdiction, LegalBasis, municipality};
+use barnvern_core::{Finding, Findings, ItemPath, Jurisdiction, LegalBasis, municipality};
 use chrono::NaiveDate;
 
 use crate::case::CaseData;
@@ -91,10 +92,10 @@ fn people(case: &CaseData, r: &mut Findings) {
 fn referrals(case: &CaseData, r: &mut Findings) {
     unique("referrals", case.referrals.iter().map(|x| &x.id), r);
     for (i, referral) in case.referrals.iter().enumerate() {
-        let path = format!("referrals[{i}]");
+        let path = ItemPath::new("referrals", i);
         let on = referral.received_on();
         r.findings.extend(check_coded(
-            &format!("{path}.reporter"),
+            &format_args!("{path}.reporter"),
             &referral.reporter,
             |system, code| match system {
                 reporter::SSB_SYSTEM => Some(ReporterCategory::from_ssb_code(code)),
@@ -118,13 +119,13 @@ fn referrals(case: &CaseData, r: &mut Findings) {
         }
         for (j, reason) in referral.reasons.iter().enumerate() {
             r.findings.extend(check_source_code(
-                &format!("{path}.reasons[{j}]"),
+                &format_args!("{path}.reasons[{j}]"),
                 reason,
                 on,
             ));
         }
         for (j, v) in referral.violence.iter().enumerate() {
-            exposure(case, &format!("{path}.violence[{j}]"), v, r);
+            exposure(case, &format_args!("{path}.violence[{j}]"), v, r);
         }
         if referral.received_at > referral.provenance.recorded_at {
             r.push(Finding::error(
@@ -158,7 +159,7 @@ fn assessments(case: &CaseData, r: &mut Findings) {
         r,
     );
     for (i, a) in case.protection_assessments.iter().enumerate() {
-        let path = format!("protection_assessments[{i}]");
+        let path = ItemPath::new("protection_assessments", i);
         match case.referrals.iter().find(|x| x.id == a.referral_id) {
             None => r.push(unknown_referral(
                 format!("{path}.referral_id"),
@@ -178,7 +179,7 @@ fn screenings(case: &CaseData, r: &mut Findings) {
     unique("screenings", case.screenings.iter().map(|x| &x.id), r);
     let mut screened = HashSet::new();
     for (i, s) in case.screenings.iter().enumerate() {
-        let path = format!("screenings[{i}]");
+        let path = ItemPath::new("screenings", i);
         if !screened.insert(&s.referral_id) {
             r.push(Finding::error(
                 format!("{path}.referral_id"),
@@ -199,7 +200,7 @@ fn screenings(case: &CaseData, r: &mut Findings) {
             Some(_) => {}
         }
         r.findings.extend(check_coded(
-            &format!("{path}.outcome"),
+            &format_args!("{path}.outcome"),
             &s.outcome,
             |system, code| {
                 (system == "no.ssb.barnevern.melding-konklusjon")
@@ -231,7 +232,7 @@ fn investigations(case: &CaseData, r: &mut Findings) {
     );
     let mut opened_by = HashSet::new();
     for (i, inv) in case.investigations.iter().enumerate() {
-        let path = format!("investigations[{i}]");
+        let path = ItemPath::new("investigations", i);
         if let Some(sid) = &inv.screening_id {
             if !opened_by.insert(sid) {
                 r.push(Finding::error(
@@ -285,7 +286,7 @@ fn investigations(case: &CaseData, r: &mut Findings) {
         }
         let mut previous_due = None;
         for (j, ext) in inv.extensions.iter().enumerate() {
-            let epath = format!("{path}.extensions[{j}]");
+            let epath = ItemPath::under(&path, "extensions", j);
             if ext.decided_on < inv.started_on
                 || inv.concluded_on.is_some_and(|c| ext.decided_on > c)
             {
@@ -311,11 +312,9 @@ fn investigations(case: &CaseData, r: &mut Findings) {
             }
             previous_due = Some(ext.new_due);
         }
-        for finding in deadlines::check_extensions(case, inv) {
-            r.push(finding.under(&path));
-        }
+        r.extend_under(&path, deadlines::check_extensions(case, inv));
         for (j, p) in inv.child_participation.iter().enumerate() {
-            let cpath = format!("{path}.child_participation[{j}]");
+            let cpath = ItemPath::under(&path, "child_participation", j);
             r.findings.extend(check_coded(
                 &cpath,
                 p,
@@ -357,7 +356,7 @@ fn investigations(case: &CaseData, r: &mut Findings) {
                     ));
                 }
                 r.findings.extend(check_coded(
-                    &format!("{path}.conclusion"),
+                    &format_args!("{path}.conclusion"),
                     conclusion,
                     |system, code| {
                         (system == "no.ssb.barnevern.undersokelse-konklusjon").then(|| {
@@ -384,7 +383,7 @@ fn investigations(case: &CaseData, r: &mut Findings) {
 
 /// One violence exposure, wherever it is recorded: its own rules and its perpetrator among the
 /// case's people.
-fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Findings) {
+fn exposure(case: &CaseData, vpath: &dyn fmt::Display, v: &ViolenceExposure, r: &mut Findings) {
     r.extend_under(vpath, v.validate());
     if let Some(p) = &v.perpetrator
         && !case.people.iter().any(|x| &x.person_ref == p)
@@ -401,7 +400,7 @@ fn exposure(case: &CaseData, vpath: &str, v: &ViolenceExposure, r: &mut Findings
 /// or the follow-up's day).
 fn disclosures(
     case: &CaseData,
-    path: &str,
+    path: &dyn fmt::Display,
     list: &[ViolenceDisclosure],
     from: NaiveDate,
     to: Option<NaiveDate>,
@@ -409,7 +408,7 @@ fn disclosures(
     r: &mut Findings,
 ) {
     for (j, d) in list.iter().enumerate() {
-        let dpath = format!("{path}.violence[{j}]");
+        let dpath = ItemPath::under(&path, "violence", j);
         if d.disclosed_on < from || to.is_some_and(|t| d.disclosed_on > t) {
             r.push(Finding::error(
                 format!("{dpath}.disclosed_on"),
@@ -417,14 +416,14 @@ fn disclosures(
                 format!("violence recorded on {what} is dated within it"),
             ));
         }
-        exposure(case, &format!("{dpath}.exposure"), &d.exposure, r);
+        exposure(case, &format_args!("{dpath}.exposure"), &d.exposure, r);
     }
 }
 
 /// Risk assessments of an investigation: dated within its run; `other` names the method.
-fn risk_assessments(path: &str, inv: &Investigation, r: &mut Findings) {
+fn risk_assessments(path: &dyn fmt::Display, inv: &Investigation, r: &mut Findings) {
     for (j, a) in inv.risk_assessments.iter().enumerate() {
-        let apath = format!("{path}.risk_assessments[{j}]");
+        let apath = ItemPath::under(&path, "risk_assessments", j);
         if a.assessed_on < inv.started_on || inv.concluded_on.is_some_and(|c| a.assessed_on > c) {
             r.push(Finding::error(
                 format!("{apath}.assessed_on"),
@@ -451,7 +450,12 @@ fn risk_assessments(path: &str, inv: &Investigation, r: &mut Findings) {
     }
 }
 
-fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &mut Findings) {
+fn legal_basis(
+    path: &dyn fmt::Display,
+    basis: &LegalBasis,
+    jurisdiction: Jurisdiction,
+    r: &mut Findings,
+) {
     r.extend_under(path, basis.validate());
     if basis.law.jurisdiction() != jurisdiction {
         r.push(Finding::error(
@@ -465,9 +469,9 @@ fn legal_basis(path: &str, basis: &LegalBasis, jurisdiction: Jurisdiction, r: &m
 fn decisions(case: &CaseData, r: &mut Findings) {
     unique("decisions", case.decisions.iter().map(|x| &x.id), r);
     for (i, d) in case.decisions.iter().enumerate() {
-        let path = format!("decisions[{i}]");
+        let path = ItemPath::new("decisions", i);
         legal_basis(
-            &format!("{path}.legal_basis"),
+            &format_args!("{path}.legal_basis"),
             &d.legal_basis,
             case.jurisdiction,
             r,
@@ -489,7 +493,7 @@ fn decisions(case: &CaseData, r: &mut Findings) {
         }
         let mut previous = d.decided_on;
         for (j, s) in d.status_history.iter().enumerate() {
-            let spath = format!("{path}.status_history[{j}]");
+            let spath = ItemPath::under(&path, "status_history", j);
             if s.on < previous {
                 r.push(Finding::error(
                     format!("{spath}.on"),
@@ -499,7 +503,7 @@ fn decisions(case: &CaseData, r: &mut Findings) {
             }
             previous = s.on;
             r.findings.extend(check_coded(
-                &format!("{spath}.status"),
+                &format_args!("{spath}.status"),
                 &s.status,
                 |system, code| {
                     (system == "no.ssb.barnevern.vedtak-status")
@@ -524,7 +528,7 @@ fn interventions(case: &CaseData, r: &mut Findings) {
         .findings,
     );
     for (i, iv) in case.interventions.iter().enumerate() {
-        let path = format!("interventions[{i}]");
+        let path = ItemPath::new("interventions", i);
         if let barnvern_intervention::InterventionBasis::Decision {
             decision_id: Some(did),
             ..
@@ -606,7 +610,7 @@ fn family_partner(case: &CaseData, r: &mut Findings) {
             for (i, wave) in fp.family.waves.iter().enumerate() {
                 for (j, q) in wave.questionnaires.iter().enumerate() {
                     r.extend_under(
-                        &format!("family_partner.family.waves[{i}].questionnaires[{j}]"),
+                        &format_args!("family_partner.family.waves[{i}].questionnaires[{j}]"),
                         q.check_item_names().findings,
                     );
                 }
@@ -631,7 +635,7 @@ fn closures(case: &CaseData, r: &mut Findings) {
     let mut previous: Option<NaiveDate> = Some(case.opened_on);
     let last = case.closures.len().saturating_sub(1);
     for (i, c) in case.closures.iter().enumerate() {
-        let path = format!("closures[{i}]");
+        let path = ItemPath::new("closures", i);
         if previous.is_some_and(|p| c.closed_on < p) {
             r.push(Finding::error(
                 format!("{path}.closed_on"),
@@ -710,7 +714,7 @@ fn follow_ups(case: &CaseData, r: &mut Findings) {
         }
         disclosures(
             case,
-            &format!("follow_ups[{i}]"),
+            &format_args!("follow_ups[{i}]"),
             &f.violence,
             f.on,
             Some(f.on),
@@ -723,7 +727,7 @@ fn follow_ups(case: &CaseData, r: &mut Findings) {
 /// A code with the free text its list may require (SSB `Presisering`): the code against its
 /// built-in list, and the text where the list says "krever presisering".
 fn coded_reason(
-    path: &str,
+    path: &dyn fmt::Display,
     code: &SourceCode,
     text: Option<&str>,
     on: NaiveDate,
@@ -745,11 +749,11 @@ fn coded_reason(
 /// and what a source format keeps verbatim.
 fn reporting_records(case: &CaseData, r: &mut Findings) {
     for (i, inv) in case.investigations.iter().enumerate() {
-        let path = format!("investigations[{i}]");
+        let path = ItemPath::new("investigations", i);
         let on = inv.concluded_on.unwrap_or(inv.started_on);
         for (j, g) in inv.decision_grounds.iter().enumerate() {
             coded_reason(
-                &format!("{path}.decision_grounds[{j}].code"),
+                &format_args!("{path}.decision_grounds[{j}].code"),
                 &g.code,
                 g.text.as_deref(),
                 on,
@@ -769,7 +773,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
         }
     }
     for (i, d) in case.decisions.iter().enumerate() {
-        let path = format!("decisions[{i}]");
+        let path = ItemPath::new("decisions", i);
         if let Some(end) = d.ended_on
             && end < d.decided_on
         {
@@ -780,7 +784,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
             ));
         }
         for (j, c) in d.claims.iter().enumerate() {
-            let cpath = format!("{path}.claims[{j}]");
+            let cpath = ItemPath::under(&path, "claims", j);
             if c.concluded_on.is_some_and(|e| e < c.received_on) {
                 r.push(Finding::error(
                     format!("{cpath}.concluded_on"),
@@ -803,7 +807,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
             }
             if let Some(o) = &c.outcome {
                 r.findings.extend(check_coded(
-                    &format!("{cpath}.outcome"),
+                    &format_args!("{cpath}.outcome"),
                     o,
                     |system, code| {
                         (system == ClaimOutcome::SSB_SYSTEM)
@@ -829,15 +833,20 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
         r,
     );
     for (i, b) in case.board_referrals.iter().enumerate() {
-        let path = format!("board_referrals[{i}]");
+        let path = ItemPath::new("board_referrals", i);
         legal_basis(
-            &format!("{path}.legal_basis"),
+            &format_args!("{path}.legal_basis"),
             &b.legal_basis,
             case.jurisdiction,
             r,
         );
         for (j, l) in b.also_under.iter().enumerate() {
-            legal_basis(&format!("{path}.also_under[{j}]"), l, case.jurisdiction, r);
+            legal_basis(
+                &format_args!("{path}.also_under[{j}]"),
+                l,
+                case.jurisdiction,
+                r,
+            );
         }
         if b.also_under.len() > 3 {
             r.push(Finding::error(
@@ -865,7 +874,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
     }
     unique("moves", case.moves.iter().map(|x| &x.id), r);
     for (i, m) in case.moves.iter().enumerate() {
-        let path = format!("moves[{i}]");
+        let path = ItemPath::new("moves", i);
         for (what, c, system) in [
             ("reason_from", &m.reason_from, SSB_MOVE_FROM_SYSTEM),
             ("moved_to", &m.moved_to, SSB_MOVE_TO_SYSTEM),
@@ -908,7 +917,7 @@ fn reporting_records(case: &CaseData, r: &mut Findings) {
             ));
         }
         r.findings.extend(check_coded(
-            &format!("{path}.outcome"),
+            &format_args!("{path}.outcome"),
             &a.outcome,
             |system, code| {
                 (system == AftercareOutcome::SSB_SYSTEM)

@@ -201,6 +201,46 @@ impl<'a> IntoIterator for &'a Findings {
     }
 }
 
+/// The path of an item of a list (`referrals[2]`, or under a parent
+/// `investigations[0].extensions[1]`), written out only when a finding needs it: a valid case
+/// has dozens of records, and building each one's path as text was most of the text a
+/// validation formatted.
+#[derive(Clone, Copy)]
+pub struct ItemPath<'a> {
+    parent: Option<&'a dyn fmt::Display>,
+    list: &'static str,
+    index: usize,
+}
+
+impl<'a> ItemPath<'a> {
+    /// Item `index` of the top-level list `list`.
+    pub fn new(list: &'static str, index: usize) -> Self {
+        ItemPath {
+            parent: None,
+            list,
+            index,
+        }
+    }
+
+    /// Item `index` of the list `list` of the record at `parent`.
+    pub fn under(parent: &'a dyn fmt::Display, list: &'static str, index: usize) -> Self {
+        ItemPath {
+            parent: Some(parent),
+            list,
+            index,
+        }
+    }
+}
+
+impl fmt::Display for ItemPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(parent) = self.parent {
+            write!(f, "{parent}.")?;
+        }
+        write!(f, "{}[{}]", self.list, self.index)
+    }
+}
+
 impl Findings {
     /// An empty report.
     pub fn new() -> Self {
@@ -212,10 +252,19 @@ impl Findings {
         self.findings.push(finding);
     }
 
-    /// Adds every finding of `other`, with `prefix` put in front of their paths.
-    pub fn extend_under(&mut self, prefix: &str, other: impl IntoIterator<Item = Finding>) {
-        self.findings
-            .extend(other.into_iter().map(|i| i.under(prefix)));
+    /// Adds every finding of `other`, with `prefix` put in front of their paths (the prefix
+    /// is written out only when there is a finding).
+    pub fn extend_under<P: fmt::Display + ?Sized>(
+        &mut self,
+        prefix: &P,
+        other: impl IntoIterator<Item = Finding>,
+    ) {
+        let mut other = other.into_iter().peekable();
+        if other.peek().is_none() {
+            return;
+        }
+        let prefix = prefix.to_string();
+        self.findings.extend(other.map(|i| i.under(&prefix)));
     }
 
     /// True when any finding is an [`Severity::Error`].

@@ -26,7 +26,7 @@ pub mod provenance;
 pub mod rfc3339;
 
 pub use codelist::{CodeEntry, CodeList, Coded, Labels, SourceCode};
-pub use error::{Finding, Findings, Severity, ValidationError};
+pub use error::{Finding, Findings, ItemPath, Severity, ValidationError};
 pub use identifier::{PersonId, PersonIdKind, PersonIdentity, Sex, Unregistered};
 pub use jurisdiction::Jurisdiction;
 pub use legal_basis::{Law, LegalBasis};

@@ -1,6 +1,8 @@
 //! Checks of recorded codes against the code lists and the canonical concepts they map to,
 //! shared by every domain crate.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 
 use super::{Coded, SourceCode, builtin};
@@ -11,7 +13,11 @@ use crate::Finding;
 /// older list). A system barnvern does not know at all ([`super::is_known_code_system`]) is a
 /// warning (`codelist.unknown_system`); its codes are kept as recorded and not checked.
 /// `path` is the path of the [`SourceCode`].
-pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<Finding> {
+pub fn check_source_code<P: fmt::Display + ?Sized>(
+    path: &P,
+    source: &SourceCode,
+    on: NaiveDate,
+) -> Vec<Finding> {
     let Some(list) = builtin(source.system()) else {
         if super::is_known_code_system(source.system()) {
             return Vec::new();
@@ -43,8 +49,8 @@ pub fn check_source_code(path: &str, source: &SourceCode, on: NaiveDate) -> Vec<
 /// [`check_source_code`]), and that the canonical `code` is the concept the source code maps
 /// to. `map(system, code)` is `None` for a system with no mapping, `Some(None)` for a code the
 /// system does not have, `Some(Some(concept))` otherwise. `path` is the path of the coded value.
-pub fn check_coded<T: PartialEq>(
-    path: &str,
+pub fn check_coded<T: PartialEq, P: fmt::Display + ?Sized>(
+    path: &P,
     coded: &Coded<T>,
     map: impl Fn(&str, &str) -> Option<Option<T>>,
     on: NaiveDate,
@@ -52,12 +58,11 @@ pub fn check_coded<T: PartialEq>(
     let Some(source) = &coded.source else {
         return Vec::new();
     };
-    let source_path = format!("{path}.source");
-    let mut out = check_source_code(&source_path, source, on);
+    let mut out = check_source_code(&format_args!("{path}.source"), source, on);
     let listed_unknown = out.iter().any(|i| i.code == "codelist.unknown_code");
     match map(source.system(), source.code()) {
         Some(None) if !listed_unknown => out.push(Finding::error(
-            format!("{source_path}.code"),
+            format!("{path}.source.code"),
             "codelist.unknown_code",
             format!(
                 "{} is not a code of {}",
