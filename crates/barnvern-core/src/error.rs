@@ -345,6 +345,22 @@ mod tests {
     use super::*;
     use crate::identifier::looks_like_identity_number;
 
+    #[test]
+    fn item_paths_are_written_as_the_path_of_a_finding() {
+        let inv = ItemPath::new("investigations", 0);
+        let ext = ItemPath::under(&inv, "extensions", 1);
+        assert_eq!(ext.to_string(), "investigations[0].extensions[1]");
+        assert_eq!(
+            format!("{}", format_args!("{ext}.decided_on")),
+            "investigations[0].extensions[1].decided_on"
+        );
+        let mut r = Findings::default();
+        r.extend_under(&ext, Vec::new());
+        assert!(r.is_empty());
+        r.extend_under(&ext, vec![Finding::error("new_due", "date.order", "later")]);
+        assert_eq!(r.findings[0].path, "investigations[0].extensions[1].new_due");
+    }
+
     /// Found by the `store_append` fuzz target (fuzz/artifacts/store_append/crash-ddbcddb0...
     /// and crash-ec74d9c2...): a path of 574 characters, cut to 500, ended in the middle of a
     /// group of digits, and the groups before it then spelled a personnummer's shape
