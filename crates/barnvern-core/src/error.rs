@@ -358,7 +358,10 @@ mod tests {
         r.extend_under(&ext, Vec::new());
         assert!(r.is_empty());
         r.extend_under(&ext, vec![Finding::error("new_due", "date.order", "later")]);
-        assert_eq!(r.findings[0].path, "investigations[0].extensions[1].new_due");
+        assert_eq!(
+            r.findings[0].path,
+            "investigations[0].extensions[1].new_due"
+        );
     }
 
     /// Found by the `store_append` fuzz target (fuzz/artifacts/store_append/crash-ddbcddb0...
