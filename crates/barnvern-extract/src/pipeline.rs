@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use barnvern_arrow::{DatasetOptions, DatasetWriter, Manifest, PartitionedRows};
 use barnvern_core::Finding;
-use barnvern_research::ResearchCase;
+use barnvern_research::{ResearchCase, StaffMemo};
 use chrono::NaiveDate;
 
 use crate::check::{check_line, duplicate_case, empty_file};
@@ -215,9 +215,11 @@ pub(crate) fn extract_with(
             }
         }
         let _pseudonymise = tracing::debug_span!("pseudonymise", cases = valid.len()).entered();
+        // The chunk's cases share their caseworkers: each one is keyed once a chunk.
+        let staff = StaffMemo::new(&ps);
         let cases: Vec<ResearchCase> = valid
             .drain(..)
-            .map(|case| ResearchCase::from_case(&case, &ps, as_of))
+            .map(|case| ResearchCase::from_case(&case, &staff, as_of))
             .collect();
         // The cases are dropped here, on the worker, once their rows are built.
         let rows = chunk_rows(&mut verdicts, cases);

@@ -637,9 +637,8 @@ fn micros(t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
 
 impl ResearchCase {
     /// The research form of `case`, pseudonymised with `ps`, with deadlines as of `as_of`.
+    /// For many cases, a [`crate::StaffMemo`] in front of `ps` keys each staff member once.
     pub fn from_case(case: &Case, ps: &dyn Pseudonymiser, as_of: NaiveDate) -> ResearchCase {
-        let memo = crate::pseudonym::StaffMemo::new(ps);
-        let ps: &dyn Pseudonymiser = &memo;
         let prov = |p: &Provenance| ResearchProvenance::of(p, ps);
         let child_identity = &case.child.identity;
         let (birth_year, birth_month) = match child_identity {

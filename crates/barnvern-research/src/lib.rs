@@ -40,4 +40,4 @@ pub mod pseudonym;
 pub mod testing;
 
 pub use case::ResearchCase;
-pub use pseudonym::{Pseudonym, Pseudonymiser};
+pub use pseudonym::{Pseudonym, Pseudonymiser, StaffMemo};

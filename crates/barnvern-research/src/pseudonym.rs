@@ -68,20 +68,23 @@ pub trait Pseudonymiser {
     fn family(&self, trial: &TrialId, family: &FamilyRef) -> Pseudonym;
 }
 
-/// A [`Pseudonymiser`] that keys each staff member once: a case names a handful of staff in
-/// the provenance of dozens of records, so their pseudonyms are computed once and cloned (the
-/// staff pseudonyms were two thirds of an extract's HMACs). Meant for one case at a time; the
-/// other keys pass straight through.
-pub(crate) struct StaffMemo<'a> {
+/// A [`Pseudonymiser`] that keys each staff member once: the same caseworkers record the
+/// records of many cases (in the provenance of every record), so a staff member's pseudonym
+/// is computed once and cloned after that (staff keys were two thirds of an extract's
+/// HMACs). The extract keeps one for each chunk of lines it turns into research cases; the
+/// memo holds the staff references it has seen until it is dropped. The other keys pass
+/// straight through.
+pub struct StaffMemo<'a> {
     inner: &'a dyn Pseudonymiser,
-    staff: std::cell::RefCell<Vec<(String, Pseudonym)>>,
+    staff: std::cell::RefCell<std::collections::HashMap<String, Pseudonym>>,
 }
 
 impl<'a> StaffMemo<'a> {
-    pub(crate) fn new(inner: &'a dyn Pseudonymiser) -> Self {
+    /// A memo in front of `inner`.
+    pub fn new(inner: &'a dyn Pseudonymiser) -> Self {
         StaffMemo {
             inner,
-            staff: std::cell::RefCell::new(Vec::new()),
+            staff: std::cell::RefCell::new(std::collections::HashMap::new()),
         }
     }
 }
@@ -97,11 +100,11 @@ impl Pseudonymiser for StaffMemo<'_> {
 
     fn staff(&self, staff: &StaffRef) -> Pseudonym {
         let mut memo = self.staff.borrow_mut();
-        if let Some((_, p)) = memo.iter().find(|(s, _)| s == staff.as_str()) {
+        if let Some(p) = memo.get(staff.as_str()) {
             return p.clone();
         }
         let p = self.inner.staff(staff);
-        memo.push((staff.as_str().to_owned(), p.clone()));
+        memo.insert(staff.as_str().to_owned(), p.clone());
         p
     }
 
