@@ -18,7 +18,7 @@
 //! assert!(parse_date("2023-02-29").is_err());
 //! ```
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, ParseResult, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, ParseResult};
 
 /// `text` as chrono's `DateTime<FixedOffset>` reads it (RFC 3339).
 pub fn parse_timestamp(text: &str) -> ParseResult<DateTime<FixedOffset>> {
@@ -174,15 +174,11 @@ pub mod de {
     }
 }
 
-/// `text` as chrono's `DateTime<Utc>` reads it: any offset, converted to UTC.
-pub fn parse_timestamp_utc(text: &str) -> ParseResult<DateTime<Utc>> {
-    parse_timestamp(text).map(|t| t.with_timezone(&Utc))
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use chrono::Utc;
 
     /// Every combination of edge values of each part, in the plain form and in forms left
     /// to chrono.
@@ -239,7 +235,7 @@ mod tests {
                 short += 1;
             }
             assert_eq!(
-                parse_timestamp_utc(&text),
+                parse_timestamp(&text).map(|t| t.with_timezone(&Utc)),
                 text.parse::<DateTime<Utc>>(),
                 "{text}"
             );
